@@ -1,0 +1,50 @@
+/* buf.h: the growable byte buffer every layer writes into (records, pages, responses). */
+#ifndef BZPEER_BUF_H
+#define BZPEER_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A byte buffer. Always NUL-terminated past len when cap > 0, so p may be
+ * handed to functions that want a C string (callers must still respect len:
+ * the contents may hold NULs).
+ *
+ * Allocation failure policy (STYLE.md "Errors"): every allocation in this
+ * program goes through xmalloc/xrealloc, which log and _exit(70) on failure.
+ * In the FastCGI server that ends one worker; the master respawns it.
+ */
+struct buf {
+	char   *p;
+	size_t  len;
+	size_t  cap;
+};
+
+#define BUF_INIT { NULL, 0, 0 }
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrndup(const char *s, size_t n);
+
+void buf_free(struct buf *b);
+void buf_reset(struct buf *b);                 /* len = 0, keeps memory */
+void buf_reserve(struct buf *b, size_t extra); /* room for extra more bytes */
+void buf_put(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, int c);
+void buf_putu64(struct buf *b, uint64_t v);    /* decimal */
+void buf_puti64(struct buf *b, int64_t v);     /* decimal, signed */
+
+/* A string view: bytes that belong to someone else (often an LMDB page). */
+struct sv {
+	const char *p;
+	size_t      n;
+};
+
+#define SV_LIT(s) ((struct sv){ (s), sizeof(s) - 1 })
+struct sv sv_cstr(const char *s);
+int sv_eq(struct sv a, struct sv b);
+int sv_eq_cstr(struct sv a, const char *s);
+
+#endif

@@ -1,0 +1,24 @@
+/* html.h: output escaped for where it lands (cgit html.h, kcgi khtml). */
+#ifndef BZPEER_HTML_H
+#define BZPEER_HTML_H
+
+#include "../store/buf.h"
+
+/*
+ * Every byte of data that reaches a page goes through one of these. Invalid
+ * UTF-8 is written as U+FFFD; NUL bytes are dropped (html_*) or escaped
+ * (json_str). None of them ever writes raw data.
+ */
+void html_txt(struct buf *b, struct sv s);   /* element text: & < > " ' */
+void html_attr(struct buf *b, struct sv s);  /* quoted attribute value */
+void url_arg(struct buf *b, struct sv s);    /* one path segment or query value, %XX */
+void json_str(struct buf *b, struct sv s);   /* a JSON string with its quotes */
+
+/*
+ * Writes bytes as they are. Only for trusted template text parsed from the
+ * files in views/ and for markup the view code spells out literally; never
+ * for data. Named so it stands out in review.
+ */
+void html_raw_trusted(struct buf *b, const char *s, size_t n);
+
+#endif
