@@ -5,7 +5,7 @@
 #include "../store/buf.h"
 
 /*
- * Loads and parses every template under dir (views/*.html). Returns 0, or -1
+ * Loads and parses every template under dir (views/NAME.html). Returns 0, or -1
  * with a message naming the file, line and cause in err. A template that
  * names an unknown slot is an error here, not at render time. On failure the
  * previously loaded templates stay in use.

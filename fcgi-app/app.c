@@ -1,0 +1,31 @@
+/* app.c: opening and closing what a worker keeps between requests. */
+#include "app.h"
+
+#include <string.h>
+
+#include "log.h"
+
+int
+app_open(struct app *a, const struct config *cfg)
+{
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	a->cfg = cfg;
+	rc = store_open(cfg->store, STORE_RDONLY, &a->store);
+	if (rc != 0) {
+		/* Pages answer 503 with the reason; /healthz says it too. */
+		log_err("store %s: %s", cfg->store, store_strerror(rc));
+		a->store = NULL;
+		a->store_err = rc;
+	}
+	return rc;
+}
+
+void
+app_close(struct app *a)
+{
+	if (a->store != NULL)
+		store_close(a->store);
+	a->store = NULL;
+}

@@ -1,0 +1,25 @@
+/* app.h: what one worker process keeps between requests. */
+#ifndef BZPEER_APP_H
+#define BZPEER_APP_H
+
+#include <stdint.h>
+
+#include "../store/store.h"
+#include "config.h"
+
+/*
+ * Long-lived, per-process state: opened after fork (LMDB environments and
+ * network connections must not cross a fork). Never holds request data.
+ */
+struct app {
+	const struct config *cfg;
+	struct store *store;        /* NULL when the store could not be opened */
+	int           store_err;    /* why, when store is NULL */
+	uint64_t      requests;     /* served by this worker */
+};
+
+/* Opens the store (logging once on failure). Returns 0 or a store error. */
+int  app_open(struct app *a, const struct config *cfg);
+void app_close(struct app *a);
+
+#endif

@@ -1,0 +1,134 @@
+/* bzpeer-fcgi.c: the FastCGI server's entry point: settings, templates, socket, master. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../store/store.h"
+#include "../views/views.h"
+#include "config.h"
+#include "log.h"
+#include "master.h"
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: bzpeer-fcgi [--config FILE] [--listen PATH] [--store DIR]\n"
+	    "                   [--views DIR] [--workers N] [--log-level LEVEL]\n"
+	    "       bzpeer-fcgi --check-config [...]   check settings, templates, store\n"
+	    "       bzpeer-fcgi --help-config          every config key, documented\n"
+	    "       bzpeer-fcgi --version\n", f);
+}
+
+/*
+ * Checks what start-up needs beyond the settings themselves: the templates
+ * parse and the store opens with a known schema. Returns 0 or -1 (logged).
+ */
+static int
+check_runtime(const struct config *cfg)
+{
+	struct buf err = BUF_INIT;
+	struct store *s;
+	int rc;
+
+	if (views_load(cfg->views, &err) < 0) {
+		log_err("views: %s", err.p);
+		buf_free(&err);
+		return -1;
+	}
+	buf_free(&err);
+	if ((rc = store_open(cfg->store, STORE_RDONLY, &s)) != 0) {
+		log_err("store: %s: %s", cfg->store, store_strerror(rc));
+		return -1;
+	}
+	store_close(s);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "store", required_argument, NULL, 's' },
+		{ "views", required_argument, NULL, 'v' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "log-level", required_argument, NULL, 'L' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "help-config", no_argument, NULL, 'H' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const keyof[128] = {
+		['l'] = "listen", ['s'] = "store", ['v'] = "views",
+		['w'] = "workers", ['L'] = "log_level",
+	};
+	struct config cfg;
+	struct buf err = BUF_INIT;
+	const char *config_path = NULL;
+	int check_only = 0, c, fd, owned, rc;
+	char **set = calloc((size_t)argc + 1, sizeof(char *));
+
+	if (set == NULL)
+		return 70;
+	log_setup("bzpeer-fcgi", LOG_INFO);
+	config_defaults(&cfg);
+
+	/* First pass: find --config, so flags override the file. */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config_path = optarg; break;
+		case 'C': check_only = 1; break;
+		case 'V': puts("bzpeer-fcgi " BZPEER_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		case 'H': config_help(&err); fputs(err.p, stdout); return 0;
+		case '?': usage(stderr); return 2;
+		default:  break;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (config_path != NULL && config_load_file(&cfg, config_path, &err) < 0) {
+		log_err("%s", err.p);
+		return 1;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c > 0 && c < 128 && keyof[c] != NULL &&
+		    config_set(&cfg, keyof[c], optarg, &err) < 0) {
+			log_err("--%s: %s", opts[0].name == NULL ? "" : keyof[c], err.p);
+			return 1;
+		}
+	}
+	free(set);
+	log_setup("bzpeer-fcgi", (enum log_level)cfg.log_level);
+	if (config_check(&cfg, &err) < 0) {
+		log_err("%s", err.p);
+		return 1;
+	}
+	if (check_runtime(&cfg) < 0)
+		return 1;
+	if (check_only) {
+		buf_reset(&err);
+		config_dump(&cfg, &err);
+		fputs(err.p, stdout);
+		puts("# configuration ok");
+		return 0;
+	}
+	buf_free(&err);
+
+	if ((fd = master_listen(&cfg, &owned)) < 0)
+		return 1;
+	rc = master_run(&cfg, config_path, fd);
+	if (owned)
+		unlink(cfg.listen);
+	close(fd);
+	views_unload();
+	config_free(&cfg);
+	return rc;
+}

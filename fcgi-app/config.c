@@ -1,0 +1,308 @@
+/* config.c: the table of settings, and parsing them from a file or flags. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+enum key_type { K_STR, K_LONG, K_OCTAL, K_LEVEL };
+
+struct key {
+	const char   *name;
+	enum key_type type;
+	size_t        off;
+	long          min, max;
+	const char   *def;
+	const char   *doc;
+};
+
+#define F(field) offsetof(struct config, field)
+
+static const struct key keys[] = {
+	{ "listen", K_STR, F(listen), 0, 0, "var/run/bzpeer-fcgi.sock",
+	  "unix socket the FastCGI server listens on (unused when systemd passes LISTEN_FDS)" },
+	{ "socket_mode", K_OCTAL, F(socket_mode), 0, 0777, "0660",
+	  "octal permissions of the socket file; nginx's user needs read and write" },
+	{ "workers", K_LONG, F(workers), 1, 256, "4",
+	  "worker processes, each serving one request at a time" },
+	{ "store", K_STR, F(store), 0, 0, "var/store",
+	  "directory of the LMDB store made by bzpeer-import" },
+	{ "views", K_STR, F(views), 0, 0, "views",
+	  "directory of the HTML templates (views/*.html)" },
+	{ "log_level", K_LEVEL, F(log_level), 0, 0, "info",
+	  "error, warning, info or debug" },
+	{ "shutdown_timeout", K_LONG, F(shutdown_timeout), 1, 3600, "10",
+	  "seconds in-flight requests get to finish on SIGTERM before workers are killed" },
+	{ "max_body", K_LONG, F(max_body), 1024, 1048576, "16384",
+	  "largest request body accepted, in bytes; larger ones get 413" },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const struct key *
+key_find(const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int
+parse_long(const char *s, int base, long *out)
+{
+	char *end;
+	long v;
+
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, base);
+	if (errno || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+config_set(struct config *c, const char *name, const char *value,
+    struct buf *err)
+{
+	const struct key *k = key_find(name);
+	char *field;
+	long v;
+
+	if (k == NULL) {
+		buf_puts(err, "unknown key \"");
+		buf_puts(err, name);
+		buf_puts(err, "\"");
+		return -1;
+	}
+	field = (char *)c + k->off;
+	switch (k->type) {
+	case K_STR:
+		if (*value == '\0') {
+			buf_puts(err, k->name);
+			buf_puts(err, ": must not be empty");
+			return -1;
+		}
+		free(*(char **)(void *)field);
+		*(char **)(void *)field = xstrndup(value, strlen(value));
+		return 0;
+	case K_LONG:
+	case K_OCTAL:
+		if (parse_long(value, k->type == K_OCTAL ? 8 : 10, &v) < 0 ||
+		    v < k->min || v > k->max) {
+			buf_puts(err, k->name);
+			buf_puts(err, ": \"");
+			buf_puts(err, value);
+			buf_puts(err, "\" is not ");
+			if (k->type == K_OCTAL)
+				buf_puts(err, "an octal mode");
+			else {
+				buf_puts(err, "a whole number from ");
+				buf_puti64(err, k->min);
+				buf_puts(err, " to ");
+				buf_puti64(err, k->max);
+			}
+			return -1;
+		}
+		*(long *)(void *)field = v;
+		return 0;
+	case K_LEVEL: {
+		enum log_level lv;
+
+		if (log_level_parse(value, &lv) < 0) {
+			buf_puts(err, k->name);
+			buf_puts(err, ": \"");
+			buf_puts(err, value);
+			buf_puts(err, "\" is not one of error, warning, info, debug");
+			return -1;
+		}
+		*(long *)(void *)field = (long)lv;
+		return 0;
+	}
+	}
+	return -1;
+}
+
+void
+config_defaults(struct config *c)
+{
+	struct buf err = BUF_INIT;
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < NKEYS; i++)
+		if (config_set(c, keys[i].name, keys[i].def, &err) < 0) {
+			/* A bad default is a programming error. */
+			fprintf(stderr, "bzpeer: default of %s: %s\n",
+			    keys[i].name, err.p);
+			abort();
+		}
+	buf_free(&err);
+}
+
+void
+config_free(struct config *c)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].type == K_STR) {
+			char **p = (char **)(void *)((char *)c + keys[i].off);
+			free(*p);
+			*p = NULL;
+		}
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int
+config_load_file(struct config *c, const char *path, struct buf *err)
+{
+	char line[4096];
+	FILE *f;
+	int lineno = 0, rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		buf_puts(err, path);
+		buf_puts(err, ": ");
+		buf_puts(err, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *s, *eq, *hash;
+
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			buf_puts(err, path);
+			buf_putc(err, ':');
+			buf_putu64(err, (uint64_t)lineno);
+			buf_puts(err, ": line too long");
+			rc = -1;
+			break;
+		}
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		s = trim(line);
+		if (*s == '\0')
+			continue;
+		if ((eq = strchr(s, '=')) == NULL) {
+			buf_puts(err, path);
+			buf_putc(err, ':');
+			buf_putu64(err, (uint64_t)lineno);
+			buf_puts(err, ": expected \"key = value\"");
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		{
+			struct buf e2 = BUF_INIT;
+			char *k = trim(s), *v = trim(eq + 1);
+
+			if (config_set(c, k, v, &e2) < 0) {
+				buf_puts(err, path);
+				buf_putc(err, ':');
+				buf_putu64(err, (uint64_t)lineno);
+				buf_puts(err, ": ");
+				buf_put(err, e2.p, e2.len);
+				buf_free(&e2);
+				rc = -1;
+				break;
+			}
+			buf_free(&e2);
+		}
+	}
+	if (rc == 0 && ferror(f)) {
+		buf_puts(err, path);
+		buf_puts(err, ": read error");
+		rc = -1;
+	}
+	fclose(f);
+	return rc;
+}
+
+int
+config_check(const struct config *c, struct buf *err)
+{
+	struct stat st;
+
+	if (stat(c->store, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		buf_puts(err, "store: \"");
+		buf_puts(err, c->store);
+		buf_puts(err, "\" is not a directory (make one with bzpeer-import)");
+		return -1;
+	}
+	if (stat(c->views, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		buf_puts(err, "views: \"");
+		buf_puts(err, c->views);
+		buf_puts(err, "\" is not a directory");
+		return -1;
+	}
+	return 0;
+}
+
+void
+config_dump(const struct config *c, struct buf *out)
+{
+	static const char *const levels[] = { "error", "warning", "info", "debug" };
+
+	for (size_t i = 0; i < NKEYS; i++) {
+		const char *field = (const char *)c + keys[i].off;
+		long v;
+
+		buf_puts(out, keys[i].name);
+		buf_puts(out, " = ");
+		switch (keys[i].type) {
+		case K_STR:
+			buf_puts(out, *(char *const *)(const void *)field);
+			break;
+		case K_LONG:
+			buf_puti64(out, *(const long *)(const void *)field);
+			break;
+		case K_OCTAL: {
+			char tmp[16];
+
+			v = *(const long *)(const void *)field;
+			snprintf(tmp, sizeof(tmp), "%04lo", (unsigned long)v);
+			buf_puts(out, tmp);
+			break;
+		}
+		case K_LEVEL:
+			v = *(const long *)(const void *)field;
+			buf_puts(out, levels[v]);
+			break;
+		}
+		buf_putc(out, '\n');
+	}
+}
+
+void
+config_help(struct buf *out)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		buf_puts(out, "# ");
+		buf_puts(out, keys[i].doc);
+		buf_puts(out, "\n");
+		buf_puts(out, keys[i].name);
+		buf_puts(out, " = ");
+		buf_puts(out, keys[i].def);
+		buf_puts(out, "\n\n");
+	}
+}

@@ -1,0 +1,241 @@
+/* form.c: decoding and validating urlencoded fields and path segments. */
+#include "form.h"
+
+#include <string.h>
+
+void
+form_init(struct form *f)
+{
+	memset(f, 0, sizeof(*f));
+}
+
+void
+form_free(struct form *f)
+{
+	buf_free(&f->arena);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decodes in (plus_is_space for form encoding) onto the end of out.
+ * Returns 0, or -1 on a bad %XX or a NUL byte.
+ */
+static int
+decode(struct buf *out, struct sv in, int plus_is_space)
+{
+	buf_reserve(out, in.n);
+	for (size_t i = 0; i < in.n; i++) {
+		int c = (unsigned char)in.p[i];
+
+		if (c == '%') {
+			int h, l;
+
+			if (i + 2 >= in.n)
+				return -1;
+			h = hexval((unsigned char)in.p[i + 1]);
+			l = hexval((unsigned char)in.p[i + 2]);
+			if (h < 0 || l < 0)
+				return -1;
+			c = h << 4 | l;
+			i += 2;
+		} else if (c == '+' && plus_is_space)
+			c = ' ';
+		if (c == 0)
+			return -1;
+		out->p[out->len++] = (char)c;
+	}
+	out->p[out->len] = '\0';
+	return 0;
+}
+
+int
+url_decode_segment(struct buf *out, struct sv in)
+{
+	return decode(out, in, 0);
+}
+
+int
+utf8_valid(struct sv s)
+{
+	const unsigned char *p = (const unsigned char *)s.p;
+	size_t i = 0;
+
+	while (i < s.n) {
+		unsigned c = p[i];
+		size_t need;
+		unsigned cp, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xE0) == 0xC0) {
+			need = 1; cp = c & 0x1F; min = 0x80;
+		} else if ((c & 0xF0) == 0xE0) {
+			need = 2; cp = c & 0x0F; min = 0x800;
+		} else if ((c & 0xF8) == 0xF0) {
+			need = 3; cp = c & 0x07; min = 0x10000;
+		} else
+			return 0;
+		if (s.n - i - 1 < need)
+			return 0;
+		for (size_t k = 1; k <= need; k++) {
+			if ((p[i + k] & 0xC0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i + k] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+int
+valid_uint(struct sv v)
+{
+	if (v.n == 0 || v.n > 9)
+		return 0;
+	for (size_t i = 0; i < v.n; i++)
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return 0;
+	return 1;
+}
+
+int
+valid_text(struct sv v)
+{
+	for (size_t i = 0; i < v.n; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F)
+			return 0;
+	}
+	return utf8_valid(v);
+}
+
+int
+valid_line(struct sv v)
+{
+	for (size_t i = 0; i < v.n; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+
+		if (c < 0x20 || c == 0x7F)
+			return 0;
+	}
+	return utf8_valid(v);
+}
+
+static void
+reject(struct buf *err, const char *field, const char *why)
+{
+	buf_puts(err, field);
+	buf_puts(err, ": ");
+	buf_puts(err, why);
+}
+
+int
+form_parse(struct form *f, struct sv in, const struct field_decl *decl,
+    size_t ndecl, struct buf *err)
+{
+	struct buf name = BUF_INIT;
+	size_t i = 0;
+	int rc = -1;
+
+	buf_reset(&f->arena);
+	memset(f->present, 0, sizeof(f->present));
+	if (ndecl > FORM_MAX_FIELDS) {
+		buf_puts(err, "too many declared fields");
+		return -1;
+	}
+	while (i < in.n) {
+		size_t start = i, eq = (size_t)-1, k;
+		struct sv rawname, rawval;
+
+		while (i < in.n && in.p[i] != '&') {
+			if (in.p[i] == '=' && eq == (size_t)-1)
+				eq = i;
+			i++;
+		}
+		if (i == start) {       /* "a=1&&b=2": tolerate empty pairs */
+			i++;
+			continue;
+		}
+		rawname = (struct sv){ in.p + start,
+		    (eq == (size_t)-1 ? i : eq) - start };
+		rawval = eq == (size_t)-1 ? (struct sv){ in.p + i, 0 } :
+		    (struct sv){ in.p + eq + 1, i - eq - 1 };
+		i++;                    /* past '&' */
+
+		buf_reset(&name);
+		if (rawname.n > 64 || decode(&name, rawname, 1) < 0) {
+			buf_puts(err, "a field name is malformed");
+			goto out;
+		}
+		for (k = 0; k < ndecl; k++)
+			if (strcmp(decl[k].name, name.p) == 0 &&
+			    strlen(decl[k].name) == name.len)
+				break;
+		if (k == ndecl)
+			continue;       /* undeclared: ignored */
+		if (f->present[k]) {
+			reject(err, decl[k].name, "given more than once");
+			goto out;
+		}
+		/* Percent-encoding at most triples a byte: cheap early bound. */
+		if (rawval.n > decl[k].max * 3) {
+			reject(err, decl[k].name, "too long");
+			goto out;
+		}
+		f->off[k] = f->arena.len;
+		if (decode(&f->arena, rawval, 1) < 0) {
+			reject(err, decl[k].name, "bad percent-encoding or a NUL byte");
+			goto out;
+		}
+		f->len[k] = f->arena.len - f->off[k];
+		buf_putc(&f->arena, '\0');
+		if (f->len[k] > decl[k].max) {
+			reject(err, decl[k].name, "too long");
+			goto out;
+		}
+		{
+			struct sv v = { f->arena.p + f->off[k], f->len[k] };
+
+			if (!(decl[k].valid ? decl[k].valid(v) : valid_line(v))) {
+				reject(err, decl[k].name, "not a valid value");
+				goto out;
+			}
+		}
+		f->present[k] = 1;
+	}
+	rc = 0;
+out:
+	buf_free(&name);
+	if (rc < 0)
+		memset(f->present, 0, sizeof(f->present));
+	return rc;
+}
+
+struct sv
+form_get(const struct form *f, size_t i)
+{
+	if (i >= FORM_MAX_FIELDS || !f->present[i])
+		return (struct sv){ "", 0 };
+	return (struct sv){ f->arena.p + f->off[i], f->len[i] };
+}
+
+int
+form_has(const struct form *f, size_t i)
+{
+	return i < FORM_MAX_FIELDS && f->present[i];
+}

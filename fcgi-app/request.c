@@ -1,0 +1,276 @@
+/* request.c: parsing the FastCGI request, building and serialising the response. */
+#include "request.h"
+
+#include <string.h>
+
+#include "../views/error.h"
+#include "app.h"
+#include "log.h"
+
+void
+req_init(struct request *r, struct app *app)
+{
+	memset(r, 0, sizeof(*r));
+	r->app = app;
+	form_init(&r->form);
+	page_init(&r->page);
+}
+
+void
+req_free(struct request *r)
+{
+	req_end(r);
+	buf_free(&r->seg_arena);
+	buf_free(&r->head);
+	buf_free(&r->body);
+	buf_free(&r->scratch);
+	form_free(&r->form);
+	page_free(&r->page);
+}
+
+const char *
+req_param(const struct request *r, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (r->envp == NULL)
+		return NULL;
+	for (char **e = r->envp; *e != NULL; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+struct sv
+req_segment(const struct request *r, size_t i)
+{
+	if (i >= r->nseg)
+		return (struct sv){ "", 0 };
+	return (struct sv){ r->seg_arena.p + r->seg_off[i], r->seg_len[i] };
+}
+
+static enum http_method
+method_of(const char *m)
+{
+	if (strcmp(m, "GET") == 0)
+		return M_GET;
+	if (strcmp(m, "HEAD") == 0)
+		return M_HEAD;
+	if (strcmp(m, "POST") == 0)
+		return M_POST;
+	return M_OTHER;
+}
+
+/*
+ * Splits the raw path into decoded segments ("/a/b%20c" -> "a", "b c").
+ * "/" has no segments. Returns 0, or 400 on bad encoding, a NUL byte,
+ * invalid UTF-8, too many segments or an empty segment ("//").
+ */
+static int
+split_path(struct request *r)
+{
+	const char *p = r->raw_path.p, *end = p + r->raw_path.n;
+
+	if (r->raw_path.n == 0 || *p != '/')
+		return 400;
+	p++;
+	while (p < end) {
+		const char *s = p;
+		struct sv seg;
+
+		while (p < end && *p != '/')
+			p++;
+		seg = (struct sv){ s, (size_t)(p - s) };
+		if (p < end)
+			p++;                 /* past '/' */
+		if (seg.n == 0) {
+			if (p == end && s == end)
+				break;       /* trailing slash: "/researchers/" */
+			return 400;
+		}
+		if (r->nseg == REQ_MAX_SEGMENTS)
+			return 404;
+		r->seg_off[r->nseg] = r->seg_arena.len;
+		if (url_decode_segment(&r->seg_arena, seg) < 0)
+			return 400;
+		r->seg_len[r->nseg] = r->seg_arena.len - r->seg_off[r->nseg];
+		if (!utf8_valid(req_segment(r, r->nseg)))
+			return 400;
+		buf_putc(&r->seg_arena, '\0');
+		r->nseg++;
+	}
+	return 0;
+}
+
+int
+req_begin(struct request *r, char **envp)
+{
+	const char *m, *uri, *q;
+	int rc;
+
+	r->envp = envp;
+	r->status = 200;
+	r->nseg = 0;
+	r->capture[0] = r->capture[1] = (struct sv){ "", 0 };
+	buf_reset(&r->seg_arena);
+	buf_reset(&r->head);
+	buf_reset(&r->body);
+	buf_reset(&r->scratch);
+
+	m = req_param(r, "REQUEST_METHOD");
+	if (m == NULL)
+		m = "GET";
+	r->method_name = sv_cstr(m);
+	r->method = method_of(m);
+
+	/* REQUEST_URI is the raw target, so each segment is decoded once,
+	 * here, and "%2F" stays inside its segment. */
+	uri = req_param(r, "REQUEST_URI");
+	if (uri == NULL)
+		uri = req_param(r, "DOCUMENT_URI");
+	if (uri == NULL)
+		uri = "/";
+	q = strchr(uri, '?');
+	r->raw_path = (struct sv){ uri, q ? (size_t)(q - uri) : strlen(uri) };
+	r->query = sv_cstr(req_param(r, "QUERY_STRING"));
+	if (r->query.p == NULL)
+		r->query = (struct sv){ "", 0 };
+
+	rc = split_path(r);
+	if (rc != 0)
+		r->status = rc;
+	return rc;
+}
+
+void
+req_end(struct request *r)
+{
+	if (r->txn != NULL) {
+		store_read_end(r->txn);
+		r->txn = NULL;
+	}
+	r->envp = NULL;
+}
+
+int
+req_txn(struct request *r)
+{
+	int rc;
+
+	if (r->txn != NULL)
+		return 0;
+	if (r->app->store == NULL)
+		return r->app->store_err ? r->app->store_err : STORE_EMPTY;
+	rc = store_read_begin(r->app->store, &r->txn);
+	if (rc != 0) {
+		log_err("read transaction: %s", store_strerror(rc));
+		r->txn = NULL;
+	}
+	return rc;
+}
+
+int
+resp_header(struct request *r, const char *name, struct sv value)
+{
+	for (size_t i = 0; i < value.n; i++)
+		if (value.p[i] == '\r' || value.p[i] == '\n' || value.p[i] == '\0') {
+			log_warn("header %s refused: it holds a line break", name);
+			return -1;
+		}
+	buf_puts(&r->head, name);
+	buf_put(&r->head, ": ", 2);
+	buf_put(&r->head, value.p, value.n);
+	buf_put(&r->head, "\r\n", 2);
+	return 0;
+}
+
+void
+resp_start(struct request *r, int status, const char *content_type)
+{
+	r->status = status;
+	buf_reset(&r->head);
+	buf_reset(&r->body);
+	resp_header(r, "Content-Type", sv_cstr(content_type));
+}
+
+void
+resp_error(struct request *r, int status, const char *title,
+    const char *message)
+{
+	struct viewer v;
+
+	resp_start(r, status, "text/html; charset=utf-8");
+	page_reset(&r->page);
+	view_error(status, title, message, &r->page);
+	memset(&v, 0, sizeof(v));
+	page_fill(&r->page, &v, &r->body);
+	resp_header(r, "Cache-Control", SV_LIT("no-store"));
+}
+
+void
+resp_redirect(struct request *r, int status, struct sv location)
+{
+	resp_start(r, status, "text/html; charset=utf-8");
+	if (location.n == 0 || location.p[0] != '/' ||
+	    (location.n > 1 && (location.p[1] == '/' || location.p[1] == '\\')) ||
+	    resp_header(r, "Location", location) < 0) {
+		resp_error(r, 500, "Internal error", "A redirect was refused.");
+		return;
+	}
+	buf_puts(&r->body, "<!doctype html><title>Moved</title>\n");
+}
+
+const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default:  return "Unknown";
+	}
+}
+
+/* Sent with every response the app makes (DESIGN.md §6, issue 7). */
+static const char security_headers[] =
+	"Content-Security-Policy: default-src 'none'; style-src 'self'; "
+	"img-src 'self' data:; script-src 'self'; connect-src 'self'; "
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'\r\n"
+	"X-Content-Type-Options: nosniff\r\n"
+	"Referrer-Policy: strict-origin-when-cross-origin\r\n";
+
+void
+resp_serialize(const struct request *r, struct buf *out)
+{
+	buf_reserve(out, 256 + r->head.len + r->body.len);
+	buf_puts(out, "Status: ");
+	buf_putu64(out, (uint64_t)r->status);
+	buf_putc(out, ' ');
+	buf_puts(out, http_reason(r->status));
+	buf_puts(out, "\r\n");
+	buf_put(out, r->head.p, r->head.len);
+	buf_put(out, security_headers, sizeof(security_headers) - 1);
+	if (r->status != 304) {
+		buf_puts(out, "Content-Length: ");
+		buf_putu64(out, (uint64_t)r->body.len);
+		buf_puts(out, "\r\n");
+	}
+	buf_puts(out, "\r\n");
+	if (r->method != M_HEAD && r->status != 304)
+		buf_put(out, r->body.p, r->body.len);
+}
