@@ -1,0 +1,58 @@
+# lib.sh: helpers for the end-to-end tests: a private stack per test script,
+# checks that print "ok - ..." / "not ok - ...", HTTP through the real nginx.
+# Sourced by tests/e2e/NN-name.sh; needs ROOT and BUILD (tests/run.sh sets them).
+
+: "${ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${BUILD:=$ROOT/build}"
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+T_NAME=$(basename "$0" .sh)
+T_DIR="$BUILD/e2e/$T_NAME"
+T_FAILED=0
+
+ok()     { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; T_FAILED=1; }
+
+# check DESC CMD...: ok if CMD succeeds.
+check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+
+# A free TCP port on 127.0.0.1 (nothing answers a connect to it).
+free_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$(( 20000 + RANDOM % 20000 ))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# stack_up: a fresh store with the sample catalog and a private nginx +
+# bzpeer-fcgi on a free port; stack_down (run at exit) stops them by PID.
+stack_up() {
+	rm -rf "$T_DIR"; mkdir -p "$T_DIR"
+	PORT=$(free_port)
+	export PORT STORE="$T_DIR/store" RUNDIR="$T_DIR/run" BUILD
+	BASE="http://127.0.0.1:$PORT"
+	trap stack_down EXIT
+	if ! "$ROOT/tests/stack.sh" start >"$T_DIR/stack.log" 2>&1; then
+		not_ok "stack starts (see $T_DIR/stack.log)"
+		cat "$T_DIR/stack.log"
+		exit 1
+	fi
+}
+stack_down() { "$ROOT/tests/stack.sh" stop >>"$T_DIR/stack.log" 2>&1 || true; }
+
+# http METHOD PATH [curl args...]: sets STATUS, HEADERS (file), BODY (file).
+http() {
+	local m=$1 p=$2; shift 2
+	HEADERS="$T_DIR/last.headers"; BODY="$T_DIR/last.body"
+	STATUS=$(curl -sS -o "$BODY" -D "$HEADERS" -w '%{http_code}' -X "$m" \
+		--max-time 10 "$@" "$BASE$p" 2>"$T_DIR/curl.err") || STATUS=000
+}
+
+# header NAME: the value of a response header of the last request.
+header() { grep -i "^$1:" "$HEADERS" | head -n1 | cut -d: -f2- | sed 's/^ //; s/\r$//'; }
+
+# Text of the last body with tags removed, whitespace squeezed, one line.
+body_text() { sed -e 's/<[^>]*>/ /g' "$BODY" | tr -s ' \n\t' ' '; }
+
+finish() { exit "$T_FAILED"; }
