@@ -41,6 +41,14 @@ static const struct key keys[] = {
 	  "seconds in-flight requests get to finish on SIGTERM before workers are killed" },
 	{ "max_body", K_LONG, F(max_body), 1024, 1048576, "16384",
 	  "largest request body accepted, in bytes; larger ones get 413" },
+	{ "redis", K_STR, F(redis), 0, 0, "off",
+	  "Redis for the page and counter cache: a unix socket path, host:port, or off" },
+	{ "redis_timeout_ms", K_LONG, F(redis_timeout_ms), 1, 10000, "50",
+	  "Redis connect and command timeout in milliseconds; past it pages come from the store" },
+	{ "redis_prefix", K_STR, F(redis_prefix), 0, 0, "bzpeer:",
+	  "prefix of every Redis key (several sites can share one Redis)" },
+	{ "page_ttl", K_LONG, F(page_ttl), 1, 30 * 86400, "86400",
+	  "seconds a cached page may live in Redis (LRU eviction may drop it sooner)" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

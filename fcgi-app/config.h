@@ -21,6 +21,10 @@ struct config {
 	long  log_level;         /* enum log_level */
 	long  shutdown_timeout;  /* seconds to let in-flight requests finish */
 	long  max_body;          /* request body limit in bytes (413 above) */
+	char *redis;             /* Redis unix socket or host:port; "off" = none */
+	long  redis_timeout_ms;  /* connect and command timeout */
+	char *redis_prefix;      /* prefix of every key */
+	long  page_ttl;          /* seconds a cached page lives at most */
 };
 
 void config_defaults(struct config *c);

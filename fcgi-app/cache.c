@@ -1,0 +1,365 @@
+/* cache.c: the Redis page and counter cache, with reconnect and backoff. */
+#include "cache.h"
+
+#include <errno.h>
+#include <hiredis/hiredis.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+struct cache {
+	redisContext *ctx;
+	char    *addr;          /* "/path/redis.sock" or "host:port"; "" = off */
+	char    *prefix;
+	struct timeval timeout;
+	int      up;            /* last exchange worked */
+	double   retry_at;      /* when down: next connection attempt */
+	double   backoff;
+	struct buf scratch;
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct cache *
+cache_new(const struct config *cfg)
+{
+	struct cache *c = xcalloc(1, sizeof(*c));
+
+	/* "off" disables the cache: the empty address. */
+	c->addr = strcmp(cfg->redis, "off") == 0 ? xstrndup("", 0) :
+	    xstrndup(cfg->redis, strlen(cfg->redis));
+	c->prefix = xstrndup(cfg->redis_prefix, strlen(cfg->redis_prefix));
+	c->timeout.tv_sec = cfg->redis_timeout_ms / 1000;
+	c->timeout.tv_usec = (cfg->redis_timeout_ms % 1000) * 1000;
+	c->up = 1;
+	c->backoff = 0.1;
+	return c;
+}
+
+void
+cache_free(struct cache *c)
+{
+	if (c == NULL)
+		return;
+	if (c->ctx != NULL)
+		redisFree(c->ctx);
+	free(c->addr);
+	free(c->prefix);
+	buf_free(&c->scratch);
+	free(c);
+}
+
+int
+cache_is_up(const struct cache *c)
+{
+	return c->addr[0] != '\0' && c->up;
+}
+
+int
+cache_enabled(const struct cache *c)
+{
+	return c->addr[0] != '\0';
+}
+
+/* Drops the connection after a failure; says so once per outage. */
+static void
+cache_down(struct cache *c, const char *why)
+{
+	if (c->up)
+		log_warn("redis: down (%s); serving from the store", why);
+	c->up = 0;
+	if (c->ctx != NULL) {
+		/* A hiredis context is never reused after an error. */
+		redisFree(c->ctx);
+		c->ctx = NULL;
+	}
+	c->retry_at = now_s() + c->backoff;
+	c->backoff = c->backoff * 2 > 5.0 ? 5.0 : c->backoff * 2;
+}
+
+/* A usable connection, or NULL (down, or backing off). */
+static redisContext *
+cache_conn(struct cache *c)
+{
+	redisContext *ctx;
+	const char *colon;
+
+	if (c->addr[0] == '\0')
+		return NULL;
+	if (c->ctx != NULL)
+		return c->ctx;
+	if (!c->up && now_s() < c->retry_at)
+		return NULL;
+	if (c->addr[0] == '/')
+		ctx = redisConnectUnixWithTimeout(c->addr, c->timeout);
+	else if ((colon = strrchr(c->addr, ':')) != NULL) {
+		char host[256];
+		size_t n = (size_t)(colon - c->addr);
+
+		if (n >= sizeof(host))
+			n = sizeof(host) - 1;
+		memcpy(host, c->addr, n);
+		host[n] = '\0';
+		ctx = redisConnectWithTimeout(host, atoi(colon + 1), c->timeout);
+	} else
+		ctx = NULL;
+	if (ctx == NULL || ctx->err) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "connect %s: %s", c->addr,
+		    ctx ? ctx->errstr : "bad address");
+		if (ctx)
+			redisFree(ctx);
+		cache_down(c, why);
+		return NULL;
+	}
+	if (redisSetTimeout(ctx, c->timeout) != REDIS_OK) {
+		redisFree(ctx);
+		cache_down(c, "cannot set timeout");
+		return NULL;
+	}
+	if (!c->up)
+		log_info("redis: up again at %s", c->addr);
+	c->ctx = ctx;
+	c->up = 1;
+	c->backoff = 0.1;
+	return ctx;
+}
+
+/* Reads one reply; on failure marks Redis down and returns NULL. */
+static redisReply *
+reply(struct cache *c)
+{
+	void *r = NULL;
+
+	if (redisGetReply(c->ctx, &r) != REDIS_OK || r == NULL) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "%s", c->ctx->errstr[0] ?
+		    c->ctx->errstr : "no reply");
+		cache_down(c, why);
+		return NULL;
+	}
+	return r;
+}
+
+/* ---- keys -------------------------------------------------------------- */
+
+void
+cache_page_key(const struct cache *c, struct buf *out, uint64_t generation,
+    unsigned views_gen, struct sv researcher_id, uint32_t version)
+{
+	buf_puts(out, c->prefix);
+	buf_puts(out, "page:g");
+	buf_putu64(out, generation);
+	buf_puts(out, ":t");
+	buf_putu64(out, views_gen);
+	buf_putc(out, ':');
+	buf_put(out, researcher_id.p, researcher_id.n);
+	buf_puts(out, ":v");
+	buf_putu64(out, version);
+}
+
+void
+cache_counter_key(const struct cache *c, struct buf *out,
+    struct sv researcher_id)
+{
+	buf_puts(out, c->prefix);
+	buf_puts(out, "followers:");
+	buf_put(out, researcher_id.p, researcher_id.n);
+}
+
+/* ---- page encoding -------------------------------------------------------- */
+
+/*
+ * "BZPG1" u32 status, u32 nholes, u32 slug length, nholes x (u32 off, u8
+ * kind), slug, body. Little-endian; the cache is local to one machine type.
+ */
+#define PAGE_MAGIC "BZPG1"
+
+static void
+put_u32(struct buf *b, uint32_t v)
+{
+	unsigned char x[4] = { (unsigned char)v, (unsigned char)(v >> 8),
+	    (unsigned char)(v >> 16), (unsigned char)(v >> 24) };
+
+	buf_put(b, x, 4);
+}
+
+static uint32_t
+get_u32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+void
+page_encode(const struct page *pg, struct buf *out)
+{
+	buf_reserve(out, 32 + pg->nholes * 5 + pg->slug.len + pg->body.len);
+	buf_put(out, PAGE_MAGIC, 5);
+	put_u32(out, (uint32_t)pg->status);
+	put_u32(out, pg->nholes);
+	put_u32(out, (uint32_t)pg->slug.len);
+	for (uint32_t i = 0; i < pg->nholes; i++) {
+		put_u32(out, pg->holes[i].off);
+		buf_putc(out, pg->holes[i].kind);
+	}
+	buf_put(out, pg->slug.p, pg->slug.len);
+	buf_put(out, pg->body.p, pg->body.len);
+}
+
+int
+page_decode(struct page *pg, const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	uint32_t status, nholes, slen, prev = 0;
+	size_t pos;
+
+	if (n < 17 || memcmp(p, PAGE_MAGIC, 5) != 0)
+		return -1;
+	status = get_u32(u + 5);
+	nholes = get_u32(u + 9);
+	slen = get_u32(u + 13);
+	pos = 17;
+	if (nholes > PAGE_MAX_HOLES || status < 100 || status > 599 ||
+	    (size_t)nholes * 5 > n - pos || slen > n - pos - (size_t)nholes * 5)
+		return -1;
+	page_reset(pg);
+	pg->status = (int)status;
+	for (uint32_t i = 0; i < nholes; i++, pos += 5) {
+		pg->holes[i].off = get_u32(u + pos);
+		pg->holes[i].kind = u[pos + 4];
+	}
+	buf_put(&pg->slug, p + pos, slen);
+	pos += slen;
+	buf_put(&pg->body, p + pos, n - pos);
+	for (uint32_t i = 0; i < nholes; i++) {
+		if (pg->holes[i].kind >= HOLE__COUNT ||
+		    pg->holes[i].off > pg->body.len || pg->holes[i].off < prev) {
+			page_reset(pg);
+			return -1;
+		}
+		prev = pg->holes[i].off;
+	}
+	pg->nholes = nholes;
+	return 0;
+}
+
+/* ---- operations ------------------------------------------------------------ */
+
+/* "txnid:count" -> count; -1 if malformed. */
+static int
+parse_counter(const char *s, size_t n, uint64_t *count)
+{
+	const char *colon = memchr(s, ':', n);
+	uint64_t v = 0;
+
+	if (colon == NULL || colon == s + n - 1)
+		return -1;
+	for (const char *q = colon + 1; q < s + n; q++) {
+		if (*q < '0' || *q > '9' || v > UINT64_MAX / 10 - 9)
+			return -1;
+		v = v * 10 + (uint64_t)(*q - '0');
+	}
+	*count = v;
+	return 0;
+}
+
+int
+cache_fetch(struct cache *c, struct sv page_key, struct sv counter_key,
+    struct page *pg, struct cache_hit *hit)
+{
+	redisContext *ctx = cache_conn(c);
+	redisReply *r1, *r2;
+
+	memset(hit, 0, sizeof(*hit));
+	if (ctx == NULL)
+		return -1;
+	/* Both commands go out in one write; both replies come back in one
+	 * read: one round trip. */
+	if (redisAppendCommand(ctx, "GET %b", page_key.p, page_key.n) != REDIS_OK ||
+	    redisAppendCommand(ctx, "GET %b", counter_key.p, counter_key.n) != REDIS_OK) {
+		cache_down(c, "append failed");
+		return -1;
+	}
+	if ((r1 = reply(c)) == NULL)
+		return -1;
+	if ((r2 = reply(c)) == NULL) {
+		freeReplyObject(r1);
+		return -1;
+	}
+	if (r1->type == REDIS_REPLY_STRING &&
+	    page_decode(pg, r1->str, (size_t)r1->len) == 0)
+		hit->page = 1;
+	if (r2->type == REDIS_REPLY_STRING &&
+	    parse_counter(r2->str, (size_t)r2->len, &hit->followers) == 0)
+		hit->counter = 1;
+	freeReplyObject(r1);
+	freeReplyObject(r2);
+	return 0;
+}
+
+void
+cache_put_page(struct cache *c, struct sv page_key, const struct page *pg,
+    unsigned ttl)
+{
+	redisContext *ctx = cache_conn(c);
+	redisReply *r;
+
+	if (ctx == NULL)
+		return;
+	buf_reset(&c->scratch);
+	page_encode(pg, &c->scratch);
+	if (redisAppendCommand(ctx, "SET %b %b EX %u", page_key.p, page_key.n,
+	    c->scratch.p, c->scratch.len, ttl) != REDIS_OK) {
+		cache_down(c, "append failed");
+		return;
+	}
+	if ((r = reply(c)) != NULL)
+		freeReplyObject(r);
+}
+
+/* Sets KEYS[1] to "ARGV[1]:ARGV[2]" unless it holds a newer transaction's. */
+static const char counter_script[] =
+	"local cur = redis.call('GET', KEYS[1]) "
+	"if cur then "
+	"  local t = tonumber(string.match(cur, '^(%d+):')) "
+	"  if t and t > tonumber(ARGV[1]) then return 0 end "
+	"end "
+	"redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2]) "
+	"return 1";
+
+void
+cache_put_counter(struct cache *c, struct sv counter_key, uint64_t count,
+    uint64_t txn_id)
+{
+	redisContext *ctx = cache_conn(c);
+	redisReply *r;
+	char txn[24], cnt[24];
+
+	if (ctx == NULL)
+		return;
+	snprintf(txn, sizeof(txn), "%llu", (unsigned long long)txn_id);
+	snprintf(cnt, sizeof(cnt), "%llu", (unsigned long long)count);
+	if (redisAppendCommand(ctx, "EVAL %s 1 %b %s %s", counter_script,
+	    counter_key.p, counter_key.n, txn, cnt) != REDIS_OK) {
+		cache_down(c, "append failed");
+		return;
+	}
+	if ((r = reply(c)) != NULL) {
+		if (r->type == REDIS_REPLY_ERROR)
+			log_warn("redis: counter script: %s", r->str);
+		freeReplyObject(r);
+	}
+}
