@@ -40,8 +40,12 @@ void page_init(struct page *pg);
 void page_reset(struct page *pg);
 void page_free(struct page *pg);
 
-/* Marks a hole of `kind` at the current end of pg->body. */
-void page_hole(struct page *pg, enum hole kind);
+/*
+ * Marks a hole of `kind` at the current end of pg->body. Returns 0, or
+ * ENOSPC when the page already has PAGE_MAX_HOLES holes (or EFBIG past
+ * 4 GiB); the template engine turns that into a render error.
+ */
+int page_hole(struct page *pg, enum hole kind);
 
 /* Who is looking, and the per-request figures that go into the holes. */
 struct viewer {
@@ -55,8 +59,10 @@ struct viewer {
 };
 
 /*
- * Writes the page with each hole filled for viewer v. Everything written
- * from v is escaped. Fragments come from the hole templates in views/.
+ * Appends the page to out with each hole filled for viewer v: the body is
+ * written as it is (it was escaped when rendered), everything from v and
+ * pg->slug is escaped. The fragments come from views/holes.html; when the
+ * templates are not loaded the holes are left empty.
  */
 void page_fill(const struct page *pg, const struct viewer *v, struct buf *out);
 

@@ -1,0 +1,67 @@
+/* layout.c: renders layout.html, the shared chrome, around a view's template. */
+#include "layout.h"
+
+#include <errno.h>
+
+#include "registry.h"
+
+enum {
+	L_TITLE, L_DESCRIPTION, L_CANONICAL, L_Q, L_KIND, L_CONTENT,
+	L__COUNT
+};
+
+static const struct tmpl_slot layout_slots[L__COUNT] = {
+	[L_TITLE] = { "title", TMPL_VAR },
+	[L_DESCRIPTION] = { "description", TMPL_VAR },
+	[L_CANONICAL] = { "canonical", TMPL_VAR },
+	[L_Q] = { "q", TMPL_VAR },
+	[L_KIND] = { "kind", TMPL_VAR },
+	[L_CONTENT] = { "content", TMPL_PARTIAL },
+};
+
+const struct tmpl_def layout_def = {
+	"layout.html", layout_slots, L__COUNT, 0
+};
+
+struct lctx {
+	const struct layout *l;
+	struct page         *pg;
+};
+
+static int
+layout_var(void *ctx, int slot, struct tmpl_val *out)
+{
+	const struct layout *l = ((struct lctx *)ctx)->l;
+
+	switch (slot) {
+	case L_TITLE:       return tmpl_str(out, l->title);
+	case L_DESCRIPTION: return tmpl_str(out, l->description);
+	case L_CANONICAL:   return tmpl_str(out, l->canonical);
+	case L_Q:           return tmpl_str(out, l->q);
+	case L_KIND:        return tmpl_str(out, l->kind);
+	}
+	return EINVAL;
+}
+
+static int
+layout_section(void *ctx, int slot, struct tmpl_sec *sec)
+{
+	struct lctx *c = ctx;
+
+	if (slot != L_CONTENT)
+		return EINVAL;
+	return tmpl_render(c->l->content, c->l->ops, c->l->ctx, c->pg);
+}
+
+static const struct tmpl_ops layout_ops = { layout_var, layout_section };
+
+int
+layout_render(const struct layout *l, struct page *pg)
+{
+	const struct tmpl *t = views_tmpl(VT_LAYOUT);
+	struct lctx c = { l, pg };
+
+	if (t == NULL || l->content == NULL)
+		return ENOENT;
+	return tmpl_render(t, &layout_ops, &c, pg);
+}

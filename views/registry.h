@@ -1,0 +1,31 @@
+/* registry.h: the templates of views/ as loaded by views_load(), for the view code only. */
+#ifndef BZPEER_VIEW_REGISTRY_H
+#define BZPEER_VIEW_REGISTRY_H
+
+#include "tmpl.h"
+
+/* Every template file views_load() reads, one per page or fragment set. */
+enum view_tmpl {
+	VT_LAYOUT,    /* layout.html: the chrome around every page */
+	VT_PROFILE,   /* profile.html */
+	VT_HOME,      /* home.html: front page and search */
+	VT_ERROR,     /* error.html */
+	VT_HOLES,     /* holes.html: the per-viewer fragments page_fill writes */
+	VT__COUNT
+};
+
+/* Each view's file and slot table, defined next to the view's code. */
+extern const struct tmpl_def layout_def;
+extern const struct tmpl_def profile_def;
+extern const struct tmpl_def home_def;
+extern const struct tmpl_def error_def;
+extern const struct tmpl_def holes_def;
+
+/*
+ * The loaded template for id, or NULL when views_load() has not succeeded
+ * yet. Process-wide, read-only between loads; valid until the next
+ * views_load() or views_unload(), which the server calls between requests.
+ */
+const struct tmpl *views_tmpl(enum view_tmpl id);
+
+#endif
