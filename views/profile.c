@@ -1,0 +1,409 @@
+/* profile.c: the researcher profile page (seed 000) from profile.html, rendered once for every viewer. */
+#include "profile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "html.h"
+#include "layout.h"
+#include "registry.h"
+
+#define MAX_WORKS      100   /* works listed on the page, newest first */
+#define MAX_AUTHORS     12   /* authors listed per work, then "and N more" */
+#define MAX_COAUTHORS  128   /* co-authors read for the graph slice and links */
+#define MAX_OTHERS      12   /* other (not close) co-authors listed */
+#define MAX_TOPICS      12   /* topics listed */
+#define SLUG_HASH      256   /* open-addressing table over the co-authors' ids */
+
+enum {
+	/* the researcher */
+	P_NAME, P_SLUG, P_ID, P_ORCID_URL, P_INSTITUTION, P_CANONICAL,
+	P_TRUST, P_TRUST_BAND, P_TRUST_CLASS, P_LEVEL, P_CLAIM_LABEL, P_CLAIMED,
+	P_WORKS, P_TOPICS, P_CLOSE_COLLABORATORS, P_WORKS_CAPPED, P_WORKS_SHOWN,
+	/* graph slice */
+	P_N_CLOSE, P_CLOSE_ITEMS, P_N_OTHER, P_OTHER_ITEMS, P_MORE_COAUTHORS,
+	P_C_NAME, P_C_SLUG, P_C_INSTITUTION, P_C_SHARED,
+	P_TOPIC_ITEMS, P_T_NAME, P_T_WORKS,
+	/* works */
+	P_WORK_ITEMS, P_W_TYPE, P_W_YEAR, P_W_VENUE, P_W_TITLE, P_W_URL,
+	P_W_ABSTRACT, P_W_N_AUTHORS, P_W_AUTHOR_ITEMS, P_W_MORE_AUTHORS,
+	P_A_FIRST, P_A_SELF, P_A_NAME, P_A_SLUG,
+	P__COUNT
+};
+
+static const struct tmpl_slot profile_slots[P__COUNT] = {
+	[P_NAME] = { "name", TMPL_VAR },
+	[P_SLUG] = { "slug", TMPL_VAR },
+	[P_ID] = { "id", TMPL_VAR },
+	[P_ORCID_URL] = { "orcid_url", TMPL_VAR },
+	[P_INSTITUTION] = { "institution", TMPL_VAR },
+	[P_CANONICAL] = { "canonical", TMPL_VAR },
+	[P_TRUST] = { "trust", TMPL_VAR },
+	[P_TRUST_BAND] = { "trust_band", TMPL_VAR },
+	[P_TRUST_CLASS] = { "trust_class", TMPL_VAR },
+	[P_LEVEL] = { "level", TMPL_VAR },
+	[P_CLAIM_LABEL] = { "claim_label", TMPL_VAR },
+	[P_CLAIMED] = { "claimed", TMPL_VAR },
+	[P_WORKS] = { "works", TMPL_VAR },
+	[P_TOPICS] = { "topics", TMPL_VAR },
+	[P_CLOSE_COLLABORATORS] = { "close_collaborators", TMPL_VAR },
+	[P_WORKS_CAPPED] = { "works_capped", TMPL_VAR },
+	[P_WORKS_SHOWN] = { "works_shown", TMPL_VAR },
+	[P_N_CLOSE] = { "n_close", TMPL_VAR },
+	[P_CLOSE_ITEMS] = { "close_items", TMPL_SECTION },
+	[P_N_OTHER] = { "n_other", TMPL_VAR },
+	[P_OTHER_ITEMS] = { "other_items", TMPL_SECTION },
+	[P_MORE_COAUTHORS] = { "more_coauthors", TMPL_VAR },
+	[P_C_NAME] = { "c_name", TMPL_VAR },
+	[P_C_SLUG] = { "c_slug", TMPL_VAR },
+	[P_C_INSTITUTION] = { "c_institution", TMPL_VAR },
+	[P_C_SHARED] = { "c_shared", TMPL_VAR },
+	[P_TOPIC_ITEMS] = { "topic_items", TMPL_SECTION },
+	[P_T_NAME] = { "t_name", TMPL_VAR },
+	[P_T_WORKS] = { "t_works", TMPL_VAR },
+	[P_WORK_ITEMS] = { "work_items", TMPL_SECTION },
+	[P_W_TYPE] = { "w_type", TMPL_VAR },
+	[P_W_YEAR] = { "w_year", TMPL_VAR },
+	[P_W_VENUE] = { "w_venue", TMPL_VAR },
+	[P_W_TITLE] = { "w_title", TMPL_VAR },
+	[P_W_URL] = { "w_url", TMPL_VAR },
+	[P_W_ABSTRACT] = { "w_abstract", TMPL_VAR },
+	[P_W_N_AUTHORS] = { "w_n_authors", TMPL_VAR },
+	[P_W_AUTHOR_ITEMS] = { "w_author_items", TMPL_SECTION },
+	[P_W_MORE_AUTHORS] = { "w_more_authors", TMPL_VAR },
+	[P_A_FIRST] = { "a_first", TMPL_VAR },
+	[P_A_SELF] = { "a_self", TMPL_VAR },
+	[P_A_NAME] = { "a_name", TMPL_VAR },
+	[P_A_SLUG] = { "a_slug", TMPL_VAR },
+};
+
+const struct tmpl_def profile_def = {
+	"profile.html", profile_slots, P__COUNT, 0
+};
+
+/*
+ * The view's state while one profile renders. Every sv points into the
+ * caller's read transaction or into `scratch`, both alive for the render.
+ */
+struct pctx {
+	struct store_rtxn             *t;
+	const struct store_researcher *r;
+	struct page                   *pg;
+	struct buf                     scratch;
+	struct sv                      canonical, orcid_url;
+	unsigned                       trust;
+
+	/* co-authors, most shared works first; the first n_close are close */
+	struct store_coauthor          co[MAX_COAUTHORS];
+	size_t                         nco, n_close, n_other;
+	uint64_t                       more_coauthors;
+	uint8_t                        co_hash[SLUG_HASH];   /* index + 1 */
+	const struct store_coauthor   *c;                   /* current */
+
+	const struct store_topic_count *tc;                 /* current */
+	struct tmpl_sec                *sec;                /* walk in progress */
+
+	const struct store_work        *w;                  /* current work */
+	struct sv                       w_url;
+	struct store_author_ref         a;                  /* current author */
+	struct sv                       a_slug;
+	uint32_t                        ai;
+	struct store_researcher         a_rec;              /* looked-up author */
+};
+
+static uint32_t
+hash_sv(struct sv s)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < s.n; i++)
+		h = (h ^ (unsigned char)s.p[i]) * 16777619u;
+	return h;
+}
+
+static int
+coauthor_cb(void *ctx, const struct store_coauthor *c)
+{
+	struct pctx *p = ctx;
+	uint32_t h;
+
+	if (p->nco == MAX_COAUTHORS)
+		return TMPL_STOP;
+	p->co[p->nco] = *c;
+	for (h = hash_sv(c->r.id) % SLUG_HASH; p->co_hash[h]; h = (h + 1) % SLUG_HASH)
+		;
+	p->co_hash[h] = (uint8_t)(p->nco + 1);
+	p->nco++;
+	return 0;
+}
+
+/*
+ * The slug of researcher `id` for a link: from the co-authors read up front,
+ * else from the store. *slug is empty when the author has no profile.
+ * Returns 0 or a store error other than STORE_NOTFOUND.
+ */
+static int
+author_slug(struct pctx *p, struct sv id, struct sv *slug)
+{
+	uint32_t h;
+	int rc;
+
+	*slug = (struct sv){ "", 0 };
+	if (id.n == 0)
+		return 0;
+	for (h = hash_sv(id) % SLUG_HASH; p->co_hash[h]; h = (h + 1) % SLUG_HASH) {
+		const struct store_coauthor *c = &p->co[p->co_hash[h] - 1];
+
+		if (sv_eq(c->r.id, id)) {
+			*slug = c->r.slug;
+			return 0;
+		}
+	}
+	rc = store_researcher_by_id(p->t, id, &p->a_rec);
+	if (rc == STORE_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	*slug = p->a_rec.slug;
+	return 0;
+}
+
+/* 1 when s starts with http:// or https:// (any case): safe to link to. */
+static int
+is_web_url(struct sv s)
+{
+	return (s.n > 8 && strncasecmp(s.p, "https://", 8) == 0) ||
+	    (s.n > 7 && strncasecmp(s.p, "http://", 7) == 0);
+}
+
+static const char *
+claim_label(int claim)
+{
+	switch (claim) {
+	case STORE_CLAIM_PENDING:  return "Claim pending";
+	case STORE_CLAIM_APPROVED: return "Claimed author";
+	}
+	return "Unclaimed author";
+}
+
+static int
+profile_var(void *ctx, int slot, struct tmpl_val *out)
+{
+	struct pctx *p = ctx;
+	const struct store_researcher *r = p->r;
+
+	switch (slot) {
+	case P_NAME:        return tmpl_str(out, r->name);
+	case P_SLUG:        return tmpl_str(out, r->slug);
+	case P_ID:          return tmpl_str(out, r->id);
+	case P_ORCID_URL:   return tmpl_str(out, p->orcid_url);
+	case P_INSTITUTION: return tmpl_str(out, r->institution);
+	case P_CANONICAL:   return tmpl_str(out, p->canonical);
+	case P_TRUST:       return tmpl_num(out, p->trust);
+	case P_TRUST_BAND:  return tmpl_str(out, sv_cstr(store_trust_band(p->trust)));
+	case P_TRUST_CLASS:
+		return tmpl_str(out, p->trust >= 50 ? SV_LIT("high") :
+		    p->trust >= 30 ? SV_LIT("mid") : SV_LIT("low"));
+	case P_LEVEL:       return tmpl_num(out, store_level(r));
+	case P_CLAIM_LABEL: return tmpl_str(out, sv_cstr(claim_label(r->claim)));
+	case P_CLAIMED:     return tmpl_num(out, r->claim == STORE_CLAIM_APPROVED);
+	case P_WORKS:       return tmpl_num(out, r->works);
+	case P_TOPICS:      return tmpl_num(out, r->topics);
+	case P_CLOSE_COLLABORATORS: return tmpl_num(out, r->close_collaborators);
+	case P_WORKS_CAPPED: return tmpl_num(out, r->works > MAX_WORKS);
+	case P_WORKS_SHOWN: return tmpl_num(out, MAX_WORKS);
+	case P_N_CLOSE:     return tmpl_num(out, p->n_close);
+	case P_N_OTHER:     return tmpl_num(out, p->n_other);
+	case P_MORE_COAUTHORS: return tmpl_num(out, p->more_coauthors);
+	case P_C_NAME:      return tmpl_str(out, p->c->r.name);
+	case P_C_SLUG:      return tmpl_str(out, p->c->r.slug);
+	case P_C_INSTITUTION: return tmpl_str(out, p->c->r.institution);
+	case P_C_SHARED:    return tmpl_num(out, p->c->shared);
+	case P_T_NAME:      return tmpl_str(out, p->tc->topic.name);
+	case P_T_WORKS:     return tmpl_num(out, p->tc->works);
+	case P_W_TYPE:      return tmpl_str(out, p->w->type);
+	case P_W_YEAR:      return tmpl_num(out, p->w->year > 0 ? (uint64_t)p->w->year : 0);
+	case P_W_VENUE:     return tmpl_str(out, p->w->venue);
+	case P_W_TITLE:     return tmpl_str(out, p->w->title);
+	case P_W_URL:       return tmpl_str(out, p->w_url);
+	case P_W_ABSTRACT:  return tmpl_str(out, p->w->abstract);
+	case P_W_N_AUTHORS: return tmpl_num(out, p->w->n_authors);
+	case P_W_MORE_AUTHORS:
+		return tmpl_num(out, p->w->n_authors > MAX_AUTHORS ?
+		    p->w->n_authors - MAX_AUTHORS : 0);
+	case P_A_FIRST:     return tmpl_num(out, p->ai == 0);
+	case P_A_SELF:      return tmpl_num(out, sv_eq(p->a.id, r->id));
+	case P_A_NAME:      return tmpl_str(out, p->a.name);
+	case P_A_SLUG:      return tmpl_str(out, p->a_slug);
+	}
+	return EINVAL;
+}
+
+static int
+topic_cb(void *ctx, const struct store_topic_count *tc)
+{
+	struct pctx *p = ctx;
+
+	p->tc = tc;
+	return tmpl_sec_render(p->sec);
+}
+
+static int
+work_cb(void *ctx, const struct store_work *w)
+{
+	struct pctx *p = ctx;
+
+	p->w = w;
+	if (is_web_url(w->doi))
+		p->w_url = w->doi;
+	else if (is_web_url(w->landing_url))
+		p->w_url = w->landing_url;
+	else
+		p->w_url = (struct sv){ "", 0 };
+	return tmpl_sec_render(p->sec);
+}
+
+static int
+profile_section(void *ctx, int slot, struct tmpl_sec *sec)
+{
+	struct pctx *p = ctx;
+	struct tmpl_sec *outer = p->sec;
+	size_t i, from, to;
+	int rc = 0;
+
+	switch (slot) {
+	case P_CLOSE_ITEMS:
+	case P_OTHER_ITEMS:
+		from = slot == P_CLOSE_ITEMS ? 0 : p->n_close;
+		to = slot == P_CLOSE_ITEMS ? p->n_close : p->n_close + p->n_other;
+		for (i = from; i < to && rc == 0; i++) {
+			p->c = &p->co[i];
+			rc = tmpl_sec_render(sec);
+		}
+		return rc;
+	case P_TOPIC_ITEMS:
+		p->sec = sec;
+		rc = store_researcher_topics(p->t, p->r->id, MAX_TOPICS,
+		    topic_cb, p);
+		p->sec = outer;
+		return rc;
+	case P_WORK_ITEMS:
+		p->sec = sec;
+		rc = store_researcher_works(p->t, p->r->id, 0, MAX_WORKS,
+		    work_cb, p);
+		p->sec = outer;
+		return rc;
+	case P_W_AUTHOR_ITEMS:
+		for (p->ai = 0; p->ai < p->w->n_authors && p->ai < MAX_AUTHORS;
+		    p->ai++) {
+			rc = store_work_author(p->w, p->ai, &p->a);
+			if (rc == STORE_NOTFOUND)
+				return 0;
+			if (rc != 0)
+				return rc;
+			if ((rc = author_slug(p, p->a.id, &p->a_slug)) != 0)
+				return rc;
+			if ((rc = tmpl_sec_render(sec)) != 0)
+				return rc;
+		}
+		return 0;
+	}
+	return EINVAL;
+}
+
+static const struct tmpl_ops profile_ops = { profile_var, profile_section };
+
+/*
+ * Reads the co-authors (most shared works first) into p: the close ones
+ * (two or more shared works) and up to MAX_OTHERS others for the slice,
+ * all of them for author links. Returns 0 or a store error.
+ */
+static int
+read_coauthors(struct pctx *p)
+{
+	int rc;
+	size_t i;
+
+	rc = store_researcher_coauthors(p->t, p->r->id, MAX_COAUTHORS,
+	    coauthor_cb, p);
+	if (rc != 0 && rc != TMPL_STOP)
+		return rc;
+	for (i = 0; i < p->nco && p->co[i].shared >= 2; i++)
+		;
+	p->n_close = i;
+	p->n_other = p->nco - i < MAX_OTHERS ? p->nco - i : MAX_OTHERS;
+	if (p->r->coauthors > p->n_close + p->n_other)
+		p->more_coauthors = p->r->coauthors - p->n_close - p->n_other;
+	return 0;
+}
+
+int
+view_profile(struct store_rtxn *t, const struct store_researcher *r,
+    struct page *pg)
+{
+	const struct tmpl *content = views_tmpl(VT_PROFILE);
+	struct pctx *p;
+	struct layout l;
+	size_t title_len, desc_off, desc_len, canon_off, orcid_off;
+	int rc;
+
+	if (content == NULL)
+		return ENOENT;
+	/* ~20 KiB of state: on the heap, not the worker's stack */
+	p = xcalloc(1, sizeof(*p));
+	p->t = t;
+	p->r = r;
+	p->pg = pg;
+	p->trust = store_trust(r);
+	if ((rc = read_coauthors(p)) != 0)
+		goto out;
+
+	/* Strings for the layout and the page, all in one scratch buffer;
+	 * the svs are taken once it stops growing. Data only: escaped
+	 * where the templates put it. */
+	buf_put(&p->scratch, r->name.p, r->name.n);
+	buf_puts(&p->scratch, " · Researcher profile");
+	title_len = p->scratch.len;
+	desc_off = p->scratch.len;
+	buf_put(&p->scratch, r->name.p, r->name.n);
+	buf_puts(&p->scratch, ": researcher profile on BZPEER with ");
+	buf_putu64(&p->scratch, r->works);
+	buf_puts(&p->scratch, " works, ");
+	buf_putu64(&p->scratch, r->topics);
+	buf_puts(&p->scratch, " topics and ");
+	buf_putu64(&p->scratch, r->close_collaborators);
+	buf_puts(&p->scratch, " close collaborators.");
+	desc_len = p->scratch.len - desc_off;
+	canon_off = p->scratch.len;
+	buf_puts(&p->scratch, "/researchers/");
+	url_arg(&p->scratch, r->slug);
+	orcid_off = p->scratch.len;
+	if (r->orcid.n) {
+		buf_puts(&p->scratch, "https://orcid.org/");
+		buf_put(&p->scratch, r->orcid.p, r->orcid.n);
+	}
+	p->canonical = (struct sv){ p->scratch.p + canon_off, orcid_off - canon_off };
+	p->orcid_url = (struct sv){ p->scratch.p + orcid_off,
+	    p->scratch.len - orcid_off };
+
+	memset(&l, 0, sizeof(l));
+	l.title = (struct sv){ p->scratch.p, title_len };
+	l.description = (struct sv){ p->scratch.p + desc_off, desc_len };
+	l.canonical = p->canonical;
+	l.kind = SV_LIT("profile");
+	l.content = content;
+	l.ops = &profile_ops;
+	l.ctx = p;
+
+	pg->status = 200;
+	buf_reset(&pg->slug);
+	buf_put(&pg->slug, r->slug.p, r->slug.n);
+	rc = layout_render(&l, pg);
+out:
+	buf_free(&p->scratch);
+	free(p);
+	return rc;
+}
