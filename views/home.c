@@ -13,7 +13,7 @@
 enum {
 	H_Q, H_TOTAL, H_N_ITEMS, H_FIRST, H_LAST, H_PAGE, H_PAGES, H_PAGED,
 	H_PAST_END, H_HAS_PREV, H_PREV_PAGE, H_HAS_NEXT, H_NEXT_PAGE,
-	H_ITEMS, H_R_NAME, H_R_SLUG, H_R_INSTITUTION, H_R_WORKS,
+	H_ITEMS, H_R_NAME, H_R_SLUG, H_R_INSTITUTION, H_R_WORKS, H_R_ONE,
 	H__COUNT
 };
 
@@ -36,6 +36,7 @@ static const struct tmpl_slot home_slots[H__COUNT] = {
 	[H_R_SLUG] = { "r_slug", TMPL_VAR },
 	[H_R_INSTITUTION] = { "r_institution", TMPL_VAR },
 	[H_R_WORKS] = { "r_works", TMPL_VAR },
+	[H_R_ONE] = { "r_one", TMPL_VAR },
 };
 
 const struct tmpl_def home_def = { "home.html", home_slots, H__COUNT, 0 };
@@ -86,6 +87,7 @@ home_var(void *ctx, int slot, struct tmpl_val *out)
 	case H_R_SLUG:    return tmpl_str(out, h->cur->slug);
 	case H_R_INSTITUTION: return tmpl_str(out, h->cur->institution);
 	case H_R_WORKS:   return tmpl_num(out, h->cur->works);
+	case H_R_ONE:     return tmpl_num(out, h->cur->works == 1);
 	}
 	return EINVAL;
 }

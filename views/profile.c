@@ -25,7 +25,7 @@ enum {
 	/* graph slice */
 	P_N_CLOSE, P_CLOSE_ITEMS, P_N_OTHER, P_OTHER_ITEMS, P_MORE_COAUTHORS,
 	P_C_NAME, P_C_SLUG, P_C_INSTITUTION, P_C_SHARED,
-	P_TOPIC_ITEMS, P_T_NAME, P_T_WORKS,
+	P_TOPIC_ITEMS, P_T_NAME, P_T_WORKS, P_T_ONE,
 	/* works */
 	P_WORK_ITEMS, P_W_TYPE, P_W_YEAR, P_W_VENUE, P_W_TITLE, P_W_URL,
 	P_W_ABSTRACT, P_W_N_AUTHORS, P_W_AUTHOR_ITEMS, P_W_MORE_AUTHORS,
@@ -63,6 +63,7 @@ static const struct tmpl_slot profile_slots[P__COUNT] = {
 	[P_TOPIC_ITEMS] = { "topic_items", TMPL_SECTION },
 	[P_T_NAME] = { "t_name", TMPL_VAR },
 	[P_T_WORKS] = { "t_works", TMPL_VAR },
+	[P_T_ONE] = { "t_one", TMPL_VAR },
 	[P_WORK_ITEMS] = { "work_items", TMPL_SECTION },
 	[P_W_TYPE] = { "w_type", TMPL_VAR },
 	[P_W_YEAR] = { "w_year", TMPL_VAR },
@@ -224,6 +225,7 @@ profile_var(void *ctx, int slot, struct tmpl_val *out)
 	case P_C_SHARED:    return tmpl_num(out, p->c->shared);
 	case P_T_NAME:      return tmpl_str(out, p->tc->topic.name);
 	case P_T_WORKS:     return tmpl_num(out, p->tc->works);
+	case P_T_ONE:       return tmpl_num(out, p->tc->works == 1);
 	case P_W_TYPE:      return tmpl_str(out, p->w->type);
 	case P_W_YEAR:      return tmpl_num(out, p->w->year > 0 ? (uint64_t)p->w->year : 0);
 	case P_W_VENUE:     return tmpl_str(out, p->w->venue);
