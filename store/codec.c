@@ -1,0 +1,450 @@
+/* codec.c: encoding and decoding of the store's records (layout in codec.h). */
+#include "codec.h"
+
+#include <string.h>
+#include <zlib.h>
+
+/* ---- fixed-width helpers and ids -------------------------------------- */
+
+void
+put_be16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)(v >> 8);
+	p[1] = (unsigned char)v;
+}
+
+void
+put_be32(unsigned char *p, uint32_t v)
+{
+	put_be16(p, (uint16_t)(v >> 16));
+	put_be16(p + 2, (uint16_t)v);
+}
+
+void
+put_be64(unsigned char *p, uint64_t v)
+{
+	put_be32(p, (uint32_t)(v >> 32));
+	put_be32(p + 4, (uint32_t)v);
+}
+
+uint16_t
+get_be16(const unsigned char *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+uint32_t
+get_be32(const unsigned char *p)
+{
+	return (uint32_t)get_be16(p) << 16 | get_be16(p + 2);
+}
+
+uint64_t
+get_be64(const unsigned char *p)
+{
+	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
+}
+
+int
+id_parse(struct sv s, char letter, uint64_t *num)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	/* 19 digits always fit in 64 bits; no leading zero keeps the string
+	 * and the number one-to-one. */
+	if (s.n < 2 || s.n > ID_MAX || s.p[0] != letter || s.p[1] == '0')
+		return -1;
+	for (i = 1; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(s.p[i] - '0');
+	}
+	*num = v;
+	return 0;
+}
+
+size_t
+id_format(char *out, char letter, uint64_t num)
+{
+	char tmp[20];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + num % 10);
+		num /= 10;
+	} while (num);
+	out[0] = letter;
+	for (i = 0; i < n; i++)
+		out[1 + i] = tmp[n - 1 - i];
+	out[1 + n] = '\0';
+	return 1 + n;
+}
+
+/* ---- frame ------------------------------------------------------------- */
+
+size_t
+rec_begin(struct buf *b, enum rec_kind kind)
+{
+	size_t start = b->len;
+
+	buf_putc(b, REC_FORMAT);
+	buf_putc(b, (int)kind);
+	return start;
+}
+
+void
+rec_put_uint(struct buf *b, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+
+	do {
+		tmp[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			tmp[n] |= 0x80;
+		n++;
+	} while (v);
+	buf_put(b, tmp, n);
+}
+
+void
+rec_put_str(struct buf *b, struct sv s)
+{
+	rec_put_uint(b, s.n);
+	buf_put(b, s.p, s.n);
+}
+
+/* Appends the CRC of the record that rec_begin() started at `start`. */
+void
+rec_end(struct buf *b, size_t start)
+{
+	unsigned char c[4];
+	uLong crc = crc32(0L, (const Bytef *)b->p + start,
+	    (uInt)(b->len - start));
+
+	c[0] = (unsigned char)crc;
+	c[1] = (unsigned char)(crc >> 8);
+	c[2] = (unsigned char)(crc >> 16);
+	c[3] = (unsigned char)(crc >> 24);
+	buf_put(b, c, 4);
+}
+
+int
+rec_open(struct rec_reader *r, const void *data, size_t len,
+    enum rec_kind kind)
+{
+	const unsigned char *p = data;
+	uint32_t want;
+	uLong crc;
+
+	r->p = r->end = p;
+	r->err = STORE_CORRUPT;
+	if (data == NULL || len < 6 || len > UINT32_MAX)
+		return STORE_CORRUPT;
+	want = (uint32_t)p[len - 4] | (uint32_t)p[len - 3] << 8 |
+	    (uint32_t)p[len - 2] << 16 | (uint32_t)p[len - 1] << 24;
+	crc = crc32(0L, p, (uInt)(len - 4));
+	if ((uint32_t)crc != want)
+		return STORE_CORRUPT;
+	/* The checksum holds, so a different format byte is no accident:
+	 * the record was written by a newer (or older) program. */
+	if (p[0] != REC_FORMAT)
+		return r->err = STORE_BADSCHEMA;
+	if (p[1] != (unsigned char)kind)
+		return STORE_CORRUPT;
+	r->p = p + 2;
+	r->end = p + len - 4;
+	r->err = 0;
+	return 0;
+}
+
+uint64_t
+rec_get_uint(struct rec_reader *r, uint64_t max)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	if (r->err)
+		return 0;
+	for (;;) {
+		unsigned char c;
+
+		if (r->p >= r->end || shift > 63)
+			goto bad;
+		c = *r->p++;
+		if (shift == 63 && (c & 0x7e))
+			goto bad;          /* more than 64 bits */
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			break;
+		shift += 7;
+	}
+	if (v > max)
+		goto bad;
+	return v;
+bad:
+	r->err = STORE_CORRUPT;
+	return 0;
+}
+
+struct sv
+rec_get_str(struct rec_reader *r)
+{
+	struct sv s = { "", 0 };
+	uint64_t n = rec_get_uint(r, UINT32_MAX);
+
+	if (r->err)
+		return s;
+	if (n > (uint64_t)(r->end - r->p)) {
+		r->err = STORE_CORRUPT;
+		return s;
+	}
+	s.p = (const char *)r->p;
+	s.n = (size_t)n;
+	r->p += n;
+	return s;
+}
+
+int
+rec_close(struct rec_reader *r)
+{
+	if (!r->err && r->p != r->end)
+		r->err = STORE_CORRUPT;    /* trailing bytes */
+	return r->err;
+}
+
+/* ---- researcher --------------------------------------------------------
+ * id, slug, name, orcid, institution, version, works, topics,
+ * close_collaborators, coauthors, claim, orcid_verified, first_year,
+ * last_year.
+ */
+
+void
+rec_researcher_encode(struct buf *out, const struct store_researcher *r)
+{
+	size_t start = rec_begin(out, REC_RESEARCHER);
+
+	rec_put_str(out, r->id);
+	rec_put_str(out, r->slug);
+	rec_put_str(out, r->name);
+	rec_put_str(out, r->orcid);
+	rec_put_str(out, r->institution);
+	rec_put_uint(out, r->version);
+	rec_put_uint(out, r->works);
+	rec_put_uint(out, r->topics);
+	rec_put_uint(out, r->close_collaborators);
+	rec_put_uint(out, r->coauthors);
+	rec_put_uint(out, r->claim);
+	rec_put_uint(out, r->orcid_verified);
+	rec_put_uint(out, r->first_year > 0 ? (uint64_t)r->first_year : 0);
+	rec_put_uint(out, r->last_year > 0 ? (uint64_t)r->last_year : 0);
+	rec_end(out, start);
+}
+
+int
+rec_researcher_decode(const void *data, size_t len,
+    struct store_researcher *out)
+{
+	struct rec_reader r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = rec_open(&r, data, len, REC_RESEARCHER)) != 0)
+		return rc;
+	out->id = rec_get_str(&r);
+	out->slug = rec_get_str(&r);
+	out->name = rec_get_str(&r);
+	out->orcid = rec_get_str(&r);
+	out->institution = rec_get_str(&r);
+	out->version = (uint32_t)rec_get_uint(&r, UINT32_MAX);
+	out->works = (uint32_t)rec_get_uint(&r, UINT32_MAX);
+	out->topics = (uint32_t)rec_get_uint(&r, UINT32_MAX);
+	out->close_collaborators = (uint32_t)rec_get_uint(&r, UINT32_MAX);
+	out->coauthors = (uint32_t)rec_get_uint(&r, UINT32_MAX);
+	out->claim = (uint8_t)rec_get_uint(&r, STORE_CLAIM_APPROVED);
+	out->orcid_verified = (uint8_t)rec_get_uint(&r, 1);
+	out->first_year = (int)rec_get_uint(&r, 9999);
+	out->last_year = (int)rec_get_uint(&r, 9999);
+	if ((rc = rec_close(&r)) != 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+/* ---- work ----------------------------------------------------------------
+ * id, doi, title, type, venue, landing_url, abstract, year,
+ * n_authors, (author id, author name) * n_authors,
+ * n_topics, (topic id, topic name) * n_topics.
+ */
+
+void
+rec_work_encode(struct buf *out, const struct store_work *w,
+    const struct store_author_ref *authors, size_t n_authors,
+    const struct store_topic_ref *topics, size_t n_topics)
+{
+	size_t i, start;
+
+	start = rec_begin(out, REC_WORK);
+	rec_put_str(out, w->id);
+	rec_put_str(out, w->doi);
+	rec_put_str(out, w->title);
+	rec_put_str(out, w->type);
+	rec_put_str(out, w->venue);
+	rec_put_str(out, w->landing_url);
+	rec_put_str(out, w->abstract);
+	rec_put_uint(out, w->year > 0 ? (uint64_t)w->year : 0);
+	rec_put_uint(out, n_authors);
+	for (i = 0; i < n_authors; i++) {
+		rec_put_str(out, authors[i].id);
+		rec_put_str(out, authors[i].name);
+	}
+	rec_put_uint(out, n_topics);
+	for (i = 0; i < n_topics; i++) {
+		rec_put_str(out, topics[i].id);
+		rec_put_str(out, topics[i].name);
+	}
+	rec_end(out, start);
+}
+
+/*
+ * Reads n pairs of strings and returns where they start; *len gets their
+ * byte length. Checked here once, so store_work_author() and friends can
+ * walk the list without failing.
+ */
+static const void *
+get_pairs(struct rec_reader *r, uint32_t n, size_t *len)
+{
+	const unsigned char *start = r->p;
+	uint32_t i;
+
+	for (i = 0; i < n && !r->err; i++) {
+		(void)rec_get_str(r);
+		(void)rec_get_str(r);
+	}
+	*len = r->err ? 0 : (size_t)(r->p - start);
+	return start;
+}
+
+int
+rec_work_decode(const void *data, size_t len, struct store_work *out)
+{
+	struct rec_reader r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = rec_open(&r, data, len, REC_WORK)) != 0)
+		return rc;
+	out->id = rec_get_str(&r);
+	out->doi = rec_get_str(&r);
+	out->title = rec_get_str(&r);
+	out->type = rec_get_str(&r);
+	out->venue = rec_get_str(&r);
+	out->landing_url = rec_get_str(&r);
+	out->abstract = rec_get_str(&r);
+	out->year = (int)rec_get_uint(&r, 9999);
+	out->n_authors = (uint32_t)rec_get_uint(&r, UINT32_MAX);
+	out->raw_authors = get_pairs(&r, out->n_authors, &out->raw_authors_len);
+	out->n_topics = (uint32_t)rec_get_uint(&r, UINT32_MAX);
+	out->raw_topics = get_pairs(&r, out->n_topics, &out->raw_topics_len);
+	if ((rc = rec_close(&r)) != 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+/* ---- topic: id, name ---------------------------------------------------- */
+
+void
+rec_topic_encode(struct buf *out, const struct store_topic_ref *t)
+{
+	size_t start = rec_begin(out, REC_TOPIC);
+
+	rec_put_str(out, t->id);
+	rec_put_str(out, t->name);
+	rec_end(out, start);
+}
+
+int
+rec_topic_decode(const void *data, size_t len, struct store_topic_ref *out)
+{
+	struct rec_reader r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = rec_open(&r, data, len, REC_TOPIC)) != 0)
+		return rc;
+	out->id = rec_get_str(&r);
+	out->name = rec_get_str(&r);
+	if ((rc = rec_close(&r)) != 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+/* ---- walking a work's pairs (public, store.h) ----------------------------- */
+
+/* Reads the pair at *pos in [raw, raw+len); 0 or STORE_NOTFOUND at the end. */
+static int
+pair_next(const void *raw, size_t len, size_t *pos, struct sv *a, struct sv *b)
+{
+	struct rec_reader r;
+
+	if (raw == NULL || *pos >= len)
+		return STORE_NOTFOUND;
+	r.p = (const unsigned char *)raw + *pos;
+	r.end = (const unsigned char *)raw + len;
+	r.err = 0;
+	*a = rec_get_str(&r);
+	*b = rec_get_str(&r);
+	if (r.err)
+		return STORE_CORRUPT;  /* cannot happen after rec_work_decode */
+	*pos = (size_t)(r.p - (const unsigned char *)raw);
+	return 0;
+}
+
+int
+store_work_author_next(const struct store_work *w, size_t *pos,
+    struct store_author_ref *out)
+{
+	return pair_next(w->raw_authors, w->raw_authors_len, pos, &out->id,
+	    &out->name);
+}
+
+int
+store_work_topic_next(const struct store_work *w, size_t *pos,
+    struct store_topic_ref *out)
+{
+	return pair_next(w->raw_topics, w->raw_topics_len, pos, &out->id,
+	    &out->name);
+}
+
+int
+store_work_author(const struct store_work *w, uint32_t i,
+    struct store_author_ref *out)
+{
+	size_t pos = 0;
+	int rc;
+
+	if (i >= w->n_authors)
+		return STORE_NOTFOUND;
+	do {
+		if ((rc = store_work_author_next(w, &pos, out)) != 0)
+			return rc;
+	} while (i--);
+	return 0;
+}
+
+int
+store_work_topic(const struct store_work *w, uint32_t i,
+    struct store_topic_ref *out)
+{
+	size_t pos = 0;
+	int rc;
+
+	if (i >= w->n_topics)
+		return STORE_NOTFOUND;
+	do {
+		if ((rc = store_work_topic_next(w, &pos, out)) != 0)
+			return rc;
+	} while (i--);
+	return 0;
+}

@@ -1,0 +1,92 @@
+/* codec.h: the one record codec of the store: versioned, length-prefixed, checksummed. */
+#ifndef BZPEER_CODEC_H
+#define BZPEER_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "store.h"
+
+/*
+ * Every record value in the store (researcher, work, topic) is
+ *
+ *	u8 format (REC_FORMAT) | u8 kind | field ... | u32 CRC-32, little endian
+ *
+ * where a field is an unsigned LEB128 varint (numbers) or a varint length
+ * followed by that many bytes (strings), in an order fixed per kind (see
+ * codec.c). The CRC covers every byte before it. Decoding checks, in order:
+ * length, CRC (STORE_CORRUPT), format (STORE_BADSCHEMA: a newer writer),
+ * kind, every length against the bytes left, number ranges, and that
+ * nothing is left over (all STORE_CORRUPT). Encoding is canonical, so equal
+ * records are equal bytes (re-imports compare bytes).
+ */
+#define REC_FORMAT 1
+
+enum rec_kind {
+	REC_RESEARCHER = 'R',
+	REC_WORK = 'W',
+	REC_TOPIC = 'T',
+};
+
+/*
+ * Low level: writing appends to b. rec_begin() returns where the record
+ * starts; rec_end() appends the checksum of b->p[start .. len).
+ */
+size_t rec_begin(struct buf *b, enum rec_kind kind);
+void rec_put_uint(struct buf *b, uint64_t v);
+void rec_put_str(struct buf *b, struct sv s);
+void rec_end(struct buf *b, size_t start);
+
+/*
+ * Reading: rec_open() checks the frame; the getters stop at the first
+ * error (later ones return 0 / empty) and rec_close() reports it.
+ * Strings read are views into the record's bytes.
+ */
+struct rec_reader {
+	const unsigned char *p, *end;
+	int err;
+};
+int rec_open(struct rec_reader *r, const void *data, size_t len,
+    enum rec_kind kind);
+uint64_t rec_get_uint(struct rec_reader *r, uint64_t max);
+struct sv rec_get_str(struct rec_reader *r);
+int rec_close(struct rec_reader *r);
+
+/*
+ * Records. Encoders append one whole record to out. Decoders fill *out
+ * with views into data (valid while data is) and return 0, STORE_CORRUPT
+ * or STORE_BADSCHEMA; on error *out is zeroed.
+ */
+void rec_researcher_encode(struct buf *out, const struct store_researcher *r);
+int  rec_researcher_decode(const void *data, size_t len,
+    struct store_researcher *out);
+
+/* The work's authors and topics come as arrays; raw_* in w are ignored. */
+void rec_work_encode(struct buf *out, const struct store_work *w,
+    const struct store_author_ref *authors, size_t n_authors,
+    const struct store_topic_ref *topics, size_t n_topics);
+int  rec_work_decode(const void *data, size_t len, struct store_work *out);
+
+void rec_topic_encode(struct buf *out, const struct store_topic_ref *t);
+int  rec_topic_decode(const void *data, size_t len,
+    struct store_topic_ref *out);
+
+/* Fixed-width big-endian helpers for keys that must sort by memcmp. */
+void put_be16(unsigned char *p, uint16_t v);
+void put_be32(unsigned char *p, uint32_t v);
+void put_be64(unsigned char *p, uint64_t v);
+uint16_t get_be16(const unsigned char *p);
+uint32_t get_be32(const unsigned char *p);
+uint64_t get_be64(const unsigned char *p);
+
+/*
+ * OpenAlex ids: letter + 1..19 digits, no leading zero. id_parse() gives
+ * the number, 0 on success or -1 if s is not an id of that letter; id_format()
+ * writes the id into out (at least ID_MAX + 1 bytes) and returns its length.
+ */
+#define ID_MAX 20
+int    id_parse(struct sv s, char letter, uint64_t *num);
+size_t id_format(char *out, char letter, uint64_t num);
+
+#endif

@@ -1,0 +1,283 @@
+/* dump.c: writing every database of the store as text, one line per record. */
+#include "dump.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "codec.h"
+#include "store_int.h"
+
+/* Appends s quoted: printable ASCII and UTF-8 bytes as they are. */
+static void
+quote(struct buf *b, struct sv s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	buf_putc(b, '"');
+	for (i = 0; i < s.n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+
+		if (c == '"' || c == '\\') {
+			buf_putc(b, '\\');
+			buf_putc(b, c);
+		} else if (c < 0x20 || c == 0x7f) {
+			buf_puts(b, "\\x");
+			buf_putc(b, hex[c >> 4]);
+			buf_putc(b, hex[c & 15]);
+		} else
+			buf_putc(b, c);
+	}
+	buf_putc(b, '"');
+}
+
+static void
+hexdump(struct buf *b, MDB_val v)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = v.mv_data;
+	size_t i;
+
+	for (i = 0; i < v.mv_size; i++) {
+		buf_putc(b, hex[p[i] >> 4]);
+		buf_putc(b, hex[p[i] & 15]);
+	}
+}
+
+/* Keys that are ids or slugs print bare when they are plain ASCII words. */
+static void
+key_text(struct buf *b, MDB_val k)
+{
+	const unsigned char *p = k.mv_data;
+	size_t i;
+
+	for (i = 0; i < k.mv_size; i++)
+		if (p[i] <= 0x20 || p[i] >= 0x7f || p[i] == '"' || p[i] == '\\')
+			break;
+	if (k.mv_size > 0 && i == k.mv_size)
+		buf_put(b, p, k.mv_size);
+	else
+		quote(b, val_sv(k));
+}
+
+static void
+id_text(struct buf *b, char letter, const unsigned char *p)
+{
+	char id[ID_MAX + 1];
+
+	buf_put(b, id, id_format(id, letter, get_be64(p)));
+}
+
+static void
+field_str(struct buf *b, const char *name, struct sv s)
+{
+	buf_putc(b, ' ');
+	buf_puts(b, name);
+	buf_putc(b, '=');
+	quote(b, s);
+}
+
+static void
+field_num(struct buf *b, const char *name, uint64_t v)
+{
+	buf_putc(b, ' ');
+	buf_puts(b, name);
+	buf_putc(b, '=');
+	buf_putu64(b, v);
+}
+
+static int
+researcher_text(struct buf *b, MDB_val v)
+{
+	struct store_researcher r;
+	int rc = rec_researcher_decode(v.mv_data, v.mv_size, &r);
+
+	if (rc != 0)
+		return rc;
+	field_str(b, "id", r.id);
+	field_str(b, "slug", r.slug);
+	field_str(b, "name", r.name);
+	field_str(b, "orcid", r.orcid);
+	field_str(b, "institution", r.institution);
+	field_num(b, "version", r.version);
+	field_num(b, "works", r.works);
+	field_num(b, "topics", r.topics);
+	field_num(b, "close", r.close_collaborators);
+	field_num(b, "coauthors", r.coauthors);
+	field_num(b, "claim", r.claim);
+	field_num(b, "orcid_verified", r.orcid_verified);
+	field_num(b, "first_year", (uint64_t)r.first_year);
+	field_num(b, "last_year", (uint64_t)r.last_year);
+	return 0;
+}
+
+static int
+work_text(struct buf *b, MDB_val v)
+{
+	struct store_work w;
+	struct store_author_ref a;
+	struct store_topic_ref t;
+	size_t pos;
+	const char *sep = "";
+	int rc = rec_work_decode(v.mv_data, v.mv_size, &w);
+
+	if (rc != 0)
+		return rc;
+	field_str(b, "id", w.id);
+	field_str(b, "doi", w.doi);
+	field_str(b, "title", w.title);
+	field_str(b, "type", w.type);
+	field_str(b, "venue", w.venue);
+	field_str(b, "landing_url", w.landing_url);
+	field_num(b, "year", (uint64_t)w.year);
+	buf_puts(b, " authors=[");
+	for (pos = 0; store_work_author_next(&w, &pos, &a) == 0; sep = " ") {
+		buf_puts(b, sep);
+		buf_put(b, a.id.p, a.id.n);
+		buf_putc(b, ':');
+		quote(b, a.name);
+	}
+	buf_puts(b, "] topics=[");
+	sep = "";
+	for (pos = 0; store_work_topic_next(&w, &pos, &t) == 0; sep = " ") {
+		buf_puts(b, sep);
+		buf_put(b, t.id.p, t.id.n);
+		buf_putc(b, ':');
+		quote(b, t.name);
+	}
+	buf_putc(b, ']');
+	field_str(b, "abstract", w.abstract);
+	return 0;
+}
+
+static int
+topic_text(struct buf *b, MDB_val v)
+{
+	struct store_topic_ref t;
+	int rc = rec_topic_decode(v.mv_data, v.mv_size, &t);
+
+	if (rc != 0)
+		return rc;
+	field_str(b, "id", t.id);
+	field_str(b, "name", t.name);
+	return 0;
+}
+
+/* Little-endian unsigned of 4 or 8 bytes; -1 for another size. */
+static int
+le_text(struct buf *b, MDB_val v)
+{
+	const unsigned char *p = v.mv_data;
+	uint64_t x = 0;
+	size_t i;
+
+	if (v.mv_size != 4 && v.mv_size != 8)
+		return -1;
+	for (i = v.mv_size; i-- > 0;)
+		x = x << 8 | p[i];
+	buf_putc(b, ' ');
+	buf_putu64(b, x);
+	return 0;
+}
+
+/* The value of one record of db as text after a space; non-zero if undecodable. */
+static int
+value_text(struct buf *b, enum store_db db, MDB_val k, MDB_val v)
+{
+	const unsigned char *p = v.mv_data;
+
+	switch (db) {
+	case DB_META:
+	case DB_FOLLOWERS:
+		return le_text(b, v);
+	case DB_RESEARCHERS:
+		return researcher_text(b, v);
+	case DB_WORKS:
+		return work_text(b, v);
+	case DB_TOPICS:
+		return topic_text(b, v);
+	case DB_SLUGS:
+		buf_putc(b, ' ');
+		key_text(b, v);
+		return 0;
+	case DB_NAMES:
+		/* the key is the record; the value is empty */
+		return v.mv_size != 0;
+	case DB_RWORKS:
+		if (v.mv_size != RWORK_LEN)
+			return -1;
+		buf_putc(b, ' ');
+		buf_putu64(b, 0xFFFF - get_be16(p));
+		buf_putc(b, ' ');
+		id_text(b, 'W', p + 2);
+		return 0;
+	case DB_COAUTHORS:
+	case DB_RTOPICS:
+		if (v.mv_size != COUNT_LEN)
+			return -1;
+		buf_putc(b, ' ');
+		buf_putu64(b, UINT32_MAX - get_be32(p));
+		buf_putc(b, ' ');
+		id_text(b, db == DB_COAUTHORS ? 'A' : 'T', p + 4);
+		return 0;
+	case DB__COUNT:
+		break;
+	}
+	return -1;
+}
+
+/* A names key: "folded name" A123. */
+static int
+names_key_text(struct buf *b, MDB_val k)
+{
+	const char *p = k.mv_data;
+
+	if (k.mv_size < 9 || p[k.mv_size - 9] != '\0')
+		return -1;
+	quote(b, (struct sv){ p, k.mv_size - 9 });
+	buf_putc(b, ' ');
+	id_text(b, 'A', (const unsigned char *)p + k.mv_size - 8);
+	return 0;
+}
+
+int
+store_dump(struct store_rtxn *t, FILE *out)
+{
+	struct buf line = BUF_INIT;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc = 0, db;
+
+	for (db = 0; db < DB__COUNT; db++) {
+		if ((rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c)) != 0)
+			break;
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+			size_t mark;
+
+			buf_reset(&line);
+			buf_puts(&line, store_db_name((enum store_db)db));
+			buf_putc(&line, ' ');
+			if (db != DB_NAMES || names_key_text(&line, k) != 0)
+				key_text(&line, k);
+			mark = line.len;
+			if (value_text(&line, (enum store_db)db, k, v) != 0) {
+				line.len = mark;
+				buf_puts(&line, " !corrupt ");
+				hexdump(&line, v);
+			}
+			buf_putc(&line, '\n');
+			if (fwrite(line.p, 1, line.len, out) != line.len) {
+				rc = EIO;
+				break;
+			}
+		}
+		mdb_cursor_close(c);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+		if (rc != 0)
+			break;
+	}
+	buf_free(&line);
+	return rc;
+}

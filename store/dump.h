@@ -1,0 +1,18 @@
+/* dump.h: the whole store as deterministic text, for bzpeer-admin dump and tests. */
+#ifndef BZPEER_DUMP_H
+#define BZPEER_DUMP_H
+
+#include <stdio.h>
+
+#include "store.h"
+
+/*
+ * Writes every database of the store, in a fixed order, one line per
+ * record: "<database> <key> <value>", decoded where the layout is known,
+ * hex ("!corrupt ...") where a record fails to decode. Strings are quoted
+ * with \", \\ and \xNN for control bytes. The catalog generation is on its
+ * own line ("meta generation N"). Returns 0 or a store error.
+ */
+int store_dump(struct store_rtxn *t, FILE *out);
+
+#endif

@@ -1,0 +1,861 @@
+/* import.c: OpenAlex JSON Lines into the store: records, edges, derived figures, slugs, name index. */
+#include "import.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "codec.h"
+#include "idmap.h"
+#include "openalex.h"
+#include "store_int.h"
+
+/* Flags of a researcher touched by this import (idmap_entry.n). */
+enum {
+	T_AFFECTED = 1,   /* a work of theirs was added or changed */
+	T_BUMPED = 2,     /* record version already bumped in this import */
+};
+
+struct figures {
+	uint32_t works, topics, close, coauthors;
+	int first, last;
+};
+
+/* A new researcher waiting for a slug. */
+struct pending {
+	uint64_t num;
+	size_t base, base_len;   /* the slug base, in imp.arena */
+	const char *basep;       /* the same, once the arena stops moving */
+	int has_fig;
+	struct figures fig;
+};
+
+struct touched {
+	uint64_t num;
+	uint32_t flags;
+};
+
+/*
+ * One import. Everything but `reported` starts afresh each time the
+ * transaction runs (store_write() runs it again after growing the map).
+ */
+struct imp {
+	const struct import_opts *o;
+	struct import_report rep;
+	MDB_txn *txn;
+	const MDB_dbi *dbi;
+	uint64_t reported;       /* bad lines logged so far, across runs */
+	uint64_t bad_seen;       /* bad lines met in this run */
+	struct idmap touched;    /* researcher -> T_* flags */
+	struct idmap co, tp;     /* per-researcher tallies */
+	struct oa_work w;
+	struct oa_author a;
+	struct buf rec, key, key2, err, arena, vals;
+	struct store_author_ref *arefs;
+	struct store_topic_ref *trefs;
+	size_t cap_arefs, cap_trefs;
+	uint64_t *old;           /* a changed work's previous authors */
+	size_t cap_old;
+	struct pending *pend;
+	size_t n_pend, cap_pend;
+};
+
+/* ---- reading lines ------------------------------------------------------ */
+
+struct lines {
+	gzFile f;
+	char  *buf;
+	size_t cap, beg, end, scan;
+	int    eof, skipping;
+};
+
+#define LINES_START (1u << 20)
+
+/*
+ * Next line of l (without its newline) in *p, *n: 1, or 0 at the end, or
+ * -1 on a read error. A line longer than OA_LINE_MAX comes back empty with
+ * *toolong set, after its bytes were skipped.
+ */
+static int
+lines_next(struct lines *l, const char **p, size_t *n, int *toolong)
+{
+	char *nl;
+	int r;
+
+	*toolong = 0;
+	for (;;) {
+		nl = l->scan < l->end ?
+		    memchr(l->buf + l->scan, '\n', l->end - l->scan) : NULL;
+		if (nl != NULL || (l->eof && (l->beg < l->end || l->skipping))) {
+			size_t at = nl ? (size_t)(nl - l->buf) : l->end;
+
+			*p = l->buf + l->beg;
+			*n = at - l->beg;
+			if (l->skipping) {
+				*n = 0;
+				*toolong = 1;
+				l->skipping = 0;
+			}
+			l->beg = l->scan = nl ? at + 1 : at;
+			return 1;
+		}
+		if (l->eof)
+			return 0;
+		l->scan = l->end;
+		if (l->beg > 0) {
+			memmove(l->buf, l->buf + l->beg, l->end - l->beg);
+			l->end -= l->beg;
+			l->scan -= l->beg;
+			l->beg = 0;
+		}
+		if (l->end == l->cap) {
+			if (l->cap > OA_LINE_MAX) {
+				/* Drop the long line's bytes up to its end. */
+				l->skipping = 1;
+				l->end = l->scan = 0;
+			} else {
+				l->cap = l->cap * 2 > OA_LINE_MAX + 1 ?
+				    OA_LINE_MAX + 1 : l->cap * 2;
+				l->buf = xrealloc(l->buf, l->cap);
+			}
+		}
+		r = gzread(l->f, l->buf + l->end, (unsigned)(l->cap - l->end));
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			l->eof = 1;
+		l->end += (size_t)r;
+	}
+}
+
+static int
+blank(const char *p, size_t n)
+{
+	while (n--)
+		if (p[n] != ' ' && p[n] != '\t' && p[n] != '\r')
+			return 0;
+	return 1;
+}
+
+/*
+ * Counts a bad line and logs it as "file:line: reason" (once, even when
+ * the transaction runs again). Returns STORE_INVALID under --strict, else 0.
+ */
+static int
+bad_line(struct imp *m, const char *path, uint64_t lineno, const char *why)
+{
+	const char *c;
+
+	m->rep.bad_lines++;
+	if (++m->bad_seen > m->reported) {
+		m->reported = m->bad_seen;
+		fprintf(m->o->log, "%s:%llu: ", path, (unsigned long long)lineno);
+		/* jansson's reasons may quote input: printable ASCII only. */
+		for (c = why; *c; c++)
+			fputc(*c >= 0x20 && *c < 0x7f ? *c : '?', m->o->log);
+		fputc('\n', m->o->log);
+	}
+	return m->o->strict ? STORE_INVALID : 0;
+}
+
+/* ---- researchers ----------------------------------------------------------- */
+
+static int
+db_get(struct imp *m, enum store_db db, struct sv key, MDB_val *v)
+{
+	MDB_val k = sv_val(key);
+
+	return mdb_get(m->txn, m->dbi[db], &k, v);
+}
+
+static int
+db_put(struct imp *m, enum store_db db, struct sv key, struct sv val,
+    unsigned flags)
+{
+	MDB_val k = sv_val(key), v = sv_val(val);
+
+	return mdb_put(m->txn, m->dbi[db], &k, &v, flags);
+}
+
+static struct sv
+buf_sv(const struct buf *b)
+{
+	return (struct sv){ b->p, b->len };
+}
+
+/*
+ * Writes researcher r (number num) if it differs from old (the record as
+ * it is now, raw bytes in oldval; both NULL when new), bumping its version
+ * once per import, and keeps the name index in step. r may point into old's
+ * memory: everything is copied before the first write.
+ */
+static int
+put_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
+    const struct store_researcher *old, const MDB_val *oldval)
+{
+	struct idmap_entry *e = idmap_add(&m->touched, num);
+	char id[ID_MAX + 1];
+	struct sv ids = { id, id_format(id, 'A', num) };
+	int rc, renamed = old == NULL || !sv_eq(old->name, r->name);
+
+	buf_reset(&m->rec);
+	r->version = old ? old->version : 1;
+	rec_researcher_encode(&m->rec, r);
+	if (old) {
+		if (oldval->mv_size == m->rec.len &&
+		    memcmp(oldval->mv_data, m->rec.p, m->rec.len) == 0)
+			return 0;
+		if (!(e->n & T_BUMPED)) {
+			r->version = old->version + 1;
+			buf_reset(&m->rec);
+			rec_researcher_encode(&m->rec, r);
+		}
+	}
+	e->n |= T_BUMPED;
+	buf_reset(&m->key);
+	buf_reset(&m->key2);
+	if (renamed) {
+		name_key(&m->key, r->name, num);
+		if (old)
+			name_key(&m->key2, old->name, num);
+	}
+	/* From here on old and r may point at moved bytes. */
+	if ((rc = db_put(m, DB_RESEARCHERS, ids, buf_sv(&m->rec), 0)) != 0)
+		return rc;
+	m->rep.researchers_written++;
+	if (!renamed)
+		return 0;
+	if (m->key2.len) {
+		MDB_val k = sv_val(buf_sv(&m->key2));
+
+		rc = mdb_del(m->txn, m->dbi[DB_NAMES], &k, NULL);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return rc;
+	}
+	return db_put(m, DB_NAMES, buf_sv(&m->key), SV_LIT(""), 0);
+}
+
+/* Reads researcher num; 0, MDB_NOTFOUND, STORE_CORRUPT or an LMDB error. */
+static int
+get_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
+    MDB_val *v)
+{
+	char id[ID_MAX + 1];
+	struct sv ids = { id, id_format(id, 'A', num) };
+	int rc;
+
+	if ((rc = db_get(m, DB_RESEARCHERS, ids, v)) != 0)
+		return rc;
+	return rec_researcher_decode(v->mv_data, v->mv_size, r);
+}
+
+/* One author line: the authors file is the authority on these fields. */
+static int
+do_author(struct imp *m)
+{
+	const struct oa_author *a = &m->a;
+	struct store_researcher r, old;
+	MDB_val v;
+	int rc;
+
+	rc = get_researcher(m, a->a.num, &old, &v);
+	if (rc == MDB_NOTFOUND) {
+		memset(&r, 0, sizeof(r));
+		r.id = a->a.id;
+	} else if (rc == 0)
+		r = old;
+	else
+		return rc;
+	if (a->a.name.n)
+		r.name = a->a.name;
+	r.orcid = a->a.orcid;
+	r.institution = a->institution;
+	if ((rc = put_researcher(m, a->a.num, &r, rc ? NULL : &old,
+	    rc ? NULL : &v)) != 0)
+		return rc;
+	m->rep.authors++;
+	return 0;
+}
+
+/* An author met on a work: created from the authorship if unknown. */
+static int
+ensure_researcher(struct imp *m, const struct oa_ref *a)
+{
+	struct store_researcher r;
+	MDB_val v;
+	int rc = db_get(m, DB_RESEARCHERS, a->id, &v);
+
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	memset(&r, 0, sizeof(r));
+	r.id = a->id;
+	r.name = a->name;
+	r.orcid = a->orcid;
+	return put_researcher(m, a->num, &r, NULL, NULL);
+}
+
+/* ---- works -------------------------------------------------------------------- */
+
+/* The rworks value of a work: newest first, then by work number. */
+static MDB_val
+rwork_val(unsigned char b[RWORK_LEN], int year, uint64_t work)
+{
+	MDB_val v = { RWORK_LEN, b };
+
+	put_be16(b, (uint16_t)(0xFFFF - year));
+	put_be64(b + 2, work);
+	return v;
+}
+
+/* Adds (del = 0) or removes the edge researcher -> work. */
+static int
+edge(struct imp *m, uint64_t researcher, int year, uint64_t work, int del)
+{
+	char id[ID_MAX + 1];
+	unsigned char b[RWORK_LEN];
+	MDB_val k = { id_format(id, 'A', researcher), id };
+	MDB_val v = rwork_val(b, year, work);
+	int rc;
+
+	if (del) {
+		rc = mdb_del(m->txn, m->dbi[DB_RWORKS], &k, &v);
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	rc = mdb_put(m->txn, m->dbi[DB_RWORKS], &k, &v, MDB_NODUPDATA);
+	return rc == MDB_KEYEXIST ? 0 : rc;
+}
+
+static void
+affect(struct imp *m, uint64_t researcher)
+{
+	idmap_add(&m->touched, researcher)->n |= T_AFFECTED;
+}
+
+/* Topic names: the last line naming a topic wins; null never erases one. */
+static int
+upsert_topic(struct imp *m, const struct oa_ref *t)
+{
+	struct store_topic_ref old, nt = { t->id, t->name };
+	MDB_val v;
+	int rc = db_get(m, DB_TOPICS, t->id, &v);
+
+	if (rc == 0) {
+		if ((rc = rec_topic_decode(v.mv_data, v.mv_size, &old)) != 0)
+			return rc;
+		if (t->name.n == 0 || sv_eq(old.name, t->name))
+			return 0;
+	} else if (rc != MDB_NOTFOUND)
+		return rc;
+	buf_reset(&m->rec);
+	rec_topic_encode(&m->rec, &nt);
+	return db_put(m, DB_TOPICS, t->id, buf_sv(&m->rec), 0);
+}
+
+static int
+new_has_author(const struct oa_work *w, uint64_t num)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_authors; i++)
+		if (w->authors[i].num == num)
+			return 1;
+	return 0;
+}
+
+/*
+ * One work line. A new or changed work is written with its edges; a changed
+ * one first loses the edges its new version no longer has. Every author of
+ * the old and new versions is marked for new figures.
+ */
+static int
+do_work(struct imp *m)
+{
+	const struct oa_work *w = &m->w;
+	struct store_work sw, old;
+	struct store_author_ref a;
+	MDB_val v;
+	size_t i, n_old = 0, pos = 0;
+	int rc, old_year = 0, have_old = 0;
+
+	if (w->n_authors > m->cap_arefs) {
+		m->cap_arefs = w->n_authors;
+		m->arefs = xrealloc(m->arefs, m->cap_arefs * sizeof(*m->arefs));
+	}
+	if (w->n_topics > m->cap_trefs) {
+		m->cap_trefs = w->n_topics;
+		m->trefs = xrealloc(m->trefs, m->cap_trefs * sizeof(*m->trefs));
+	}
+	for (i = 0; i < w->n_authors; i++) {
+		m->arefs[i].id = w->authors[i].id;
+		m->arefs[i].name = w->authors[i].name;
+	}
+	for (i = 0; i < w->n_topics; i++) {
+		m->trefs[i].id = w->topics[i].id;
+		m->trefs[i].name = w->topics[i].name;
+	}
+	memset(&sw, 0, sizeof(sw));
+	sw.id = w->id;
+	sw.doi = w->doi;
+	sw.title = w->title;
+	sw.type = w->type;
+	sw.venue = w->venue;
+	sw.landing_url = w->landing_url;
+	sw.abstract = buf_sv(&w->abstract);
+	sw.year = w->year;
+	buf_reset(&m->rec);
+	rec_work_encode(&m->rec, &sw, m->arefs, w->n_authors, m->trefs,
+	    w->n_topics);
+
+	rc = db_get(m, DB_WORKS, w->id, &v);
+	if (rc == 0 && v.mv_size == m->rec.len &&
+	    memcmp(v.mv_data, m->rec.p, m->rec.len) == 0)
+		goto topics;               /* unchanged: edges are in place */
+	if (rc == 0) {
+		if ((rc = rec_work_decode(v.mv_data, v.mv_size, &old)) != 0)
+			return rc;
+		have_old = 1;
+		old_year = old.year;
+		if (old.n_authors > m->cap_old) {
+			m->cap_old = old.n_authors;
+			m->old = xrealloc(m->old, m->cap_old * sizeof(*m->old));
+		}
+		while (store_work_author_next(&old, &pos, &a) == 0) {
+			if (id_parse(a.id, 'A', &m->old[n_old]) != 0)
+				return STORE_CORRUPT;
+			n_old++;
+		}
+	} else if (rc != MDB_NOTFOUND)
+		return rc;
+
+	if ((rc = db_put(m, DB_WORKS, w->id, buf_sv(&m->rec), 0)) != 0)
+		return rc;
+	m->rep.works_written++;
+	for (i = 0; have_old && i < n_old; i++) {
+		if ((old_year != w->year || !new_has_author(w, m->old[i])) &&
+		    (rc = edge(m, m->old[i], old_year, w->num, 1)) != 0)
+			return rc;
+		affect(m, m->old[i]);
+	}
+	for (i = 0; i < w->n_authors; i++) {
+		if ((rc = edge(m, w->authors[i].num, w->year, w->num, 0)) != 0 ||
+		    (rc = ensure_researcher(m, &w->authors[i])) != 0)
+			return rc;
+		affect(m, w->authors[i].num);
+	}
+topics:
+	for (i = 0; i < w->n_topics; i++)
+		if ((rc = upsert_topic(m, &w->topics[i])) != 0)
+			return rc;
+	m->rep.works++;
+	return 0;
+}
+
+/* ---- files ----------------------------------------------------------------------- */
+
+/* Reads one file of author (works = 0) or work lines into the store. */
+static int
+read_file(struct imp *m, const char *path, int works)
+{
+	struct lines l;
+	const char *p, *msg;
+	size_t n;
+	uint64_t lineno = 0;
+	int rc = 0, r, toolong, zerr;
+
+	memset(&l, 0, sizeof(l));
+	errno = 0;
+	if ((l.f = gzopen(path, "rb")) == NULL) {
+		rc = errno ? errno : ENOMEM;
+		fprintf(m->o->log, "%s: cannot open: %s\n", path, strerror(rc));
+		return rc;
+	}
+	(void)gzbuffer(l.f, 1u << 17);
+	l.cap = LINES_START;
+	l.buf = xmalloc(l.cap);
+	while ((r = lines_next(&l, &p, &n, &toolong)) == 1) {
+		lineno++;
+		if (toolong) {
+			buf_reset(&m->err);
+			buf_puts(&m->err, "line too long (at most 16 MiB)");
+			rc = bad_line(m, path, lineno, m->err.p);
+		} else if (blank(p, n))
+			continue;
+		else if (works)
+			rc = openalex_work_parse(p, n, &m->w, &m->err) != 0 ?
+			    bad_line(m, path, lineno, m->err.p) : do_work(m);
+		else
+			rc = openalex_author_parse(p, n, &m->a, &m->err) != 0 ?
+			    bad_line(m, path, lineno, m->err.p) : do_author(m);
+		if (rc != 0)
+			goto done;
+	}
+	msg = gzerror(l.f, &zerr);
+	if (r < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
+		fprintf(m->o->log, "%s: read error after line %llu: %s\n", path,
+		    (unsigned long long)lineno,
+		    zerr == Z_ERRNO ? strerror(errno) : msg);
+		rc = EIO;
+	}
+done:
+	free(l.buf);
+	gzclose(l.f);
+	return rc;
+}
+
+/* ---- derived figures --------------------------------------------------------------- */
+
+static int
+cmp_count(const void *a, const void *b)
+{
+	return memcmp(a, b, COUNT_LEN);
+}
+
+/*
+ * Makes key's duplicates in db the tally in map: u32 BE ~count | u64 BE id,
+ * sorted. Leaves the list alone when it already holds exactly that.
+ */
+static int
+rewrite_counts(struct imp *m, enum store_db db, MDB_val *key,
+    const struct idmap *map)
+{
+	MDB_cursor *c;
+	MDB_val k = *key, v;
+	size_t i;
+	int rc, same;
+
+	buf_reset(&m->vals);
+	buf_reserve(&m->vals, map->n * COUNT_LEN);
+	for (i = 0; i < map->n; i++) {
+		unsigned char *p = (unsigned char *)m->vals.p + i * COUNT_LEN;
+
+		put_be32(p, UINT32_MAX - map->v[i].n);
+		put_be64(p + 4, map->v[i].id);
+	}
+	m->vals.len = map->n * COUNT_LEN;
+	qsort(m->vals.p, map->n, COUNT_LEN, cmp_count);
+
+	if ((rc = mdb_cursor_open(m->txn, m->dbi[db], &c)) != 0)
+		return rc;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+	for (i = 0, same = 1; rc == 0; i++) {
+		if (i >= map->n || v.mv_size != COUNT_LEN ||
+		    memcmp(v.mv_data, m->vals.p + i * COUNT_LEN, COUNT_LEN)) {
+			same = 0;
+			break;
+		}
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP);
+	}
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	if (same && i == map->n)
+		return 0;
+	if ((rc = mdb_del(m->txn, m->dbi[db], key, NULL)) != 0 &&
+	    rc != MDB_NOTFOUND)
+		return rc;
+	for (i = 0; i < map->n; i++) {
+		v.mv_size = COUNT_LEN;
+		v.mv_data = m->vals.p + i * COUNT_LEN;
+		if ((rc = mdb_put(m->txn, m->dbi[db], key, &v,
+		    MDB_APPENDDUP)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Computes researcher num's figures from their works (each read once) and
+ * rewrites their co-author and topic lists.
+ */
+static int
+compute(struct imp *m, uint64_t num, struct figures *f)
+{
+	MDB_cursor *c;
+	MDB_val k, v, wk, wv;
+	struct store_work w;
+	struct store_author_ref a;
+	struct store_topic_ref t;
+	char id[ID_MAX + 1], wid[ID_MAX + 1];
+	uint64_t x;
+	size_t pos, i;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	idmap_clear(&m->co);
+	idmap_clear(&m->tp);
+	k.mv_data = id;
+	k.mv_size = id_format(id, 'A', num);
+	if ((rc = mdb_cursor_open(m->txn, m->dbi[DB_RWORKS], &c)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		if (v.mv_size != RWORK_LEN) {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		wk.mv_data = wid;
+		wk.mv_size = id_format(wid, 'W',
+		    get_be64((const unsigned char *)v.mv_data + 2));
+		if ((rc = mdb_get(m->txn, m->dbi[DB_WORKS], &wk, &wv)) != 0 ||
+		    (rc = rec_work_decode(wv.mv_data, wv.mv_size, &w)) != 0)
+			break;
+		f->works++;
+		if (w.year > 0 && (f->first == 0 || w.year < f->first))
+			f->first = w.year;
+		if (w.year > f->last)
+			f->last = w.year;
+		for (pos = 0; store_work_author_next(&w, &pos, &a) == 0;) {
+			if (id_parse(a.id, 'A', &x) != 0) {
+				rc = STORE_CORRUPT;
+				goto close;
+			}
+			if (x != num)
+				idmap_add(&m->co, x)->n++;
+		}
+		for (pos = 0; store_work_topic_next(&w, &pos, &t) == 0;) {
+			if (id_parse(t.id, 'T', &x) != 0) {
+				rc = STORE_CORRUPT;
+				goto close;
+			}
+			idmap_add(&m->tp, x)->n++;
+		}
+	}
+close:
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;   /* end of the list (or no works at all) */
+	if (rc != 0)
+		return rc;
+	f->coauthors = (uint32_t)m->co.n;
+	f->topics = (uint32_t)m->tp.n;
+	for (i = 0; i < m->co.n; i++)
+		if (m->co.v[i].n >= 2)
+			f->close++;
+	k.mv_data = id;
+	k.mv_size = strlen(id);
+	if ((rc = rewrite_counts(m, DB_COAUTHORS, &k, &m->co)) != 0)
+		return rc;
+	return rewrite_counts(m, DB_RTOPICS, &k, &m->tp);
+}
+
+static void
+apply(struct store_researcher *r, const struct figures *f)
+{
+	r->works = f->works;
+	r->topics = f->topics;
+	r->close_collaborators = f->close;
+	r->coauthors = f->coauthors;
+	r->first_year = f->first;
+	r->last_year = f->last;
+}
+
+static int
+cmp_touched(const void *a, const void *b)
+{
+	const struct touched *x = a, *y = b;
+
+	return x->num < y->num ? -1 : x->num > y->num;
+}
+
+/* Same base slug together; in a group most works first, then lowest id. */
+static int
+cmp_pending(const void *a, const void *b)
+{
+	const struct pending *x = a, *y = b;
+	size_t n = x->base_len < y->base_len ? x->base_len : y->base_len;
+	int c = memcmp(x->basep, y->basep, n);
+
+	if (c != 0)
+		return c;
+	if (x->base_len != y->base_len)
+		return x->base_len < y->base_len ? -1 : 1;
+	if (x->fig.works != y->fig.works)
+		return x->fig.works > y->fig.works ? -1 : 1;
+	return x->num < y->num ? -1 : x->num > y->num;
+}
+
+static int
+same_base(const struct pending *a, const struct pending *b)
+{
+	return a->base_len == b->base_len &&
+	    memcmp(a->basep, b->basep, a->base_len) == 0;
+}
+
+/*
+ * Gives each pending researcher the first free slug of its base: base,
+ * base-2, base-3, ... in cmp_pending() order, and writes their records.
+ */
+static int
+assign_slugs(struct imp *m)
+{
+	struct store_researcher r, old;
+	struct buf slug = BUF_INIT;
+	char id[ID_MAX + 1];
+	MDB_val v;
+	size_t i, k = 1;
+	int rc = 0;
+
+	for (i = 0; i < m->n_pend; i++)
+		m->pend[i].basep = m->arena.p + m->pend[i].base;
+	qsort(m->pend, m->n_pend, sizeof(*m->pend), cmp_pending);
+	for (i = 0; i < m->n_pend; i++) {
+		const struct pending *p = &m->pend[i];
+
+		if (i == 0 || !same_base(p - 1, p))
+			k = 1;
+		for (;; k++) {
+			buf_reset(&slug);
+			buf_put(&slug, p->basep, p->base_len);
+			if (k > 1) {
+				buf_putc(&slug, '-');
+				buf_putu64(&slug, k);
+			}
+			rc = db_get(m, DB_SLUGS, buf_sv(&slug), &v);
+			if (rc == MDB_NOTFOUND)
+				break;
+			if (rc != 0)
+				goto out;
+		}
+		k++;
+		if ((rc = db_put(m, DB_SLUGS, buf_sv(&slug),
+		    (struct sv){ id, id_format(id, 'A', p->num) }, 0)) != 0)
+			goto out;
+		if ((rc = get_researcher(m, p->num, &old, &v)) != 0) {
+			rc = rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
+			goto out;
+		}
+		r = old;
+		if (p->has_fig)
+			apply(&r, &p->fig);
+		r.slug = buf_sv(&slug);
+		if ((rc = put_researcher(m, p->num, &r, &old, &v)) != 0)
+			goto out;
+	}
+out:
+	buf_free(&slug);
+	return rc;
+}
+
+/*
+ * For every researcher this import touched, in id order: new figures for
+ * those whose works changed, then slugs for those without one.
+ */
+static int
+derive(struct imp *m)
+{
+	struct store_researcher r, old;
+	struct touched *list;
+	struct figures f;
+	MDB_val v;
+	size_t i, n = m->touched.n;
+	int rc = 0;
+
+	list = xmalloc((n ? n : 1) * sizeof(*list));
+	for (i = 0; i < n; i++) {
+		list[i].num = m->touched.v[i].id;
+		list[i].flags = m->touched.v[i].n;
+	}
+	qsort(list, n, sizeof(*list), cmp_touched);
+	m->n_pend = 0;
+	buf_reset(&m->arena);
+	for (i = 0; i < n; i++) {
+		int has_fig = (list[i].flags & T_AFFECTED) != 0;
+
+		if (has_fig && (rc = compute(m, list[i].num, &f)) != 0)
+			goto out;
+		if ((rc = get_researcher(m, list[i].num, &old, &v)) != 0) {
+			rc = rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
+			goto out;
+		}
+		if (old.slug.n == 0) {
+			struct pending *p;
+
+			if (m->n_pend == m->cap_pend) {
+				m->cap_pend = m->cap_pend ? m->cap_pend * 2 : 64;
+				m->pend = xrealloc(m->pend,
+				    m->cap_pend * sizeof(*m->pend));
+			}
+			p = &m->pend[m->n_pend++];
+			memset(p, 0, sizeof(*p));
+			p->num = list[i].num;
+			p->has_fig = has_fig;
+			if (has_fig)
+				p->fig = f;
+			p->base = m->arena.len;
+			store_slugify(&m->arena, old.name);
+			p->base_len = m->arena.len - p->base;
+			continue;
+		}
+		if (!has_fig)
+			continue;
+		r = old;
+		apply(&r, &f);
+		if ((rc = put_researcher(m, list[i].num, &r, &old, &v)) != 0)
+			goto out;
+	}
+	rc = assign_slugs(m);
+out:
+	free(list);
+	return rc;
+}
+
+/* ---- the transaction ---------------------------------------------------------------- */
+
+static int
+import_txn(MDB_txn *txn, void *ctx)
+{
+	struct imp *m = ctx;
+	uint64_t gen;
+	size_t i;
+	int rc;
+
+	memset(&m->rep, 0, sizeof(m->rep));
+	m->bad_seen = 0;
+	m->txn = txn;
+	idmap_clear(&m->touched);
+	if ((rc = meta_get(txn, m->dbi[DB_META], "generation", 8, &gen)) != 0)
+		return rc;
+	for (i = 0; i < m->o->n_authors; i++)
+		if ((rc = read_file(m, m->o->authors[i], 0)) != 0)
+			return rc;
+	for (i = 0; i < m->o->n_works; i++)
+		if ((rc = read_file(m, m->o->works[i], 1)) != 0)
+			return rc;
+	if ((rc = derive(m)) != 0)
+		return rc;
+	m->rep.generation = gen + 1;
+	return meta_put(txn, m->dbi[DB_META], "generation", 8, gen + 1);
+}
+
+int
+store_import(struct store *s, const struct import_opts *o,
+    struct import_report *rep)
+{
+	struct imp m;
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	memset(&m, 0, sizeof(m));
+	m.o = o;
+	m.dbi = s->dbi;
+	m.w = (struct oa_work)OA_WORK_INIT;
+	rc = store_write(s, import_txn, &m);
+	*rep = m.rep;
+	openalex_work_free(&m.w);
+	openalex_author_free(&m.a);
+	idmap_free(&m.touched);
+	idmap_free(&m.co);
+	idmap_free(&m.tp);
+	buf_free(&m.rec);
+	buf_free(&m.key);
+	buf_free(&m.key2);
+	buf_free(&m.err);
+	buf_free(&m.arena);
+	buf_free(&m.vals);
+	free(m.arefs);
+	free(m.trefs);
+	free(m.old);
+	free(m.pend);
+	return rc;
+}

@@ -1,0 +1,487 @@
+/* openalex.c: OpenAlex works and authors, one JSON line each, checked and turned into structs. */
+#include "openalex.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+
+/* Puts a formatted reason into err and returns -1. */
+__attribute__((format(printf, 2, 3)))
+static int
+fail(struct buf *err, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	buf_reset(err);
+	buf_puts(err, tmp);
+	return -1;
+}
+
+int
+openalex_id(struct sv s, char letter, struct sv *bare, uint64_t *num)
+{
+	static const char *const prefixes[] = {
+		"https://openalex.org/", "http://openalex.org/",
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		n = strlen(prefixes[i]);
+		if (s.n > n && memcmp(s.p, prefixes[i], n) == 0) {
+			s.p += n;
+			s.n -= n;
+			break;
+		}
+	}
+	if (id_parse(s, letter, num) != 0)
+		return -1;
+	*bare = s;
+	return 0;
+}
+
+/* An ORCID iD, bare or as an orcid.org URL, to its bare form; -1 if malformed. */
+static int
+orcid_bare(struct sv s, struct sv *out)
+{
+	static const char *const prefixes[] = {
+		"https://orcid.org/", "http://orcid.org/",
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		n = strlen(prefixes[i]);
+		if (s.n > n && memcmp(s.p, prefixes[i], n) == 0) {
+			s.p += n;
+			s.n -= n;
+			break;
+		}
+	}
+	if (s.n != 19)
+		return -1;
+	for (i = 0; i < 19; i++) {
+		char c = s.p[i];
+
+		if (i % 5 == 4) {
+			if (c != '-')
+				return -1;
+		} else if (!(c >= '0' && c <= '9') && !(i == 18 && c == 'X'))
+			return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+/*
+ * An optional string member: missing or null gives "", a string of at most
+ * max bytes without NUL gives itself; anything else is an error naming
+ * `what`. 0 or -1.
+ */
+static int
+opt_str(json_t *obj, const char *key, size_t max, const char *what,
+    struct sv *out, struct buf *err)
+{
+	json_t *v = obj ? json_object_get(obj, key) : NULL;
+	const char *s;
+	size_t n;
+
+	*out = (struct sv){ "", 0 };
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return fail(err, "%s: not a string", what);
+	s = json_string_value(v);
+	n = json_string_length(v);
+	if (n > max)
+		return fail(err, "%s: too long (%zu bytes, at most %zu)", what,
+		    n, max);
+	if (memchr(s, '\0', n) != NULL)
+		return fail(err, "%s: embedded NUL", what);
+	out->p = s;
+	out->n = n;
+	return 0;
+}
+
+/* An optional member of type `type` (JSON_OBJECT/JSON_ARRAY): NULL if null or missing. */
+static int
+opt_of(json_t *obj, const char *key, json_type type, const char *what,
+    json_t **out, struct buf *err)
+{
+	json_t *v = obj ? json_object_get(obj, key) : NULL;
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (json_typeof(v) != type)
+		return fail(err, "%s: not an %s", what,
+		    type == JSON_OBJECT ? "object" : "array");
+	*out = v;
+	return 0;
+}
+
+/* The required "id" member of kind letter. */
+static int
+req_id(json_t *root, char letter, struct sv *id, uint64_t *num,
+    struct buf *err)
+{
+	json_t *v = json_object_get(root, "id");
+	struct sv s;
+
+	if (v == NULL || json_is_null(v))
+		return fail(err, "id: missing");
+	if (!json_is_string(v))
+		return fail(err, "id: not a string");
+	s.p = json_string_value(v);
+	s.n = json_string_length(v);
+	if (openalex_id(s, letter, id, num) != 0)
+		return fail(err, "id: not an OpenAlex %s id",
+		    letter == 'W' ? "work" : "author");
+	return 0;
+}
+
+/* Parses the line into a fresh JSON object; 0 or -1. */
+static int
+load(const char *line, size_t len, json_t **root, struct buf *err)
+{
+	json_error_t je;
+
+	*root = NULL;
+	if (len > OA_LINE_MAX)
+		return fail(err, "line too long (%zu bytes, at most %u)", len,
+		    OA_LINE_MAX);
+	/* NULs inside strings are let through to be named by opt_str();
+	 * jansson still checks UTF-8 and control characters. */
+	*root = json_loadb(line, len, JSON_ALLOW_NUL, &je);
+	if (*root == NULL)
+		return fail(err, "invalid JSON: %s (column %d)", je.text,
+		    je.column);
+	if (!json_is_object(*root)) {
+		json_decref(*root);
+		*root = NULL;
+		return fail(err, "not a JSON object");
+	}
+	return 0;
+}
+
+/* ---- authors ----------------------------------------------------------- */
+
+void
+openalex_author_free(struct oa_author *a)
+{
+	json_decref(a->json);
+	memset(a, 0, sizeof(*a));
+}
+
+int
+openalex_author_parse(const char *line, size_t len, struct oa_author *out,
+    struct buf *err)
+{
+	json_t *root, *insts, *inst = NULL;
+	struct sv s;
+
+	openalex_author_free(out);
+	if (load(line, len, &root, err) != 0)
+		return -1;
+	out->json = root;
+	if (req_id(root, 'A', &out->a.id, &out->a.num, err) != 0 ||
+	    opt_str(root, "display_name", OA_NAME_MAX, "display_name",
+	    &out->a.name, err) != 0 ||
+	    opt_str(root, "orcid", OA_URL_MAX, "orcid", &s, err) != 0)
+		goto fail;
+	out->a.orcid = s;
+	if (s.n && orcid_bare(s, &out->a.orcid) != 0) {
+		fail(err, "orcid: not an ORCID iD");
+		goto fail;
+	}
+	if (opt_of(root, "last_known_institutions", JSON_ARRAY,
+	    "last_known_institutions", &insts, err) != 0)
+		goto fail;
+	if (insts && json_array_size(insts) > 0) {
+		inst = json_array_get(insts, 0);
+		if (!json_is_object(inst) && !json_is_null(inst)) {
+			fail(err, "last_known_institutions[0]: not an object");
+			goto fail;
+		}
+	} else if (opt_of(root, "last_known_institution", JSON_OBJECT,
+	    "last_known_institution", &inst, err) != 0)
+		goto fail;
+	if (opt_str(inst, "display_name", OA_NAME_MAX,
+	    "last_known_institution.display_name", &out->institution, err))
+		goto fail;
+	return 0;
+fail:
+	openalex_author_free(out);
+	return -1;
+}
+
+/* ---- works --------------------------------------------------------------- */
+
+void
+openalex_work_free(struct oa_work *w)
+{
+	json_decref(w->json);
+	free(w->authors);
+	free(w->topics);
+	free(w->words);
+	buf_free(&w->abstract);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Appends a zeroed ref to an array that grows; returns it. */
+static struct oa_ref *
+ref_add(struct oa_ref **v, size_t *n, size_t *cap)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	memset(&(*v)[*n], 0, sizeof(**v));
+	return &(*v)[(*n)++];
+}
+
+/* Whether v[0..n) already holds num. Linear: lists are short and capped. */
+static int
+ref_seen(const struct oa_ref *v, size_t n, uint64_t num)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].num == num)
+			return 1;
+	return 0;
+}
+
+static int
+parse_authorships(json_t *root, struct oa_work *w, struct buf *err)
+{
+	json_t *arr, *as, *au;
+	struct oa_ref r;
+	struct sv s;
+	size_t i;
+	char what[64];
+
+	if (opt_of(root, "authorships", JSON_ARRAY, "authorships", &arr, err))
+		return -1;
+	if (arr == NULL)
+		return 0;
+	if (json_array_size(arr) > OA_AUTHORS_MAX)
+		return fail(err, "authorships: too many (%zu, at most %d)",
+		    json_array_size(arr), OA_AUTHORS_MAX);
+	json_array_foreach(arr, i, as) {
+		if (json_is_null(as))
+			continue;
+		if (!json_is_object(as))
+			return fail(err, "authorships[%zu]: not an object", i);
+		snprintf(what, sizeof(what), "authorships[%zu].author", i);
+		if (opt_of(as, "author", JSON_OBJECT, what, &au, err) != 0)
+			return -1;
+		memset(&r, 0, sizeof(r));
+		snprintf(what, sizeof(what), "authorships[%zu].author.id", i);
+		if (opt_str(au, "id", OA_URL_MAX, what, &s, err) != 0)
+			return -1;
+		if (s.n == 0)
+			continue;          /* an author OpenAlex could not name */
+		if (openalex_id(s, 'A', &r.id, &r.num) != 0)
+			return fail(err, "%s: not an OpenAlex author id", what);
+		snprintf(what, sizeof(what),
+		    "authorships[%zu].author.display_name", i);
+		if (opt_str(au, "display_name", OA_NAME_MAX, what, &r.name,
+		    err) != 0)
+			return -1;
+		snprintf(what, sizeof(what), "authorships[%zu].author.orcid", i);
+		if (opt_str(au, "orcid", OA_URL_MAX, what, &s, err) != 0)
+			return -1;
+		if (s.n && orcid_bare(s, &r.orcid) != 0)
+			return fail(err, "%s: not an ORCID iD", what);
+		/* The same author twice on one work counts once. */
+		if (w->n_authors > 0 && ref_seen(w->authors, w->n_authors, r.num))
+			continue;
+		*ref_add(&w->authors, &w->n_authors, &w->cap_authors) = r;
+	}
+	return 0;
+}
+
+static int
+parse_topics(json_t *root, struct oa_work *w, struct buf *err)
+{
+	json_t *arr, *t;
+	struct oa_ref r;
+	struct sv s;
+	size_t i;
+	char what[64];
+
+	if (opt_of(root, "topics", JSON_ARRAY, "topics", &arr, err) != 0)
+		return -1;
+	if (arr == NULL)
+		return 0;
+	if (json_array_size(arr) > OA_TOPICS_MAX)
+		return fail(err, "topics: too many (%zu, at most %d)",
+		    json_array_size(arr), OA_TOPICS_MAX);
+	json_array_foreach(arr, i, t) {
+		if (json_is_null(t))
+			continue;
+		if (!json_is_object(t))
+			return fail(err, "topics[%zu]: not an object", i);
+		memset(&r, 0, sizeof(r));
+		snprintf(what, sizeof(what), "topics[%zu].id", i);
+		if (opt_str(t, "id", OA_URL_MAX, what, &s, err) != 0)
+			return -1;
+		if (s.n == 0)
+			continue;
+		if (openalex_id(s, 'T', &r.id, &r.num) != 0)
+			return fail(err, "%s: not an OpenAlex topic id", what);
+		snprintf(what, sizeof(what), "topics[%zu].display_name", i);
+		if (opt_str(t, "display_name", OA_NAME_MAX, what, &r.name,
+		    err) != 0)
+			return -1;
+		if (ref_seen(w->topics, w->n_topics, r.num))
+			continue;
+		*ref_add(&w->topics, &w->n_topics, &w->cap_topics) = r;
+	}
+	return 0;
+}
+
+#define OA_ABSTRACT_MAX (256u << 10)   /* bytes of rebuilt abstract */
+
+/*
+ * Rebuilds the abstract from {"word": [positions], ...}: each word goes to
+ * its positions, words are joined with one space; missing positions and
+ * nulls are skipped. Two words at one position: the byte-wise smaller one
+ * is kept, whatever the order of the keys.
+ */
+static int
+parse_abstract(json_t *root, struct oa_work *w, struct buf *err)
+{
+	json_t *idx, *positions, *p;
+	const char *word;
+	size_t i, wlen, top = 0;
+	void *iter;
+
+	if (opt_of(root, "abstract_inverted_index", JSON_OBJECT,
+	    "abstract_inverted_index", &idx, err) != 0)
+		return -1;
+	if (idx == NULL || json_object_size(idx) == 0)
+		return 0;
+	if (w->words == NULL)
+		w->words = xcalloc(OA_ABSTRACT_POS, sizeof(*w->words));
+	for (iter = json_object_iter(idx); iter;
+	    iter = json_object_iter_next(idx, iter)) {
+		word = json_object_iter_key(iter);
+		wlen = json_object_iter_key_len(iter);
+		positions = json_object_iter_value(iter);
+		if (wlen > OA_WORD_MAX)
+			goto toolong;
+		if (strlen(word) != wlen) {
+			fail(err, "abstract_inverted_index: embedded NUL");
+			goto clear;
+		}
+		if (json_is_null(positions))
+			continue;
+		if (!json_is_array(positions)) {
+			fail(err, "abstract_inverted_index: positions not an array");
+			goto clear;
+		}
+		json_array_foreach(positions, i, p) {
+			json_int_t pos;
+
+			if (json_is_null(p))
+				continue;
+			if (!json_is_integer(p)) {
+				fail(err, "abstract_inverted_index: position "
+				    "not an integer");
+				goto clear;
+			}
+			pos = json_integer_value(p);
+			if (pos < 0 || pos >= OA_ABSTRACT_POS) {
+				fail(err, "abstract_inverted_index: position "
+				    "%lld out of range (0..%d)", (long long)pos,
+				    OA_ABSTRACT_POS - 1);
+				goto clear;
+			}
+			if (w->words[pos] == NULL ||
+			    strcmp(word, w->words[pos]) < 0)
+				w->words[pos] = word;
+			if ((size_t)pos + 1 > top)
+				top = (size_t)pos + 1;
+		}
+	}
+	for (i = 0; i < top; i++) {
+		if (w->words[i] == NULL || w->words[i][0] == '\0')
+			continue;
+		if (w->abstract.len)
+			buf_putc(&w->abstract, ' ');
+		buf_puts(&w->abstract, w->words[i]);
+		if (w->abstract.len > OA_ABSTRACT_MAX) {
+			buf_reset(&w->abstract);
+			memset(w->words, 0, top * sizeof(*w->words));
+			return fail(err, "abstract_inverted_index: abstract "
+			    "too long (at most %u bytes)", OA_ABSTRACT_MAX);
+		}
+	}
+	memset(w->words, 0, top * sizeof(*w->words));
+	return 0;
+toolong:
+	fail(err, "abstract_inverted_index: word too long (at most %d bytes)",
+	    OA_WORD_MAX);
+clear:
+	memset(w->words, 0, top * sizeof(*w->words));
+	return -1;
+}
+
+int
+openalex_work_parse(const char *line, size_t len, struct oa_work *out,
+    struct buf *err)
+{
+	json_t *root, *v, *loc, *src;
+
+	/* Keep the arrays and buffers of the last line; drop its data. */
+	json_decref(out->json);
+	out->json = NULL;
+	out->id = out->doi = out->title = out->type = (struct sv){ "", 0 };
+	out->venue = out->landing_url = (struct sv){ "", 0 };
+	out->num = 0;
+	out->year = 0;
+	out->n_authors = out->n_topics = 0;
+	buf_reset(&out->abstract);
+
+	if (load(line, len, &root, err) != 0)
+		return -1;
+	out->json = root;
+	if (req_id(root, 'W', &out->id, &out->num, err) != 0 ||
+	    opt_str(root, "doi", OA_URL_MAX, "doi", &out->doi, err) != 0 ||
+	    opt_str(root, "title", OA_TITLE_MAX, "title", &out->title, err))
+		return -1;
+	if (out->title.n == 0 && opt_str(root, "display_name", OA_TITLE_MAX,
+	    "display_name", &out->title, err) != 0)
+		return -1;
+	v = json_object_get(root, "publication_year");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_integer(v))
+			return fail(err, "publication_year: not an integer");
+		if (json_integer_value(v) < 1 || json_integer_value(v) > 9999)
+			return fail(err, "publication_year: out of range "
+			    "(1..9999)");
+		out->year = (int)json_integer_value(v);
+	}
+	if (opt_str(root, "type", OA_TYPE_MAX, "type", &out->type, err) ||
+	    opt_of(root, "primary_location", JSON_OBJECT, "primary_location",
+	    &loc, err) != 0 ||
+	    opt_of(loc, "source", JSON_OBJECT, "primary_location.source",
+	    &src, err) != 0 ||
+	    opt_str(src, "display_name", OA_VENUE_MAX,
+	    "primary_location.source.display_name", &out->venue, err) ||
+	    opt_str(loc, "landing_page_url", OA_URL_MAX,
+	    "primary_location.landing_page_url", &out->landing_url, err) ||
+	    parse_authorships(root, out, err) != 0 ||
+	    parse_topics(root, out, err) != 0 ||
+	    parse_abstract(root, out, err) != 0)
+		return -1;
+	return 0;
+}

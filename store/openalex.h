@@ -1,0 +1,75 @@
+/* openalex.h: parsing one line of an OpenAlex snapshot (JSON Lines) into a struct, for the importer and fuzzers. */
+#ifndef BZPEER_OPENALEX_H
+#define BZPEER_OPENALEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* Limits: a line past any of them is a bad line, never truncated. */
+#define OA_LINE_MAX        (16u << 20)  /* bytes in one line */
+#define OA_NAME_MAX        512          /* display names, institution */
+#define OA_TITLE_MAX       4096
+#define OA_URL_MAX         2048         /* doi, landing_page_url */
+#define OA_VENUE_MAX       1024
+#define OA_TYPE_MAX        64
+#define OA_AUTHORS_MAX     5000         /* authorships of one work */
+#define OA_TOPICS_MAX      100
+#define OA_ABSTRACT_POS    20000        /* positions 0 .. OA_ABSTRACT_POS-1 */
+#define OA_WORD_MAX        1024         /* bytes in one abstract word */
+
+/*
+ * Every sv below points into memory the struct owns (the parsed JSON and
+ * the rebuilt abstract); ids and ORCID iDs are in their bare form.
+ * Strings are UTF-8 without NUL (JSON parsing checked both); empty means
+ * null or missing.
+ */
+struct oa_ref {
+	struct sv id;             /* "A123" / "T123" */
+	uint64_t  num;            /* the id's number */
+	struct sv name;           /* display_name */
+	struct sv orcid;          /* authors only: "0000-0002-1825-0097" */
+};
+
+struct oa_author {
+	struct oa_ref a;          /* id, display_name, orcid */
+	struct sv institution;    /* last_known_institutions[0].display_name */
+	void *json;               /* owned: the parsed line */
+};
+
+struct oa_work {
+	struct sv id;             /* "W123" */
+	uint64_t  num;
+	struct sv doi, title, type, venue, landing_url;
+	int       year;           /* 0 when null */
+	struct oa_ref *authors;   /* authorships with an author id, deduplicated */
+	size_t    n_authors, cap_authors;
+	struct oa_ref *topics;    /* deduplicated */
+	size_t    n_topics, cap_topics;
+	struct buf abstract;      /* rebuilt from abstract_inverted_index */
+	const char **words;       /* scratch: a word per position */
+	void *json;               /* owned: the parsed line */
+};
+
+#define OA_WORK_INIT { .abstract = BUF_INIT }
+#define OA_AUTHOR_INIT { .json = NULL }
+
+/*
+ * Parse one line (len bytes, no newline; NULs allowed and rejected) into
+ * *out, which may be reused from line to line: the previous line's data is
+ * released first. Returns 0, or -1 with a one-line reason (no newline) put
+ * into err (reset first). The reason never quotes the input.
+ */
+int  openalex_work_parse(const char *line, size_t len, struct oa_work *out,
+    struct buf *err);
+void openalex_work_free(struct oa_work *w);
+
+int  openalex_author_parse(const char *line, size_t len,
+    struct oa_author *out, struct buf *err);
+void openalex_author_free(struct oa_author *a);
+
+/* The bare form of an OpenAlex id of kind letter; -1 if malformed. */
+int  openalex_id(struct sv s, char letter, struct sv *bare, uint64_t *num);
+
+#endif

@@ -1,0 +1,748 @@
+/* store.c: opening the LMDB store, read transactions, lookups and walks, write retries. */
+#include "store_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "codec.h"
+
+#define MAP_DEFAULT ((uint64_t)256 << 20)
+#define MAP_MAX_DEFAULT ((uint64_t)1 << 40)
+#define MAX_READERS 512
+
+static const struct {
+	const char *name;
+	unsigned    flags;
+} dbs[DB__COUNT] = {
+	[DB_META]        = { "meta", 0 },
+	[DB_RESEARCHERS] = { "researchers", 0 },
+	[DB_SLUGS]       = { "slugs", 0 },
+	[DB_NAMES]       = { "names", 0 },
+	[DB_WORKS]       = { "works", 0 },
+	[DB_RWORKS]      = { "rworks", MDB_DUPSORT | MDB_DUPFIXED },
+	[DB_COAUTHORS]   = { "coauthors", MDB_DUPSORT | MDB_DUPFIXED },
+	[DB_TOPICS]      = { "topics", 0 },
+	[DB_RTOPICS]     = { "rtopics", MDB_DUPSORT | MDB_DUPFIXED },
+	[DB_FOLLOWERS]   = { "followers", 0 },
+};
+
+const char *
+store_db_name(enum store_db db)
+{
+	return dbs[db].name;
+}
+
+unsigned
+store_db_flags(enum store_db db)
+{
+	return dbs[db].flags;
+}
+
+const char *
+store_strerror(int err)
+{
+	switch (err) {
+	case 0: return "success";
+	case STORE_NOTFOUND: return "not found";
+	case STORE_BADSCHEMA: return "the store has an unknown schema version";
+	case STORE_CORRUPT: return "a store record failed to decode (corrupt store)";
+	case STORE_EMPTY: return "no catalog imported yet";
+	case STORE_MAPFULL: return "the store is full and its map could not grow";
+	case STORE_CONFLICT: return "a competing write exists";
+	case STORE_INVALID: return "invalid argument or input";
+	default: return mdb_strerror(err);  /* LMDB codes and errno values */
+	}
+}
+
+/* ---- meta ------------------------------------------------------------- */
+
+int
+meta_get(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n, uint64_t *out)
+{
+	MDB_val k = { strlen(key), (void *)(uintptr_t)key }, v;
+	const unsigned char *p;
+	uint64_t x = 0;
+	int rc;
+
+	*out = 0;
+	if ((rc = mdb_get(txn, dbi, &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != n)
+		return STORE_CORRUPT;
+	p = v.mv_data;
+	while (n--)
+		x = x << 8 | p[n];
+	*out = x;
+	return 0;
+}
+
+int
+meta_put(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n, uint64_t v)
+{
+	MDB_val k = { strlen(key), (void *)(uintptr_t)key }, d;
+	unsigned char b[8];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	d.mv_size = n;
+	d.mv_data = b;
+	return mdb_put(txn, dbi, &k, &d, 0);
+}
+
+/* ---- opening ---------------------------------------------------------- */
+
+/*
+ * Checks the schema version in an open meta database. 0 when it is ours,
+ * STORE_EMPTY when there is none, STORE_BADSCHEMA (logged) otherwise.
+ */
+static int
+check_schema(MDB_txn *txn, MDB_dbi meta, const char *dir)
+{
+	uint64_t v;
+	int rc;
+
+	if ((rc = meta_get(txn, meta, "schema", 4, &v)) != 0)
+		return rc;
+	if (v == 0)
+		return STORE_EMPTY;
+	if (v != STORE_SCHEMA_VERSION) {
+		fprintf(stderr, "store_open: %s: schema version %llu, this "
+		    "program reads version %d only; not opened\n", dir,
+		    (unsigned long long)v, STORE_SCHEMA_VERSION);
+		return STORE_BADSCHEMA;
+	}
+	return 0;
+}
+
+/* Read-only: the databases must exist and (unless STORE_EMPTY_OK) a catalog. */
+static int
+open_ro(struct store *s, const char *dir, unsigned flags)
+{
+	MDB_txn *txn;
+	uint64_t gen;
+	int rc, i;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return rc;
+	rc = mdb_dbi_open(txn, dbs[DB_META].name, 0, &s->dbi[DB_META]);
+	if (rc == MDB_NOTFOUND)
+		rc = STORE_EMPTY;
+	if (rc != 0)
+		goto abort;
+	if ((rc = check_schema(txn, s->dbi[DB_META], dir)) != 0)
+		goto abort;
+	if ((rc = meta_get(txn, s->dbi[DB_META], "generation", 8, &gen)) != 0)
+		goto abort;
+	if (gen == 0 && !(flags & STORE_EMPTY_OK)) {
+		rc = STORE_EMPTY;
+		goto abort;
+	}
+	for (i = DB_META + 1; i < DB__COUNT; i++) {
+		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags, &s->dbi[i]);
+		if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
+			rc = STORE_CORRUPT;
+		if (rc != 0)
+			goto abort;
+	}
+	/* A read-only txn's commit keeps the handles it opened. */
+	return mdb_txn_commit(txn);
+abort:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* Writable: check the schema first, then create what is missing. */
+static int
+open_rw(struct store *s, const char *dir)
+{
+	MDB_txn *txn;
+	uint64_t v;
+	int rc, i;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
+		return rc;
+	rc = mdb_dbi_open(txn, dbs[DB_META].name, MDB_CREATE, &s->dbi[DB_META]);
+	if (rc != 0)
+		goto abort;
+	rc = check_schema(txn, s->dbi[DB_META], dir);
+	if (rc == STORE_EMPTY)
+		rc = meta_put(txn, s->dbi[DB_META], "schema", 4,
+		    STORE_SCHEMA_VERSION);
+	if (rc != 0)
+		goto abort;
+	if ((rc = meta_get(txn, s->dbi[DB_META], "generation", 8, &v)) != 0)
+		goto abort;
+	for (i = DB_META + 1; i < DB__COUNT; i++) {
+		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | MDB_CREATE,
+		    &s->dbi[i]);
+		if (rc == MDB_INCOMPATIBLE)
+			rc = STORE_CORRUPT;
+		if (rc != 0)
+			goto abort;
+	}
+	return mdb_txn_commit(txn);
+abort:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int
+store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
+    struct store **out)
+{
+	struct store *s;
+	struct buf path = BUF_INIT;
+	struct stat st;
+	MDB_envinfo info;
+	int rc, rdonly = (flags & STORE_RDONLY) != 0;
+
+	*out = NULL;
+	if (dir == NULL || *dir == '\0' || (rdonly && (flags & STORE_CREATE)))
+		return STORE_INVALID;
+	if ((flags & STORE_CREATE) && mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return errno;
+	/* LMDB would create a missing data file: only with STORE_CREATE. */
+	buf_puts(&path, dir);
+	buf_puts(&path, "/data.mdb");
+	rc = stat(path.p, &st) != 0 ? errno : 0;
+	buf_free(&path);
+	if (rc != 0 && !(rc == ENOENT && (flags & STORE_CREATE)))
+		return rc;
+
+	s = xcalloc(1, sizeof(*s));
+	s->flags = flags;
+	s->map_max = o && o->map_max ? o->map_max : MAP_MAX_DEFAULT;
+	atomic_init(&s->spare, NULL);
+	if ((rc = mdb_env_create(&s->env)) != 0)
+		goto free;
+	if ((rc = mdb_env_set_maxdbs(s->env, 32)) != 0 ||
+	    (rc = mdb_env_set_maxreaders(s->env, MAX_READERS)) != 0)
+		goto env_close;
+	if (o && o->map_size &&
+	    (rc = mdb_env_set_mapsize(s->env, (size_t)o->map_size)) != 0)
+		goto env_close;
+	rc = mdb_env_open(s->env, dir, MDB_NOTLS | (rdonly ? MDB_RDONLY : 0),
+	    0644);
+	if (rc != 0)
+		goto env_close;
+	if (!rdonly && !(o && o->map_size)) {
+		if ((rc = mdb_env_info(s->env, &info)) != 0)
+			goto env_close;
+		if (info.me_mapsize < MAP_DEFAULT &&
+		    (rc = mdb_env_set_mapsize(s->env, MAP_DEFAULT)) != 0)
+			goto env_close;
+	}
+	rc = rdonly ? open_ro(s, dir, flags) : open_rw(s, dir);
+	if (rc != 0)
+		goto env_close;
+	*out = s;
+	return 0;
+env_close:
+	mdb_env_close(s->env);
+free:
+	free(s);
+	return rc;
+}
+
+int
+store_open(const char *dir, unsigned flags, struct store **out)
+{
+	return store_open_opts(dir, flags, NULL, out);
+}
+
+void
+store_close(struct store *s)
+{
+	struct store_rtxn *t;
+
+	if (s == NULL)
+		return;
+	if ((t = atomic_exchange(&s->spare, NULL)) != NULL) {
+		mdb_txn_abort(t->txn);
+		free(t);
+	}
+	mdb_env_close(s->env);
+	free(s);
+}
+
+/* ---- read transactions ---------------------------------------------------- */
+
+int
+store_read_begin(struct store *s, struct store_rtxn **out)
+{
+	struct store_rtxn *t;
+	int rc, tries;
+
+	*out = NULL;
+	t = atomic_exchange(&s->spare, NULL);
+	for (tries = 0; tries < 2; tries++) {
+		if (t != NULL)
+			rc = mdb_txn_renew(t->txn);
+		else {
+			t = xmalloc(sizeof(*t));
+			t->s = s;
+			rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &t->txn);
+			if (rc != 0) {
+				free(t);    /* begin frees the txn */
+				t = NULL;
+			}
+		}
+		if (rc != MDB_MAP_RESIZED)
+			break;
+		/* Another process grew the map: adopt its size. */
+		if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0)
+			break;
+		rc = MDB_MAP_RESIZED;
+	}
+	if (rc != 0)
+		goto fail;
+	rc = meta_get(t->txn, s->dbi[DB_META], "generation", 8, &t->generation);
+	if (rc != 0) {
+		mdb_txn_reset(t->txn);
+		goto fail;
+	}
+	*out = t;
+	return 0;
+fail:
+	if (t != NULL) {
+		mdb_txn_abort(t->txn);
+		free(t);
+	}
+	return rc;
+}
+
+void
+store_read_end(struct store_rtxn *t)
+{
+	struct store_rtxn *none = NULL;
+
+	if (t == NULL)
+		return;
+	mdb_txn_reset(t->txn);
+	if (!atomic_compare_exchange_strong(&t->s->spare, &none, t)) {
+		mdb_txn_abort(t->txn);
+		free(t);
+	}
+}
+
+uint64_t
+store_generation(struct store_rtxn *t)
+{
+	return t->generation;
+}
+
+/* ---- write transactions ----------------------------------------------------- */
+
+int
+store_write(struct store *s, store_write_fn fn, void *ctx)
+{
+	MDB_txn *txn;
+	MDB_envinfo info;
+	uint64_t size;
+	int rc;
+
+	if (s->flags & STORE_RDONLY)
+		return EACCES;
+	for (;;) {
+		rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+		if (rc == MDB_MAP_RESIZED) {
+			if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0)
+				return rc;
+			continue;
+		}
+		if (rc != 0)
+			return rc;
+		if ((rc = fn(txn, ctx)) != 0)
+			mdb_txn_abort(txn);
+		else
+			rc = mdb_txn_commit(txn);  /* frees txn either way */
+		if (rc != MDB_MAP_FULL)
+			return rc;
+		/* Nothing was written: grow the map and run fn again. */
+		if ((rc = mdb_env_info(s->env, &info)) != 0)
+			return rc;
+		size = info.me_mapsize;
+		if (size >= s->map_max)
+			return STORE_MAPFULL;
+		size = size > s->map_max / 2 ? s->map_max : size * 2;
+		fprintf(stderr, "store: map full at %llu KiB, growing to %llu "
+		    "KiB and writing again\n",
+		    (unsigned long long)(info.me_mapsize >> 10),
+		    (unsigned long long)(size >> 10));
+		if ((rc = mdb_env_set_mapsize(s->env, (size_t)size)) != 0)
+			return rc;
+	}
+}
+
+/* ---- lookups ----------------------------------------------------------------- */
+
+/* Gets key from db; STORE_NOTFOUND for a missing or impossible key. */
+static int
+get(struct store_rtxn *t, enum store_db db, struct sv key, MDB_val *v)
+{
+	MDB_val k = sv_val(key);
+	int rc;
+
+	if (key.n == 0 || key.n > 511)
+		return STORE_NOTFOUND;
+	rc = mdb_get(t->txn, t->s->dbi[db], &k, v);
+	return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
+}
+
+int
+store_researcher_by_id(struct store_rtxn *t, struct sv id,
+    struct store_researcher *out)
+{
+	MDB_val v;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = get(t, DB_RESEARCHERS, id, &v)) != 0)
+		return rc;
+	return rec_researcher_decode(v.mv_data, v.mv_size, out);
+}
+
+int
+store_researcher_by_slug(struct store_rtxn *t, struct sv slug,
+    struct store_researcher *out)
+{
+	MDB_val v;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = get(t, DB_SLUGS, slug, &v)) != 0)
+		return rc;
+	rc = store_researcher_by_id(t, val_sv(v), out);
+	return rc == STORE_NOTFOUND ? STORE_CORRUPT : rc;  /* dangling slug */
+}
+
+/* Same, by numeric id; a missing record is corruption (an edge to it exists). */
+static int
+researcher_by_num(struct store_rtxn *t, uint64_t num,
+    struct store_researcher *out)
+{
+	char id[ID_MAX + 1];
+	struct sv s = { id, id_format(id, 'A', num) };
+	int rc = store_researcher_by_id(t, s, out);
+
+	return rc == STORE_NOTFOUND ? STORE_CORRUPT : rc;
+}
+
+int
+store_followers(struct store_rtxn *t, struct sv researcher_id, uint64_t *out)
+{
+	const unsigned char *p;
+	MDB_val v;
+	uint64_t x = 0;
+	int rc, i;
+
+	*out = 0;
+	if ((rc = get(t, DB_FOLLOWERS, researcher_id, &v)) != 0)
+		return rc == STORE_NOTFOUND ? 0 : rc;
+	if (v.mv_size != 8)
+		return STORE_CORRUPT;
+	p = v.mv_data;
+	for (i = 7; i >= 0; i--)
+		x = x << 8 | p[i];
+	*out = x;
+	return 0;
+}
+
+int
+store_work_by_id(struct store_rtxn *t, struct sv id, struct store_work *out)
+{
+	MDB_val v;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = get(t, DB_WORKS, id, &v)) != 0)
+		return rc;
+	return rec_work_decode(v.mv_data, v.mv_size, out);
+}
+
+/* ---- walks over duplicate lists ------------------------------------------------- */
+
+/*
+ * Positions cursor c at the first of key's duplicates in db and skips
+ * `skip` of them. *v gets the current value. 0, or STORE_NOTFOUND when
+ * there is nothing (left).
+ */
+static int
+dup_first(MDB_cursor *c, struct sv key, size_t skip, MDB_val *v)
+{
+	MDB_val k = sv_val(key);
+	int rc;
+
+	if (key.n == 0 || key.n > 511)
+		return STORE_NOTFOUND;
+	rc = mdb_cursor_get(c, &k, v, MDB_SET_KEY);
+	while (rc == 0 && skip--)
+		rc = mdb_cursor_get(c, &k, v, MDB_NEXT_DUP);
+	return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
+}
+
+int
+store_researcher_works(struct store_rtxn *t, struct sv researcher_id,
+    size_t skip, size_t limit, store_work_cb cb, void *ctx)
+{
+	MDB_cursor *c;
+	MDB_val k, v, wv;
+	struct store_work w;
+	char id[ID_MAX + 1];
+	size_t n = 0;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_RWORKS], &c)) != 0)
+		return rc;
+	for (rc = dup_first(c, researcher_id, skip, &v); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		if (limit && n++ == limit)
+			break;
+		if (v.mv_size != RWORK_LEN) {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		k.mv_data = id;
+		k.mv_size = id_format(id, 'W',
+		    get_be64((const unsigned char *)v.mv_data + 2));
+		rc = mdb_get(t->txn, t->s->dbi[DB_WORKS], &k, &wv);
+		if (rc == MDB_NOTFOUND)
+			rc = STORE_CORRUPT;
+		if (rc != 0 ||
+		    (rc = rec_work_decode(wv.mv_data, wv.mv_size, &w)) != 0 ||
+		    (rc = cb(ctx, &w)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND || rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+int
+store_researcher_coauthors(struct store_rtxn *t, struct sv researcher_id,
+    size_t limit, store_coauthor_cb cb, void *ctx)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	struct store_coauthor co;
+	const unsigned char *p;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_COAUTHORS], &c)) != 0)
+		return rc;
+	for (rc = dup_first(c, researcher_id, 0, &v); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		if (limit && n++ == limit)
+			break;
+		if (v.mv_size != COUNT_LEN) {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		p = v.mv_data;
+		co.shared = UINT32_MAX - get_be32(p);
+		if ((rc = researcher_by_num(t, get_be64(p + 4), &co.r)) != 0 ||
+		    (rc = cb(ctx, &co)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND || rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+int
+store_researcher_topics(struct store_rtxn *t, struct sv researcher_id,
+    size_t limit, store_topic_cb cb, void *ctx)
+{
+	MDB_cursor *c;
+	MDB_val k, v, tv;
+	struct store_topic_count tc;
+	const unsigned char *p;
+	char id[ID_MAX + 1];
+	size_t n = 0;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_RTOPICS], &c)) != 0)
+		return rc;
+	for (rc = dup_first(c, researcher_id, 0, &v); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		if (limit && n++ == limit)
+			break;
+		if (v.mv_size != COUNT_LEN) {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		p = v.mv_data;
+		tc.works = UINT32_MAX - get_be32(p);
+		k.mv_data = id;
+		k.mv_size = id_format(id, 'T', get_be64(p + 4));
+		rc = mdb_get(t->txn, t->s->dbi[DB_TOPICS], &k, &tv);
+		if (rc == MDB_NOTFOUND)
+			rc = STORE_CORRUPT;
+		if (rc != 0 ||
+		    (rc = rec_topic_decode(tv.mv_data, tv.mv_size, &tc.topic)) != 0 ||
+		    (rc = cb(ctx, &tc)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND || rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+/* ---- the name index --------------------------------------------------------------- */
+
+/* Cuts a folded name to at most max bytes without splitting a UTF-8 sequence. */
+static size_t
+fold_cut(const char *p, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	n = max;
+	while (n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
+void
+name_key(struct buf *out, struct sv name, uint64_t id)
+{
+	size_t start = out->len;
+	unsigned char b[8];
+
+	store_fold_name(out, name);
+	out->len = start + fold_cut(out->p + start, out->len - start,
+	    NAME_FOLD_MAX);
+	buf_putc(out, '\0');
+	put_be64(b, id);
+	buf_put(out, b, 8);
+}
+
+int
+store_researchers_by_name(struct store_rtxn *t, struct sv prefix,
+    size_t skip, size_t limit, size_t *total,
+    store_researcher_cb cb, void *ctx)
+{
+	struct buf f = BUF_INIT;
+	struct store_researcher r;
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t matches = 0, shown = 0, plen;
+	int rc, done = 0;
+
+	if (total)
+		*total = 0;
+	store_fold_name(&f, prefix);
+	plen = fold_cut(f.p ? f.p : "", f.len, NAME_FOLD_MAX);
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_NAMES], &c)) != 0)
+		goto free;
+	k.mv_size = plen;
+	k.mv_data = f.p;
+	rc = mdb_cursor_get(c, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
+	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const char *kp = k.mv_data;
+
+		/* Folded names hold no NUL, so matching the prefix bytes
+		 * means the name part starts with the prefix. */
+		if (k.mv_size < plen + 9 || memcmp(kp, f.p, plen) != 0)
+			break;
+		if (k.mv_size < 9 || kp[k.mv_size - 9] != '\0') {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		matches++;
+		if (done || matches <= skip)
+			continue;
+		if (limit && shown == limit) {
+			if (total == NULL)
+				break;
+			done = 1;
+			continue;
+		}
+		shown++;
+		rc = researcher_by_num(t,
+		    get_be64((const unsigned char *)kp + k.mv_size - 8), &r);
+		if (rc != 0 || (rc = cb(ctx, &r)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	if (rc == 0 && total)
+		*total = matches;
+free:
+	buf_free(&f);
+	return rc;
+}
+
+/* ---- figures -------------------------------------------------------------------------- */
+
+unsigned
+store_level(const struct store_researcher *r)
+{
+	if (r->claim == STORE_CLAIM_APPROVED)
+		return r->orcid_verified ? 3 : 2;
+	return r->works >= 1 ? 1 : 0;
+}
+
+static unsigned
+min_u(unsigned a, unsigned b)
+{
+	return a < b ? a : b;
+}
+
+unsigned
+store_trust(const struct store_researcher *r)
+{
+	unsigned t = 10 * store_level(r) + min_u(25, r->works / 2) +
+	    min_u(15, r->close_collaborators) + min_u(5, r->topics / 5) +
+	    (r->claim == STORE_CLAIM_APPROVED ? 25 : 0);
+
+	return min_u(t, 100);
+}
+
+const char *
+store_trust_band(unsigned trust)
+{
+	if (trust < 10)
+		return "New";
+	if (trust < 30)
+		return "Emerging";
+	if (trust < 50)
+		return "Established";
+	if (trust < 70)
+		return "Trusted";
+	return "Highly trusted";
+}
+
+int
+store_stats(struct store_rtxn *t, struct store_stats *out)
+{
+	MDB_stat st;
+	MDB_envinfo info;
+	uint64_t schema;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = mdb_stat(t->txn, t->s->dbi[DB_RESEARCHERS], &st)) != 0)
+		return rc;
+	out->researchers = st.ms_entries;
+	if ((rc = mdb_stat(t->txn, t->s->dbi[DB_WORKS], &st)) != 0)
+		return rc;
+	out->works = st.ms_entries;
+	if ((rc = mdb_stat(t->txn, t->s->dbi[DB_TOPICS], &st)) != 0)
+		return rc;
+	out->topics = st.ms_entries;
+	if ((rc = meta_get(t->txn, t->s->dbi[DB_META], "schema", 4, &schema)))
+		return rc;
+	out->schema = (uint32_t)schema;
+	out->generation = t->generation;
+	if ((rc = mdb_env_info(t->s->env, &info)) != 0 ||
+	    (rc = mdb_env_stat(t->s->env, &st)) != 0)
+		return rc;
+	out->map_size = info.me_mapsize;
+	out->map_used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+	return 0;
+}

@@ -1,0 +1,103 @@
+/* store_int.h: the store's insides (LMDB handles, databases, key layouts), for store/ only. */
+#ifndef BZPEER_STORE_INT_H
+#define BZPEER_STORE_INT_H
+
+#include <lmdb.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "store.h"
+
+/*
+ * The databases of one environment. Record values go through codec.h;
+ * the rest are fixed layouts that sort by memcmp:
+ *
+ *  meta         "schema" -> u32 LE; "generation" -> u64 LE
+ *  researchers  "A123" -> researcher record
+ *  slugs        slug -> "A123"
+ *  names        folded name (<= NAME_FOLD_MAX bytes) NUL u64 BE id -> ""
+ *  works        "W123" -> work record
+ *  rworks       "A123" -> DUPFIXED u16 BE (0xFFFF - year) | u64 BE work
+ *  coauthors    "A123" -> DUPFIXED u32 BE (~shared) | u64 BE co-author
+ *  topics       "T123" -> topic record
+ *  rtopics      "A123" -> DUPFIXED u32 BE (~works) | u64 BE topic
+ *  followers    "A123" -> u64 LE count (written by the follow feature)
+ *
+ * So a researcher's works come newest first (unknown year, 0, last), and
+ * co-authors and topics largest count first, ties by numeric id.
+ */
+enum store_db {
+	DB_META,
+	DB_RESEARCHERS,
+	DB_SLUGS,
+	DB_NAMES,
+	DB_WORKS,
+	DB_RWORKS,
+	DB_COAUTHORS,
+	DB_TOPICS,
+	DB_RTOPICS,
+	DB_FOLLOWERS,
+	DB__COUNT
+};
+
+#define RWORK_LEN 10
+#define COUNT_LEN 12          /* coauthors, rtopics */
+#define NAME_FOLD_MAX 400     /* a key is at most 511 bytes */
+
+struct store {
+	MDB_env  *env;
+	MDB_dbi   dbi[DB__COUNT];
+	unsigned  flags;          /* STORE_RDONLY, ... */
+	uint64_t  map_max;        /* bytes a writer may grow the map to */
+	_Atomic(struct store_rtxn *) spare;   /* a reset read txn to renew */
+};
+
+struct store_rtxn {
+	struct store *s;
+	MDB_txn      *txn;
+	uint64_t      generation;
+};
+
+/* Name and MDB_* flags of a database, for opening and for dumps. */
+const char *store_db_name(enum store_db db);
+unsigned    store_db_flags(enum store_db db);
+
+/*
+ * Runs fn(txn, ctx) inside one write transaction and commits. When the map
+ * is full (in fn or at commit) the transaction is aborted, the map doubled
+ * (up to map_max) and fn run again from the start, so fn must begin from
+ * scratch each time; past map_max: STORE_MAPFULL. Nothing is committed
+ * unless fn returns 0. Returns 0, fn's non-zero return, STORE_MAPFULL or
+ * an LMDB/errno code.
+ */
+typedef int (*store_write_fn)(MDB_txn *txn, void *ctx);
+int store_write(struct store *s, store_write_fn fn, void *ctx);
+
+/* Reads an unsigned LE meta value of n bytes (4 or 8); 0 when missing. */
+int meta_get(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,
+    uint64_t *out);
+int meta_put(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,
+    uint64_t v);
+
+/* Appends the names-index key of a researcher to out. */
+void name_key(struct buf *out, struct sv name, uint64_t id);
+
+/* MDB_val <-> struct sv. */
+static inline MDB_val
+sv_val(struct sv s)
+{
+	MDB_val v = { s.n, (void *)(uintptr_t)s.p };
+
+	return v;
+}
+
+static inline struct sv
+val_sv(MDB_val v)
+{
+	struct sv s = { v.mv_data, v.mv_size };
+
+	return s;
+}
+
+#endif
