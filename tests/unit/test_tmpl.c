@@ -272,13 +272,24 @@ find_views(void)
 {
 	static const char *const cand[] = { "views", "../views", "../../views",
 	    "../../../views" };
-	char path[256];
+	char path[600];
 	size_t i;
 	struct stat st;
+
+	static char root_views[512];
+	const char *root = getenv("ROOT");   /* set by tests/run.sh */
 
 	views_dir = getenv("BZPEER_VIEWS");
 	if (views_dir)
 		return;
+	if (root) {
+		snprintf(root_views, sizeof(root_views), "%s/views", root);
+		snprintf(path, sizeof(path), "%s/holes.html", root_views);
+		if (stat(path, &st) == 0) {
+			views_dir = root_views;
+			return;
+		}
+	}
 	for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
 		snprintf(path, sizeof(path), "%s/holes.html", cand[i]);
 		if (stat(path, &st) == 0) {
