@@ -155,6 +155,10 @@ author_slug(struct pctx *p, struct sv id, struct sv *slug)
 	*slug = (struct sv){ "", 0 };
 	if (id.n == 0)
 		return 0;
+	if (sv_eq(id, p->r->id)) {
+		*slug = p->r->slug;
+		return 0;
+	}
 	for (h = hash_sv(id) % SLUG_HASH; p->co_hash[h]; h = (h + 1) % SLUG_HASH) {
 		const struct store_coauthor *c = &p->co[p->co_hash[h] - 1];
 
@@ -273,7 +277,7 @@ profile_section(void *ctx, int slot, struct tmpl_sec *sec)
 {
 	struct pctx *p = ctx;
 	struct tmpl_sec *outer = p->sec;
-	size_t i, from, to;
+	size_t i, from, to, pos;
 	int rc = 0;
 
 	switch (slot) {
@@ -299,9 +303,9 @@ profile_section(void *ctx, int slot, struct tmpl_sec *sec)
 		p->sec = outer;
 		return rc;
 	case P_W_AUTHOR_ITEMS:
-		for (p->ai = 0; p->ai < p->w->n_authors && p->ai < MAX_AUTHORS;
-		    p->ai++) {
-			rc = store_work_author(p->w, p->ai, &p->a);
+		pos = 0;
+		for (p->ai = 0; p->ai < MAX_AUTHORS; p->ai++) {
+			rc = store_work_author_next(p->w, &pos, &p->a);
 			if (rc == STORE_NOTFOUND)
 				return 0;
 			if (rc != 0)
