@@ -41,6 +41,7 @@ struct tmpl {
 	char        *text;     /* trusted template text, all nodes' bytes */
 	struct node *nodes;
 	uint32_t     nnodes;
+	uint32_t     hash;     /* FNV-1a of the source file */
 };
 
 /* The names holes have in templates, by enum hole. */
@@ -408,6 +409,9 @@ tmpl_parse(const char *name, const char *text, size_t n,
 	t->text = ps.text.p ? ps.text.p : xcalloc(1, 1);
 	t->nodes = ps.nodes;
 	t->nnodes = (uint32_t)ps.nnodes;
+	t->hash = 2166136261u;
+	for (pos = 0; pos < n; pos++)
+		t->hash = (t->hash ^ (unsigned char)text[pos]) * 16777619u;
 	*out = t;
 	return 0;
 fail:
@@ -462,6 +466,12 @@ out:
 	buf_free(&data);
 	buf_free(&path);
 	return rc;
+}
+
+uint32_t
+tmpl_hash(const struct tmpl *t)
+{
+	return t ? t->hash : 0;
 }
 
 void

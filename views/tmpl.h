@@ -128,6 +128,9 @@ int tmpl_load(const char *dir, const struct tmpl_def *def, struct tmpl **out,
 
 void tmpl_free(struct tmpl *t);
 
+/* A hash of the template's source bytes (FNV-1a; 0 for NULL). */
+uint32_t tmpl_hash(const struct tmpl *t);
+
 /*
  * Appends t rendered with ops and ctx to pg->body, marking holes in pg.
  * Returns 0, ENOSPC when pg has no room for another hole, or the first

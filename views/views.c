@@ -53,6 +53,19 @@ views_unload(void)
 	}
 }
 
+uint32_t
+views_version(void)
+{
+	uint32_t h = 0;
+	int i;
+
+	if (loaded[0] == NULL)
+		return 0;
+	for (i = 0; i < VT__COUNT; i++)
+		h = h * 31u + tmpl_hash(loaded[i]);
+	return h ? h : 1;
+}
+
 const struct tmpl *
 views_tmpl(enum view_tmpl id)
 {

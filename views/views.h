@@ -2,6 +2,8 @@
 #ifndef BZPEER_VIEWS_H
 #define BZPEER_VIEWS_H
 
+#include <stdint.h>
+
 #include "../store/buf.h"
 
 /*
@@ -12,5 +14,13 @@
  */
 int  views_load(const char *dir, struct buf *err);
 void views_unload(void);
+
+/*
+ * A fingerprint of the loaded templates' source (0 when none are loaded):
+ * the same on every worker and node that loaded the same files, different
+ * after a reload that changed any. Part of the page cache key, so pages
+ * rendered with old templates are not served after a SIGHUP.
+ */
+uint32_t views_version(void);
 
 #endif

@@ -411,9 +411,10 @@ test_fill(void)
 static void
 test_reload(void)
 {
-	char dir[] = "/tmp/bzpeer-views-XXXXXX", cmd[512], path[600];
+	char dir[] = "/tmp/bzpeer-views-XXXXXX", cmd[2048], path[600];
 	const struct tmpl *before = views_tmpl(VT_PROFILE);
 	struct buf err = BUF_INIT;
+	uint32_t v0;
 	FILE *f;
 	int rc;
 
@@ -435,6 +436,18 @@ test_reload(void)
 	rc = views_load("/nonexistent-dir", &err);
 	CHECK(rc == -1 && err.p && has(err.p, "/nonexistent-dir/"));
 	CHECK(views_tmpl(VT_PROFILE) == before);
+
+	/* a good change reloads, and changes the version cache keys carry */
+	v0 = views_version();
+	CHECK(v0 != 0);
+	snprintf(cmd, sizeof(cmd), "cp %s/profile.html %s/ && echo '{{! v2 }}' "
+	    ">> %s/profile.html", views_dir, dir, dir);
+	REQUIRE(system(cmd) == 0);
+	buf_reset(&err);
+	CHECK(views_load(dir, &err) == 0);
+	CHECK(views_version() != v0 && views_version() != 0);
+	CHECK(views_load(views_dir, &err) == 0);
+	CHECK(views_version() == v0);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK(system(cmd) == 0);
