@@ -24,7 +24,7 @@ enum {
 	P_WORKS, P_TOPICS, P_CLOSE_COLLABORATORS, P_WORKS_CAPPED, P_WORKS_SHOWN,
 	/* graph slice */
 	P_N_CLOSE, P_CLOSE_ITEMS, P_N_OTHER, P_OTHER_ITEMS, P_MORE_COAUTHORS,
-	P_C_NAME, P_C_SLUG, P_C_INSTITUTION, P_C_SHARED,
+	P_C_NAME, P_C_SLUG, P_C_INSTITUTION, P_C_SHARED, P_C_ONE,
 	P_TOPIC_ITEMS, P_T_NAME, P_T_WORKS, P_T_ONE,
 	/* works */
 	P_WORK_ITEMS, P_W_TYPE, P_W_YEAR, P_W_VENUE, P_W_TITLE, P_W_URL,
@@ -60,6 +60,7 @@ static const struct tmpl_slot profile_slots[P__COUNT] = {
 	[P_C_SLUG] = { "c_slug", TMPL_VAR },
 	[P_C_INSTITUTION] = { "c_institution", TMPL_VAR },
 	[P_C_SHARED] = { "c_shared", TMPL_VAR },
+	[P_C_ONE] = { "c_one", TMPL_VAR },
 	[P_TOPIC_ITEMS] = { "topic_items", TMPL_SECTION },
 	[P_T_NAME] = { "t_name", TMPL_VAR },
 	[P_T_WORKS] = { "t_works", TMPL_VAR },
@@ -227,6 +228,7 @@ profile_var(void *ctx, int slot, struct tmpl_val *out)
 	case P_C_SLUG:      return tmpl_str(out, p->c->r.slug);
 	case P_C_INSTITUTION: return tmpl_str(out, p->c->r.institution);
 	case P_C_SHARED:    return tmpl_num(out, p->c->shared);
+	case P_C_ONE:       return tmpl_num(out, p->c->shared == 1);
 	case P_T_NAME:      return tmpl_str(out, p->tc->topic.name);
 	case P_T_WORKS:     return tmpl_num(out, p->tc->works);
 	case P_T_ONE:       return tmpl_num(out, p->tc->works == 1);
