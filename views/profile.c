@@ -2,6 +2,7 @@
 #include "profile.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -98,7 +99,6 @@ struct pctx {
 	unsigned                       trust;
 
 	/* co-authors, most shared works first; the first n_close are close */
-	struct store_coauthor          co[MAX_COAUTHORS];
 	size_t                         nco, n_close, n_other;
 	uint64_t                       more_coauthors;
 	uint8_t                        co_hash[SLUG_HASH];   /* index + 1 */
@@ -113,6 +113,9 @@ struct pctx {
 	struct sv                       a_slug;
 	uint32_t                        ai;
 	struct store_researcher         a_rec;              /* looked-up author */
+
+	/* last: not cleared, only co[0..nco) is ever read */
+	struct store_coauthor           co[MAX_COAUTHORS];
 };
 
 static uint32_t
@@ -360,8 +363,10 @@ view_profile(struct store_rtxn *t, const struct store_researcher *r,
 
 	if (content == NULL)
 		return ENOENT;
-	/* ~20 KiB of state: on the heap, not the worker's stack */
-	p = xcalloc(1, sizeof(*p));
+	/* ~20 KiB of state: on the heap, not the worker's stack; all but
+	 * the co-author array (filled before it is read) starts zeroed */
+	p = xmalloc(sizeof(*p));
+	memset(p, 0, offsetof(struct pctx, co));
 	p->t = t;
 	p->r = r;
 	p->pg = pg;
