@@ -83,9 +83,11 @@ uint64_t get_be64(const unsigned char *p);
 /*
  * OpenAlex ids: letter + 1..19 digits, no leading zero. id_parse() gives
  * the number, 0 on success or -1 if s is not an id of that letter; id_format()
- * writes the id into out (at least ID_MAX + 1 bytes) and returns its length.
+ * writes any number's id into out (ID_BUF bytes: a number read from a
+ * damaged list may have 20 digits) and returns its length.
  */
-#define ID_MAX 20
+#define ID_MAX 20                 /* bytes of a valid id */
+#define ID_BUF 22                 /* letter, up to 20 digits, NUL */
 int    id_parse(struct sv s, char letter, uint64_t *num);
 size_t id_format(char *out, char letter, uint64_t num);
 

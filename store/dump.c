@@ -63,7 +63,7 @@ key_text(struct buf *b, MDB_val k)
 static void
 id_text(struct buf *b, char letter, const unsigned char *p)
 {
-	char id[ID_MAX + 1];
+	char id[ID_BUF];
 
 	buf_put(b, id, id_format(id, letter, get_be64(p)));
 }

@@ -195,7 +195,7 @@ put_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
     const struct store_researcher *old, const MDB_val *oldval)
 {
 	struct idmap_entry *e = idmap_add(&m->touched, num);
-	char id[ID_MAX + 1];
+	char id[ID_BUF];
 	struct sv ids = { id, id_format(id, 'A', num) };
 	int rc, renamed = old == NULL || !sv_eq(old->name, r->name);
 
@@ -241,7 +241,7 @@ static int
 get_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
     MDB_val *v)
 {
-	char id[ID_MAX + 1];
+	char id[ID_BUF];
 	struct sv ids = { id, id_format(id, 'A', num) };
 	int rc;
 
@@ -312,7 +312,7 @@ rwork_val(unsigned char b[RWORK_LEN], int year, uint64_t work)
 static int
 edge(struct imp *m, uint64_t researcher, int year, uint64_t work, int del)
 {
-	char id[ID_MAX + 1];
+	char id[ID_BUF];
 	unsigned char b[RWORK_LEN];
 	MDB_val k = { id_format(id, 'A', researcher), id };
 	MDB_val v = rwork_val(b, year, work);
@@ -576,7 +576,7 @@ compute(struct imp *m, uint64_t num, struct figures *f)
 	struct store_work w;
 	struct store_author_ref a;
 	struct store_topic_ref t;
-	char id[ID_MAX + 1], wid[ID_MAX + 1];
+	char id[ID_BUF], wid[ID_BUF];
 	uint64_t x;
 	size_t pos, i;
 	int rc;
@@ -691,7 +691,7 @@ assign_slugs(struct imp *m)
 {
 	struct store_researcher r, old;
 	struct buf slug = BUF_INIT;
-	char id[ID_MAX + 1];
+	char id[ID_BUF];
 	MDB_val v;
 	size_t i, k = 1;
 	int rc = 0;

@@ -427,7 +427,7 @@ static int
 researcher_by_num(struct store_rtxn *t, uint64_t num,
     struct store_researcher *out)
 {
-	char id[ID_MAX + 1];
+	char id[ID_BUF];
 	struct sv s = { id, id_format(id, 'A', num) };
 	int rc = store_researcher_by_id(t, s, out);
 
@@ -494,7 +494,7 @@ store_researcher_works(struct store_rtxn *t, struct sv researcher_id,
 	MDB_cursor *c;
 	MDB_val k, v, wv;
 	struct store_work w;
-	char id[ID_MAX + 1];
+	char id[ID_BUF];
 	size_t n = 0;
 	int rc;
 
@@ -562,7 +562,7 @@ store_researcher_topics(struct store_rtxn *t, struct sv researcher_id,
 	MDB_val k, v, tv;
 	struct store_topic_count tc;
 	const unsigned char *p;
-	char id[ID_MAX + 1];
+	char id[ID_BUF];
 	size_t n = 0;
 	int rc;
 
