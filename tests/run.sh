@@ -20,6 +20,7 @@ passed=0 failed=0
 run_one() { # run_one NAME CMD...
 	local name=$1; shift
 	local log="$LOGDIR/$name.log" p f rc start=$SECONDS
+	mkdir -p "$(dirname "$log")"
 	"$@" >"$log" 2>&1 </dev/null
 	rc=$?
 	p=$(grep -c '^ok ' "$log" || true)

@@ -1,6 +1,6 @@
 #!/bin/bash
-# stack.sh start|stop|run|status: a private BZPEER stack (bzpeer-fcgi and
-# nginx on loopback) with everything under $RUNDIR. `make run/start/stop`
+# stack.sh start|stop|run|status: a private BZPEER stack (redis-server on a
+# unix socket, bzpeer-fcgi, nginx on loopback) with everything under $RUNDIR. `make run/start/stop`
 # and every end-to-end test use this one script.
 #
 #   PORT    nginx port on 127.0.0.1 (default 8080)
@@ -9,6 +9,7 @@
 #   RUNDIR  sockets, pid files, logs, generated configs (default var/run)
 #   BUILD   where the binaries are (default build)
 #   WORKERS bzpeer-fcgi workers (default 4)
+#   REDIS   1 (default) to run redis-server as the cache, 0 for none
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +19,7 @@ RUNDIR=${RUNDIR:-var/run}
 BUILD=${BUILD:-build}
 WORKERS=${WORKERS:-4}
 NGINX=${NGINX:-/usr/sbin/nginx}
+REDIS=${REDIS:-1}
 
 abs() { case "$1" in /*) echo "$1" ;; *) echo "$ROOT/$1" ;; esac; }
 STORE=$(abs "$STORE"); RUNDIR=$(abs "$RUNDIR"); BUILD=$(abs "$BUILD")
@@ -57,6 +59,7 @@ socket_mode = 0666
 workers = $WORKERS
 store = $STORE
 views = $ROOT/views
+redis = $( [ "$REDIS" = 1 ] && echo "$RUNDIR/redis.sock" || echo off )
 CONF
 	sed -e "s|@LISTEN@|127.0.0.1:$PORT|g" -e "s|@SOCKET@|$RUNDIR/bzpeer-fcgi.sock|g" \
 	    -e "s|@STATIC@|$ROOT/views/static|g" \
@@ -77,6 +80,9 @@ start() {
 	fi
 	import_sample
 	write_configs
+	if [ "$REDIS" = 1 ]; then
+		start_redis || { say "redis-server did not start; its log:"; tail -n 20 "$RUNDIR/redis.log" >&2; stop; exit 1; }
+	fi
 	"$BUILD/bzpeer-fcgi" --config "$RUNDIR/bzpeer.conf" ${BZPEER_FCGI_ARGS:-} \
 		2>>"$RUNDIR/bzpeer-fcgi.log" </dev/null &
 	echo $! > "$RUNDIR/bzpeer-fcgi.pid"
@@ -97,17 +103,29 @@ start() {
 	echo "http://127.0.0.1:$PORT/"
 }
 
+# A cache only: no persistence, bounded memory, least recently used out.
+start_redis() {
+	redis-server --port 0 --unixsocket "$RUNDIR/redis.sock" --unixsocketperm 700 \
+		--save "" --appendonly no --maxmemory 64mb --maxmemory-policy allkeys-lru \
+		--dir "$RUNDIR" --logfile "$RUNDIR/redis.log" --daemonize no </dev/null &
+	echo $! > "$RUNDIR/redis.pid"
+	wait_for 10 test -S "$RUNDIR/redis.sock"
+}
+
 stop() {
 	stop_one nginx
 	[ -f "$RUNDIR/nginx.pid.launcher" ] && { kill -TERM "$(cat "$RUNDIR/nginx.pid.launcher")" 2>/dev/null || true; rm -f "$RUNDIR/nginx.pid.launcher"; }
 	stop_one bzpeer-fcgi
+	stop_one redis
 }
 
 case "${1:-}" in
 start) start ;;
 stop) stop ;;
+redis-start) start_redis ;;       # for fault tests: Redis back after a kill
+redis-stop) stop_one redis ;;
 status)
-	for n in bzpeer-fcgi nginx; do
+	for n in redis bzpeer-fcgi nginx; do
 		p=$(pid_of $n); pid_alive "$p" && echo "$n: running ($p)" || echo "$n: stopped"
 	done ;;
 run)
@@ -116,5 +134,5 @@ run)
 	trap 'stop; exit 0' INT TERM
 	while pid_alive "$(pid_of nginx)" && pid_alive "$(pid_of bzpeer-fcgi)"; do sleep 1; done
 	say "a server exited; stopping"; stop; exit 1 ;;
-*) echo "usage: stack.sh start|stop|run|status" >&2; exit 2 ;;
+*) echo "usage: stack.sh start|stop|run|status|redis-start|redis-stop" >&2; exit 2 ;;
 esac

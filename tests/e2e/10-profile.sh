@@ -129,7 +129,9 @@ check "PUT on / answers 405" [ "$STATUS" = 405 ]
 http GET /
 check "front page answers 200" [ "$STATUS" = 200 ]
 check "front page lists Sanjeev Arora" grep -q 'href="/researchers/sanjeev-arora"' "$BODY"
-check "front page lists Zhiyuan Li" grep -q 'href="/researchers/zhiyuan-li"' "$BODY"
+check "front page links to the next page of names" grep -q 'href="/researchers?page=2' "$BODY"
+http GET '/researchers?page=2'
+check "second page of names lists Zhiyuan Li" grep -q 'href="/researchers/zhiyuan-li"' "$BODY"
 http GET '/researchers?q=sanj'
 check "name search finds by prefix" grep -q 'href="/researchers/sanjeev-arora"' "$BODY"
 http GET '/researchers?q=gregoire'

@@ -1,0 +1,82 @@
+#!/bin/bash
+# Redis as a cache of pages and counters with LMDB as the truth (issue 3):
+# hits, Redis killed and restarted, FLUSHALL, re-import, ETag/304, HEAD.
+. "$(dirname "$0")/lib.sh"
+stack_up
+
+rcli() { redis-cli -s "$RUNDIR/redis.sock" "$@"; }
+works_shown() { body_text | grep -o '[0-9]* published item(s)' | head -n1; }
+
+# ---- a second GET is a Redis hit, same HTML apart from the holes ----------
+http GET /researchers/sanjeev-arora
+check "first GET answers 200" [ "$STATUS" = 200 ]
+check "first GET is a cache miss" [ "$(header X-Bzpeer-Cache)" = miss ]
+cp "$BODY" "$T_DIR/first.html"
+http GET /researchers/sanjeev-arora
+check "second GET is a Redis hit" [ "$(header X-Bzpeer-Cache)" = hit ]
+check "hit serves the same HTML" cmp -s "$BODY" "$T_DIR/first.html"
+check "page is stored in Redis under the generation and version" \
+	bash -c "redis-cli -s '$RUNDIR/redis.sock' --scan --pattern 'bzpeer:page:g*:A5000000001:v*' | grep -q ."
+check "counter is in Redis as txn:count" \
+	bash -c "redis-cli -s '$RUNDIR/redis.sock' GET bzpeer:followers:A5000000001 | grep -Eq '^[0-9]+:0$'"
+
+# ---- ETag, Last-Modified, 304, HEAD ---------------------------------------
+etag=$(header ETag)
+check "profile has an ETag" [ -n "$etag" ]
+check "profile has Last-Modified" [ -n "$(header Last-Modified)" ]
+http GET /researchers/sanjeev-arora -H "If-None-Match: $etag"
+check "matching If-None-Match answers 304" [ "$STATUS" = 304 ]
+check "304 has no body" [ ! -s "$BODY" ]
+http GET /researchers/sanjeev-arora -H 'If-None-Match: "nope"'
+check "other ETag answers 200" [ "$STATUS" = 200 ]
+http HEAD /researchers/sanjeev-arora -I
+check "HEAD answers 200 with the ETag, no body" \
+	bash -c "[ '$STATUS' = 200 ] && [ ! -s '$BODY' ] && grep -qi '^ETag: ' '$HEADERS'"
+
+# ---- FLUSHALL: the counter is refilled from LMDB ----------------------------
+rcli FLUSHALL >/dev/null
+http GET /researchers/sanjeev-arora
+check "after FLUSHALL the page is 200 and a miss" bash -c "[ '$STATUS' = 200 ] && grep -qi '^X-Bzpeer-Cache: miss' '$HEADERS'"
+check "after FLUSHALL the counter is refilled from LMDB" \
+	bash -c "redis-cli -s '$RUNDIR/redis.sock' GET bzpeer:followers:A5000000001 | grep -Eq '^[0-9]+:0$'"
+check "after FLUSHALL the page matches the first" cmp -s "$BODY" "$T_DIR/first.html"
+
+# ---- Redis killed mid-run: every GET still right, logged once ---------------
+"$ROOT/tests/stack.sh" redis-stop >/dev/null 2>&1
+bad=0
+for i in $(seq 40); do
+	http GET /researchers/sanjeev-arora
+	if [ "$STATUS" != 200 ] || ! cmp -s "$BODY" "$T_DIR/first.html"; then bad=$((bad + 1)); fi
+done
+check "40 GETs with Redis down: all 200 with the right page ($bad bad)" [ "$bad" = 0 ]
+http GET /healthz
+check "/healthz says redis: down" grep -q '^redis: down' "$BODY"
+downs=$(grep -c 'redis: down' "$RUNDIR/bzpeer-fcgi.log")
+check "the log says Redis is down once per worker, not per request ($downs lines)" \
+	[ "$downs" -ge 1 ] && [ "$downs" -le 4 ]
+
+# ---- Redis back: served from the cache again, counts right --------------------
+"$ROOT/tests/stack.sh" redis-start >/dev/null 2>&1
+sleep 5.5   # longest backoff before a worker tries again
+for i in $(seq 8); do http GET /researchers/sanjeev-arora; done
+check "Redis back: hits again" [ "$(header X-Bzpeer-Cache)" = hit ]
+check "Redis back: page right" cmp -s "$BODY" "$T_DIR/first.html"
+http GET /healthz
+check "/healthz says redis: up" grep -q '^redis: up' "$BODY"
+
+# ---- re-import: the next GET shows the new data ----------------------------------
+http GET /researchers/zhiyuan-li
+before=$(works_shown)
+http GET /researchers/zhiyuan-li
+check "co-author page is a hit before the re-import" [ "$(header X-Bzpeer-Cache)" = hit ]
+"$BUILD/bzpeer-import" --store "$STORE" --authors "$ROOT/store/sample/authors.jsonl" \
+	--works "$ROOT/store/sample/works.jsonl" \
+	--works "$ROOT/tests/fixtures/reimport-works.jsonl" >"$T_DIR/reimport.log" 2>&1
+check "re-import succeeds" [ $? = 0 ]
+http GET /researchers/zhiyuan-li
+check "after re-import: a miss (new generation)" [ "$(header X-Bzpeer-Cache)" = miss ]
+check "after re-import: the new work is shown" grep -q 'A Freshly Imported Work on Implicit Regularization' "$BODY"
+after=$(works_shown)
+check "after re-import: works count went up ($before -> $after)" [ "$before" != "$after" ]
+
+finish
