@@ -10,8 +10,10 @@
  * Writes every database of the store, in a fixed order, one line per
  * record: "<database> <key> <value>", decoded where the layout is known,
  * hex ("!corrupt ...") where a record fails to decode. Strings are quoted
- * with \", \\ and \xNN for control bytes. The catalog generation is on its
- * own line ("meta generation N"). Returns 0 or a store error.
+ * with \", \\ and \xNN for control bytes. The catalog generation and its
+ * import time are on lines of their own ("meta generation N",
+ * "meta generation_time T"), the only lines a re-import of the same files
+ * changes. Returns 0 or a store error.
  */
 int store_dump(struct store_rtxn *t, FILE *out);
 

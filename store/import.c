@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "codec.h"
@@ -825,6 +826,9 @@ import_txn(MDB_txn *txn, void *ctx)
 	if ((rc = derive(m)) != 0)
 		return rc;
 	m->rep.generation = gen + 1;
+	if ((rc = meta_put(txn, m->dbi[DB_META], "generation_time", 8,
+	    (uint64_t)time(NULL))) != 0)
+		return rc;
 	return meta_put(txn, m->dbi[DB_META], "generation", 8, gen + 1);
 }
 

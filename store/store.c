@@ -232,10 +232,13 @@ store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
 	if (rc != 0)
 		goto env_close;
 	if (!rdonly && !(o && o->map_size)) {
+		uint64_t want = MAP_DEFAULT < s->map_max ? MAP_DEFAULT :
+		    s->map_max;
+
 		if ((rc = mdb_env_info(s->env, &info)) != 0)
 			goto env_close;
-		if (info.me_mapsize < MAP_DEFAULT &&
-		    (rc = mdb_env_set_mapsize(s->env, MAP_DEFAULT)) != 0)
+		if (info.me_mapsize < want &&
+		    (rc = mdb_env_set_mapsize(s->env, (size_t)want)) != 0)
 			goto env_close;
 	}
 	rc = rdonly ? open_ro(s, dir, flags) : open_rw(s, dir);
@@ -302,11 +305,11 @@ store_read_begin(struct store *s, struct store_rtxn **out)
 	}
 	if (rc != 0)
 		goto fail;
-	rc = meta_get(t->txn, s->dbi[DB_META], "generation", 8, &t->generation);
-	if (rc != 0) {
-		mdb_txn_reset(t->txn);
+	if ((rc = meta_get(t->txn, s->dbi[DB_META], "generation", 8,
+	    &t->generation)) != 0 ||
+	    (rc = meta_get(t->txn, s->dbi[DB_META], "generation_time", 8,
+	    &t->generation_time)) != 0)
 		goto fail;
-	}
 	*out = t;
 	return 0;
 fail:
@@ -335,6 +338,18 @@ uint64_t
 store_generation(struct store_rtxn *t)
 {
 	return t->generation;
+}
+
+uint64_t
+store_generation_time(struct store_rtxn *t)
+{
+	return t->generation_time;
+}
+
+uint64_t
+store_txn_id(struct store_rtxn *t)
+{
+	return mdb_txn_id(t->txn);
 }
 
 /* ---- write transactions ----------------------------------------------------- */

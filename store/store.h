@@ -68,8 +68,9 @@ int  store_open(const char *dir, unsigned flags, struct store **out);
 /*
  * Map sizing for writers (0 = default). map_size: the map size to open
  * with; LMDB never goes below the space already used. Without it a new or
- * small map is raised to 256 MiB. map_max: how far a writer may double the
- * map when it is full (default 1 TiB); past it a write gives STORE_MAPFULL.
+ * small map is raised to 256 MiB (or map_max if less). map_max: how far a
+ * writer may double the map when it is full (default 1 TiB); past it a
+ * write gives STORE_MAPFULL.
  */
 struct store_opts {
 	uint64_t map_size;
@@ -88,6 +89,16 @@ void store_read_end(struct store_rtxn *t);
 
 /* Catalog generation: bumped by every import; part of cache keys. */
 uint64_t store_generation(struct store_rtxn *t);
+
+/* Unix time (seconds) the current generation was imported; 0 if unknown. */
+uint64_t store_generation_time(struct store_rtxn *t);
+
+/*
+ * The LMDB transaction id of t's snapshot (mdb_txn_id): grows with every
+ * committed write, so it orders copies of store data kept elsewhere (the
+ * Redis follower counters, DESIGN.md §4).
+ */
+uint64_t store_txn_id(struct store_rtxn *t);
 
 /* Claim states of a researcher record. */
 enum store_claim {

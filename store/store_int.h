@@ -13,7 +13,8 @@
  * The databases of one environment. Record values go through codec.h;
  * the rest are fixed layouts that sort by memcmp:
  *
- *  meta         "schema" -> u32 LE; "generation" -> u64 LE
+ *  meta         "schema" -> u32 LE; "generation", "generation_time"
+ *               (unix seconds of the import) -> u64 LE
  *  researchers  "A123" -> researcher record
  *  slugs        slug -> "A123"
  *  names        folded name (<= NAME_FOLD_MAX bytes) NUL u64 BE id -> ""
@@ -56,7 +57,7 @@ struct store {
 struct store_rtxn {
 	struct store *s;
 	MDB_txn      *txn;
-	uint64_t      generation;
+	uint64_t      generation, generation_time;
 };
 
 /* Name and MDB_* flags of a database, for opening and for dumps. */

@@ -1,5 +1,6 @@
 /* test_import.c: the OpenAlex line parsers and bzpeer-import end to end on tests/fixtures/import. */
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "../../store/openalex.h"
@@ -12,14 +13,7 @@ static char *scratch;
 static const char *
 fx(const char *name)
 {
-	static char bufs[4][512];
-	static int i;
-	char *p = bufs[i++ & 3];
-
-	snprintf(p, 512, "%s", root_path(""));
-	strncat(p, "tests/fixtures/import/", 511 - strlen(p));
-	strncat(p, name, 511 - strlen(p));
-	return p;
+	return path_in(root_path("tests/fixtures/import"), name);
 }
 
 /* ---- the parsers, line by line ------------------------------------------ */
@@ -350,6 +344,9 @@ check_fixture_store(const char *store)
 	REQUIRE(store_open(store, STORE_RDONLY, &s) == 0);
 	REQUIRE(store_read_begin(s, &t) == 0);
 	CHECK(store_generation(t) == 1);
+	CHECK(store_generation_time(t) <= (uint64_t)time(NULL) &&
+	    store_generation_time(t) + 600 > (uint64_t)time(NULL));
+	CHECK(store_txn_id(t) >= 2);    /* creation, then the import */
 
 	/* A101: 4 works, 3 co-authors of whom 2 close, 3 topics. */
 	REQUIRE(store_researcher_by_slug(t, SV_LIT("gregoire-le"), &r) == 0);
@@ -652,9 +649,10 @@ gz_input(void)
 	    "--authors", agz, "--works", wgz, NULL) == 0);
 	REQUIRE(slurp(err, &b) == 0);
 	CHECK(has(&b, "works.jsonl.gz:9: abstract_inverted_index"));
-	REQUIRE(dump_store(plain, scratch, 0, &a) == 0);
-	REQUIRE(dump_store(gz, scratch, 0, &b) == 0);
+	REQUIRE(dump_store(plain, scratch, 1, &a) == 0);
+	REQUIRE(dump_store(gz, scratch, 1, &b) == 0);
 	CHECK(a.len > 1000 && a.len == b.len && memcmp(a.p, b.p, a.len) == 0);
+	REQUIRE(dump_store(gz, scratch, 0, &b) == 0);
 
 	/* A truncated .gz is an error, not a short file: nothing written. */
 	gzip_file(fx("works.jsonl"), cut, 300);

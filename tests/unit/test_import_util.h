@@ -20,6 +20,44 @@ extern char **environ;
 /* Not every test uses every helper. */
 #define UTIL static __attribute__((unused))
 
+/*
+ * Strings made by the helpers below stay valid until tdir_remove(), which
+ * frees them all (a test makes a few dozen).
+ */
+static char **kept;
+static size_t n_kept;
+
+static const char *
+keep(const char *fmt, const char *a, const char *b)
+{
+	char *p;
+
+	if (asprintf(&p, fmt, a, b) < 0) {
+		perror("asprintf");
+		exit(1);
+	}
+	kept = xrealloc(kept, (n_kept + 1) * sizeof(*kept));
+	kept[n_kept++] = p;
+	return p;
+}
+
+UTIL int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	return remove(path);
+}
+
+static char *tdir_current;
+
+/* A test that bails out (REQUIRE) still leaves no directory behind. */
+static void
+tdir_atexit(void)
+{
+	if (tdir_current != NULL && getenv("BZPEER_TEST_KEEP") == NULL)
+		(void)nftw(tdir_current, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* A fresh directory under /tmp; the caller removes it with tdir_remove(). */
 UTIL char *
 tdir_make(void)
@@ -30,38 +68,33 @@ tdir_make(void)
 		perror("mkdtemp");
 		exit(1);
 	}
+	tdir_current = d;
+	atexit(tdir_atexit);
 	return d;
 }
 
-UTIL int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(path);
-}
-
+/* Removes d and everything in it (unless BZPEER_TEST_KEEP is set). */
 UTIL void
 tdir_remove(char *d)
 {
-	if (d == NULL)
-		return;
-	if (getenv("BZPEER_TEST_KEEP") == NULL)
+	if (d != NULL && getenv("BZPEER_TEST_KEEP") == NULL)
 		(void)nftw(d, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	else
+	else if (d != NULL)
 		fprintf(stderr, "kept %s\n", d);
+	if (d == tdir_current)
+		tdir_current = NULL;
 	free(d);
+	while (n_kept > 0)
+		free(kept[--n_kept]);
+	free(kept);
+	kept = NULL;
 }
 
-/* dir + "/" + name, in a static rotating buffer (eight at a time). */
+/* dir + "/" + name. */
 UTIL const char *
 path_in(const char *dir, const char *name)
 {
-	static char bufs[8][512];
-	static int i;
-	char *p = bufs[i++ & 7];
-
-	snprintf(p, 512, "%s/%s", dir, name);
-	return p;
+	return keep("%s/%s", dir, name);
 }
 
 /* The built program `name`: $BUILD/name (BUILD from tests/run.sh) or build/name. */
@@ -69,25 +102,17 @@ UTIL const char *
 bin(const char *name)
 {
 	const char *b = getenv("BUILD");
-	static char bufs[4][512];
-	static int i;
-	char *p = bufs[i++ & 3];
 
-	snprintf(p, 512, "%s/%s", b && *b ? b : "build", name);
-	return p;
+	return keep("%s/%s", b && *b ? b : "build", name);
 }
 
-/* The repository root: $ROOT (from tests/run.sh) or ".". */
+/* A path in the repository: $ROOT/rel (ROOT from tests/run.sh) or ./rel. */
 UTIL const char *
 root_path(const char *rel)
 {
 	const char *r = getenv("ROOT");
-	static char bufs[4][512];
-	static int i;
-	char *p = bufs[i++ & 3];
 
-	snprintf(p, 512, "%s/%s", r && *r ? r : ".", rel);
-	return p;
+	return keep("%s/%s", r && *r ? r : ".", rel);
 }
 
 UTIL void
@@ -127,27 +152,27 @@ slurp(const char *path, struct buf *b)
 }
 
 /*
- * Runs argv (NULL-terminated after prog) with stdout and stderr into the
- * files out and err (or /dev/null when NULL). Returns the exit status, or
- * -1 when the program could not run or died of a signal.
+ * Runs argv (NULL-terminated after prog) with stdin from the file in (or
+ * /dev/null), stdout and stderr into the files out and err (or /dev/null).
+ * Returns the exit status, or -1 when the program could not run or died
+ * of a signal.
  */
 UTIL int
-run(const char *out, const char *err, const char *prog, ...)
+vrun(const char *in, const char *out, const char *err, const char *prog,
+    va_list ap)
 {
 	const char *argv[32];
 	posix_spawn_file_actions_t fa;
-	va_list ap;
 	pid_t pid;
 	int n = 0, st;
 
 	argv[n++] = prog;
-	va_start(ap, prog);
 	while (n < 31 && (argv[n] = va_arg(ap, const char *)) != NULL)
 		n++;
-	va_end(ap);
 	argv[n] = NULL;
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 0, in ? in : "/dev/null",
+	    O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, out ? out : "/dev/null",
 	    O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	posix_spawn_file_actions_addopen(&fa, 2, err ? err : "/dev/null",
@@ -164,9 +189,34 @@ run(const char *out, const char *err, const char *prog, ...)
 	return WEXITSTATUS(st);
 }
 
+UTIL int
+run(const char *out, const char *err, const char *prog, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, prog);
+	rc = vrun(NULL, out, err, prog, ap);
+	va_end(ap);
+	return rc;
+}
+
+UTIL int
+run_stdin(const char *in, const char *out, const char *err,
+    const char *prog, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, prog);
+	rc = vrun(in, out, err, prog, ap);
+	va_end(ap);
+	return rc;
+}
+
 /*
- * bzpeer-admin dump of store into b; with no_gen the "meta generation"
- * line is left out (re-imports differ there only). 0 or -1.
+ * bzpeer-admin dump of store into b; with no_gen the "meta generation*"
+ * lines are left out (re-imports differ there only). 0 or -1.
  */
 UTIL int
 dump_store(const char *store, const char *scratch, int no_gen, struct buf *b)
@@ -185,8 +235,8 @@ dump_store(const char *store, const char *scratch, int no_gen, struct buf *b)
 		const char *nl = memchr(raw.p + i, '\n', raw.len - i);
 		size_t n = nl ? (size_t)(nl - (raw.p + i)) + 1 : raw.len - i;
 
-		if (!(no_gen && n >= 16 &&
-		    memcmp(raw.p + i, "meta generation ", 16) == 0))
+		if (!(no_gen && n >= 15 &&
+		    memcmp(raw.p + i, "meta generation", 15) == 0))
 			buf_put(b, raw.p + i, n);
 		i += n;
 	}
