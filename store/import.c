@@ -534,7 +534,8 @@ rewrite_counts(struct imp *m, enum store_db db, MDB_val *key,
 		put_be64(p + 4, map->v[i].id);
 	}
 	m->vals.len = map->n * COUNT_LEN;
-	qsort(m->vals.p, map->n, COUNT_LEN, cmp_count);
+	if (map->n > 1)
+		qsort(m->vals.p, map->n, COUNT_LEN, cmp_count);
 
 	if ((rc = mdb_cursor_open(m->txn, m->dbi[db], &c)) != 0)
 		return rc;
@@ -699,7 +700,8 @@ assign_slugs(struct imp *m)
 
 	for (i = 0; i < m->n_pend; i++)
 		m->pend[i].basep = m->arena.p + m->pend[i].base;
-	qsort(m->pend, m->n_pend, sizeof(*m->pend), cmp_pending);
+	if (m->n_pend > 1)
+		qsort(m->pend, m->n_pend, sizeof(*m->pend), cmp_pending);
 	for (i = 0; i < m->n_pend; i++) {
 		const struct pending *p = &m->pend[i];
 
@@ -757,7 +759,8 @@ derive(struct imp *m)
 		list[i].num = m->touched.v[i].id;
 		list[i].flags = m->touched.v[i].n;
 	}
-	qsort(list, n, sizeof(*list), cmp_touched);
+	if (n > 1)
+		qsort(list, n, sizeof(*list), cmp_touched);
 	m->n_pend = 0;
 	buf_reset(&m->arena);
 	for (i = 0; i < n; i++) {

@@ -305,7 +305,7 @@ stop_at_first(void *ctx, const struct store_work *w)
 static int
 is(const struct buf *b, const char *want)
 {
-	int ok = b->len == strlen(want) && memcmp(b->p, want, b->len) == 0;
+	int ok = sv_eq((struct sv){ b->p, b->len }, sv_cstr(want));
 
 	if (!ok)
 		printf("# got \"%.*s\", want \"%s\"\n", (int)b->len,
