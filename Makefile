@@ -60,6 +60,9 @@ UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps run start stop test unit e2e clean install sample
 
+# Keep objects of the unit tests (make would delete them as intermediates).
+.SECONDARY:
+
 all: $(PROGS)
 
 $(BUILD)/obj/%.o: %.c

@@ -19,6 +19,7 @@ app_open(struct app *a, const struct config *cfg)
 		a->store = NULL;
 		a->store_err = rc;
 	}
+	a->cache = cache_new(cfg);
 	return rc;
 }
 
@@ -28,4 +29,6 @@ app_close(struct app *a)
 	if (a->store != NULL)
 		store_close(a->store);
 	a->store = NULL;
+	cache_free(a->cache);
+	a->cache = NULL;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "../store/store.h"
+#include "cache.h"
 #include "config.h"
 
 /*
@@ -15,10 +16,14 @@ struct app {
 	const struct config *cfg;
 	struct store *store;        /* NULL when the store could not be opened */
 	int           store_err;    /* why, when store is NULL */
+	struct cache *cache;        /* Redis; absorbs its own failures */
 	uint64_t      requests;     /* served by this worker */
 };
 
-/* Opens the store (logging once on failure). Returns 0 or a store error. */
+/*
+ * Opens the store (logging once on failure) and makes the cache (which
+ * connects lazily). Returns 0 or a store error.
+ */
 int  app_open(struct app *a, const struct config *cfg);
 void app_close(struct app *a);
 

@@ -153,6 +153,22 @@ reply(struct cache *c)
 	return r;
 }
 
+void
+cache_probe(struct cache *c)
+{
+	redisContext *ctx = cache_conn(c);
+	redisReply *r;
+
+	if (ctx == NULL)
+		return;
+	if (redisAppendCommand(ctx, "PING") != REDIS_OK) {
+		cache_down(c, "append failed");
+		return;
+	}
+	if ((r = reply(c)) != NULL)
+		freeReplyObject(r);
+}
+
 /* ---- keys -------------------------------------------------------------- */
 
 void

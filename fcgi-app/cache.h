@@ -24,6 +24,9 @@ void cache_free(struct cache *c);
 
 /* 1 when the last exchange with Redis worked (or none was tried yet). */
 int  cache_is_up(const struct cache *c);
+/* Checks the connection now (PING, or a reconnect when the backoff allows). */
+void cache_probe(struct cache *c);
+
 /* 1 when a Redis address is configured. */
 int  cache_enabled(const struct cache *c);
 

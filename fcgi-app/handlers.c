@@ -2,10 +2,12 @@
 #include "handlers.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "../views/home.h"
 #include "../views/html.h"
 #include "../views/profile.h"
+#include "../views/views.h"
 #include "app.h"
 #include "log.h"
 
@@ -100,11 +102,163 @@ is_openalex_author_id(struct sv s)
 	return 1;
 }
 
+/*
+ * The entity tag of a profile as one viewer gets it: everything the filled
+ * page is made of (catalog generation, templates, record version, follower
+ * count, and for a signed-in viewer what the holes show them).
+ */
+static void
+profile_etag(struct buf *out, uint64_t gen, const struct store_researcher *res,
+    const struct viewer *v)
+{
+	buf_puts(out, "\"g");
+	buf_putu64(out, gen);
+	buf_puts(out, "-t");
+	buf_putu64(out, views_version());
+	buf_puts(out, "-v");
+	buf_putu64(out, res->version);
+	buf_puts(out, "-f");
+	buf_putu64(out, v->followers);
+	if (v->user.n == 0)
+		buf_puts(out, "-a\"");
+	else {
+		/* FNV-1a over what differs per signed-in viewer. */
+		uint64_t h = 1469598103934665603ULL;
+		const struct sv parts[] = { v->user, v->csrf, v->flash };
+
+		for (size_t i = 0; i < 3; i++)
+			for (size_t k = 0; k < parts[i].n; k++)
+				h = (h ^ (unsigned char)parts[i].p[k]) * 1099511628211ULL;
+		h = (h ^ (uint64_t)(v->following | v->claim << 1 | v->own_claim << 3)) *
+		    1099511628211ULL;
+		buf_puts(out, "-s");
+		buf_putu64(out, h);
+		buf_putc(out, '"');
+	}
+}
+
+/* 1 if the If-None-Match header names etag (weak comparison) or is "*". */
+static int
+etag_matches(const char *inm, struct sv etag)
+{
+	const char *p = inm;
+
+	while (p != NULL && *p != '\0') {
+		const char *e;
+		size_t n;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (p[0] == 'W' && p[1] == '/')
+			p += 2;
+		e = strchr(p, ',');
+		n = e ? (size_t)(e - p) : strlen(p);
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == etag.n && memcmp(p, etag.p, n) == 0)
+			return 1;
+		p = e;
+	}
+	return 0;
+}
+
+/* An HTTP date (IMF-fixdate) of unix time t. */
+static void
+http_date(struct buf *out, uint64_t t)
+{
+	char tmp[64];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(tmp, sizeof(tmp), "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
+		return;
+	buf_puts(out, tmp);
+}
+
+/*
+ * GET /researchers/{slug}: the profile. The page comes from Redis when it
+ * is there (one pipelined round trip for page and counter), else it is
+ * rendered from the store and put in Redis; the counter likewise. Redis
+ * failing changes nothing but speed.
+ */
+static void
+serve_profile(struct request *r, const struct store_researcher *res)
+{
+	struct app *a = r->app;
+	struct cache_hit hit;
+	struct viewer v;
+	uint64_t gen = store_generation(r->txn);
+	struct sv pkey, ckey;
+	const char *inm;
+	int rc, cached;
+
+	viewer_anonymous(&v);
+	v.claim = res->claim;
+
+	buf_reset(&r->scratch);
+	cache_page_key(a->cache, &r->scratch, gen, views_version(), res->id,
+	    res->version);
+	pkey = (struct sv){ r->scratch.p, r->scratch.len };
+	buf_reset(&r->scratch2);
+	cache_counter_key(a->cache, &r->scratch2, res->id);
+	ckey = (struct sv){ r->scratch2.p, r->scratch2.len };
+
+	cached = cache_enabled(a->cache) ?
+	    cache_fetch(a->cache, pkey, ckey, &r->page, &hit) : -1;
+	if (cached < 0)
+		memset(&hit, 0, sizeof(hit));
+	if (!hit.page) {
+		page_reset(&r->page);
+		if ((rc = view_profile(r->txn, res, &r->page)) != 0) {
+			store_failure(r, rc == STORE_NOTFOUND ? STORE_CORRUPT : rc);
+			return;
+		}
+		if (cached == 0)
+			cache_put_page(a->cache, pkey, &r->page,
+			    (unsigned)a->cfg->page_ttl);
+	}
+	if (hit.counter)
+		v.followers = hit.followers;
+	else {
+		rc = store_followers(r->txn, res->id, &v.followers);
+		if (rc != 0 && rc != STORE_NOTFOUND) {
+			store_failure(r, rc);
+			return;
+		}
+		/* Refill, guarded by this snapshot's transaction id: a newer
+		 * count written after a follow is never overwritten. */
+		if (cached == 0)
+			cache_put_counter(a->cache, ckey, v.followers,
+			    store_txn_id(r->txn));
+	}
+
+	resp_start(r, r->page.status, "text/html; charset=utf-8");
+	resp_header(r, "Cache-Control", SV_LIT("no-cache"));
+	resp_header(r, "X-Bzpeer-Cache", cached < 0 ? SV_LIT("off") :
+	    hit.page ? SV_LIT("hit") : SV_LIT("miss"));
+	buf_reset(&r->scratch);
+	http_date(&r->scratch, store_generation_time(r->txn));
+	if (r->scratch.len)
+		resp_header(r, "Last-Modified", (struct sv){ r->scratch.p, r->scratch.len });
+	buf_reset(&r->scratch);
+	profile_etag(&r->scratch, gen, res, &v);
+	resp_header(r, "ETag", (struct sv){ r->scratch.p, r->scratch.len });
+	inm = req_param(r, "HTTP_IF_NONE_MATCH");
+	if (inm != NULL &&
+	    etag_matches(inm, (struct sv){ r->scratch.p, r->scratch.len })) {
+		r->status = 304;
+		return;
+	}
+	page_fill(&r->page, &v, &r->body);
+}
+
 void
 handle_researcher(struct request *r)
 {
 	struct store_researcher res;
-	struct viewer v;
 	struct sv key = r->capture[0];
 	int rc;
 
@@ -130,21 +284,7 @@ handle_researcher(struct request *r)
 		store_failure(r, rc);
 		return;
 	}
-	viewer_anonymous(&v);
-	v.claim = res.claim;
-	if ((rc = store_followers(r->txn, res.id, &v.followers)) != 0 &&
-	    rc != STORE_NOTFOUND) {
-		store_failure(r, rc);
-		return;
-	}
-	page_reset(&r->page);
-	if ((rc = view_profile(r->txn, &res, &r->page)) != 0) {
-		store_failure(r, rc == STORE_NOTFOUND ? STORE_CORRUPT : rc);
-		return;
-	}
-	resp_start(r, r->page.status, "text/html; charset=utf-8");
-	resp_header(r, "Cache-Control", SV_LIT("no-cache"));
-	page_fill(&r->page, &v, &r->body);
+	serve_profile(r, &res);
 }
 
 /* ---- GET /healthz -------------------------------------------------------- */
@@ -159,6 +299,9 @@ handle_healthz(struct request *r)
 		rc = store_stats(r->txn, &st);
 	resp_start(r, rc == 0 ? 200 : 503, "text/plain; charset=utf-8");
 	resp_header(r, "Cache-Control", SV_LIT("no-store"));
+	/* Redis is a cache: its state is reported, never a reason for 503.
+	 * The probe makes a down Redis get retried (after its backoff). */
+	cache_probe(r->app->cache);
 	if (rc == 0) {
 		buf_puts(&r->body, "ok\nstore: ok\ngeneration: ");
 		buf_putu64(&r->body, st.generation);
@@ -172,4 +315,6 @@ handle_healthz(struct request *r)
 		buf_puts(&r->body, store_strerror(rc));
 		buf_putc(&r->body, '\n');
 	}
+	buf_puts(&r->body, !cache_enabled(r->app->cache) ? "redis: off\n" :
+	    cache_is_up(r->app->cache) ? "redis: up\n" : "redis: down\n");
 }

@@ -24,6 +24,7 @@ req_free(struct request *r)
 	buf_free(&r->head);
 	buf_free(&r->body);
 	buf_free(&r->scratch);
+	buf_free(&r->scratch2);
 	form_free(&r->form);
 	page_free(&r->page);
 }
@@ -116,6 +117,7 @@ req_begin(struct request *r, char **envp)
 	buf_reset(&r->head);
 	buf_reset(&r->body);
 	buf_reset(&r->scratch);
+	buf_reset(&r->scratch2);
 
 	m = req_param(r, "REQUEST_METHOD");
 	if (m == NULL)

@@ -49,6 +49,7 @@ struct request {
 	struct buf  head;           /* extra header lines, "Name: value\r\n" */
 	struct buf  body;
 	struct buf  scratch;        /* short-lived per-request scratch space */
+	struct buf  scratch2;
 };
 
 void req_init(struct request *r, struct app *app);

@@ -95,8 +95,10 @@ TEXT=$(visible)
 check "co-author profile shows the institution" in_order "Zhiyuan Li" "Princeton University"
 
 # ---- HEAD ------------------------------------------------------------------
-http HEAD /researchers/sanjeev-arora -I
-check "HEAD answers 200 without a body" [ "$STATUS" = 200 ] && [ ! -s "$BODY" ]
+http GET /researchers/sanjeev-arora
+len=$(header Content-Length)
+check "HEAD sends no body" head_ok /researchers/sanjeev-arora
+check "HEAD answers 200 with the GET's Content-Length" [ "$STATUS" = 200 ] && [ "$(header Content-Length)" = "$len" ]
 
 # ---- 301 from the OpenAlex id -----------------------------------------------
 http GET /researchers/A5000000001

@@ -29,9 +29,8 @@ check "matching If-None-Match answers 304" [ "$STATUS" = 304 ]
 check "304 has no body" [ ! -s "$BODY" ]
 http GET /researchers/sanjeev-arora -H 'If-None-Match: "nope"'
 check "other ETag answers 200" [ "$STATUS" = 200 ]
-http HEAD /researchers/sanjeev-arora -I
-check "HEAD answers 200 with the ETag, no body" \
-	bash -c "[ '$STATUS' = 200 ] && [ ! -s '$BODY' ] && grep -qi '^ETag: ' '$HEADERS'"
+check "HEAD sends no body" head_ok /researchers/sanjeev-arora
+check "HEAD answers 200 with the ETag" bash -c "[ '$STATUS' = 200 ] && grep -qi '^ETag: ' '$HEADERS'"
 
 # ---- FLUSHALL: the counter is refilled from LMDB ----------------------------
 rcli FLUSHALL >/dev/null

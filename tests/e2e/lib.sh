@@ -45,8 +45,16 @@ stack_down() { "$ROOT/tests/stack.sh" stop >>"$T_DIR/stack.log" 2>&1 || true; }
 http() {
 	local m=$1 p=$2; shift 2
 	HEADERS="$T_DIR/last.headers"; BODY="$T_DIR/last.body"
+	: >"$BODY"; : >"$HEADERS"   # curl leaves the file alone when no body comes
 	STATUS=$(curl -sS -o "$BODY" -D "$HEADERS" -w '%{http_code}' -X "$m" \
 		--max-time 10 "$@" "$BASE$p" 2>"$T_DIR/curl.err") || STATUS=000
+}
+
+# head_ok PATH: a HEAD request (curl -I); the body file then holds the headers
+# curl read, and must hold nothing else.
+head_ok() {
+	http HEAD "$1" -I
+	! grep -qi '<!doctype\|<html' "$BODY"
 }
 
 # header NAME: the value of a response header of the last request.
