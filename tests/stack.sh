@@ -84,14 +84,14 @@ start() {
 		start_redis || { say "redis-server did not start; its log:"; tail -n 20 "$RUNDIR/redis.log" >&2; stop; exit 1; }
 	fi
 	"$BUILD/bzpeer-fcgi" --config "$RUNDIR/bzpeer.conf" ${BZPEER_FCGI_ARGS:-} \
-		2>>"$RUNDIR/bzpeer-fcgi.log" </dev/null &
+		>>"$RUNDIR/bzpeer-fcgi.log" 2>&1 </dev/null &
 	echo $! > "$RUNDIR/bzpeer-fcgi.pid"
 	if ! wait_for 10 test -S "$RUNDIR/bzpeer-fcgi.sock"; then
 		say "bzpeer-fcgi did not start; its log:"; tail -n 20 "$RUNDIR/bzpeer-fcgi.log" >&2
 		stop_one bzpeer-fcgi; exit 1
 	fi
 	"$NGINX" -c "$RUNDIR/nginx.conf" -p "$RUNDIR" -e "$RUNDIR/nginx-error.log" \
-		2>>"$RUNDIR/nginx-error.log" </dev/null &
+		>>"$RUNDIR/nginx-error.log" 2>&1 </dev/null &
 	echo $! > "$RUNDIR/nginx.pid.launcher"
 	if ! wait_for 10 curl -fsS "http://127.0.0.1:$PORT/healthz"; then
 		say "nginx did not answer on 127.0.0.1:$PORT; its log:"
@@ -107,7 +107,8 @@ start() {
 start_redis() {
 	redis-server --port 0 --unixsocket "$RUNDIR/redis.sock" --unixsocketperm 700 \
 		--save "" --appendonly no --maxmemory 64mb --maxmemory-policy allkeys-lru \
-		--dir "$RUNDIR" --logfile "$RUNDIR/redis.log" --daemonize no </dev/null &
+		--dir "$RUNDIR" --logfile "$RUNDIR/redis.log" --daemonize no \
+		>>"$RUNDIR/redis.log" 2>&1 </dev/null &
 	echo $! > "$RUNDIR/redis.pid"
 	wait_for 10 test -S "$RUNDIR/redis.sock"
 }
