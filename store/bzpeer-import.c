@@ -14,11 +14,14 @@ usage(FILE *f)
 {
 	fputs("usage: bzpeer-import --store DIR [--authors FILE]... "
 	    "[--works FILE]... [--strict]\n"
-	    "                     [--map-size BYTES] [--map-max BYTES]\n"
+	    "                     [--threads N] [--map-size BYTES] "
+	    "[--map-max BYTES]\n"
 	    "  FILE is OpenAlex JSON Lines, .jsonl or .jsonl.gz; each flag "
 	    "may repeat.\n"
 	    "  --strict   the first bad line fails the import (exit 1), "
 	    "nothing written\n"
+	    "  --threads  JSON parser threads (default: one per CPU; 0: "
+	    "none)\n"
 	    "  --map-size the map size to open with; --map-max how far it "
 	    "may grow\n"
 	    "exit: 0 imported, 1 bad line under --strict or an error, "
@@ -68,6 +71,7 @@ main(int argc, char **argv)
 		{ "strict", no_argument, NULL, 'S' },
 		{ "map-size", required_argument, NULL, 'm' },
 		{ "map-max", required_argument, NULL, 'M' },
+		{ "threads", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -81,6 +85,7 @@ main(int argc, char **argv)
 	int c, rc, status = 1;
 
 	memset(&o, 0, sizeof(o));
+	o.threads = -1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': dir = optarg; break;
@@ -97,6 +102,21 @@ main(int argc, char **argv)
 				goto free;
 			}
 			break;
+		case 't': {
+			char *end;
+			long n;
+
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || n < 0 || n > 64) {
+				fprintf(stderr, "bzpeer-import: bad thread "
+				    "count: %s\n", optarg);
+				status = 2;
+				goto free;
+			}
+			o.threads = (int)n;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			status = 0;

@@ -2,9 +2,12 @@
 #include "import.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "codec.h"
@@ -50,8 +53,7 @@ struct imp {
 	uint64_t bad_seen;       /* bad lines met in this run */
 	struct idmap touched;    /* researcher -> T_* flags */
 	struct idmap co, tp;     /* per-researcher tallies */
-	struct oa_work w;
-	struct oa_author a;
+	int threads;             /* parser threads (0: parse in place) */
 	struct buf rec, key, key2, err, arena, vals;
 	struct store_author_ref *arefs;
 	struct store_topic_ref *trefs;
@@ -253,9 +255,8 @@ get_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
 
 /* One author line: the authors file is the authority on these fields. */
 static int
-do_author(struct imp *m)
+do_author(struct imp *m, const struct oa_author *a)
 {
-	const struct oa_author *a = &m->a;
 	struct store_researcher r, old;
 	MDB_val v;
 	int rc;
@@ -370,9 +371,8 @@ new_has_author(const struct oa_work *w, uint64_t num)
  * the old and new versions is marked for new figures.
  */
 static int
-do_work(struct imp *m)
+do_work(struct imp *m, const struct oa_work *w)
 {
-	const struct oa_work *w = &m->w;
 	struct store_work sw, old;
 	struct store_author_ref a;
 	MDB_val v;
@@ -452,19 +452,148 @@ topics:
 	return 0;
 }
 
-/* ---- files ----------------------------------------------------------------------- */
+/* ---- files ------------------------------------------------------------------------
+ *
+ * Parsing JSON is nearly all the work of an import, and LMDB wants its
+ * write transaction on one thread. So the calling thread reads lines into
+ * batches, parser threads turn batches into structs, and the calling thread
+ * applies the batches strictly in file order: the store, the messages and
+ * the counts are the same whatever the number of threads.
+ */
+
+#define BATCH_LINES 64
+#define BATCH_BYTES ((size_t)1 << 20)
+
+enum { B_FREE, B_FILLED, B_PARSING, B_PARSED };
+
+struct slot {                 /* one line of a batch */
+	size_t off, len;          /* in batch.text */
+	uint64_t lineno;
+	int toolong, rc;
+	struct buf err;
+	struct oa_work w;         /* for work files */
+	struct oa_author a;       /* for author files */
+};
+
+struct batch {
+	int state;
+	struct buf text;
+	struct slot s[BATCH_LINES];
+	size_t n;
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct batch *b;
+	size_t nb;
+	int works, stop;
+};
+
+static void
+parse_batch(struct batch *b, int works)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		struct slot *sl = &b->s[i];
+		const char *p = b->text.p + sl->off;
+
+		if (sl->toolong) {
+			buf_reset(&sl->err);
+			buf_puts(&sl->err, "line too long (at most 16 MiB)");
+			sl->rc = -1;
+		} else if (works)
+			sl->rc = openalex_work_parse(p, sl->len, &sl->w, &sl->err);
+		else
+			sl->rc = openalex_author_parse(p, sl->len, &sl->a,
+			    &sl->err);
+	}
+}
+
+static void *
+parser(void *arg)
+{
+	struct pool *p = arg;
+	struct batch *b;
+	size_t i;
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop) {
+		for (b = NULL, i = 0; i < p->nb && b == NULL; i++)
+			if (p->b[i].state == B_FILLED)
+				b = &p->b[i];
+		if (b == NULL) {
+			pthread_cond_wait(&p->work, &p->mu);
+			continue;
+		}
+		b->state = B_PARSING;
+		pthread_mutex_unlock(&p->mu);
+		parse_batch(b, p->works);
+		pthread_mutex_lock(&p->mu);
+		b->state = B_PARSED;
+		pthread_cond_broadcast(&p->done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/*
+ * Fills b with the next lines of l (blank ones skipped). 1 when it holds
+ * any, 0 at the end of the file, -1 on a read error.
+ */
+static int
+fill(struct batch *b, struct lines *l, uint64_t *lineno)
+{
+	const char *p;
+	size_t n;
+	int r = 0, toolong;
+
+	b->n = 0;
+	buf_reset(&b->text);
+	while (b->n < BATCH_LINES && b->text.len < BATCH_BYTES &&
+	    (r = lines_next(l, &p, &n, &toolong)) == 1) {
+		struct slot *sl;
+
+		++*lineno;
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (!toolong && blank(p, n))
+			continue;
+		sl = &b->s[b->n++];
+		sl->off = b->text.len;
+		sl->len = n;
+		sl->lineno = *lineno;
+		sl->toolong = toolong;
+		buf_put(&b->text, p, n);
+	}
+	return r < 0 ? -1 : b->n > 0;
+}
+
+/* Applies one parsed line to the store (or counts it as bad). */
+static int
+apply_line(struct imp *m, const char *path, const struct slot *sl, int works)
+{
+	if (sl->rc != 0)
+		return bad_line(m, path, sl->lineno, sl->err.p);
+	return works ? do_work(m, &sl->w) : do_author(m, &sl->a);
+}
 
 /* Reads one file of author (works = 0) or work lines into the store. */
 static int
 read_file(struct imp *m, const char *path, int works)
 {
+	struct pool p;
 	struct lines l;
-	const char *p, *msg;
-	size_t n;
-	uint64_t lineno = 0;
-	int rc = 0, r, toolong, zerr;
+	struct batch *b;
+	pthread_t *tids = NULL;
+	uint64_t lineno = 0, filled = 0, applied = 0;
+	size_t i, nthreads = 0;
+	const char *msg;
+	int rc = 0, r = 1, zerr;
 
 	memset(&l, 0, sizeof(l));
+	memset(&p, 0, sizeof(p));
 	errno = 0;
 	if ((l.f = gzopen(path, "rb")) == NULL) {
 		rc = errno ? errno : ENOMEM;
@@ -474,22 +603,52 @@ read_file(struct imp *m, const char *path, int works)
 	(void)gzbuffer(l.f, 1u << 17);
 	l.cap = LINES_START;
 	l.buf = xmalloc(l.cap);
-	while ((r = lines_next(&l, &p, &n, &toolong)) == 1) {
-		lineno++;
-		if (toolong) {
-			buf_reset(&m->err);
-			buf_puts(&m->err, "line too long (at most 16 MiB)");
-			rc = bad_line(m, path, lineno, m->err.p);
-		} else if (blank(p, n))
-			continue;
-		else if (works)
-			rc = openalex_work_parse(p, n, &m->w, &m->err) != 0 ?
-			    bad_line(m, path, lineno, m->err.p) : do_work(m);
-		else
-			rc = openalex_author_parse(p, n, &m->a, &m->err) != 0 ?
-			    bad_line(m, path, lineno, m->err.p) : do_author(m);
-		if (rc != 0)
-			goto done;
+
+	p.works = works;
+	p.nb = m->threads > 0 ? 2 * (size_t)m->threads + 2 : 1;
+	p.b = xcalloc(p.nb, sizeof(*p.b));
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.work, NULL);
+	pthread_cond_init(&p.done, NULL);
+	if (m->threads > 0)
+		tids = xcalloc((size_t)m->threads, sizeof(*tids));
+	/* Without threads (or if none can start) parse in place. */
+	for (i = 0; i < (size_t)(m->threads > 0 ? m->threads : 0); i++) {
+		if (pthread_create(&tids[i], NULL, parser, &p) != 0)
+			break;
+		nthreads++;
+	}
+
+	for (;;) {
+		while (r == 1 && filled - applied < p.nb) {
+			b = &p.b[filled % p.nb];
+			if ((r = fill(b, &l, &lineno)) != 1)
+				break;
+			filled++;
+			if (nthreads == 0) {
+				parse_batch(b, works);
+				b->state = B_PARSED;
+				continue;
+			}
+			pthread_mutex_lock(&p.mu);
+			b->state = B_FILLED;
+			pthread_cond_signal(&p.work);
+			pthread_mutex_unlock(&p.mu);
+		}
+		if (r < 0 || applied == filled)
+			break;
+		b = &p.b[applied % p.nb];
+		pthread_mutex_lock(&p.mu);
+		while (b->state != B_PARSED)
+			pthread_cond_wait(&p.done, &p.mu);
+		pthread_mutex_unlock(&p.mu);
+		for (i = 0; i < b->n; i++)
+			if ((rc = apply_line(m, path, &b->s[i], works)) != 0)
+				goto stop;
+		pthread_mutex_lock(&p.mu);
+		b->state = B_FREE;
+		pthread_mutex_unlock(&p.mu);
+		applied++;
 	}
 	msg = gzerror(l.f, &zerr);
 	if (r < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
@@ -498,7 +657,26 @@ read_file(struct imp *m, const char *path, int works)
 		    zerr == Z_ERRNO ? strerror(errno) : msg);
 		rc = EIO;
 	}
-done:
+stop:
+	pthread_mutex_lock(&p.mu);
+	p.stop = 1;
+	pthread_cond_broadcast(&p.work);
+	pthread_mutex_unlock(&p.mu);
+	for (i = 0; i < nthreads; i++)
+		pthread_join(tids[i], NULL);
+	for (b = p.b; b < p.b + p.nb; b++) {
+		for (i = 0; i < BATCH_LINES; i++) {
+			openalex_work_free(&b->s[i].w);
+			openalex_author_free(&b->s[i].a);
+			buf_free(&b->s[i].err);
+		}
+		buf_free(&b->text);
+	}
+	pthread_cond_destroy(&p.done);
+	pthread_cond_destroy(&p.work);
+	pthread_mutex_destroy(&p.mu);
+	free(p.b);
+	free(tids);
 	free(l.buf);
 	gzclose(l.f);
 	return rc;
@@ -835,6 +1013,31 @@ import_txn(MDB_txn *txn, void *ctx)
 	return meta_put(txn, m->dbi[DB_META], "generation", 8, gen + 1);
 }
 
+/*
+ * About how many bytes the files will add to the store: what a record keeps
+ * of a JSON line is well under its size; a .gz file holds some 5 times its
+ * size in JSON. An estimate only: a full map still grows.
+ */
+static uint64_t
+estimate(const struct import_opts *o)
+{
+	const char *const *lists[2] = { o->authors, o->works };
+	size_t counts[2] = { o->n_authors, o->n_works }, i, l, n;
+	struct stat st;
+	uint64_t total = 0;
+
+	for (l = 0; l < 2; l++)
+		for (i = 0; i < counts[l]; i++) {
+			if (stat(lists[l][i], &st) != 0)
+				continue;        /* read_file() will say why */
+			n = strlen(lists[l][i]);
+			total += (uint64_t)st.st_size *
+			    (n > 3 && strcmp(lists[l][i] + n - 3, ".gz") == 0 ?
+			    5 : 1);
+		}
+	return total;
+}
+
 int
 store_import(struct store *s, const struct import_opts *o,
     struct import_report *rep)
@@ -843,14 +1046,19 @@ store_import(struct store *s, const struct import_opts *o,
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
+	if ((rc = store_reserve(s, estimate(o))) != 0)
+		return rc;
 	memset(&m, 0, sizeof(m));
 	m.o = o;
 	m.dbi = s->dbi;
-	m.w = (struct oa_work)OA_WORK_INIT;
+	m.threads = o->threads;
+	if (m.threads < 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		m.threads = n < 1 ? 1 : n > 8 ? 8 : (int)n;
+	}
 	rc = store_write(s, import_txn, &m);
 	*rep = m.rep;
-	openalex_work_free(&m.w);
-	openalex_author_free(&m.a);
 	idmap_free(&m.touched);
 	idmap_free(&m.co);
 	idmap_free(&m.tp);

@@ -13,6 +13,8 @@ struct import_opts {
 	const char *const *works;     /* work files */
 	size_t n_works;
 	int strict;                   /* the first bad line fails the import */
+	int threads;                  /* parser threads: 0 parse on the calling
+	                                 thread, < 0 one per CPU (at most 8) */
 	FILE *log;                    /* bad lines, errors (stderr); not NULL */
 };
 

@@ -36,6 +36,7 @@ struct oa_author {
 	struct oa_ref a;          /* id, display_name, orcid */
 	struct sv institution;    /* last_known_institutions[0].display_name */
 	void *json;               /* owned: the parsed line */
+	void *arena;              /* owned: where the parsed line lives */
 };
 
 struct oa_work {
@@ -49,7 +50,9 @@ struct oa_work {
 	size_t    n_topics, cap_topics;
 	struct buf abstract;      /* rebuilt from abstract_inverted_index */
 	const char **words;       /* scratch: a word per position */
+	size_t    cap_words;
 	void *json;               /* owned: the parsed line */
+	void *arena;              /* owned: where the parsed line lives */
 };
 
 #define OA_WORK_INIT { .abstract = BUF_INIT }
@@ -60,6 +63,12 @@ struct oa_work {
  * *out, which may be reused from line to line: the previous line's data is
  * released first. Returns 0, or -1 with a one-line reason (no newline) put
  * into err (reset first). The reason never quotes the input.
+ *
+ * The parsed JSON lives in an arena of *out's, emptied at the next parse:
+ * the first parse installs jansson allocation functions for the whole
+ * process that use the arena of the struct being parsed on this thread
+ * and malloc/free otherwise. Different structs may be parsed on different
+ * threads at once; one struct on one thread at a time.
  */
 int  openalex_work_parse(const char *line, size_t len, struct oa_work *out,
     struct buf *err);

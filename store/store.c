@@ -218,6 +218,7 @@ store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
 	s = xcalloc(1, sizeof(*s));
 	s->flags = flags;
 	s->map_max = o && o->map_max ? o->map_max : MAP_MAX_DEFAULT;
+	s->map_fixed = o && o->map_size;
 	atomic_init(&s->spare, NULL);
 	if ((rc = mdb_env_create(&s->env)) != 0)
 		goto free;
@@ -393,6 +394,28 @@ store_write(struct store *s, store_write_fn fn, void *ctx)
 		if ((rc = mdb_env_set_mapsize(s->env, (size_t)size)) != 0)
 			return rc;
 	}
+}
+
+int
+store_reserve(struct store *s, uint64_t bytes)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	uint64_t want, page;
+	int rc;
+
+	if (s->map_fixed || (s->flags & STORE_RDONLY))
+		return 0;
+	if ((rc = mdb_env_info(s->env, &info)) != 0 ||
+	    (rc = mdb_env_stat(s->env, &st)) != 0)
+		return rc;
+	page = st.ms_psize;
+	want = (uint64_t)(info.me_last_pgno + 1) * page;
+	want = bytes > s->map_max - want ? s->map_max : want + bytes;
+	want = (want + page - 1) / page * page;
+	if (want <= info.me_mapsize)
+		return 0;
+	return mdb_env_set_mapsize(s->env, (size_t)want);
 }
 
 /* ---- lookups ----------------------------------------------------------------- */

@@ -51,6 +51,7 @@ struct store {
 	MDB_dbi   dbi[DB__COUNT];
 	unsigned  flags;          /* STORE_RDONLY, ... */
 	uint64_t  map_max;        /* bytes a writer may grow the map to */
+	int       map_fixed;      /* the caller chose the map size */
 	_Atomic(struct store_rtxn *) spare;   /* a reset read txn to renew */
 };
 
@@ -74,6 +75,14 @@ unsigned    store_db_flags(enum store_db db);
  */
 typedef int (*store_write_fn)(MDB_txn *txn, void *ctx);
 int store_write(struct store *s, store_write_fn fn, void *ctx);
+
+/*
+ * Raises the map, before a big write, to the space used plus `bytes` (at
+ * most map_max), so the write need not be run again after growing. A map
+ * size the caller chose (store_opts.map_size) is left alone. Call with no
+ * transaction open in this process. 0 or an LMDB error.
+ */
+int store_reserve(struct store *s, uint64_t bytes);
 
 /* Reads an unsigned LE meta value of n bytes (4 or 8); 0 when missing. */
 int meta_get(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,

@@ -695,6 +695,49 @@ long_line(void)
 	buf_free(&b);
 }
 
+/*
+ * Parser threads change nothing: the same store, the same messages in the
+ * same order, with none, one or many (batches of 64 lines; 300 lines here).
+ */
+static void
+threads(void)
+{
+	const char *many = path_in(scratch, "many.jsonl");
+	const char *err0 = path_in(scratch, "err0"), *err5 = path_in(scratch, "err5");
+	struct buf b = BUF_INIT, a0 = BUF_INIT, a5 = BUF_INIT;
+	int i;
+
+	REQUIRE(slurp(fx("works.jsonl"), &a0) == 0);
+	for (i = 0; i < 16; i++)
+		buf_put(&b, a0.p, a0.len);     /* 320 lines, 176 of them bad */
+	spit(many, b.p, b.len);
+	REQUIRE(run(NULL, err0, bin("bzpeer-import"), "--store",
+	    path_in(scratch, "t0"), "--threads", "0", "--authors",
+	    fx("authors.jsonl"), "--works", many, NULL) == 0);
+	REQUIRE(run(NULL, err5, bin("bzpeer-import"), "--store",
+	    path_in(scratch, "t5"), "--threads", "5", "--authors",
+	    fx("authors.jsonl"), "--works", many, NULL) == 0);
+	REQUIRE(slurp(err0, &a0) == 0 && slurp(err5, &a5) == 0);
+	CHECK(has(&a0, "many.jsonl:309: abstract_inverted_index"));
+	CHECK(a0.len > 0 && a0.len == a5.len && memcmp(a0.p, a5.p, a0.len) == 0);
+	REQUIRE(dump_store(path_in(scratch, "t0"), scratch, 1, &a0) == 0);
+	REQUIRE(dump_store(path_in(scratch, "t5"), scratch, 1, &a5) == 0);
+	CHECK(a0.len > 1000 && a0.len == a5.len &&
+	    memcmp(a0.p, a5.p, a0.len) == 0);
+	/* --strict stops at the same first bad line. */
+	CHECK(run(NULL, err5, bin("bzpeer-import"), "--store",
+	    path_in(scratch, "t5"), "--threads", "5", "--strict", "--works",
+	    many, NULL) == 1);
+	REQUIRE(slurp(err5, &a5) == 0);
+	CHECK(has(&a5, "many.jsonl:9: ") && !has(&a5, "many.jsonl:10: "));
+	CHECK(run(NULL, NULL, bin("bzpeer-import"), "--store",
+	    path_in(scratch, "t5"), "--threads", "x", "--works", many, NULL)
+	    == 2);
+	buf_free(&b);
+	buf_free(&a0);
+	buf_free(&a5);
+}
+
 static void
 usage_and_errors(void)
 {
@@ -735,6 +778,7 @@ main(void)
 	strict();
 	gz_input();
 	long_line();
+	threads();
 	usage_and_errors();
 	tdir_remove(scratch);
 	CHECK_DONE();
