@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "../../store/codec.h"
 #include "../../store/store.h"
 #include "check.h"
 #include "test_import_util.h"
@@ -198,6 +199,74 @@ damaged(void)
 	buf_free(&b);
 }
 
+/* Appends bytes as mdb_load -T text: every byte as \xx. */
+static void
+load_hex(struct buf *b, const void *data, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = data;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		buf_putc(b, '\\');
+		buf_putc(b, hex[p[i] >> 4]);
+		buf_putc(b, hex[p[i] & 15]);
+	}
+	buf_putc(b, '\n');
+}
+
+/*
+ * Follower counts and claim states are user data: a re-import keeps them,
+ * whether or not the researcher's catalog data changed.
+ */
+static void
+user_data_survives(void)
+{
+	const char *store = path_in(scratch, "userdata");
+	struct store *s;
+	struct store_rtxn *t;
+	struct store_researcher r;
+	struct buf rec = BUF_INIT, text = BUF_INIT;
+	uint64_t n = 0;
+
+	if (!have_mdb_load())
+		return;
+	REQUIRE(import_fixture(store) == 0);
+	REQUIRE(store_open(store, STORE_RDONLY, &s) == 0);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	REQUIRE(store_researcher_by_id(t, SV_LIT("A101"), &r) == 0);
+	r.claim = STORE_CLAIM_APPROVED;
+	r.orcid_verified = 1;
+	r.version++;
+	rec_researcher_encode(&rec, &r);
+	store_read_end(t);
+	store_close(s);
+	buf_puts(&text, "A101\n");
+	load_hex(&text, rec.p, rec.len);
+	REQUIRE(mdb_load(store, "researchers", text.p) == 0);
+	REQUIRE(mdb_load(store, "followers",
+	    "A101\n\\07\\00\\00\\00\\00\\00\\00\\00\n"
+	    "A102\n\\03\\00\\00\\00\\00\\00\\00\\00\n") == 0);
+
+	/* The same files, then a change to A101's and A102's works. */
+	REQUIRE(import_fixture(store) == 0);
+	REQUIRE(run(NULL, NULL, bin("bzpeer-import"), "--store", store,
+	    "--works", fx("works-v2.jsonl"), NULL) == 0);
+	REQUIRE(store_open(store, STORE_RDONLY, &s) == 0);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	CHECK(store_generation(t) == 3);
+	REQUIRE(store_researcher_by_id(t, SV_LIT("A101"), &r) == 0);
+	CHECK(r.claim == STORE_CLAIM_APPROVED && r.orcid_verified == 1);
+	CHECK(store_level(&r) == 3 && r.version == 3);
+	CHECK(r.works == 4 && r.last_year == 2023);   /* works-v2 applied */
+	CHECK(store_followers(t, SV_LIT("A101"), &n) == 0 && n == 7);
+	CHECK(store_followers(t, SV_LIT("A102"), &n) == 0 && n == 3);
+	store_read_end(t);
+	store_close(s);
+	buf_free(&rec);
+	buf_free(&text);
+}
+
 /* A works file big enough to need a few MiB of map. */
 static void
 make_big(const char *path, int works)
@@ -330,6 +399,7 @@ main(void)
 	empty_and_missing();
 	read_txns();
 	damaged();
+	user_data_survives();
 	map_growth();
 	tdir_remove(scratch);
 	CHECK_DONE();
