@@ -29,8 +29,8 @@ struct figures {
 /* A new researcher waiting for a slug. */
 struct pending {
 	uint64_t num;
-	size_t base, base_len;   /* the slug base, in imp.arena */
-	const char *basep;       /* the same, once the arena stops moving */
+	size_t base, base_len;   /* the slug base, in imp.bases */
+	const char *basep;       /* the same, once imp.bases stops moving */
 	int has_fig;
 	struct figures fig;
 };
@@ -54,7 +54,7 @@ struct imp {
 	struct idmap touched;    /* researcher -> T_* flags */
 	struct idmap co, tp;     /* per-researcher tallies */
 	int threads;             /* parser threads (0: parse in place) */
-	struct buf rec, key, key2, err, arena, vals;
+	struct buf rec, key, key2, bases, vals;
 	struct store_author_ref *arefs;
 	struct store_topic_ref *trefs;
 	size_t cap_arefs, cap_trefs;
@@ -377,7 +377,7 @@ do_work(struct imp *m, const struct oa_work *w)
 	struct store_author_ref a;
 	MDB_val v;
 	size_t i, n_old = 0, pos = 0;
-	int rc, old_year = 0, have_old = 0;
+	int rc, old_year = 0;
 
 	if (w->n_authors > m->cap_arefs) {
 		m->cap_arefs = w->n_authors;
@@ -415,7 +415,6 @@ do_work(struct imp *m, const struct oa_work *w)
 	if (rc == 0) {
 		if ((rc = rec_work_decode(v.mv_data, v.mv_size, &old)) != 0)
 			return rc;
-		have_old = 1;
 		old_year = old.year;
 		if (old.n_authors > m->cap_old) {
 			m->cap_old = old.n_authors;
@@ -432,7 +431,7 @@ do_work(struct imp *m, const struct oa_work *w)
 	if ((rc = db_put(m, DB_WORKS, w->id, buf_sv(&m->rec), 0)) != 0)
 		return rc;
 	m->rep.works_written++;
-	for (i = 0; have_old && i < n_old; i++) {
+	for (i = 0; i < n_old; i++) {
 		if ((old_year != w->year || !new_has_author(w, m->old[i])) &&
 		    (rc = edge(m, m->old[i], old_year, w->num, 1)) != 0)
 			return rc;
@@ -838,28 +837,30 @@ cmp_touched(const void *a, const void *b)
 	return x->num < y->num ? -1 : x->num > y->num;
 }
 
-/* Same base slug together; in a group most works first, then lowest id. */
+/* Orders slug bases byte by byte, a prefix first. */
 static int
-cmp_pending(const void *a, const void *b)
+cmp_base(const struct pending *x, const struct pending *y)
 {
-	const struct pending *x = a, *y = b;
 	size_t n = x->base_len < y->base_len ? x->base_len : y->base_len;
 	int c = memcmp(x->basep, y->basep, n);
 
 	if (c != 0)
 		return c;
-	if (x->base_len != y->base_len)
-		return x->base_len < y->base_len ? -1 : 1;
+	return x->base_len < y->base_len ? -1 : x->base_len > y->base_len;
+}
+
+/* Same base slug together; in a group most works first, then lowest id. */
+static int
+cmp_pending(const void *a, const void *b)
+{
+	const struct pending *x = a, *y = b;
+	int c = cmp_base(x, y);
+
+	if (c != 0)
+		return c;
 	if (x->fig.works != y->fig.works)
 		return x->fig.works > y->fig.works ? -1 : 1;
 	return x->num < y->num ? -1 : x->num > y->num;
-}
-
-static int
-same_base(const struct pending *a, const struct pending *b)
-{
-	return a->base_len == b->base_len &&
-	    memcmp(a->basep, b->basep, a->base_len) == 0;
 }
 
 /*
@@ -877,13 +878,13 @@ assign_slugs(struct imp *m)
 	int rc = 0;
 
 	for (i = 0; i < m->n_pend; i++)
-		m->pend[i].basep = m->arena.p + m->pend[i].base;
+		m->pend[i].basep = m->bases.p + m->pend[i].base;
 	if (m->n_pend > 1)
 		qsort(m->pend, m->n_pend, sizeof(*m->pend), cmp_pending);
 	for (i = 0; i < m->n_pend; i++) {
 		const struct pending *p = &m->pend[i];
 
-		if (i == 0 || !same_base(p - 1, p))
+		if (i == 0 || cmp_base(p - 1, p) != 0)
 			k = 1;
 		for (;; k++) {
 			buf_reset(&slug);
@@ -940,7 +941,7 @@ derive(struct imp *m)
 	if (n > 1)
 		qsort(list, n, sizeof(*list), cmp_touched);
 	m->n_pend = 0;
-	buf_reset(&m->arena);
+	buf_reset(&m->bases);
 	for (i = 0; i < n; i++) {
 		int has_fig = (list[i].flags & T_AFFECTED) != 0;
 
@@ -964,9 +965,9 @@ derive(struct imp *m)
 			p->has_fig = has_fig;
 			if (has_fig)
 				p->fig = f;
-			p->base = m->arena.len;
-			store_slugify(&m->arena, old.name);
-			p->base_len = m->arena.len - p->base;
+			p->base = m->bases.len;
+			store_slugify(&m->bases, old.name);
+			p->base_len = m->bases.len - p->base;
 			continue;
 		}
 		if (!has_fig)
@@ -1065,8 +1066,7 @@ store_import(struct store *s, const struct import_opts *o,
 	buf_free(&m.rec);
 	buf_free(&m.key);
 	buf_free(&m.key2);
-	buf_free(&m.err);
-	buf_free(&m.arena);
+	buf_free(&m.bases);
 	buf_free(&m.vals);
 	free(m.arefs);
 	free(m.trefs);

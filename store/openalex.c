@@ -157,22 +157,28 @@ fail(struct buf *err, const char *fmt, ...)
 	return -1;
 }
 
+/* Drops "https://<host>/" or "http://<host>/" from the front of *s. */
+static void
+strip_url(struct sv *s, const char *host)
+{
+	static const char *const schemes[] = { "https://", "http://" };
+	size_t i, n, h = strlen(host);
+
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		n = strlen(schemes[i]);
+		if (s->n > n + h + 1 && memcmp(s->p, schemes[i], n) == 0 &&
+		    memcmp(s->p + n, host, h) == 0 && s->p[n + h] == '/') {
+			s->p += n + h + 1;
+			s->n -= n + h + 1;
+			return;
+		}
+	}
+}
+
 int
 openalex_id(struct sv s, char letter, struct sv *bare, uint64_t *num)
 {
-	static const char *const prefixes[] = {
-		"https://openalex.org/", "http://openalex.org/",
-	};
-	size_t i, n;
-
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		n = strlen(prefixes[i]);
-		if (s.n > n && memcmp(s.p, prefixes[i], n) == 0) {
-			s.p += n;
-			s.n -= n;
-			break;
-		}
-	}
+	strip_url(&s, "openalex.org");
 	if (id_parse(s, letter, num) != 0)
 		return -1;
 	*bare = s;
@@ -183,19 +189,9 @@ openalex_id(struct sv s, char letter, struct sv *bare, uint64_t *num)
 static int
 orcid_bare(struct sv s, struct sv *out)
 {
-	static const char *const prefixes[] = {
-		"https://orcid.org/", "http://orcid.org/",
-	};
-	size_t i, n;
+	size_t i;
 
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		n = strlen(prefixes[i]);
-		if (s.n > n && memcmp(s.p, prefixes[i], n) == 0) {
-			s.p += n;
-			s.n -= n;
-			break;
-		}
-	}
+	strip_url(&s, "orcid.org");
 	if (s.n != 19)
 		return -1;
 	for (i = 0; i < 19; i++) {
