@@ -367,6 +367,128 @@ json_str(struct buf *b, struct sv s)
 	buf_putc(b, '"');
 }
 
+/* ---- XML (Atom) ----------------------------------------------------------- */
+
+/*
+ * Writes s for XML 1.0 text or a quoted attribute value. Like html_escape
+ * but with XML's predefined entities and its stricter character set:
+ * U+FFFE and U+FFFF are not XML characters either.
+ */
+void
+xml_txt(struct buf *b, struct sv s)
+{
+	const unsigned char *p = (const unsigned char *)s.p;
+	size_t i = 0, run = 0, n = s.n;
+
+	buf_reserve(b, n);
+	while (i < n) {
+		unsigned char c = p[i];
+		const char *e = NULL;
+		int k;
+
+		if (c >= 0x80) {
+			k = utf8_seq(p + i, n - i);
+			if (k == 3 && c == 0xEF && p[i + 1] == 0xBF &&
+			    (p[i + 2] == 0xBE || p[i + 2] == 0xBF))
+				k = -3;
+			if (k > 0) {
+				i += (size_t)k;
+				continue;
+			}
+			if (i > run)
+				buf_put(b, p + run, i - run);
+			buf_put(b, REPLACEMENT, 3);
+			i += (size_t)-k;
+			run = i;
+			continue;
+		}
+		if (c >= 0x20 && c != 0x7F && c != '&' && c != '<' && c != '>' &&
+		    c != '"' && c != '\'') {
+			i++;
+			continue;
+		}
+		if (c == '\t' || c == '\n' || c == '\r') {
+			i++;
+			continue;
+		}
+		if (i > run)
+			buf_put(b, p + run, i - run);
+		switch (c) {
+		case '&':  e = "&amp;"; break;
+		case '<':  e = "&lt;"; break;
+		case '>':  e = "&gt;"; break;
+		case '"':  e = "&quot;"; break;
+		case '\'': e = "&apos;"; break;
+		case '\0': e = ""; break;
+		default:   e = REPLACEMENT; break;
+		}
+		buf_puts(b, e);
+		run = ++i;
+	}
+	if (i > run)
+		buf_put(b, p + run, i - run);
+}
+
+/* ---- BibTeX ------------------------------------------------------------------ */
+
+/*
+ * Writes s as the text of a braced BibTeX field (see html.h). No brace of
+ * the data reaches the output: the only braces written are the empty
+ * groups after the \text... commands, which are balanced by construction.
+ */
+void
+bib_txt(struct buf *b, struct sv s)
+{
+	const unsigned char *p = (const unsigned char *)s.p;
+	size_t i = 0, run = 0, n = s.n;
+
+	buf_reserve(b, n);
+	while (i < n) {
+		unsigned char c = p[i];
+		const char *e;
+		int k;
+
+		if (c >= 0x80) {
+			if ((k = utf8_seq(p + i, n - i)) > 0) {
+				i += (size_t)k;
+				continue;
+			}
+			if (i > run)
+				buf_put(b, p + run, i - run);
+			buf_put(b, REPLACEMENT, 3);
+			i += (size_t)-k;
+			run = i;
+			continue;
+		}
+		switch (c) {
+		case '&':  e = "\\&"; break;
+		case '%':  e = "\\%"; break;
+		case '$':  e = "\\$"; break;
+		case '#':  e = "\\#"; break;
+		case '_':  e = "\\_"; break;
+		case '{':  e = "\\textbraceleft{}"; break;
+		case '}':  e = "\\textbraceright{}"; break;
+		case '~':  e = "\\textasciitilde{}"; break;
+		case '^':  e = "\\textasciicircum{}"; break;
+		case '\\': e = "\\textbackslash{}"; break;
+		case '\0': e = ""; break;
+		default:
+			if (c >= 0x20 && c != 0x7F) {
+				i++;
+				continue;
+			}
+			e = " ";   /* line breaks, tabs, other controls */
+			break;
+		}
+		if (i > run)
+			buf_put(b, p + run, i - run);
+		buf_puts(b, e);
+		run = ++i;
+	}
+	if (i > run)
+		buf_put(b, p + run, i - run);
+}
+
 /* ---- trusted template text ----------------------------------------------- */
 
 void

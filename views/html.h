@@ -15,6 +15,24 @@ void url_arg(struct buf *b, struct sv s);    /* one path segment or query value,
 void json_str(struct buf *b, struct sv s);   /* a JSON string with its quotes */
 
 /*
+ * XML 1.0 character data or a quoted attribute value (Atom feeds):
+ * & < > " ' as entities; C0 controls other than tab, LF and CR, DEL,
+ * U+FFFE, U+FFFF and invalid UTF-8 as U+FFFD (XML forbids them); NUL dropped.
+ */
+void xml_txt(struct buf *b, struct sv s);
+
+/*
+ * The text of a braced BibTeX field value (title = {...}): & % $ # _ as
+ * \& \% \$ \# \_; { } ~ ^ \ as \textbraceleft{}, \textbraceright{},
+ * \textasciitilde{}, \textasciicircum{}, \textbackslash{} (BibTeX counts
+ * every brace, escaped or not, so braces from data never reach the output
+ * and the field's braces always balance); line breaks, tabs and other
+ * controls as one space; invalid UTF-8 as U+FFFD; NUL dropped. Other UTF-8
+ * is kept (biber and bibtexu read it).
+ */
+void bib_txt(struct buf *b, struct sv s);
+
+/*
  * Writes bytes as they are. Only for trusted template text parsed from the
  * files in views/ and for markup the view code spells out literally; never
  * for data. Named so it stands out in review.

@@ -246,6 +246,115 @@ bench(void)
 	buf_free(&out);
 }
 
+/* ---- xml_txt and bib_txt -------------------------------------------------- */
+
+static void
+test_xml_txt(void)
+{
+	CHECK(IS(xml_txt, "", ""));
+	CHECK(IS(xml_txt, "plain, 42.", "plain, 42."));
+	CHECK(IS(xml_txt, "<script>alert(1)</script>",
+	    "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	CHECK(IS(xml_txt, "a & \"b\" 'c'", "a &amp; &quot;b&quot; &apos;c&apos;"));
+	CHECK(IS(xml_txt, "]]>", "]]&gt;"));
+	CHECK(IS(xml_txt, "&amp;", "&amp;amp;"));
+	CHECK(IS(xml_txt, "Gr\xc3\xa9goire \xce\xb7 \xf0\x9f\x98\x80",
+	    "Gr\xc3\xa9goire \xce\xb7 \xf0\x9f\x98\x80"));
+	CHECK(IS(xml_txt, "a\tb\nc\rd", "a\tb\nc\rd"));
+	/* not XML characters: NUL (dropped), other C0, DEL, U+FFFE, U+FFFF */
+	CHECK(IS(xml_txt, "a\0b", "ab"));
+	CHECK(IS(xml_txt, "a\x01\x1f\x7f" "b", "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "b"));
+	CHECK(IS(xml_txt, "\xef\xbf\xbe\xef\xbf\xbf", "\xef\xbf\xbd\xef\xbf\xbd"));
+	CHECK(IS(xml_txt, "\xef\xbf\xbd", "\xef\xbf\xbd"));   /* U+FFFD itself is fine */
+	/* invalid UTF-8 */
+	CHECK(IS(xml_txt, "a\x80z", "a\xef\xbf\xbdz"));
+	CHECK(IS(xml_txt, "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"));
+	CHECK(IS(xml_txt, "\xe2\x80<", "\xef\xbf\xbd&lt;"));
+	CHECK(IS(xml_txt, "\xc3", "\xef\xbf\xbd"));
+}
+
+/* Braces in s[0..n) balance: never below zero, zero at the end. */
+static int
+braces_balanced(const char *s, size_t n)
+{
+	long d = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		d += s[i] == '{';
+		d -= s[i] == '}';
+		if (d < 0)
+			return 0;
+	}
+	return d == 0;
+}
+
+/*
+ * 1 when every special character in s[0..n) stands escaped: & % $ # _ are
+ * preceded by a backslash that starts a command, ~ and ^ never appear raw.
+ */
+static int
+bib_specials_escaped(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&': case '%': case '$': case '#': case '_':
+			if (i == 0 || s[i - 1] != '\\')
+				return 0;
+			break;
+		case '~': case '^':
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void
+test_bib_txt(void)
+{
+	static const char *const hostile[] = {
+		"}", "{", "}}}{", "\\", "\\}", "x}, title = {evil", "@misc{x,",
+		"{\\em very overparametrized} $\\mathcal{O}(1)$ \\citep{a,b}",
+		"50% of $5 & #1_a ~b ^c", "\\end{document}", "a\nb\r\nc\td",
+		"\xff\xfe{", "Gr\xc3\xa9goire L\xc3\xa9vy",
+	};
+	struct buf b = BUF_INIT;
+	size_t i;
+	int ok = 1;
+
+	CHECK(IS(bib_txt, "", ""));
+	CHECK(IS(bib_txt, "Implicit Bias of Gradient Descent",
+	    "Implicit Bias of Gradient Descent"));
+	CHECK(IS(bib_txt, "& % $ # _", "\\& \\% \\$ \\# \\_"));
+	CHECK(IS(bib_txt, "{x}", "\\textbraceleft{}x\\textbraceright{}"));
+	CHECK(IS(bib_txt, "~^", "\\textasciitilde{}\\textasciicircum{}"));
+	CHECK(IS(bib_txt, "a\\b", "a\\textbackslash{}b"));
+	CHECK(IS(bib_txt, "{\\em x}",
+	    "\\textbraceleft{}\\textbackslash{}em x\\textbraceright{}"));
+	CHECK(IS(bib_txt, "a\nb\tc\x01" "d", "a b c d"));
+	CHECK(IS(bib_txt, "a\0b", "ab"));
+	CHECK(IS(bib_txt, "Gr\xc3\xa9goire \"L\xc3\xa9vy\" @ <b>",
+	    "Gr\xc3\xa9goire \"L\xc3\xa9vy\" @ <b>"));
+	CHECK(IS(bib_txt, "a\x80z", "a\xef\xbf\xbdz"));
+	/* whatever comes in, a field built from it closes where it should */
+	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		buf_reset(&b);
+		buf_puts(&b, "title = {");
+		bib_txt(&b, sv_cstr(hostile[i]));
+		buf_puts(&b, "}");
+		if (!braces_balanced(b.p, b.len) ||
+		    !bib_specials_escaped(b.p, b.len) ||
+		    memchr(b.p, '\n', b.len) != NULL) {
+			printf("# bad: %s\n", b.p);
+			ok = 0;
+		}
+	}
+	CHECK(ok);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -255,6 +364,8 @@ main(void)
 	test_json_str();
 	test_exhaustive();
 	test_tokens();
+	test_xml_txt();
+	test_bib_txt();
 	bench();
 	CHECK_DONE();
 }
