@@ -12,7 +12,9 @@ app_open(struct app *a, const struct config *cfg)
 
 	memset(a, 0, sizeof(*a));
 	a->cfg = cfg;
-	rc = store_open(cfg->store, STORE_RDONLY, &a->store);
+	/* Read-write: follows and claims are written by the workers (LMDB
+	 * serialises writers across processes). */
+	rc = store_open(cfg->store, 0, &a->store);
 	if (rc != 0) {
 		/* Pages answer 503 with the reason; /healthz says it too. */
 		log_err("store %s: %s", cfg->store, store_strerror(rc));
@@ -20,6 +22,15 @@ app_open(struct app *a, const struct config *cfg)
 		a->store_err = rc;
 	}
 	a->cache = cache_new(cfg);
+	{
+		struct buf err = BUF_INIT;
+
+		if (session_key_load(cfg->secret_file, &a->key, &err) == 0)
+			a->have_key = 1;
+		else
+			log_err("sign-in disabled: %s", err.p);
+		buf_free(&err);
+	}
 	return rc;
 }
 

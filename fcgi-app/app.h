@@ -7,6 +7,7 @@
 #include "../store/store.h"
 #include "cache.h"
 #include "config.h"
+#include "session.h"
 
 /*
  * Long-lived, per-process state: opened after fork (LMDB environments and
@@ -17,6 +18,8 @@ struct app {
 	struct store *store;        /* NULL when the store could not be opened */
 	int           store_err;    /* why, when store is NULL */
 	struct cache *cache;        /* Redis; absorbs its own failures */
+	struct session_key key;     /* signs sessions and CSRF tokens */
+	int           have_key;     /* 0: nobody can sign in (logged) */
 	uint64_t      requests;     /* served by this worker */
 };
 

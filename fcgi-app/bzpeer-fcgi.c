@@ -10,6 +10,7 @@
 #include "config.h"
 #include "log.h"
 #include "master.h"
+#include "session.h"
 
 static void
 usage(FILE *f)
@@ -43,6 +44,17 @@ check_runtime(const struct config *cfg)
 		return -1;
 	}
 	store_close(s);
+	/* Made here, once, before any worker exists to race for it. */
+	{
+		struct session_key key;
+
+		if (session_key_load(cfg->secret_file, &key, &err) < 0) {
+			log_err("secret_file: %s", err.p);
+			buf_free(&err);
+			return -1;
+		}
+		buf_free(&err);
+	}
 	return 0;
 }
 

@@ -379,3 +379,40 @@ cache_put_counter(struct cache *c, struct sv counter_key, uint64_t count,
 		freeReplyObject(r);
 	}
 }
+
+uint64_t
+cache_rate(struct cache *c, struct sv key, unsigned window, unsigned *retry_after)
+{
+	redisContext *ctx = cache_conn(c);
+	redisReply *r1, *r2;
+	uint64_t n = 0;
+	time_t now = time(NULL);
+	unsigned long slot = (unsigned long)now / window;
+
+	*retry_after = window - (unsigned)((unsigned long)now % window);
+	if (ctx == NULL)
+		return 0;
+	buf_reset(&c->scratch);
+	buf_puts(&c->scratch, c->prefix);
+	buf_puts(&c->scratch, "rate:");
+	buf_put(&c->scratch, key.p, key.n);
+	buf_putc(&c->scratch, ':');
+	buf_putu64(&c->scratch, slot);
+	if (redisAppendCommand(ctx, "INCR %b", c->scratch.p, c->scratch.len) != REDIS_OK ||
+	    redisAppendCommand(ctx, "EXPIRE %b %u", c->scratch.p, c->scratch.len,
+	    window * 2) != REDIS_OK) {
+		cache_down(c, "append failed");
+		return 0;
+	}
+	if ((r1 = reply(c)) == NULL)
+		return 0;
+	if ((r2 = reply(c)) == NULL) {
+		freeReplyObject(r1);
+		return 0;
+	}
+	if (r1->type == REDIS_REPLY_INTEGER && r1->integer > 0)
+		n = (uint64_t)r1->integer;
+	freeReplyObject(r1);
+	freeReplyObject(r2);
+	return n;
+}

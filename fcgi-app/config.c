@@ -49,6 +49,14 @@ static const struct key keys[] = {
 	  "prefix of every Redis key (several sites can share one Redis)" },
 	{ "page_ttl", K_LONG, F(page_ttl), 1, 30 * 86400, "86400",
 	  "seconds a cached page may live in Redis (LRU eviction may drop it sooner)" },
+	{ "secret_file", K_STR, F(secret_file), 0, 0, "var/run/secret",
+	  "file holding the 32-byte key that signs session cookies and CSRF tokens; made (mode 0600) at first start" },
+	{ "session_ttl", K_LONG, F(session_ttl), 60, 90 * 86400, "604800",
+	  "seconds a sign-in lasts before /login is needed again" },
+	{ "post_rate", K_LONG, F(post_rate), 1, 100000, "30",
+	  "follow/claim/logout POSTs allowed per minute per session; more get 429 (needs Redis)" },
+	{ "post_rate_addr", K_LONG, F(post_rate_addr), 1, 1000000, "120",
+	  "POSTs allowed per minute per client address; more get 429 (needs Redis)" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

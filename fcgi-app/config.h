@@ -25,6 +25,10 @@ struct config {
 	long  redis_timeout_ms;  /* connect and command timeout */
 	char *redis_prefix;      /* prefix of every key */
 	long  page_ttl;          /* seconds a cached page lives at most */
+	char *secret_file;       /* HMAC key for sessions and CSRF (made if missing) */
+	long  session_ttl;       /* seconds a sign-in lasts */
+	long  post_rate;         /* POSTs per minute per session */
+	long  post_rate_addr;    /* POSTs per minute per client address */
 };
 
 void config_defaults(struct config *c);

@@ -136,6 +136,117 @@ valid_line(struct sv v)
 	return utf8_valid(v);
 }
 
+/*
+ * ORCID iD: four groups of four, the last character a digit or X, the check
+ * digit by ISO 7064 MOD 11-2 over the first 15 digits.
+ */
+int
+valid_orcid(struct sv v)
+{
+	unsigned total = 0, check;
+	int digits = 0;
+
+	if (v.n != 19)
+		return 0;
+	for (size_t i = 0; i < 19; i++) {
+		char c = v.p[i];
+
+		if (i == 4 || i == 9 || i == 14) {
+			if (c != '-')
+				return 0;
+			continue;
+		}
+		if (i == 18)
+			break;
+		if (c < '0' || c > '9')
+			return 0;
+		total = (total + (unsigned)(c - '0')) * 2;
+		digits++;
+	}
+	check = (12 - total % 11) % 11;
+	return digits == 15 &&
+	    v.p[18] == (check == 10 ? 'X' : (char)('0' + check));
+}
+
+/*
+ * A conservative address check: one '@'; a local part of letters, digits
+ * and .!#$%&'*+/=?^_`{|}~- (no leading, trailing or double dot); a domain
+ * of at least two dot-separated labels of letters, digits and '-'.
+ */
+int
+valid_email(struct sv v)
+{
+	const char *at = memchr(v.p, '@', v.n);
+	size_t local, labels = 0, lablen = 0;
+
+	if (at == NULL || v.n > 254 || memchr(at + 1, '@', v.n - (size_t)(at - v.p) - 1))
+		return 0;
+	local = (size_t)(at - v.p);
+	if (local == 0 || local > 64 || v.p[0] == '.' || v.p[local - 1] == '.')
+		return 0;
+	for (size_t i = 0; i < local; i++) {
+		char c = v.p[i];
+
+		if (c == '.' && v.p[i + 1] == '.')
+			return 0;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') ||
+		    (c != '\0' && strchr(".!#$%&'*+/=?^_`{|}~-", c) != NULL)))
+			return 0;
+	}
+	for (const char *p = at + 1; p < v.p + v.n; p++) {
+		char c = *p;
+
+		if (c == '.') {
+			if (lablen == 0 || p[-1] == '-')
+				return 0;
+			labels++;
+			lablen = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || (c == '-' && lablen > 0)))
+			return 0;
+		if (++lablen > 63)
+			return 0;
+	}
+	return lablen > 0 && labels >= 1 && v.p[v.n - 1] != '-';
+}
+
+/* https:// then a host of letters, digits, '.', '-' (and an optional
+ * :port), then an optional path; printable ASCII only, no spaces. */
+int
+valid_https_url(struct sv v)
+{
+	size_t i = 8, host = 0;
+
+	if (v.n < 9 || v.n > 2000 || memcmp(v.p, "https://", 8) != 0)
+		return 0;
+	for (; i < v.n && v.p[i] != '/' && v.p[i] != ':' && v.p[i] != '?' &&
+	    v.p[i] != '#'; i++, host++) {
+		char c = v.p[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '-'))
+			return 0;
+	}
+	if (host == 0 || v.p[8] == '.' || v.p[8] == '-')
+		return 0;
+	if (i < v.n && v.p[i] == ':') {
+		size_t d = 0;
+
+		for (i++; i < v.n && v.p[i] >= '0' && v.p[i] <= '9'; i++)
+			d++;
+		if (d == 0 || d > 5)
+			return 0;
+	}
+	for (; i < v.n; i++)
+		if ((unsigned char)v.p[i] <= 0x20 || (unsigned char)v.p[i] >= 0x7F ||
+		    v.p[i] == '"' || v.p[i] == '<' || v.p[i] == '>' || v.p[i] == '\\')
+			return 0;
+	return 1;
+}
+
 static void
 reject(struct buf *err, const char *field, const char *why)
 {
@@ -212,7 +323,8 @@ form_parse(struct form *f, struct sv in, const struct field_decl *decl,
 			struct sv v = { f->arena.p + f->off[k], f->len[k] };
 
 			if (!(decl[k].valid ? decl[k].valid(v) : valid_line(v))) {
-				reject(err, decl[k].name, "not a valid value");
+				reject(err, decl[k].name, decl[k].invalid ?
+				    decl[k].invalid : "not a valid value");
 				goto out;
 			}
 		}

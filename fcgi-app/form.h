@@ -22,6 +22,8 @@ struct field_decl {
 	const char     *name;
 	size_t          max;      /* decoded bytes */
 	field_valid_fn  valid;    /* NULL: any UTF-8 text without control chars */
+	const char     *invalid;  /* what to tell the user when valid() refuses,
+	                             in words; NULL: "not a valid value" */
 };
 
 #define FORM_MAX_FIELDS 16
@@ -47,6 +49,9 @@ int  form_has(const struct form *f, size_t i);
 int valid_uint(struct sv v);        /* 1..9 digits */
 int valid_text(struct sv v);        /* UTF-8 without C0 controls except TAB, CR, LF */
 int valid_line(struct sv v);        /* UTF-8 without any control char */
+int valid_orcid(struct sv v);       /* 0000-0002-1825-0097, ISO 7064 11,2 check digit */
+int valid_email(struct sv v);       /* local@domain.tld, conservative syntax */
+int valid_https_url(struct sv v);   /* https://host[:port][/...], no spaces or controls */
 
 /* Percent-decodes one path segment into out; -1 on bad encoding or NUL. */
 int url_decode_segment(struct buf *out, struct sv in);

@@ -10,6 +10,7 @@
 #include "../views/views.h"
 #include "app.h"
 #include "log.h"
+#include "session.h"
 
 /* ---- shared ------------------------------------------------------------ */
 
@@ -18,7 +19,7 @@
  * Retry-After) when the store itself cannot be read. Never 500 for a
  * missing catalog: that is an operational state, said in words.
  */
-static void
+void
 store_failure(struct request *r, int err)
 {
 	if (err == STORE_NOTFOUND) {
@@ -33,11 +34,52 @@ store_failure(struct request *r, int err)
 	resp_header(r, "Retry-After", SV_LIT("5"));
 }
 
-/* The viewer of a page. Signed-in viewers come with sessions (issue 4). */
-static void
-viewer_anonymous(struct viewer *v)
+/* One-time messages after a POST, by the code in the flash cookie. */
+static const struct {
+	const char *code, *text;
+} flashes[] = {
+	{ "followed",   "You now follow this researcher." },
+	{ "unfollowed", "You no longer follow this researcher." },
+	{ "claimed",    "Your claim was sent for review." },
+	{ "signed_in",  "You are signed in." },
+	{ "signed_out", "You are signed out." },
+};
+
+/*
+ * Who is looking at a page: signed out, or the session's user with the CSRF
+ * token for the page's forms and the one-time flash message (whose cookie
+ * is cleared in this response). Strings point into r's buffers.
+ */
+void
+viewer_for(struct request *r, struct viewer *v)
 {
+	struct sv code;
+
 	memset(v, 0, sizeof(*v));
+	req_session(r);
+	v->user = (struct sv){ r->user.p, r->user.len };
+	v->csrf = (struct sv){ r->csrf.p, r->csrf.len };
+	if (cookie_get(req_param(r, "HTTP_COOKIE"), FLASH_COOKIE, &code) == 0) {
+		for (size_t i = 0; i < sizeof(flashes) / sizeof(flashes[0]); i++)
+			if (sv_eq_cstr(code, flashes[i].code))
+				v->flash = sv_cstr(flashes[i].text);
+	}
+}
+
+/*
+ * Response headers that depend on the viewer: a signed-in or flashed page
+ * is private (nginx's micro-cache and shared caches must not keep it), and
+ * the flash cookie is spent.
+ */
+static void
+viewer_headers(struct request *r, const struct viewer *v)
+{
+	if (v->user.n || v->flash.n)
+		resp_header(r, "Cache-Control", SV_LIT("private, no-cache"));
+	else
+		resp_header(r, "Cache-Control", SV_LIT("no-cache"));
+	if (v->flash.n)
+		resp_cookie(r, FLASH_COOKIE, SV_LIT(""), 0);
 }
 
 /* ---- GET / and /researchers?q=&page= ----------------------------------- */
@@ -83,8 +125,8 @@ handle_home(struct request *r)
 		return;
 	}
 	resp_start(r, r->page.status, "text/html; charset=utf-8");
-	resp_header(r, "Cache-Control", SV_LIT("no-cache"));
-	viewer_anonymous(&v);
+	viewer_for(r, &v);
+	viewer_headers(r, &v);
 	page_fill(&r->page, &v, &r->body);
 }
 
@@ -179,24 +221,36 @@ http_date(struct buf *out, uint64_t t)
 }
 
 /*
- * GET /researchers/{slug}: the profile. The page comes from Redis when it
- * is there (one pipelined round trip for page and counter), else it is
- * rendered from the store and put in Redis; the counter likewise. Redis
- * failing changes nothing but speed.
+ * The profile of res for viewer v (see viewer_for) with status. The page
+ * comes from Redis when it is there (one pipelined round trip for page and
+ * counter), else it is rendered from the store and put in Redis; the
+ * counter likewise. Redis failing changes nothing but speed. A 200 carries
+ * an ETag and answers a matching If-None-Match with 304.
  */
-static void
-serve_profile(struct request *r, const struct store_researcher *res)
+void
+serve_profile(struct request *r, const struct store_researcher *res,
+    struct viewer *v, int status)
 {
 	struct app *a = r->app;
 	struct cache_hit hit;
-	struct viewer v;
 	uint64_t gen = store_generation(r->txn);
 	struct sv pkey, ckey;
 	const char *inm;
 	int rc, cached;
 
-	viewer_anonymous(&v);
-	v.claim = res->claim;
+	v->claim = res->claim;
+	if (v->user.n) {
+		struct store_claim cl;
+
+		if ((rc = store_is_following(r->txn, res->id, v->user,
+		    &v->following)) != 0 && rc != STORE_NOTFOUND) {
+			store_failure(r, rc);
+			return;
+		}
+		if (store_claim_of_researcher(r->txn, res->id, &cl) == 0 &&
+		    sv_eq(cl.user, v->user))
+			v->own_claim = 1;
+	}
 
 	buf_reset(&r->scratch);
 	cache_page_key(a->cache, &r->scratch, gen, views_version(), res->id,
@@ -221,9 +275,9 @@ serve_profile(struct request *r, const struct store_researcher *res)
 			    (unsigned)a->cfg->page_ttl);
 	}
 	if (hit.counter)
-		v.followers = hit.followers;
+		v->followers = hit.followers;
 	else {
-		rc = store_followers(r->txn, res->id, &v.followers);
+		rc = store_followers(r->txn, res->id, &v->followers);
 		if (rc != 0 && rc != STORE_NOTFOUND) {
 			store_failure(r, rc);
 			return;
@@ -231,34 +285,38 @@ serve_profile(struct request *r, const struct store_researcher *res)
 		/* Refill, guarded by this snapshot's transaction id: a newer
 		 * count written after a follow is never overwritten. */
 		if (cached == 0)
-			cache_put_counter(a->cache, ckey, v.followers,
+			cache_put_counter(a->cache, ckey, v->followers,
 			    store_txn_id(r->txn));
 	}
 
-	resp_start(r, r->page.status, "text/html; charset=utf-8");
-	resp_header(r, "Cache-Control", SV_LIT("no-cache"));
+	resp_start(r, status, "text/html; charset=utf-8");
+	viewer_headers(r, v);
 	resp_header(r, "X-Bzpeer-Cache", cached < 0 ? SV_LIT("off") :
 	    hit.page ? SV_LIT("hit") : SV_LIT("miss"));
-	buf_reset(&r->scratch);
-	http_date(&r->scratch, store_generation_time(r->txn));
-	if (r->scratch.len)
-		resp_header(r, "Last-Modified", (struct sv){ r->scratch.p, r->scratch.len });
-	buf_reset(&r->scratch);
-	profile_etag(&r->scratch, gen, res, &v);
-	resp_header(r, "ETag", (struct sv){ r->scratch.p, r->scratch.len });
-	inm = req_param(r, "HTTP_IF_NONE_MATCH");
-	if (inm != NULL &&
-	    etag_matches(inm, (struct sv){ r->scratch.p, r->scratch.len })) {
-		r->status = 304;
-		return;
+	if (status == 200 && v->flash.n == 0) {
+		buf_reset(&r->scratch);
+		http_date(&r->scratch, store_generation_time(r->txn));
+		if (r->scratch.len)
+			resp_header(r, "Last-Modified",
+			    (struct sv){ r->scratch.p, r->scratch.len });
+		buf_reset(&r->scratch);
+		profile_etag(&r->scratch, gen, res, v);
+		resp_header(r, "ETag", (struct sv){ r->scratch.p, r->scratch.len });
+		inm = req_param(r, "HTTP_IF_NONE_MATCH");
+		if (inm != NULL && etag_matches(inm,
+		    (struct sv){ r->scratch.p, r->scratch.len })) {
+			r->status = 304;
+			return;
+		}
 	}
-	page_fill(&r->page, &v, &r->body);
+	page_fill(&r->page, v, &r->body);
 }
 
 void
 handle_researcher(struct request *r)
 {
 	struct store_researcher res;
+	struct viewer v;
 	struct sv key = r->capture[0];
 	int rc;
 
@@ -284,7 +342,8 @@ handle_researcher(struct request *r)
 		store_failure(r, rc);
 		return;
 	}
-	serve_profile(r, &res);
+	viewer_for(r, &v);
+	serve_profile(r, &res, &v, 200);
 }
 
 /* ---- GET /healthz -------------------------------------------------------- */

@@ -6,6 +6,11 @@
 #include "../views/error.h"
 #include "app.h"
 #include "log.h"
+#include "session.h"
+
+#include <stdlib.h>
+#include <strings.h>
+#include <time.h>
 
 void
 req_init(struct request *r, struct app *app)
@@ -25,6 +30,9 @@ req_free(struct request *r)
 	buf_free(&r->body);
 	buf_free(&r->scratch);
 	buf_free(&r->scratch2);
+	buf_free(&r->bodyin);
+	buf_free(&r->user);
+	buf_free(&r->csrf);
 	form_free(&r->form);
 	page_free(&r->page);
 }
@@ -118,6 +126,11 @@ req_begin(struct request *r, char **envp)
 	buf_reset(&r->body);
 	buf_reset(&r->scratch);
 	buf_reset(&r->scratch2);
+	buf_reset(&r->bodyin);
+	buf_reset(&r->user);
+	buf_reset(&r->csrf);
+	r->session_checked = 0;
+	r->session = (struct sv){ "", 0 };
 
 	m = req_param(r, "REQUEST_METHOD");
 	if (m == NULL)
@@ -145,12 +158,18 @@ req_begin(struct request *r, char **envp)
 }
 
 void
-req_end(struct request *r)
+req_end_txn(struct request *r)
 {
 	if (r->txn != NULL) {
 		store_read_end(r->txn);
 		r->txn = NULL;
 	}
+}
+
+void
+req_end(struct request *r)
+{
+	req_end_txn(r);
 	r->envp = NULL;
 }
 
@@ -220,6 +239,113 @@ resp_redirect(struct request *r, int status, struct sv location)
 		return;
 	}
 	buf_puts(&r->body, "<!doctype html><title>Moved</title>\n");
+}
+
+int
+req_form_post(struct request *r, const struct field_decl *decl, size_t ndecl,
+    struct buf *err)
+{
+	const char *ct = req_param(r, "CONTENT_TYPE");
+	const char *cl = req_param(r, "CONTENT_LENGTH");
+	const char *semi;
+	size_t ctlen, want = 0;
+
+	if (ct == NULL) {
+		buf_puts(err, "the form must be sent as application/x-www-form-urlencoded");
+		return 415;
+	}
+	semi = strchr(ct, ';');
+	ctlen = semi ? (size_t)(semi - ct) : strlen(ct);
+	while (ctlen && ct[ctlen - 1] == ' ')
+		ctlen--;
+	if (ctlen != 33 || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+		buf_puts(err, "the form must be sent as application/x-www-form-urlencoded");
+		return 415;
+	}
+	if (cl != NULL && *cl != '\0') {
+		for (const char *p = cl; *p; p++) {
+			if (*p < '0' || *p > '9' || p - cl > 12) {
+				buf_puts(err, "bad Content-Length");
+				return 400;
+			}
+			want = want * 10 + (size_t)(*p - '0');
+		}
+	}
+	if (want > (size_t)r->app->cfg->max_body) {
+		buf_puts(err, "the form is larger than this site accepts");
+		return 413;
+	}
+	buf_reset(&r->bodyin);
+	buf_reserve(&r->bodyin, want);
+	while (r->bodyin.len < want && r->read_body != NULL) {
+		int n = r->read_body(r->read_ctx, r->bodyin.p + r->bodyin.len,
+		    (int)(want - r->bodyin.len));
+
+		if (n <= 0)
+			break;
+		r->bodyin.len += (size_t)n;
+	}
+	r->bodyin.p[r->bodyin.len] = '\0';
+	if (r->bodyin.len != want) {
+		buf_puts(err, "the form arrived incomplete");
+		return 400;
+	}
+	if (form_parse(&r->form, (struct sv){ r->bodyin.p, r->bodyin.len },
+	    decl, ndecl, err) < 0)
+		return 400;
+	return 0;
+}
+
+void
+req_session(struct request *r)
+{
+	struct sv v;
+
+	if (r->session_checked)
+		return;
+	r->session_checked = 1;
+	if (!r->app->have_key ||
+	    cookie_get(req_param(r, "HTTP_COOKIE"), SESSION_COOKIE, &v) < 0)
+		return;
+	if (session_verify(&r->app->key, v, (uint64_t)time(NULL), &r->user) < 0) {
+		buf_reset(&r->user);
+		return;
+	}
+	r->session = v;
+	session_csrf(&r->app->key, v, &r->csrf);
+}
+
+int
+req_wants_json(const struct request *r)
+{
+	const char *a = req_param(r, "HTTP_ACCEPT");
+
+	return a != NULL && strstr(a, "application/json") != NULL;
+}
+
+struct sv
+req_addr(const struct request *r)
+{
+	const char *a = req_param(r, "REMOTE_ADDR");
+
+	return a ? sv_cstr(a) : (struct sv){ "", 0 };
+}
+
+void
+resp_cookie(struct request *r, const char *name, struct sv value, long max_age)
+{
+	const char *https = req_param(r, "HTTPS");
+
+	buf_reset(&r->scratch);
+	buf_puts(&r->scratch, name);
+	buf_putc(&r->scratch, '=');
+	buf_put(&r->scratch, value.p, value.n);
+	buf_puts(&r->scratch, "; Path=/; Max-Age=");
+	buf_puti64(&r->scratch, max_age);
+	buf_puts(&r->scratch, "; HttpOnly; SameSite=Lax");
+	if (https != NULL && strcmp(https, "on") == 0)
+		buf_puts(&r->scratch, "; Secure");
+	resp_header(r, "Set-Cookie", (struct sv){ r->scratch.p, r->scratch.len });
 }
 
 const char *

@@ -44,6 +44,17 @@ struct request {
 	struct store_rtxn *txn;     /* open read transaction, or NULL */
 	struct page page;           /* a rendered page (reused) */
 
+	/* The body (FastCGI stdin), read on demand through the worker's hook. */
+	int       (*read_body)(void *ctx, char *p, int n);
+	void       *read_ctx;
+	struct buf  bodyin;
+
+	/* Who is asking: filled by req_session() from the session cookie. */
+	int         session_checked;
+	struct sv   session;        /* the cookie value, when valid */
+	struct buf  user;           /* signed-in user, empty when signed out */
+	struct buf  csrf;           /* that session's CSRF token */
+
 	/* The response. */
 	int         status;
 	struct buf  head;           /* extra header lines, "Name: value\r\n" */
@@ -70,6 +81,8 @@ struct sv req_segment(const struct request *r, size_t i);
 
 /* Opens the request's read transaction (once). 0 or a store error. */
 int  req_txn(struct request *r);
+/* Ends it (before a write: every sv read in it dies). */
+void req_end_txn(struct request *r);
 
 /*
  * Adds a response header. The value must not hold CR or LF (it is refused
@@ -86,6 +99,31 @@ void resp_error(struct request *r, int status, const char *title,
 
 /* A redirect (301, 302, 303) to a local path, which must start with '/'. */
 void resp_redirect(struct request *r, int status, struct sv location);
+
+/*
+ * Reads and parses a POST body against declared fields: 415 unless it is
+ * application/x-www-form-urlencoded, 413 over cfg->max_body, 400 when
+ * truncated or when a field is refused (reason in err). Returns 0 or the
+ * status; nothing is changed by a refused body.
+ */
+int  req_form_post(struct request *r, const struct field_decl *decl,
+    size_t ndecl, struct buf *err);
+
+/* Checks the session cookie once; r->user is empty when signed out. */
+void req_session(struct request *r);
+
+/* 1 when the client prefers a JSON answer (Accept: application/json). */
+int  req_wants_json(const struct request *r);
+
+/* The client's address (REMOTE_ADDR), "" if unknown. */
+struct sv req_addr(const struct request *r);
+
+/*
+ * Sets a cookie: Path=/; HttpOnly; SameSite=Lax; Secure when the request
+ * came over HTTPS. max_age 0 deletes it.
+ */
+void resp_cookie(struct request *r, const char *name, struct sv value,
+    long max_age);
 
 /* The reason phrase of a status ("Not Found"). */
 const char *http_reason(int status);

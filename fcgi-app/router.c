@@ -10,6 +10,10 @@ static const struct route routes[] = {
 	{ M_GET, "/researchers",           handle_home,       ROUTE_CACHEABLE },
 	{ M_GET, "/researchers/{id}",      handle_researcher, ROUTE_CACHEABLE },
 	{ M_GET, "/healthz",               handle_healthz,    0 },
+	{ M_GET, "/login",                 handle_login,      0 },
+	{ M_POST, "/logout",               handle_logout,     0 },
+	{ M_POST, "/researchers/{slug}/follow", handle_follow, 0 },
+	{ M_POST, "/researchers/{slug}/claim",  handle_claim,  0 },
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

@@ -28,9 +28,18 @@ on_term(int sig)
  * Answers one request: parse, dispatch through the route table, serialise,
  * write. Only this function touches the FastCGI stream.
  */
+/* The request's body hook: FastCGI stdin. */
+static int
+read_stdin(void *ctx, char *p, int n)
+{
+	return FCGX_GetStr(p, n, (FCGX_Stream *)ctx);
+}
+
 static void
 serve(struct request *r, FCGX_Request *fr, struct buf *out)
 {
+	r->read_body = read_stdin;
+	r->read_ctx = fr->in;
 	if (req_begin(r, fr->envp) != 0)
 		resp_error(r, r->status, "Bad request",
 		    "The address of this request is malformed.");

@@ -10,6 +10,11 @@
 #   BUILD   where the binaries are (default build)
 #   WORKERS bzpeer-fcgi workers (default 4)
 #   REDIS   1 (default) to run redis-server as the cache, 0 for none
+#   MICROCACHE 1 (default): nginx micro-caches anonymous GETs for 1 s
+#   BZPEER_CONF_EXTRA  more "key = value" lines for bzpeer.conf (tests)
+#
+# Sign-in (/login) uses nginx auth_basic with two demo accounts made here:
+# demo / demo and demo2 / demo2.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +25,7 @@ BUILD=${BUILD:-build}
 WORKERS=${WORKERS:-4}
 NGINX=${NGINX:-/usr/sbin/nginx}
 REDIS=${REDIS:-1}
+MICROCACHE=${MICROCACHE:-1}
 
 abs() { case "$1" in /*) echo "$1" ;; *) echo "$ROOT/$1" ;; esac; }
 STORE=$(abs "$STORE"); RUNDIR=$(abs "$RUNDIR"); BUILD=$(abs "$BUILD")
@@ -60,9 +66,20 @@ workers = $WORKERS
 store = $STORE
 views = $ROOT/views
 redis = $( [ "$REDIS" = 1 ] && echo "$RUNDIR/redis.sock" || echo off )
+secret_file = $RUNDIR/secret
+${BZPEER_CONF_EXTRA:-}
 CONF
+	# Demo accounts, hashed with SHA-512 crypt (perl-base is essential).
+	: > "$RUNDIR/htpasswd"
+	for u in demo demo2; do
+		printf '%s:%s\n' "$u" "$(perl -e 'print crypt($ARGV[0], "\$6\$".join("", map { ("a".."z")[rand 26] } 1..12)."\$")' "$u")" >> "$RUNDIR/htpasswd"
+	done
+	chmod 0644 "$RUNDIR/htpasswd"
+	mkdir -p "$RUNDIR/nginx-cache"
 	sed -e "s|@LISTEN@|127.0.0.1:$PORT|g" -e "s|@SOCKET@|$RUNDIR/bzpeer-fcgi.sock|g" \
-	    -e "s|@STATIC@|$ROOT/views/static|g" \
+	    -e "s|@STATIC@|$ROOT/views/static|g" -e "s|@HTPASSWD@|$RUNDIR/htpasswd|g" \
+	    -e "s|@CACHE@|$RUNDIR/nginx-cache|g" \
+	    -e "s|@MICROCACHE@|$( [ "$MICROCACHE" = 1 ] && echo bzpeer_micro || echo off )|g" \
 	    "$ROOT/nginx/bzpeer-site.conf.in" > "$RUNDIR/bzpeer-site.conf"
 	sed -e "s|@RUNDIR@|$RUNDIR|g" "$ROOT/nginx/nginx-dev.conf.in" > "$RUNDIR/nginx.conf"
 }

@@ -54,6 +54,7 @@ enum {
 	H_SIGNED_IN, H_USER, H_CSRF, H_FLASH, H_FOLLOWERS, H_FOLLOWING,
 	H_SLUG, H_NEXT, H_CLAIM_NONE, H_CLAIM_PENDING,
 	H_CLAIM_APPROVED, H_OWN_CLAIM,
+	H_CLAIM_ERROR, H_C_ORCID, H_C_EMAIL, H_C_URL, H_C_NOTE,
 	H__COUNT
 };
 
@@ -75,6 +76,11 @@ static const struct tmpl_slot holes_slots[H__COUNT] = {
 	[H_CLAIM_PENDING] = { "claim_pending", TMPL_VAR },
 	[H_CLAIM_APPROVED] = { "claim_approved", TMPL_VAR },
 	[H_OWN_CLAIM] = { "own_claim", TMPL_VAR },
+	[H_CLAIM_ERROR] = { "claim_error", TMPL_VAR },
+	[H_C_ORCID] = { "c_orcid", TMPL_VAR },
+	[H_C_EMAIL] = { "c_email", TMPL_VAR },
+	[H_C_URL] = { "c_url", TMPL_VAR },
+	[H_C_NOTE] = { "c_note", TMPL_VAR },
 };
 
 const struct tmpl_def holes_def = {
@@ -114,6 +120,11 @@ fill_var(void *ctx, int slot, struct tmpl_val *out)
 	case H_CLAIM_PENDING:  return tmpl_num(out, v->claim == STORE_CLAIM_PENDING);
 	case H_CLAIM_APPROVED: return tmpl_num(out, v->claim == STORE_CLAIM_APPROVED);
 	case H_OWN_CLAIM:      return tmpl_num(out, v->own_claim != 0);
+	case H_CLAIM_ERROR:    return tmpl_str(out, v->claim_error);
+	case H_C_ORCID:        return tmpl_str(out, v->claim_orcid);
+	case H_C_EMAIL:        return tmpl_str(out, v->claim_email);
+	case H_C_URL:          return tmpl_str(out, v->claim_url);
+	case H_C_NOTE:         return tmpl_str(out, v->claim_note);
 	}
 	return EINVAL;
 }

@@ -56,6 +56,9 @@ struct viewer {
 	int       following;   /* the viewer follows this researcher */
 	int       claim;       /* enum store_claim of the profile */
 	int       own_claim;   /* the pending/approved claim is this viewer's */
+	/* A refused claim form comes back with the reason and what was typed. */
+	struct sv claim_error;
+	struct sv claim_orcid, claim_email, claim_url, claim_note;
 };
 
 /*

@@ -2,7 +2,7 @@
 # Redis as a cache of pages and counters with LMDB as the truth (issue 3):
 # hits, Redis killed and restarted, FLUSHALL, re-import, ETag/304, HEAD.
 . "$(dirname "$0")/lib.sh"
-stack_up
+MICROCACHE=0 stack_up
 
 rcli() { redis-cli -s "$RUNDIR/redis.sock" "$@"; }
 works_shown() { body_text | grep -o '[0-9]* published item(s)' | head -n1; }

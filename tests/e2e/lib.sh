@@ -63,4 +63,18 @@ header() { grep -i "^$1:" "$HEADERS" | head -n1 | cut -d: -f2- | sed 's/^ //; s/
 # Text of the last body with tags removed, whitespace squeezed, one line.
 body_text() { sed -e 's/<[^>]*>/ /g' "$BODY" | tr -s ' \n\t' ' '; }
 
+# A deterministic text dump of the whole store (user data included).
+dump() { "$BUILD/bzpeer-admin" --store "$STORE" dump; }
+
+# signin USER: signs in through nginx's auth_basic at /login (password =
+# user name for the demo accounts); sets JAR (a curl cookie jar) and CSRF.
+signin() {
+	JAR="$T_DIR/jar.$1"
+	rm -f "$JAR"
+	curl -sS -o /dev/null -c "$JAR" -u "$1:$1" "$BASE/login?next=/" || return 1
+	CSRF=$(curl -sS -b "$JAR" "$BASE/researchers/sanjeev-arora" |
+		grep -o 'name="csrf" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//')
+	[ -n "$CSRF" ]
+}
+
 finish() { exit "$T_FAILED"; }

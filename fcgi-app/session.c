@@ -1,0 +1,278 @@
+/* session.c: HMAC-signed session cookies and CSRF tokens (libsodium), the secret file. */
+#include "session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- base64url ------------------------------------------------------------ */
+
+static const char b64[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+void
+b64url_encode(struct buf *out, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	buf_reserve(out, (n + 2) / 3 * 4);
+	for (i = 0; i + 2 < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+
+		buf_putc(out, b64[v >> 18 & 63]);
+		buf_putc(out, b64[v >> 12 & 63]);
+		buf_putc(out, b64[v >> 6 & 63]);
+		buf_putc(out, b64[v & 63]);
+	}
+	if (n - i == 1) {
+		uint32_t v = (uint32_t)p[i] << 16;
+
+		buf_putc(out, b64[v >> 18 & 63]);
+		buf_putc(out, b64[v >> 12 & 63]);
+	} else if (n - i == 2) {
+		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+
+		buf_putc(out, b64[v >> 18 & 63]);
+		buf_putc(out, b64[v >> 12 & 63]);
+		buf_putc(out, b64[v >> 6 & 63]);
+	}
+}
+
+static int
+b64val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+int
+b64url_decode(struct buf *out, struct sv in)
+{
+	uint32_t acc = 0;
+	int bits = 0;
+
+	if (in.n % 4 == 1)
+		return -1;
+	for (size_t i = 0; i < in.n; i++) {
+		int v = b64val((unsigned char)in.p[i]);
+
+		if (v < 0)
+			return -1;
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_putc(out, (int)(acc >> bits & 0xFF));
+		}
+	}
+	/* Leftover bits must be zero: one encoding per value. */
+	if (bits && (acc & ((1u << bits) - 1)) != 0)
+		return -1;
+	return 0;
+}
+
+/* ---- the secret --------------------------------------------------------------- */
+
+int
+session_key_load(const char *path, struct session_key *key, struct buf *err)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (sodium_init() < 0) {
+		buf_puts(err, "libsodium cannot be initialised");
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT) {
+		unsigned char k[SESSION_KEY_LEN];
+
+		/* First start: a new secret, readable by this user only.
+		 * O_EXCL: two processes racing here agree on one file. */
+		randombytes_buf(k, sizeof(k));
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			if (write(fd, k, sizeof(k)) != (ssize_t)sizeof(k) ||
+			    fsync(fd) < 0) {
+				buf_puts(err, path);
+				buf_puts(err, ": cannot write the new secret");
+				close(fd);
+				unlink(path);
+				return -1;
+			}
+			close(fd);
+		} else if (errno != EEXIST) {
+			buf_puts(err, path);
+			buf_puts(err, ": ");
+			buf_puts(err, strerror(errno));
+			return -1;
+		}
+		sodium_memzero(k, sizeof(k));
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	}
+	if (fd < 0) {
+		buf_puts(err, path);
+		buf_puts(err, ": ");
+		buf_puts(err, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || (st.st_mode & 077) != 0) {
+		buf_puts(err, path);
+		buf_puts(err, ": the secret must be readable by its owner only (chmod 600)");
+		close(fd);
+		return -1;
+	}
+	n = read(fd, key->k, sizeof(key->k));
+	close(fd);
+	if (n != (ssize_t)sizeof(key->k)) {
+		buf_puts(err, path);
+		buf_puts(err, ": the secret must hold 32 bytes");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- cookies -------------------------------------------------------------------- */
+
+static void
+mac(const struct session_key *key, const char *label, struct sv a, struct sv b,
+    unsigned char out[crypto_auth_hmacsha256_BYTES])
+{
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, key->k, sizeof(key->k));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label, strlen(label));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)a.p, a.n);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"|", 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)b.p, b.n);
+	crypto_auth_hmacsha256_final(&st, out);
+}
+
+void
+session_issue(const struct session_key *key, struct sv user, uint64_t expires,
+    struct buf *out)
+{
+	unsigned char m[crypto_auth_hmacsha256_BYTES];
+	char exp[24];
+	int n = snprintf(exp, sizeof(exp), "%llu", (unsigned long long)expires);
+
+	mac(key, "bzs1|", user, (struct sv){ exp, (size_t)n }, m);
+	b64url_encode(out, (const unsigned char *)user.p, user.n);
+	buf_putc(out, '.');
+	buf_put(out, exp, (size_t)n);
+	buf_putc(out, '.');
+	b64url_encode(out, m, sizeof(m));
+}
+
+int
+session_verify(const struct session_key *key, struct sv value, uint64_t now,
+    struct buf *user)
+{
+	unsigned char m[crypto_auth_hmacsha256_BYTES];
+	const char *d1, *d2, *end = value.p + value.n;
+	struct buf given = BUF_INIT;
+	struct sv exp;
+	uint64_t expires = 0;
+	size_t ulen0 = user->len;
+	int rc = -1;
+
+	if (value.n == 0 || value.n > 512)
+		return -1;
+	if ((d1 = memchr(value.p, '.', value.n)) == NULL ||
+	    (d2 = memchr(d1 + 1, '.', (size_t)(end - d1 - 1))) == NULL)
+		return -1;
+	exp = (struct sv){ d1 + 1, (size_t)(d2 - d1 - 1) };
+	if (exp.n == 0 || exp.n > 19)
+		return -1;
+	for (size_t i = 0; i < exp.n; i++) {
+		if (exp.p[i] < '0' || exp.p[i] > '9')
+			return -1;
+		expires = expires * 10 + (uint64_t)(exp.p[i] - '0');
+	}
+	if (b64url_decode(user, (struct sv){ value.p, (size_t)(d1 - value.p) }) < 0 ||
+	    user->len - ulen0 == 0 || user->len - ulen0 > SESSION_USER_MAX)
+		goto out;
+	if (b64url_decode(&given, (struct sv){ d2 + 1, (size_t)(end - d2 - 1) }) < 0 ||
+	    given.len != sizeof(m))
+		goto out;
+	mac(key, "bzs1|", (struct sv){ user->p + ulen0, user->len - ulen0 }, exp, m);
+	if (sodium_memcmp(m, given.p, sizeof(m)) != 0)
+		goto out;
+	if (expires <= now)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0) {
+		user->len = ulen0;
+		if (user->cap)
+			user->p[ulen0] = '\0';
+	}
+	buf_free(&given);
+	return rc;
+}
+
+void
+session_csrf(const struct session_key *key, struct sv value, struct buf *out)
+{
+	unsigned char m[crypto_auth_hmacsha256_BYTES];
+
+	mac(key, "csrf1|", value, (struct sv){ "", 0 }, m);
+	b64url_encode(out, m, sizeof(m));
+}
+
+int
+session_csrf_ok(const struct session_key *key, struct sv value, struct sv token)
+{
+	struct buf want = BUF_INIT;
+	int ok;
+
+	session_csrf(key, value, &want);
+	ok = token.n == want.len &&
+	    sodium_memcmp(token.p, want.p, want.len) == 0;
+	buf_free(&want);
+	return ok;
+}
+
+int
+cookie_get(const char *header, const char *name, struct sv *out)
+{
+	size_t nlen = strlen(name);
+	const char *p = header;
+
+	if (p == NULL)
+		return -1;
+	while (*p != '\0') {
+		const char *end;
+
+		while (*p == ' ' || *p == ';' || *p == '\t')
+			p++;
+		end = strchr(p, ';');
+		if (end == NULL)
+			end = p + strlen(p);
+		if ((size_t)(end - p) > nlen && strncmp(p, name, nlen) == 0 &&
+		    p[nlen] == '=') {
+			const char *v = p + nlen + 1, *e = end;
+
+			while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			*out = (struct sv){ v, (size_t)(e - v) };
+			return 0;
+		}
+		p = end;
+	}
+	return -1;
+}

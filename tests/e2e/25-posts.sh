@@ -1,0 +1,205 @@
+#!/bin/bash
+# Sign-in at the edge, follow and claim (issue 4), through the real nginx:
+# sessions, CSRF, Post/Redirect/Get and JSON, every rejection with its
+# status and the store unchanged, claims with their states, admin review,
+# many processes following at once, the micro-cache bypass.
+. "$(dirname "$0")/lib.sh"
+# Rate limits are tested in 26-ratelimit.sh; here they stay out of the way.
+export BZPEER_CONF_EXTRA=$'post_rate = 100000\npost_rate_addr = 100000'
+stack_up
+
+P=/researchers/sanjeev-arora
+AID=A5000000001
+rcount() { redis-cli -s "$RUNDIR/redis.sock" GET "bzpeer:followers:$1" | sed 's/.*://'; }
+page_count() { # the follower figure on the profile as a signed-out visitor sees it
+	curl -sS -H 'Cookie: bzf=x' "$BASE$1" | sed -n 's/.*<span class="follow-count"[^>]*>\([0-9]*\)<.*/\1/p' | head -n1
+}
+lmdb_count() { "$BUILD/bzpeer-admin" --store "$STORE" follows "$1" | sed -n 's/^count: *//p'; }
+
+# post PATH JAR BODY [curl args]: a form post as a browser makes it (the jar
+# keeps what the answer sets); sets STATUS/HEADERS/BODY.
+post() {
+	local p=$1 jar=$2 data=$3 keep=(); shift 3
+	[ "$jar" != /dev/null ] && keep=(-c "$jar")
+	http POST "$p" -b "$jar" "${keep[@]}" -H 'Content-Type: application/x-www-form-urlencoded' \
+		--data-binary "$data" "$@"
+}
+unchanged_since() { dump > "$T_DIR/dump.after"; cmp -s "$1" "$T_DIR/dump.after"; }
+
+# ---- signing in ------------------------------------------------------------
+http GET '/login?next=/researchers/sanjeev-arora'
+check "/login without credentials: 401 from nginx" [ "$STATUS" = 401 ]
+http GET '/login?next=/researchers/sanjeev-arora' -u demo:wrong
+check "/login with a wrong password: 401" [ "$STATUS" = 401 ]
+http GET '/login?next=/researchers/sanjeev-arora' -u demo:demo
+check "/login answers 303" [ "$STATUS" = 303 ]
+check "/login goes back to next" [ "$(header Location)" = /researchers/sanjeev-arora ]
+check "session cookie is HttpOnly and SameSite=Lax" \
+	grep -Eiq '^Set-Cookie: bzs=[^;]+; Path=/; Max-Age=[0-9]+; HttpOnly; SameSite=Lax' "$HEADERS"
+check "session cookie is not Secure over plain http" bash -c "! grep -i '^Set-Cookie: bzs=' '$HEADERS' | grep -qi secure"
+for bad in '//evil.example/x' 'https://evil.example/' '/\evil.example' '%2F%2Fevil.example' 'javascript:alert(1)'; do
+	http GET "/login?next=$bad" -u demo:demo
+	check "no open redirect: next=$bad goes to /" [ "$(header Location)" = / ]
+done
+http GET '/login/?next=/' -H "Authorization: Basic $(printf 'mallory:x' | base64)"
+check "a Basic header elsewhere signs nobody in" bash -c "[ '$STATUS' != 303 ] && ! grep -qi '^Set-Cookie: bzs=' '$HEADERS'"
+
+signin demo; J1=$JAR; C1=$CSRF
+signin demo2; J2=$JAR; C2=$CSRF
+check "two users signed in, each with a CSRF token" [ -n "$C1" ] && [ -n "$C2" ] && [ "$C1" != "$C2" ]
+http GET "$P" -b "$J1"
+check "signed-in page says who is signed in" grep -q 'Signed in as <strong>demo</strong>' "$BODY"
+check "signed-in page is private" [ "$(header Cache-Control)" = "private, no-cache" ]
+check "signed-in page shows the claim form" grep -q 'action="/researchers/sanjeev-arora/claim"' "$BODY"
+
+# ---- every rejection: status, and the store unchanged -------------------------
+dump > "$T_DIR/dump.before"
+F="csrf=$C1&action=follow"
+post "$P/follow" /dev/null "action=follow"
+check "follow signed out: 303 to /login?next=the profile" \
+	[ "$STATUS" = 303 ] && [ "$(header Location)" = "/login?next=%2Fresearchers%2Fsanjeev-arora" ]
+post "$P/follow" "$J1" "action=follow"
+check "follow without CSRF: 403" [ "$STATUS" = 403 ]
+post "$P/follow" "$J1" "csrf=AAAA$C1&action=follow"
+check "follow with a forged CSRF: 403" [ "$STATUS" = 403 ]
+post "$P/follow" "$J1" "csrf=$C2&action=follow"
+check "follow with another session's CSRF: 403" [ "$STATUS" = 403 ]
+http POST "$P/follow" -b "$J1" -H 'Content-Type: text/plain' --data-binary "$F"
+check "follow as text/plain: 415" [ "$STATUS" = 415 ]
+http POST "$P/follow" -b "$J1" -H 'Content-Type: application/x-www-form-urlencoded' \
+	--data-binary "$F&pad=$(head -c 20000 /dev/zero | tr '\0' a)"
+check "follow with a 20 KB body: 413" [ "$STATUS" = 413 ]
+post "$P/follow" "$J1" "csrf=$C1&action=maybe"
+check "follow with action=maybe: 400" [ "$STATUS" = 400 ]
+post "$P/follow" "$J1" "csrf=$C1&action=follow&action=unfollow"
+check "follow with a duplicate field: 400" [ "$STATUS" = 400 ]
+post "$P/follow" "$J1" "csrf=$C1&action=fol%ZZlow"
+check "follow with bad percent-encoding: 400" [ "$STATUS" = 400 ]
+post "$P/follow" "$J1" "csrf=$C1&action=follow%00"
+check "follow with a NUL byte: 400" [ "$STATUS" = 400 ]
+post /researchers/nobody/follow "$J1" "$F"
+check "follow an unknown researcher: 404" [ "$STATUS" = 404 ]
+http GET "$P/follow" -b "$J1"
+check "GET on the follow address: 405 with Allow: POST" [ "$STATUS" = 405 ] && [ "$(header Allow)" = POST ]
+check "store unchanged after every refused follow" unchanged_since "$T_DIR/dump.before"
+
+# ---- follow, refollow, unfollow, a second user ----------------------------------
+post "$P/follow" "$J1" "$F"
+check "follow: 303 back to the profile" [ "$STATUS" = 303 ] && [ "$(header Location)" = "$P" ]
+check "follow sets a flash" grep -qi '^Set-Cookie: bzf=followed' "$HEADERS"
+http GET "$P" -b "$J1" -c "$J1"
+check "flash shown once after the redirect" grep -q 'You now follow this researcher.' "$BODY"
+check "button says Following" grep -q '>Following</button>' "$BODY"
+check "flash cookie is spent" grep -qi '^Set-Cookie: bzf=; Path=/; Max-Age=0' "$HEADERS"
+http GET "$P" -b "$J1" -c "$J1"
+check "flash not shown twice" bash -c "! grep -q 'You now follow this researcher.' '$BODY'"
+check "count 1 on the page, in LMDB and in Redis" \
+	[ "$(page_count $P)" = 1 ] && [ "$(lmdb_count sanjeev-arora)" = 1 ] && [ "$(rcount $AID)" = 1 ]
+post "$P/follow" "$J1" "$F" -H 'Accept: application/json'
+check "refollow (JSON): still 1" grep -q '^{"following":true,"followers":1}' "$BODY"
+post "$P/follow" "$J2" "csrf=$C2&action=follow" -H 'Accept: application/json'
+check "second user follows: 2" grep -q '^{"following":true,"followers":2}' "$BODY"
+post "$P/follow" "$J1" "csrf=$C1&action=unfollow" -H 'Accept: application/json'
+check "first unfollows: 1" grep -q '^{"following":false,"followers":1}' "$BODY"
+post "$P/follow" "$J1" "csrf=$C1&action=unfollow" -H 'Accept: application/json'
+check "unfollow again: still 1" grep -q '^{"following":false,"followers":1}' "$BODY"
+post "$P/follow" "$J2" "csrf=$C2&action=unfollow" -H 'Accept: application/json'
+post "$P/follow" "$J2" "csrf=$C2&action=unfollow" -H 'Accept: application/json'
+check "never below zero" grep -q '^{"following":false,"followers":0}' "$BODY"
+check "count 0 on the page, in LMDB and in Redis" \
+	[ "$(page_count $P)" = 0 ] && [ "$(lmdb_count sanjeev-arora)" = 0 ] && [ "$(rcount $AID)" = 0 ]
+post "$P/follow" "$J1" "action=follow" -H 'Accept: application/json'
+check "JSON without CSRF: 403 as JSON" [ "$STATUS" = 403 ] && grep -q '^{"error":' "$BODY"
+
+# ---- the micro-cache: anonymous hits, signed-in always fresh -------------------------
+http GET /researchers/zhiyuan-li; http GET /researchers/zhiyuan-li
+check "anonymous GET again within a second: micro-cache HIT" [ "$(header X-Micro-Cache)" = HIT ]
+http GET /researchers/zhiyuan-li -b "$J1"
+check "signed-in GET bypasses the micro-cache" [ "$(header X-Micro-Cache)" = BYPASS ]
+
+# ---- claims ------------------------------------------------------------------------
+http GET "$P"
+check "signed out: Log in to claim" grep -q '>Log in to claim<' "$BODY"
+dump > "$T_DIR/dump.before"
+C="csrf=$C1&orcid=0000-0002-1825-0097&email=arora%40cs.princeton.edu&evidence_url=https%3A%2F%2Fwww.cs.princeton.edu%2F~arora%2F&note=It+is+me"
+post "$P/claim" "$J1" "${C/0000-0002-1825-0097/0000-0002-1825-0098}"
+check "claim with a bad ORCID check digit: 400" [ "$STATUS" = 400 ]
+check "the form again, the reason in words" grep -q 'its last character must be its check digit' "$BODY"
+check "the form again keeps what was typed" grep -q 'value="arora@cs.princeton.edu"' "$BODY"
+post "$P/claim" "$J1" "${C/arora%40cs/arora-at-cs}"
+check "claim with a bad email: 400 in words" [ "$STATUS" = 400 ] && grep -q 'institutional email address' "$BODY"
+post "$P/claim" "$J1" "${C/https%3A/http%3A}"
+check "claim with an http evidence URL: 400 in words" [ "$STATUS" = 400 ] && grep -q 'must be an https://' "$BODY"
+post "$P/claim" "$J1" "$C&note=<script>alert(1)</script>"
+check "claim with a duplicate field: 400" [ "$STATUS" = 400 ]
+post "$P/claim" "$J1" "${C/csrf=$C1/csrf=x}"
+check "claim with a bad CSRF: 403" [ "$STATUS" = 403 ]
+check "store unchanged after every refused claim" unchanged_since "$T_DIR/dump.before"
+
+post "$P/claim" "$J1" "$C"
+check "claim filed: 303 with a flash" [ "$STATUS" = 303 ] && grep -qi '^Set-Cookie: bzf=claimed' "$HEADERS"
+http GET "$P" -b "$J1"
+TEXT=$(body_text)
+check "profile shows Claim pending" grep -q 'Claim pending' <<<"$TEXT"
+check "the claimant is told it waits for review" grep -q 'Your claim is waiting for review.' <<<"$TEXT"
+post "$P/claim" "$J2" "${C/csrf=$C1/csrf=$C2}"
+check "competing claim: 409" [ "$STATUS" = 409 ]
+post /researchers/zhiyuan-li/claim "$J1" "$C"
+check "a second open claim by one user: 409" [ "$STATUS" = 409 ]
+id=$("$BUILD/bzpeer-admin" --store "$STORE" claims list --state pending | awk 'NR==1 {print $1}' | tr -dc 0-9)
+check "admin lists the pending claim" [ -n "$id" ]
+"$BUILD/bzpeer-admin" --store "$STORE" claims approve "$id" >/dev/null
+check "admin approves it" [ $? = 0 ]
+http GET "$P"
+TEXT=$(body_text)
+check "approved: Claimed author, Verification L2, Trust 56 - Trusted" \
+	bash -c "grep -q 'Claimed author' <<<'$TEXT' && grep -q 'Verification L2' <<<'$TEXT' && grep -q 'Trust 56 - Trusted' <<<'$TEXT'"
+post "$P/claim" "$J2" "${C/csrf=$C1/csrf=$C2}"
+check "claim on a claimed profile: 409" [ "$STATUS" = 409 ]
+
+post /researchers/zhiyuan-li/claim "$J2" "${C/csrf=$C1/csrf=$C2}"
+check "second user claims another profile: 303" [ "$STATUS" = 303 ]
+id=$("$BUILD/bzpeer-admin" --store "$STORE" claims list --state pending | awk 'NR==1 {print $1}' | tr -dc 0-9)
+"$BUILD/bzpeer-admin" --store "$STORE" claims reject "$id" --note "Evidence does not show this person" >/dev/null
+check "admin rejects it with a note" [ $? = 0 ]
+check "the note is kept" bash -c "'$BUILD/bzpeer-admin' --store '$STORE' claims list --state rejected | grep -q 'Evidence does not show this person'"
+http GET /researchers/zhiyuan-li -b "$J2"
+check "rejected: unclaimed again, the claim form is back" \
+	bash -c "grep -q 'Unclaimed author' '$BODY' && grep -q 'action=\"/researchers/zhiyuan-li/claim\"' '$BODY'"
+
+# ---- many processes follow and unfollow at once ------------------------------------------
+R2=/researchers/zhiyuan-li; R3=/researchers/jason-lee
+pids=()
+for w in $(seq 8); do
+	(
+		for i in $(seq 25); do
+			case $(( (w + i) % 3 )) in 0) p=$P ;; 1) p=$R2 ;; 2) p=$R3 ;; esac
+			if [ $((w % 2)) = 0 ]; then j=$J1; c=$C1; else j=$J2; c=$C2; fi
+			a=follow; [ $(( (w * 7 + i) % 2 )) = 0 ] && a=unfollow
+			curl -sS -o /dev/null -w '%{http_code}\n' -b "$j" \
+				-H 'Content-Type: application/x-www-form-urlencoded' -H 'Accept: application/json' \
+				--data-binary "csrf=$c&action=$a" "$BASE$p/follow"
+		done
+	) > "$T_DIR/conc.$w" &
+	pids+=($!)
+done
+wait "${pids[@]}"
+ok200=$(cat "$T_DIR"/conc.* | grep -c '^200$')
+check "200 concurrent follow posts answered 200 ($ok200)" [ "$ok200" = 200 ]
+for s in sanjeev-arora zhiyuan-li jason-lee; do
+	id=$("$BUILD/bzpeer-admin" --store "$STORE" follows "$s" | sed -n 's/^id: *//p')
+	edges=$("$BUILD/bzpeer-admin" --store "$STORE" follows "$s" | grep -c '^follower: ')
+	check "$s: LMDB edges = LMDB count = Redis count = page" \
+		bash -c "[ '$edges' = '$(lmdb_count $s)' ] && [ '$edges' = '$(rcount "$id")' ] && [ '$edges' = '$(page_count /researchers/$s)' ]"
+done
+
+# ---- log out -------------------------------------------------------------------------
+post /logout "$J2" "csrf=nope"
+check "log out with a bad CSRF: 403" [ "$STATUS" = 403 ]
+post /logout "$J2" "csrf=$C2"
+check "log out: 303 to / and the session cookie cleared" \
+	[ "$STATUS" = 303 ] && grep -qi '^Set-Cookie: bzs=; Path=/; Max-Age=0' "$HEADERS"
+http GET / -b "$J2"
+check "after logging out the page shows Log in" grep -q '>Log in</a>' "$BODY"
+
+finish
