@@ -24,10 +24,6 @@ on_term(int sig)
 	worker_stop = 1;
 }
 
-/*
- * Answers one request: parse, dispatch through the route table, serialise,
- * write. Only this function touches the FastCGI stream.
- */
 /* The request's body hook: FastCGI stdin. */
 static int
 read_stdin(void *ctx, char *p, int n)
@@ -35,6 +31,10 @@ read_stdin(void *ctx, char *p, int n)
 	return FCGX_GetStr(p, n, (FCGX_Stream *)ctx);
 }
 
+/*
+ * Answers one request: parse, dispatch through the route table, serialise,
+ * write. Only this function touches the FastCGI stream.
+ */
 static void
 serve(struct request *r, FCGX_Request *fr, struct buf *out)
 {
