@@ -380,6 +380,59 @@ rec_topic_decode(const void *data, size_t len, struct store_topic_ref *out)
 	return rc;
 }
 
+/* ---- claim ----------------------------------------------------------------
+ * id, researcher_id, user, orcid, email, evidence_url, note, reviewer_note,
+ * state, identity_verified, filed_at, decided_at.
+ */
+
+void
+rec_claim_encode(struct buf *out, const struct store_claim *c)
+{
+	size_t start = rec_begin(out, REC_CLAIM);
+
+	rec_put_uint(out, c->id);
+	rec_put_str(out, c->researcher_id);
+	rec_put_str(out, c->user);
+	rec_put_str(out, c->orcid);
+	rec_put_str(out, c->email);
+	rec_put_str(out, c->evidence_url);
+	rec_put_str(out, c->note);
+	rec_put_str(out, c->reviewer_note);
+	rec_put_uint(out, c->state);
+	rec_put_uint(out, c->identity_verified);
+	rec_put_uint(out, c->filed_at);
+	rec_put_uint(out, c->decided_at);
+	rec_end(out, start);
+}
+
+int
+rec_claim_decode(const void *data, size_t len, struct store_claim *out)
+{
+	struct rec_reader r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = rec_open(&r, data, len, REC_CLAIM)) != 0)
+		return rc;
+	out->id = rec_get_uint(&r, UINT64_MAX);
+	out->researcher_id = rec_get_str(&r);
+	out->user = rec_get_str(&r);
+	out->orcid = rec_get_str(&r);
+	out->email = rec_get_str(&r);
+	out->evidence_url = rec_get_str(&r);
+	out->note = rec_get_str(&r);
+	out->reviewer_note = rec_get_str(&r);
+	out->state = (uint8_t)rec_get_uint(&r, STORE_CLAIM_STATE_REJECTED);
+	out->identity_verified = (uint8_t)rec_get_uint(&r, 1);
+	out->filed_at = rec_get_uint(&r, UINT64_MAX);
+	out->decided_at = rec_get_uint(&r, UINT64_MAX);
+	if ((rc = rec_close(&r)) == 0 && out->state == 0)
+		rc = STORE_CORRUPT;    /* no such state */
+	if (rc != 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
 /* ---- walking a work's pairs (public, store.h) ----------------------------- */
 
 /* Reads the pair at *pos in [raw, raw+len); 0 or STORE_NOTFOUND at the end. */

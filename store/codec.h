@@ -9,7 +9,7 @@
 #include "store.h"
 
 /*
- * Every record value in the store (researcher, work, topic) is
+ * Every record value in the store (researcher, work, topic, claim) is
  *
  *	u8 format (REC_FORMAT) | u8 kind | field ... | u32 CRC-32, little endian
  *
@@ -27,6 +27,7 @@ enum rec_kind {
 	REC_RESEARCHER = 'R',
 	REC_WORK = 'W',
 	REC_TOPIC = 'T',
+	REC_CLAIM = 'C',
 };
 
 /*
@@ -71,6 +72,13 @@ int  rec_work_decode(const void *data, size_t len, struct store_work *out);
 void rec_topic_encode(struct buf *out, const struct store_topic_ref *t);
 int  rec_topic_decode(const void *data, size_t len,
     struct store_topic_ref *out);
+
+/*
+ * Claims. Decoding checks the state (1..3) and identity_verified (0..1);
+ * the lengths are the writer's to check (store_claim_file()).
+ */
+void rec_claim_encode(struct buf *out, const struct store_claim *c);
+int  rec_claim_decode(const void *data, size_t len, struct store_claim *out);
 
 /* Fixed-width big-endian helpers for keys that must sort by memcmp. */
 void put_be16(unsigned char *p, uint16_t v);

@@ -27,6 +27,11 @@ static const struct {
 	[DB_TOPICS]      = { "topics", 0 },
 	[DB_RTOPICS]     = { "rtopics", MDB_DUPSORT | MDB_DUPFIXED },
 	[DB_FOLLOWERS]   = { "followers", 0 },
+	[DB_FOLLOWS]     = { "follows", MDB_DUPSORT },
+	[DB_FOLLOWING]   = { "following", MDB_DUPSORT | MDB_DUPFIXED },
+	[DB_CLAIMS]      = { "claims", 0 },
+	[DB_RCLAIM]      = { "rclaim", 0 },
+	[DB_UCLAIM]      = { "uclaim", 0 },
 };
 
 const char *
@@ -52,6 +57,7 @@ store_strerror(int err)
 	case STORE_EMPTY: return "no catalog imported yet";
 	case STORE_MAPFULL: return "the store is full and its map could not grow";
 	case STORE_CONFLICT: return "a competing write exists";
+	case STORE_EXISTS: return "the user already has an open claim";
 	case STORE_INVALID: return "invalid argument or input";
 	default: return mdb_strerror(err);  /* LMDB codes and errno values */
 	}
@@ -145,6 +151,11 @@ open_ro(struct store *s, const char *dir, unsigned flags)
 	}
 	for (i = DB_META + 1; i < DB__COUNT; i++) {
 		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags, &s->dbi[i]);
+		/* A store from before user data: those read as empty. */
+		if (rc == MDB_NOTFOUND && i >= DB_USERDATA_FIRST) {
+			s->absent |= 1u << i;
+			continue;
+		}
 		if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
 			rc = STORE_CORRUPT;
 		if (rc != 0)
@@ -420,14 +431,13 @@ store_reserve(struct store *s, uint64_t bytes)
 
 /* ---- lookups ----------------------------------------------------------------- */
 
-/* Gets key from db; STORE_NOTFOUND for a missing or impossible key. */
-static int
-get(struct store_rtxn *t, enum store_db db, struct sv key, MDB_val *v)
+int
+store_get(struct store_rtxn *t, enum store_db db, struct sv key, MDB_val *v)
 {
 	MDB_val k = sv_val(key);
 	int rc;
 
-	if (key.n == 0 || key.n > 511)
+	if (key.n == 0 || key.n > 511 || db_absent(t->s, db))
 		return STORE_NOTFOUND;
 	rc = mdb_get(t->txn, t->s->dbi[db], &k, v);
 	return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
@@ -441,7 +451,7 @@ store_researcher_by_id(struct store_rtxn *t, struct sv id,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = get(t, DB_RESEARCHERS, id, &v)) != 0)
+	if ((rc = store_get(t, DB_RESEARCHERS, id, &v)) != 0)
 		return rc;
 	return rec_researcher_decode(v.mv_data, v.mv_size, out);
 }
@@ -454,7 +464,7 @@ store_researcher_by_slug(struct store_rtxn *t, struct sv slug,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = get(t, DB_SLUGS, slug, &v)) != 0)
+	if ((rc = store_get(t, DB_SLUGS, slug, &v)) != 0)
 		return rc;
 	rc = store_researcher_by_id(t, val_sv(v), out);
 	return rc == STORE_NOTFOUND ? STORE_CORRUPT : rc;  /* dangling slug */
@@ -481,7 +491,7 @@ store_followers(struct store_rtxn *t, struct sv researcher_id, uint64_t *out)
 	int rc, i;
 
 	*out = 0;
-	if ((rc = get(t, DB_FOLLOWERS, researcher_id, &v)) != 0)
+	if ((rc = store_get(t, DB_FOLLOWERS, researcher_id, &v)) != 0)
 		return rc == STORE_NOTFOUND ? 0 : rc;
 	if (v.mv_size != 8)
 		return STORE_CORRUPT;
@@ -499,7 +509,7 @@ store_work_by_id(struct store_rtxn *t, struct sv id, struct store_work *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = get(t, DB_WORKS, id, &v)) != 0)
+	if ((rc = store_get(t, DB_WORKS, id, &v)) != 0)
 		return rc;
 	return rec_work_decode(v.mv_data, v.mv_size, out);
 }

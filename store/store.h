@@ -39,6 +39,7 @@ enum {
 	STORE_EMPTY,              /* no catalog imported yet */
 	STORE_MAPFULL,            /* the map is full and could not grow */
 	STORE_CONFLICT,           /* a competing write (e.g. claim) exists */
+	STORE_EXISTS,             /* the user already has an open claim */
 	STORE_INVALID,            /* a caller passed an invalid argument,
 	                             or an import met a bad line under --strict */
 };
@@ -48,7 +49,9 @@ const char *store_strerror(int err);
 struct store;
 struct store_rtxn;
 
-#define STORE_RDONLY 0x1u   /* open for reading only (the FastCGI workers) */
+#define STORE_RDONLY 0x1u   /* open for reading only; the user-data writers
+                               (store_follow, store_claim_*) need a store
+                               opened without it */
 #define STORE_CREATE 0x2u   /* create the directory's environment if missing */
 #define STORE_EMPTY_OK 0x4u /* with STORE_RDONLY: open an initialised store
                                even before its first import (admin tools) */
@@ -100,8 +103,11 @@ uint64_t store_generation_time(struct store_rtxn *t);
  */
 uint64_t store_txn_id(struct store_rtxn *t);
 
-/* Claim states of a researcher record. */
-enum store_claim {
+/*
+ * Claim states of a researcher record (its `claim` field). The tag is not
+ * store_claim: that is the claim record below, and C has one tag namespace.
+ */
+enum store_researcher_claim {
 	STORE_CLAIM_NONE = 0,     /* Unclaimed */
 	STORE_CLAIM_PENDING = 1,  /* Claim pending */
 	STORE_CLAIM_APPROVED = 2, /* Claimed */
@@ -122,8 +128,10 @@ struct store_researcher {
 	uint32_t  topics;        /* distinct topics over those works */
 	uint32_t  close_collaborators; /* co-authors sharing >= 2 works */
 	uint32_t  coauthors;     /* all distinct co-authors */
-	uint8_t   claim;         /* enum store_claim */
-	uint8_t   orcid_verified;/* an approved claim's ORCID iD matched the record's */
+	uint8_t   claim;         /* enum store_researcher_claim */
+	uint8_t   orcid_verified;/* approved claim's identity verified: its ORCID
+	                            iD matched the record's, or a reviewed
+	                            institutional email */
 	int       first_year;    /* earliest publication year, 0 if none */
 	int       last_year;     /* latest publication year, 0 if none */
 };
@@ -274,5 +282,137 @@ struct store_stats {
 	uint64_t topics;               /* distinct topics in the catalog */
 };
 int store_stats(struct store_rtxn *t, struct store_stats *out);
+
+/* ---- user data: follows and claims (DESIGN.md §3, §5) --------------------
+ *
+ * User data lives beside the catalog in the same environment and survives
+ * re-imports (the importer keeps a record's claim state, orcid_verified and
+ * never lowers its version). Users are the names the web server
+ * authenticated (REMOTE_USER), 1..STORE_USER_MAX bytes of valid UTF-8
+ * without control characters (C0, DEL, C1); anything else is STORE_INVALID.
+ *
+ * The writers (store_follow, store_claim_file, store_claim_decide):
+ *  - need a store opened without STORE_RDONLY (else EACCES); one struct
+ *    store per process serves both reads and writes (LMDB forbids opening
+ *    one environment twice in a process);
+ *  - run one write transaction each: nothing is ever half-written. LMDB
+ *    serialises writers across processes, and every check and count is
+ *    made inside that transaction on the latest committed state;
+ *  - copy their string arguments first, so these may point into the map;
+ *  - may grow a full map (or give STORE_MAPFULL with nothing changed);
+ *    growing remaps it, so no read transaction of this process may be in
+ *    use during the call (end it first; views read in it die with it).
+ * Every refused call (any non-zero return) leaves the store unchanged.
+ */
+#define STORE_USER_MAX 128
+
+/*
+ * Follows (follow = 1) or unfollows (follow = 0) researcher_id for user: the
+ * edges (researcher->user and user->researcher) and the researcher's count
+ * change in one write transaction. Idempotent: following twice counts once;
+ * unfollowing what is not followed changes nothing, and the count never goes
+ * below zero. *count gets the count as committed; *txn_id the id of the
+ * write transaction that committed it, or, when nothing changed, the id of
+ * the snapshot the count was read in (both order Redis copies, §4);
+ * *changed whether an edge was added or removed. The count stored is the
+ * number of edges, counted in the committing transaction. The researcher's
+ * record and its version are left alone: a follow never makes cached pages
+ * stale (the count is a hole, §4). STORE_INVALID for a bad user name,
+ * STORE_NOTFOUND for an unknown researcher (checked in that order).
+ */
+int store_follow(struct store *s, struct sv researcher_id, struct sv user,
+    int follow, uint64_t *count, uint64_t *txn_id, int *changed);
+
+/* Whether user follows researcher_id (*out 0 or 1; 0 for a bad user name). */
+int store_is_following(struct store_rtxn *t, struct sv researcher_id,
+    struct sv user, int *out);
+
+/*
+ * Calls cb for each user following researcher_id, in byte order of the
+ * names (views into the map). cb returns 0 to go on, anything else stops
+ * the walk and is returned. An unknown researcher has no followers.
+ */
+typedef int (*store_user_cb)(void *ctx, struct sv user);
+int store_researcher_followers(struct store_rtxn *t, struct sv researcher_id,
+    store_user_cb cb, void *ctx);
+
+/* Claim records. Pending -> approved or rejected (the note is kept). */
+enum store_claim_state {
+	STORE_CLAIM_STATE_PENDING = 1,
+	STORE_CLAIM_STATE_APPROVED = 2,
+	STORE_CLAIM_STATE_REJECTED = 3,
+};
+
+#define STORE_CLAIM_NOTE_MAX 1000   /* bytes, for the claimant's and reviewer's notes */
+#define STORE_ORCID_MAX 19          /* "0000-0002-1825-0097" */
+#define STORE_EMAIL_MAX 254
+#define STORE_URL_MAX 2000          /* evidence_url */
+
+struct store_claim {
+	uint64_t  id;            /* 1, 2, ... in filing order */
+	struct sv researcher_id;
+	struct sv user;
+	struct sv orcid;         /* as given, checked by the caller; may be empty */
+	struct sv email;
+	struct sv evidence_url;
+	struct sv note;
+	struct sv reviewer_note; /* empty until decided */
+	uint8_t   state;         /* enum store_claim_state */
+	uint8_t   identity_verified; /* approved with a reviewed institutional email */
+	uint64_t  filed_at;      /* unix seconds */
+	uint64_t  decided_at;    /* unix seconds, 0 while pending */
+};
+
+/*
+ * Files a claim by in->user on in->researcher_id (fields already validated
+ * by the caller; the store checks again the user name, the lengths above
+ * and that every field is valid UTF-8 without NUL). in->id, state,
+ * reviewer_note, identity_verified and decided_at are ignored; filed_at 0
+ * means now. Checked in this order: STORE_INVALID for a bad field;
+ * STORE_NOTFOUND for an unknown researcher; STORE_EXISTS when the user
+ * already has an open (pending) claim on any researcher, this one
+ * included; STORE_CONFLICT when the researcher already has a pending or
+ * approved claim (HTTP 409). On success the researcher's claim state
+ * becomes pending and its record version is bumped (so cached pages are
+ * left behind). *id gets the claim id.
+ */
+int store_claim_file(struct store *s, const struct store_claim *in,
+    uint64_t *id);
+
+/*
+ * Decides a pending claim, now (decided_at). Approve: the researcher
+ * becomes claimed (STORE_CLAIM_APPROVED), orcid_verified is set when the
+ * claim's ORCID iD equals the record's (both non-empty; the check digit
+ * 'X' in either case) or identity_verified is given (a reviewed
+ * institutional email, kept on the claim), record version bumped. Reject:
+ * the claim keeps the reviewer's note, the researcher goes back to
+ * unclaimed (orcid_verified 0) and may be claimed again, version bumped.
+ * Either way the user may file a new claim. The reviewer's note (may be
+ * empty) is kept on the claim. STORE_INVALID for a note over
+ * STORE_CLAIM_NOTE_MAX or not UTF-8; STORE_NOTFOUND for an unknown id;
+ * STORE_CONFLICT when not pending.
+ */
+int store_claim_decide(struct store *s, uint64_t id, int approve,
+    int identity_verified, struct sv reviewer_note);
+
+/*
+ * Reading claims: the strings of *out are views into the map, valid until t
+ * ends. STORE_NOTFOUND, or STORE_CORRUPT for a bad record.
+ */
+/* A claim by id. */
+int store_claim_by_id(struct store_rtxn *t, uint64_t id, struct store_claim *out);
+
+/* The researcher's current (pending or approved) claim; STORE_NOTFOUND if none. */
+int store_claim_of_researcher(struct store_rtxn *t, struct sv researcher_id,
+    struct store_claim *out);
+
+/*
+ * Claims in id order; state 0 for all, else only that state (another value
+ * gives STORE_INVALID). cb returns 0 to go on, anything else stops the
+ * walk and is returned.
+ */
+typedef int (*store_claim_cb)(void *ctx, const struct store_claim *c);
+int store_claims_each(struct store_rtxn *t, int state, store_claim_cb cb,
+    void *ctx);
 
 #endif

@@ -23,10 +23,25 @@
  *  coauthors    "A123" -> DUPFIXED u32 BE (~shared) | u64 BE co-author
  *  topics       "T123" -> topic record
  *  rtopics      "A123" -> DUPFIXED u32 BE (~works) | u64 BE topic
- *  followers    "A123" -> u64 LE count (written by the follow feature)
+ *  followers    "A123" -> u64 LE count of the researcher's follows edges,
+ *               written in the same transaction as the edges; no key at 0
+ *
+ * User data (userdata.c; the importer never writes these, so they survive
+ * re-imports):
+ *
+ *  follows      "A123" -> DUPSORT user (the users following A123)
+ *  following    user -> DUPSORT|DUPFIXED u64 BE researcher (what user follows)
+ *  claims       u64 BE claim id -> claim record (codec.h, kind 'C')
+ *  rclaim       "A123" -> u64 BE id of its current (pending or approved) claim
+ *  uclaim       user -> u64 BE id of the user's open (pending) claim
+ *  meta         "claim_last" -> u64 LE, the last claim id given out
  *
  * So a researcher's works come newest first (unknown year, 0, last), and
  * co-authors and topics largest count first, ties by numeric id.
+ *
+ * A store written before the user-data databases existed lacks them until
+ * its next writable open (which creates them); a read-only open marks them
+ * absent (db_absent()) and they read as empty.
  */
 enum store_db {
 	DB_META,
@@ -39,8 +54,16 @@ enum store_db {
 	DB_TOPICS,
 	DB_RTOPICS,
 	DB_FOLLOWERS,
+	DB_FOLLOWS,
+	DB_FOLLOWING,
+	DB_CLAIMS,
+	DB_RCLAIM,
+	DB_UCLAIM,
 	DB__COUNT
 };
+
+/* The databases a read-only open tolerates missing (see above). */
+#define DB_USERDATA_FIRST DB_FOLLOWS
 
 #define RWORK_LEN 10
 #define COUNT_LEN 12          /* coauthors, rtopics */
@@ -50,6 +73,7 @@ struct store {
 	MDB_env  *env;
 	MDB_dbi   dbi[DB__COUNT];
 	unsigned  flags;          /* STORE_RDONLY, ... */
+	unsigned  absent;         /* bit db: database db is missing (read-only) */
 	uint64_t  map_max;        /* bytes a writer may grow the map to */
 	int       map_fixed;      /* the caller chose the map size */
 	_Atomic(struct store_rtxn *) spare;   /* a reset read txn to renew */
@@ -60,6 +84,13 @@ struct store_rtxn {
 	MDB_txn      *txn;
 	uint64_t      generation, generation_time;
 };
+
+/* Whether database db is missing from a read-only store (reads as empty). */
+static inline int
+db_absent(const struct store *s, enum store_db db)
+{
+	return (s->absent >> db) & 1u;
+}
 
 /* Name and MDB_* flags of a database, for opening and for dumps. */
 const char *store_db_name(enum store_db db);
@@ -83,6 +114,13 @@ int store_write(struct store *s, store_write_fn fn, void *ctx);
  * transaction open in this process. 0 or an LMDB error.
  */
 int store_reserve(struct store *s, uint64_t bytes);
+
+/*
+ * Gets key from db in t; STORE_NOTFOUND for a missing or impossible key
+ * (empty, longer than LMDB's 511 bytes) or an absent database.
+ */
+int store_get(struct store_rtxn *t, enum store_db db, struct sv key,
+    MDB_val *v);
 
 /* Reads an unsigned LE meta value of n bytes (4 or 8); 0 when missing. */
 int meta_get(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,

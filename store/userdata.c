@@ -1,0 +1,677 @@
+/* userdata.c: follows and claims, the user data kept beside the catalog (store.h "user data"). */
+#include "store_int.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "codec.h"
+
+/*
+ * A write function's private answer "nothing to change": store_write()
+ * aborts the transaction on any non-zero return, so an idempotent no-op
+ * commits nothing and leaves the transaction id alone. Distinct from every
+ * STORE_* (-30900..) and LMDB (-30799..-30780) code.
+ */
+#define UNCHANGED (-30950)
+
+/* ---- validation ---------------------------------------------------------- */
+
+/*
+ * Decodes the UTF-8 sequence at p (n > 0 bytes left) into *cp: its length,
+ * or 0 for an invalid one (overlong, surrogate, past U+10FFFF, cut short).
+ */
+static size_t
+utf8_one(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	uint32_t c = p[0], min;
+	size_t len, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2; c &= 0x1F; min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3; c &= 0x0F; min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4; c &= 0x07; min = 0x10000;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+enum {
+	TEXT_LINE,    /* one line: no control character at all */
+	TEXT_NOTE,    /* free text: tab, line feed and carriage return allowed */
+};
+
+/*
+ * Whether s is at most max bytes of valid UTF-8 without NUL, C0 controls
+ * (but those a note may hold), DEL or C1 controls. 1 or 0.
+ */
+static int
+text_ok(struct sv s, size_t max, int kind)
+{
+	const unsigned char *p = (const unsigned char *)s.p;
+	uint32_t c;
+	size_t i = 0, len;
+
+	if (s.n > max || (s.n > 0 && s.p == NULL))
+		return 0;
+	while (i < s.n) {
+		if ((len = utf8_one(p + i, s.n - i, &c)) == 0)
+			return 0;
+		if (c < 0x20 && !(kind == TEXT_NOTE &&
+		    (c == '\t' || c == '\n' || c == '\r')))
+			return 0;
+		if (c == 0x7F || (c >= 0x80 && c <= 0x9F))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+static int
+user_ok(struct sv user)
+{
+	return user.n >= 1 && text_ok(user, STORE_USER_MAX, TEXT_LINE);
+}
+
+/* ORCID iDs are equal: both non-empty, same bytes but the case of letters. */
+static int
+orcid_eq(struct sv a, struct sv b)
+{
+	size_t i;
+
+	if (a.n == 0 || a.n != b.n)
+		return 0;
+	for (i = 0; i < a.n; i++) {
+		unsigned char x = (unsigned char)a.p[i], y = (unsigned char)b.p[i];
+
+		if (x >= 'a' && x <= 'z')
+			x = (unsigned char)(x - 'a' + 'A');
+		if (y >= 'a' && y <= 'z')
+			y = (unsigned char)(y - 'a' + 'A');
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+/* Copies s into arena a and returns where, as an offset (a may move). */
+static size_t
+keep(struct buf *a, struct sv s)
+{
+	size_t at = a->len;
+
+	buf_put(a, s.p, s.n);
+	return at;
+}
+
+static struct sv
+at(const struct buf *a, size_t off, size_t n)
+{
+	return (struct sv){ n ? a->p + off : "", n };
+}
+
+/* ---- small helpers inside a write transaction ------------------------------ */
+
+static MDB_val
+be64_val(unsigned char b[8], uint64_t v)
+{
+	MDB_val m = { 8, b };
+
+	put_be64(b, v);
+	return m;
+}
+
+/* A u64 BE value of 8 bytes, else STORE_CORRUPT. */
+static int
+be64_get(MDB_val v, uint64_t *out)
+{
+	if (v.mv_size != 8)
+		return STORE_CORRUPT;
+	*out = get_be64(v.mv_data);
+	return 0;
+}
+
+/* The followers count of key (0 when missing); STORE_CORRUPT if not 8 bytes. */
+static int
+count_get(MDB_txn *txn, MDB_dbi dbi, struct sv key, uint64_t *out)
+{
+	MDB_val k = sv_val(key), v;
+	const unsigned char *p;
+	uint64_t x = 0;
+	int rc, i;
+
+	*out = 0;
+	if ((rc = mdb_get(txn, dbi, &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != 8)
+		return STORE_CORRUPT;
+	p = v.mv_data;
+	for (i = 7; i >= 0; i--)
+		x = x << 8 | p[i];
+	*out = x;
+	return 0;
+}
+
+/* Stores the count as u64 LE (the layout store_followers() reads); 0 deletes. */
+static int
+count_put(MDB_txn *txn, MDB_dbi dbi, struct sv key, uint64_t n)
+{
+	MDB_val k = sv_val(key), v;
+	unsigned char b[8];
+	int rc, i;
+
+	if (n == 0) {
+		rc = mdb_del(txn, dbi, &k, NULL);
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)(n >> (8 * i));
+	v.mv_size = 8;
+	v.mv_data = b;
+	return mdb_put(txn, dbi, &k, &v, 0);
+}
+
+/*
+ * Reads researcher id and encodes into out the same record with claim state
+ * `claim`, orcid_verified `verified` and the version bumped; *orcid_match
+ * (may be NULL) whether the record's ORCID iD equals `orcid`. Everything is
+ * copied into out before the caller's first put (which may move the page).
+ * STORE_NOTFOUND when there is no such record.
+ */
+static int
+researcher_reclaim(MDB_txn *txn, const MDB_dbi *dbi, struct sv id,
+    uint8_t claim, int verified, struct sv orcid, int *orcid_match,
+    struct buf *out)
+{
+	struct store_researcher r;
+	MDB_val k = sv_val(id), v;
+	int rc;
+
+	if ((rc = mdb_get(txn, dbi[DB_RESEARCHERS], &k, &v)) != 0)
+		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
+	if ((rc = rec_researcher_decode(v.mv_data, v.mv_size, &r)) != 0)
+		return rc;
+	if (orcid_match != NULL) {
+		*orcid_match = orcid_eq(orcid, r.orcid);
+		verified = verified || *orcid_match;
+	}
+	r.claim = claim;
+	r.orcid_verified = verified ? 1 : 0;
+	/* Cached pages are keyed by version: never let it wrap to lower. */
+	if (r.version == UINT32_MAX)
+		return STORE_CONFLICT;
+	r.version++;
+	buf_reset(out);
+	rec_researcher_encode(out, &r);
+	return 0;
+}
+
+/* ---- follows ------------------------------------------------------------------ */
+
+struct follow {
+	const MDB_dbi *dbi;
+	struct sv rid, user;     /* the caller's strings, copied */
+	uint64_t rnum;
+	int follow;
+	uint64_t count, txn_id;  /* out */
+	int changed;
+};
+
+/*
+ * One follow or unfollow: the edge both ways, then the count as the number
+ * of edges now in this transaction (so count == edges whatever ran before).
+ * UNCHANGED, with the count as stored, when the edge was already so.
+ */
+static int
+follow_txn(MDB_txn *txn, void *ctx)
+{
+	struct follow *f = ctx;
+	MDB_val k, v, uk, rv;
+	MDB_cursor *c;
+	unsigned char b[8];
+	size_t n = 0;
+	int rc;
+
+	f->changed = 0;
+	f->count = 0;
+	f->txn_id = mdb_txn_id(txn);
+	k = sv_val(f->rid);
+	if ((rc = mdb_get(txn, f->dbi[DB_RESEARCHERS], &k, &v)) != 0)
+		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
+	k = sv_val(f->rid);
+	uk = sv_val(f->user);
+	if (f->follow)
+		rc = mdb_put(txn, f->dbi[DB_FOLLOWS], &k, &uk, MDB_NODUPDATA);
+	else
+		rc = mdb_del(txn, f->dbi[DB_FOLLOWS], &k, &uk);
+	if (rc == MDB_KEYEXIST || rc == MDB_NOTFOUND) {
+		/* Already so: report the count of the state we looked at,
+		 * the snapshot this write transaction started from. */
+		f->txn_id = mdb_txn_id(txn) - 1;
+		rc = count_get(txn, f->dbi[DB_FOLLOWERS], f->rid, &f->count);
+		return rc != 0 ? rc : UNCHANGED;
+	}
+	if (rc != 0)
+		return rc;
+	/* The reverse edge; a missing or present one is tolerated, so a
+	 * damaged reverse index heals rather than blocks. */
+	uk = sv_val(f->user);
+	rv = be64_val(b, f->rnum);
+	if (f->follow) {
+		rc = mdb_put(txn, f->dbi[DB_FOLLOWING], &uk, &rv, MDB_NODUPDATA);
+		if (rc == MDB_KEYEXIST)
+			rc = 0;
+	} else {
+		rc = mdb_del(txn, f->dbi[DB_FOLLOWING], &uk, &rv);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	if (rc != 0)
+		return rc;
+
+	if ((rc = mdb_cursor_open(txn, f->dbi[DB_FOLLOWS], &c)) != 0)
+		return rc;
+	k = sv_val(f->rid);
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET);
+	if (rc == 0)
+		rc = mdb_cursor_count(c, &n);
+	else if (rc == MDB_NOTFOUND)
+		rc = 0;                 /* the last follower left */
+	mdb_cursor_close(c);
+	if (rc != 0)
+		return rc;
+	if ((rc = count_put(txn, f->dbi[DB_FOLLOWERS], f->rid, n)) != 0)
+		return rc;
+	f->count = n;
+	f->changed = 1;
+	return 0;
+}
+
+int
+store_follow(struct store *s, struct sv researcher_id, struct sv user,
+    int follow, uint64_t *count, uint64_t *txn_id, int *changed)
+{
+	struct follow f;
+	char rid[ID_BUF], u[STORE_USER_MAX];
+	int rc;
+
+	*count = 0;
+	*txn_id = 0;
+	*changed = 0;
+	if (!user_ok(user))
+		return STORE_INVALID;
+	memset(&f, 0, sizeof(f));
+	if (id_parse(researcher_id, 'A', &f.rnum) != 0)
+		return STORE_NOTFOUND;
+	/* Copies: the arguments may point into the map, which may grow. */
+	memcpy(rid, researcher_id.p, researcher_id.n);
+	memcpy(u, user.p, user.n);
+	f.dbi = s->dbi;
+	f.rid = (struct sv){ rid, researcher_id.n };
+	f.user = (struct sv){ u, user.n };
+	f.follow = follow != 0;
+	rc = store_write(s, follow_txn, &f);
+	if (rc == UNCHANGED)
+		rc = 0;
+	if (rc != 0)
+		return rc;
+	*count = f.count;
+	*txn_id = f.txn_id;
+	*changed = f.changed;
+	return 0;
+}
+
+int
+store_is_following(struct store_rtxn *t, struct sv researcher_id,
+    struct sv user, int *out)
+{
+	MDB_cursor *c;
+	MDB_val k = sv_val(researcher_id), v = sv_val(user);
+	uint64_t num;
+	int rc;
+
+	*out = 0;
+	if (!user_ok(user) || id_parse(researcher_id, 'A', &num) != 0 ||
+	    db_absent(t->s, DB_FOLLOWS))
+		return 0;
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_FOLLOWS], &c)) != 0)
+		return rc;
+	rc = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH);
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	*out = 1;
+	return 0;
+}
+
+int
+store_researcher_followers(struct store_rtxn *t, struct sv researcher_id,
+    store_user_cb cb, void *ctx)
+{
+	MDB_cursor *c;
+	MDB_val k = sv_val(researcher_id), v;
+	int rc;
+
+	if (researcher_id.n == 0 || researcher_id.n > 511 ||
+	    db_absent(t->s, DB_FOLLOWS))
+		return 0;
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_FOLLOWS], &c)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP))
+		if ((rc = cb(ctx, val_sv(v))) != 0)
+			break;
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* ---- claims -------------------------------------------------------------------- */
+
+struct claim_file {
+	const MDB_dbi *dbi;
+	struct store_claim c;    /* the claim; strings point into arena */
+	struct buf arena, rec, rrec;
+	uint64_t id;             /* out */
+};
+
+/*
+ * Files f->c: checks (researcher, the user's open claim, the researcher's
+ * claim), gives out the next id, then writes the claim, both indexes and
+ * the researcher's record. Every read is copied before the first put.
+ */
+static int
+claim_file_txn(MDB_txn *txn, void *ctx)
+{
+	struct claim_file *f = ctx;
+	struct store_researcher r;
+	MDB_val k, v;
+	unsigned char b[8];
+	uint64_t last;
+	int rc;
+
+	/* The researcher, and whether its record is free to claim. */
+	k = sv_val(f->c.researcher_id);
+	if ((rc = mdb_get(txn, f->dbi[DB_RESEARCHERS], &k, &v)) != 0)
+		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
+	if ((rc = rec_researcher_decode(v.mv_data, v.mv_size, &r)) != 0)
+		return rc;
+	k = sv_val(f->c.user);
+	rc = mdb_get(txn, f->dbi[DB_UCLAIM], &k, &v);
+	if (rc == 0)
+		return STORE_EXISTS;
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	k = sv_val(f->c.researcher_id);
+	rc = mdb_get(txn, f->dbi[DB_RCLAIM], &k, &v);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	/* Either says so: a claim record, or the researcher's own state. */
+	if (rc == 0 || r.claim != STORE_CLAIM_NONE)
+		return STORE_CONFLICT;
+	if ((rc = researcher_reclaim(txn, f->dbi, f->c.researcher_id,
+	    STORE_CLAIM_PENDING, 0, SV_LIT(""), NULL, &f->rrec)) != 0)
+		return rc;
+
+	if ((rc = meta_get(txn, f->dbi[DB_META], "claim_last", 8, &last)) != 0)
+		return rc;
+	if (last == UINT64_MAX)
+		return STORE_CONFLICT;      /* not in this universe */
+	f->c.id = last + 1;
+	buf_reset(&f->rec);
+	rec_claim_encode(&f->rec, &f->c);
+
+	if ((rc = meta_put(txn, f->dbi[DB_META], "claim_last", 8, f->c.id)))
+		return rc;
+	k = be64_val(b, f->c.id);
+	v = sv_val((struct sv){ f->rec.p, f->rec.len });
+	if ((rc = mdb_put(txn, f->dbi[DB_CLAIMS], &k, &v, 0)) != 0)
+		return rc;
+	k = sv_val(f->c.researcher_id);
+	v = be64_val(b, f->c.id);
+	if ((rc = mdb_put(txn, f->dbi[DB_RCLAIM], &k, &v, 0)) != 0)
+		return rc;
+	k = sv_val(f->c.user);
+	v = be64_val(b, f->c.id);
+	if ((rc = mdb_put(txn, f->dbi[DB_UCLAIM], &k, &v, 0)) != 0)
+		return rc;
+	k = sv_val(f->c.researcher_id);
+	v = sv_val((struct sv){ f->rrec.p, f->rrec.len });
+	if ((rc = mdb_put(txn, f->dbi[DB_RESEARCHERS], &k, &v, 0)) != 0)
+		return rc;
+	f->id = f->c.id;
+	return 0;
+}
+
+int
+store_claim_file(struct store *s, const struct store_claim *in, uint64_t *id)
+{
+	struct claim_file f;
+	uint64_t num;
+	size_t o_rid, o_user, o_orcid, o_email, o_url, o_note;
+	int rc;
+
+	*id = 0;
+	if (!user_ok(in->user) ||
+	    !text_ok(in->orcid, STORE_ORCID_MAX, TEXT_LINE) ||
+	    !text_ok(in->email, STORE_EMAIL_MAX, TEXT_LINE) ||
+	    !text_ok(in->evidence_url, STORE_URL_MAX, TEXT_LINE) ||
+	    !text_ok(in->note, STORE_CLAIM_NOTE_MAX, TEXT_NOTE))
+		return STORE_INVALID;
+	if (id_parse(in->researcher_id, 'A', &num) != 0)
+		return STORE_NOTFOUND;
+
+	memset(&f, 0, sizeof(f));
+	f.dbi = s->dbi;
+	/* Copies: the arguments may point into the map, which may grow. */
+	o_rid = keep(&f.arena, in->researcher_id);
+	o_user = keep(&f.arena, in->user);
+	o_orcid = keep(&f.arena, in->orcid);
+	o_email = keep(&f.arena, in->email);
+	o_url = keep(&f.arena, in->evidence_url);
+	o_note = keep(&f.arena, in->note);
+	f.c.researcher_id = at(&f.arena, o_rid, in->researcher_id.n);
+	f.c.user = at(&f.arena, o_user, in->user.n);
+	f.c.orcid = at(&f.arena, o_orcid, in->orcid.n);
+	f.c.email = at(&f.arena, o_email, in->email.n);
+	f.c.evidence_url = at(&f.arena, o_url, in->evidence_url.n);
+	f.c.note = at(&f.arena, o_note, in->note.n);
+	f.c.reviewer_note = SV_LIT("");
+	f.c.state = STORE_CLAIM_STATE_PENDING;
+	f.c.identity_verified = 0;
+	f.c.filed_at = in->filed_at ? in->filed_at : (uint64_t)time(NULL);
+	f.c.decided_at = 0;
+
+	rc = store_write(s, claim_file_txn, &f);
+	if (rc == 0)
+		*id = f.id;
+	buf_free(&f.arena);
+	buf_free(&f.rec);
+	buf_free(&f.rrec);
+	return rc;
+}
+
+struct claim_decide {
+	const MDB_dbi *dbi;
+	uint64_t id;
+	int approve, identity_verified;
+	struct sv note;          /* the reviewer's, copied */
+	uint64_t now;
+	struct buf keys, rec, rrec;
+};
+
+/* Deletes key from db if it holds claim id (an index entry of this claim). */
+static int
+unindex(MDB_txn *txn, MDB_dbi dbi, struct sv key, uint64_t id)
+{
+	MDB_val k = sv_val(key), v;
+	uint64_t x;
+	int rc;
+
+	if ((rc = mdb_get(txn, dbi, &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0 || (rc = be64_get(v, &x)) != 0 || x != id)
+		return rc;
+	k = sv_val(key);
+	return mdb_del(txn, dbi, &k, NULL);
+}
+
+/*
+ * Decides claim d->id: the claim record, the researcher's record, and the
+ * indexes (the user's open claim always goes; the researcher's current
+ * claim goes on rejection). Every read is copied before the first put.
+ */
+static int
+claim_decide_txn(MDB_txn *txn, void *ctx)
+{
+	struct claim_decide *d = ctx;
+	struct store_claim c;
+	struct sv rid, user;
+	MDB_val k, v;
+	unsigned char b[8];
+	int rc, match = 0;
+
+	k = be64_val(b, d->id);
+	if ((rc = mdb_get(txn, d->dbi[DB_CLAIMS], &k, &v)) != 0)
+		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
+	if ((rc = rec_claim_decode(v.mv_data, v.mv_size, &c)) != 0)
+		return rc;
+	if (c.state != STORE_CLAIM_STATE_PENDING)
+		return STORE_CONFLICT;
+	buf_reset(&d->keys);
+	buf_put(&d->keys, c.researcher_id.p, c.researcher_id.n);
+	buf_put(&d->keys, c.user.p, c.user.n);
+	rid = at(&d->keys, 0, c.researcher_id.n);
+	user = at(&d->keys, c.researcher_id.n, c.user.n);
+
+	c.state = d->approve ? STORE_CLAIM_STATE_APPROVED :
+	    STORE_CLAIM_STATE_REJECTED;
+	c.identity_verified = d->approve && d->identity_verified;
+	c.reviewer_note = d->note;
+	c.decided_at = d->now;
+	buf_reset(&d->rec);
+	rec_claim_encode(&d->rec, &c);
+	rc = researcher_reclaim(txn, d->dbi, rid, d->approve ?
+	    STORE_CLAIM_APPROVED : STORE_CLAIM_NONE, c.identity_verified,
+	    c.orcid, d->approve ? &match : NULL, &d->rrec);
+	if (rc != 0)
+		return rc == STORE_NOTFOUND ? STORE_CORRUPT : rc;
+
+	k = be64_val(b, d->id);
+	v = sv_val((struct sv){ d->rec.p, d->rec.len });
+	if ((rc = mdb_put(txn, d->dbi[DB_CLAIMS], &k, &v, 0)) != 0)
+		return rc;
+	k = sv_val(rid);
+	v = sv_val((struct sv){ d->rrec.p, d->rrec.len });
+	if ((rc = mdb_put(txn, d->dbi[DB_RESEARCHERS], &k, &v, 0)) != 0)
+		return rc;
+	if ((rc = unindex(txn, d->dbi[DB_UCLAIM], user, d->id)) != 0)
+		return rc;
+	if (!d->approve)
+		return unindex(txn, d->dbi[DB_RCLAIM], rid, d->id);
+	k = sv_val(rid);
+	v = be64_val(b, d->id);
+	return mdb_put(txn, d->dbi[DB_RCLAIM], &k, &v, 0);
+}
+
+int
+store_claim_decide(struct store *s, uint64_t id, int approve,
+    int identity_verified, struct sv reviewer_note)
+{
+	struct claim_decide d;
+	struct buf note = BUF_INIT;
+	int rc;
+
+	if (!text_ok(reviewer_note, STORE_CLAIM_NOTE_MAX, TEXT_NOTE))
+		return STORE_INVALID;
+	memset(&d, 0, sizeof(d));
+	d.dbi = s->dbi;
+	d.id = id;
+	d.approve = approve != 0;
+	d.identity_verified = identity_verified != 0;
+	buf_put(&note, reviewer_note.p, reviewer_note.n);
+	d.note = at(&note, 0, reviewer_note.n);
+	d.now = (uint64_t)time(NULL);
+	rc = store_write(s, claim_decide_txn, &d);
+	buf_free(&note);
+	buf_free(&d.keys);
+	buf_free(&d.rec);
+	buf_free(&d.rrec);
+	return rc;
+}
+
+int
+store_claim_by_id(struct store_rtxn *t, uint64_t id, struct store_claim *out)
+{
+	unsigned char b[8];
+	MDB_val v;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	put_be64(b, id);
+	if ((rc = store_get(t, DB_CLAIMS, (struct sv){ (char *)b, 8 }, &v)))
+		return rc;
+	return rec_claim_decode(v.mv_data, v.mv_size, out);
+}
+
+int
+store_claim_of_researcher(struct store_rtxn *t, struct sv researcher_id,
+    struct store_claim *out)
+{
+	MDB_val v;
+	uint64_t id;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_get(t, DB_RCLAIM, researcher_id, &v)) != 0 ||
+	    (rc = be64_get(v, &id)) != 0)
+		return rc;
+	rc = store_claim_by_id(t, id, out);
+	return rc == STORE_NOTFOUND ? STORE_CORRUPT : rc;   /* dangling */
+}
+
+int
+store_claims_each(struct store_rtxn *t, int state, store_claim_cb cb,
+    void *ctx)
+{
+	struct store_claim c;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if (state < 0 || state > STORE_CLAIM_STATE_REJECTED)
+		return STORE_INVALID;
+	if (db_absent(t->s, DB_CLAIMS))
+		return 0;
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CLAIMS], &cur)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if ((rc = rec_claim_decode(v.mv_data, v.mv_size, &c)) != 0)
+			break;
+		if (state != 0 && c.state != state)
+			continue;
+		if ((rc = cb(ctx, &c)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
