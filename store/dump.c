@@ -7,9 +7,8 @@
 #include "codec.h"
 #include "store_int.h"
 
-/* Appends s quoted: printable ASCII and UTF-8 bytes as they are. */
-static void
-quote(struct buf *b, struct sv s)
+void
+dump_quote(struct buf *b, struct sv s)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i;
@@ -57,7 +56,7 @@ key_text(struct buf *b, MDB_val k)
 	if (k.mv_size > 0 && i == k.mv_size)
 		buf_put(b, p, k.mv_size);
 	else
-		quote(b, val_sv(k));
+		dump_quote(b, val_sv(k));
 }
 
 static void
@@ -74,7 +73,7 @@ field_str(struct buf *b, const char *name, struct sv s)
 	buf_putc(b, ' ');
 	buf_puts(b, name);
 	buf_putc(b, '=');
-	quote(b, s);
+	dump_quote(b, s);
 }
 
 static void
@@ -135,7 +134,7 @@ work_text(struct buf *b, MDB_val v)
 		buf_puts(b, sep);
 		buf_put(b, a.id.p, a.id.n);
 		buf_putc(b, ':');
-		quote(b, a.name);
+		dump_quote(b, a.name);
 	}
 	buf_puts(b, "] topics=[");
 	sep = "";
@@ -143,7 +142,7 @@ work_text(struct buf *b, MDB_val v)
 		buf_puts(b, sep);
 		buf_put(b, t.id.p, t.id.n);
 		buf_putc(b, ':');
-		quote(b, t.name);
+		dump_quote(b, t.name);
 	}
 	buf_putc(b, ']');
 	field_str(b, "abstract", w.abstract);
@@ -160,6 +159,40 @@ topic_text(struct buf *b, MDB_val v)
 		return rc;
 	field_str(b, "id", t.id);
 	field_str(b, "name", t.name);
+	return 0;
+}
+
+static int
+claim_text(struct buf *b, MDB_val v)
+{
+	struct store_claim c;
+	int rc = rec_claim_decode(v.mv_data, v.mv_size, &c);
+
+	if (rc != 0)
+		return rc;
+	field_num(b, "id", c.id);
+	field_str(b, "researcher", c.researcher_id);
+	field_str(b, "user", c.user);
+	field_num(b, "state", c.state);
+	field_str(b, "orcid", c.orcid);
+	field_str(b, "email", c.email);
+	field_str(b, "evidence_url", c.evidence_url);
+	field_str(b, "note", c.note);
+	field_str(b, "reviewer_note", c.reviewer_note);
+	field_num(b, "identity_verified", c.identity_verified);
+	field_num(b, "filed_at", c.filed_at);
+	field_num(b, "decided_at", c.decided_at);
+	return 0;
+}
+
+/* A u64 BE of 8 bytes as a decimal number after a space; -1 otherwise. */
+static int
+be64_text(struct buf *b, MDB_val v)
+{
+	if (v.mv_size != 8)
+		return -1;
+	buf_putc(b, ' ');
+	buf_putu64(b, get_be64(v.mv_data));
 	return 0;
 }
 
@@ -220,6 +253,21 @@ value_text(struct buf *b, enum store_db db, MDB_val k, MDB_val v)
 		buf_putc(b, ' ');
 		id_text(b, db == DB_COAUTHORS ? 'A' : 'T', p + 4);
 		return 0;
+	case DB_FOLLOWS:
+		buf_putc(b, ' ');
+		dump_quote(b, val_sv(v));
+		return 0;
+	case DB_FOLLOWING:
+		if (v.mv_size != 8)
+			return -1;
+		buf_putc(b, ' ');
+		id_text(b, 'A', p);
+		return 0;
+	case DB_CLAIMS:
+		return claim_text(b, v);
+	case DB_RCLAIM:
+	case DB_UCLAIM:
+		return be64_text(b, v);
 	case DB__COUNT:
 		break;
 	}
@@ -234,7 +282,7 @@ names_key_text(struct buf *b, MDB_val k)
 
 	if (k.mv_size < 9 || p[k.mv_size - 9] != '\0')
 		return -1;
-	quote(b, (struct sv){ p, k.mv_size - 9 });
+	dump_quote(b, (struct sv){ p, k.mv_size - 9 });
 	buf_putc(b, ' ');
 	id_text(b, 'A', (const unsigned char *)p + k.mv_size - 8);
 	return 0;
@@ -249,6 +297,8 @@ store_dump(struct store_rtxn *t, FILE *out)
 	int rc = 0, db;
 
 	for (db = 0; db < DB__COUNT; db++) {
+		if (db_absent(t->s, (enum store_db)db))
+			continue;     /* an old store: no user data yet */
 		if ((rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c)) != 0)
 			break;
 		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
@@ -258,7 +308,9 @@ store_dump(struct store_rtxn *t, FILE *out)
 			buf_reset(&line);
 			buf_puts(&line, store_db_name((enum store_db)db));
 			buf_putc(&line, ' ');
-			if (db != DB_NAMES || names_key_text(&line, k) != 0)
+			if (db == DB_CLAIMS && k.mv_size == 8)
+				buf_putu64(&line, get_be64(k.mv_data));
+			else if (db != DB_NAMES || names_key_text(&line, k) != 0)
 				key_text(&line, k);
 			mark = line.len;
 			if (value_text(&line, (enum store_db)db, k, v) != 0) {

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "buf.h"
 #include "store.h"
 
 /*
@@ -16,5 +17,12 @@
  * changes. Returns 0 or a store error.
  */
 int store_dump(struct store_rtxn *t, FILE *out);
+
+/*
+ * Appends s to b in double quotes, as the dump writes strings: \", \\ and
+ * \xNN for control bytes (so text from users cannot steer a terminal);
+ * other bytes, UTF-8 included, as they are.
+ */
+void dump_quote(struct buf *b, struct sv s);
 
 #endif
