@@ -1,100 +1,532 @@
-/* bzpeer-admin.c: the operator's command for the store: stats and dump (claims review comes later). */
+/* bzpeer-admin.c: the operator's command for the store: stats, dump, claims review, follows. */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "codec.h"
 #include "dump.h"
 #include "store.h"
 
-/* A command runs inside one read transaction (writers will get their own). */
-struct command {
-	const char *name;
-	const char *help;
-	int (*run)(struct store_rtxn *t);
+/* Exit statuses. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* A command line, parsed before the store is opened. */
+struct args {
+	const char *store;
+	const char *what;        /* follows: a slug or an id */
+	const char *note;        /* claims reject: the reviewer's note */
+	uint64_t id;             /* claims approve/reject */
+	int state;               /* claims list: 0 all, else enum store_claim_state */
+	int identity_verified;   /* claims approve */
 };
 
+struct command {
+	const char *name, *sub;  /* "claims" "list"; sub NULL for one word */
+	const char *synopsis, *help;
+	int writes;              /* opens the store for writing */
+	int (*parse)(struct args *a, int argc, char **argv);
+	int (*run)(struct store *s, const struct args *a);
+};
+
+/* One line on stderr: "bzpeer-admin: " and the message. */
+static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("bzpeer-admin: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Writes b to stdout; 0 or EIO. */
 static int
-cmd_stats(struct store_rtxn *t)
+out(const struct buf *b)
+{
+	return fwrite(b->p, 1, b->len, stdout) == b->len ? 0 : EIO;
+}
+
+static const char *
+state_name(int state)
+{
+	switch (state) {
+	case STORE_CLAIM_STATE_PENDING: return "pending";
+	case STORE_CLAIM_STATE_APPROVED: return "approved";
+	case STORE_CLAIM_STATE_REJECTED: return "rejected";
+	default: return "?";
+	}
+}
+
+/* Unix seconds as 2024-05-01T12:00:00Z, or "-" for 0. */
+static void
+put_time(struct buf *b, uint64_t t)
+{
+	char s[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		buf_puts(b, t == 0 ? "-" : "?");
+		return;
+	}
+	buf_puts(b, s);
+}
+
+/* "7" -> 7; 0 and anything but 1..19 digits are refused (-1). */
+static int
+parse_id(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '1' || *s > '9' || strlen(s) > 19)
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+static int
+parse_none(struct args *a, int argc, char **argv)
+{
+	(void)a; (void)argv;
+	return argc == 0 ? 0 : -1;
+}
+
+static int
+parse_list(struct args *a, int argc, char **argv)
+{
+	if (argc == 0)
+		return 0;
+	if (argc != 2 || strcmp(argv[0], "--state") != 0)
+		return -1;
+	if (strcmp(argv[1], "pending") == 0)
+		a->state = STORE_CLAIM_STATE_PENDING;
+	else if (strcmp(argv[1], "approved") == 0)
+		a->state = STORE_CLAIM_STATE_APPROVED;
+	else if (strcmp(argv[1], "rejected") == 0)
+		a->state = STORE_CLAIM_STATE_REJECTED;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+parse_approve(struct args *a, int argc, char **argv)
+{
+	if (argc < 1 || argc > 2 || parse_id(argv[0], &a->id) != 0)
+		return -1;
+	if (argc == 2 && strcmp(argv[1], "--identity-verified") != 0)
+		return -1;
+	a->identity_verified = argc == 2;
+	return 0;
+}
+
+static int
+parse_reject(struct args *a, int argc, char **argv)
+{
+	if (argc != 3 || parse_id(argv[0], &a->id) != 0 ||
+	    strcmp(argv[1], "--note") != 0 || argv[2][0] == '\0' ||
+	    strlen(argv[2]) > STORE_CLAIM_NOTE_MAX)
+		return -1;
+	a->note = argv[2];
+	return 0;
+}
+
+static int
+parse_follows(struct args *a, int argc, char **argv)
+{
+	if (argc != 1 || argv[0][0] == '\0')
+		return -1;
+	a->what = argv[0];
+	return 0;
+}
+
+/* ---- read commands ---------------------------------------------------------- */
+
+/* Runs fn in one read transaction of s. */
+static int
+in_read(struct store *s, const struct args *a,
+    int (*fn)(struct store_rtxn *t, const struct args *a))
+{
+	struct store_rtxn *t;
+	int rc;
+
+	if ((rc = store_read_begin(s, &t)) != 0) {
+		errmsg("read: %s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	rc = fn(t, a);
+	store_read_end(t);
+	return rc;
+}
+
+static int
+stats_txn(struct store_rtxn *t, const struct args *a)
 {
 	struct store_stats st;
 	int rc;
 
-	if ((rc = store_stats(t, &st)) != 0)
-		return rc;
+	(void)a;
+	if ((rc = store_stats(t, &st)) != 0) {
+		errmsg("stats: %s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
 	printf("schema %u\ngeneration %llu\nresearchers %llu\nworks %llu\n"
 	    "topics %llu\nmap_size %llu\nmap_used %llu\n", st.schema,
 	    (unsigned long long)st.generation,
 	    (unsigned long long)st.researchers, (unsigned long long)st.works,
 	    (unsigned long long)st.topics, (unsigned long long)st.map_size,
 	    (unsigned long long)st.map_used);
-	return 0;
+	return EXIT_OK;
 }
 
 static int
-cmd_dump(struct store_rtxn *t)
+cmd_stats(struct store *s, const struct args *a)
 {
-	return store_dump(t, stdout);
+	return in_read(s, a, stats_txn);
+}
+
+static int
+dump_txn(struct store_rtxn *t, const struct args *a)
+{
+	int rc;
+
+	(void)a;
+	if ((rc = store_dump(t, stdout)) != 0) {
+		errmsg("dump: %s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int
+cmd_dump(struct store *s, const struct args *a)
+{
+	return in_read(s, a, dump_txn);
+}
+
+struct list_ctx {
+	struct store_rtxn *t;
+	struct buf line;
+};
+
+/* One line per claim; text from users quoted (dump_quote). */
+static int
+list_one(void *ctx, const struct store_claim *c)
+{
+	struct list_ctx *l = ctx;
+	struct store_researcher r;
+	int rc;
+
+	buf_reset(&l->line);
+	buf_putu64(&l->line, c->id);
+	buf_putc(&l->line, ' ');
+	buf_puts(&l->line, state_name(c->state));
+	buf_putc(&l->line, ' ');
+	buf_put(&l->line, c->researcher_id.p, c->researcher_id.n);
+	buf_putc(&l->line, ' ');
+	rc = store_researcher_by_id(l->t, c->researcher_id, &r);
+	if (rc == 0)
+		buf_put(&l->line, r.slug.p, r.slug.n);
+	else
+		buf_puts(&l->line, "-");
+	buf_puts(&l->line, " user=");
+	dump_quote(&l->line, c->user);
+	buf_puts(&l->line, " orcid=");
+	dump_quote(&l->line, c->orcid);
+	buf_puts(&l->line, " email=");
+	dump_quote(&l->line, c->email);
+	buf_puts(&l->line, " evidence_url=");
+	dump_quote(&l->line, c->evidence_url);
+	buf_puts(&l->line, " filed=");
+	put_time(&l->line, c->filed_at);
+	buf_puts(&l->line, " decided=");
+	put_time(&l->line, c->decided_at);
+	if (c->identity_verified)
+		buf_puts(&l->line, " identity_verified");
+	buf_puts(&l->line, " note=");
+	dump_quote(&l->line, c->note);
+	buf_puts(&l->line, " reviewer_note=");
+	dump_quote(&l->line, c->reviewer_note);
+	buf_putc(&l->line, '\n');
+	return out(&l->line);
+}
+
+static int
+list_txn(struct store_rtxn *t, const struct args *a)
+{
+	struct list_ctx l = { t, BUF_INIT };
+	int rc = store_claims_each(t, a->state, list_one, &l);
+
+	buf_free(&l.line);
+	if (rc != 0) {
+		errmsg("claims list: %s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int
+cmd_claims_list(struct store *s, const struct args *a)
+{
+	return in_read(s, a, list_txn);
+}
+
+struct follows_ctx {
+	struct buf line;
+	uint64_t n;
+};
+
+static int
+follows_one(void *ctx, struct sv user)
+{
+	struct follows_ctx *f = ctx;
+
+	f->n++;
+	buf_reset(&f->line);
+	buf_puts(&f->line, "follower ");
+	dump_quote(&f->line, user);
+	buf_putc(&f->line, '\n');
+	return out(&f->line);
+}
+
+static int
+follows_txn(struct store_rtxn *t, const struct args *a)
+{
+	struct store_researcher r;
+	struct follows_ctx f = { BUF_INIT, 0 };
+	struct sv what = sv_cstr(a->what);
+	uint64_t num, count;
+	int rc, status = EXIT_FAIL;
+
+	if (id_parse(what, 'A', &num) == 0)
+		rc = store_researcher_by_id(t, what, &r);
+	else
+		rc = store_researcher_by_slug(t, what, &r);
+	if (rc == STORE_NOTFOUND) {
+		errmsg("no researcher %s", a->what);
+		return EXIT_FAIL;
+	}
+	if (rc != 0 || (rc = store_followers(t, r.id, &count)) != 0) {
+		errmsg("follows: %s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	buf_puts(&f.line, "researcher ");
+	buf_put(&f.line, r.id.p, r.id.n);
+	buf_putc(&f.line, ' ');
+	buf_put(&f.line, r.slug.p, r.slug.n);
+	buf_putc(&f.line, '\n');
+	if ((rc = out(&f.line)) != 0 ||
+	    (rc = store_researcher_followers(t, r.id, follows_one, &f)) != 0) {
+		errmsg("follows: %s", store_strerror(rc));
+		goto free;
+	}
+	printf("followers %llu\n", (unsigned long long)count);
+	if (count != f.n) {
+		fprintf(stderr, "bzpeer-admin: follows: the count says %llu "
+		    "but there are %llu follow edges\n",
+		    (unsigned long long)count, (unsigned long long)f.n);
+		goto free;
+	}
+	status = EXIT_OK;
+free:
+	buf_free(&f.line);
+	return status;
+}
+
+static int
+cmd_follows(struct store *s, const struct args *a)
+{
+	return in_read(s, a, follows_txn);
+}
+
+/* ---- claim decisions --------------------------------------------------------- */
+
+/* After a decision: what the claim and the researcher's record say now. */
+static int
+decided_txn(struct store_rtxn *t, const struct args *a)
+{
+	struct store_claim c;
+	struct store_researcher r;
+	int rc;
+
+	if ((rc = store_claim_by_id(t, a->id, &c)) != 0 ||
+	    (rc = store_researcher_by_id(t, c.researcher_id, &r)) != 0) {
+		errmsg("claims: decided, but reading it back: %s",
+		    store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	printf("claim %llu %s: %.*s %.*s is %s, level L%u, trust %u, "
+	    "record version %u\n", (unsigned long long)c.id,
+	    state_name(c.state), (int)r.id.n, r.id.p, (int)r.slug.n, r.slug.p,
+	    r.claim == STORE_CLAIM_APPROVED ? (r.orcid_verified ?
+	    "claimed (identity verified)" : "claimed") : "unclaimed",
+	    store_level(&r), store_trust(&r), r.version);
+	return EXIT_OK;
+}
+
+/* Why a decision was refused, in words. */
+static int
+decide_failed(struct store *s, const struct args *a, int rc)
+{
+	struct store_rtxn *t;
+	struct store_claim c;
+	unsigned long long id = (unsigned long long)a->id;
+
+	if (rc == STORE_NOTFOUND) {
+		errmsg("no claim %llu", id);
+		return EXIT_FAIL;
+	}
+	if (rc == STORE_CONFLICT && store_read_begin(s, &t) == 0) {
+		if (store_claim_by_id(t, a->id, &c) == 0)
+			errmsg("claim %llu is not pending (it is %s)", id,
+			    state_name(c.state));
+		else
+			errmsg("claim %llu is not pending", id);
+		store_read_end(t);
+		return EXIT_FAIL;
+	}
+	if (rc == STORE_INVALID) {
+		errmsg("claim %llu: the note must be UTF-8 text without "
+		    "control characters", id);
+		return EXIT_FAIL;
+	}
+	errmsg("claim %llu: %s", id, store_strerror(rc));
+	return EXIT_FAIL;
+}
+
+static int
+cmd_claims_approve(struct store *s, const struct args *a)
+{
+	int rc = store_claim_decide(s, a->id, 1, a->identity_verified,
+	    SV_LIT(""));
+
+	if (rc != 0)
+		return decide_failed(s, a, rc);
+	return in_read(s, a, decided_txn);
+}
+
+static int
+cmd_claims_reject(struct store *s, const struct args *a)
+{
+	int rc = store_claim_decide(s, a->id, 0, 0, sv_cstr(a->note));
+
+	if (rc != 0)
+		return decide_failed(s, a, rc);
+	return in_read(s, a, decided_txn);
 }
 
 static const struct command commands[] = {
-	{ "stats", "counts, catalog generation, schema, map size and use",
-	  cmd_stats },
-	{ "dump", "every database as text, one line per record", cmd_dump },
+	{ "stats", NULL, "stats",
+	  "counts, catalog generation, schema, map size and use",
+	  0, parse_none, cmd_stats },
+	{ "dump", NULL, "dump",
+	  "every database as text, one line per record (user data too)",
+	  0, parse_none, cmd_dump },
+	{ "claims", "list", "claims list [--state pending|approved|rejected]",
+	  "one line per claim, in filing order: id, state, researcher id and\n"
+	  "      slug, user, orcid, email, evidence url, filed and decided\n"
+	  "      times (UTC), the claimant's and the reviewer's notes",
+	  0, parse_list, cmd_claims_list },
+	{ "claims", "approve", "claims approve ID [--identity-verified]",
+	  "approve a pending claim: the researcher becomes claimed, level L2;\n"
+	  "      L3 when the claim's ORCID iD matches the record's, or with\n"
+	  "      --identity-verified (you reviewed an institutional email)",
+	  1, parse_approve, cmd_claims_approve },
+	{ "claims", "reject", "claims reject ID --note TEXT",
+	  "reject a pending claim; the note (required, at most 1000 bytes)\n"
+	  "      is kept on the claim; the researcher is unclaimed again",
+	  1, parse_reject, cmd_claims_reject },
+	{ "follows", NULL, "follows RESEARCHER",
+	  "the users following a researcher (slug or id) and the count;\n"
+	  "      exit 1 if the count and the follow edges disagree",
+	  0, parse_follows, cmd_follows },
 };
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void
 usage(FILE *f)
 {
 	size_t i;
 
-	fputs("usage: bzpeer-admin --store DIR COMMAND\n", f);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
-	fputs("exit: 0 done, 1 error, 2 usage\n", f);
+	fputs("usage: bzpeer-admin --store DIR COMMAND [ARGS]\n", f);
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %s\n      %s\n", commands[i].synopsis,
+		    commands[i].help);
+	fputs("A claim decision bumps the researcher's record version. The web\n"
+	    "layer keys cached pages by (catalog generation, record version),\n"
+	    "so pages cached before the decision are never served again: no\n"
+	    "cache purge is needed. Running servers see the decision at once.\n"
+	    "exit: 0 done, 1 error (e.g. \"claim 7 is not pending\"), 2 usage\n",
+	    f);
 }
 
 int
 main(int argc, char **argv)
 {
 	const struct command *cmd = NULL;
+	struct args a;
 	struct store *s;
-	struct store_rtxn *t;
 	size_t i;
-	int rc, status = 1;
+	int rc, status, nargs;
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
-		return 0;
+		return EXIT_OK;
 	}
-	if (argc != 4 || strcmp(argv[1], "--store") != 0) {
+	if (argc < 4 || strcmp(argv[1], "--store") != 0 || argv[2][0] == '\0') {
 		usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[3], commands[i].name) == 0)
+	for (i = 0; i < N_COMMANDS && cmd == NULL; i++) {
+		if (strcmp(argv[3], commands[i].name) != 0)
+			continue;
+		if (commands[i].sub == NULL ||
+		    (argc > 4 && strcmp(argv[4], commands[i].sub) == 0))
 			cmd = &commands[i];
+	}
 	if (cmd == NULL) {
-		fprintf(stderr, "bzpeer-admin: unknown command: %s\n", argv[3]);
+		if (strcmp(argv[3], "claims") == 0)
+			errmsg("claims: list, approve or reject?");
+		else
+			errmsg("unknown command: %s", argv[3]);
 		usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
-	if ((rc = store_open(argv[2], STORE_RDONLY | STORE_EMPTY_OK, &s))) {
-		fprintf(stderr, "bzpeer-admin: %s: %s\n", argv[2],
-		    store_strerror(rc));
-		return 1;
+	memset(&a, 0, sizeof(a));
+	a.store = argv[2];
+	nargs = argc - (cmd->sub ? 5 : 4);
+	if (cmd->parse(&a, nargs, argv + argc - nargs) != 0) {
+		errmsg("usage: bzpeer-admin --store DIR %s", cmd->synopsis);
+		return EXIT_USAGE;
 	}
-	if ((rc = store_read_begin(s, &t)) != 0) {
-		fprintf(stderr, "bzpeer-admin: read: %s\n", store_strerror(rc));
-		goto close;
-	}
-	rc = cmd->run(t);
-	store_read_end(t);
+	/* Writers open the store writable (and never create it). */
+	rc = store_open(a.store, cmd->writes ? 0 :
+	    STORE_RDONLY | STORE_EMPTY_OK, &s);
 	if (rc != 0) {
-		fprintf(stderr, "bzpeer-admin: %s: %s\n", cmd->name,
-		    store_strerror(rc));
-		goto close;
+		errmsg("%s: %s", a.store, store_strerror(rc));
+		return EXIT_FAIL;
 	}
-	status = fflush(stdout) == 0 ? 0 : 1;
-close:
+	status = cmd->run(s, &a);
 	store_close(s);
+	if (fflush(stdout) != 0 && status == EXIT_OK) {
+		errmsg("stdout: %s", strerror(errno));
+		status = EXIT_FAIL;
+	}
 	return status;
 }
