@@ -1,0 +1,1143 @@
+/* test_userdata.c: follows and claims in the store: rules, refusals that change nothing, re-imports, concurrent writers, map growth, bzpeer-admin. */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../store/dump.h"
+#include "../../store/import.h"
+#include "../../store/store.h"
+#include "check.h"
+#include "test_import_util.h"
+
+static char *scratch;
+
+static const char *
+fx(const char *name)
+{
+	return path_in(root_path("tests/fixtures/import"), name);
+}
+
+/* Imports the fixture files (or `works` alone) into s in-process. */
+static int
+import_into(struct store *s, const char *authors, const char *works)
+{
+	const char *a[1] = { authors }, *w[1] = { works };
+	struct import_opts o;
+	struct import_report rep;
+	FILE *log = fopen("/dev/null", "w");
+	int rc;
+
+	if (log == NULL)
+		return errno;
+	memset(&o, 0, sizeof(o));
+	o.authors = a;
+	o.n_authors = authors != NULL;
+	o.works = w;
+	o.n_works = works != NULL;
+	o.log = log;
+	rc = store_import(s, &o, &rep);
+	fclose(log);
+	return rc;
+}
+
+/* A fresh store in scratch/name with the fixture catalog, open for writing. */
+static struct store *
+fixture_store(const char *name, const struct store_opts *opts)
+{
+	struct store *s = NULL;
+
+	REQUIRE(store_open_opts(path_in(scratch, name), STORE_CREATE, opts,
+	    &s) == 0);
+	REQUIRE(import_into(s, fx("authors.jsonl"), fx("works.jsonl")) == 0);
+	return s;
+}
+
+/* The whole store as dump text (bzpeer-admin dump), in-process. */
+static void
+dump(struct store *s, struct buf *out)
+{
+	struct store_rtxn *t;
+	char *p = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	buf_reset(out);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	REQUIRE((f = open_memstream(&p, &n)) != NULL);
+	REQUIRE(store_dump(t, f) == 0);
+	REQUIRE(fclose(f) == 0);
+	store_read_end(t);
+	buf_put(out, p, n);
+	buf_reserve(out, 1);
+	free(p);
+}
+
+static int
+same(const struct buf *a, const struct buf *b)
+{
+	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
+}
+
+/* Only the dump lines of database db (name and a space). */
+static void
+lines_of(const struct buf *all, const char *db, struct buf *out)
+{
+	size_t i = 0, dl = strlen(db);
+
+	buf_reset(out);
+	buf_reserve(out, 1);
+	while (i < all->len) {
+		const char *nl = memchr(all->p + i, '\n', all->len - i);
+		size_t n = nl ? (size_t)(nl - (all->p + i)) + 1 : all->len - i;
+
+		if (n > dl && memcmp(all->p + i, db, dl) == 0 &&
+		    all->p[i + dl] == ' ')
+			buf_put(out, all->p + i, n);
+		i += n;
+	}
+}
+
+/* Number of dump lines holding s. */
+static size_t
+count_has(const struct buf *b, const char *s)
+{
+	const char *p = b->p, *end = b->p + b->len;
+	size_t n = 0, sl = strlen(s);
+
+	while (p < end && (p = memmem(p, (size_t)(end - p), s, sl)) != NULL) {
+		n++;
+		p += sl;
+	}
+	return n;
+}
+
+static int
+researcher(struct store *s, const char *id, struct store_researcher *r,
+    struct buf *copy_slug)
+{
+	struct store_rtxn *t;
+	int rc;
+
+	if ((rc = store_read_begin(s, &t)) != 0)
+		return rc;
+	rc = store_researcher_by_id(t, sv_cstr(id), r);
+	if (rc == 0 && copy_slug) {
+		buf_reset(copy_slug);
+		buf_put(copy_slug, r->slug.p, r->slug.n);
+	}
+	/* The figures are numbers: they outlive the txn; the views do not. */
+	r->id = r->slug = r->name = r->orcid = r->institution = SV_LIT("");
+	store_read_end(t);
+	return rc;
+}
+
+static uint64_t
+followers(struct store *s, const char *id)
+{
+	struct store_rtxn *t;
+	uint64_t n = UINT64_MAX;
+
+	if (store_read_begin(s, &t) == 0) {
+		if (store_followers(t, sv_cstr(id), &n) != 0)
+			n = UINT64_MAX;
+		store_read_end(t);
+	}
+	return n;
+}
+
+static int
+following(struct store *s, const char *id, const char *user)
+{
+	struct store_rtxn *t;
+	int on = -1;
+
+	if (store_read_begin(s, &t) == 0) {
+		if (store_is_following(t, sv_cstr(id), sv_cstr(user), &on) != 0)
+			on = -1;
+		store_read_end(t);
+	}
+	return on;
+}
+
+static int
+collect_user(void *ctx, struct sv user)
+{
+	struct buf *b = ctx;
+
+	if (b->len)
+		buf_putc(b, ' ');
+	buf_put(b, user.p, user.n);
+	return 0;
+}
+
+/* ---- follows ------------------------------------------------------------ */
+
+static int
+fol(struct store *s, const char *id, struct sv user, int on, uint64_t *count,
+    uint64_t *txn, int *changed)
+{
+	return store_follow(s, sv_cstr(id), user, on, count, txn, changed);
+}
+
+static void
+follows_basic(void)
+{
+	struct store *s = fixture_store("follows", NULL), *ro;
+	struct store_rtxn *t;
+	struct buf empty = BUF_INIT, d = BUF_INIT, d2 = BUF_INIT, b = BUF_INIT;
+	uint64_t n = 9, txn = 0, txn1, txn2;
+	int ch = 9, on = 0;
+	char big[STORE_USER_MAX + 1];
+
+	dump(s, &empty);
+
+	/* Following twice counts once. */
+	CHECK(fol(s, "A101", SV_LIT("alice"), 1, &n, &txn1, &ch) == 0 &&
+	    n == 1 && ch == 1 && txn1 > 0);
+	CHECK(fol(s, "A101", SV_LIT("alice"), 1, &n, &txn, &ch) == 0 &&
+	    n == 1 && ch == 0);
+	/* Nothing changed: the id of the snapshot read, the last commit's. */
+	CHECK(txn == txn1);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	CHECK(store_txn_id(t) == txn1);
+	store_read_end(t);
+	CHECK(followers(s, "A101") == 1 && following(s, "A101", "alice") == 1);
+	CHECK(following(s, "A101", "bob") == 0);
+	CHECK(following(s, "A102", "alice") == 0);
+
+	CHECK(fol(s, "A101", SV_LIT("bob"), 1, &n, &txn2, &ch) == 0 &&
+	    n == 2 && ch == 1 && txn2 > txn1);
+	CHECK(fol(s, "A102", SV_LIT("bob"), 1, &n, &txn, &ch) == 0 &&
+	    n == 1 && ch == 1 && txn > txn2);
+	/* UTF-8 names and the longest name are fine. */
+	memset(big, 'u', STORE_USER_MAX);
+	CHECK(fol(s, "A101", (struct sv){ big, STORE_USER_MAX }, 1, &n, &txn,
+	    &ch) == 0 && n == 3);
+	CHECK(fol(s, "A101", SV_LIT("\xc3\xa9lodie"), 1, &n, &txn, &ch) == 0 &&
+	    n == 4);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	CHECK(store_researcher_followers(t, SV_LIT("A101"), collect_user, &b)
+	    == 0 && b.len == 3 + 1 + 5 + 1 + STORE_USER_MAX + 1 + 7);
+	CHECK(has(&b, "alice bob uuuu"));
+	CHECK(store_researcher_followers(t, SV_LIT("A999"), collect_user, &b)
+	    == 0);
+	store_read_end(t);
+
+	/* Unfollowing what is not followed changes nothing. */
+	dump(s, &d);
+	CHECK(fol(s, "A101", SV_LIT("carol"), 0, &n, &txn, &ch) == 0 &&
+	    n == 4 && ch == 0);
+	CHECK(fol(s, "A103", SV_LIT("carol"), 0, &n, &txn, &ch) == 0 &&
+	    n == 0 && ch == 0);
+	dump(s, &d2);
+	CHECK(same(&d, &d2));
+
+	/* Refused: unknown researcher, bad user names; nothing written. */
+	CHECK(fol(s, "A999", SV_LIT("alice"), 1, &n, &txn, &ch) ==
+	    STORE_NOTFOUND && n == 0 && txn == 0 && ch == 0);
+	CHECK(fol(s, "W1", SV_LIT("alice"), 1, &n, &txn, &ch) ==
+	    STORE_NOTFOUND);
+	CHECK(fol(s, "", SV_LIT("alice"), 1, &n, &txn, &ch) == STORE_NOTFOUND);
+	CHECK(fol(s, "A101", SV_LIT(""), 1, &n, &txn, &ch) == STORE_INVALID);
+	memset(big, 'u', sizeof(big));
+	CHECK(fol(s, "A101", (struct sv){ big, sizeof(big) }, 1, &n, &txn,
+	    &ch) == STORE_INVALID);
+	CHECK(fol(s, "A101", SV_LIT("a\nb"), 1, &n, &txn, &ch) ==
+	    STORE_INVALID);
+	CHECK(fol(s, "A101", SV_LIT("a\tb"), 1, &n, &txn, &ch) ==
+	    STORE_INVALID);
+	CHECK(fol(s, "A101", SV_LIT("a\x7f"), 1, &n, &txn, &ch) ==
+	    STORE_INVALID);
+	CHECK(fol(s, "A101", SV_LIT("a\0b"), 1, &n, &txn, &ch) ==
+	    STORE_INVALID);
+	CHECK(fol(s, "A101", SV_LIT("\xc3"), 1, &n, &txn, &ch) ==
+	    STORE_INVALID);                          /* cut short */
+	CHECK(fol(s, "A101", SV_LIT("\xc0\xaf"), 1, &n, &txn, &ch) ==
+	    STORE_INVALID);                          /* overlong */
+	CHECK(fol(s, "A101", SV_LIT("\xed\xa0\x80"), 1, &n, &txn, &ch) ==
+	    STORE_INVALID);                          /* surrogate */
+	CHECK(fol(s, "A101", SV_LIT("\xc2\x85"), 1, &n, &txn, &ch) ==
+	    STORE_INVALID);                          /* C1 control */
+	CHECK(fol(s, "A102", SV_LIT("bob\xff"), 0, &n, &txn, &ch) ==
+	    STORE_INVALID);
+	dump(s, &d2);
+	CHECK(same(&d, &d2));
+	CHECK(following(s, "A101", "a\nb") == 0);
+
+	/* Unfollow down to zero and never below. */
+	CHECK(fol(s, "A101", SV_LIT("alice"), 0, &n, &txn, &ch) == 0 &&
+	    n == 3 && ch == 1);
+	CHECK(fol(s, "A101", SV_LIT("alice"), 0, &n, &txn, &ch) == 0 &&
+	    n == 3 && ch == 0);
+	CHECK(fol(s, "A101", SV_LIT("bob"), 0, &n, &txn, &ch) == 0 && n == 2);
+	CHECK(fol(s, "A101", (struct sv){ big, STORE_USER_MAX }, 0, &n, &txn,
+	    &ch) == 0 && n == 1);
+	CHECK(fol(s, "A101", SV_LIT("\xc3\xa9lodie"), 0, &n, &txn, &ch) == 0 &&
+	    n == 0 && ch == 1);
+	CHECK(fol(s, "A101", SV_LIT("\xc3\xa9lodie"), 0, &n, &txn, &ch) == 0 &&
+	    n == 0 && ch == 0);
+	CHECK(followers(s, "A101") == 0);
+	CHECK(fol(s, "A102", SV_LIT("bob"), 0, &n, &txn, &ch) == 0 && n == 0);
+	/* Back to no follows at all: the same store as before the first. */
+	dump(s, &d);
+	CHECK(same(&empty, &d));
+	store_close(s);
+
+	/* A read-only store cannot write. */
+	REQUIRE(store_open(path_in(scratch, "follows"), STORE_RDONLY, &ro) == 0);
+	CHECK(fol(ro, "A101", SV_LIT("alice"), 1, &n, &txn, &ch) == EACCES);
+	REQUIRE(store_read_begin(ro, &t) == 0);
+	CHECK(store_is_following(t, SV_LIT("A101"), SV_LIT("alice"), &on) == 0
+	    && on == 0);
+	store_read_end(t);
+	store_close(ro);
+	buf_free(&empty);
+	buf_free(&d);
+	buf_free(&d2);
+	buf_free(&b);
+}
+
+/* ---- claims --------------------------------------------------------------- */
+
+static struct store_claim
+claim(const char *researcher, const char *user, const char *orcid)
+{
+	struct store_claim c;
+
+	memset(&c, 0, sizeof(c));
+	c.researcher_id = sv_cstr(researcher);
+	c.user = sv_cstr(user);
+	c.orcid = sv_cstr(orcid);
+	c.email = SV_LIT("someone@example.edu");
+	c.evidence_url = SV_LIT("https://example.edu/~someone");
+	c.note = SV_LIT("It is me.\nReally.");
+	return c;
+}
+
+static int
+file_claim(struct store *s, const char *researcher, const char *user,
+    const char *orcid, uint64_t *id)
+{
+	struct store_claim c = claim(researcher, user, orcid);
+
+	return store_claim_file(s, &c, id);
+}
+
+/* Claim id's state, reviewer note (copied into note) and identity flag. */
+static int
+claim_state(struct store *s, uint64_t id, struct buf *note, int *verified)
+{
+	struct store_rtxn *t;
+	struct store_claim c;
+	int rc;
+
+	if ((rc = store_read_begin(s, &t)) != 0)
+		return -1;
+	rc = store_claim_by_id(t, id, &c);
+	if (rc == 0 && note) {
+		buf_reset(note);
+		buf_put(note, c.reviewer_note.p, c.reviewer_note.n);
+		buf_reserve(note, 1);
+	}
+	if (rc == 0 && verified)
+		*verified = c.identity_verified;
+	store_read_end(t);
+	return rc == 0 ? c.state : -1;
+}
+
+/* The researcher's current claim id, 0 if none, -1 on error. */
+static int64_t
+current_claim(struct store *s, const char *researcher)
+{
+	struct store_rtxn *t;
+	struct store_claim c;
+	int64_t v = -1;
+	int rc;
+
+	if (store_read_begin(s, &t) != 0)
+		return -1;
+	rc = store_claim_of_researcher(t, sv_cstr(researcher), &c);
+	if (rc == 0)
+		v = (int64_t)c.id;
+	else if (rc == STORE_NOTFOUND)
+		v = 0;
+	store_read_end(t);
+	return v;
+}
+
+struct tally {
+	int n;
+	uint64_t ids[16];
+};
+
+static int
+tally_claim(void *ctx, const struct store_claim *c)
+{
+	struct tally *t = ctx;
+
+	if (t->n < 16)
+		t->ids[t->n] = c->id;
+	t->n++;
+	return 0;
+}
+
+static int
+claims_in(struct store *s, int state, struct tally *out)
+{
+	struct store_rtxn *t;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (store_read_begin(s, &t) != 0)
+		return -1;
+	rc = store_claims_each(t, state, tally_claim, out);
+	store_read_end(t);
+	return rc;
+}
+
+static void
+claims_rules(void)
+{
+	struct store *s = fixture_store("claims", NULL);
+	struct store_researcher r;
+	struct store_claim c;
+	struct store_rtxn *t;
+	struct buf d = BUF_INIT, d2 = BUF_INIT, note = BUF_INIT;
+	struct tally tl;
+	char big[STORE_URL_MAX + 2];
+	uint64_t id = 0, id2 = 0;
+	uint32_t v0;
+	int verified = -1;
+
+	REQUIRE(researcher(s, "A101", &r, NULL) == 0);
+	CHECK(r.claim == STORE_CLAIM_NONE && store_level(&r) == 1 &&
+	    store_trust(&r) == 14);
+	v0 = r.version;
+
+	/* Filing: the researcher goes pending, its version goes up. */
+	REQUIRE(file_claim(s, "A101", "alice", "0000-0002-1825-0097", &id) == 0);
+	CHECK(id == 1);
+	REQUIRE(researcher(s, "A101", &r, NULL) == 0);
+	CHECK(r.claim == STORE_CLAIM_PENDING && r.version == v0 + 1);
+	CHECK(store_level(&r) == 1 && store_trust(&r) == 14);
+	CHECK(current_claim(s, "A101") == 1);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	REQUIRE(store_claim_by_id(t, 1, &c) == 0);
+	CHECK(c.id == 1 && sv_eq_cstr(c.researcher_id, "A101") &&
+	    sv_eq_cstr(c.user, "alice") &&
+	    sv_eq_cstr(c.orcid, "0000-0002-1825-0097") &&
+	    sv_eq_cstr(c.email, "someone@example.edu") &&
+	    sv_eq_cstr(c.evidence_url, "https://example.edu/~someone") &&
+	    sv_eq_cstr(c.note, "It is me.\nReally.") && c.reviewer_note.n == 0 &&
+	    c.state == STORE_CLAIM_STATE_PENDING && c.decided_at == 0 &&
+	    c.filed_at + 600 > (uint64_t)time(NULL) && c.filed_at > 0);
+	CHECK(store_claim_by_id(t, 2, &c) == STORE_NOTFOUND);
+	CHECK(store_claim_by_id(t, 0, &c) == STORE_NOTFOUND);
+	store_read_end(t);
+
+	/* Refusals, each leaving the store as it was. */
+	dump(s, &d);
+	CHECK(file_claim(s, "A101", "bob", "", &id2) == STORE_CONFLICT &&
+	    id2 == 0);                                  /* the 409 */
+	CHECK(file_claim(s, "A102", "alice", "", &id2) == STORE_EXISTS);
+	CHECK(file_claim(s, "A101", "alice", "", &id2) == STORE_EXISTS);
+	CHECK(file_claim(s, "A999", "bob", "", &id2) == STORE_NOTFOUND);
+	CHECK(file_claim(s, "T1", "bob", "", &id2) == STORE_NOTFOUND);
+	CHECK(file_claim(s, "A102", "", "", &id2) == STORE_INVALID);
+	CHECK(file_claim(s, "A102", "b\rob", "", &id2) == STORE_INVALID);
+	CHECK(file_claim(s, "A102", "bob", "0000-0002-1825-00977", &id2) ==
+	    STORE_INVALID);
+	memset(big, 'x', sizeof(big));
+	c = claim("A102", "bob", "");
+	c.email = (struct sv){ big, STORE_EMAIL_MAX + 1 };
+	CHECK(store_claim_file(s, &c, &id2) == STORE_INVALID);
+	c = claim("A102", "bob", "");
+	c.evidence_url = (struct sv){ big, STORE_URL_MAX + 1 };
+	CHECK(store_claim_file(s, &c, &id2) == STORE_INVALID);
+	c = claim("A102", "bob", "");
+	c.note = (struct sv){ big, STORE_CLAIM_NOTE_MAX + 1 };
+	CHECK(store_claim_file(s, &c, &id2) == STORE_INVALID);
+	c = claim("A102", "bob", "");
+	c.evidence_url = SV_LIT("https://x/\n");
+	CHECK(store_claim_file(s, &c, &id2) == STORE_INVALID);
+	c = claim("A102", "bob", "");
+	c.note = SV_LIT("bad \xff byte");
+	CHECK(store_claim_file(s, &c, &id2) == STORE_INVALID);
+	CHECK(store_claim_decide(s, 99, 1, 0, SV_LIT("")) == STORE_NOTFOUND);
+	CHECK(store_claim_decide(s, 1, 0, 0,
+	    (struct sv){ big, STORE_CLAIM_NOTE_MAX + 1 }) == STORE_INVALID);
+	dump(s, &d2);
+	CHECK(same(&d, &d2));
+	/* Longest fields are fine (on another researcher). */
+	c = claim("A104", "carol", "");
+	c.email = (struct sv){ big, STORE_EMAIL_MAX };
+	c.evidence_url = (struct sv){ big, STORE_URL_MAX };
+	c.note = (struct sv){ big, STORE_CLAIM_NOTE_MAX };
+	c.filed_at = 1700000000;
+	CHECK(store_claim_file(s, &c, &id2) == 0 && id2 == 2);
+	CHECK(claim_state(s, 2, NULL, NULL) == STORE_CLAIM_STATE_PENDING);
+
+	/* Approve with the record's ORCID iD: claimed, identity verified: L3. */
+	REQUIRE(researcher(s, "A101", &r, NULL) == 0);
+	v0 = r.version;
+	CHECK(store_claim_decide(s, 1, 1, 0, SV_LIT("")) == 0);
+	REQUIRE(researcher(s, "A101", &r, NULL) == 0);
+	CHECK(r.claim == STORE_CLAIM_APPROVED && r.orcid_verified == 1);
+	CHECK(r.version == v0 + 1);
+	CHECK(store_level(&r) == 3 && store_trust(&r) == 30 + 2 + 2 + 0 + 25);
+	CHECK(strcmp(store_trust_band(store_trust(&r)), "Trusted") == 0);
+	CHECK(claim_state(s, 1, &note, &verified) == STORE_CLAIM_STATE_APPROVED
+	    && verified == 0);
+	CHECK(current_claim(s, "A101") == 1);
+	/* Decided once only; an approved researcher stays taken. */
+	dump(s, &d);
+	CHECK(store_claim_decide(s, 1, 0, 0, SV_LIT("no")) == STORE_CONFLICT);
+	CHECK(store_claim_decide(s, 1, 1, 0, SV_LIT("")) == STORE_CONFLICT);
+	CHECK(file_claim(s, "A101", "bob", "", &id2) == STORE_CONFLICT);
+	CHECK(file_claim(s, "A101", "alice", "", &id2) == STORE_CONFLICT);
+	dump(s, &d2);
+	CHECK(same(&d, &d2));
+
+	/* Alice's claim is decided: she may file again (one open at a time). */
+	CHECK(file_claim(s, "A102", "alice", "0000-0001-5109-3700", &id) == 0 &&
+	    id == 3);
+	/* Approve without a matching ORCID iD (A102 has none): L2. */
+	REQUIRE(researcher(s, "A102", &r, NULL) == 0);
+	v0 = r.version;
+	CHECK(store_claim_decide(s, 3, 1, 0, SV_LIT("looks right")) == 0);
+	REQUIRE(researcher(s, "A102", &r, NULL) == 0);
+	CHECK(r.claim == STORE_CLAIM_APPROVED && r.orcid_verified == 0 &&
+	    r.version == v0 + 1 && store_level(&r) == 2);
+	CHECK(store_trust(&r) == 20 + r.works / 2 +
+	    (r.close_collaborators < 15 ? r.close_collaborators : 15) +
+	    r.topics / 5 + 25);
+	CHECK(claim_state(s, 3, &note, NULL) == STORE_CLAIM_STATE_APPROVED &&
+	    strcmp(note.p, "looks right") == 0);
+
+	/* A different ORCID iD is no match; a reviewed email is: L3. */
+	CHECK(store_claim_decide(s, 2, 1, 1, SV_LIT("email checked")) == 0);
+	REQUIRE(researcher(s, "A104", &r, NULL) == 0);
+	CHECK(r.claim == STORE_CLAIM_APPROVED && r.orcid_verified == 1 &&
+	    store_level(&r) == 3);
+	CHECK(claim_state(s, 2, NULL, &verified) == STORE_CLAIM_STATE_APPROVED
+	    && verified == 1);
+	CHECK(file_claim(s, "A103", "dave", "0000-0002-1825-0097", &id) == 0 &&
+	    id == 4);
+
+	/* Reject: note kept, researcher unclaimed, free for a new claim. */
+	REQUIRE(researcher(s, "A103", &r, NULL) == 0);
+	v0 = r.version;
+	CHECK(r.claim == STORE_CLAIM_PENDING);
+	CHECK(store_claim_decide(s, 4, 0, 1, SV_LIT("ORCID iD is not theirs"))
+	    == 0);
+	REQUIRE(researcher(s, "A103", &r, NULL) == 0);
+	CHECK(r.claim == STORE_CLAIM_NONE && r.orcid_verified == 0 &&
+	    r.version == v0 + 1 && store_level(&r) == 1);
+	CHECK(claim_state(s, 4, &note, &verified) == STORE_CLAIM_STATE_REJECTED
+	    && strcmp(note.p, "ORCID iD is not theirs") == 0 && verified == 0);
+	CHECK(current_claim(s, "A103") == 0);
+	CHECK(store_claim_decide(s, 4, 1, 0, SV_LIT("")) == STORE_CONFLICT);
+	CHECK(file_claim(s, "A103", "erin", "0000-0001-5109-3700", &id) == 0 &&
+	    id == 5);
+	CHECK(current_claim(s, "A103") == 5);
+	CHECK(file_claim(s, "A105", "dave", "", &id) == 0 && id == 6);
+
+	/* Listing by state. */
+	CHECK(claims_in(s, 0, &tl) == 0 && tl.n == 6 && tl.ids[0] == 1 &&
+	    tl.ids[5] == 6);
+	CHECK(claims_in(s, STORE_CLAIM_STATE_PENDING, &tl) == 0 && tl.n == 2 &&
+	    tl.ids[0] == 5 && tl.ids[1] == 6);
+	CHECK(claims_in(s, STORE_CLAIM_STATE_APPROVED, &tl) == 0 && tl.n == 3);
+	CHECK(claims_in(s, STORE_CLAIM_STATE_REJECTED, &tl) == 0 && tl.n == 1 &&
+	    tl.ids[0] == 4);
+	CHECK(claims_in(s, 7, &tl) == STORE_INVALID);
+
+	/* The dump shows the user data. */
+	dump(s, &d);
+	CHECK(has(&d, "\nclaims 4 id=4 researcher=\"A103\" user=\"dave\" "
+	    "state=3 orcid=\"0000-0002-1825-0097\""));
+	CHECK(has(&d, "note=\"It is me.\\x0aReally.\" reviewer_note=\"ORCID iD "
+	    "is not theirs\" identity_verified=0 filed_at="));
+	CHECK(strncmp(d.p, "meta claim_last 6\n", 18) == 0);   /* first line */
+	CHECK(has(&d, "\nrclaim A101 1\n") && has(&d, "\nrclaim A103 5\n"));
+	CHECK(!has(&d, "\nrclaim A103 4\n"));
+	CHECK(has(&d, "\nuclaim erin 5\n") && has(&d, "\nuclaim dave 6\n"));
+	CHECK(count_has(&d, "\nuclaim ") == 2);
+	store_close(s);
+	buf_free(&d);
+	buf_free(&d2);
+	buf_free(&note);
+}
+
+/* ---- user data survives re-imports ------------------------------------------ */
+
+static void
+survives_reimport(void)
+{
+	struct store *s = fixture_store("reimport", NULL);
+	struct store_researcher r, r3;
+	struct buf before = BUF_INIT, after = BUF_INIT, a = BUF_INIT,
+	    b = BUF_INIT;
+	static const char *const dbs[] = { "follows", "following", "followers",
+	    "claims", "rclaim", "uclaim" };
+	uint64_t n, txn, id;
+	uint32_t v101, v103;
+	size_t i;
+	int ch, ok;
+
+	REQUIRE(fol(s, "A101", SV_LIT("alice"), 1, &n, &txn, &ch) == 0);
+	REQUIRE(fol(s, "A101", SV_LIT("bob"), 1, &n, &txn, &ch) == 0);
+	REQUIRE(fol(s, "A101", SV_LIT("carol"), 1, &n, &txn, &ch) == 0);
+	REQUIRE(fol(s, "A102", SV_LIT("alice"), 1, &n, &txn, &ch) == 0);
+	REQUIRE(file_claim(s, "A101", "alice", "0000-0002-1825-0097", &id) == 0);
+	REQUIRE(store_claim_decide(s, id, 1, 0, SV_LIT("")) == 0);
+	REQUIRE(file_claim(s, "A103", "bob", "", &id) == 0);
+	REQUIRE(researcher(s, "A101", &r, NULL) == 0);
+	CHECK(store_level(&r) == 3 && store_trust(&r) == 59);
+	v101 = r.version;
+	REQUIRE(researcher(s, "A103", &r3, NULL) == 0);
+	v103 = r3.version;
+	dump(s, &before);
+
+	/* The same files: nothing but the generation changes. */
+	REQUIRE(import_into(s, fx("authors.jsonl"), fx("works.jsonl")) == 0);
+	dump(s, &after);
+	for (ok = 1, i = 0; i < before.len && i < after.len; i++)
+		if (before.p[i] != after.p[i])
+			break;
+	/* The first difference is the generation line. */
+	CHECK(i < after.len && i >= 16 &&
+	    memcmp(after.p + i - 16, "meta generation ", 16) == 0);
+	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		lines_of(&before, dbs[i], &a);
+		lines_of(&after, dbs[i], &b);
+		if (!same(&a, &b))
+			ok = 0;
+	}
+	CHECK(ok);
+	lines_of(&before, "researchers", &a);
+	lines_of(&after, "researchers", &b);
+	CHECK(same(&a, &b));
+
+	/* Changed works and a changed author: records rewritten, user data kept. */
+	REQUIRE(import_into(s, fx("authors-v2.jsonl"), fx("works-v2.jsonl")) ==
+	    0);
+	dump(s, &after);
+	for (ok = 1, i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		lines_of(&before, dbs[i], &a);
+		lines_of(&after, dbs[i], &b);
+		if (!same(&a, &b))
+			ok = 0;
+	}
+	CHECK(ok);
+	CHECK(strncmp(after.p, "meta claim_last 2\n", 18) == 0);
+	REQUIRE(researcher(s, "A101", &r, NULL) == 0);
+	CHECK(r.claim == STORE_CLAIM_APPROVED && r.orcid_verified == 1);
+	CHECK(r.version > v101);          /* changed: bumped, never lowered */
+	CHECK(r.last_year == 2023);       /* works-v2 applied */
+	CHECK(store_level(&r) == 3 && store_trust(&r) == 30 +
+	    (r.works / 2 < 25 ? r.works / 2 : 25) +
+	    (r.close_collaborators < 15 ? r.close_collaborators : 15) +
+	    (r.topics / 5 < 5 ? r.topics / 5 : 5) + 25);
+	REQUIRE(researcher(s, "A103", &r3, NULL) == 0);
+	CHECK(r3.claim == STORE_CLAIM_PENDING && r3.version >= v103);
+	CHECK(followers(s, "A101") == 3 && followers(s, "A102") == 1);
+	CHECK(following(s, "A101", "carol") == 1);
+	CHECK(current_claim(s, "A101") == 1 && current_claim(s, "A103") == 2);
+	/* And the claims still work after the re-import. */
+	CHECK(store_claim_decide(s, 2, 0, 0, SV_LIT("no")) == 0);
+	REQUIRE(researcher(s, "A103", &r, NULL) == 0);
+	CHECK(r.claim == STORE_CLAIM_NONE && r.version == r3.version + 1);
+	store_close(s);
+	buf_free(&before);
+	buf_free(&after);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+/* ---- a store from before user data ------------------------------------------ */
+
+/* Copies the catalog databases only (mdb_dump | mdb_load) into dst. */
+static int
+copy_catalog(const char *src, const char *dst)
+{
+	static const char *const cat[] = { "meta", "researchers", "slugs",
+	    "names", "works", "rworks", "coauthors", "topics", "rtopics",
+	    "followers" };
+	const char *f = path_in(scratch, "db.txt");
+	size_t i;
+
+	if (mkdir(dst, 0755) != 0)
+		return -1;
+	for (i = 0; i < sizeof(cat) / sizeof(cat[0]); i++)
+		if (run(f, NULL, "/usr/bin/mdb_dump", "-s", cat[i], src,
+		    NULL) != 0 || run_stdin(f, NULL, NULL, "/usr/bin/mdb_load",
+		    "-s", cat[i], dst, NULL) != 0)
+			return -1;
+	return 0;
+}
+
+static void
+old_store(void)
+{
+	const char *src = path_in(scratch, "old-src");
+	const char *dst = path_in(scratch, "old");
+	struct store *s;
+	struct store_rtxn *t;
+	struct store_claim c;
+	struct tally tl;
+	struct buf d = BUF_INIT, b = BUF_INIT;
+	uint64_t n, txn;
+	int on = 1, ch;
+
+	if (access("/usr/bin/mdb_load", X_OK) != 0 ||
+	    access("/usr/bin/mdb_dump", X_OK) != 0) {
+		printf("ok - # SKIP mdb_dump/mdb_load missing (lmdb-utils)\n");
+		return;
+	}
+	REQUIRE(store_open(src, STORE_CREATE, &s) == 0);
+	REQUIRE(import_into(s, fx("authors.jsonl"), fx("works.jsonl")) == 0);
+	store_close(s);
+	REQUIRE(copy_catalog(src, dst) == 0);
+	/* Read-only: the user data reads as empty. */
+	REQUIRE(store_open(dst, STORE_RDONLY, &s) == 0);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	CHECK(store_is_following(t, SV_LIT("A101"), SV_LIT("alice"), &on) ==
+	    0 && on == 0);
+	CHECK(store_claim_of_researcher(t, SV_LIT("A101"), &c) ==
+	    STORE_NOTFOUND);
+	CHECK(store_claim_by_id(t, 1, &c) == STORE_NOTFOUND);
+	CHECK(store_researcher_followers(t, SV_LIT("A101"), collect_user, &b)
+	    == 0 && b.len == 0);
+	store_read_end(t);
+	CHECK(claims_in(s, 0, &tl) == 0 && tl.n == 0);
+	dump(s, &d);
+	CHECK(has(&d, "\nresearchers A101 ") && !has(&d, "\nclaims "));
+	store_close(s);
+	/* A writable open adds the databases. */
+	REQUIRE(store_open(dst, 0, &s) == 0);
+	CHECK(fol(s, "A101", SV_LIT("alice"), 1, &n, &txn, &ch) == 0 && n == 1);
+	store_close(s);
+	buf_free(&d);
+	buf_free(&b);
+}
+
+/* ---- many writers at once --------------------------------------------------- */
+
+#define PROCS 8
+#define OPS 300
+#define N_RES 4
+#define N_USERS 6
+
+static const char *const res_ids[N_RES] = { "A101", "A102", "A103", "A104" };
+static const char *const users[N_USERS] = { "alice", "bob", "carol", "dave",
+    "erin", "frank" };
+
+/* What one operation saw, for the replay. */
+struct op {
+	uint64_t txn, count;
+	uint8_t r, u, follow, changed;
+};
+
+static int
+cmp_op(const void *a, const void *b)
+{
+	const struct op *x = a, *y = b;
+
+	if (x->txn != y->txn)
+		return x->txn < y->txn ? -1 : 1;
+	/* A commit comes before the reads of its snapshot. */
+	return (int)y->changed - (int)x->changed;
+}
+
+/* One child: OPS random follows/unfollows, each logged; exits 0 or 1. */
+static void
+child(const char *dir, int k, const char *log)
+{
+	struct store *s;
+	struct op ops[OPS];
+	unsigned seed = 7919u * (unsigned)(k + 1);
+	uint64_t last_commit = 0;
+	int i, ch, bad = 0;
+	FILE *f;
+
+	if (store_open(dir, 0, &s) != 0)
+		_exit(1);
+	for (i = 0; i < OPS; i++) {
+		struct op *o = &ops[i];
+
+		o->r = (uint8_t)(rand_r(&seed) % N_RES);
+		o->u = (uint8_t)(rand_r(&seed) % N_USERS);
+		o->follow = (uint8_t)(rand_r(&seed) % 2);
+		if (store_follow(s, sv_cstr(res_ids[o->r]), sv_cstr(users[o->u]),
+		    o->follow, &o->count, &o->txn, &ch) != 0)
+			bad = 1;
+		o->changed = (uint8_t)ch;
+		/* This process's own commits come in order. */
+		if (ch && o->txn <= last_commit)
+			bad = 1;
+		if (ch)
+			last_commit = o->txn;
+	}
+	store_close(s);
+	if ((f = fopen(log, "wb")) == NULL ||
+	    fwrite(ops, sizeof(ops[0]), OPS, f) != OPS || fclose(f) != 0)
+		bad = 1;
+	_exit(bad);
+}
+
+/* Number of "following <user> <id>" lines in the dump for researcher id. */
+static uint64_t
+reverse_edges(const struct buf *d, const char *id)
+{
+	uint64_t n = 0;
+	size_t u;
+	char line[64];
+
+	for (u = 0; u < N_USERS; u++) {
+		snprintf(line, sizeof(line), "\nfollowing %s %s\n", users[u], id);
+		n += count_has(d, line);
+	}
+	return n;
+}
+
+static void
+concurrent(void)
+{
+	const char *dir = path_in(scratch, "race");
+	struct store *s = fixture_store("race", NULL);
+	static struct op all[PROCS * OPS];
+	struct store_rtxn *t;
+	struct buf d = BUF_INIT, b = BUF_INIT;
+	pid_t pids[PROCS];
+	int state[N_RES][N_USERS], k, st, ok_exit = 1, ok_replay = 1, ok_count = 1;
+	uint64_t cnt[N_RES], edges, n;
+	size_t i, r, u, total = 0, changed = 0;
+
+	store_close(s);     /* no environment across fork */
+	fflush(stdout);
+	for (k = 0; k < PROCS; k++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "ops.%d", k);
+		pids[k] = fork();
+		REQUIRE(pids[k] >= 0);
+		if (pids[k] == 0)
+			child(dir, k, path_in(scratch, name));
+	}
+	for (k = 0; k < PROCS; k++)
+		if (waitpid(pids[k], &st, 0) != pids[k] || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			ok_exit = 0;
+	CHECK(ok_exit);
+
+	/* Every count equals the edges, both ways. */
+	REQUIRE(store_open(dir, STORE_RDONLY, &s) == 0);
+	dump(s, &d);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	for (r = 0; r < N_RES; r++) {
+		buf_reset(&b);
+		REQUIRE(store_followers(t, sv_cstr(res_ids[r]), &n) == 0);
+		REQUIRE(store_researcher_followers(t, sv_cstr(res_ids[r]),
+		    collect_user, &b) == 0);
+		edges = b.len ? 1 + (uint64_t)count_has(&b, " ") : 0;
+		if (n != edges || n != reverse_edges(&d, res_ids[r]))
+			ok_count = 0;
+		cnt[r] = n;
+	}
+	store_read_end(t);
+	store_close(s);
+	CHECK(ok_count);
+
+	/*
+	 * Replay every logged operation in transaction order from no follows:
+	 * each commit flipped exactly its edge and reported the count of
+	 * edges after it; each no-op saw its edge already so, and the count
+	 * of its snapshot. That is: the writers were serialised.
+	 */
+	for (k = 0; k < PROCS; k++) {
+		char name[32];
+		struct buf raw = BUF_INIT;
+
+		snprintf(name, sizeof(name), "ops.%d", k);
+		REQUIRE(slurp(path_in(scratch, name), &raw) == 0);
+		REQUIRE(raw.len == sizeof(struct op) * OPS);
+		memcpy(all + total, raw.p, raw.len);
+		total += OPS;
+		buf_free(&raw);
+	}
+	qsort(all, total, sizeof(all[0]), cmp_op);
+	memset(state, 0, sizeof(state));
+	memset(cnt, 0, sizeof(cnt));
+	for (i = 0; i < total; i++) {
+		struct op *o = &all[i];
+
+		if (o->changed) {
+			changed++;
+			if (state[o->r][o->u] == o->follow ||
+			    (i > 0 && all[i - 1].txn == o->txn &&
+			    all[i - 1].changed))
+				ok_replay = 0;
+			state[o->r][o->u] = o->follow;
+			cnt[o->r] += o->follow ? 1 : (uint64_t)-1;
+		} else if (state[o->r][o->u] != o->follow)
+			ok_replay = 0;
+		if (o->count != cnt[o->r])
+			ok_replay = 0;
+	}
+	CHECK(ok_replay);
+	CHECK(changed > total / 4 && changed < total);
+	/* The replayed end state is the store's. */
+	REQUIRE(store_open(dir, STORE_RDONLY, &s) == 0);
+	for (ok_replay = 1, r = 0; r < N_RES; r++)
+		for (u = 0; u < N_USERS; u++) {
+			REQUIRE(store_read_begin(s, &t) == 0);
+			REQUIRE(store_is_following(t, sv_cstr(res_ids[r]),
+			    sv_cstr(users[u]), &st) == 0);
+			if (st != state[r][u])
+				ok_replay = 0;
+			store_read_end(t);
+		}
+	store_close(s);
+	CHECK(ok_replay);
+	buf_free(&d);
+	buf_free(&b);
+}
+
+/* ---- a full map grows; a capped one refuses whole ------------------------------ */
+
+static uint64_t
+map_stat(struct store *s, int used)
+{
+	struct store_rtxn *t;
+	struct store_stats st;
+	uint64_t v = 0;
+
+	if (store_read_begin(s, &t) == 0) {
+		if (store_stats(t, &st) == 0)
+			v = used ? st.map_used : st.map_size;
+		store_read_end(t);
+	}
+	return v;
+}
+
+/* A 100-byte user name numbered i. */
+static struct sv
+long_user(char *b, int i)
+{
+	memset(b, 'x', 100);
+	snprintf(b, 12, "user%06d", i);
+	b[10] = '-';
+	return (struct sv){ b, 100 };
+}
+
+static void
+map_growth(void)
+{
+	const char *dir = path_in(scratch, "tiny");
+	const char *errf = path_in(scratch, "stderr");
+	struct store_opts o = { 256u << 10, 0 };
+	struct store *s = fixture_store("tiny", &o);
+	struct buf d = BUF_INIT, d2 = BUF_INIT, err = BUF_INIT;
+	uint64_t used, n = 0, txn, id;
+	char name[100];
+	int i, ch, rc = 0, saved, ok = 1;
+
+	used = map_stat(s, 1);
+	store_close(s);
+
+	/* A map just the size of the data: the follows must grow it. */
+	o.map_size = used;
+	REQUIRE(store_open_opts(dir, 0, &o, &s) == 0);
+	CHECK(map_stat(s, 0) < (256u << 10));
+	fflush(stderr);
+	saved = dup(2);
+	REQUIRE(saved >= 0 && freopen(errf, "w", stderr) != NULL);
+	for (i = 0; i < 400 && ok; i++)
+		if (store_follow(s, SV_LIT("A101"), long_user(name, i), 1, &n,
+		    &txn, &ch) != 0 || n != (uint64_t)i + 1)
+			ok = 0;
+	rc = file_claim(s, "A101", "alice", "", &id);
+	fflush(stderr);
+	REQUIRE(dup2(saved, 2) == 2);
+	close(saved);
+	CHECK(ok && n == 400 && rc == 0);
+	CHECK(map_stat(s, 0) > used);
+	REQUIRE(slurp(errf, &err) == 0);
+	CHECK(has(&err, "map full at") && has(&err, "writing again"));
+	CHECK(followers(s, "A101") == 400);
+	store_close(s);
+
+	/* Capped where it is: a write that needs room fails whole. */
+	REQUIRE(store_open(dir, STORE_RDONLY, &s) == 0);
+	used = map_stat(s, 1);
+	store_close(s);
+	o.map_size = used;
+	o.map_max = used;
+	REQUIRE(store_open_opts(dir, 0, &o, &s) == 0);
+	for (i = 400, rc = 0; i < 2000 && rc == 0; i++)
+		rc = store_follow(s, SV_LIT("A102"), long_user(name, i), 1, &n,
+		    &txn, &ch);
+	CHECK(rc == STORE_MAPFULL);
+	dump(s, &d);
+	CHECK(store_follow(s, SV_LIT("A102"), long_user(name, i - 1), 1, &n,
+	    &txn, &ch) == STORE_MAPFULL);
+	dump(s, &d2);
+	CHECK(same(&d, &d2));
+	CHECK(followers(s, "A102") == (uint64_t)(i - 1 - 400));
+	store_close(s);
+	buf_free(&d);
+	buf_free(&d2);
+	buf_free(&err);
+}
+
+/* ---- bzpeer-admin ---------------------------------------------------------------- */
+
+static int
+admin(struct buf *out, struct buf *err, ...)
+{
+	const char *o = path_in(scratch, "admin.out");
+	const char *e = path_in(scratch, "admin.err");
+	const char *argv[12] = { NULL };
+	va_list ap;
+	int n = 0, rc;
+
+	va_start(ap, err);
+	while (n < 11 && (argv[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	rc = run(o, e, bin("bzpeer-admin"), argv[0], argv[1], argv[2], argv[3],
+	    argv[4], argv[5], argv[6], argv[7], argv[8], argv[9], argv[10],
+	    NULL);
+	if (slurp(o, out) != 0 || slurp(e, err) != 0)
+		return -1;
+	return rc;
+}
+
+static void
+admin_cli(void)
+{
+	const char *dir = path_in(scratch, "admin");
+	struct store *s = fixture_store("admin", NULL);
+	struct store_researcher r;
+	struct buf o = BUF_INIT, e = BUF_INIT, d = BUF_INIT, d2 = BUF_INIT;
+	uint64_t n, txn, id;
+	int ch;
+
+	REQUIRE(fol(s, "A101", SV_LIT("alice"), 1, &n, &txn, &ch) == 0);
+	REQUIRE(fol(s, "A101", SV_LIT("b\"o b"), 1, &n, &txn, &ch) == 0);
+	REQUIRE(file_claim(s, "A101", "alice", "0000-0002-1825-0097", &id) == 0);
+	REQUIRE(file_claim(s, "A103", "bob", "", &id) == 0);
+	REQUIRE(file_claim(s, "A104", "carol", "", &id) == 0);
+	store_close(s);
+	REQUIRE(store_open(dir, STORE_RDONLY, &s) == 0);
+	dump(s, &d);
+	store_close(s);
+
+	CHECK(admin(&o, &e, "--help", NULL) == 0);
+	CHECK(has(&o, "claims approve ID [--identity-verified]") &&
+	    has(&o, "record version") && has(&o, "cache"));
+
+	CHECK(admin(&o, &e, "--store", dir, "claims", "list", NULL) == 0);
+	CHECK(count_has(&o, "\n") == 3);
+	CHECK(has(&o, "1 pending A101 gregoire-le user=\"alice\" "
+	    "orcid=\"0000-0002-1825-0097\" email=\"someone@example.edu\" "
+	    "evidence_url=\"https://example.edu/~someone\" filed=20"));
+	CHECK(has(&o, "decided=- note=\"It is me.\\x0aReally.\" "
+	    "reviewer_note=\"\"\n"));
+	CHECK(has(&o, "\n2 pending A103 john-smith user=\"bob\""));
+
+	/* Usage errors: 2, and nothing opened or written. */
+	CHECK(admin(&o, &e, "--store", dir, "claims", NULL) == 2);
+	CHECK(admin(&o, &e, "--store", dir, "claims", "list", "--state",
+	    "maybe", NULL) == 2);
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "x1", NULL) ==
+	    2);
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "0", NULL) ==
+	    2);
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "1", "--yes",
+	    NULL) == 2);
+	CHECK(admin(&o, &e, "--store", dir, "claims", "reject", "2", NULL) ==
+	    2 && has(&e, "--note TEXT"));
+	CHECK(admin(&o, &e, "--store", dir, "claims", "reject", "2", "--note",
+	    "", NULL) == 2);
+	CHECK(admin(&o, &e, "--store", dir, "follows", NULL) == 2);
+	CHECK(admin(&o, &e, "--store", dir, "frobnicate", NULL) == 2);
+	/* Failures: 1, in words, store unchanged. */
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "99", NULL) ==
+	    1 && has(&e, "no claim 99"));
+	CHECK(admin(&o, &e, "--store", dir, "follows", "nobody", NULL) == 1 &&
+	    has(&e, "no researcher nobody"));
+	CHECK(admin(&o, &e, "--store", path_in(scratch, "none"), "claims",
+	    "approve", "1", NULL) == 1);
+	REQUIRE(store_open(dir, STORE_RDONLY, &s) == 0);
+	dump(s, &d2);
+	store_close(s);
+	CHECK(same(&d, &d2));
+
+	/* Decisions. */
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "1", NULL) ==
+	    0 && has(&o, "claim 1 approved: A101 gregoire-le is claimed "
+	    "(identity verified), level L3"));
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "1", NULL) ==
+	    1 && has(&e, "claim 1 is not pending (it is approved)"));
+	CHECK(admin(&o, &e, "--store", dir, "claims", "reject", "2", "--note",
+	    "Not enough \"evidence\"", NULL) == 0 &&
+	    has(&o, "claim 2 rejected: A103 john-smith is unclaimed, level L1"));
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "3",
+	    "--identity-verified", NULL) == 0 && has(&o, "level L3"));
+	CHECK(admin(&o, &e, "--store", dir, "claims", "list", "--state",
+	    "rejected", NULL) == 0 && count_has(&o, "\n") == 1 &&
+	    has(&o, "2 rejected A103 john-smith") &&
+	    has(&o, "reviewer_note=\"Not enough \\\"evidence\\\"\"\n"));
+	CHECK(admin(&o, &e, "--store", dir, "claims", "list", "--state",
+	    "approved", NULL) == 0 && count_has(&o, "\n") == 2 &&
+	    has(&o, " identity_verified "));
+	CHECK(admin(&o, &e, "--store", dir, "claims", "list", "--state",
+	    "pending", NULL) == 0 && o.len == 0);
+	REQUIRE(store_open(dir, STORE_RDONLY, &s) == 0);
+	REQUIRE(researcher(s, "A104", &r, NULL) == 0);
+	CHECK(r.claim == STORE_CLAIM_APPROVED && store_level(&r) == 3);
+	store_close(s);
+
+	/* Follows, by slug or id. */
+	CHECK(admin(&o, &e, "--store", dir, "follows", "gregoire-le", NULL) ==
+	    0);
+	CHECK(strcmp(o.p, "researcher A101 gregoire-le\nfollower \"alice\"\n"
+	    "follower \"b\\\"o b\"\nfollowers 2\n") == 0);
+	CHECK(admin(&o, &e, "--store", dir, "follows", "A102", NULL) == 0 &&
+	    strcmp(o.p, "researcher A102 john-smith-2\nfollowers 0\n") == 0);
+
+	/* The dump carries the user data. */
+	CHECK(admin(&o, &e, "--store", dir, "dump", NULL) == 0);
+	CHECK(has(&o, "\nfollows A101 \"alice\"\n"));
+	CHECK(has(&o, "\nfollowing alice A101\n"));
+	CHECK(has(&o, "\nfollowing \"b\\\"o b\" A101\n"));
+	CHECK(has(&o, "\nfollowers A101 2\n"));
+	CHECK(has(&o, "\nclaims 2 id=2 researcher=\"A103\" user=\"bob\" "
+	    "state=3 "));
+	CHECK(has(&o, "\nrclaim A101 1\n") && !has(&o, "\nuclaim "));
+	buf_free(&o);
+	buf_free(&e);
+	buf_free(&d);
+	buf_free(&d2);
+}
+
+int
+main(void)
+{
+	scratch = tdir_make();
+	follows_basic();
+	claims_rules();
+	survives_reimport();
+	old_store();
+	concurrent();
+	map_growth();
+	admin_cli();
+	tdir_remove(scratch);
+	CHECK_DONE();
+}
