@@ -291,6 +291,31 @@ struct follows_ctx {
 	uint64_t n;
 };
 
+/*
+ * Appends s as it is but for backslashes and control bytes (\\, \xNN):
+ * user names hold no control bytes, yet a damaged store must not steer
+ * the terminal or split a line.
+ */
+static void
+put_plain(struct buf *b, struct sv s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < s.n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+
+		if (c == '\\')
+			buf_puts(b, "\\\\");
+		else if (c < 0x20 || c == 0x7f) {
+			buf_puts(b, "\\x");
+			buf_putc(b, hex[c >> 4]);
+			buf_putc(b, hex[c & 15]);
+		} else
+			buf_putc(b, c);
+	}
+}
+
 static int
 follows_one(void *ctx, struct sv user)
 {
@@ -298,8 +323,8 @@ follows_one(void *ctx, struct sv user)
 
 	f->n++;
 	buf_reset(&f->line);
-	buf_puts(&f->line, "follower ");
-	dump_quote(&f->line, user);
+	buf_puts(&f->line, "follower: ");
+	put_plain(&f->line, user);
 	buf_putc(&f->line, '\n');
 	return out(&f->line);
 }
@@ -325,9 +350,9 @@ follows_txn(struct store_rtxn *t, const struct args *a)
 		errmsg("follows: %s", store_strerror(rc));
 		return EXIT_FAIL;
 	}
-	buf_puts(&f.line, "researcher ");
+	buf_puts(&f.line, "id: ");
 	buf_put(&f.line, r.id.p, r.id.n);
-	buf_putc(&f.line, ' ');
+	buf_puts(&f.line, "\nslug: ");
 	buf_put(&f.line, r.slug.p, r.slug.n);
 	buf_putc(&f.line, '\n');
 	if ((rc = out(&f.line)) != 0 ||
@@ -335,7 +360,7 @@ follows_txn(struct store_rtxn *t, const struct args *a)
 		errmsg("follows: %s", store_strerror(rc));
 		goto free;
 	}
-	printf("followers %llu\n", (unsigned long long)count);
+	printf("count: %llu\n", (unsigned long long)count);
 	if (count != f.n) {
 		fprintf(stderr, "bzpeer-admin: follows: the count says %llu "
 		    "but there are %llu follow edges\n",
@@ -452,8 +477,9 @@ static const struct command commands[] = {
 	  "      is kept on the claim; the researcher is unclaimed again",
 	  1, parse_reject, cmd_claims_reject },
 	{ "follows", NULL, "follows RESEARCHER",
-	  "the users following a researcher (slug or id) and the count;\n"
-	  "      exit 1 if the count and the follow edges disagree",
+	  "the researcher (id:, slug:), the users following (follower:, one\n"
+	  "      a line) and the stored count (count:); exit 1 if the count\n"
+	  "      and the follow edges disagree",
 	  0, parse_follows, cmd_follows },
 };
 
