@@ -377,8 +377,8 @@ handle_claim(struct request *r)
 		v.claim_email = form_get(&r->form, CLAIM_EMAIL);
 		v.claim_url = form_get(&r->form, CLAIM_URL);
 		v.claim_note = form_get(&r->form, CLAIM_NOTE);
+		/* Signed in, so served private, no-cache: never shared. */
 		serve_profile(r, &res, &v, 400);
-		resp_header(r, "Cache-Control", SV_LIT("no-store"));
 		goto out;
 	}
 	memset(&cl, 0, sizeof(cl));
