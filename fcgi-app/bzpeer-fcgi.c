@@ -82,10 +82,7 @@ main(int argc, char **argv)
 	struct buf err = BUF_INIT;
 	const char *config_path = NULL;
 	int check_only = 0, c, fd, owned, rc;
-	char **set = calloc((size_t)argc + 1, sizeof(char *));
 
-	if (set == NULL)
-		return 70;
 	log_setup("bzpeer-fcgi", LOG_INFO);
 	config_defaults(&cfg);
 
@@ -113,11 +110,10 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c > 0 && c < 128 && keyof[c] != NULL &&
 		    config_set(&cfg, keyof[c], optarg, &err) < 0) {
-			log_err("--%s: %s", opts[0].name == NULL ? "" : keyof[c], err.p);
+			log_err("command line: %s", err.p);
 			return 1;
 		}
 	}
-	free(set);
 	log_setup("bzpeer-fcgi", (enum log_level)cfg.log_level);
 	if (config_check(&cfg, &err) < 0) {
 		log_err("%s", err.p);
@@ -136,8 +132,9 @@ main(int argc, char **argv)
 
 	if ((fd = master_listen(&cfg, &owned)) < 0)
 		return 1;
-	rc = master_run(&cfg, config_path, fd);
-	if (owned)
+	/* The master removes a socket file it made when it stops. */
+	rc = master_run(&cfg, fd, owned);
+	if (rc != 0 && owned)
 		unlink(cfg.listen);
 	close(fd);
 	views_unload();

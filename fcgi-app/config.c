@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include "log.h"
 
@@ -36,7 +37,7 @@ static const struct key keys[] = {
 	{ "views", K_STR, F(views), 0, 0, "views",
 	  "directory of the HTML templates (views/*.html)" },
 	{ "log_level", K_LEVEL, F(log_level), 0, 0, "info",
-	  "error, warning, info or debug" },
+	  "lowest level of the lines written to stderr (journald keeps them under systemd)" },
 	{ "shutdown_timeout", K_LONG, F(shutdown_timeout), 1, 3600, "10",
 	  "seconds in-flight requests get to finish on SIGTERM before workers are killed" },
 	{ "max_body", K_LONG, F(max_body), 1024, 1048576, "16384",
@@ -271,6 +272,12 @@ config_check(const struct config *c, struct buf *err)
 		buf_puts(err, "\" is not a directory");
 		return -1;
 	}
+	if (strlen(c->listen) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		buf_puts(err, "listen: \"");
+		buf_puts(err, c->listen);
+		buf_puts(err, "\" is longer than a unix socket path may be (107 bytes)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -309,16 +316,71 @@ config_dump(const struct config *c, struct buf *out)
 	}
 }
 
+/* Puts s into a Markdown table cell: a '|' would end the cell. */
+static void
+md_cell(struct buf *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '|')
+			buf_putc(out, '\\');
+		buf_putc(out, *s);
+	}
+}
+
+/*
+ * Writes docs/CONFIG.md: every key with its default, the values it takes
+ * and what it means, from the table above. A test compares the file with
+ * this output, so the documentation cannot fall behind the code.
+ */
 void
 config_help(struct buf *out)
 {
+	buf_puts(out,
+	    "# bzpeer-fcgi settings\n"
+	    "\n"
+	    "This page is the output of `bzpeer-fcgi --help-config`, made from the table\n"
+	    "of keys in `fcgi-app/config.c`; a test fails when the two differ. After a\n"
+	    "change to the table: `build/bzpeer-fcgi --help-config >docs/CONFIG.md`.\n"
+	    "\n"
+	    "`bzpeer-fcgi --config FILE` reads `key = value` lines; `#` starts a comment\n"
+	    "and blank lines are skipped. Installed, the file is `/etc/bzpeer/bzpeer.conf`.\n"
+	    "The flags `--listen`, `--store`, `--views`, `--workers` and `--log-level`\n"
+	    "override the file. An unknown key or a bad value stops start-up with a\n"
+	    "message naming the key (and the file's line). `bzpeer-fcgi --check-config`\n"
+	    "checks the settings, the templates and the store without starting, and\n"
+	    "prints the settings in force. Relative paths are taken from the working\n"
+	    "directory. Settings are read at start: SIGHUP reloads the templates and\n"
+	    "reopens the store, but a changed setting needs a restart.\n"
+	    "\n"
+	    "| key | default | value | meaning |\n"
+	    "|---|---|---|---|\n");
 	for (size_t i = 0; i < NKEYS; i++) {
-		buf_puts(out, "# ");
-		buf_puts(out, keys[i].doc);
-		buf_puts(out, "\n");
-		buf_puts(out, keys[i].name);
-		buf_puts(out, " = ");
-		buf_puts(out, keys[i].def);
-		buf_puts(out, "\n\n");
+		const struct key *k = &keys[i];
+
+		buf_puts(out, "| `");
+		buf_puts(out, k->name);
+		buf_puts(out, "` | `");
+		buf_puts(out, k->def);
+		buf_puts(out, "` | ");
+		switch (k->type) {
+		case K_STR:
+			buf_puts(out, "text, not empty");
+			break;
+		case K_LONG:
+			buf_puts(out, "whole number, ");
+			buf_puti64(out, k->min);
+			buf_puts(out, " to ");
+			buf_puti64(out, k->max);
+			break;
+		case K_OCTAL:
+			buf_puts(out, "octal mode, 0 to 0777");
+			break;
+		case K_LEVEL:
+			buf_puts(out, "error, warning, info or debug");
+			break;
+		}
+		buf_puts(out, " | ");
+		md_cell(out, k->doc);
+		buf_puts(out, " |\n");
 	}
 }

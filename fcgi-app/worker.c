@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -53,8 +54,46 @@ serve(struct request *r, FCGX_Request *fr, struct buf *out)
 	r->app->requests++;
 }
 
+/*
+ * Pauses about 100 ms after an accept error that a retry at once would only
+ * repeat (no descriptors or memory left), with SIGTERM deliverable.
+ */
+static void
+accept_pause(const sigset_t *waitmask)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+	if (ppoll(NULL, 0, &ts, waitmask) < 0 && errno != EINTR)
+		log_warn("ppoll: %s", strerror(errno));
+}
+
+/*
+ * Waits until the listening socket is readable. SIGTERM and SIGINT are
+ * deliverable only inside this wait. Returns 1 when a connection may be
+ * waiting, 0 when a signal came (the caller looks at worker_stop), -1 when
+ * the socket can no longer be used (logged).
+ */
+static int
+wait_readable(int fd, const sigset_t *waitmask)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	if (ppoll(&pfd, 1, NULL, waitmask) < 0) {
+		if (errno == EINTR)
+			return 0;
+		log_err("ppoll on the listening socket: %s", strerror(errno));
+		return -1;
+	}
+	if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) {
+		log_err("listening socket: %s", (pfd.revents & POLLNVAL) ?
+		    "not an open descriptor" : "error or hang-up");
+		return -1;
+	}
+	return 1;
+}
+
 int
-worker_run(const struct config *cfg, int listen_fd)
+worker_run(const struct config *cfg, int listen_fd, pid_t master, int ready_fd)
 {
 	struct sigaction sa;
 	sigset_t block, waitmask;
@@ -62,26 +101,43 @@ worker_run(const struct config *cfg, int listen_fd)
 	struct request req;
 	struct buf out = BUF_INIT;
 	struct app app;
-	pid_t master = getppid();
+	pid_t self = getpid();
+	time_t last_complaint = 0;
+	int status = 0;
 
-	/* The master going away (even by kill -9) ends its workers. */
+	/* The master going away (even by kill -9) ends its workers. The pid
+	 * comes from the master: getppid() here could already be init's. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)
 		log_warn("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
-	if (getppid() != master)
+	if (getppid() != master) {
+		log_warn("the master (%ld) went away before this worker started",
+		    (long)master);
 		return 0;
+	}
 
+	/* The master forks with SIGTERM, SIGINT and SIGHUP blocked, so one
+	 * sent now waits for our handler instead of killing us half made. */
 	if (FCGX_Init() != 0) {
 		log_err("FCGX_Init failed");
 		return 1;
 	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_term;
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0) {
+		log_err("sigaction: %s", strerror(errno));
+		return 1;
+	}
 	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	if (sigaction(SIGPIPE, &sa, NULL) < 0 || sigaction(SIGHUP, &sa, NULL) < 0) {
+		log_err("sigaction: %s", strerror(errno));
+		return 1;
+	}
+	sa.sa_handler = SIG_DFL;
+	if (sigaction(SIGCHLD, &sa, NULL) < 0) {
+		log_err("sigaction: %s", strerror(errno));
+		return 1;
+	}
 
 	/* SIGTERM is held while a request is being served and delivered only
 	 * inside ppoll(): no request is cut short, and none is lost between
@@ -89,42 +145,80 @@ worker_run(const struct config *cfg, int listen_fd)
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	sigdelset(&waitmask, SIGTERM);
-	sigdelset(&waitmask, SIGINT);
+	sigemptyset(&waitmask);
+	if (sigprocmask(SIG_SETMASK, &block, NULL) < 0) {
+		log_err("sigprocmask: %s", strerror(errno));
+		return 1;
+	}
 
+	/* A store that does not open is not a reason to exit: the master
+	 * would only start another worker that fails the same way. Pages
+	 * answer 503 until a reload brings a good store. */
 	app_open(&app, cfg);
 	req_init(&req, &app);
 	if (FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_err("FCGX_InitRequest failed");
-		return 1;
+		status = 1;
+		goto app_close;
+	}
+
+	/* Tell the master this worker accepts (it says READY=1 to systemd and
+	 * retires an older generation once every new worker has). */
+	if (ready_fd >= 0) {
+		if (write(ready_fd, &self, sizeof(self)) != (ssize_t)sizeof(self))
+			log_warn("telling the master we are ready: %s",
+			    strerror(errno));
+		close(ready_fd);
 	}
 
 	while (!worker_stop) {
-		struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
-		int rc = ppoll(&pfd, 1, NULL, &waitmask);
+		int rc = wait_readable(listen_fd, &waitmask);
 
 		if (rc < 0) {
-			if (errno != EINTR) {
-				log_err("poll: %s", strerror(errno));
-				break;
-			}
-			continue;
+			status = 1;
+			break;
 		}
+		if (rc == 0 || worker_stop)
+			continue;
 		/* The listening socket is non-blocking: another worker may have
 		 * taken the connection; then accept answers EAGAIN. */
 		rc = FCGX_Accept_r(&fr);
 		if (rc < 0) {
-			if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -EINTR)
-				log_warn("accept: %s", strerror(-rc));
+			switch (-rc) {
+			case EAGAIN:
+			case EINTR:
+			case ECONNABORTED:
+				break;
+			case EBADF:
+			case EINVAL:
+			case ENOTSOCK:
+			case EOPNOTSUPP:
+				log_err("accept: %s", strerror(-rc));
+				status = 1;
+				goto request_free;
+			default:
+				/* EMFILE, ENFILE, ENOBUFS, ENOMEM...: retrying at
+				 * once would spin; say so once a second at most. */
+				if (time(NULL) != last_complaint) {
+					last_complaint = time(NULL);
+					log_warn("accept: %s", rc == -9999 ?
+					    "failed" : strerror(-rc));
+				}
+				accept_pause(&waitmask);
+				break;
+			}
 			continue;
 		}
 		serve(&req, &fr, &out);
 		FCGX_Finish_r(&fr);
 	}
-	FCGX_Free(&fr, 0);
+request_free:
+	FCGX_Free(&fr, 1);
+app_close:
 	req_free(&req);
 	buf_free(&out);
 	app_close(&app);
-	return 0;
+	log_debug("worker exits after %llu requests",
+	    (unsigned long long)app.requests);
+	return status;
 }

@@ -2,13 +2,20 @@
 #ifndef BZPEER_WORKER_H
 #define BZPEER_WORKER_H
 
+#include <sys/types.h>
+
 #include "config.h"
 
 /*
- * Runs a worker on the listening socket until SIGTERM (finishing the request
- * in hand first) or until the master goes away. Opens the store after the
- * fork. Returns the process exit status.
+ * Runs a worker on the listening socket until SIGTERM or SIGINT (finishing
+ * the request in hand first) or until the master goes away. Called in the
+ * child right after fork(), with SIGTERM, SIGINT and SIGHUP still blocked;
+ * master is the pid of the process that forked it. Opens the store and the
+ * Redis cache after the fork, then writes its pid to ready_fd (when >= 0)
+ * and closes it: from then on it accepts. Returns the process exit status:
+ * 0 after a requested stop, 1 when the socket or libfcgi failed (logged).
  */
-int worker_run(const struct config *cfg, int listen_fd);
+int worker_run(const struct config *cfg, int listen_fd, pid_t master,
+    int ready_fd);
 
 #endif

@@ -1,0 +1,283 @@
+#!/bin/bash
+# The process model end to end (issue 5), on the host: --version,
+# --help-config (docs/CONFIG.md), --check-config and bad values naming the
+# key; a worker killed with -9 is replaced; workers dying at start back off;
+# SIGHUP under load drops no request and picks up a swapped-in catalog; a
+# broken template or store at SIGHUP keeps the old workers serving; workers
+# that cannot open the store answer 503 without a crash loop; SIGTERM lets a
+# request in flight finish, exits 0 and removes the socket; the socket
+# systemd-socket-activate passes (LISTEN_FDS) is served and left in place.
+. "$(dirname "$0")/lib.sh"
+
+FCGI="$BUILD/bzpeer-fcgi"
+
+# ---- a stack of our own: 3 workers, views from a copy we may break ---------
+rm -rf "$T_DIR"; mkdir -p "$T_DIR"
+cp -r "$ROOT/views" "$T_DIR/views"
+if ! cc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -O1 \
+	-o "$T_DIR/fcgi-get" "$ROOT/tests/e2e/fcgi-get.c" 2>"$T_DIR/cc.log"; then
+	not_ok "build tests/e2e/fcgi-get.c"; cat "$T_DIR/cc.log"; exit 1
+fi
+PORT=$(free_port)
+export PORT STORE="$T_DIR/store" RUNDIR="$T_DIR/run" BUILD WORKERS=3 MICROCACHE=0
+export BZPEER_CONF_EXTRA="views = $T_DIR/views"
+BASE="http://127.0.0.1:$PORT"
+SOCK="$RUNDIR/bzpeer-fcgi.sock"
+LOG="$RUNDIR/bzpeer-fcgi.log"
+trap 'load_kill; stack_down' EXIT
+if ! "$ROOT/tests/stack.sh" start >"$T_DIR/stack.log" 2>&1; then
+	not_ok "stack starts (see $T_DIR/stack.log)"; cat "$T_DIR/stack.log"; exit 1
+fi
+CONF="$RUNDIR/bzpeer.conf"
+
+master() { cat "$RUNDIR/bzpeer-fcgi.pid"; }
+# The master's live children, one pid a line, sorted.
+workers() { tr ' ' '\n' <"/proc/$(master)/task/$(master)/children" 2>/dev/null | grep . | sort -n; }
+nworkers() { workers | wc -l; }
+# wait_until SECONDS CMD...: until CMD succeeds.
+wait_until() {
+	local n=$(( $1 * 20 )); shift
+	for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done
+	return 1
+}
+alive() { kill -0 "$1" 2>/dev/null; }
+# Lines the master logged from line $1 on.
+log_since() { tail -n +"$1" "$LOG"; }
+log_mark() { wc -l <"$LOG" | awk '{ print $1 + 1 }'; }
+disjoint() { [ -z "$(comm -12 <(echo "$1") <(echo "$2"))" ]; }
+
+# ---- bounded load: curl loops recording every status ------------------------
+LOAD_PIDS=()
+# load_start NAME PATH LOOPS: LOOPS sequential curl loops on PATH (60 s at most).
+load_start() {
+	local name=$1 path=$2 n=$3
+	rm -f "$T_DIR/load-$name".*
+	LOAD_PIDS=()
+	for i in $(seq "$n"); do
+		(
+			end=$((SECONDS + 60))
+			while [ ! -f "$T_DIR/load-$name.stop" ] && [ $SECONDS -lt $end ]; do
+				curl -s -o /dev/null --max-time 10 -w '%{http_code}\n' "$BASE$path"
+			done >"$T_DIR/load-$name.$i"
+		) &
+		LOAD_PIDS+=($!)
+	done
+}
+# load_stop NAME: stops the loops; LOAD_ALL = every status, one a line.
+load_stop() {
+	touch "$T_DIR/load-$1.stop"
+	wait "${LOAD_PIDS[@]}" 2>/dev/null
+	LOAD_PIDS=()
+	LOAD_ALL="$T_DIR/load-$1.all"
+	cat "$T_DIR/load-$1".[0-9]* >"$LOAD_ALL"
+}
+load_kill() { [ ${#LOAD_PIDS[@]} -gt 0 ] && kill "${LOAD_PIDS[@]}" 2>/dev/null; true; }
+load_total() { wc -l <"$LOAD_ALL"; }
+load_not() { grep -vcx "$1" "$LOAD_ALL"; }   # lines other than status $1
+
+# ---- the command line ---------------------------------------------------------
+out=$("$FCGI" --version); rc=$?
+check "--version prints the version and exits 0" bash -c "[ $rc = 0 ] && [[ '$out' =~ ^bzpeer-fcgi\ [0-9]+\.[0-9]+\.[0-9]+$ ]]"
+"$FCGI" --help-config >"$T_DIR/help-config.md"
+check "docs/CONFIG.md is exactly the output of --help-config" cmp -s "$T_DIR/help-config.md" "$ROOT/docs/CONFIG.md"
+nkeys=$(grep -c '^| `[a-z_]*` |' "$T_DIR/help-config.md")
+check "--help-config documents every key ($nkeys keys, each with a meaning)" \
+	bash -c "[ $nkeys -ge 12 ] && ! grep -q '^| \`[a-z_]*\` | .* |  |$' '$T_DIR/help-config.md'"
+"$FCGI" --config "$CONF" --check-config >"$T_DIR/check.out" 2>&1; rc=$?
+check "--check-config on the running config exits 0" [ "$rc" = 0 ]
+check "--check-config prints the settings in force" grep -qx "workers = 3" "$T_DIR/check.out"
+
+# bad_config DESC KEY LINES...: --check-config and a plain start both exit 1
+# with a message naming KEY, and no socket is made.
+bad_config() {
+	local desc=$1 key=$2; shift 2
+	printf '%s\n' "# a bad config" "$@" >"$T_DIR/bad.conf"
+	"$FCGI" --config "$T_DIR/bad.conf" --listen "$T_DIR/bad.sock" --check-config >"$T_DIR/bad.out" 2>&1; rc=$?
+	check "--check-config, $desc: exit 1" [ "$rc" = 1 ]
+	check "--check-config, $desc: the message names $key" grep -q "$key" "$T_DIR/bad.out"
+	"$FCGI" --config "$T_DIR/bad.conf" --listen "$T_DIR/bad.sock" >"$T_DIR/bad.out" 2>&1; rc=$?
+	check "start, $desc: exit 1 naming $key, no socket" \
+		bash -c "[ $rc = 1 ] && grep -q '$key' '$T_DIR/bad.out' && [ ! -e '$T_DIR/bad.sock' ]"
+}
+bad_config "unknown key" 'bad.conf:3: unknown key "no_such_key"' "store = $STORE" "no_such_key = 1"
+bad_config "workers not a number" 'bad.conf:4: workers' "store = $STORE" "views = $T_DIR/views" "workers = lots"
+bad_config "workers out of range" 'workers: "0" is not a whole number from 1 to' "store = $STORE" "workers = 0"
+bad_config "bad log level" 'log_level: "loud"' "log_level = loud"
+bad_config "bad socket mode" 'socket_mode: "999"' "socket_mode = 999"
+bad_config "missing store" 'store: "/nonexistent' "store = /nonexistent/store" "views = $T_DIR/views"
+bad_config "line without =" 'bad.conf:2: expected "key = value"' "workers"
+"$FCGI" --config "$CONF" --workers 1000 --check-config >"$T_DIR/bad.out" 2>&1; rc=$?
+check "a bad flag value exits 1 naming the key" bash -c "[ $rc = 1 ] && grep -q 'workers: \"1000\"' '$T_DIR/bad.out'"
+
+# ---- started: READY once the workers accept; one line per event ---------------
+check "three workers" [ "$(nworkers)" = 3 ]
+check "the master logged that the workers accept" grep -q 'info: update_state: serving: 3 workers accept' "$LOG"
+http GET /researchers/sanjeev-arora
+check "profile answers 200" [ "$STATUS" = 200 ]
+
+# ---- kill -9 of a worker: replaced ----------------------------------------------------
+mark=$(log_mark)
+before=$(workers)
+victim=$(echo "$before" | head -n1)
+kill -9 "$victim"
+check "a worker killed with -9 is replaced (3 workers again)" \
+	wait_until 5 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) = 3 ] && ! grep -qw $victim /proc/$(master)/task/$(master)/children"
+check "the death is logged with its cause" \
+	grep -q "warning: reap: worker $victim was killed by signal 9 (Killed); starting another" <(log_since "$mark")
+http GET /researchers/sanjeev-arora
+check "profile answers 200 after the respawn" [ "$STATUS" = 200 ]
+
+# ---- workers that die at start: backoff, then back --------------------------------------
+mark=$(log_mark)
+for _ in 1 2 3 4; do
+	wait_until 3 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) -ge 1 ]"
+	# shellcheck disable=SC2046
+	kill -9 $(workers) 2>/dev/null
+	sleep 0.05
+done
+check "workers dying at start: the master backs off" grep -q 'warning: reap: workers die at start: next try in' <(log_since "$mark")
+check "after the backoff, three workers again" wait_until 10 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) = 3 ]"
+check "the master survived" alive "$(master)"
+wait_until 5 curl -fsS -o /dev/null "$BASE/researchers/sanjeev-arora"
+http GET /researchers/sanjeev-arora
+check "profile answers 200 after the backoff" [ "$STATUS" = 200 ]
+
+# ---- SIGHUP under load: a swapped-in catalog, no request dropped --------------------
+# A snapshot of the store with a re-import on top (a new catalog generation),
+# swapped in the way docs/ARCHITECTURE.md ships catalogs to web nodes.
+mkdir -p "$T_DIR/store.new"
+cp "$STORE/data.mdb" "$T_DIR/store.new/"
+"$BUILD/bzpeer-import" --store "$T_DIR/store.new" --authors "$ROOT/store/sample/authors.jsonl" \
+	--works "$ROOT/store/sample/works.jsonl" \
+	--works "$ROOT/tests/fixtures/reimport-works.jsonl" >"$T_DIR/reimport.log" 2>&1
+check "new catalog imported beside the live one" [ $? = 0 ]
+NEW_WORK='A Freshly Imported Work on Implicit Regularization'
+load_start hup /researchers/zhiyuan-li 3
+sleep 0.5
+before=$(workers)
+mv "$STORE" "$T_DIR/store.old" && mv "$T_DIR/store.new" "$STORE"
+http GET /researchers/zhiyuan-li
+check "before SIGHUP the workers still read the old catalog" bash -c "[ $STATUS = 200 ] && ! grep -q '$NEW_WORK' '$BODY'"
+mark=$(log_mark)
+kill -HUP "$(master)"
+check "SIGHUP: a new generation of 3 workers replaces the old" \
+	wait_until 10 bash -c "w=\$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep . | sort -n); [ \$(echo \"\$w\" | wc -l) = 3 ] && [ -z \"\$(comm -12 <(echo \"\$w\") <(echo '$before'))\" ]"
+check "the reload is logged" grep -q 'info: update_state: reloaded: generation 2 serves' <(log_since "$mark")
+sleep 0.5
+load_stop hup
+http GET /researchers/zhiyuan-li
+check "after SIGHUP the page shows the new catalog" grep -q "$NEW_WORK" "$BODY"
+check "SIGHUP under load: $(load_total) requests, none failed ($(load_not 200) not 200)" \
+	bash -c "[ $(load_total) -ge 20 ] && [ $(load_not 200) = 0 ]"
+
+# ---- a broken template at SIGHUP: the old workers keep serving -----------------------
+cp "$T_DIR/views/profile.html" "$T_DIR/profile.html.good"
+echo '{{no_such_slot_here}}' >>"$T_DIR/views/profile.html"
+before=$(workers)
+mark=$(log_mark)
+load_start badtmpl /researchers/sanjeev-arora 2
+kill -HUP "$(master)"
+check "broken template: the reload is refused, naming the file" \
+	wait_until 5 grep -q 'error: reload: reload refused, workers unchanged: templates: .*profile.html' <(log_since "$mark")
+sleep 0.5
+load_stop badtmpl
+check "broken template: the same workers serve" [ "$(workers)" = "$before" ]
+check "broken template: $(load_total) requests meanwhile, all 200" bash -c "[ $(load_total) -ge 5 ] && [ $(load_not 200) = 0 ]"
+cp "$T_DIR/profile.html.good" "$T_DIR/views/profile.html"
+kill -HUP "$(master)"
+check "template mended: the next SIGHUP reloads" \
+	wait_until 10 bash -c "[ -z \"\$(comm -12 <(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep . | sort -n) <(echo '$before'))\" ]"
+
+# ---- a store that cannot be opened -----------------------------------------------------
+mkdir -p "$T_DIR/store.bad"
+yes 'this is not an LMDB file' | head -c 65536 >"$T_DIR/store.bad/data.mdb"
+mv "$STORE" "$T_DIR/store.good" && mv "$T_DIR/store.bad" "$STORE"
+before=$(workers)
+mark=$(log_mark)
+kill -HUP "$(master)"
+check "broken store: the reload is refused" wait_until 5 grep -q 'error: reload: reload refused, workers unchanged: store' <(log_since "$mark")
+http GET /researchers/sanjeev-arora
+check "broken store at SIGHUP: the old workers still answer 200" bash -c "[ $STATUS = 200 ] && [ '$(workers)' = '$before' ]"
+# Workers started now (after a crash) cannot open the store.
+# shellcheck disable=SC2046
+kill -9 $(workers)
+wait_until 5 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) = 3 ]"
+sleep 0.3
+http GET /researchers/sanjeev-arora
+check "workers without a store answer 503" [ "$STATUS" = 503 ]
+check "the 503 page is in the site's layout" grep -q 'href="/static/bzpeer.css"' "$BODY"
+http GET /healthz
+check "/healthz answers 503" [ "$STATUS" = 503 ]
+during=$(workers)
+sleep 2
+check "no crash loop: the same 3 workers 2 s later" bash -c "[ '$(workers)' = '$during' ] && [ $(nworkers) = 3 ]"
+check "each worker logged why the store is unavailable" \
+	bash -c "[ \$(grep -c 'error: app_open: store .*' <(tail -n +$mark '$LOG')) -ge 3 ]"
+mv "$STORE" "$T_DIR/store.bad" && mv "$T_DIR/store.good" "$STORE"
+kill -HUP "$(master)"
+check "store back: SIGHUP brings workers that serve it" \
+	wait_until 10 curl -fsS -o /dev/null "$BASE/researchers/sanjeev-arora"
+
+# ---- the log: one line per event, with level and cause ------------------------------------
+check "every log line is 'bzpeer-fcgi[pid]: level: function: message'" \
+	bash -c "! grep -vE '^bzpeer-fcgi\[[0-9]+\]: (error|warning|info|debug): [a-z_]+: .+' '$LOG'"
+
+# ---- SIGTERM: the request in flight finishes, exit 0, socket removed ----------------------
+# The stack's server is not our child; one started here is, for its status.
+stack_pid=$(master)
+kill -TERM "$stack_pid"
+wait_until 15 bash -c "! kill -0 $stack_pid 2>/dev/null"
+check "the stack's server stopped on SIGTERM" bash -c "! kill -0 $stack_pid 2>/dev/null"
+check "it removed its socket file" [ ! -e "$SOCK" ]
+"$FCGI" --config "$CONF" >>"$T_DIR/own.log" 2>&1 </dev/null &
+own=$!
+echo "$own" >"$RUNDIR/bzpeer-fcgi.pid"   # so that stack_down stops it on failure
+wait_until 10 curl -fsS -o /dev/null "$BASE/healthz"
+check "a server of our own started" alive "$own"
+rm -f "$T_DIR/release"
+"$T_DIR/fcgi-get" "$SOCK" /researchers/sanjeev-arora "$T_DIR/release" >"$T_DIR/inflight.out" 2>"$T_DIR/inflight.err" &
+getter=$!
+wait_until 5 grep -q held "$T_DIR/inflight.err"
+sleep 0.3   # a worker has accepted it and waits for the rest of the request
+load_start term /researchers/sanjeev-arora 2
+sleep 0.3
+kill -TERM "$own"
+sleep 0.5
+check "SIGTERM: the master waits for the request in flight" alive "$own"
+check "SIGTERM: the socket file is gone at once (new connections refused)" [ ! -e "$SOCK" ]
+touch "$T_DIR/release"
+wait "$getter"; rc=$?
+check "the request in flight completed" [ "$rc" = 0 ]
+check "... with status 200 and the whole page" \
+	bash -c "grep -q '^Status: 200' '$T_DIR/inflight.out' && grep -q '</html>' '$T_DIR/inflight.out'"
+wait_until 15 bash -c "! kill -0 $own 2>/dev/null"
+wait "$own"; rc=$?
+check "SIGTERM: the master exits 0" [ "$rc" = 0 ]
+check "SIGTERM: the socket file is removed" [ ! -e "$SOCK" ]
+load_stop term
+check "under load at SIGTERM: $(load_total) requests, each 200 or nginx's 502 once the socket is gone" \
+	bash -c "[ $(grep -c '^200$' "$LOAD_ALL") -ge 1 ] && ! grep -qvE '^(200|502)$' '$LOAD_ALL'"
+check "the stop is logged" grep -q 'info: begin_stop: stopping on Terminated' "$T_DIR/own.log"
+
+# ---- socket activation: LISTEN_FDS from systemd-socket-activate -------------------------
+if command -v systemd-socket-activate >/dev/null; then
+	SA_SOCK="$T_DIR/activated.sock"
+	systemd-socket-activate -l "$SA_SOCK" "$FCGI" --config "$CONF" >"$T_DIR/sa.log" 2>&1 </dev/null &
+	sa=$!
+	# It starts the server at the first connection, which then waits in
+	# the backlog until a worker accepts.
+	wait_until 5 test -S "$SA_SOCK"
+	"$T_DIR/fcgi-get" "$SA_SOCK" /researchers/sanjeev-arora >"$T_DIR/sa.out" 2>"$T_DIR/sa.err"
+	check "socket activation: the master says where it listens" grep -q "listening on $SA_SOCK, passed by systemd" "$T_DIR/sa.log"
+	check "socket activation: the app serves on the passed socket" \
+		bash -c "grep -q '^Status: 200' '$T_DIR/sa.out' && grep -q 'Sanjeev Arora' '$T_DIR/sa.out'"
+	check "socket activation: the configured socket is not made" [ ! -e "$SOCK" ]
+	kill -TERM "$sa"
+	wait "$sa"; rc=$?
+	check "socket activation: SIGTERM, exit 0" [ "$rc" = 0 ]
+	check "socket activation: the passed socket is not ours to remove" [ -S "$SA_SOCK" ]
+else
+	not_ok "systemd-socket-activate is missing (Debian package systemd)"
+fi
+
+finish
