@@ -539,7 +539,13 @@ claims_rules(void)
 	CHECK(claim_state(s, 4, &note, &verified) == STORE_CLAIM_STATE_REJECTED
 	    && strcmp(note.p, "ORCID iD is not theirs") == 0 && verified == 0);
 	CHECK(current_claim(s, "A103") == 0);
+	dump(s, &d);
 	CHECK(store_claim_decide(s, 4, 1, 0, SV_LIT("")) == STORE_CONFLICT);
+	CHECK(store_claim_decide(s, 4, 0, 0, SV_LIT("again")) ==
+	    STORE_CONFLICT);
+	CHECK(file_claim(s, "A104", "dave", "", &id2) == STORE_CONFLICT);
+	dump(s, &d2);
+	CHECK(same(&d, &d2));
 	CHECK(file_claim(s, "A103", "erin", "0000-0001-5109-3700", &id) == 0 &&
 	    id == 5);
 	CHECK(current_claim(s, "A103") == 5);
