@@ -11,6 +11,8 @@ enum view_tmpl {
 	VT_HOME,      /* home.html: front page and search */
 	VT_ERROR,     /* error.html */
 	VT_HOLES,     /* holes.html: the per-viewer fragments page_fill writes */
+	VT_GRAPH,     /* graph.html: the research-graph explorer */
+	VT_WORKS,     /* works.html: a researcher's published work, paged */
 	VT__COUNT
 };
 
@@ -20,6 +22,8 @@ extern const struct tmpl_def profile_def;
 extern const struct tmpl_def home_def;
 extern const struct tmpl_def error_def;
 extern const struct tmpl_def holes_def;
+extern const struct tmpl_def graph_def;
+extern const struct tmpl_def works_def;
 
 /*
  * The loaded template for id, or NULL when views_load() has not succeeded

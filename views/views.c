@@ -11,6 +11,8 @@ static const struct tmpl_def *const defs[VT__COUNT] = {
 	[VT_HOME] = &home_def,
 	[VT_ERROR] = &error_def,
 	[VT_HOLES] = &holes_def,
+	[VT_GRAPH] = &graph_def,
+	[VT_WORKS] = &works_def,
 };
 
 /* The set in use: read-only process-wide state, replaced whole by views_load. */

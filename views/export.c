@@ -1,0 +1,766 @@
+/* export.c: {slug}.json, works.atom and works.bib: the profile and its works for programs, feed readers and reference managers. */
+#include "export.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "html.h"
+#include "works.h"
+
+/* 1 when s starts with http:// or https:// (any case): safe to link to. */
+static int
+is_web_url(struct sv s)
+{
+	return (s.n > 8 && strncasecmp(s.p, "https://", 8) == 0) ||
+	    (s.n > 7 && strncasecmp(s.p, "http://", 7) == 0);
+}
+
+/* The work's link: its DOI or landing page when http(s), else empty. */
+static struct sv
+work_url(const struct store_work *w)
+{
+	if (is_web_url(w->doi))
+		return w->doi;
+	if (is_web_url(w->landing_url))
+		return w->landing_url;
+	return (struct sv){ "", 0 };
+}
+
+static const char *
+claim_name(int claim)
+{
+	switch (claim) {
+	case STORE_CLAIM_PENDING:  return "pending";
+	case STORE_CLAIM_APPROVED: return "claimed";
+	}
+	return "unclaimed";
+}
+
+/* RFC 3339 UTC time of unix seconds t ("2026-01-31T12:00:00Z"). */
+static void
+rfc3339(struct buf *out, uint64_t t)
+{
+	char tmp[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		buf_puts(out, "1970-01-01T00:00:00Z");
+		return;
+	}
+	buf_puts(out, tmp);
+}
+
+/* ---- {slug}.json ---------------------------------------------------------------- */
+
+struct jctx {
+	struct store_rtxn             *t;
+	const struct store_researcher *r;
+	struct buf                    *out;
+	size_t                         n;
+	struct store_researcher        a_rec;
+};
+
+static void
+json_key_str(struct buf *out, const char *key, struct sv v)
+{
+	buf_putc(out, '"');
+	buf_puts(out, key);
+	buf_puts(out, "\":");
+	if (v.n)
+		json_str(out, v);
+	else
+		buf_puts(out, "null");
+}
+
+static void
+json_key_num(struct buf *out, const char *key, uint64_t v)
+{
+	buf_putc(out, '"');
+	buf_puts(out, key);
+	buf_puts(out, "\":");
+	buf_putu64(out, v);
+}
+
+static int
+json_work_cb(void *ctx, const struct store_work *w)
+{
+	struct jctx *c = ctx;
+	struct buf *o = c->out;
+	struct store_author_ref a;
+	struct store_topic_ref tp;
+	size_t pos = 0, k = 0;
+	int rc;
+
+	if (c->n++)
+		buf_putc(o, ',');
+	buf_putc(o, '{');
+	json_key_str(o, "id", w->id);
+	buf_puts(o, ",\"openalex\":\"https://openalex.org/");
+	buf_put(o, w->id.p, w->id.n);   /* ids are [A-Z][0-9]+ (store.h) */
+	buf_puts(o, "\",");
+	json_key_str(o, "title", w->title);
+	buf_putc(o, ',');
+	json_key_str(o, "type", w->type);
+	buf_puts(o, ",\"year\":");
+	if (w->year > 0)
+		buf_puti64(o, w->year);
+	else
+		buf_puts(o, "null");
+	buf_putc(o, ',');
+	json_key_str(o, "venue", w->venue);
+	buf_putc(o, ',');
+	json_key_str(o, "doi", w->doi);
+	buf_putc(o, ',');
+	json_key_str(o, "landing_url", w->landing_url);
+	buf_putc(o, ',');
+	json_key_str(o, "url", work_url(w));
+	buf_putc(o, ',');
+	json_key_str(o, "abstract", w->abstract);
+	buf_puts(o, ",\"authors\":[");
+	while ((rc = store_work_author_next(w, &pos, &a)) == 0) {
+		struct sv slug = { "", 0 };
+
+		if (sv_eq(a.id, c->r->id))
+			slug = c->r->slug;
+		else if (a.id.n) {
+			rc = store_researcher_by_id(c->t, a.id, &c->a_rec);
+			if (rc == 0)
+				slug = c->a_rec.slug;
+			else if (rc != STORE_NOTFOUND)
+				return rc;
+		}
+		if (k++)
+			buf_putc(o, ',');
+		buf_putc(o, '{');
+		json_key_str(o, "id", a.id);
+		buf_putc(o, ',');
+		json_key_str(o, "name", a.name);
+		buf_putc(o, ',');
+		json_key_str(o, "slug", slug);
+		buf_putc(o, '}');
+	}
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	buf_puts(o, "],\"topics\":[");
+	pos = 0;
+	k = 0;
+	while ((rc = store_work_topic_next(w, &pos, &tp)) == 0) {
+		if (k++)
+			buf_putc(o, ',');
+		buf_putc(o, '{');
+		json_key_str(o, "id", tp.id);
+		buf_putc(o, ',');
+		json_key_str(o, "name", tp.name);
+		buf_putc(o, '}');
+	}
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	buf_puts(o, "]}");
+	return 0;
+}
+
+static int
+json_coauthor_cb(void *ctx, const struct store_coauthor *co)
+{
+	struct jctx *c = ctx;
+	struct buf *o = c->out;
+
+	if (c->n++)
+		buf_putc(o, ',');
+	buf_putc(o, '{');
+	json_key_str(o, "id", co->r.id);
+	buf_putc(o, ',');
+	json_key_str(o, "slug", co->r.slug);
+	buf_putc(o, ',');
+	json_key_str(o, "name", co->r.name);
+	buf_putc(o, ',');
+	json_key_str(o, "institution", co->r.institution);
+	buf_putc(o, ',');
+	json_key_num(o, "shared_works", co->shared);
+	buf_puts(o, co->shared >= 2 ? ",\"close\":true}" : ",\"close\":false}");
+	return 0;
+}
+
+static int
+json_topic_cb(void *ctx, const struct store_topic_count *tc)
+{
+	struct jctx *c = ctx;
+	struct buf *o = c->out;
+
+	if (c->n++)
+		buf_putc(o, ',');
+	buf_putc(o, '{');
+	json_key_str(o, "id", tc->topic.id);
+	buf_putc(o, ',');
+	json_key_str(o, "name", tc->topic.name);
+	buf_putc(o, ',');
+	json_key_num(o, "works", tc->works);
+	buf_putc(o, '}');
+	return 0;
+}
+
+int
+export_json(struct store_rtxn *t, const struct store_researcher *r,
+    uint64_t followers, struct buf *out)
+{
+	struct jctx c;
+	unsigned trust = store_trust(r);
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.t = t;
+	c.r = r;
+	c.out = out;
+	buf_putc(out, '{');
+	json_key_str(out, "id", r->id);
+	buf_puts(out, ",\"openalex\":\"https://openalex.org/");
+	buf_put(out, r->id.p, r->id.n);
+	buf_puts(out, "\",");
+	json_key_str(out, "slug", r->slug);
+	buf_puts(out, ",\"url\":\"/researchers/");
+	{
+		struct buf u = BUF_INIT;
+
+		url_arg(&u, r->slug);
+		/* url_arg's output is unreserved ASCII and %XX: JSON-safe */
+		buf_put(out, u.p, u.len);
+		buf_free(&u);
+	}
+	buf_puts(out, "\",");
+	json_key_str(out, "name", r->name);
+	buf_putc(out, ',');
+	json_key_str(out, "orcid", r->orcid);
+	buf_putc(out, ',');
+	json_key_str(out, "institution", r->institution);
+	buf_puts(out, ",\"figures\":{");
+	json_key_num(out, "works", r->works);
+	buf_putc(out, ',');
+	json_key_num(out, "followers", followers);
+	buf_putc(out, ',');
+	json_key_num(out, "topics", r->topics);
+	buf_putc(out, ',');
+	json_key_num(out, "close_collaborators", r->close_collaborators);
+	buf_putc(out, ',');
+	json_key_num(out, "coauthors", r->coauthors);
+	buf_puts(out, "},\"trust\":{");
+	json_key_num(out, "score", trust);
+	buf_putc(out, ',');
+	json_key_str(out, "band", sv_cstr(store_trust_band(trust)));
+	buf_puts(out, "},\"verification_level\":");
+	buf_putu64(out, store_level(r));
+	buf_puts(out, ",\"claim\":\"");
+	buf_puts(out, claim_name(r->claim));
+	buf_puts(out, "\",\"first_year\":");
+	if (r->first_year > 0)
+		buf_puti64(out, r->first_year);
+	else
+		buf_puts(out, "null");
+	buf_puts(out, ",\"last_year\":");
+	if (r->last_year > 0)
+		buf_puti64(out, r->last_year);
+	else
+		buf_puts(out, "null");
+
+	buf_puts(out, ",\"works\":[");
+	c.n = 0;
+	if ((rc = store_researcher_works(t, r->id, 0, 0, json_work_cb, &c)) != 0)
+		return rc;
+	buf_puts(out, "],\"coauthors\":[");
+	c.n = 0;
+	if ((rc = store_researcher_coauthors(t, r->id, 0, json_coauthor_cb, &c)) != 0)
+		return rc;
+	buf_puts(out, "],\"topics\":[");
+	c.n = 0;
+	if ((rc = store_researcher_topics(t, r->id, 0, json_topic_cb, &c)) != 0)
+		return rc;
+	buf_puts(out, "]}\n");
+	return 0;
+}
+
+/* ---- works.atom ------------------------------------------------------------------ */
+
+struct actx {
+	struct buf *out;
+	uint64_t    updated;
+};
+
+static int
+atom_entry_cb(void *ctx, const struct store_work *w)
+{
+	struct actx *c = ctx;
+	struct buf *o = c->out;
+	struct store_author_ref a;
+	struct store_topic_ref tp;
+	struct sv url = work_url(w);
+	size_t pos = 0, k = 0;
+	int rc;
+
+	buf_puts(o, "<entry>\n<id>https://openalex.org/");
+	xml_txt(o, w->id);
+	buf_puts(o, "</id>\n<title type=\"text\">");
+	xml_txt(o, w->title.n ? w->title : SV_LIT("Untitled work"));
+	buf_puts(o, "</title>\n<updated>");
+	rfc3339(o, c->updated);
+	buf_puts(o, "</updated>\n");
+	if (w->year > 0 && w->year < 10000) {
+		char y[8];
+
+		buf_puts(o, "<published>");
+		snprintf(y, sizeof(y), "%04d", w->year);
+		buf_puts(o, y);
+		buf_puts(o, "-01-01T00:00:00Z</published>\n");
+	}
+	while ((rc = store_work_author_next(w, &pos, &a)) == 0) {
+		if (k++ >= 100)
+			continue;   /* enough for a feed reader */
+		buf_puts(o, "<author><name>");
+		xml_txt(o, a.name.n ? a.name : SV_LIT("Unknown author"));
+		buf_puts(o, "</name>");
+		if (a.id.n) {
+			buf_puts(o, "<uri>https://openalex.org/");
+			xml_txt(o, a.id);
+			buf_puts(o, "</uri>");
+		}
+		buf_puts(o, "</author>\n");
+	}
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	buf_puts(o, "<link rel=\"alternate\" type=\"text/html\" href=\"");
+	if (url.n)
+		xml_txt(o, url);
+	else {
+		buf_puts(o, "https://openalex.org/");
+		xml_txt(o, w->id);
+	}
+	buf_puts(o, "\"/>\n");
+	pos = 0;
+	while ((rc = store_work_topic_next(w, &pos, &tp)) == 0) {
+		buf_puts(o, "<category term=\"");
+		xml_txt(o, tp.id);
+		buf_puts(o, "\" label=\"");
+		xml_txt(o, tp.name);
+		buf_puts(o, "\"/>\n");
+	}
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	if (w->venue.n || w->type.n) {
+		buf_puts(o, "<content type=\"text\">");
+		xml_txt(o, w->type);
+		if (w->type.n && w->venue.n)
+			buf_puts(o, ", ");
+		xml_txt(o, w->venue);
+		buf_puts(o, "</content>\n");
+	}
+	if (w->abstract.n) {
+		buf_puts(o, "<summary type=\"text\">");
+		xml_txt(o, w->abstract);
+		buf_puts(o, "</summary>\n");
+	}
+	buf_puts(o, "</entry>\n");
+	return 0;
+}
+
+int
+export_atom(struct store_rtxn *t, const struct store_researcher *r,
+    struct sv origin, uint64_t updated, struct buf *out)
+{
+	struct actx c = { out, updated };
+	struct buf path = BUF_INIT;
+
+	buf_puts(&path, "/researchers/");
+	url_arg(&path, r->slug);
+	buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\">\n<id>");
+	xml_txt(out, origin);
+	xml_txt(out, (struct sv){ path.p, path.len });
+	buf_puts(out, "/works.atom</id>\n<title type=\"text\">");
+	xml_txt(out, r->name);
+	buf_puts(out, ": published work · BZPEER</title>\n<subtitle type=\"text\">"
+	    "New works of ");
+	xml_txt(out, r->name);
+	buf_puts(out, " in the BZPEER catalog, newest first.</subtitle>\n<updated>");
+	rfc3339(out, updated);
+	buf_puts(out, "</updated>\n<author><name>");
+	xml_txt(out, r->name);
+	buf_puts(out, "</name><uri>https://openalex.org/");
+	xml_txt(out, r->id);
+	buf_puts(out, "</uri></author>\n"
+	    "<link rel=\"self\" type=\"application/atom+xml\" href=\"");
+	xml_txt(out, origin);
+	xml_txt(out, (struct sv){ path.p, path.len });
+	buf_puts(out, "/works.atom\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
+	xml_txt(out, origin);
+	xml_txt(out, (struct sv){ path.p, path.len });
+	buf_puts(out, "\"/>\n<generator>BZPEER</generator>\n");
+	buf_free(&path);
+	{
+		int rc = store_researcher_works(t, r->id, 0, EXPORT_ATOM_MAX,
+		    atom_entry_cb, &c);
+
+		if (rc != 0)
+			return rc;
+	}
+	buf_puts(out, "</feed>\n");
+	return 0;
+}
+
+/* ---- works.bib -------------------------------------------------------------------- */
+
+/* Title words that do not make a key ("arora2022implicit", not "arora2022on"). */
+static int
+stop_word(const char *w, size_t n)
+{
+	static const char *const stop[] = {
+		"a", "an", "the", "on", "of", "in", "for", "to", "and", "or",
+		"with", "via", "by", "at", "from", "is", "are", "be", "as",
+		"when", "what", "how", "why", "do", "does", "can", "its", "into",
+		"towards", "toward", "beyond", "through", "using", "about",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(stop) / sizeof(stop[0]); i++)
+		if (strlen(stop[i]) == n && memcmp(stop[i], w, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The [a-z0-9] runs of a folded string, each as (offset, length). */
+static int
+next_word(const char *s, size_t n, size_t *pos, size_t *off, size_t *len)
+{
+	size_t i = *pos;
+
+	while (i < n && !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+		i++;
+	if (i == n)
+		return 0;
+	*off = i;
+	while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+		i++;
+	*len = i - *off;
+	*pos = i;
+	return 1;
+}
+
+void
+export_bib_key(const struct store_work *w, struct buf *out)
+{
+	struct store_author_ref a;
+	struct buf f = BUF_INIT;
+	size_t pos = 0, off = 0, len = 0, last_off = 0, last_len = 0;
+	size_t start = out->len;
+
+	/* family name: the last word of the first author's folded name */
+	if (store_work_author(w, 0, &a) == 0) {
+		store_fold_name(&f, a.name);
+		while (next_word(f.p, f.len, &pos, &off, &len)) {
+			size_t i;
+
+			for (i = 0; i < len; i++)
+				if (f.p[off + i] >= 'a')
+					break;
+			if (i == len)
+				continue;   /* "3", "2nd" would do, "1999" not */
+			last_off = off;
+			last_len = len;
+		}
+		buf_put(out, f.p + last_off, last_len);
+	}
+	if (out->len == start)
+		buf_puts(out, "anon");
+	if (w->year > 0)
+		buf_puti64(out, w->year);
+	else
+		buf_puts(out, "nd");
+	buf_reset(&f);
+	store_fold_name(&f, w->title);
+	pos = 0;
+	while (next_word(f.p, f.len, &pos, &off, &len))
+		if (!stop_word(f.p + off, len) && !(len == 1 && f.p[off] >= '0' && f.p[off] <= '9')) {
+			buf_put(out, f.p + off, len > 20 ? 20 : len);
+			break;
+		}
+	buf_free(&f);
+}
+
+struct bib_key {
+	size_t    off, len;   /* in keys */
+	struct sv id;         /* work id, for ordering clashes */
+	size_t    idx;        /* position in the walk */
+	char      suffix[8];  /* "", "-a", "-b", ... */
+};
+
+struct bctx {
+	struct store_rtxn             *t;
+	struct buf                    *out;
+	struct buf                     keys;
+	struct bib_key                *k;
+	size_t                         n, cap, at;
+};
+
+static int
+bib_key_cb(void *ctx, const struct store_work *w)
+{
+	struct bctx *c = ctx;
+	struct bib_key *k;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		c->k = xrealloc(c->k, c->cap * sizeof(*c->k));
+	}
+	k = &c->k[c->n];
+	memset(k, 0, sizeof(*k));
+	k->off = c->keys.len;
+	export_bib_key(w, &c->keys);
+	k->len = c->keys.len - k->off;
+	k->id = w->id;
+	k->idx = c->n++;
+	return 0;
+}
+
+static const char *bib_keys_base;
+
+/* By key, then by work id (numerically): clashes in id order. */
+static int
+cmp_key(const void *pa, const void *pb)
+{
+	const struct bib_key *a = pa, *b = pb;
+	size_t n = a->len < b->len ? a->len : b->len;
+	int d = memcmp(bib_keys_base + a->off, bib_keys_base + b->off, n);
+
+	if (d)
+		return d;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	if (a->id.n != b->id.n)
+		return a->id.n < b->id.n ? -1 : 1;
+	return memcmp(a->id.p, b->id.p, a->id.n);
+}
+
+static int
+cmp_idx(const void *pa, const void *pb)
+{
+	const struct bib_key *a = pa, *b = pb;
+
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* -a .. -z, then -aa, -ab, ... */
+static void
+clash_suffix(char *s, size_t i)
+{
+	if (i < 26)
+		snprintf(s, 8, "-%c", (char)('a' + i));
+	else
+		snprintf(s, 8, "-%c%c", (char)('a' + (i / 26 - 1) % 26),
+		    (char)('a' + i % 26));
+}
+
+static void
+assign_suffixes(struct bctx *c)
+{
+	size_t i = 0, j, m;
+
+	if (c->n == 0)
+		return;
+	bib_keys_base = c->keys.p;
+	qsort(c->k, c->n, sizeof(*c->k), cmp_key);
+	while (i < c->n) {
+		for (j = i + 1; j < c->n && c->k[j].len == c->k[i].len &&
+		    memcmp(c->keys.p + c->k[j].off, c->keys.p + c->k[i].off,
+		    c->k[i].len) == 0; j++)
+			;
+		if (j - i > 1)
+			for (m = i; m < j; m++)
+				clash_suffix(c->k[m].suffix, m - i);
+		i = j;
+	}
+	qsort(c->k, c->n, sizeof(*c->k), cmp_idx);
+	bib_keys_base = NULL;
+}
+
+/* A URL or DOI kept verbatim (BibTeX url/doi fields are not TeX text):
+ * only printable ASCII without braces, backslash, quotes or spaces. */
+static int
+verbatim_ok(struct sv s)
+{
+	size_t i;
+
+	if (s.n == 0 || s.n > 2000)
+		return 0;
+	for (i = 0; i < s.n; i++) {
+		unsigned char ch = (unsigned char)s.p[i];
+
+		if (ch <= 0x20 || ch >= 0x7F || ch == '{' || ch == '}' ||
+		    ch == '\\' || ch == '"')
+			return 0;
+	}
+	return 1;
+}
+
+/* One name as BibTeX wants it: "Family, Given", the parts escaped; a name
+ * holding the word "and" or a comma is braced whole so it stays one name. */
+static void
+bib_name(struct buf *o, struct sv name)
+{
+	const char *p = name.p;
+	size_t n = name.n, sp = n, i;
+	int brace = 0;
+
+	while (n && p[n - 1] == ' ')
+		n--;
+	while (n && *p == ' ') {
+		p++;
+		n--;
+	}
+	for (i = 0; i < n; i++) {
+		if (p[i] == ',')
+			brace = 1;
+		if ((i == 0 || p[i - 1] == ' ') && i + 3 <= n &&
+		    strncasecmp(p + i, "and", 3) == 0 && (i + 3 == n || p[i + 3] == ' '))
+			brace = 1;
+		if (p[i] == ' ')
+			sp = i;
+	}
+	if (n == 0) {
+		buf_puts(o, "{Unknown}");
+		return;
+	}
+	if (brace || sp == n) {
+		buf_putc(o, '{');
+		bib_txt(o, (struct sv){ p, n });
+		buf_putc(o, '}');
+		return;
+	}
+	bib_txt(o, (struct sv){ p + sp + 1, n - sp - 1 });
+	buf_puts(o, ", ");
+	bib_txt(o, (struct sv){ p, sp });
+}
+
+static void
+bib_field(struct buf *o, const char *name, struct sv v, int protect)
+{
+	if (v.n == 0)
+		return;
+	buf_puts(o, ",\n  ");
+	buf_puts(o, name);
+	buf_puts(o, " = {");
+	if (protect)
+		buf_putc(o, '{');
+	bib_txt(o, v);
+	if (protect)
+		buf_putc(o, '}');
+	buf_putc(o, '}');
+}
+
+static int
+bib_entry_cb(void *ctx, const struct store_work *w)
+{
+	struct bctx *c = ctx;
+	struct buf *o = c->out;
+	const struct bib_key *k = &c->k[c->at++];
+	struct store_author_ref a;
+	const char *type = "misc", *venue_field = "howpublished";
+	struct sv url = work_url(w), doi = { "", 0 };
+	size_t pos = 0, na = 0;
+	int rc;
+
+	if (sv_eq_cstr(w->type, "article") || sv_eq_cstr(w->type, "review") ||
+	    sv_eq_cstr(w->type, "letter") || sv_eq_cstr(w->type, "editorial")) {
+		type = "article";
+		venue_field = "journal";
+	} else if (sv_eq_cstr(w->type, "book-chapter")) {
+		type = "incollection";
+		venue_field = "booktitle";
+	} else if (sv_eq_cstr(w->type, "proceedings-article")) {
+		type = "inproceedings";
+		venue_field = "booktitle";
+	} else if (sv_eq_cstr(w->type, "book")) {
+		type = "book";
+		venue_field = "publisher";
+	} else if (sv_eq_cstr(w->type, "dissertation")) {
+		type = "phdthesis";
+		venue_field = "school";
+	}
+	buf_putc(o, '@');
+	buf_puts(o, type);
+	buf_putc(o, '{');
+	buf_put(o, c->keys.p + k->off, k->len);
+	buf_puts(o, k->suffix);
+	buf_puts(o, ",\n  author = {");
+	while ((rc = store_work_author_next(w, &pos, &a)) == 0) {
+		if (na == 100) {
+			buf_puts(o, " and others");
+			na++;
+		}
+		if (na > 100)
+			continue;
+		if (na++)
+			buf_puts(o, " and ");
+		bib_name(o, a.name);
+	}
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	if (na == 0)
+		buf_puts(o, "{Unknown}");
+	buf_putc(o, '}');
+	bib_field(o, "title", w->title, 1);
+	if (w->year > 0) {
+		buf_puts(o, ",\n  year = {");
+		buf_puti64(o, w->year);
+		buf_putc(o, '}');
+	}
+	bib_field(o, venue_field, w->venue, 0);
+	if (sv_eq_cstr(w->type, "preprint"))
+		bib_field(o, "note", SV_LIT("Preprint"), 0);
+	if (w->doi.n > 16 && strncasecmp(w->doi.p, "https://doi.org/", 16) == 0)
+		doi = (struct sv){ w->doi.p + 16, w->doi.n - 16 };
+	if (verbatim_ok(doi)) {
+		buf_puts(o, ",\n  doi = {");
+		buf_put(o, doi.p, doi.n);
+		buf_putc(o, '}');
+	}
+	if (verbatim_ok(url)) {
+		buf_puts(o, ",\n  url = {");
+		buf_put(o, url.p, url.n);
+		buf_putc(o, '}');
+	}
+	bib_field(o, "abstract", w->abstract, 0);
+	buf_puts(o, "\n}\n\n");
+	return 0;
+}
+
+int
+export_bib(struct store_rtxn *t, const struct store_researcher *r,
+    struct buf *out)
+{
+	struct bctx c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.t = t;
+	c.out = out;
+	/* First the keys of every work, so clashes are known; then the entries
+	 * in the same (newest first) order. */
+	if ((rc = works_each(t, r, WORKS_NEWEST, 0, 0, bib_key_cb, &c)) != 0)
+		goto out;
+	assign_suffixes(&c);
+	buf_puts(out, "% BibTeX of the published work of ");
+	bib_txt(out, r->slug);   /* [a-z0-9-] (store_slugify): stays as it is */
+	buf_puts(out, " on BZPEER, newest first.\n\n");
+	c.at = 0;
+	if (c.n == 0)
+		goto out;
+	rc = works_each(t, r, WORKS_NEWEST, 0, c.n, bib_entry_cb, &c);
+	if (rc == 0 && c.at != c.n)
+		rc = STORE_CORRUPT;   /* the two walks disagreed */
+out:
+	free(c.k);
+	buf_free(&c.keys);
+	return rc;
+}
