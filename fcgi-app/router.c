@@ -4,10 +4,17 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "handlers_pages.h"
 
 static const struct route routes[] = {
 	{ M_GET, "/",                      handle_home,       ROUTE_CACHEABLE },
 	{ M_GET, "/researchers",           handle_home,       ROUTE_CACHEABLE },
+	{ M_GET, "/researchers/{slug}.json",       handle_researcher_json, ROUTE_CACHEABLE },
+	{ M_GET, "/researchers/{slug}/graph",      handle_graph,      ROUTE_CACHEABLE },
+	{ M_GET, "/researchers/{slug}/graph.json", handle_graph_json, ROUTE_CACHEABLE },
+	{ M_GET, "/researchers/{slug}/works",      handle_works,      ROUTE_CACHEABLE },
+	{ M_GET, "/researchers/{slug}/works.atom", handle_works_atom, ROUTE_CACHEABLE },
+	{ M_GET, "/researchers/{slug}/works.bib",  handle_works_bib,  ROUTE_CACHEABLE },
 	{ M_GET, "/researchers/{id}",      handle_researcher, ROUTE_CACHEABLE },
 	{ M_GET, "/healthz",               handle_healthz,    0 },
 	{ M_GET, "/login",                 handle_login,      0 },
