@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "utf8.h"
+
 /*
  * U+00C0..U+017F to a base letter. Upper-case letters map to the lower-case
  * base. Markers: '.' keep the code point as it is (× ÷), and capitals stand
@@ -22,46 +24,6 @@ static const char latin[] =
 	/* 0160 */ "ssttttttuuuuuuuu"
 	/* 0170 */ "uuuuwwyyyzzzzzzs";
 _Static_assert(sizeof(latin) - 1 == 0x180 - 0xC0, "latin table size");
-
-/*
- * Decodes one UTF-8 code point from s[*i..n). Returns it and advances *i,
- * or returns -1 and advances *i by one byte for an invalid sequence
- * (overlong forms, surrogates and values past U+10FFFF are invalid).
- */
-static long
-utf8_next(const unsigned char *s, size_t n, size_t *i)
-{
-	unsigned char c = s[*i];
-	size_t len, k;
-	long cp, min;
-
-	if (c < 0x80) {
-		(*i)++;
-		return c;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2; cp = c & 0x1F; min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3; cp = c & 0x0F; min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4; cp = c & 0x07; min = 0x10000;
-	} else
-		goto bad;
-	if (n - *i < len)
-		goto bad;
-	for (k = 1; k < len; k++) {
-		if ((s[*i + k] & 0xC0) != 0x80)
-			goto bad;
-		cp = cp << 6 | (s[*i + k] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		goto bad;
-	*i += len;
-	return cp;
-bad:
-	(*i)++;
-	return -1;
-}
 
 static int
 is_space(long cp)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "jscan.h"
 
 /* ---- an arena for jansson ---------------------------------------------------
  *
@@ -141,7 +142,7 @@ leave(void)
 	current = NULL;
 }
 
-/* Puts a formatted reason into err and returns -1. */
+/* Puts a formatted reason into err (unless NULL) and returns -1. */
 __attribute__((format(printf, 2, 3)))
 static int
 fail(struct buf *err, const char *fmt, ...)
@@ -149,6 +150,8 @@ fail(struct buf *err, const char *fmt, ...)
 	char tmp[256];
 	va_list ap;
 
+	if (err == NULL)
+		return -1;
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
@@ -307,53 +310,88 @@ openalex_author_free(struct oa_author *a)
 	json_decref(a->json);
 	leave();
 	arena_free(a->arena);
+	buf_free(&a->proj);
 	memset(a, 0, sizeof(*a));
+}
+
+/* Forgets the last line's values (after enter()). */
+static void
+author_reset(struct oa_author *a)
+{
+	memset(&a->a, 0, sizeof(a->a));
+	a->institution = (struct sv){ "", 0 };
+}
+
+/* The author's fields from a parsed line (whole or projected). 0 or -1. */
+static int
+author_fields(json_t *root, struct oa_author *out, struct buf *err)
+{
+	json_t *insts, *inst = NULL;
+	struct sv s;
+
+	if (req_id(root, 'A', &out->a.id, &out->a.num, err) != 0 ||
+	    opt_str(root, "display_name", OA_NAME_MAX, "display_name",
+	    &out->a.name, err) != 0 ||
+	    opt_str(root, "orcid", OA_URL_MAX, "orcid", &s, err) != 0)
+		return -1;
+	out->a.orcid = s;
+	if (s.n && orcid_bare(s, &out->a.orcid) != 0)
+		return fail(err, "orcid: not an ORCID iD");
+	if (opt_of(root, "last_known_institutions", JSON_ARRAY,
+	    "last_known_institutions", &insts, err) != 0)
+		return -1;
+	if (insts && json_array_size(insts) > 0) {
+		inst = json_array_get(insts, 0);
+		if (!json_is_object(inst) && !json_is_null(inst))
+			return fail(err, "last_known_institutions[0]: not an "
+			    "object");
+	} else if (opt_of(root, "last_known_institution", JSON_OBJECT,
+	    "last_known_institution", &inst, err) != 0)
+		return -1;
+	return opt_str(inst, "display_name", OA_NAME_MAX,
+	    "last_known_institution.display_name", &out->institution, err);
+}
+
+static int fast_author(const char *line, size_t len, struct oa_author *out);
+
+/* Parses a line the reference way (fast = 0) or fast then reference. */
+static int
+author_parse(const char *line, size_t len, struct oa_author *out,
+    struct buf *err, int fast)
+{
+	json_t *root;
+	int rc = -1;
+
+	enter(&out->arena, &out->json);
+	author_reset(out);
+	if (fast && len <= OA_LINE_MAX && fast_author(line, len, out) == 0) {
+		rc = 0;
+		goto out;
+	}
+	json_decref(out->json);
+	out->json = NULL;
+	author_reset(out);
+	if (load(line, len, &root, err) != 0)
+		goto out;
+	out->json = root;
+	rc = author_fields(root, out, err);
+out:
+	leave();
+	return rc;
 }
 
 int
 openalex_author_parse(const char *line, size_t len, struct oa_author *out,
     struct buf *err)
 {
-	json_t *root, *insts, *inst = NULL;
-	struct sv s;
-	void *arena = out->arena;
+	return author_parse(line, len, out, err, 1);
+}
 
-	enter(&arena, &out->json);
-	memset(out, 0, sizeof(*out));
-	out->arena = arena;
-	if (load(line, len, &root, err) != 0)
-		goto fail;
-	out->json = root;
-	if (req_id(root, 'A', &out->a.id, &out->a.num, err) != 0 ||
-	    opt_str(root, "display_name", OA_NAME_MAX, "display_name",
-	    &out->a.name, err) != 0 ||
-	    opt_str(root, "orcid", OA_URL_MAX, "orcid", &s, err) != 0)
-		goto fail;
-	out->a.orcid = s;
-	if (s.n && orcid_bare(s, &out->a.orcid) != 0) {
-		fail(err, "orcid: not an ORCID iD");
-		goto fail;
-	}
-	if (opt_of(root, "last_known_institutions", JSON_ARRAY,
-	    "last_known_institutions", &insts, err) != 0)
-		goto fail;
-	if (insts && json_array_size(insts) > 0) {
-		inst = json_array_get(insts, 0);
-		if (!json_is_object(inst) && !json_is_null(inst)) {
-			fail(err, "last_known_institutions[0]: not an object");
-			goto fail;
-		}
-	} else if (opt_of(root, "last_known_institution", JSON_OBJECT,
-	    "last_known_institution", &inst, err) != 0)
-		goto fail;
-	if (opt_str(inst, "display_name", OA_NAME_MAX,
-	    "last_known_institution.display_name", &out->institution, err))
-		goto fail;
-	leave();
-	return 0;
-fail:
-	leave();
-	return -1;
+int
+openalex_author_parse_ref(const char *line, size_t len,
+    struct oa_author *out, struct buf *err)
+{
+	return author_parse(line, len, out, err, 0);
 }
 
 /* ---- works --------------------------------------------------------------- */
@@ -368,7 +406,11 @@ openalex_work_free(struct oa_work *w)
 	free(w->authors);
 	free(w->topics);
 	free(w->words);
+	free(w->krefs);
+	free(w->ktab);
 	buf_free(&w->abstract);
+	buf_free(&w->proj);
+	buf_free(&w->keys);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -496,18 +538,73 @@ clear_words(struct oa_work *w, size_t top)
 		memset(w->words, 0, top * sizeof(*w->words));
 }
 
+/* Byte-wise order, a prefix first (strcmp's order for NUL-free words). */
+static int
+word_cmp(struct sv a, struct sv b)
+{
+	int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
+
+	return c ? c : (a.n > b.n) - (a.n < b.n);
+}
+
 /*
- * Rebuilds the abstract from {"word": [positions], ...}: each word goes to
- * its positions, words are joined with one space; missing positions and
- * nulls are skipped. Two words at one position: the byte-wise smaller one
- * is kept, whatever the order of the keys.
+ * Puts word at pos (< OA_ABSTRACT_POS); of two words at one position the
+ * byte-wise smaller stays, whatever the order of the keys. *top is one past
+ * the highest position used.
+ */
+static void
+place_word(struct oa_work *w, struct sv word, size_t pos, size_t *top)
+{
+	if (pos >= w->cap_words) {
+		size_t cap = w->cap_words ? w->cap_words : 512;
+
+		while (cap <= pos)
+			cap *= 2;
+		w->words = xrealloc(w->words, cap * sizeof(*w->words));
+		memset(w->words + w->cap_words, 0,
+		    (cap - w->cap_words) * sizeof(*w->words));
+		w->cap_words = cap;
+	}
+	if (w->words[pos].p == NULL || word_cmp(word, w->words[pos]) < 0)
+		w->words[pos] = word;
+	if (pos + 1 > *top)
+		*top = pos + 1;
+}
+
+/* Joins the placed words with single spaces into w->abstract; clears them. */
+static int
+join_words(struct oa_work *w, size_t top, struct buf *err)
+{
+	size_t i;
+
+	for (i = 0; i < top; i++) {
+		if (w->words[i].n == 0)
+			continue;
+		if (w->abstract.len)
+			buf_putc(&w->abstract, ' ');
+		buf_put(&w->abstract, w->words[i].p, w->words[i].n);
+		if (w->abstract.len > OA_ABSTRACT_MAX) {
+			buf_reset(&w->abstract);
+			clear_words(w, top);
+			return fail(err, "abstract_inverted_index: abstract "
+			    "too long (at most %u bytes)", OA_ABSTRACT_MAX);
+		}
+	}
+	clear_words(w, top);
+	return 0;
+}
+
+/*
+ * Rebuilds the abstract from {"word": [positions], ...} in a parsed line:
+ * each word goes to its positions, words are joined with one space;
+ * missing positions and nulls are skipped.
  */
 static int
 parse_abstract(json_t *root, struct oa_work *w, struct buf *err)
 {
 	json_t *idx, *positions, *p;
-	const char *word;
-	size_t i, wlen, top = 0;
+	struct sv word;
+	size_t i, top = 0;
 	void *iter;
 
 	if (opt_of(root, "abstract_inverted_index", JSON_OBJECT,
@@ -517,12 +614,15 @@ parse_abstract(json_t *root, struct oa_work *w, struct buf *err)
 		return 0;
 	for (iter = json_object_iter(idx); iter;
 	    iter = json_object_iter_next(idx, iter)) {
-		word = json_object_iter_key(iter);
-		wlen = json_object_iter_key_len(iter);
+		word.p = json_object_iter_key(iter);
+		word.n = json_object_iter_key_len(iter);
 		positions = json_object_iter_value(iter);
-		if (wlen > OA_WORD_MAX)
-			goto toolong;
-		if (strlen(word) != wlen) {
+		if (word.n > OA_WORD_MAX) {
+			fail(err, "abstract_inverted_index: word too long (at "
+			    "most %d bytes)", OA_WORD_MAX);
+			goto clear;
+		}
+		if (strlen(word.p) != word.n) {
 			fail(err, "abstract_inverted_index: embedded NUL");
 			goto clear;
 		}
@@ -549,83 +649,50 @@ parse_abstract(json_t *root, struct oa_work *w, struct buf *err)
 				    OA_ABSTRACT_POS - 1);
 				goto clear;
 			}
-			if ((size_t)pos >= w->cap_words) {
-				size_t cap = w->cap_words ? w->cap_words : 512;
-
-				while (cap <= (size_t)pos)
-					cap *= 2;
-				w->words = xrealloc(w->words,
-				    cap * sizeof(*w->words));
-				memset(w->words + w->cap_words, 0,
-				    (cap - w->cap_words) * sizeof(*w->words));
-				w->cap_words = cap;
-			}
-			if (w->words[pos] == NULL ||
-			    strcmp(word, w->words[pos]) < 0)
-				w->words[pos] = word;
-			if ((size_t)pos + 1 > top)
-				top = (size_t)pos + 1;
+			place_word(w, word, (size_t)pos, &top);
 		}
 	}
-	for (i = 0; i < top; i++) {
-		if (w->words[i] == NULL || w->words[i][0] == '\0')
-			continue;
-		if (w->abstract.len)
-			buf_putc(&w->abstract, ' ');
-		buf_puts(&w->abstract, w->words[i]);
-		if (w->abstract.len > OA_ABSTRACT_MAX) {
-			buf_reset(&w->abstract);
-			clear_words(w, top);
-			return fail(err, "abstract_inverted_index: abstract "
-			    "too long (at most %u bytes)", OA_ABSTRACT_MAX);
-		}
-	}
-	clear_words(w, top);
-	return 0;
-toolong:
-	fail(err, "abstract_inverted_index: word too long (at most %d bytes)",
-	    OA_WORD_MAX);
+	return join_words(w, top, err);
 clear:
 	clear_words(w, top);
 	return -1;
 }
 
-int
-openalex_work_parse(const char *line, size_t len, struct oa_work *out,
-    struct buf *err)
+/* Forgets the last line's values, keeping the arrays and buffers. */
+static void
+work_reset(struct oa_work *w)
 {
-	json_t *root, *v, *loc, *src;
-	int rc = -1;
+	w->id = w->doi = w->title = w->type = (struct sv){ "", 0 };
+	w->venue = w->landing_url = (struct sv){ "", 0 };
+	w->num = 0;
+	w->year = 0;
+	w->n_authors = w->n_topics = 0;
+	buf_reset(&w->abstract);
+}
 
-	/* Keep the arrays and buffers of the last line; drop its data. */
-	enter(&out->arena, &out->json);
-	out->id = out->doi = out->title = out->type = (struct sv){ "", 0 };
-	out->venue = out->landing_url = (struct sv){ "", 0 };
-	out->num = 0;
-	out->year = 0;
-	out->n_authors = out->n_topics = 0;
-	buf_reset(&out->abstract);
+/*
+ * The work's fields from a parsed line (whole or projected; the fast path
+ * has rebuilt the abstract already and left it out). 0 or -1.
+ */
+static int
+work_fields(json_t *root, struct oa_work *out, struct buf *err)
+{
+	json_t *v, *loc, *src;
 
-	if (load(line, len, &root, err) != 0)
-		goto out;
-	out->json = root;
 	if (req_id(root, 'W', &out->id, &out->num, err) != 0 ||
 	    opt_str(root, "doi", OA_URL_MAX, "doi", &out->doi, err) != 0 ||
 	    opt_str(root, "title", OA_TITLE_MAX, "title", &out->title, err))
-		goto out;
+		return -1;
 	if (out->title.n == 0 && opt_str(root, "display_name", OA_TITLE_MAX,
 	    "display_name", &out->title, err) != 0)
-		goto out;
+		return -1;
 	v = json_object_get(root, "publication_year");
 	if (v != NULL && !json_is_null(v)) {
-		if (!json_is_integer(v)) {
-			fail(err, "publication_year: not an integer");
-			goto out;
-		}
-		if (json_integer_value(v) < 1 || json_integer_value(v) > 9999) {
-			fail(err, "publication_year: out of range (1..9999)");
-			goto out;
-		}
+		if (!json_is_integer(v))
+			return fail(err, "publication_year: not an integer");
+		if (json_integer_value(v) < 1 || json_integer_value(v) > 9999)
+			return fail(err, "publication_year: out of range "
+			    "(1..9999)");
 		out->year = (int)json_integer_value(v);
 	}
 	if (opt_str(root, "type", OA_TYPE_MAX, "type", &out->type, err) ||
@@ -640,9 +707,399 @@ openalex_work_parse(const char *line, size_t len, struct oa_work *out,
 	    parse_authorships(root, out, err) != 0 ||
 	    parse_topics(root, out, err) != 0 ||
 	    parse_abstract(root, out, err) != 0)
+		return -1;
+	return 0;
+}
+
+static int fast_work(const char *line, size_t len, struct oa_work *out);
+
+/* Parses a line the reference way (fast = 0) or fast then reference. */
+static int
+work_parse(const char *line, size_t len, struct oa_work *out,
+    struct buf *err, int fast)
+{
+	json_t *root;
+	int rc = -1;
+
+	enter(&out->arena, &out->json);
+	work_reset(out);
+	if (fast && len <= OA_LINE_MAX && fast_work(line, len, out) == 0) {
+		rc = 0;
 		goto out;
-	rc = 0;
+	}
+	json_decref(out->json);
+	out->json = NULL;
+	work_reset(out);
+	if (load(line, len, &root, err) != 0)
+		goto out;
+	out->json = root;
+	rc = work_fields(root, out, err);
 out:
 	leave();
 	return rc;
+}
+
+int
+openalex_work_parse(const char *line, size_t len, struct oa_work *out,
+    struct buf *err)
+{
+	return work_parse(line, len, out, err, 1);
+}
+
+int
+openalex_work_parse_ref(const char *line, size_t len, struct oa_work *out,
+    struct buf *err)
+{
+	return work_parse(line, len, out, err, 0);
+}
+
+/* ---- the fast path: projection -------------------------------------------
+ *
+ * What a line keeps, member by member; everything else is checked by
+ * jscan and left out. F_OBJECT and F_LIST values are projected in turn when
+ * they are an object / an array (anything else is kept as it is, for
+ * jansson to judge). Keys with escapes send the line the reference way.
+ */
+enum fkind { F_KEEP, F_OBJECT, F_LIST, F_ABSTRACT };
+
+struct field {
+	const char *key;
+	enum fkind kind;
+	const struct field *sub;   /* F_OBJECT, F_LIST: members kept */
+};
+
+static const struct field source_f[] = {
+	{ "display_name", F_KEEP, NULL }, { NULL, F_KEEP, NULL },
+};
+static const struct field location_f[] = {
+	{ "source", F_OBJECT, source_f },
+	{ "landing_page_url", F_KEEP, NULL }, { NULL, F_KEEP, NULL },
+};
+static const struct field authorship_f[] = {
+	{ "author", F_KEEP, NULL }, { NULL, F_KEEP, NULL },
+};
+static const struct field topic_f[] = {
+	{ "id", F_KEEP, NULL }, { "display_name", F_KEEP, NULL },
+	{ NULL, F_KEEP, NULL },
+};
+static const struct field work_f[] = {
+	{ "id", F_KEEP, NULL }, { "doi", F_KEEP, NULL },
+	{ "title", F_KEEP, NULL }, { "display_name", F_KEEP, NULL },
+	{ "publication_year", F_KEEP, NULL }, { "type", F_KEEP, NULL },
+	{ "primary_location", F_OBJECT, location_f },
+	{ "authorships", F_LIST, authorship_f },
+	{ "topics", F_LIST, topic_f },
+	{ "abstract_inverted_index", F_ABSTRACT, NULL },
+	{ NULL, F_KEEP, NULL },
+};
+static const struct field institution_f[] = {
+	{ "display_name", F_KEEP, NULL }, { NULL, F_KEEP, NULL },
+};
+static const struct field author_f[] = {
+	{ "id", F_KEEP, NULL }, { "display_name", F_KEEP, NULL },
+	{ "orcid", F_KEEP, NULL },
+	{ "last_known_institutions", F_LIST, institution_f },
+	{ "last_known_institution", F_OBJECT, institution_f },
+	{ NULL, F_KEEP, NULL },
+};
+
+struct proj {
+	struct jscan s;
+	struct buf *out;
+	struct oa_work *w;        /* where an abstract goes; NULL: none */
+	int abstracts;            /* abstract members met */
+};
+
+static int project_value(struct proj *pr, const struct field *f);
+static int decode_abstract(struct proj *pr);
+
+static const struct field *
+find_field(const struct field *f, const unsigned char *k, size_t n)
+{
+	for (; f->key != NULL; f++)
+		if (strlen(f->key) == n && memcmp(f->key, k, n) == 0)
+			return f;
+	return NULL;
+}
+
+/* Copies the value at the scanner to the output as it is, once checked. */
+static int
+copy_value(struct proj *pr)
+{
+	const unsigned char *v = pr->s.p;
+
+	if (jscan_value(&pr->s) != 0)
+		return -1;
+	buf_put(pr->out, v, (size_t)(pr->s.p - v));
+	return 0;
+}
+
+/* The object at the scanner, with only the members spec names. */
+static int
+project_object(struct proj *pr, const struct field *spec)
+{
+	struct jscan *s = &pr->s;
+	const struct field *f;
+	const unsigned char *key;
+	int c, escaped, first = 1;
+	size_t keylen;
+
+	if (++s->depth > JSCAN_MAX_DEPTH)
+		return -1;
+	s->p++;
+	buf_putc(pr->out, '{');
+	c = jscan_ws(s);
+	while (c != '}') {
+		key = s->p;
+		if (c != '"' || jscan_string(s, NULL, &escaped, NULL) != 0 ||
+		    escaped || jscan_ws(s) != ':')
+			return -1;
+		keylen = (size_t)(s->p - key);
+		while (key[keylen - 1] != '"')
+			keylen--;          /* back over white space */
+		f = find_field(spec, key + 1, keylen - 2);
+		s->p++;
+		c = jscan_ws(s);
+		if (f != NULL && f->kind == F_ABSTRACT && pr->abstracts++ > 0)
+			return -1;         /* twice: jansson keeps the last */
+		if (f == NULL) {
+			if (jscan_value(s) != 0)
+				return -1;
+		} else if (f->kind == F_ABSTRACT && c == '{' && pr->w) {
+			if (decode_abstract(pr) != 0)
+				return -1;
+		} else {
+			if (!first)
+				buf_putc(pr->out, ',');
+			first = 0;
+			buf_put(pr->out, key, keylen);
+			buf_putc(pr->out, ':');
+			if (project_value(pr, f) != 0)
+				return -1;
+		}
+		c = jscan_ws(s);
+		if (c == ',') {
+			s->p++;
+			if ((c = jscan_ws(s)) == '}')
+				return -1;     /* a trailing comma */
+		} else if (c != '}')
+			return -1;
+	}
+	s->p++;
+	s->depth--;
+	buf_putc(pr->out, '}');
+	return 0;
+}
+
+/* The array at the scanner, objects in it projected with spec. */
+static int
+project_list(struct proj *pr, const struct field *spec)
+{
+	struct jscan *s = &pr->s;
+	int c, first = 1;
+
+	if (++s->depth > JSCAN_MAX_DEPTH)
+		return -1;
+	s->p++;
+	buf_putc(pr->out, '[');
+	c = jscan_ws(s);
+	while (c != ']') {
+		if (!first)
+			buf_putc(pr->out, ',');
+		first = 0;
+		if (c == '{' ? project_object(pr, spec) : copy_value(pr))
+			return -1;
+		c = jscan_ws(s);
+		if (c == ',') {
+			s->p++;
+			if ((c = jscan_ws(s)) == ']')
+				return -1;
+		} else if (c != ']')
+			return -1;
+	}
+	s->p++;
+	s->depth--;
+	buf_putc(pr->out, ']');
+	return 0;
+}
+
+static int
+project_value(struct proj *pr, const struct field *f)
+{
+	int c = jscan_ws(&pr->s);
+
+	if (f->kind == F_OBJECT && c == '{')
+		return project_object(pr, f->sub);
+	if (f->kind == F_LIST && c == '[')
+		return project_list(pr, f->sub);
+	return copy_value(pr);
+}
+
+/* A word of the abstract index, to find a key given twice. */
+struct kref {
+	uint32_t hash;
+	uint32_t len;
+	const char *p;
+};
+
+/* Whether w's nk words hold one twice (open addressing over their hashes). */
+static int
+has_duplicate(struct oa_work *w, size_t nk)
+{
+	const struct kref *k = w->krefs;
+	size_t size = 16, i, h;
+
+	while (size < 2 * nk)
+		size *= 2;
+	if (size > w->cap_ktab) {
+		free(w->ktab);
+		w->ktab = xmalloc(size * sizeof(*w->ktab));
+		w->cap_ktab = size;
+	}
+	memset(w->ktab, 0, size * sizeof(*w->ktab));
+	for (i = 0; i < nk; i++) {
+		for (h = k[i].hash & (size - 1); w->ktab[h];
+		    h = (h + 1) & (size - 1)) {
+			const struct kref *o = &k[w->ktab[h] - 1];
+
+			if (o->hash == k[i].hash && o->len == k[i].len &&
+			    memcmp(o->p, k[i].p, o->len) == 0)
+				return 1;
+		}
+		w->ktab[h] = (uint32_t)(i + 1);
+	}
+	return 0;
+}
+
+/*
+ * The abstract index at the scanner, straight into words: the same rules
+ * as parse_abstract(). Anything parse_abstract() would refuse, and a word
+ * given twice (jansson keeps the last), gives up.
+ */
+static int
+decode_abstract(struct proj *pr)
+{
+	struct jscan *s = &pr->s;
+	struct oa_work *w = pr->w;
+	struct kref *k;
+	size_t top = 0, nk = 0, i, off;
+	uint64_t pos;
+	int c, nul;
+	struct sv word;
+
+	if (++s->depth > JSCAN_MAX_DEPTH)
+		return -1;
+	s->p++;
+	/* Decoded words are never longer than the line: they stay put. */
+	buf_reset(&w->keys);
+	buf_reserve(&w->keys, (size_t)(s->end - s->p) + 1);
+	c = jscan_ws(s);
+	while (c != '}') {
+		off = w->keys.len;
+		if (c != '"' || jscan_string(s, &w->keys, NULL, &nul) != 0 ||
+		    nul || w->keys.len - off > OA_WORD_MAX ||
+		    jscan_ws(s) != ':')
+			goto fail;
+		word.p = w->keys.p + off;
+		word.n = w->keys.len - off;
+		if (nk == w->cap_krefs) {
+			w->cap_krefs = w->cap_krefs ? w->cap_krefs * 2 : 256;
+			w->krefs = xrealloc(w->krefs,
+			    w->cap_krefs * sizeof(struct kref));
+		}
+		k = (struct kref *)w->krefs + nk++;
+		k->p = word.p;
+		k->len = (uint32_t)word.n;
+		k->hash = 2166136261u;
+		for (i = 0; i < word.n; i++)
+			k->hash = (k->hash ^ (unsigned char)word.p[i]) *
+			    16777619u;
+		s->p++;
+		c = jscan_ws(s);
+		if (c == 'n') {
+			if (jscan_null(s) != 0)
+				goto fail;
+		} else if (c == '[') {
+			s->p++;
+			c = jscan_ws(s);
+			while (c != ']') {
+				if (c == 'n') {
+					if (jscan_null(s) != 0)
+						goto fail;
+				} else if (jscan_uint(s, &pos) != 0 ||
+				    pos >= OA_ABSTRACT_POS)
+					goto fail;
+				else
+					place_word(w, word, (size_t)pos, &top);
+				c = jscan_ws(s);
+				if (c == ',') {
+					s->p++;
+					if ((c = jscan_ws(s)) == ']')
+						goto fail;
+				} else if (c != ']')
+					goto fail;
+			}
+			s->p++;
+		} else
+			goto fail;
+		c = jscan_ws(s);
+		if (c == ',') {
+			s->p++;
+			if ((c = jscan_ws(s)) == '}')
+				goto fail;
+		} else if (c != '}')
+			goto fail;
+	}
+	s->p++;
+	s->depth--;
+	if (nk > 1 && has_duplicate(w, nk))
+		goto fail;
+	return join_words(w, top, NULL);
+fail:
+	clear_words(w, top);
+	return -1;
+}
+
+/* Parses a line by projection; -1 sends it the reference way. */
+static int
+fast_work(const char *line, size_t len, struct oa_work *w)
+{
+	struct proj pr;
+	json_t *root;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.s.p = (const unsigned char *)line;
+	pr.s.end = pr.s.p + len;
+	pr.out = &w->proj;
+	pr.w = w;
+	buf_reset(&w->proj);
+	if (jscan_ws(&pr.s) != '{' || project_object(&pr, work_f) != 0 ||
+	    jscan_ws(&pr.s) != -1)
+		return -1;
+	if ((root = json_loadb(w->proj.p, w->proj.len, JSON_ALLOW_NUL,
+	    NULL)) == NULL)
+		return -1;
+	w->json = root;
+	return work_fields(root, w, NULL);
+}
+
+static int
+fast_author(const char *line, size_t len, struct oa_author *a)
+{
+	struct proj pr;
+	json_t *root;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.s.p = (const unsigned char *)line;
+	pr.s.end = pr.s.p + len;
+	pr.out = &a->proj;
+	buf_reset(&a->proj);
+	if (jscan_ws(&pr.s) != '{' || project_object(&pr, author_f) != 0 ||
+	    jscan_ws(&pr.s) != -1)
+		return -1;
+	if ((root = json_loadb(a->proj.p, a->proj.len, JSON_ALLOW_NUL,
+	    NULL)) == NULL)
+		return -1;
+	a->json = root;
+	return author_fields(root, a, NULL);
 }

@@ -35,8 +35,10 @@ struct oa_ref {
 struct oa_author {
 	struct oa_ref a;          /* id, display_name, orcid */
 	struct sv institution;    /* last_known_institutions[0].display_name */
-	void *json;               /* owned: the parsed line */
-	void *arena;              /* owned: where the parsed line lives */
+	/* scratch, owned: */
+	struct buf proj;          /* the projected line */
+	void *json;               /* the parsed (projected) line */
+	void *arena;              /* where the parsed line lives */
 };
 
 struct oa_work {
@@ -49,10 +51,16 @@ struct oa_work {
 	struct oa_ref *topics;    /* deduplicated */
 	size_t    n_topics, cap_topics;
 	struct buf abstract;      /* rebuilt from abstract_inverted_index */
-	const char **words;       /* scratch: a word per position */
+	/* scratch, owned: */
+	struct sv *words;         /* a word per position */
 	size_t    cap_words;
-	void *json;               /* owned: the parsed line */
-	void *arena;              /* owned: where the parsed line lives */
+	struct buf proj, keys;    /* the projected line; decoded words */
+	void     *krefs;          /* words seen, to find duplicates */
+	size_t    cap_krefs;
+	uint32_t *ktab;           /* their hash table */
+	size_t    cap_ktab;
+	void *json;               /* the parsed (projected) line */
+	void *arena;              /* where the parsed line lives */
 };
 
 #define OA_WORK_INIT { .abstract = BUF_INIT }
@@ -63,6 +71,12 @@ struct oa_work {
  * *out, which may be reused from line to line: the previous line's data is
  * released first. Returns 0, or -1 with a one-line reason (no newline) put
  * into err (reset first). The reason never quotes the input.
+ *
+ * Two ways, one result. The fast way checks the whole line with jscan.c,
+ * hands jansson only the members used (a projection) and decodes the
+ * abstract index itself. On anything it is not sure of it gives up and the
+ * line goes to jansson whole (the *_ref functions), which alone accepts,
+ * refuses and words reasons. Tests and fuzzers compare the two.
  *
  * The parsed JSON lives in an arena of *out's, emptied at the next parse:
  * the first parse installs jansson allocation functions for the whole
@@ -77,6 +91,12 @@ void openalex_work_free(struct oa_work *w);
 int  openalex_author_parse(const char *line, size_t len,
     struct oa_author *out, struct buf *err);
 void openalex_author_free(struct oa_author *a);
+
+/* The reference: the whole line through jansson, no fast path. */
+int  openalex_work_parse_ref(const char *line, size_t len,
+    struct oa_work *out, struct buf *err);
+int  openalex_author_parse_ref(const char *line, size_t len,
+    struct oa_author *out, struct buf *err);
 
 /* The bare form of an OpenAlex id of kind letter; -1 if malformed. */
 int  openalex_id(struct sv s, char letter, struct sv *bare, uint64_t *num);

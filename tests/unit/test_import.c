@@ -244,6 +244,216 @@ parse_authors(void)
 	buf_free(&err);
 }
 
+/* ---- the fast path against the reference ---------------------------------------- */
+
+static int
+same_sv(struct sv a, struct sv b)
+{
+	return sv_eq(a, b);
+}
+
+static int
+same_ref(const struct oa_ref *a, const struct oa_ref *b)
+{
+	return a->num == b->num && same_sv(a->id, b->id) &&
+	    same_sv(a->name, b->name) && same_sv(a->orcid, b->orcid);
+}
+
+/* Parses line both ways; 1 when the results (or the reasons) agree. */
+static int
+same_work(const char *line, size_t len, int *accepted)
+{
+	static struct oa_work f = OA_WORK_INIT, r = OA_WORK_INIT;
+	static struct buf ef = BUF_INIT, er = BUF_INIT;
+	int rf = openalex_work_parse(line, len, &f, &ef);
+	int rr = openalex_work_parse_ref(line, len, &r, &er);
+	size_t i;
+
+	if (line == NULL) {           /* release */
+		openalex_work_free(&f);
+		openalex_work_free(&r);
+		buf_free(&ef);
+		buf_free(&er);
+		return 1;
+	}
+	*accepted = rr == 0;
+	if (rf != rr)
+		return 0;
+	if (rr != 0)
+		return strcmp(ef.p, er.p) == 0;
+	if (f.num != r.num || f.year != r.year || !same_sv(f.id, r.id) ||
+	    !same_sv(f.doi, r.doi) || !same_sv(f.title, r.title) ||
+	    !same_sv(f.type, r.type) || !same_sv(f.venue, r.venue) ||
+	    !same_sv(f.landing_url, r.landing_url) ||
+	    f.abstract.len != r.abstract.len ||
+	    (r.abstract.len && memcmp(f.abstract.p, r.abstract.p,
+	    r.abstract.len) != 0) ||
+	    f.n_authors != r.n_authors || f.n_topics != r.n_topics)
+		return 0;
+	for (i = 0; i < r.n_authors; i++)
+		if (!same_ref(&f.authors[i], &r.authors[i]))
+			return 0;
+	for (i = 0; i < r.n_topics; i++)
+		if (!same_ref(&f.topics[i], &r.topics[i]))
+			return 0;
+	return 1;
+}
+
+static int
+same_author(const char *line, size_t len, int *accepted)
+{
+	static struct oa_author f = OA_AUTHOR_INIT, r = OA_AUTHOR_INIT;
+	static struct buf ef = BUF_INIT, er = BUF_INIT;
+	int rf, rr;
+
+	if (line == NULL) {
+		openalex_author_free(&f);
+		openalex_author_free(&r);
+		buf_free(&ef);
+		buf_free(&er);
+		return 1;
+	}
+	rf = openalex_author_parse(line, len, &f, &ef);
+	rr = openalex_author_parse_ref(line, len, &r, &er);
+	*accepted = rr == 0;
+	if (rf != rr)
+		return 0;
+	if (rr != 0)
+		return strcmp(ef.p, er.p) == 0;
+	return same_ref(&f.a, &r.a) && same_sv(f.institution, r.institution);
+}
+
+/* Splits the file's lines into b (NUL-separated) and returns how many. */
+static size_t
+lines_of(const char *path, struct buf *b, const char ***v)
+{
+	size_t n = 0, i;
+	char *p;
+
+	REQUIRE(slurp(path, b) == 0);
+	*v = NULL;
+	for (p = b->p, i = 0; i < b->len; i++)
+		if (b->p[i] == '\n') {
+			b->p[i] = '\0';
+			*v = xrealloc(*v, (n + 1) * sizeof(**v));
+			(*v)[n++] = p;
+			p = b->p + i + 1;
+		}
+	return n;
+}
+
+/*
+ * Every fixture and sample line, and thousands of mutations of them
+ * (bytes that matter to JSON, escapes, UTF-8 pieces, cuts), give the same
+ * struct or the same reason both ways.
+ */
+static void
+fast_equals_reference(void)
+{
+	static const char *const bits[] = {
+		"\"", "\\", "{", "}", "[", "]", ",", ":", "0", "-", "1e400",
+		"99999999999999999999", "null", "nul", "true", "\\u0000",
+		"\\ud800", "\\udc00x", "\\ud83d\\ude00", "\\u00e9", "\\x",
+		"\x01", "\x7f", "\xc3", "\xc3\xa9", "\xed\xa0\x80", "\xff",
+		"\xf4\x90\x80\x80", " ", "\t", "1.5", "-1", "20000", "\"a\":1",
+		"\"abstract_inverted_index\":{\"x\":[0]}", "\"id\":\"W9\"",
+		"\"author\":null", "{\"w\":[1]}",
+	};
+	static const char *const files[] = {
+		"tests/fixtures/import/works.jsonl",
+		"tests/fixtures/import/works-v2.jsonl",
+		"store/sample/works.jsonl",
+		"tests/fixtures/import/authors.jsonl",
+		"tests/fixtures/import/authors-v2.jsonl",
+		"store/sample/authors.jsonl",
+	};
+	struct buf all = BUF_INIT, m = BUF_INIT;
+	const char **v;
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	size_t f, n, i, k, agree = 0, total = 0, accepted = 0;
+	int acc;
+
+	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		int works = f < 3;
+
+		n = lines_of(root_path(files[f]), &all, &v);
+		for (i = 0; i < n; i++) {
+			total++;
+			if ((works ? same_work : same_author)(v[i], strlen(v[i]),
+			    &acc))
+				agree++;
+			else
+				printf("# differs: %s line %zu\n", files[f], i + 1);
+		}
+		/* Mutations: 1 to 3 edits of a random line each. */
+		for (k = 0; n > 0 && k < (works ? 3000u : 800u); k++) {
+			const char *src;
+			size_t len, e, edits;
+
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			src = v[(seed >> 33) % n];
+			len = strlen(src);
+			buf_reset(&m);
+			buf_put(&m, src, len);
+			edits = 1 + (seed >> 20) % 3;
+			for (e = 0; e < edits && m.len > 0; e++) {
+				size_t at, cut;
+				const char *b;
+
+				seed = seed * 6364136223846793005ULL +
+				    1442695040888963407ULL;
+				at = (seed >> 33) % m.len;
+				b = bits[(seed >> 13) %
+				    (sizeof(bits) / sizeof(bits[0]))];
+				switch ((seed >> 8) % 4) {
+				case 0:        /* replace one byte */
+					cut = 1;
+					break;
+				case 1:        /* insert */
+					cut = 0;
+					break;
+				case 2:        /* delete a few bytes */
+					cut = 1 + (seed >> 40) % 8;
+					b = "";
+					break;
+				default:       /* cut the line short */
+					cut = m.len - at;
+					b = "";
+					break;
+				}
+				if (at + cut > m.len)
+					cut = m.len - at;
+				{
+					struct buf t = BUF_INIT;
+
+					buf_put(&t, m.p, at);
+					buf_puts(&t, b);
+					buf_put(&t, m.p + at + cut, m.len - at - cut);
+					buf_reset(&m);
+					buf_put(&m, t.p, t.len);
+					buf_free(&t);
+				}
+			}
+			total++;
+			if ((works ? same_work : same_author)(m.p, m.len, &acc)) {
+				agree++;
+				accepted += acc;
+			} else
+				printf("# differs: mutation of %s: %.*s\n",
+				    files[f], (int)(m.len > 300 ? 300 : m.len), m.p);
+		}
+		free(v);
+	}
+	printf("# %zu lines, %zu of the mutations still accepted\n", total,
+	    accepted);
+	CHECK(agree == total && total > 7000);
+	CHECK(accepted > 100);          /* the mutations reach the fast path */
+	(void)same_work(NULL, 0, &acc);
+	(void)same_author(NULL, 0, &acc);
+	buf_free(&all);
+	buf_free(&m);
+}
+
 /* ---- reading the imported store --------------------------------------------- */
 
 static int
@@ -772,6 +982,7 @@ main(void)
 	scratch = tdir_make();
 	parse_works();
 	parse_authors();
+	fast_equals_reference();
 	fixture_import();
 	reimport();
 	changes();
