@@ -5,6 +5,7 @@
 #include "../../fcgi-app/form.h"
 #include "../../fcgi-app/request.h"
 #include "../../fcgi-app/router.h"
+#include "../../fcgi-app/session.h"
 #include "check.h"
 
 static int
@@ -21,9 +22,9 @@ static void
 test_form(void)
 {
 	static const struct field_decl d[] = {
-		{ "q", 10, valid_line },
-		{ "page", 9, valid_uint },
-		{ "note", 20, valid_text },
+		{ "q", 10, valid_line, NULL },
+		{ "page", 9, valid_uint, NULL },
+		{ "note", 20, valid_text, "the note must be plain text" },
 	};
 	struct form f;
 	struct buf err = BUF_INIT;
@@ -159,6 +160,95 @@ test_config(void)
 	config_free(&c);
 }
 
+static void
+test_validators(void)
+{
+	CHECK(valid_orcid(SV_LIT("0000-0002-1825-0097")));
+	CHECK(valid_orcid(SV_LIT("0000-0001-5109-3700")));
+	CHECK(valid_orcid(SV_LIT("0000-0002-1694-233X")));
+	CHECK(!valid_orcid(SV_LIT("0000-0002-1825-0098")));
+	CHECK(!valid_orcid(SV_LIT("0000-0002-1694-2330")));
+	CHECK(!valid_orcid(SV_LIT("0000000218250097")));
+	CHECK(!valid_orcid(SV_LIT("0000-0002-1825-009")));
+	CHECK(!valid_orcid(SV_LIT("000a-0002-1825-0097")));
+	CHECK(valid_email(SV_LIT("arora@cs.princeton.edu")));
+	CHECK(valid_email(SV_LIT("a.b+c@x-y.org")));
+	CHECK(!valid_email(SV_LIT("arora@localhost")));
+	CHECK(!valid_email(SV_LIT("@x.org")));
+	CHECK(!valid_email(SV_LIT("a@@x.org")));
+	CHECK(!valid_email(SV_LIT("a..b@x.org")));
+	CHECK(!valid_email(SV_LIT("a b@x.org")));
+	CHECK(!valid_email(SV_LIT("a@x..org")));
+	CHECK(!valid_email(SV_LIT("a@-x.org")));
+	CHECK(!valid_email(SV_LIT("a@x.org-")));
+	CHECK(!valid_email(SV_LIT("<script>@x.org")));
+	CHECK(valid_https_url(SV_LIT("https://www.cs.princeton.edu/~arora/")));
+	CHECK(valid_https_url(SV_LIT("https://x.org:8443/a?b=c#d")));
+	CHECK(!valid_https_url(SV_LIT("http://x.org/")));
+	CHECK(!valid_https_url(SV_LIT("https://")));
+	CHECK(!valid_https_url(SV_LIT("https:///path")));
+	CHECK(!valid_https_url(SV_LIT("https://x.org/a b")));
+	CHECK(!valid_https_url(SV_LIT("https://x.org/\"><script>")));
+	CHECK(!valid_https_url(SV_LIT("javascript:alert(1)")));
+	CHECK(!valid_https_url(SV_LIT("https://x.org:/")));
+}
+
+static void
+test_session(void)
+{
+	struct session_key k, k2;
+	struct buf c = BUF_INIT, u = BUF_INIT, t = BUF_INIT, enc = BUF_INIT, dec = BUF_INIT;
+	struct sv v;
+
+	memset(k.k, 7, sizeof(k.k));
+	memset(k2.k, 8, sizeof(k2.k));
+	session_issue(&k, SV_LIT("demo"), 2000, &c);
+	v = (struct sv){ c.p, c.len };
+	CHECK(session_verify(&k, v, 1999, &u) == 0 && sv_eq_cstr((struct sv){ u.p, u.len }, "demo"));
+	buf_reset(&u);
+	CHECK(session_verify(&k, v, 2000, &u) < 0 && u.len == 0);      /* expired */
+	CHECK(session_verify(&k2, v, 1000, &u) < 0 && u.len == 0);     /* other key */
+	c.p[0] = c.p[0] == 'Z' ? 'Y' : 'Z';                            /* other user */
+	CHECK(session_verify(&k, v, 1000, &u) < 0 && u.len == 0);
+	c.p[0] = 'Z';
+	buf_reset(&c);
+	session_issue(&k, SV_LIT("demo"), 2000, &c);
+	v = (struct sv){ c.p, c.len };
+	{
+		char *dot = memchr(c.p, '.', c.len);
+
+		dot[1] = '9';                                          /* later expiry */
+		CHECK(session_verify(&k, v, 1000, &u) < 0);
+		dot[1] = '2';
+	}
+	CHECK(session_verify(&k, SV_LIT("x.y.z"), 1000, &u) < 0);
+	CHECK(session_verify(&k, SV_LIT(""), 1000, &u) < 0);
+	CHECK(session_verify(&k, SV_LIT("ZGVtbw.2000."), 1000, &u) < 0);
+	session_csrf(&k, v, &t);
+	CHECK(session_csrf_ok(&k, v, (struct sv){ t.p, t.len }));
+	CHECK(!session_csrf_ok(&k2, v, (struct sv){ t.p, t.len }));
+	CHECK(!session_csrf_ok(&k, SV_LIT("other"), (struct sv){ t.p, t.len }));
+	CHECK(!session_csrf_ok(&k, v, (struct sv){ t.p, t.len - 1 }));
+	CHECK(!session_csrf_ok(&k, v, SV_LIT("")));
+	/* cookies */
+	CHECK(cookie_get("a=1; bzs=xyz; c=3", "bzs", &v) == 0 && sv_eq_cstr(v, "xyz"));
+	CHECK(cookie_get("xbzs=1; bzs=2", "bzs", &v) == 0 && sv_eq_cstr(v, "2"));
+	CHECK(cookie_get("bzs=1; bzs=2", "bzs", &v) == 0 && sv_eq_cstr(v, "1"));
+	CHECK(cookie_get("bz=1", "bzs", &v) < 0);
+	CHECK(cookie_get(NULL, "bzs", &v) < 0);
+	/* base64url round trips and strictness */
+	for (size_t n = 0; n < 8; n++) {
+		buf_reset(&enc);
+		buf_reset(&dec);
+		b64url_encode(&enc, (const unsigned char *)"\xff\x00" "abc\x10\x80" "z", n);
+		CHECK(b64url_decode(&dec, (struct sv){ enc.p, enc.len }) == 0 && dec.len == n);
+	}
+	CHECK(b64url_decode(&dec, SV_LIT("a")) < 0);
+	CHECK(b64url_decode(&dec, SV_LIT("ab+/")) < 0);
+	CHECK(b64url_decode(&dec, SV_LIT("YR")) < 0);   /* non-zero leftover bits */
+	buf_free(&c); buf_free(&u); buf_free(&t); buf_free(&enc); buf_free(&dec);
+}
+
 int
 main(void)
 {
@@ -166,5 +256,7 @@ main(void)
 	test_request_and_routes();
 	test_headers();
 	test_config();
+	test_validators();
+	test_session();
 	CHECK_DONE();
 }
