@@ -98,7 +98,7 @@ check "co-author profile shows the institution" in_order "Zhiyuan Li" "Princeton
 http GET /researchers/sanjeev-arora
 len=$(header Content-Length)
 check "HEAD sends no body" head_ok /researchers/sanjeev-arora
-check "HEAD answers 200 with the GET's Content-Length" [ "$STATUS" = 200 ] && [ "$(header Content-Length)" = "$len" ]
+check "HEAD answers 200 with the GET's Content-Length" eval '[ "$STATUS" = 200 ] && [ "$(header Content-Length)" = "$len" ]'
 
 # ---- 301 from the OpenAlex id -----------------------------------------------
 http GET /researchers/A5000000001
