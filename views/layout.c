@@ -7,6 +7,7 @@
 
 enum {
 	L_TITLE, L_DESCRIPTION, L_CANONICAL, L_Q, L_KIND, L_CONTENT,
+	L_OG_TYPE, L_FEED, L_JSON,
 	L__COUNT
 };
 
@@ -17,6 +18,9 @@ static const struct tmpl_slot layout_slots[L__COUNT] = {
 	[L_Q] = { "q", TMPL_VAR },
 	[L_KIND] = { "kind", TMPL_VAR },
 	[L_CONTENT] = { "content", TMPL_PARTIAL },
+	[L_OG_TYPE] = { "og_type", TMPL_VAR },
+	[L_FEED] = { "feed", TMPL_VAR },
+	[L_JSON] = { "json", TMPL_VAR },
 };
 
 const struct tmpl_def layout_def = {
@@ -39,6 +43,9 @@ layout_var(void *ctx, int slot, struct tmpl_val *out)
 	case L_CANONICAL:   return tmpl_str(out, l->canonical);
 	case L_Q:           return tmpl_str(out, l->q);
 	case L_KIND:        return tmpl_str(out, l->kind);
+	case L_OG_TYPE:     return tmpl_str(out, l->og_type);
+	case L_FEED:        return tmpl_str(out, l->feed);
+	case L_JSON:        return tmpl_str(out, l->json);
 	}
 	return EINVAL;
 }

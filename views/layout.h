@@ -14,6 +14,9 @@ struct layout {
 	struct sv              canonical;    /* canonical path, or empty */
 	struct sv              q;            /* the search box's value */
 	struct sv              kind;         /* body class: "profile", "home", "error" */
+	struct sv              og_type;      /* OpenGraph og:type ("profile"), or empty: no OpenGraph tags */
+	struct sv              feed;         /* path of the page's Atom feed, or empty */
+	struct sv              json;         /* path of the page's JSON form, or empty */
 	const struct tmpl     *content;      /* the view's template, rendered in <main> */
 	const struct tmpl_ops *ops;          /* ... with these handlers */
 	void                  *ctx;          /* ... and this state */

@@ -11,7 +11,8 @@
 #include "layout.h"
 #include "registry.h"
 
-#define MAX_WORKS      100   /* works listed on the page, newest first */
+#define MAX_WORKS       20   /* works listed on the page, newest first; the
+                                rest on /researchers/{slug}/works (works.c) */
 #define MAX_AUTHORS     12   /* authors listed per work, then "and N more" */
 #define MAX_COAUTHORS  128   /* co-authors read for the graph slice and links */
 #define MAX_OTHERS      12   /* other (not close) co-authors listed */
@@ -358,7 +359,8 @@ view_profile(struct store_rtxn *t, const struct store_researcher *r,
 	const struct tmpl *content = views_tmpl(VT_PROFILE);
 	struct pctx *p;
 	struct layout l;
-	size_t title_len, desc_off, desc_len, canon_off, orcid_off;
+	size_t title_len, desc_off, desc_len, canon_off, orcid_off, feed_off,
+	    json_off;
 	int rc;
 
 	if (content == NULL)
@@ -398,15 +400,26 @@ view_profile(struct store_rtxn *t, const struct store_researcher *r,
 		buf_puts(&p->scratch, "https://orcid.org/");
 		buf_put(&p->scratch, r->orcid.p, r->orcid.n);
 	}
+	feed_off = p->scratch.len;
+	buf_puts(&p->scratch, "/researchers/");
+	url_arg(&p->scratch, r->slug);
+	buf_puts(&p->scratch, "/works.atom");
+	json_off = p->scratch.len;
+	buf_puts(&p->scratch, "/researchers/");
+	url_arg(&p->scratch, r->slug);
+	buf_puts(&p->scratch, ".json");
 	p->canonical = (struct sv){ p->scratch.p + canon_off, orcid_off - canon_off };
 	p->orcid_url = (struct sv){ p->scratch.p + orcid_off,
-	    p->scratch.len - orcid_off };
+	    feed_off - orcid_off };
 
 	memset(&l, 0, sizeof(l));
 	l.title = (struct sv){ p->scratch.p, title_len };
 	l.description = (struct sv){ p->scratch.p + desc_off, desc_len };
 	l.canonical = p->canonical;
 	l.kind = SV_LIT("profile");
+	l.og_type = SV_LIT("profile");
+	l.feed = (struct sv){ p->scratch.p + feed_off, json_off - feed_off };
+	l.json = (struct sv){ p->scratch.p + json_off, p->scratch.len - json_off };
 	l.content = content;
 	l.ops = &profile_ops;
 	l.ctx = p;
