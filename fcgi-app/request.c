@@ -103,7 +103,9 @@ split_path(struct request *r)
 		if (url_decode_segment(&r->seg_arena, seg) < 0)
 			return 400;
 		r->seg_len[r->nseg] = r->seg_arena.len - r->seg_off[r->nseg];
-		if (!utf8_valid(req_segment(r, r->nseg)))
+		/* Not req_segment(r, r->nseg): that is "" until nseg counts it. */
+		if (!utf8_valid((struct sv){ r->seg_arena.p + r->seg_off[r->nseg],
+		    r->seg_len[r->nseg] }))
 			return 400;
 		buf_putc(&r->seg_arena, '\0');
 		r->nseg++;
