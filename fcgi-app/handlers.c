@@ -86,8 +86,8 @@ viewer_headers(struct request *r, const struct viewer *v)
 
 enum { HOME_Q, HOME_PAGE };
 static const struct field_decl home_fields[] = {
-	[HOME_Q]    = { "q", 200, valid_line },
-	[HOME_PAGE] = { "page", 9, valid_uint },
+	[HOME_Q]    = { "q", 200, valid_line, NULL },
+	[HOME_PAGE] = { "page", 9, valid_uint, NULL },
 };
 
 void
