@@ -290,9 +290,16 @@ load(const char *line, size_t len, json_t **root, struct buf *err)
 	/* NULs inside strings are let through to be named by opt_str();
 	 * jansson still checks UTF-8 and control characters. */
 	*root = json_loadb(line, len, JSON_ALLOW_NUL, &je);
-	if (*root == NULL)
+	if (*root == NULL) {
+		/* jansson quotes the input after " near '": the reason must
+		 * not (it may hold a newline, and it goes into a log line). */
+		char *near = strstr(je.text, " near '");
+
+		if (near != NULL)
+			*near = '\0';
 		return fail(err, "invalid JSON: %s (column %d)", je.text,
 		    je.column);
+	}
 	if (!json_is_object(*root)) {
 		json_decref(*root);
 		*root = NULL;
