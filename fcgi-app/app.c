@@ -13,8 +13,16 @@ app_open(struct app *a, const struct config *cfg)
 	memset(a, 0, sizeof(*a));
 	a->cfg = cfg;
 	/* Read-write: follows and claims are written by the workers (LMDB
-	 * serialises writers across processes). */
-	rc = store_open(cfg->store, 0, &a->store);
+	 * serialises writers across processes). A capped map is set to its
+	 * cap at once (never below what the store uses) and never grows:
+	 * a write that needs more answers 503 (DESIGN.md §6). */
+	{
+		struct store_opts so = { 0, 0 };
+
+		if (cfg->store_map_max > 0)
+			so.map_size = so.map_max = (uint64_t)cfg->store_map_max;
+		rc = store_open_opts(cfg->store, 0, &so, &a->store);
+	}
 	if (rc != 0) {
 		/* Pages answer 503 with the reason; /healthz says it too. */
 		log_err("store %s: %s", cfg->store, store_strerror(rc));

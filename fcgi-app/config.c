@@ -58,6 +58,8 @@ static const struct key keys[] = {
 	  "follow/claim/logout POSTs allowed per minute per session; more get 429 (needs Redis)" },
 	{ "post_rate_addr", K_LONG, F(post_rate_addr), 1, 1000000, "120",
 	  "POSTs allowed per minute per client address; more get 429 (needs Redis)" },
+	{ "store_map_max", K_LONG, F(store_map_max), 0, 1L << 40, "0",
+	  "largest size in bytes of the store's memory map, fixed from the start (0: as imported, grown on demand up to 1 TiB); a follow or claim that needs more answers 503 and writes nothing" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

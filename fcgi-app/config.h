@@ -29,6 +29,7 @@ struct config {
 	long  session_ttl;       /* seconds a sign-in lasts */
 	long  post_rate;         /* POSTs per minute per session */
 	long  post_rate_addr;    /* POSTs per minute per client address */
+	long  store_map_max;     /* bytes; 0 = grow on demand (store_opts) */
 };
 
 void config_defaults(struct config *c);
