@@ -5,6 +5,8 @@
 #   make start    the same in the background; make stop ends it
 #   make test     every suite; the last line is "N passed, N failed"
 #   make ASAN=1 UBSAN=1 test    the same with sanitizers
+#   make test-systemd           systemctl restart/kill under load, in a container
+#   make install                PREFIX=/usr/local DESTDIR= (docs/INSTALL.md)
 
 PORT    ?= 8080
 STORE   ?= var/store
@@ -58,7 +60,7 @@ PROGS    := $(BUILD)/bzpeer-fcgi $(BUILD)/bzpeer-import $(BUILD)/bzpeer-admin
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run start stop test unit e2e clean install sample
+.PHONY: all deps run start stop test unit e2e clean install sample test-systemd
 
 # Keep objects of the unit tests (make would delete them as intermediates).
 .SECONDARY:
@@ -119,13 +121,129 @@ unit: all $(UNITS)
 e2e: all
 	@BUILD=$(BUILD) tests/run.sh e2e
 
+# The real systemctl test (tests/systemd/run.sh): systemd in a container on
+# a minimal Debian made once under $(BUILD)/systemd-root (about 75 s, then
+# re-used); about 45 s a run. Needs root.
+test-systemd: all
+	@tests/deps.sh debootstrap systemd-container
+	@BUILD=$(BUILD) tests/systemd/run.sh
+
+# ---- fuzzing and sanitizers ---------------------------------------------------
+# `make fuzz [FUZZ_SECONDS=60]`: builds every libFuzzer target of tests/fuzz/
+# with clang (address, undefined and fuzzer coverage, objects in
+# $(FUZZ_BUILD)) and runs each for FUZZ_SECONDS; a crash fails and its input
+# is kept in tests/fuzz/TARGET/regressions/. `make test` replays every seed
+# and regression without libFuzzer ($(BUILD)/tests/test_fuzz_replay).
+# `make test-asan`: the whole suite, end to end included, built with
+# ASAN=1 UBSAN=1 in $(ASAN_BUILD). `make test-valgrind`: the end-to-end
+# suite with bzpeer-fcgi under valgrind (slow; not in CI).
+FUZZ_TARGETS := form cookie router session oa_author oa_work tmpl
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_CC      ?= clang
+ASAN_BUILD   ?= build-asan
+VG_BUILD     ?= build-vg
+FUZZ_REPLAY  := $(BUILD)/tests/test_fuzz_replay
+FUZZ_DEPS    := tests/fuzz/fuzz.h tests/fuzz/oa_common.h
+
+.PHONY: fuzz fuzz-bins test-asan test-valgrind
+
+$(FUZZ_REPLAY): $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/%.o) \
+		$(BUILD)/obj/tests/fuzz/common.o $(BUILD)/obj/tests/fuzz/replay.o \
+		$(BUILD)/libbzpeer.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BUILD)/obj/tests/fuzz/common.o: CFLAGS += -DFUZZ_ROOT='"$(CURDIR)"'
+test unit: $(FUZZ_REPLAY)
+
+# In the sub-make below, BUILD is $(FUZZ_BUILD) and CC is clang.
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/common.c $(FUZZ_DEPS) $(BUILD)/libbzpeer.a
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -g -O1 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DFUZZ_LIBFUZZER \
+		-DFUZZ_ROOT='"$(CURDIR)"' -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(PKG_CFLAGS) -o $@ $< tests/fuzz/common.c \
+		$(BUILD)/libbzpeer.a $(PKG_LIBS)
+fuzz-bins: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+
+fuzz:
+	@CFLAGS='-O1 -g -fsanitize=fuzzer-no-link' $(MAKE) --no-print-directory \
+		BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) ASAN=1 UBSAN=1 fuzz-bins
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_TARGETS)
+
+test-asan:
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) ASAN=1 UBSAN=1 test
+
+test-valgrind: deps all
+	@BUILD=$(BUILD) VG_BUILD=$(VG_BUILD) tests/valgrind.sh
+
 # ---- install ----------------------------------------------------------------
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: programs, views, the units,
+# /etc/bzpeer/bzpeer.conf and the nginx site (docs/INSTALL.md). With DESTDIR
+# empty it also makes the bzpeer user and /var/lib/bzpeer and reloads
+# systemd; with DESTDIR set (packages, images, the systemctl test) the
+# installed sysusers.d and tmpfiles.d files do that at the next boot.
+
+SYSCONFDIR  ?= /etc
+DATADIR     ?= $(PREFIX)/share/bzpeer
+DOCDIR      ?= $(PREFIX)/share/doc/bzpeer
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+
+# Every @NAME@ in nginx/bzpeer-site.conf.in is filled from NGINX_NAME, in
+# systemd/*.service from SERVICE_NAME, in systemd/bzpeer.conf.in from
+# CONF_NAME; systemd/fill.sh fails naming a placeholder that has no value.
+NGINX_LISTEN     ?= 80
+NGINX_SOCKET     ?= /run/bzpeer/fcgi.sock
+NGINX_STATIC     ?= $(DATADIR)/views/static
+NGINX_HTPASSWD   ?= $(SYSCONFDIR)/bzpeer/htpasswd
+NGINX_CACHE      ?= /var/lib/nginx/bzpeer-cache
+NGINX_MICROCACHE ?= bzpeer_micro
+SERVICE_PREFIX   ?= $(PREFIX)
+CONF_PREFIX      ?= $(PREFIX)
+CONF_WORKERS     ?= 4
+CONF_REDIS       ?= /run/redis/redis-server.sock
+
+fill_vars = $(foreach v,$(filter $(1)%,$(.VARIABLES)),'$(patsubst $(1)%,%,$(v))=$($(v))')
+FILL      = systemd/fill.sh
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bzpeer/views/static
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/views/static \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSCONFDIR)/bzpeer \
+		$(DESTDIR)$(SYSCONFDIR)/nginx/sites-available
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 views/*.html $(DESTDIR)$(PREFIX)/share/bzpeer/views/
-	install -m 0644 views/static/* $(DESTDIR)$(PREFIX)/share/bzpeer/views/static/
+	install -m 0644 views/*.html $(DESTDIR)$(DATADIR)/views/
+	install -m 0644 views/static/* $(DESTDIR)$(DATADIR)/views/static/
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 systemd/bzpeer-fcgi.socket $(DESTDIR)$(UNITDIR)/
+	$(FILL) systemd/bzpeer-fcgi.service $(DESTDIR)$(UNITDIR)/bzpeer-fcgi.service $(call fill_vars,SERVICE_)
+	chmod 0644 $(DESTDIR)$(UNITDIR)/bzpeer-fcgi.service
+	install -m 0644 systemd/bzpeer.sysusers $(DESTDIR)$(SYSUSERSDIR)/bzpeer.conf
+	install -m 0644 systemd/bzpeer.tmpfiles $(DESTDIR)$(TMPFILESDIR)/bzpeer.conf
+	$(FILL) nginx/bzpeer-site.conf.in $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/bzpeer $(call fill_vars,NGINX_)
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/bzpeer
+	@# An existing config is the administrator's: the new one goes beside it.
+	@conf=$(DESTDIR)$(SYSCONFDIR)/bzpeer/bzpeer.conf; \
+	if [ -z "$(DESTDIR)" ] && [ -e "$$conf" ]; then \
+		conf="$$conf.dist"; echo "install: keeping $(SYSCONFDIR)/bzpeer/bzpeer.conf; the new one is $$conf"; \
+	fi; \
+	$(FILL) systemd/bzpeer.conf.in "$$conf" $(call fill_vars,CONF_) && chmod 0644 "$$conf"
+ifeq ($(DESTDIR),)
+	@if command -v systemd-sysusers >/dev/null; then \
+		systemd-sysusers $(SYSUSERSDIR)/bzpeer.conf; \
+	elif ! getent passwd bzpeer >/dev/null; then \
+		useradd --system --user-group --home-dir /var/lib/bzpeer \
+			--shell /usr/sbin/nologin --comment "BZPEER profile service" bzpeer; \
+	fi
+	@if command -v systemd-tmpfiles >/dev/null; then \
+		systemd-tmpfiles --create $(TMPFILESDIR)/bzpeer.conf; \
+	else \
+		install -d -m 0750 -o bzpeer -g bzpeer /var/lib/bzpeer; \
+	fi
+	@if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo "install: done; next steps (import, Redis, nginx, systemctl enable --now bzpeer-fcgi.socket): $(DOCDIR)/INSTALL.md"
+endif
 
 clean:
 	rm -rf $(BUILD)

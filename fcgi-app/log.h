@@ -8,7 +8,10 @@ enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 void log_setup(const char *prog, enum log_level level);
 int  log_level_parse(const char *s, enum log_level *out);
 
-/* "bzpeer-fcgi[pid]: <level>: <func>: <message>" */
+/*
+ * "bzpeer-fcgi[pid]: <level>: <func>: <message>"; into journald (stderr is
+ * its stream) "<priority>[pid] <level>: <func>: <message>".
+ */
 void log_at(enum log_level level, const char *func, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -1,0 +1,85 @@
+#!/bin/bash
+# The installed systemd units and files, checked on the host without systemd
+# as PID 1 (issue 5): `make install DESTDIR=` lays out every file with no
+# placeholder left; `systemd-analyze verify` prints nothing at all for the
+# service and the socket (it exits 0 on bad keys, so any line fails);
+# `systemd-analyze security --offline=true` rates the service OK or better;
+# the sysusers.d entry parses. The real systemctl test is `make test-systemd`.
+. "$(dirname "$0")/lib.sh"
+
+rm -rf "$T_DIR"; mkdir -p "$T_DIR"
+DEST="$T_DIR/dest"
+P=/usr/local
+if ! command -v systemd-analyze >/dev/null || ! command -v systemd-sysusers >/dev/null; then
+	"$ROOT/tests/deps.sh" systemd >"$T_DIR/deps.log" 2>&1
+fi
+
+# systemd-analyze verify looks for ExecStart's binary on this machine: the
+# service is filled with the staging prefix for that (the same file, filled
+# differently); the rest is what `make install PREFIX=/usr/local` writes.
+make -s -C "$ROOT" BUILD="$BUILD" install DESTDIR="$DEST" PREFIX="$P" \
+	SERVICE_PREFIX="$DEST$P" >"$T_DIR/install.log" 2>&1
+check "make install DESTDIR=... PREFIX=/usr/local succeeds" [ $? = 0 ] || cat "$T_DIR/install.log"
+
+for f in $P/bin/bzpeer-fcgi $P/bin/bzpeer-import $P/bin/bzpeer-admin \
+	$P/share/bzpeer/views/profile.html $P/share/bzpeer/views/layout.html \
+	$P/share/bzpeer/views/static/bzpeer.css $P/share/doc/bzpeer/INSTALL.md \
+	$P/share/doc/bzpeer/CONFIG.md \
+	$P/lib/systemd/system/bzpeer-fcgi.service $P/lib/systemd/system/bzpeer-fcgi.socket \
+	$P/lib/sysusers.d/bzpeer.conf $P/lib/tmpfiles.d/bzpeer.conf \
+	/etc/bzpeer/bzpeer.conf /etc/nginx/sites-available/bzpeer; do
+	check "installed: $f" test -s "$DEST$f"
+done
+check "installed programs are executable" test -x "$DEST$P/bin/bzpeer-fcgi"
+UNIT="$DEST$P/lib/systemd/system/bzpeer-fcgi.service"
+SOCKET="$DEST$P/lib/systemd/system/bzpeer-fcgi.socket"
+SITE="$DEST/etc/nginx/sites-available/bzpeer"
+CONF="$DEST/etc/bzpeer/bzpeer.conf"
+for f in "$UNIT" "$SITE" "$CONF"; do
+	check "no @PLACEHOLDER@ left outside comments in ${f#$DEST}" \
+		bash -c "! sed -e 's/#.*//' '$f' | grep -q '@[A-Z][A-Z0-9_]*@'"
+done
+check "the service runs the installed binary with /etc/bzpeer/bzpeer.conf" \
+	grep -qx "ExecStart=$DEST$P/bin/bzpeer-fcgi --config /etc/bzpeer/bzpeer.conf" "$UNIT"
+check "the site passes requests to the socket of bzpeer-fcgi.socket" \
+	bash -c "grep -q 'server unix:/run/bzpeer/fcgi.sock' '$SITE' && grep -qx 'ListenStream=/run/bzpeer/fcgi.sock' '$SOCKET'"
+check "the site serves the installed static files" grep -q "alias $P/share/bzpeer/views/static/;" "$SITE"
+check "the config: store and secret in /var/lib/bzpeer, installed views" \
+	bash -c "grep -qx 'store = /var/lib/bzpeer/store' '$CONF' && grep -qx 'secret_file = /var/lib/bzpeer/secret' '$CONF' && grep -qx 'views = $P/share/bzpeer/views' '$CONF'"
+# Every key the config sets is one bzpeer-fcgi knows (docs/CONFIG.md).
+bad=$(grep -v '^#' "$CONF" | grep '=' | sed 's/ *=.*//' | while read -r k; do
+	grep -q "^| \`$k\` |" "$ROOT/docs/CONFIG.md" || echo "$k"; done)
+check "every key in the installed config is documented${bad:+ (not: $bad)}" [ -z "$bad" ]
+echo "x @NOVALUE@" >"$T_DIR/t.in"
+"$ROOT/systemd/fill.sh" "$T_DIR/t.in" "$T_DIR/t.out" OTHER=1 2>"$T_DIR/fill.err"
+check "a placeholder without a value fails the install, named" \
+	bash -c "[ $? != 0 ] && grep -q '@NOVALUE@' '$T_DIR/fill.err' && [ ! -e '$T_DIR/t.out' ]"
+
+# ---- systemd-analyze verify: not one line of output --------------------------------
+(cd "$DEST$P/lib/systemd/system" && systemd-analyze verify bzpeer-fcgi.service bzpeer-fcgi.socket) \
+	>"$T_DIR/verify.out" 2>&1
+rc=$?
+check "systemd-analyze verify exits 0" [ "$rc" = 0 ]
+check "systemd-analyze verify prints nothing ($(wc -l <"$T_DIR/verify.out") lines)" [ ! -s "$T_DIR/verify.out" ]
+[ -s "$T_DIR/verify.out" ] && sed 's/^/    | /' "$T_DIR/verify.out"
+
+# ---- systemd-analyze security: OK or better -----------------------------------------
+systemd-analyze security --offline=true "$UNIT" >"$T_DIR/security.out" 2>&1
+line=$(grep 'Overall exposure level' "$T_DIR/security.out")
+level=$(echo "$line" | sed -n 's/.*: \([0-9.]*\) \([A-Z]*\).*/\1/p')
+rating=$(echo "$line" | sed -n 's/.*: \([0-9.]*\) \([A-Z]*\).*/\2/p')
+echo "# $line"
+check "systemd-analyze security rates the service OK or better (${level:-?} ${rating:-?})" \
+	bash -c "[ '$rating' = SAFE ] || [ '$rating' = OK ]"
+check "exposure stays at 1.0 or below (${level:-?})" \
+	awk -v l="${level:-99}" 'BEGIN { exit !(l <= 1.0) }'
+check "the service has no network and no capabilities" \
+	bash -c "grep -qx 'PrivateNetwork=yes' '$UNIT' && grep -qx 'CapabilityBoundingSet=' '$UNIT'"
+
+# ---- sysusers.d ---------------------------------------------------------------------
+mkdir -p "$T_DIR/sysroot/etc"
+systemd-sysusers --root="$T_DIR/sysroot" --dry-run "$DEST$P/lib/sysusers.d/bzpeer.conf" \
+	>"$T_DIR/sysusers.out" 2>&1
+check "sysusers.d makes the bzpeer user" grep -q "Creating user 'bzpeer'" "$T_DIR/sysusers.out"
+
+finish

@@ -1,0 +1,54 @@
+#!/bin/bash
+# mkroot.sh DIR: a minimal Debian 12 with systemd, nginx, Redis and
+# bzpeer-fcgi's runtime libraries, for the systemctl test. Made once (about
+# two minutes) and kept: DIR is re-used while DIR/.bzpeer-root names the
+# same package list. Nothing in it is started while it is made
+# (policy-rc.d), so no server binds a port on the host.
+set -euo pipefail
+
+DIR=${1:?usage: mkroot.sh DIR}
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
+SUITE=bookworm
+BASE=systemd,systemd-sysv,dbus
+PKGS="nginx redis-server libfcgi0ldbl libhiredis0.14 liblmdb0 libsodium23
+      libjansson4 zlib1g curl procps"
+STAMP="$SUITE $BASE $(echo $PKGS)"
+
+say() { echo "mkroot: $*" >&2; }
+
+if [ -f "$DIR/.bzpeer-root" ] && [ "$(cat "$DIR/.bzpeer-root")" = "$STAMP" ]; then
+	exit 0
+fi
+command -v debootstrap >/dev/null || { say "debootstrap is missing (tests/deps.sh debootstrap)"; exit 1; }
+
+# Made beside DIR and renamed at the end: an interrupted run leaves no
+# half-made root that a later run would take for a good one.
+TMP="$DIR.tmp"
+rm -rf "$TMP" "$DIR"
+mkdir -p "$(dirname "$DIR")"
+say "debootstrap $SUITE into $TMP"
+debootstrap --variant=minbase --include="$BASE" "$SUITE" "$TMP" "$MIRROR" >"$TMP.log" 2>&1 ||
+	{ say "debootstrap failed; last lines of $TMP.log:"; tail -n 20 "$TMP.log" >&2; exit 1; }
+
+# No service starts inside the chroot: it would share the host's network.
+printf '#!/bin/sh\nexit 101\n' >"$TMP/usr/sbin/policy-rc.d"
+chmod 0755 "$TMP/usr/sbin/policy-rc.d"
+cp /etc/resolv.conf "$TMP/etc/resolv.conf" 2>/dev/null || true
+say "apt-get install $(echo $PKGS)"
+# shellcheck disable=SC2086
+chroot "$TMP" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	--no-install-recommends $PKGS >>"$TMP.log" 2>&1 ||
+	{ say "apt-get install failed; last lines of $TMP.log:"; tail -n 20 "$TMP.log" >&2; exit 1; }
+chroot "$TMP" apt-get clean
+rm -f "$TMP/usr/sbin/policy-rc.d"
+
+# The Debian defaults would listen on :80 and :6379; the test writes its
+# own nginx site and Redis settings.
+rm -f "$TMP/etc/nginx/sites-enabled/default"
+echo bzpeer-test >"$TMP/etc/hostname"
+# A root without a password: the container is only ever driven with nsenter.
+: >"$TMP/etc/machine-id"
+echo "$STAMP" >"$TMP/.bzpeer-root"
+mv "$TMP" "$DIR"
+rm -f "$TMP.log"
+say "made $DIR ($(du -sh "$DIR" | cut -f1))"
