@@ -1,4 +1,5 @@
 /* posts.c: sign-in at the edge, and the form posts: follow, claim, log out (DESIGN.md §5, §6). */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -154,19 +155,31 @@ write_failure(struct request *r, int rc)
 
 /*
  * A local path to come back to: "/" followed by anything but a second '/'
- * or '\' (no scheme-relative or backslash tricks), printable ASCII, not
- * too long. Anything else becomes "/": never an open redirect.
+ * or '\' (no scheme-relative or backslash tricks), only the characters a
+ * URI may hold (RFC 3986: no space, quote, '<', '>', '\', '^', '`', '{',
+ * '|', '}', nothing outside printable ASCII; '%' only as %XX), not too
+ * long. Anything else becomes "/": never an open redirect, and nothing
+ * the client sent comes back raw in the Location header.
  */
 static struct sv
 safe_next(struct sv next)
 {
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-._~!$&'()*+,;=:@/?#%";
+
 	if (next.n == 0 || next.n > 1000 || next.p[0] != '/' ||
 	    (next.n > 1 && (next.p[1] == '/' || next.p[1] == '\\')))
 		return SV_LIT("/");
-	for (size_t i = 0; i < next.n; i++)
-		if ((unsigned char)next.p[i] <= 0x20 || (unsigned char)next.p[i] >= 0x7F ||
-		    next.p[i] == '\\')
+	for (size_t i = 0; i < next.n; i++) {
+		char c = next.p[i];
+
+		if (c == '\0' || strchr(ok, c) == NULL)
 			return SV_LIT("/");
+		if (c == '%' && (i + 2 >= next.n ||
+		    !isxdigit((unsigned char)next.p[i + 1]) ||
+		    !isxdigit((unsigned char)next.p[i + 2])))
+			return SV_LIT("/");
+	}
 	return next;
 }
 
