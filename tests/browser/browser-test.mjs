@@ -1,0 +1,217 @@
+// browser-test.mjs: BZPEER's pages in a real browser (Debian's Chromium driven
+// by playwright-core) through the real nginx stack: screenshots at desktop and
+// phone widths, no horizontal scroll on a phone, the explorer's SVG visible,
+// no CSP violation or console error, html-validate and axe-core clean.
+//
+//   node browser-test.mjs BASE_URL ARTIFACT_DIR
+//
+// Prints one "ok - ..." / "not ok - ..." line per assertion (tests/run.sh
+// counts them) and exits 1 when any failed. Needs the stack's catalog to hold
+// the sample and tests/fixtures/pages (ada-prolific: a long works list).
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { HtmlValidate } from 'html-validate';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+const BASE = process.argv[2];
+const ART = process.argv[3] || join(here, 'artifacts');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!BASE) {
+	console.error('usage: node browser-test.mjs BASE_URL [ARTIFACT_DIR]');
+	process.exit(2);
+}
+mkdirSync(ART, { recursive: true });
+
+let failed = 0;
+function ok(cond, desc, detail) {
+	if (cond) {
+		console.log(`ok - ${desc}`);
+	} else {
+		failed = 1;
+		console.log(`not ok - ${desc}`);
+		if (detail)
+			for (const l of String(detail).split('\n').slice(0, 25))
+				console.log(`    # ${l}`);
+	}
+	return cond;
+}
+
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const validator = new HtmlValidate(JSON.parse(readFileSync(join(here, 'htmlvalidate.json'), 'utf8')));
+
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+// The pages every check runs on: [name, path, expected status, full: also
+// screenshots and axe at the phone width (each takes a second or two)].
+const PAGES = [
+	['profile', '/researchers/sanjeev-arora', 200, true],
+	['profile-long', '/researchers/ada-prolific', 200, false],
+	['home', '/', 200, true],
+	['search', '/researchers?q=gregoire', 200, false],
+	['graph', '/researchers/sanjeev-arora/graph', 200, true],
+	['works', '/researchers/ada-prolific/works?sort=oldest&page=2', 200, true],
+	['hostile', '/researchers/gregoire-levy', 200, false],
+	['not-found', '/researchers/nobody-at-all', 404, false],
+];
+
+const userDataDir = mkdtempSync(join(tmpdir(), 'bzpeer-chromium-'));
+const started = Date.now();
+let context;
+try {
+	context = await chromium.launchPersistentContext(userDataDir, {
+		executablePath: CHROMIUM,
+		headless: true,
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update',
+			'--disable-sync'],
+		viewport: DESKTOP,
+		timeout: 30000,
+	});
+} catch (e) {
+	ok(false, 'Chromium starts', e.message);
+	rmSync(userDataDir, { recursive: true, force: true });
+	process.exit(1);
+}
+ok(true, 'Chromium starts');
+
+// A page that records console errors and CSP violations (an error page's own
+// status, which Chromium logs as a failed load, is what was asked for).
+async function open(path, viewport, status = 200) {
+	const page = await context.newPage();
+	const problems = [];
+	page.on('console', (m) => {
+		if (m.type() !== 'error')
+			return;
+		if (status !== 200 && m.location().url === BASE + path &&
+		    m.text().includes(`status of ${status}`))
+			return;
+		problems.push(m.text());
+	});
+	page.on('pageerror', (e) => problems.push(String(e)));
+	await page.setViewportSize(viewport);
+	const resp = await page.goto(BASE + path, { waitUntil: 'load' });
+	return { page, resp, problems };
+}
+
+async function axeRun(page) {
+	// Evaluated through the DevTools protocol, which the page's CSP
+	// (script-src 'self') does not govern; nothing is added to the page.
+	await page.evaluate(axeSource);
+	return page.evaluate(async () => {
+		const r = await window.axe.run(document, { resultTypes: ['violations'] });
+		return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -- ` +
+			v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '));
+	});
+}
+
+async function noHorizontalScroll(page) {
+	return page.evaluate(() => {
+		const d = document.documentElement;
+		return { sw: d.scrollWidth, cw: d.clientWidth, bw: document.body.scrollWidth };
+	});
+}
+
+for (const [name, path, status, full] of PAGES) {
+	const { page, resp, problems } = await open(path, DESKTOP, status);
+	ok(resp && resp.status() === status, `${name}: ${path} answers ${status}`,
+		resp ? `got ${resp.status()}` : 'no response');
+	const html = await resp.text();
+
+	// html-validate on the markup as served (not the browser's re-serialised DOM)
+	const report = await validator.validateString(html, `${name}.html`);
+	const msgs = report.results.flatMap((r) => r.messages)
+		.map((m) => `${m.line}:${m.column} ${m.ruleId}: ${m.message}`);
+	ok(report.valid, `${name}: html-validate reports no errors`, msgs.join('\n'));
+
+	const violations = await axeRun(page);
+	ok(violations.length === 0, `${name}: axe-core reports no violations`, violations.join('\n'));
+
+	if (full)
+		await page.screenshot({ path: join(ART, `${name}-1280.png`), fullPage: true });
+	await page.setViewportSize(PHONE);
+	const s = await noHorizontalScroll(page);
+	ok(s.sw <= s.cw, `${name}: no horizontal scroll at 390 px`,
+		`scrollWidth ${s.sw} > clientWidth ${s.cw}`);
+	if (full) {
+		await page.screenshot({ path: join(ART, `${name}-390.png`), fullPage: true });
+		const phoneViolations = await axeRun(page);
+		ok(phoneViolations.length === 0, `${name}: axe-core reports no violations at 390 px`,
+			phoneViolations.join('\n'));
+	}
+	ok(problems.length === 0, `${name}: no console error or CSP violation`, problems.join('\n'));
+	await page.close();
+}
+
+// ---- from the profile to the explorer ------------------------------------------
+{
+	const { page, problems } = await open('/researchers/sanjeev-arora', DESKTOP);
+	const styles = await page.evaluate(() => {
+		const h = document.querySelector('.counter-value');
+		return h ? getComputedStyle(h).fontWeight : '';
+	});
+	ok(Number(styles) >= 700, 'the stylesheet applies (counters are bold)', `font-weight ${styles}`);
+	await page.getByRole('link', { name: 'Open full explorer' }).click();
+	await page.waitForURL('**/researchers/sanjeev-arora/graph');
+	ok(page.url().endsWith('/researchers/sanjeev-arora/graph'), 'Open full explorer leads to the explorer');
+	const svg = page.locator('svg.graph-svg');
+	ok(await svg.isVisible(), 'the explorer\'s SVG is visible');
+	const box = await svg.boundingBox();
+	ok(box && box.width > 700 && box.height > 500, 'the SVG is drawn at a readable size',
+		JSON.stringify(box));
+	const counts = await page.evaluate(() => ({
+		works: document.querySelectorAll('svg.graph-svg .g-nodes .node-work').length,
+		people: document.querySelectorAll('svg.graph-svg .g-nodes .node-close, svg.graph-svg .g-nodes .node-coauthor').length,
+		edges: document.querySelectorAll('svg.graph-svg .g-edges path').length,
+		labelSize: parseFloat(getComputedStyle(document.querySelector('svg.graph-svg .g-label')).fontSize),
+	}));
+	ok(counts.works === 13 && counts.people === 22, 'the SVG draws 13 works and 22 co-authors',
+		JSON.stringify(counts));
+	ok(counts.edges > 50, 'the SVG draws the edges', JSON.stringify(counts));
+	// labels on screen: the drawing is scaled to the page, never below 10 px text
+	const scale = box ? box.width / 1000 : 0;
+	ok(counts.labelSize * scale >= 10, 'graph labels are at least 10 px on a desktop screen',
+		`${counts.labelSize} x ${scale.toFixed(2)}`);
+	// labels never overlap each other
+	const overlaps = await page.evaluate(() => {
+		const r = [...document.querySelectorAll('svg.graph-svg .g-label')].map((t) => t.getBoundingClientRect());
+		let n = 0;
+		for (let i = 0; i < r.length; i++)
+			for (let j = i + 1; j < r.length; j++)
+				if (r[i].left < r[j].right - 1 && r[j].left < r[i].right - 1 &&
+				    r[i].top < r[j].bottom - 1 && r[j].top < r[i].bottom - 1)
+					n++;
+		return n;
+	});
+	ok(overlaps === 0, 'no two graph labels overlap', `${overlaps} overlapping pairs`);
+	await svg.screenshot({ path: join(ART, 'explorer-svg-1280.png') });
+	await page.setViewportSize(PHONE);
+	ok(await svg.isVisible(), 'the SVG is visible at 390 px too');
+	const scroller = await page.evaluate(() => {
+		const s = document.querySelector('.graph-scroll');
+		return { scroll: s.scrollWidth > s.clientWidth, page: document.documentElement.scrollWidth <= document.documentElement.clientWidth };
+	});
+	ok(scroller.page, 'at 390 px the drawing scrolls in its own box, not the page', JSON.stringify(scroller));
+	ok(problems.length === 0, 'explorer: no console error or CSP violation', problems.join('\n'));
+	await page.close();
+}
+
+// ---- Show more on a long profile --------------------------------------------------
+{
+	const { page } = await open('/researchers/ada-prolific', DESKTOP);
+	await page.getByRole('link', { name: 'Show more' }).click();
+	await page.waitForURL('**/works?page=2');
+	const n = await page.locator('li.work').count();
+	ok(n === 20, 'Show more opens the next 20 works', `${n} works`);
+	await page.close();
+}
+
+await context.close();
+rmSync(userDataDir, { recursive: true, force: true });
+console.log(`# ${PAGES.length} pages in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${ART}`);
+process.exit(failed);

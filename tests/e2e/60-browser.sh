@@ -1,0 +1,48 @@
+#!/bin/bash
+# The pages in a real browser (issue 8): Debian's Chromium driven by
+# playwright-core through the real nginx stack (tests/browser/browser-test.mjs):
+# screenshots at 1280 and 390 px into $BUILD/browser-artifacts/, no horizontal
+# scroll on a phone, the explorer's SVG visible, no CSP violation, and
+# html-validate and axe-core clean on every page. Installs what is missing:
+# the Debian packages (chromium, nodejs, npm) and tests/browser/node_modules
+# from the committed package-lock.json.
+. "$(dirname "$0")/lib.sh"
+
+BROWSER_DIR="$ROOT/tests/browser"
+ART="$BUILD/browser-artifacts"
+
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+command -v node >/dev/null || missing="$missing nodejs"
+command -v npm >/dev/null || missing="$missing npm"
+if [ -n "$missing" ]; then
+	"$ROOT/tests/deps.sh" $missing || { not_ok "install$missing"; exit 1; }
+fi
+for m in playwright-core html-validate axe-core; do
+	if [ ! -f "$BROWSER_DIR/node_modules/$m/package.json" ]; then
+		(cd "$BROWSER_DIR" && npm ci --no-audit --no-fund --loglevel=error) \
+			>"$BUILD/npm-ci.log" 2>&1 ||
+			{ not_ok "npm ci in tests/browser (see $BUILD/npm-ci.log)"; tail -n 20 "$BUILD/npm-ci.log"; exit 1; }
+		break
+	fi
+done
+
+# The sample catalog, the hostile fixture and the long works list.
+rm -rf "$T_DIR"; mkdir -p "$T_DIR/store"
+"$BUILD/bzpeer-import" --store "$T_DIR/store" \
+	--authors "$ROOT/store/sample/authors.jsonl" \
+	--authors "$ROOT/tests/fixtures/pages/authors.jsonl" \
+	--works "$ROOT/store/sample/works.jsonl" \
+	--works "$ROOT/tests/fixtures/hostile-works.jsonl" \
+	--works "$ROOT/tests/fixtures/pages/works.jsonl" >"$T_DIR/import.log" 2>&1 ||
+	{ not_ok "import sample + fixtures"; cat "$T_DIR/import.log"; exit 1; }
+PORT=$(free_port)
+export PORT STORE="$T_DIR/store" RUNDIR="$T_DIR/run" BUILD
+BASE="http://127.0.0.1:$PORT"
+trap stack_down EXIT
+"$ROOT/tests/stack.sh" start >"$T_DIR/stack.log" 2>&1 ||
+	{ not_ok "stack starts"; cat "$T_DIR/stack.log"; exit 1; }
+
+rm -rf "$ART"; mkdir -p "$ART"
+node "$BROWSER_DIR/browser-test.mjs" "$BASE" "$ART" || T_FAILED=1
+finish
