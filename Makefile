@@ -176,6 +176,30 @@ test-asan:
 test-valgrind: deps all
 	@BUILD=$(BUILD) VG_BUILD=$(VG_BUILD) tests/valgrind.sh
 
+# ---- benchmarks (never part of `make test`) ---------------------------------
+# `make bench`: our paths against an nginx static file, nginx fastcgi_cache
+# and a PHP-FPM + Redis peer, interleaved rounds on loopback, plus the
+# in-process render benchmark; the table goes to bench/results.md.
+# `make bench-scale [SCALE_SIZES="1000 1000000"]`: synthetic catalogs,
+# import rate, store size, render latency by catalog size (bench/scale.sh).
+.PHONY: bench bench-scale
+BENCH_BIN := $(BUILD)/bench/render $(BUILD)/bench/gencat
+
+$(BUILD)/bench/render: $(BUILD)/obj/bench/render.o $(BUILD)/libbzpeer.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/bench/gencat: $(BUILD)/obj/bench/gencat.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lz
+
+bench: deps all $(BENCH_BIN)
+	@tests/deps.sh wrk php-fpm php-redis valgrind
+	@BUILD=$(BUILD) bench/bench.sh
+
+bench-scale: deps all $(BENCH_BIN)
+	@BUILD=$(BUILD) bench/scale.sh
+
 # ---- install ----------------------------------------------------------------
 # `make install [PREFIX=/usr/local] [DESTDIR=]`: programs, views, the units,
 # /etc/bzpeer/bzpeer.conf and the nginx site (docs/INSTALL.md). With DESTDIR
