@@ -54,6 +54,7 @@ struct imp {
 	struct idmap touched;    /* researcher -> T_* flags */
 	struct idmap co, tp;     /* per-researcher tallies */
 	int threads;             /* parser threads (0: parse in place) */
+	int auto_threads;        /* chosen by us: none for small files */
 	struct buf rec, key, key2, bases, vals;
 	struct store_author_ref *arefs;
 	struct store_topic_ref *trefs;
@@ -462,6 +463,7 @@ topics:
 
 #define BATCH_LINES 64
 #define BATCH_BYTES ((size_t)1 << 20)
+#define SMALL_FILE ((off_t)1 << 20)   /* parsed in place unless told */
 
 enum { B_FREE, B_FILLED, B_PARSING, B_PARSED };
 
@@ -585,11 +587,12 @@ read_file(struct imp *m, const char *path, int works)
 	struct pool p;
 	struct lines l;
 	struct batch *b;
+	struct stat st;
 	pthread_t *tids = NULL;
 	uint64_t lineno = 0, filled = 0, applied = 0;
 	size_t i, nthreads = 0;
 	const char *msg;
-	int rc = 0, r = 1, zerr;
+	int rc = 0, r = 1, zerr, threads;
 
 	memset(&l, 0, sizeof(l));
 	memset(&p, 0, sizeof(p));
@@ -604,15 +607,18 @@ read_file(struct imp *m, const char *path, int works)
 	l.buf = xmalloc(l.cap);
 
 	p.works = works;
-	p.nb = m->threads > 0 ? 2 * (size_t)m->threads + 2 : 1;
+	threads = m->threads;
+	if (m->auto_threads && stat(path, &st) == 0 && st.st_size < SMALL_FILE)
+		threads = 0;           /* handing batches over costs more */
+	p.nb = threads > 0 ? 2 * (size_t)threads + 2 : 1;
 	p.b = xcalloc(p.nb, sizeof(*p.b));
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.work, NULL);
 	pthread_cond_init(&p.done, NULL);
-	if (m->threads > 0)
-		tids = xcalloc((size_t)m->threads, sizeof(*tids));
+	if (threads > 0)
+		tids = xcalloc((size_t)threads, sizeof(*tids));
 	/* Without threads (or if none can start) parse in place. */
-	for (i = 0; i < (size_t)(m->threads > 0 ? m->threads : 0); i++) {
+	for (i = 0; i < (size_t)(threads > 0 ? threads : 0); i++) {
 		if (pthread_create(&tids[i], NULL, parser, &p) != 0)
 			break;
 		nthreads++;
@@ -1057,6 +1063,7 @@ store_import(struct store *s, const struct import_opts *o,
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 		m.threads = n < 1 ? 1 : n > 8 ? 8 : (int)n;
+		m.auto_threads = 1;
 	}
 	rc = store_write(s, import_txn, &m);
 	*rep = m.rep;

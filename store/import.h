@@ -14,7 +14,8 @@ struct import_opts {
 	size_t n_works;
 	int strict;                   /* the first bad line fails the import */
 	int threads;                  /* parser threads: 0 parse on the calling
-	                                 thread, < 0 one per CPU (at most 8) */
+	                                 thread, < 0 one per CPU (at most 8;
+	                                 none for files under 1 MiB) */
 	FILE *log;                    /* bad lines, errors (stderr); not NULL */
 };
 
