@@ -72,6 +72,8 @@ try {
 			'--disable-sync'],
 		viewport: DESKTOP,
 		timeout: 30000,
+		// the stack's demo account, for nginx's auth_basic at /login only
+		httpCredentials: { username: 'demo', password: 'demo' },
 	});
 } catch (e) {
 	ok(false, 'Chromium starts', e.message);
@@ -117,7 +119,7 @@ async function noHorizontalScroll(page) {
 	});
 }
 
-for (const [name, path, status, full] of PAGES) {
+for (const [name, path, status, full] of PAGES) await section(name, async () => {
 	const { page, resp, problems } = await open(path, DESKTOP, status);
 	ok(resp && resp.status() === status, `${name}: ${path} answers ${status}`,
 		resp ? `got ${resp.status()}` : 'no response');
@@ -146,10 +148,19 @@ for (const [name, path, status, full] of PAGES) {
 	}
 	ok(problems.length === 0, `${name}: no console error or CSP violation`, problems.join('\n'));
 	await page.close();
+});
+
+// A block of checks; an exception (a timeout, a missing element) is one failure.
+async function section(name, fn) {
+	try {
+		await fn();
+	} catch (e) {
+		ok(false, `${name}: ran to the end`, e.message);
+	}
 }
 
 // ---- from the profile to the explorer ------------------------------------------
-{
+await section('explorer', async () => {
 	const { page, problems } = await open('/researchers/sanjeev-arora', DESKTOP);
 	const styles = await page.evaluate(() => {
 		const h = document.querySelector('.counter-value');
@@ -199,17 +210,81 @@ for (const [name, path, status, full] of PAGES) {
 	ok(scroller.page, 'at 390 px the drawing scrolls in its own box, not the page', JSON.stringify(scroller));
 	ok(problems.length === 0, 'explorer: no console error or CSP violation', problems.join('\n'));
 	await page.close();
-}
+});
 
 // ---- Show more on a long profile --------------------------------------------------
-{
+await section('show more', async () => {
 	const { page } = await open('/researchers/ada-prolific', DESKTOP);
 	await page.getByRole('link', { name: 'Show more' }).click();
 	await page.waitForURL('**/works?page=2');
 	const n = await page.locator('li.work').count();
 	ok(n === 20, 'Show more opens the next 20 works', `${n} works`);
 	await page.close();
-}
+});
+
+// ---- sign in, Follow with the script, then with JavaScript off ------------------------
+// (the stack's store is fresh: nobody follows anyone yet)
+await section('follow', async () => {
+	const { page, problems } = await open('/login?next=/researchers/sanjeev-arora', DESKTOP);
+	ok(page.url().endsWith('/researchers/sanjeev-arora'), 'signing in at /login comes back to the profile',
+		page.url());
+	ok(await page.getByText('Signed in as').isVisible(), 'the page says who is signed in');
+	const count = () => page.evaluate(() => ({
+		button: document.querySelector('.follow-count').firstChild.nodeValue,
+		counter: document.querySelector('.counter-followers').textContent.trim(),
+		label: document.querySelector('.follow-form button[type="submit"]').textContent.trim(),
+	}));
+	const before = await count();
+	ok(before.button === '0' && before.counter === '0' && before.label === 'Follow researcher',
+		'signed in, not following: 0 followers', JSON.stringify(before));
+	await page.evaluate(() => { window.__noReload = 42; });
+	const answered = page.waitForResponse((r) => r.url().endsWith('/researchers/sanjeev-arora/follow'),
+		{ timeout: 10000 });
+	await page.getByRole('button', { name: 'Follow researcher' }).click();
+	const resp = await answered;
+	ok(resp.status() === 200 && (resp.headers()['content-type'] || '').startsWith('application/json'),
+		'the script posts the follow form and gets JSON', `${resp.status()} ${resp.headers()['content-type']}`);
+	await page.waitForFunction(() => document.querySelector('.follow-count').firstChild.nodeValue === '1',
+		null, { timeout: 5000 }).catch(() => {});
+	const after = await count();
+	ok(after.button === '1' && after.counter === '1', 'Follow: both counts show 1 at once', JSON.stringify(after));
+	ok(after.label === 'Following', 'Follow: the button says Following', after.label);
+	ok(await page.evaluate(() => window.__noReload === 42), 'Follow: no page reload');
+	ok(await page.getByRole('status').filter({ hasText: 'You now follow this researcher.' }).count() === 1,
+		'Follow: a status message tells screen readers');
+	await page.screenshot({ path: join(ART, 'profile-following-1280.png') });
+	await page.reload();
+	const stored = await count();
+	ok(stored.button === '1' && stored.label === 'Following', 'after a reload the follow is still there',
+		JSON.stringify(stored));
+
+	// JavaScript off, as the browser's setting does it (Playwright's
+	// javaScriptEnabled: false is this same DevTools switch)
+	const cdp = await context.newCDPSession(page);
+	await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+	await page.reload();
+	let nav = page.waitForNavigation();
+	await page.getByRole('button', { name: 'Following' }).click();
+	const r1 = await nav;
+	ok(r1 && r1.url().endsWith('/researchers/sanjeev-arora') && r1.status() === 200,
+		'JavaScript off: Unfollow posts the form and comes back to the profile (PRG)',
+		r1 ? `${r1.status()} ${r1.url()}` : 'no navigation');
+	ok(await page.getByText('You no longer follow this researcher.').isVisible(),
+		'JavaScript off: the flash message says so');
+	ok((await page.locator('.follow-count').innerText()).startsWith('0') &&
+		await page.getByRole('button', { name: 'Follow researcher' }).isVisible(),
+		'JavaScript off: the count is back to 0');
+	nav = page.waitForNavigation();
+	await page.getByRole('button', { name: 'Follow researcher' }).click();
+	await nav;
+	ok((await page.locator('.follow-count').innerText()).startsWith('1') &&
+		(await page.locator('.counter-followers').innerText()).trim() === '1',
+		'JavaScript off: Follow again gives 1');
+	await page.screenshot({ path: join(ART, 'profile-nojs-followed-1280.png') });
+	await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
+	ok(problems.length === 0, 'follow: no console error or CSP violation', problems.join('\n'));
+	await page.close();
+});
 
 await context.close();
 rmSync(userDataDir, { recursive: true, force: true });
