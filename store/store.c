@@ -470,16 +470,33 @@ store_researcher_by_slug(struct store_rtxn *t, struct sv slug,
 	return rc == STORE_NOTFOUND ? STORE_CORRUPT : rc;  /* dangling slug */
 }
 
-/* Same, by numeric id; a missing record is corruption (an edge to it exists). */
+/*
+ * The record of id letter+num in db. Lists point at it, so a missing one
+ * is corruption, not "not found".
+ */
+static int
+get_by_num(struct store_rtxn *t, enum store_db db, char letter, uint64_t num,
+    MDB_val *v)
+{
+	char id[ID_BUF];
+	MDB_val k = { id_format(id, letter, num), id };
+	int rc = mdb_get(t->txn, t->s->dbi[db], &k, v);
+
+	return rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
+}
+
+/* A researcher by numeric id, from a list that names them. */
 static int
 researcher_by_num(struct store_rtxn *t, uint64_t num,
     struct store_researcher *out)
 {
-	char id[ID_BUF];
-	struct sv s = { id, id_format(id, 'A', num) };
-	int rc = store_researcher_by_id(t, s, out);
+	MDB_val v;
+	int rc;
 
-	return rc == STORE_NOTFOUND ? STORE_CORRUPT : rc;
+	memset(out, 0, sizeof(*out));
+	if ((rc = get_by_num(t, DB_RESEARCHERS, 'A', num, &v)) != 0)
+		return rc;
+	return rec_researcher_decode(v.mv_data, v.mv_size, out);
 }
 
 int
@@ -535,109 +552,129 @@ dup_first(MDB_cursor *c, struct sv key, size_t skip, MDB_val *v)
 	return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
 }
 
+/*
+ * Calls each(t, value, arg) for key's duplicates in db, skipping `skip`,
+ * at most `limit` (0: no limit); a value not len bytes long is corruption.
+ * A missing key is an empty list. 0, each's first non-zero answer as it
+ * is, or a store error.
+ */
+typedef int (*dup_fn)(struct store_rtxn *t, const unsigned char *v,
+    void *arg);
+
+static int
+walk_dups(struct store_rtxn *t, enum store_db db, struct sv key, size_t len,
+    size_t skip, size_t limit, dup_fn each, void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c)) != 0)
+		return rc;
+	for (rc = dup_first(c, key, skip, &v); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		if (limit && n++ == limit)
+			break;
+		if (v.mv_size != len) {
+			rc = STORE_CORRUPT;
+			goto close;
+		}
+		if ((rc = each(t, v.mv_data, arg)) != 0)
+			goto close;
+	}
+	if (rc == MDB_NOTFOUND || rc == STORE_NOTFOUND)
+		rc = 0;                /* the end of the list */
+close:
+	mdb_cursor_close(c);
+	return rc;
+}
+
+struct work_walk {
+	store_work_cb cb;
+	void *ctx;
+};
+
+static int
+each_work(struct store_rtxn *t, const unsigned char *v, void *arg)
+{
+	struct work_walk *a = arg;
+	struct store_work w;
+	MDB_val wv;
+	int rc;
+
+	if ((rc = get_by_num(t, DB_WORKS, 'W', get_be64(v + 2), &wv)) != 0 ||
+	    (rc = rec_work_decode(wv.mv_data, wv.mv_size, &w)) != 0)
+		return rc;
+	return a->cb(a->ctx, &w);
+}
+
 int
 store_researcher_works(struct store_rtxn *t, struct sv researcher_id,
     size_t skip, size_t limit, store_work_cb cb, void *ctx)
 {
-	MDB_cursor *c;
-	MDB_val k, v, wv;
-	struct store_work w;
-	char id[ID_BUF];
-	size_t n = 0;
+	struct work_walk a = { cb, ctx };
+
+	return walk_dups(t, DB_RWORKS, researcher_id, RWORK_LEN, skip, limit,
+	    each_work, &a);
+}
+
+struct coauthor_walk {
+	store_coauthor_cb cb;
+	void *ctx;
+};
+
+static int
+each_coauthor(struct store_rtxn *t, const unsigned char *v, void *arg)
+{
+	struct coauthor_walk *a = arg;
+	struct store_coauthor co;
 	int rc;
 
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_RWORKS], &c)) != 0)
+	co.shared = UINT32_MAX - get_be32(v);
+	if ((rc = researcher_by_num(t, get_be64(v + 4), &co.r)) != 0)
 		return rc;
-	for (rc = dup_first(c, researcher_id, skip, &v); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
-		if (limit && n++ == limit)
-			break;
-		if (v.mv_size != RWORK_LEN) {
-			rc = STORE_CORRUPT;
-			break;
-		}
-		k.mv_data = id;
-		k.mv_size = id_format(id, 'W',
-		    get_be64((const unsigned char *)v.mv_data + 2));
-		rc = mdb_get(t->txn, t->s->dbi[DB_WORKS], &k, &wv);
-		if (rc == MDB_NOTFOUND)
-			rc = STORE_CORRUPT;
-		if (rc != 0 ||
-		    (rc = rec_work_decode(wv.mv_data, wv.mv_size, &w)) != 0 ||
-		    (rc = cb(ctx, &w)) != 0)
-			break;
-	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND || rc == STORE_NOTFOUND ? 0 : rc;
+	return a->cb(a->ctx, &co);
 }
 
 int
 store_researcher_coauthors(struct store_rtxn *t, struct sv researcher_id,
     size_t limit, store_coauthor_cb cb, void *ctx)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
-	struct store_coauthor co;
-	const unsigned char *p;
-	size_t n = 0;
+	struct coauthor_walk a = { cb, ctx };
+
+	return walk_dups(t, DB_COAUTHORS, researcher_id, COUNT_LEN, 0, limit,
+	    each_coauthor, &a);
+}
+
+struct topic_walk {
+	store_topic_cb cb;
+	void *ctx;
+};
+
+static int
+each_topic(struct store_rtxn *t, const unsigned char *v, void *arg)
+{
+	struct topic_walk *a = arg;
+	struct store_topic_count tc;
+	MDB_val tv;
 	int rc;
 
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_COAUTHORS], &c)) != 0)
+	tc.works = UINT32_MAX - get_be32(v);
+	if ((rc = get_by_num(t, DB_TOPICS, 'T', get_be64(v + 4), &tv)) != 0 ||
+	    (rc = rec_topic_decode(tv.mv_data, tv.mv_size, &tc.topic)) != 0)
 		return rc;
-	for (rc = dup_first(c, researcher_id, 0, &v); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
-		if (limit && n++ == limit)
-			break;
-		if (v.mv_size != COUNT_LEN) {
-			rc = STORE_CORRUPT;
-			break;
-		}
-		p = v.mv_data;
-		co.shared = UINT32_MAX - get_be32(p);
-		if ((rc = researcher_by_num(t, get_be64(p + 4), &co.r)) != 0 ||
-		    (rc = cb(ctx, &co)) != 0)
-			break;
-	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND || rc == STORE_NOTFOUND ? 0 : rc;
+	return a->cb(a->ctx, &tc);
 }
 
 int
 store_researcher_topics(struct store_rtxn *t, struct sv researcher_id,
     size_t limit, store_topic_cb cb, void *ctx)
 {
-	MDB_cursor *c;
-	MDB_val k, v, tv;
-	struct store_topic_count tc;
-	const unsigned char *p;
-	char id[ID_BUF];
-	size_t n = 0;
-	int rc;
+	struct topic_walk a = { cb, ctx };
 
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_RTOPICS], &c)) != 0)
-		return rc;
-	for (rc = dup_first(c, researcher_id, 0, &v); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
-		if (limit && n++ == limit)
-			break;
-		if (v.mv_size != COUNT_LEN) {
-			rc = STORE_CORRUPT;
-			break;
-		}
-		p = v.mv_data;
-		tc.works = UINT32_MAX - get_be32(p);
-		k.mv_data = id;
-		k.mv_size = id_format(id, 'T', get_be64(p + 4));
-		rc = mdb_get(t->txn, t->s->dbi[DB_TOPICS], &k, &tv);
-		if (rc == MDB_NOTFOUND)
-			rc = STORE_CORRUPT;
-		if (rc != 0 ||
-		    (rc = rec_topic_decode(tv.mv_data, tv.mv_size, &tc.topic)) != 0 ||
-		    (rc = cb(ctx, &tc)) != 0)
-			break;
-	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND || rc == STORE_NOTFOUND ? 0 : rc;
+	return walk_dups(t, DB_RTOPICS, researcher_id, COUNT_LEN, 0, limit,
+	    each_topic, &a);
 }
 
 /* ---- the name index --------------------------------------------------------------- */

@@ -512,6 +512,15 @@ stop_at_first(void *ctx, const struct store_work *w)
 	return 42;
 }
 
+/* A walker's answer comes back as it is, even one that looks like "the end". */
+static int
+answer_notfound(void *ctx, const struct store_coauthor *c)
+{
+	(void)ctx;
+	(void)c;
+	return STORE_NOTFOUND;
+}
+
 static int
 is(const struct buf *b, const char *want)
 {
@@ -578,6 +587,10 @@ check_fixture_store(const char *store)
 	    b.len == 0);
 	CHECK(store_researcher_works(t, r.id, 0, 0, stop_at_first, &calls) ==
 	    42 && calls == 1);
+	CHECK(store_researcher_coauthors(t, r.id, 0, answer_notfound, NULL) ==
+	    STORE_NOTFOUND);
+	CHECK(store_researcher_works(t, SV_LIT("A999999"), 0, 0, stop_at_first,
+	    &calls) == 0 && calls == 1);
 	buf_reset(&b);
 	CHECK(store_researcher_coauthors(t, r.id, 0, collect_coauthor, &b) ==
 	    0 && is(&b, "A102:2 A106:2 A103:1"));
