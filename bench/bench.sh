@@ -438,6 +438,9 @@ fi
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -F'\t' -v s="$1" -v c="$2" '$2 == s { print $c }' "$RUN/results.tsv" | median; }
 declare -A RPS P50 P99 CPU ERR CN CA CR CP
+for s in static fcache php anon signed cold follow; do
+	RPS[$s]=0; P50[$s]=0; P99[$s]=0; CPU[$s]=0; ERR[$s]=0; CN[$s]=0; CA[$s]=0; CR[$s]=0; CP[$s]=0
+done
 for s in "${SCEN[@]}"; do
 	RPS[$s]=$(col "$s" 3); P50[$s]=$(col "$s" 4); P99[$s]=$(col "$s" 5); CPU[$s]=$(col "$s" 6)
 	CN[$s]=$(col "$s" 9); CA[$s]=$(col "$s" 10); CR[$s]=$(col "$s" 11); CP[$s]=$(col "$s" 12)
