@@ -1,0 +1,94 @@
+/* router.c (fuzz): req_begin's path splitting and decoding, and route_match over the real route table. */
+/*
+ * The table is static in fcgi-app/router.c; including the file here fuzzes
+ * the real patterns without exporting them. (The archive's router.o is then
+ * not linked: this file defines route_match and router_dispatch.)
+ */
+#include "../../fcgi-app/router.c"
+
+#include "../../fcgi-app/form.h"
+#include "fuzz.h"
+
+static struct request router_req;
+
+FUZZ_INIT(router)
+{
+	req_init(&router_req, NULL);
+	return 0;
+}
+
+/* The segment a capture must have come from: the capture plus the suffix. */
+static void
+check_match(const char *pattern, struct request *r)
+{
+	const char *p = pattern + 1;
+	size_t seg = 0, ncap = 0;
+
+	while (*p != '\0') {
+		const char *e = strchr(p, '/');
+		size_t plen = e ? (size_t)(e - p) : strlen(p);
+		struct sv s = req_segment(r, seg);
+
+		FUZZ_CHECK(seg < r->nseg);
+		if (p[0] == '{') {
+			const char *close = memchr(p, '}', plen);
+			size_t suffix = plen - (size_t)(close + 1 - p);
+			struct sv c = r->capture[ncap++];
+
+			FUZZ_CHECK(c.n > 0 && c.p == s.p && c.n + suffix == s.n);
+			FUZZ_CHECK(memcmp(s.p + c.n, close + 1, suffix) == 0);
+		} else
+			FUZZ_CHECK(s.n == plen && memcmp(s.p, p, plen) == 0);
+		seg++;
+		p += plen + (*(p + plen) == '/');
+	}
+	FUZZ_CHECK(seg == r->nseg);
+}
+
+FUZZ_ONE(router)
+{
+	static const char *const methods[] = { "GET", "HEAD", "POST", "PUT",
+	    "DELETE", "OPTIONS", "BREW", "get" };
+	char *uri, *env[4];
+	char mbuf[32];
+	struct buf e = BUF_INIT;
+	struct request *r = &router_req;
+	int rc, matched = 0;
+
+	if (size == 0)
+		return 0;
+	snprintf(mbuf, sizeof(mbuf), "REQUEST_METHOD=%s", methods[data[0] & 7]);
+	buf_puts(&e, "REQUEST_URI=");
+	buf_put(&e, data + 1, size - 1);   /* a C string: stops at a NUL, as FastCGI params do */
+	uri = e.p;
+	env[0] = mbuf;
+	env[1] = uri;
+	env[2] = NULL;
+	env[3] = NULL;
+
+	rc = req_begin(r, env);
+	FUZZ_CHECK(rc == 0 || rc == 400 || rc == 404);
+	FUZZ_CHECK(r->status == (rc ? rc : 200));
+	FUZZ_CHECK(r->nseg <= REQ_MAX_SEGMENTS);
+	for (size_t i = 0; i < r->nseg; i++) {
+		struct sv s = req_segment(r, i);
+
+		FUZZ_CHECK(s.n > 0 && memchr(s.p, '\0', s.n) == NULL);
+		FUZZ_CHECK(utf8_valid(s) && s.p[s.n] == '\0');
+	}
+	if (rc == 0) {
+		for (size_t i = 0; i < NROUTES; i++) {
+			r->capture[0] = r->capture[1] = (struct sv){ "", 0 };
+			if (!route_match(routes[i].pattern, r))
+				continue;
+			check_match(routes[i].pattern, r);
+			matched++;
+		}
+		/* Nothing outside /researchers... matches more than one pattern. */
+		FUZZ_CHECK(matched <= 1 || (r->nseg >= 2 &&
+		    sv_eq_cstr(req_segment(r, 0), "researchers")));
+	}
+	req_end(r);
+	buf_free(&e);
+	return 0;
+}

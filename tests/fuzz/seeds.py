@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""seeds.py: (re)writes the seed corpora of tests/fuzz/*/corpus from the
+repository's own data (sample catalog, fixtures, templates) and a few
+hand-made inputs. Seeds are named by content hash, so running it again adds
+nothing twice. Run from anywhere: python3 tests/fuzz/seeds.py"""
+import hashlib
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def put(target, data):
+    if isinstance(data, str):
+        data = data.encode()
+    d = os.path.join(HERE, target, 'corpus')
+    os.makedirs(d, exist_ok=True)
+    name = hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(d, name), 'wb') as f:
+        f.write(data)
+
+
+def lines(path):
+    with open(os.path.join(ROOT, path), 'rb') as f:
+        return [l.rstrip(b'\n') for l in f if l.strip()]
+
+
+# ---- form: first byte = shape (see form.c) -------------------------------------
+CLAIM = ('csrf=AAAA&orcid=0000-0002-1825-0097&email=arora%40cs.princeton.edu'
+         '&evidence_url=https%3A%2F%2Fwww.cs.princeton.edu%2F~arora%2F&note=It+is+me')
+form = {
+    0: ['q=arora', 'q=Gr%C3%A9goire&page=2', 'q=%zz', 'q=a&q=b', 'page=0',
+        'q=%3Czz%3E', 'q=<zz>', 'q=a%00b', 'page=999999999', '&&q=x&submit'],
+    1: ['q=li&page=1', 'q=%C3%A9', 'q=' + 'a' * 201],
+    2: ['page=2&sort=oldest', 'sort=newest', 'sort=x', 'page=abc'],
+    3: ['next=/researchers/sanjeev-arora', 'next=//evil.example/', 'next=%2F%2Fevil',
+        'next=/%0d%0aSet-Cookie:%20x=1', 'next=javascript:alert(1)', 'next=/\\evil'],
+    4: ['csrf=abc&action=follow', 'action=follow&action=unfollow', 'action=fol%ZZlow',
+        'csrf=x&action=maybe', 'action=follow%00'],
+    5: [CLAIM, CLAIM + '&note=%3Cscript%3Ealert(1)%3C/script%3E',
+        CLAIM.replace('0097', '0098'), 'orcid=' + '9' * 40],
+    6: ['csrf=x', 'csrf=' + 'A' * 65],
+    7: ['GET /researchers/sanjeev-arora\nbzs=ZGVtbw.9999999999.AAAA; bzf=followed\n\n',
+        'GET /researchers/A5000000001\n\n\n',
+        'GET /researchers/sanjeev-arora.json\n\n\n',
+        'HEAD /researchers/sanjeev-arora/graph\n\n\n',
+        'GET /researchers/sanjeev-arora/graph.json\n\n\n',
+        'GET /researchers/sanjeev-arora/works.atom\n\n\n',
+        'GET /researchers/sanjeev-arora/works.bib\n\n\n',
+        'GET /researchers/sanjeev-arora/works?page=1&sort=oldest\n\n\n',
+        'PUT /researchers/sanjeev-arora\n\n\n',
+        'BREW /\n\n\n',
+        'GET /healthz\n\n\n',
+        'GET /researchers/%2e%2e/etc/passwd\n\n\n',
+        'GET /researchers/%D1%95anjeev-arora\n\n\n',
+        'GET //evil\n\n\n',
+        'GET /researchers/<zz>\n\n\n',
+        'GET /researchers/x%22zz\n\n\n',
+        'POST /researchers/sanjeev-arora/follow\n\ntext/plain\naction=follow',
+        'POST /researchers/sanjeev-arora/claim\nbzs=x\napplication/x-www-form-urlencoded; charset=utf-8\n' + CLAIM,
+        'POST /logout\n\napplication/x-www-form-urlencoded\ncsrf=x',
+        'GET /researchers/sanjeev-arora\nbzf=claimed\n\n',
+        'GET /researchers/sanjeev-arora\n\n\n'],
+}
+for shape, inputs in form.items():
+    for s in inputs:
+        put('form', bytes([shape]) + s.encode())
+        put('form', bytes([shape | 0x10]) + s.encode())
+    put('form', bytes([shape | 0x08]) + inputs[0].encode())
+
+# ---- cookie ------------------------------------------------------------------------
+for s in ['bzs=abc; bzf=followed', 'a=1;b=2; bzs=', ' bzs = x', 'bzs=x\tbzs=y',
+          'xbzs=1; bzs=2', 'bzs=ZGVtbw.1700000100.abc ;bzf=signed_in;', ';;;', '=',
+          'bzf=; bzs=ZGVtbw.1.x', 'a=b; ' * 20 + 'bzs=end']:
+    put('cookie', s)
+
+# ---- router: first byte = method (GET HEAD POST PUT DELETE OPTIONS BREW get) ----------
+for m in range(8):
+    for s in ['/', '/researchers', '/researchers/', '/researchers/sanjeev-arora',
+              '/researchers/sanjeev-arora.json', '/researchers/sanjeev-arora/graph',
+              '/researchers/sanjeev-arora/graph.json', '/researchers/sanjeev-arora/works',
+              '/researchers/sanjeev-arora/works.atom', '/researchers/sanjeev-arora/works.bib',
+              '/researchers/sanjeev-arora/follow', '/researchers/sanjeev-arora/claim',
+              '/login?next=/', '/logout', '/healthz', '/researchers/A5000000001',
+              '/researchers/..%2Fetc', '//x', '/a/b/c/d/e/f/g/h/i', '/%C0%AF', '/%ED%A0%80',
+              '/researchers/.json', '/researchers/%2e%2e', 'x']:
+        if m in (0, 2) or s in ('/', '/researchers/sanjeev-arora'):
+            put('router', bytes([m]) + s.encode())
+
+# ---- session --------------------------------------------------------------------------
+for s in ['ZGVtbw.1700000100.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'demo', '..',
+          'ZGVtbw..x', 'ZGVtbw.99999999999999999999.x', 'ZGVtbw.1.' + 'A' * 43,
+          '\x00\x01\x02\xff', 'a' * 200]:
+    put('session', s)
+
+# ---- OpenAlex lines ----------------------------------------------------------------------
+for l in lines('store/sample/authors.jsonl') + lines('tests/fixtures/import/authors.jsonl') + \
+        lines('tests/fixtures/import/authors-v2.jsonl'):
+    put('oa_author', l)
+for s in ['{}', '{"id":null}', '{"id":"https://openalex.org/A1","display_name":"\\u0000"}',
+          '{"id":"https://openalex.org/A12","display_name":"X","orcid":"https://orcid.org/0000-0002-1825-0097"}']:
+    put('oa_author', s)
+for l in lines('store/sample/works.jsonl') + lines('tests/fixtures/import/works.jsonl') + \
+        lines('tests/fixtures/import/works-v2.jsonl') + lines('tests/fixtures/hostile-works.jsonl') + \
+        lines('tests/fixtures/reimport-works.jsonl'):
+    put('oa_work', l)
+for s in ['{}', '{"id":"https://openalex.org/W1","abstract_inverted_index":{"a":[0,2],"b":[1]}}',
+          '{"id":"https://openalex.org/W2","authorships":[{"author":{"id":"https://openalex.org/A1"}}]}']:
+    put('oa_work', s)
+
+# ---- templates: first byte = the view (layout profile home error holes graph works) ------
+views = ['layout', 'profile', 'home', 'error', 'holes', 'graph', 'works']
+for i, v in enumerate(views):
+    with open(os.path.join(ROOT, 'views', v + '.html'), 'rb') as f:
+        put('tmpl', bytes([i]) + f.read())
+for i in range(len(views)):
+    for s in ['{{x}}', '{{#a}}{{/a}}', '{{! c }}', '{{>flash}}', '{{', '}}', 'plain <b>text</b>\n  \n x']:
+        put('tmpl', bytes([i]) + s.encode())
