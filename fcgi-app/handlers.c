@@ -214,7 +214,8 @@ http_date(struct buf *out, uint64_t t)
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (gmtime_r(&tt, &tm) == NULL ||
+	if (t == 0 ||          /* a store imported before times were kept */
+	    gmtime_r(&tt, &tm) == NULL ||
 	    strftime(tmp, sizeof(tmp), "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
 		return;
 	buf_puts(out, tmp);

@@ -92,6 +92,18 @@ buf_reserve(struct buf *b, size_t extra)
 void
 buf_put(struct buf *b, const void *p, size_t n)
 {
+	/* p may point into b itself (appending part of a buffer to it):
+	 * find it again after the buffer moves. */
+	if (n && b->p != NULL && (const char *)p >= b->p &&
+	    (const char *)p < b->p + b->cap) {
+		size_t off = (size_t)((const char *)p - b->p);
+
+		buf_reserve(b, n);
+		memmove(b->p + b->len, b->p + off, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+		return;
+	}
 	buf_reserve(b, n);
 	if (n)
 		memcpy(b->p + b->len, p, n);
