@@ -9,6 +9,15 @@ T_NAME=$(basename "$0" .sh)
 T_DIR="$BUILD/e2e/$T_NAME"
 T_FAILED=0
 
+# Sanitizer reports (make test-asan): every sanitized program a test starts
+# (bzpeer-fcgi's master and workers, bzpeer-admin, bzpeer-import) writes its
+# report to a file here instead of a stderr nobody reads; stack_down turns
+# each report into a failed check. Outside T_DIR: scripts remove T_DIR.
+SAN_DIR="$BUILD/e2e/$T_NAME.sanitizer"
+rm -rf "$SAN_DIR"; mkdir -p "$SAN_DIR"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$SAN_DIR/asan"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$SAN_DIR/ubsan:print_stacktrace=1"
+
 ok()     { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; T_FAILED=1; }
 
@@ -39,7 +48,19 @@ stack_up() {
 		exit 1
 	fi
 }
-stack_down() { "$ROOT/tests/stack.sh" stop >>"$T_DIR/stack.log" 2>&1 || true; }
+stack_down() { "$ROOT/tests/stack.sh" stop >>"$T_DIR/stack.log" 2>&1 || true; san_check; }
+
+# san_check: one failed check per sanitizer report written since the last call.
+san_check() {
+	local f
+	for f in "$SAN_DIR"/asan.* "$SAN_DIR"/ubsan.*; do
+		case "$f" in *.reported) continue ;; esac
+		[ -s "$f" ] || continue
+		not_ok "sanitizer report $f: $(grep -m1 -E 'ERROR|runtime error|leak' "$f")"
+		sed 's/^/# /' "$f" | head -n 40
+		mv "$f" "$f.reported"
+	done
+}
 
 # http METHOD PATH [curl args...]: sets STATUS, HEADERS (file), BODY (file).
 http() {
