@@ -1,0 +1,327 @@
+#!/bin/bash
+# Hostile requests through the real nginx (issue 7, part 3), each with its
+# expected status (DESIGN.md §6, README "Limits and errors") and the store
+# unchanged (a full dump compared after every case): methods, traversal and
+# odd slugs, look-alikes, bad encodings and NULs, overlong and duplicate
+# fields, content types, oversized and truncated bodies, missing and forged
+# CSRF tokens, forged and expired sessions, open redirects, header
+# injection, HTML and script in every field. Then, over every answer: no
+# payload comes back raw, and the security headers and cookie attributes
+# are on each (part 5).
+. "$(dirname "$0")/lib.sh"
+# Rate limits are 26-ratelimit.sh's; here they would only get in the way.
+export BZPEER_CONF_EXTRA=$'post_rate = 100000\npost_rate_addr = 100000'
+export MICROCACHE=0
+stack_up
+
+P=/researchers/sanjeev-arora
+RESP="$T_DIR/responses"; mkdir -p "$RESP"
+FORM=(-H 'Content-Type: application/x-www-form-urlencoded')
+if ! cc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -O1 \
+	-o "$T_DIR/fcgi-raw" "$ROOT/tests/e2e/fcgi-raw.c" 2>"$T_DIR/cc.log"; then
+	not_ok "build tests/e2e/fcgi-raw.c"; cat "$T_DIR/cc.log"; exit 1
+fi
+
+dump >"$T_DIR/dump.base"
+N=0
+# keep: the last answer goes into $RESP for the checks over every answer.
+keep() { N=$((N + 1)); cp "$HEADERS" "$RESP/$N.h"; cp "$BODY" "$RESP/$N.b"; echo "$CASE" >"$RESP/$N.what"; }
+not_grep() { ! grep "$@"; }
+home_and_clean() {
+	[ "$(header Location)" = / ] && not_grep -qiE '^set-cookie: bzs=evil|^location: http' "$HEADERS"
+}
+same_store() { dump >"$T_DIR/dump.now" && cmp -s "$T_DIR/dump.base" "$T_DIR/dump.now"; }
+# verdict DESC WANT: one line for the last answer: status matches the
+# pattern WANT (e.g. 400 or '400|404') and the store is unchanged.
+verdict() {
+	local d=$1 want=$2 why=""
+	[[ "$STATUS" =~ ^($want)$ ]] || why="status $STATUS, want $want"
+	same_store || why="${why:+$why; }the store CHANGED"
+	if [ -z "$why" ]; then ok "$d: $STATUS, store unchanged"; else not_ok "$d: $why"; fi
+}
+# expect DESC WANT METHOD PATH [curl args...]
+expect() {
+	local d=$1 want=$2; shift 2
+	CASE=$d
+	http "$@" --path-as-is
+	keep
+	verdict "$d" "$want"
+}
+# raw DESC WANT BYTES: a request written as is to nginx's port (printf %b
+# escapes in BYTES), the answer read until nginx closes (at most 5 s).
+raw() {
+	local d=$1 want=$2 bytes=$3
+	CASE=$d
+	HEADERS="$T_DIR/last.headers"; BODY="$T_DIR/last.body"
+	: >"$BODY"
+	{
+		exec 3<>"/dev/tcp/127.0.0.1/$PORT" &&
+		printf '%b' "$bytes" >&3 &&
+		timeout 5 cat <&3 >"$T_DIR/raw.out"
+		exec 3<&-
+	} 2>/dev/null
+	tr -d '\r' <"$T_DIR/raw.out" | sed '/^$/q' >"$HEADERS"
+	sed '1,/^\r*$/d' "$T_DIR/raw.out" >"$BODY"
+	STATUS=$(head -n1 "$HEADERS" | awk '{print $2}')
+	[ -n "$STATUS" ] || STATUS=000
+	keep
+	verdict "$d" "$want"
+}
+
+# ---- who is asking: two real sessions, and cookies made with the key ----------------
+signin demo; J1=$JAR; C1=$CSRF
+signin demo2; J2=$JAR; C2=$CSRF
+S1=$(awk '$6 == "bzs" {print $7}' "$J1")
+check "two sessions with CSRF tokens" [ -n "$C1" ] && [ -n "$C2" ] && [ -n "$S1" ]
+KEYHEX=$(od -An -tx1 -v "$RUNDIR/secret" | tr -d ' \n')
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+hmac() { printf '%s' "$1" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$2" -binary | b64url; }
+# cookie USER EXPIRY [KEYHEX]: the session cookie value the app would issue.
+cookie() { printf '%s.%s.%s' "$(printf '%s' "$1" | b64url)" "$2" "$(hmac "bzs1|$1|$2" "${3:-$KEYHEX}")"; }
+csrf_of() { hmac "csrf1|$1|" "$KEYHEX"; }
+NOW=$(date +%s)
+GOOD=$(cookie demo $((NOW + 600)))
+http GET "$P" -b "bzs=$GOOD"
+check "a cookie made here with the key signs demo in (the forgeries below are refused for what they change)" \
+	grep -q 'Signed in as <strong>demo</strong>' "$BODY"
+check "and its CSRF token is the one the page gives" grep -q "name=\"csrf\" value=\"$(csrf_of "$GOOD")\"" "$BODY"
+
+post() { # post DESC WANT PATH JAR_OR_COOKIE BODY [curl args]
+	local d=$1 want=$2 p=$3 who=$4 data=$5; shift 5
+	expect "$d" "$want" POST "$p" -b "$who" "${FORM[@]}" --data-binary "$data" "$@"
+}
+F1="csrf=$C1&action=follow"
+
+# ---- methods: 405 with Allow from the app, or nginx's own 405/400 ------------------------
+for m in PUT DELETE PATCH OPTIONS BREW; do
+	expect "$m on the profile" 405 "$m" "$P"
+	check "$m on the profile: Allow: GET, HEAD" [ "$(header Allow)" = "GET, HEAD" ]
+done
+expect "PUT on the follow address" 405 PUT "$P/follow" -b "$J1"
+check "... Allow: POST" [ "$(header Allow)" = POST ]
+expect "DELETE on /logout" 405 DELETE /logout -b "$J1"
+expect "GET on /logout" 405 GET /logout
+expect "POST on the profile" 405 POST "$P" -b "$J1" "${FORM[@]}" --data-binary "$F1"
+expect "TRACE (nginx refuses it)" 405 TRACE /
+expect "CONNECT (nginx refuses it)" '405|400' CONNECT /
+raw "a lower-case method (nginx: 400)" 400 'get / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
+
+# ---- traversal and odd slugs: never a file, never a 200 -------------------------------------
+expect "/researchers/../etc/passwd" '400|404' GET /researchers/../etc/passwd
+check "... no passwd in it" not_grep -q 'root:x:0' "$BODY"
+expect "/researchers/%2e%2e/%2e%2e/etc/passwd" '400|404' GET '/researchers/%2e%2e/%2e%2e/etc/passwd'
+expect "/static/../../etc/passwd" '400|404' GET /static/../../etc/passwd
+expect "/static/..%2f..%2fetc%2fpasswd" '400|404' GET '/static/..%2f..%2f..%2fetc%2fpasswd'
+check "... no passwd in it" not_grep -q 'root:x:0' "$BODY"
+expect "/static/%2e%2e/views/profile.html" '400|404' GET '/static/%2e%2e/profile.html'
+expect "Cyrillic look-alike: /researchers/ѕanjeev-arora" 404 GET "/researchers/%D1%95anjeev-arora"
+expect "fullwidth look-alike: /researchers/ｓanjeev-arora" 404 GET "/researchers/%EF%BD%93anjeev-arora"
+expect "a Unicode hyphen: sanjeev‐arora" 404 GET "/researchers/sanjeev%E2%80%90arora"
+expect "upper case: /researchers/SANJEEV-ARORA" 404 GET /researchers/SANJEEV-ARORA
+expect "an overlong slug (3000 bytes)" 404 GET "/researchers/$(head -c 3000 /dev/zero | tr '\0' a)"
+expect "a 20 KB address (nginx: 414)" 414 GET "/researchers/$(head -c 20000 /dev/zero | tr '\0' a)"
+expect "a %2F inside the slug stays in it" 404 GET '/researchers/sanjeev-arora%2Fgraph'
+expect "an empty segment: /researchers//sanjeev-arora" 400 GET /researchers//sanjeev-arora
+expect "a surrogate in the slug (invalid UTF-8)" 400 GET '/researchers/%ED%A0%80'
+expect "an overlong UTF-8 '/' in the slug" 400 GET '/researchers/%C0%AF'
+expect "bad percent-encoding in the path" 400 GET '/researchers/a%ZZ'
+expect "a NUL in the path" 400 GET '/researchers/a%00b'
+
+# ---- query strings: declared fields, rejected, never repaired --------------------------------
+expect "a duplicate q" 400 GET '/?q=a&q=b'
+expect "bad percent-encoding in q" 400 GET '/?q=%ZZ'
+expect "a NUL in q" 400 GET '/?q=a%00b'
+expect "invalid UTF-8 in q" 400 GET '/?q=%C3%28'
+expect "an overlong q (201 bytes)" 400 GET "/?q=$(head -c 201 /dev/zero | tr '\0' a)"
+expect "page=-1" 400 GET '/?page=-1'
+expect "works?sort=<script>" 400 GET "$P/works?sort=%3Cscript%3E"
+
+# ---- open redirects and header injection at /login: always a local Location ------------------
+for bad in '//evil.example/' 'https://evil.example/' '/%5Cevil.example' '%2F%2Fevil.example' \
+	'javascript:alert(1)' '/%09/evil.example' '%0d%0aLocation:%20http://evil.example/' \
+	'/%0d%0aSet-Cookie:%20bzs=evil' '/%3Cscript%3Ealert(1)%3C/script%3E' '/%22onmouseover=alert(1)' \
+	'/%E2%80%A8x' "/$(head -c 1001 /dev/zero | tr '\0' a)"; do
+	expect "login next=${bad:0:40}" 303 GET "/login?next=$bad" -u demo:demo
+	check "... goes to / and sets no foreign header" home_and_clean
+done
+expect "login next=/researchers/sanjeev-arora (the control)" 303 GET "/login?next=$P" -u demo:demo
+check "... goes back there" [ "$(header Location)" = "$P" ]
+raw "a bare CR in a Cookie header (nginx: 400)" 400 \
+	'GET / HTTP/1.1\r\nHost: x\r\nCookie: bzf=a\rX-Injected: 1\r\nConnection: close\r\n\r\n'
+check "... no X-Injected header comes back" not_grep -qi '^x-injected' "$HEADERS"
+expect "an 10 KB Cookie header (nginx: 400)" 400 GET / -H "Cookie: bzs=$(head -c 10000 /dev/zero | tr '\0' a)"
+
+# ---- forged and expired sessions: signed out, so a post goes to /login ----------------------------
+BADMAC="${S1%?}$( [ "${S1: -1}" = A ] && echo B || echo A)"
+post "session with a tampered MAC" 303 "$P/follow" "bzs=$BADMAC" "csrf=$(csrf_of "$BADMAC")&action=follow"
+check "... sent to /login" [ "$(header Location)" = "/login?next=%2Fresearchers%2Fsanjeev-arora" ]
+ROOTU="$(printf root | b64url).${S1#*.}"
+post "session with the user changed to root" 303 "$P/follow" "bzs=$ROOTU" "csrf=$(csrf_of "$ROOTU")&action=follow"
+EXP=${S1#*.}; EXP=${EXP%%.*}
+LATER="${S1%%.*}.$((EXP + 1000)).${S1##*.}"
+post "session with the expiry pushed back" 303 "$P/follow" "bzs=$LATER" "csrf=$(csrf_of "$LATER")&action=follow"
+OLD=$(cookie demo $((NOW - 10)))
+post "an expired session (signed with the real key)" 303 "$P/follow" "bzs=$OLD" "csrf=$(csrf_of "$OLD")&action=follow"
+post "an expired session, JSON" 401 "$P/follow" "bzs=$OLD" "csrf=$(csrf_of "$OLD")&action=follow" -H 'Accept: application/json'
+OTHER=$(cookie demo $((NOW + 600)) "$(printf '%064x' 7)")
+post "a session signed with another key" 303 "$P/follow" "bzs=$OTHER" "csrf=$(csrf_of "$OTHER")&action=follow"
+post "a session cookie that is not one (<img>)" 303 "$P/follow" 'bzs=<img src=x onerror=alert(5)>' "action=follow"
+post "two session cookies, the first forged" 303 "$P/follow" "bzs=$BADMAC; bzs=$S1" "$F1"
+
+# ---- CSRF: missing, forged, empty, another session's, overlong ----------------------------------
+post "follow without a CSRF token" 403 "$P/follow" "$J1" "action=follow"
+post "follow with a forged CSRF token" 403 "$P/follow" "$J1" "csrf=$(head -c 32 /dev/urandom | b64url)&action=follow"
+post "follow with an empty CSRF token" 403 "$P/follow" "$J1" "csrf=&action=follow"
+post "follow with the other session's CSRF token" 403 "$P/follow" "$J1" "csrf=$C2&action=follow"
+post "follow with a CSRF token from a cookie made with the key for demo2" 403 "$P/follow" "$J1" \
+	"csrf=$(csrf_of "$(cookie demo2 $((NOW + 600)))")&action=follow"
+post "follow with an overlong CSRF token" 400 "$P/follow" "$J1" "csrf=${C1}${C1}&action=follow"
+post "log out with a forged CSRF token" 403 /logout "$J1" "csrf=x"
+post "claim without a CSRF token" 403 "$P/claim" "$J1" "email=a%40b.edu&evidence_url=https%3A%2F%2Fb.edu%2F"
+
+# ---- content types ------------------------------------------------------------------------------
+for ct in text/plain multipart/form-data application/json application/x-www-form-urlencodedx \
+	'application/x-www-form-urlencoded-evil'; do
+	expect "follow as $ct" 415 POST "$P/follow" -b "$J1" -H "Content-Type: $ct" --data-binary "$F1"
+done
+expect "follow with no Content-Type" 415 POST "$P/follow" -b "$J1" -H 'Content-Type:' --data-binary "$F1"
+post "follow with ; charset=utf-8 and no CSRF (the type is accepted)" 403 "$P/follow" "$J1" "action=follow" \
+	-H 'Content-Type: application/x-www-form-urlencoded; charset=utf-8'
+
+# ---- bodies: oversized, truncated, malformed ------------------------------------------------------
+post "a 17 KB body (over max_body)" 413 "$P/follow" "$J1" "$F1&pad=$(head -c 17000 /dev/zero | tr '\0' a)"
+post "a 70 KB body (nginx: 413)" 413 "$P/follow" "$J1" "$F1&pad=$(head -c 70000 /dev/zero | tr '\0' a)"
+expect "Content-Length: 10^12 (nginx: 413)" 413 POST "$P/follow" -b "$J1" "${FORM[@]}" \
+	-H 'Content-Length: 1000000000000' --data-binary "$F1"
+expect "a chunked 20 KB body" '400|403|413' POST "$P/follow" -b "$J1" "${FORM[@]}" \
+	-H 'Transfer-Encoding: chunked' --data-binary "$F1&pad=$(head -c 20000 /dev/zero | tr '\0' a)"
+raw "Content-Length: -1 (nginx: 400)" 400 \
+	"POST $P/follow HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: -1\r\nConnection: close\r\n\r\naction=follow"
+# Truncated: Content-Length 200, 50 bytes sent, then the connection closes.
+# nginx never passes a short body on; its access log says 400.
+CASE="truncated body: Content-Length 200, 50 bytes sent"
+{
+	exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+	printf "POST $P/follow HTTP/1.1\r\nHost: x\r\nCookie: bzs=$S1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200\r\nConnection: close\r\n\r\n%s" "$F1" >&3
+	exec 3<&-
+} 2>/dev/null
+sleep 0.5
+STATUS=$(grep -F "\"POST $P/follow HTTP/1.1\"" "$RUNDIR/nginx-access.log" | tail -n1 | awk '{print $9}')
+verdict "$CASE (nginx access log)" 400
+# The same straight to the app: a body shorter than CONTENT_LENGTH is 400.
+CASE="truncated body straight to bzpeer-fcgi (CONTENT_LENGTH 200, 50 sent)"
+printf '%s' "$F1" | "$T_DIR/fcgi-raw" "$RUNDIR/bzpeer-fcgi.sock" REQUEST_METHOD=POST \
+	"REQUEST_URI=$P/follow" QUERY_STRING= CONTENT_TYPE=application/x-www-form-urlencoded \
+	CONTENT_LENGTH=200 "HTTP_COOKIE=bzs=$S1" REMOTE_ADDR=127.0.0.1 >"$T_DIR/raw.out" 2>"$T_DIR/raw.err"
+tr -d '\r' <"$T_DIR/raw.out" | sed '/^$/q' >"$T_DIR/last.headers"; HEADERS="$T_DIR/last.headers"
+sed '1,/^\r*$/d' "$T_DIR/raw.out" >"$T_DIR/last.body"; BODY="$T_DIR/last.body"
+STATUS=$(sed -n 's/^Status: \([0-9]*\).*/\1/p' "$HEADERS")
+keep
+verdict "$CASE" 400
+check "... and says the form arrived incomplete" grep -q 'incomplete' "$BODY"
+post "bad percent-encoding in action" 400 "$P/follow" "$J1" "csrf=$C1&action=fol%ZZlow"
+post "an encoded NUL in action" 400 "$P/follow" "$J1" "csrf=$C1&action=follow%00"
+CASE="a raw NUL byte in the body"
+printf 'csrf=%s&action=fol\0low' "$C1" >"$T_DIR/nul.body"
+expect "$CASE" 400 POST "$P/follow" -b "$J1" "${FORM[@]}" --data-binary "@$T_DIR/nul.body"
+post "a duplicate action" 400 "$P/follow" "$J1" "$F1&action=unfollow"
+post "a duplicate csrf" 400 "$P/follow" "$J1" "$F1&csrf=$C1"
+post "action=maybe" 400 "$P/follow" "$J1" "csrf=$C1&action=maybe"
+CL="csrf=$C1&orcid=0000-0002-1825-0097&email=arora%40cs.princeton.edu&evidence_url=https%3A%2F%2Fwww.cs.princeton.edu%2F~arora%2F"
+post "an overlong note (1001 bytes)" 400 "$P/claim" "$J1" "$CL&note=$(head -c 1001 /dev/zero | tr '\0' a)"
+post "an overlong email (300 bytes)" 400 "$P/claim" "$J1" "${CL/arora%40/$(head -c 290 /dev/zero | tr '\0' a)%40}"
+post "invalid UTF-8 in the note" 400 "$P/claim" "$J1" "$CL&note=%FF%FE"
+post "a control character in the email" 400 "$P/claim" "$J1" "${CL/arora%40/ar%07ora%40}"
+
+# ---- HTML and script in every field ----------------------------------------------------------------
+X1='<script>alert(1)</script>'
+X2='"><img src=x onerror=alert(2)>'
+X3="'><svg onload=alert(3)>"
+enc() { printf '%s' "$1" | od -An -tx1 -v | tr -d ' \n' | sed 's/\(..\)/%\1/g'; }
+X4='"><svg/onload=1>'    # fits the ORCID iD's 19 bytes
+E1=$(enc "$X1"); E2=$(enc "$X2"); E3=$(enc "$X3"); E4=$(enc "$X4")
+BADMAIL="${CL/arora%40cs.princeton.edu/not-an-email}"
+post "script in the note (claim refused for its email)" 400 "$P/claim" "$J1" "$BADMAIL&note=$E1"
+check "... the form again shows the note escaped" grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' "$BODY"
+post "markup in the ORCID iD" 400 "$P/claim" "$J1" "${CL/0000-0002-1825-0097/$E4}"
+check "... the form again shows it escaped" grep -qF '&gt;&lt;svg/onload=1&gt;' "$BODY"
+post "markup in the email" 400 "$P/claim" "$J1" "${CL/arora%40cs.princeton.edu/$E3}"
+post "javascript: as the evidence URL" 400 "$P/claim" "$J1" "${CL/https%3A%2F%2Fwww.cs.princeton.edu%2F~arora%2F/javascript:alert(4)}"
+post "markup in the evidence URL" 400 "$P/claim" "$J1" "${CL/https%3A%2F%2Fwww.cs.princeton.edu%2F~arora%2F/https%3A%2F%2Fx.edu%2F$E2}"
+post "script in the note, JSON" 400 "$P/claim" "$J1" "$BADMAIL&note=$E1" -H 'Accept: application/json'
+post "script as the CSRF token" 403 "$P/follow" "$J1" "csrf=$E1&action=follow"
+post "script as the action" 400 "$P/follow" "$J1" "csrf=$C1&action=$E1"
+expect "script in q" 200 GET "/?q=$E1"
+expect "markup in q on /researchers" 200 GET "/researchers?q=$E2"
+expect "script as page" 400 GET "/?page=$E1"
+expect "script as the slug" 404 GET "/researchers/$E1"
+expect "markup as the slug of .json" 404 GET "/researchers/$E2.json"
+expect "markup as the slug of /graph" 404 GET "/researchers/$E3/graph"
+expect "markup as the slug of works.atom" 404 GET "/researchers/$E2/works.atom"
+expect "script in the flash cookie" 200 GET "$P" -b "bzf=$X1"
+expect "script in the Accept header" 200 GET "$P" -H "Accept: $X1"
+expect "script in User-Agent and Referer" 200 GET "$P" -A "$X1" -e "$X2"
+expect "script in Host" '200|400' GET "$P" -H "Host: $X3"
+
+# ---- over every answer ---------------------------------------------------------------------------
+check "at least 60 hostile cases ran ($N)" [ "$N" -ge 60 ]
+raw_hits=$(cd "$RESP" && grep -lF -e '<script>alert(' -e '<img src=x' -e '<svg onload' -e '<svg/onload' -e 'alert(2)>' \
+	-e 'X-Injected' -e 'evil.example' -- *.h *.b 2>/dev/null | tr '\n' ' ')
+check "no payload comes back raw in any of the $N answers (headers or body)${raw_hits:+: $raw_hits}" [ -z "$raw_hits" ]
+
+# Security headers (part 5) on every answer above and on the pages and
+# nginx's own answers below.
+# One awk over every answer's headers: the files missing something.
+sec_bad() {
+	awk 'function done_file() {
+		if (f != "" && !(csp == 1 && fa && !ui && ns == 1 && rp == 1)) print f
+	}
+	FNR == 1 { done_file(); f = FILENAME; csp = fa = ui = ns = rp = 0 }
+	{ sub(/\r$/, ""); l = tolower($0) }
+	l ~ /^content-security-policy:/ { csp++; if (l ~ /frame-ancestors .none./) fa = 1; if (l ~ /unsafe-inline/) ui = 1 }
+	l ~ /^x-content-type-options: nosniff$/ { ns++ }
+	l ~ /^referrer-policy: / { rp++ }
+	END { done_file() }' "$@"
+}
+bad=$(sec_bad "$RESP"/*.h | sed 's|.*/||' | tr '\n' ' ')
+check "CSP (frame-ancestors 'none', no unsafe-inline), nosniff and Referrer-Policy, once each, on all $N answers above${bad:+; missing on: $bad}" [ -z "$bad" ]
+page_ok() { [[ "$STATUS" =~ ^($1)$ ]] && [ -z "$(sec_bad "$HEADERS")" ]; }
+page() { # page DESC WANT METHOD PATH [curl args]
+	local d=$1 want=$2; shift 2
+	http "$@"; keep
+	check "headers on $d ($STATUS)" page_ok "$want"
+}
+CASE=pages
+page "the front page" 200 GET /
+page "the profile" 200 GET "$P"
+page "the profile, signed in" 200 GET "$P" -b "$J1"
+page "the profile as JSON" 200 GET "$P.json"
+page "the graph" 200 GET "$P/graph"
+page "the graph as JSON" 200 GET "$P/graph.json"
+page "the works" 200 GET "$P/works"
+page "the Atom feed" 200 GET "$P/works.atom"
+page "the BibTeX" 200 GET "$P/works.bib"
+page "a HEAD of the profile" 200 HEAD "$P" -I
+page "/healthz" 200 GET /healthz
+page "a 404 page" 404 GET /researchers/nobody
+page "a 301 from an OpenAlex id" 301 GET /researchers/A5000000001
+page "the stylesheet (nginx)" 200 GET /static/bzpeer.css
+page "a missing static file (nginx 404)" 404 GET /static/nope.css
+page "/favicon.ico (nginx 204)" 204 GET /favicon.ico
+page "/login without credentials (nginx 401)" 401 GET '/login?next=/'
+page "/login (303 with cookies)" 303 GET '/login?next=/' -u demo:demo
+page "TRACE (nginx 405)" 405 TRACE /
+page "a 413 from nginx" 413 POST "$P/follow" "${FORM[@]}" --data-binary "@$T_DIR/nul.body" -H 'Content-Length: 1000000000000'
+
+# Cookies: HttpOnly and SameSite=Lax on every Set-Cookie; Secure only over HTTPS.
+cookies=$(cat "$RESP"/*.h | grep -i '^set-cookie:' | tr -d '\r')
+check "cookies were set in these answers" [ -n "$cookies" ]
+check "every Set-Cookie has HttpOnly and SameSite=Lax" not_grep -vi 'HttpOnly; SameSite=Lax' <<<"$cookies"
+check "no cookie is Secure over plain http" not_grep -qi 'secure' <<<"$cookies"
+"$T_DIR/fcgi-raw" "$RUNDIR/bzpeer-fcgi.sock" REQUEST_METHOD=GET 'REQUEST_URI=/login?next=/' \
+	QUERY_STRING=next=/ REMOTE_USER=demo HTTPS=on REMOTE_ADDR=127.0.0.1 >"$T_DIR/https.out" 2>&1
+check "over HTTPS (HTTPS=on) both cookies /login sets are Secure, HttpOnly, SameSite=Lax" \
+	[ "$(grep -ci '^set-cookie: bz[sf]=.*; HttpOnly; SameSite=Lax; Secure' "$T_DIR/https.out")" = 2 ]
+check "the store is exactly as it was after all of it" same_store
+
+finish

@@ -1,0 +1,292 @@
+#!/bin/bash
+# Faults under load (issue 7, part 4), each judged by DESIGN.md §6 and
+# counted: requests served, errors, follows acknowledged, follows lost.
+#   - Redis killed, paused (CLIENT PAUSE), asleep (DEBUG SLEEP) and flushed
+#     while GETs and follow posts run: every GET 200 from LMDB, quickly (the
+#     app gives Redis milliseconds, not seconds), every post recorded, the
+#     counters right again afterwards;
+#   - the store's map full (store_map_max): follow posts answer 503 with a
+#     message and nothing half-written, pages still 200;
+#   - the disk full under the store (a 2 MiB tmpfs): 503, nothing
+#     half-written, and posts work again once there is room;
+#   - workers killed with -9 in the middle of requests: GETs retried by
+#     nginx (all 200), no acknowledged follow lost, the counts consistent.
+. "$(dirname "$0")/lib.sh"
+export BZPEER_CONF_EXTRA=$'post_rate = 100000\npost_rate_addr = 100000'
+export MICROCACHE=0 WORKERS=4
+stack_up
+MNT="$T_DIR/tmpfs"
+cleanup() {
+	kill $(jobs -p) 2>/dev/null; wait 2>/dev/null
+	stack_down
+	mountpoint -q "$MNT" 2>/dev/null && umount "$MNT"
+}
+trap cleanup EXIT
+
+REDIS_SOCK="$RUNDIR/redis.sock"
+rcli() { redis-cli -s "$REDIS_SOCK" "$@"; }
+# Redis as stack.sh starts it, plus DEBUG from a local connection (Redis 7
+# refuses it otherwise); its pid in redis.pid, so stack_down stops it.
+redis_up() {
+	redis-server --port 0 --unixsocket "$REDIS_SOCK" --unixsocketperm 700 \
+		--save "" --appendonly no --maxmemory 64mb --maxmemory-policy allkeys-lru \
+		--enable-debug-command local --dir "$RUNDIR" --logfile "$RUNDIR/redis.log" \
+		--daemonize no >>"$RUNDIR/redis.log" 2>&1 </dev/null &
+	echo $! >"$RUNDIR/redis.pid"
+	disown $!   # killed on purpose below: no "Killed" notice from bash
+	for _ in $(seq 50); do rcli PING >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+redis_kill() { kill -9 "$(cat "$RUNDIR/redis.pid")" 2>/dev/null; rm -f "$REDIS_SOCK"; }
+"$ROOT/tests/stack.sh" redis-stop >>"$T_DIR/stack.log" 2>&1
+redis_up
+check "Redis restarted with DEBUG allowed locally" [ "$(rcli DEBUG SLEEP 0)" = OK ]
+
+# ---- sessions for any user, made with the app's key ------------------------------------
+KEYHEX=$(od -An -tx1 -v "$RUNDIR/secret" | tr -d ' \n')
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+hmac() { printf '%s' "$1" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$KEYHEX" -binary | b64url; }
+cookie() { local e=$(( $(date +%s) + 3600 )); printf '%s.%s.%s' "$(printf '%s' "$1" | b64url)" "$e" "$(hmac "bzs1|$1|$e")"; }
+csrf_of() { hmac "csrf1|$1|"; }
+
+dump | sed -n 's/^researchers \(A[0-9]*\) .* slug="\([^"]*\)".*/\2 \1/p' >"$T_DIR/slugs"
+SLUGS=($(awk '{print $1}' "$T_DIR/slugs"))
+check "the sample catalog has researchers to follow (${#SLUGS[@]})" [ "${#SLUGS[@]}" -ge 20 ]
+PAGES=(/researchers/sanjeev-arora /researchers/zhiyuan-li /researchers/jason-lee / \
+	/researchers/sanjeev-arora/graph /researchers/tianhao-wang)
+
+# ---- load -----------------------------------------------------------------------------------
+# get_load SECONDS OUT: GETs of PAGES in a loop (several per curl process),
+# one "status seconds" line per request in OUT.
+get_load() {
+	local end=$((SECONDS + $1)) out=$2 args=()
+	for u in "${PAGES[@]}"; do args+=(-o /dev/null "$BASE$u"); done
+	while [ "$SECONDS" -lt "$end" ]; do
+		curl -s --max-time 10 -w '%{http_code} %{time_total}\n' "${args[@]}" >>"$out"
+	done
+}
+# post_load SECONDS USER OUT: USER follows one researcher after another
+# until SECONDS pass; one "status slug" line per post in OUT.
+post_load() {
+	local end=$((SECONDS + $1)) user=$2 out=$3 c t i=0
+	c=$(cookie "$user"); t=$(csrf_of "$c")
+	while [ "$SECONDS" -lt "$end" ] && [ "$i" -lt "${#SLUGS[@]}" ]; do
+		s=${SLUGS[$i]}; i=$((i + 1))
+		printf '%s %s\n' "$(curl -s -o /dev/null --max-time 10 -w '%{http_code}' \
+			-b "bzs=$c" -H 'Accept: application/json' \
+			-H 'Content-Type: application/x-www-form-urlencoded' \
+			--data-binary "csrf=$t&action=follow" "$BASE/researchers/$s/follow")" "$s" >>"$out"
+	done
+}
+# lost USER FILE: acknowledged follows (200) of USER missing from LMDB.
+lost() {
+	local user=$1 n=0 id
+	dump >"$T_DIR/dump.check"
+	while read -r st s; do
+		[ "$st" = 200 ] || continue
+		id=$(awk -v s="$s" '$1 == s {print $2}' "$T_DIR/slugs")
+		grep -qxF "follows $id \"$user\"" "$T_DIR/dump.check" || n=$((n + 1))
+	done <"$2"
+	echo "$n"
+}
+# consistent: every researcher's follower count is its number of edges.
+consistent() {
+	dump | awk '$1 == "followers" {c[$2] = $3} $1 == "follows" {e[$2]++}
+		END {for (k in c) if (c[k] != e[k] + 0) bad++; for (k in e) if (c[k] != e[k]) bad++; exit bad > 0}'
+}
+# counters_match: Redis counters (refilled on a GET) equal LMDB's counts.
+counters_match() {
+	local s id bad=0
+	for s in sanjeev-arora zhiyuan-li jason-lee; do
+		curl -s -o /dev/null "$BASE/researchers/$s"
+		id=$(awk -v s="$s" '$1 == s {print $2}' "$T_DIR/slugs")
+		[ "$(rcli GET "bzpeer:followers:$id" | sed 's/.*://')" = \
+		  "$("$BUILD/bzpeer-admin" --store "$STORE" follows "$s" | sed -n 's/^count: *//p')" ] || bad=1
+	done
+	return $bad
+}
+
+# fault NAME SECONDS CMD...: GET load and three users posting for SECONDS;
+# CMD runs 1 s in (in the background); then the counts and the verdict.
+fault() {
+	local name=$1 secs=$2; shift 2
+	local d="$T_DIR/fault-$name" w pids=()
+	mkdir -p "$d"
+	get_load "$secs" "$d/get.1" & pids+=($!)
+	get_load "$secs" "$d/get.2" & pids+=($!)
+	for w in 1 2 3; do post_load "$secs" "$name-user$w" "$d/post.$w" & pids+=($!); done
+	sleep 1
+	"$@" >"$d/fault.log" 2>&1 &
+	local fpid=$!
+	wait "${pids[@]}"
+	wait "$fpid"
+	local gets ok200 max posts acked errs lostn=0
+	gets=$(cat "$d"/get.* | wc -l)
+	ok200=$(cat "$d"/get.* | grep -c '^200 ')
+	max=$(cat "$d"/get.* | awk '{print $2}' | sort -g | tail -n1)
+	posts=$(cat "$d"/post.* | wc -l)
+	acked=$(cat "$d"/post.* | grep -c '^200 ')
+	errs=$(( (gets - ok200) + (posts - acked) ))
+	for w in 1 2 3; do lostn=$((lostn + $(lost "$name-user$w" "$d/post.$w"))); done
+	FAULT_SUMMARY="$gets GETs ($ok200 200, slowest ${max:-?} s), $posts follows ($acked acknowledged), $errs errors, $lostn lost"
+	FAULT_GETS=$gets FAULT_OK=$ok200 FAULT_MAX=${max:-99} FAULT_POSTS=$posts FAULT_ACKED=$acked FAULT_LOST=$lostn
+}
+fast() { awk -v m="$FAULT_MAX" -v b="$1" 'BEGIN {exit !(m < b)}'; }
+fault_verdict() { # fault_verdict NAME MAX-SECONDS
+	check "$1: $FAULT_SUMMARY" [ "$FAULT_GETS" -gt 0 ] && [ "$FAULT_OK" = "$FAULT_GETS" ] && \
+		[ "$FAULT_POSTS" -gt 0 ] && [ "$FAULT_ACKED" = "$FAULT_POSTS" ] && [ "$FAULT_LOST" = 0 ] && fast "$2"
+}
+
+# ---- Redis ------------------------------------------------------------------------------------
+kill_then_restart() { redis_kill; sleep 2; redis_up; }
+fault redis-killed 5 kill_then_restart
+fault_verdict "Redis killed -9 for 2 s under load, then back" 2.0
+check "after Redis came back: followers consistent, counters refilled right" consistent && counters_match
+
+fault redis-paused 5 rcli CLIENT PAUSE 3000
+fault_verdict "Redis CLIENT PAUSE 3000 under load (no request waits for it)" 2.0
+grep -q OK "$T_DIR/fault-redis-paused/fault.log"
+check "... the pause was in force (CLIENT PAUSE answered OK)" [ $? = 0 ]
+
+fault redis-asleep 5 rcli DEBUG SLEEP 2
+fault_verdict "Redis DEBUG SLEEP 2 under load (no request waits for it)" 2.0
+check "... Redis slept (DEBUG SLEEP answered OK)" grep -q OK "$T_DIR/fault-redis-asleep/fault.log"
+
+flush_twice() { rcli FLUSHALL; sleep 1; rcli FLUSHALL; }
+fault redis-flushed 5 flush_twice
+fault_verdict "Redis FLUSHALL twice under load" 2.0
+check "after the flushes: followers consistent, counters refilled right" consistent && counters_match
+redis_up_again() {
+	for _ in $(seq 30); do curl -s "$BASE/healthz" | grep -q '^redis: up$' && return 0; sleep 0.2; done
+	return 1
+}
+check "/healthz says redis: up again" redis_up_again
+
+# ---- a worker killed in the middle of requests ----------------------------------------------------
+master() { cat "$RUNDIR/bzpeer-fcgi.pid"; }
+workers() { tr ' ' '\n' <"/proc/$(master)/task/$(master)/children" 2>/dev/null | grep .; }
+KILLED=0
+kill_workers() {
+	for _ in 1 2 3 4 5 6; do
+		w=$(workers | shuf -n1)
+		[ -n "$w" ] && kill -9 "$w" && KILLED=$((KILLED + 1)) && echo "killed $w"
+		sleep 0.5
+	done
+}
+fault worker-killed 5 kill_workers
+WK="$T_DIR/fault-worker-killed"
+nk=$(grep -c killed "$WK/fault.log")
+bad_posts=$(cat "$WK"/post.* | grep -vc '^200 ')
+check "6 workers killed -9 under load ($nk): $FAULT_SUMMARY" \
+	[ "$nk" = 6 ] && [ "$FAULT_OK" = "$FAULT_GETS" ] && [ "$FAULT_LOST" = 0 ]
+only_502() { ! cat "$WK"/post.* | grep -v '^200 ' | grep -qv '^502 '; }
+check "... the only errors are posts cut short (502, never acknowledged): $bad_posts" only_502
+four_workers() {
+	for _ in $(seq 50); do [ "$(workers | wc -l)" = 4 ] && return 0; sleep 0.1; done
+	return 1
+}
+check "... the master brought the pool back to 4 workers" four_workers
+check "... followers consistent (a cut post committed whole or not at all)" consistent
+
+# ---- the map full --------------------------------------------------------------------------------
+# The store compacted (no free pages) and the map capped 24 pages above it:
+# follows by users with long names fill it, then answer 503 with a message
+# and nothing half-written.
+"$ROOT/tests/stack.sh" stop >>"$T_DIR/stack.log" 2>&1
+rm -rf "$T_DIR/store.compact"; mkdir -p "$T_DIR/store.compact"
+mdb_copy -c "$STORE" "$T_DIR/store.compact" && mv "$T_DIR/store.compact/data.mdb" "$STORE/data.mdb"
+used=$("$BUILD/bzpeer-admin" --store "$STORE" stats | sed -n 's/^map_used *//p')
+BZPEER_CONF_EXTRA="$BZPEER_CONF_EXTRA"$'\n'"store_map_max = $((used + 24 * 4096))" \
+	"$ROOT/tests/stack.sh" start >>"$T_DIR/stack.log" 2>&1
+check "the stack restarted on the compacted store, store_map_max = 24 pages above its $used bytes" \
+	curl -fsS -o /dev/null "$BASE/healthz"
+n200=0 n503=0 other=0 half=0 lostm=0 msg=1 tries=0
+dump >"$T_DIR/dump.prev"
+for u in 1 2 3 4 5 6; do
+	user="map-$u-$(head -c 100 /dev/zero | tr '\0' m)"
+	c=$(cookie "$user"); t=$(csrf_of "$c")
+	for s in "${SLUGS[@]}"; do
+		[ "$n503" -ge 5 ] && break 2
+		tries=$((tries + 1))
+		http POST "/researchers/$s/follow" -b "bzs=$c" -H 'Accept: application/json' \
+			-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "csrf=$t&action=follow"
+		dump >"$T_DIR/dump.now"
+		id=$(awk -v s="$s" '$1 == s {print $2}' "$T_DIR/slugs")
+		case "$STATUS" in
+		200) n200=$((n200 + 1)); grep -qxF "follows $id \"$user\"" "$T_DIR/dump.now" || lostm=$((lostm + 1)) ;;
+		503) n503=$((n503 + 1)); cmp -s "$T_DIR/dump.prev" "$T_DIR/dump.now" || half=$((half + 1))
+		     { grep -q '"error":"The store has no room' "$BODY" && [ -n "$(header Retry-After)" ]; } || msg=0 ;;
+		*) other=$((other + 1)) ;;
+		esac
+		mv "$T_DIR/dump.now" "$T_DIR/dump.prev"
+	done
+done
+check "map full: $n200 follows acknowledged and kept ($lostm lost), then $n503 answered 503, $other other answers ($tries posts)" \
+	[ "$n200" -gt 0 ] && [ "$n503" -gt 0 ] && [ "$other" = 0 ] && [ "$lostm" = 0 ]
+check "... every 503 left the store exactly as it was ($half changed it)" [ "$half" = 0 ]
+check "... every 503 says so in words, with Retry-After" [ "$msg" = 1 ]
+http POST "/researchers/${SLUGS[-1]}/follow" -b "bzs=$c" -H 'Content-Type: application/x-www-form-urlencoded' \
+	--data-binary "csrf=$t&action=follow"
+check "... a form post (not JSON) gets the 503 page in the site's layout" \
+	[ "$STATUS" = 503 ] && grep -q 'Store full' "$BODY" && grep -q '</html>' "$BODY"
+http GET /researchers/sanjeev-arora
+check "... pages are still 200 with the map full" [ "$STATUS" = 200 ]
+check "... followers consistent" consistent
+
+# ---- the disk full -------------------------------------------------------------------------------
+# The store (compacted) on a 2 MiB tmpfs filled to the last block: LMDB
+# cannot extend its file. Then room again: posts work.
+"$ROOT/tests/stack.sh" stop >>"$T_DIR/stack.log" 2>&1
+mkdir -p "$MNT"
+if mount -t tmpfs -o size=2m tmpfs "$MNT" 2>"$T_DIR/mount.err"; then
+	check "a 2 MiB tmpfs mounted for the store" true
+else
+	not_ok "mount a 2 MiB tmpfs for the store (needs root): $(cat "$T_DIR/mount.err")"
+	finish
+fi
+mkdir "$MNT/store" && mdb_copy -c "$STORE" "$MNT/store"   # compacted: no free page to reuse
+# lock.mdb made now, while there is room; then the filler takes the rest.
+"$BUILD/bzpeer-admin" --store "$MNT/store" stats >/dev/null
+dd if=/dev/zero of="$MNT/filler" bs=4k 2>/dev/null
+check "... filled: no room left ($(df --output=avail -k "$MNT" | tail -n1 | tr -d ' ') KiB free)" \
+	[ "$(df --output=avail -k "$MNT" | tail -n1 | tr -d ' ')" -lt 8 ]
+OLDSTORE=$STORE
+export STORE="$MNT/store"
+deaths() { grep -c 'starting another' "$RUNDIR/bzpeer-fcgi.log"; }
+"$ROOT/tests/stack.sh" start >>"$T_DIR/stack.log" 2>&1
+deaths0=$(deaths)
+check "... the stack serves from the store on the full disk" curl -fsS -o /dev/null "$BASE/researchers/sanjeev-arora"
+c=$(cookie diskfull); t=$(csrf_of "$c")
+n200=0 n503=0 other=0 half=0 lostd=0 acked=()
+for s in "${SLUGS[@]:0:30}"; do
+	dump >"$T_DIR/dump.pre"
+	http POST "/researchers/$s/follow" -b "bzs=$c" -H 'Accept: application/json' \
+		-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "csrf=$t&action=follow"
+	id=$(awk -v s="$s" '$1 == s {print $2}' "$T_DIR/slugs")
+	case "$STATUS" in
+	200) n200=$((n200 + 1)); acked+=("$id") ;;
+	503) n503=$((n503 + 1)); dump >"$T_DIR/dump.post"; cmp -s "$T_DIR/dump.pre" "$T_DIR/dump.post" || half=$((half + 1)) ;;
+	*) other=$((other + 1)) ;;
+	esac
+done
+check "disk full: $n503 follows answered 503, $n200 acknowledged, $other other answers" \
+	[ "$n503" -gt 0 ] && [ "$other" = 0 ]
+check "... every 503 left the store exactly as it was ($half changed it)" [ "$half" = 0 ]
+http GET /researchers/sanjeev-arora
+check "... pages are still 200 with the disk full" [ "$STATUS" = 200 ]
+rm -f "$MNT/filler"
+c2=$(cookie roomagain); t2=$(csrf_of "$c2")
+http POST "/researchers/${SLUGS[0]}/follow" -b "bzs=$c2" -H 'Accept: application/json' \
+	-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "csrf=$t2&action=follow"
+id0=$(awk -v s="${SLUGS[0]}" '$1 == s {print $2}' "$T_DIR/slugs")
+check "... with room again, a follow is recorded again ($STATUS)" \
+	[ "$STATUS" = 200 ] && dump | grep -qxF "follows $id0 \"roomagain\""
+for id in "${acked[@]}"; do
+	dump | grep -qxF "follows $id \"diskfull\"" || lostd=$((lostd + 1)); done
+check "... no acknowledged follow lost ($lostd), followers consistent" [ "$lostd" = 0 ] && consistent
+check "... no worker died of it" [ "$(deaths)" = "$deaths0" ]
+"$ROOT/tests/stack.sh" stop >>"$T_DIR/stack.log" 2>&1
+export STORE=$OLDSTORE
+umount "$MNT" && check "tmpfs unmounted" true
+
+finish
