@@ -86,6 +86,19 @@ json_key_num(struct buf *out, const char *key, uint64_t v)
 	buf_putu64(out, v);
 }
 
+/* "openalex":"https://openalex.org/W…", the id through json_str like any string. */
+static void
+json_openalex(struct buf *out, struct sv id)
+{
+	struct buf u = BUF_INIT;
+
+	buf_puts(&u, "https://openalex.org/");
+	buf_put(&u, id.p, id.n);
+	buf_puts(out, "\"openalex\":");
+	json_str(out, (struct sv){ u.p, u.len });
+	buf_free(&u);
+}
+
 static int
 json_work_cb(void *ctx, const struct store_work *w)
 {
@@ -100,9 +113,9 @@ json_work_cb(void *ctx, const struct store_work *w)
 		buf_putc(o, ',');
 	buf_putc(o, '{');
 	json_key_str(o, "id", w->id);
-	buf_puts(o, ",\"openalex\":\"https://openalex.org/");
-	buf_put(o, w->id.p, w->id.n);   /* ids are [A-Z][0-9]+ (store.h) */
-	buf_puts(o, "\",");
+	buf_putc(o, ',');
+	json_openalex(o, w->id);
+	buf_putc(o, ',');
 	json_key_str(o, "title", w->title);
 	buf_putc(o, ',');
 	json_key_str(o, "type", w->type);
@@ -218,20 +231,20 @@ export_json(struct store_rtxn *t, const struct store_researcher *r,
 	c.out = out;
 	buf_putc(out, '{');
 	json_key_str(out, "id", r->id);
-	buf_puts(out, ",\"openalex\":\"https://openalex.org/");
-	buf_put(out, r->id.p, r->id.n);
-	buf_puts(out, "\",");
+	buf_putc(out, ',');
+	json_openalex(out, r->id);
+	buf_putc(out, ',');
 	json_key_str(out, "slug", r->slug);
-	buf_puts(out, ",\"url\":\"/researchers/");
 	{
 		struct buf u = BUF_INIT;
 
+		buf_puts(&u, "/researchers/");
 		url_arg(&u, r->slug);
-		/* url_arg's output is unreserved ASCII and %XX: JSON-safe */
-		buf_put(out, u.p, u.len);
+		buf_puts(out, ",\"url\":");
+		json_str(out, (struct sv){ u.p, u.len });
 		buf_free(&u);
 	}
-	buf_puts(out, "\",");
+	buf_putc(out, ',');
 	json_key_str(out, "name", r->name);
 	buf_putc(out, ',');
 	json_key_str(out, "orcid", r->orcid);
