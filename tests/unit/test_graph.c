@@ -382,6 +382,38 @@ test_links(struct store_rtxn *t)
 	graph_free(&g);
 }
 
+/* A researcher with nothing around them: one node, no lines, a page. */
+static void
+test_empty(struct store_rtxn *t)
+{
+	struct store_researcher r;
+	struct graph g;
+	struct page pg;
+	struct buf out = BUF_INIT, j = BUF_INIT;
+	struct viewer v;
+
+	memset(&r, 0, sizeof(r));
+	r.id = SV_LIT("A1");
+	r.slug = SV_LIT("nobody");
+	r.name = SV_LIT("No Body");
+	REQUIRE(graph_build(t, &r, NULL, &g) == 0);
+	CHECK(g.nnodes == 1 && g.nedges == 0 && g.lower_y == 0);
+	CHECK(g.height > g.nodes[0].y && g.width > 0);
+	graph_json(&g, &r, &j);
+	CHECK(has(j.p, "\"edges\":[]}"));
+	graph_free(&g);
+	memset(&v, 0, sizeof(v));
+	page_init(&pg);
+	CHECK(view_graph(t, &r, &pg) == 0);
+	page_fill(&pg, &v, &out);
+	CHECK(has(out.p, "No works imported.") &&
+	    has(out.p, "No other co-authors in the catalog.") &&
+	    has(out.p, "No topics imported."));
+	buf_free(&out);
+	buf_free(&j);
+	page_free(&pg);
+}
+
 int
 main(void)
 {
@@ -419,6 +451,7 @@ main(void)
 	test_limits(t);
 	test_hostile(t);
 	test_links(t);
+	test_empty(t);
 
 	store_read_end(t);
 	store_close(s);
