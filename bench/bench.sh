@@ -115,6 +115,7 @@ cpu_ticks() {
 
 # ---- set-up -------------------------------------------------------------------
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')
 rm -rf "$RUN"
 mkdir -p "$RUN"/{store,static/researchers,php,nginx-tmp,nginx-cache,nginx-fc,cat}
 P_SITE=$(free_port); P_STATIC=$(free_port); P_FCACHE=$(free_port)
@@ -429,7 +430,7 @@ if [ -z "${PATHS:-}" ] && command -v valgrind >/dev/null; then
 	ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BUILD/bench/render" \
 		--store "$RUN/store" --views "$ROOT/views" --iterations "$1" --quiet 2>&1 |
 		awk '/Collected :/ { print $NF }'; }
-	I1=$(ir 100); I2=$(ir 600)
+	I1=$(ir 300); I2=$(ir 800)   # both past the 200 warm-up renders
 	[ -n "$I1" ] && [ -n "$I2" ] && IR_PER=$(( (I2 - I1) / 500 ))
 fi
 
@@ -452,7 +453,7 @@ verdict_le() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "met" : "MISSED
 
 OUT="$RUN/results-block.md"
 {
-	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPU ($(uname -r)), load average before the run $(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')."
+	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPU ($(uname -r)), load average before the run $LOAD0, after $(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')."
 	echo "$ROUNDS interleaved rounds (order rotated each round), \`wrk -t2 -c64 -d${DURATION}s\` on 127.0.0.1,"
 	echo "page \`/researchers/$SLUG\` = $PAGE_BYTES bytes, $WORKERS bzpeer-fcgi workers, $WORKERS php-fpm children,"
 	echo "nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'), 2 nginx workers, access log off. Medians over the rounds;"
