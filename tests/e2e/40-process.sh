@@ -114,6 +114,11 @@ check "three workers" [ "$(nworkers)" = 3 ]
 check "the master logged that the workers accept" grep -q 'info: update_state: serving: 3 workers accept' "$LOG"
 http GET /researchers/sanjeev-arora
 check "profile answers 200" [ "$STATUS" = 200 ]
+# LMDB must not cross a fork: the store is opened by each worker, never by
+# the master (whose start-up check closes it again before forking).
+w1=$(workers | head -n1)
+check "the store is open in the workers, not in the master" \
+	bash -c "grep -q '$STORE/data.mdb' /proc/$w1/maps && ! grep -q 'data.mdb' /proc/$(master)/maps && ! ls -l /proc/$(master)/fd | grep -q 'data.mdb\|lock.mdb'"
 
 # ---- kill -9 of a worker: replaced ----------------------------------------------------
 mark=$(log_mark)
