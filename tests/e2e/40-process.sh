@@ -265,6 +265,8 @@ check "under load at SIGTERM: $(load_total) requests, each 200 or nginx's 502 on
 check "the stop is logged" grep -q 'info: begin_stop: stopping on Terminated' "$T_DIR/own.log"
 
 # ---- socket activation: LISTEN_FDS from systemd-socket-activate -------------------------
+command -v systemd-socket-activate >/dev/null ||
+	"$ROOT/tests/deps.sh" systemd >"$T_DIR/deps.log" 2>&1
 if command -v systemd-socket-activate >/dev/null; then
 	SA_SOCK="$T_DIR/activated.sock"
 	systemd-socket-activate -l "$SA_SOCK" "$FCGI" --config "$CONF" >"$T_DIR/sa.log" 2>&1 </dev/null &
