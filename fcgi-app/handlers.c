@@ -133,7 +133,7 @@ handle_home(struct request *r)
 /* ---- GET /researchers/{slug} and /researchers/{openalex-id} ------------ */
 
 /* "A5012345678": an OpenAlex author id, which redirects to the slug. */
-static int
+int
 is_openalex_author_id(struct sv s)
 {
 	if (s.n < 2 || s.n > 20 || s.p[0] != 'A')
@@ -179,48 +179,6 @@ profile_etag(struct buf *out, uint64_t gen, const struct store_researcher *res,
 	}
 }
 
-/* 1 if the If-None-Match header names etag (weak comparison) or is "*". */
-static int
-etag_matches(const char *inm, struct sv etag)
-{
-	const char *p = inm;
-
-	while (p != NULL && *p != '\0') {
-		const char *e;
-		size_t n;
-
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '*')
-			return 1;
-		if (p[0] == 'W' && p[1] == '/')
-			p += 2;
-		e = strchr(p, ',');
-		n = e ? (size_t)(e - p) : strlen(p);
-		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (n == etag.n && memcmp(p, etag.p, n) == 0)
-			return 1;
-		p = e;
-	}
-	return 0;
-}
-
-/* An HTTP date (IMF-fixdate) of unix time t. */
-static void
-http_date(struct buf *out, uint64_t t)
-{
-	char tmp[64];
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t == 0 ||          /* a store imported before times were kept */
-	    gmtime_r(&tt, &tm) == NULL ||
-	    strftime(tmp, sizeof(tmp), "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
-		return;
-	buf_puts(out, tmp);
-}
-
 /*
  * The profile of res for viewer v (see viewer_for) with status. The page
  * comes from Redis when it is there (one pipelined round trip for page and
@@ -236,7 +194,6 @@ serve_profile(struct request *r, const struct store_researcher *res,
 	struct cache_hit hit;
 	uint64_t gen = store_generation(r->txn);
 	struct sv pkey, ckey;
-	const char *inm;
 	int rc, cached;
 
 	v->claim = res->claim;
@@ -296,19 +253,10 @@ serve_profile(struct request *r, const struct store_researcher *res,
 	    hit.page ? SV_LIT("hit") : SV_LIT("miss"));
 	if (status == 200 && v->flash.n == 0) {
 		buf_reset(&r->scratch);
-		http_date(&r->scratch, store_generation_time(r->txn));
-		if (r->scratch.len)
-			resp_header(r, "Last-Modified",
-			    (struct sv){ r->scratch.p, r->scratch.len });
-		buf_reset(&r->scratch);
 		profile_etag(&r->scratch, gen, res, v);
-		resp_header(r, "ETag", (struct sv){ r->scratch.p, r->scratch.len });
-		inm = req_param(r, "HTTP_IF_NONE_MATCH");
-		if (inm != NULL && etag_matches(inm,
-		    (struct sv){ r->scratch.p, r->scratch.len })) {
-			r->status = 304;
+		if (resp_validators(r, (struct sv){ r->scratch.p, r->scratch.len },
+		    store_generation_time(r->txn)))
 			return;
-		}
 	}
 	page_fill(&r->page, v, &r->body);
 }

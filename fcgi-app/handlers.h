@@ -20,5 +20,6 @@ void viewer_for(struct request *r, struct viewer *v);
 void serve_profile(struct request *r, const struct store_researcher *res,
     struct viewer *v, int status);
 void store_failure(struct request *r, int err);
+int  is_openalex_author_id(struct sv s);
 
 #endif

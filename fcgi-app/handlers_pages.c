@@ -14,18 +14,6 @@
 
 /* ---- shared ------------------------------------------------------------------- */
 
-/* "A5012345678": an OpenAlex author id, which redirects to the slug form. */
-static int
-is_openalex_author_id(struct sv s)
-{
-	if (s.n < 2 || s.n > 20 || s.p[0] != 'A')
-		return 0;
-	for (size_t i = 1; i < s.n; i++)
-		if (s.p[i] < '0' || s.p[i] > '9')
-			return 0;
-	return 1;
-}
-
 /* A JSON error body for the JSON endpoints (404, 503), CORS-readable. */
 static void
 json_error(struct request *r, int status, const char *code, const char *message)
@@ -104,47 +92,6 @@ researcher_of(struct request *r, const char *suffix, int json,
 	return 0;
 }
 
-/* 1 if the If-None-Match header names etag (weak comparison) or is "*". */
-static int
-etag_matches(const char *inm, struct sv etag)
-{
-	const char *p = inm;
-
-	while (p != NULL && *p != '\0') {
-		const char *e;
-		size_t n;
-
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '*')
-			return 1;
-		if (p[0] == 'W' && p[1] == '/')
-			p += 2;
-		e = strchr(p, ',');
-		n = e ? (size_t)(e - p) : strlen(p);
-		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (n == etag.n && memcmp(p, etag.p, n) == 0)
-			return 1;
-		p = e;
-	}
-	return 0;
-}
-
-/* An HTTP date (IMF-fixdate) of unix time t. */
-static void
-http_date(struct buf *out, uint64_t t)
-{
-	char tmp[64];
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(tmp, sizeof(tmp), "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
-		return;
-	buf_puts(out, tmp);
-}
-
 /*
  * Headers of an export (the same for every viewer): type, CORS, ETag from
  * what the document is made of, Last-Modified. Returns 1 when the client's
@@ -154,15 +101,9 @@ static int
 export_head(struct request *r, const char *type, char tag,
     const struct store_researcher *res, uint64_t followers)
 {
-	const char *inm;
-
 	resp_start(r, 200, type);
 	resp_header(r, "Access-Control-Allow-Origin", SV_LIT("*"));
 	resp_header(r, "Cache-Control", SV_LIT("no-cache"));
-	buf_reset(&r->scratch);
-	http_date(&r->scratch, store_generation_time(r->txn));
-	if (r->scratch.len)
-		resp_header(r, "Last-Modified", (struct sv){ r->scratch.p, r->scratch.len });
 	buf_reset(&r->scratch);
 	buf_putc(&r->scratch, '"');
 	buf_putc(&r->scratch, tag);
@@ -173,14 +114,8 @@ export_head(struct request *r, const char *type, char tag,
 	buf_puts(&r->scratch, "-f");
 	buf_putu64(&r->scratch, followers);
 	buf_putc(&r->scratch, '"');
-	resp_header(r, "ETag", (struct sv){ r->scratch.p, r->scratch.len });
-	inm = req_param(r, "HTTP_IF_NONE_MATCH");
-	if (inm != NULL &&
-	    etag_matches(inm, (struct sv){ r->scratch.p, r->scratch.len })) {
-		r->status = 304;
-		return 1;
-	}
-	return 0;
+	return resp_validators(r, (struct sv){ r->scratch.p, r->scratch.len },
+	    store_generation_time(r->txn));
 }
 
 /*

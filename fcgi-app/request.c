@@ -350,6 +350,53 @@ resp_cookie(struct request *r, const char *name, struct sv value, long max_age)
 	resp_header(r, "Set-Cookie", (struct sv){ r->scratch.p, r->scratch.len });
 }
 
+/* 1 if the If-None-Match header names etag (weak comparison) or is "*". */
+static int
+etag_matches(const char *inm, struct sv etag)
+{
+	const char *p = inm;
+
+	while (p != NULL && *p != '\0') {
+		const char *e;
+		size_t n;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (p[0] == 'W' && p[1] == '/')
+			p += 2;
+		e = strchr(p, ',');
+		n = e ? (size_t)(e - p) : strlen(p);
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == etag.n && memcmp(p, etag.p, n) == 0)
+			return 1;
+		p = e;
+	}
+	return 0;
+}
+
+int
+resp_validators(struct request *r, struct sv etag, uint64_t last_modified)
+{
+	const char *inm = req_param(r, "HTTP_IF_NONE_MATCH");
+	time_t tt = (time_t)last_modified;
+	struct tm tm;
+	char date[64];
+
+	/* 0: a store imported before import times were kept. */
+	if (last_modified != 0 && gmtime_r(&tt, &tm) != NULL &&
+	    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm) != 0)
+		resp_header(r, "Last-Modified", sv_cstr(date));
+	resp_header(r, "ETag", etag);
+	if (inm != NULL && etag_matches(inm, etag)) {
+		r->status = 304;
+		return 1;
+	}
+	return 0;
+}
+
 const char *
 http_reason(int status)
 {

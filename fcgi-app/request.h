@@ -125,6 +125,13 @@ struct sv req_addr(const struct request *r);
 void resp_cookie(struct request *r, const char *name, struct sv value,
     long max_age);
 
+/*
+ * The validators of a 200: Last-Modified (unix time; none when 0) and
+ * ETag, and a 304 when If-None-Match names the ETag (weak comparison, or
+ * "*"). Returns 1 when the answer became 304 (no body to write), else 0.
+ */
+int  resp_validators(struct request *r, struct sv etag, uint64_t last_modified);
+
 /* The reason phrase of a status ("Not Found"). */
 const char *http_reason(int status);
 

@@ -2,7 +2,11 @@
 # Redis as a cache of pages and counters with LMDB as the truth (issue 3):
 # hits, Redis killed and restarted, FLUSHALL, re-import, ETag/304, HEAD.
 . "$(dirname "$0")/lib.sh"
-MICROCACHE=0 stack_up
+# The app's own cache path, so no nginx micro-cache in front; a generous
+# Redis timeout, so a loaded machine does not turn a hit into a miss (slow
+# Redis has its own test with the real 50 ms in 75-faults.sh).
+export MICROCACHE=0 BZPEER_CONF_EXTRA='redis_timeout_ms = 1000'
+stack_up
 
 rcli() { redis-cli -s "$RUNDIR/redis.sock" "$@"; }
 works_shown() { body_text | grep -o '[0-9]* published item(s)' | head -n1; }
