@@ -86,57 +86,63 @@ main(int argc, char **argv)
 	log_setup("bzpeer-fcgi", LOG_INFO);
 	config_defaults(&cfg);
 
-	/* First pass: find --config, so flags override the file. */
+	/* First pass: find --config, so flags override the file. Every way
+	 * out goes through `out:`, so LeakSanitizer finds nothing at exit. */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;
 		case 'C': check_only = 1; break;
-		case 'V': puts("bzpeer-fcgi " BZPEER_VERSION); return 0;
-		case 'h': usage(stdout); return 0;
-		case 'H': config_help(&err); fputs(err.p, stdout); return 0;
-		case '?': usage(stderr); return 2;
+		case 'V': puts("bzpeer-fcgi " BZPEER_VERSION); rc = 0; goto out;
+		case 'h': usage(stdout); rc = 0; goto out;
+		case 'H': config_help(&err); fputs(err.p, stdout); rc = 0; goto out;
+		case '?': usage(stderr); rc = 2; goto out;
 		default:  break;
 		}
 	}
+	rc = 1;
 	if (optind < argc) {
 		usage(stderr);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	if (config_path != NULL && config_load_file(&cfg, config_path, &err) < 0) {
 		log_err("%s", err.p);
-		return 1;
+		goto out;
 	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c > 0 && c < 128 && keyof[c] != NULL &&
 		    config_set(&cfg, keyof[c], optarg, &err) < 0) {
 			log_err("command line: %s", err.p);
-			return 1;
+			goto out;
 		}
 	}
 	log_setup("bzpeer-fcgi", (enum log_level)cfg.log_level);
 	if (config_check(&cfg, &err) < 0) {
 		log_err("%s", err.p);
-		return 1;
+		goto out;
 	}
 	if (check_runtime(&cfg) < 0)
-		return 1;
+		goto out;
 	if (check_only) {
 		buf_reset(&err);
 		config_dump(&cfg, &err);
 		fputs(err.p, stdout);
 		puts("# configuration ok");
-		return 0;
+		rc = 0;
+		goto out;
 	}
 	buf_free(&err);
 
 	if ((fd = master_listen(&cfg, &owned)) < 0)
-		return 1;
+		goto out;
 	/* The master removes a socket file it made when it stops. */
 	rc = master_run(&cfg, fd, owned);
 	if (rc != 0 && owned)
 		unlink(cfg.listen);
 	close(fd);
+out:
+	buf_free(&err);
 	views_unload();
 	config_free(&cfg);
 	return rc;
