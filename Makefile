@@ -166,6 +166,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/common.c $(FUZZ_DEPS) $(BUILD)/libbzp
 fuzz-bins: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 
 fuzz:
+	@tests/deps.sh $(DEB_BUILD) clang
 	@CFLAGS='-O1 -g -fsanitize=fuzzer-no-link' $(MAKE) --no-print-directory \
 		BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) ASAN=1 UBSAN=1 fuzz-bins
 	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_TARGETS)
