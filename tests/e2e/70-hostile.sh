@@ -9,6 +9,7 @@
 # payload comes back raw, and the security headers and cookie attributes
 # are on each (part 5).
 . "$(dirname "$0")/lib.sh"
+command -v openssl >/dev/null || "$ROOT/tests/deps.sh" openssl >/dev/null 2>&1
 # Rate limits are 26-ratelimit.sh's; here they would only get in the way.
 export BZPEER_CONF_EXTRA=$'post_rate = 100000\npost_rate_addr = 100000'
 export MICROCACHE=0

@@ -12,6 +12,7 @@
 #   - workers killed with -9 in the middle of requests: GETs retried by
 #     nginx (all 200), no acknowledged follow lost, the counts consistent.
 . "$(dirname "$0")/lib.sh"
+command -v openssl >/dev/null || "$ROOT/tests/deps.sh" openssl >/dev/null 2>&1
 export BZPEER_CONF_EXTRA=$'post_rate = 100000\npost_rate_addr = 100000'
 export MICROCACHE=0 WORKERS=4
 stack_up

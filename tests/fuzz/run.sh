@@ -26,7 +26,7 @@ max_len() {
 	esac
 }
 
-failed=0
+failed=0 nfail=0
 for t in "$@"; do
 	bin="$FUZZ_BUILD/fuzz/$t"
 	src="$ROOT/tests/fuzz/$t"
@@ -34,7 +34,7 @@ for t in "$@"; do
 	art="$FUZZ_BUILD/fuzz/$t.artifacts"
 	log="$FUZZ_BUILD/fuzz/$t.log"
 	if [ ! -x "$bin" ]; then
-		echo "fuzz $t: FAILED: $bin is not built"; failed=1; continue
+		echo "fuzz $t: FAILED: $bin is not built"; failed=1; nfail=$((nfail + 1)); continue
 	fi
 	mkdir -p "$work" "$art" "$src/regressions"
 	rm -f "$art"/*
@@ -55,10 +55,12 @@ for t in "$@"; do
 			[ -f "$a" ] || continue
 			cp "$a" "$src/regressions/" && kept="$kept tests/fuzz/$t/regressions/$(basename "$a")"
 		done
+		nfail=$((nfail + 1))
 		echo "fuzz $t: FAILED after $((SECONDS - start)) s (exit $rc);${kept:- no artifact} (log: $log)"
 		grep -E '^==[0-9]+==ERROR|SUMMARY|not ok - fuzz' "$log" | head -n 5 | sed 's/^/    /'
 	else
 		echo "fuzz $t: ok, ${runs:-?} runs in $((SECONDS - start)) s, ${cov:-cov: ?}, corpus $(ls "$work" | wc -l) files"
 	fi
 done
+echo "fuzz: $(( $# - nfail )) targets ran ${SECONDS_EACH} s each without a failure, $nfail failed"
 exit "$failed"
