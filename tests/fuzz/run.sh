@@ -1,6 +1,7 @@
 #!/bin/bash
 # run.sh TARGET...: runs each libFuzzer target of tests/fuzz/ for
-# $FUZZ_SECONDS (default 60) seconds, one after the other (`make fuzz`).
+# $FUZZ_SECONDS (default 60) seconds, $FUZZ_JOBS (default: the number of
+# CPUs) targets at a time (`make fuzz`).
 #
 # Each target starts from its seeds (tests/fuzz/T/corpus) and its crash
 # regressions (tests/fuzz/T/regressions), with its dictionary (T/T.dict) if
@@ -26,15 +27,18 @@ max_len() {
 	esac
 }
 
-failed=0 nfail=0
-for t in "$@"; do
+JOBS=${FUZZ_JOBS:-$(nproc)}
+
+# fuzz_one T: runs one target; prints its line; exit 1 if it failed.
+fuzz_one() {
+	local t=$1 failed=0
 	bin="$FUZZ_BUILD/fuzz/$t"
 	src="$ROOT/tests/fuzz/$t"
 	work="$FUZZ_BUILD/fuzz/$t.corpus"
 	art="$FUZZ_BUILD/fuzz/$t.artifacts"
 	log="$FUZZ_BUILD/fuzz/$t.log"
 	if [ ! -x "$bin" ]; then
-		echo "fuzz $t: FAILED: $bin is not built"; failed=1; nfail=$((nfail + 1)); continue
+		echo "fuzz $t: FAILED: $bin is not built"; return 1
 	fi
 	mkdir -p "$work" "$art" "$src/regressions"
 	rm -f "$art"/*
@@ -55,12 +59,29 @@ for t in "$@"; do
 			[ -f "$a" ] || continue
 			cp "$a" "$src/regressions/" && kept="$kept tests/fuzz/$t/regressions/$(basename "$a")"
 		done
-		nfail=$((nfail + 1))
 		echo "fuzz $t: FAILED after $((SECONDS - start)) s (exit $rc);${kept:- no artifact} (log: $log)"
 		grep -E '^==[0-9]+==ERROR|SUMMARY|not ok - fuzz' "$log" | head -n 5 | sed 's/^/    /'
 	else
 		echo "fuzz $t: ok, ${runs:-?} runs in $((SECONDS - start)) s, ${cov:-cov: ?}, corpus $(ls "$work" | wc -l) files"
 	fi
+	return "$failed"
+}
+
+# Up to JOBS targets at once; each writes its line to a file of its own.
+mkdir -p "$FUZZ_BUILD/fuzz"
+pids=() names=()
+for t in "$@"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 0.5; done
+	fuzz_one "$t" >"$FUZZ_BUILD/fuzz/$t.result" 2>&1 &
+	pids+=($!) names+=("$t")
+done
+failed=0 nfail=0
+for i in "${!pids[@]}"; do
+	if ! wait "${pids[$i]}"; then
+		failed=1
+		nfail=$((nfail + 1))
+	fi
+	cat "$FUZZ_BUILD/fuzz/${names[$i]}.result"
 done
 echo "fuzz: $(( $# - nfail )) targets ran ${SECONDS_EACH} s each without a failure, $nfail failed"
 exit "$failed"
