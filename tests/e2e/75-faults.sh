@@ -132,12 +132,10 @@ fault() {
 	FAULT_SUMMARY="$gets GETs ($ok200 200, slowest ${max:-?} s), $posts follows ($acked acknowledged), $errs errors, $lostn lost"
 	FAULT_GETS=$gets FAULT_OK=$ok200 FAULT_MAX=${max:-99} FAULT_POSTS=$posts FAULT_ACKED=$acked FAULT_LOST=$lostn
 }
-# all 'A && B': a compound condition as one command for check (which runs one).
-all() { eval "$1"; }
 fast() { awk -v m="$FAULT_MAX" -v b="$1" 'BEGIN {exit !(m < b)}'; }
 fault_verdict() { # fault_verdict NAME MAX-SECONDS
 	FAULT_BOUND=$2
-	check "$1: $FAULT_SUMMARY" all '[ "$FAULT_GETS" -gt 0 ] && [ "$FAULT_OK" = "$FAULT_GETS" ] &&
+	check "$1: $FAULT_SUMMARY" eval '[ "$FAULT_GETS" -gt 0 ] && [ "$FAULT_OK" = "$FAULT_GETS" ] &&
 		[ "$FAULT_POSTS" -gt 0 ] && [ "$FAULT_ACKED" = "$FAULT_POSTS" ] && [ "$FAULT_LOST" = 0 ] && fast "$FAULT_BOUND"'
 }
 
@@ -145,7 +143,7 @@ fault_verdict() { # fault_verdict NAME MAX-SECONDS
 kill_then_restart() { redis_kill; sleep 2; redis_up; }
 fault redis-killed 5 kill_then_restart
 fault_verdict "Redis killed -9 for 2 s under load, then back" 2.0
-check "after Redis came back: followers consistent, counters refilled right" all 'consistent && counters_match'
+check "after Redis came back: followers consistent, counters refilled right" eval 'consistent && counters_match'
 
 fault redis-paused 5 rcli CLIENT PAUSE 3000
 fault_verdict "Redis CLIENT PAUSE 3000 under load (no request waits for it)" 2.0
@@ -159,7 +157,7 @@ check "... Redis slept (DEBUG SLEEP answered OK)" grep -q OK "$T_DIR/fault-redis
 flush_twice() { rcli FLUSHALL; sleep 1; rcli FLUSHALL; }
 fault redis-flushed 5 flush_twice
 fault_verdict "Redis FLUSHALL twice under load" 2.0
-check "after the flushes: followers consistent, counters refilled right" all 'consistent && counters_match'
+check "after the flushes: followers consistent, counters refilled right" eval 'consistent && counters_match'
 redis_up_again() {
 	for _ in $(seq 30); do curl -s "$BASE/healthz" | grep -q '^redis: up$' && return 0; sleep 0.2; done
 	return 1
@@ -182,7 +180,7 @@ WK="$T_DIR/fault-worker-killed"
 nk=$(grep -c killed "$WK/fault.log")
 bad_posts=$(cat "$WK"/post.* | grep -vc '^200 ')
 check "6 workers killed -9 under load ($nk): $FAULT_SUMMARY" \
-	all '[ "$nk" = 6 ] && [ "$FAULT_GETS" -gt 0 ] && [ "$FAULT_OK" = "$FAULT_GETS" ] && [ "$FAULT_LOST" = 0 ]'
+	eval '[ "$nk" = 6 ] && [ "$FAULT_GETS" -gt 0 ] && [ "$FAULT_OK" = "$FAULT_GETS" ] && [ "$FAULT_LOST" = 0 ]'
 only_502() { ! cat "$WK"/post.* | grep -v '^200 ' | grep -qv '^502 '; }
 check "... the only errors are posts cut short (502, never acknowledged): $bad_posts" only_502
 four_workers() {
@@ -231,11 +229,11 @@ for u in 1 2 3 4 5 6; do
 	done
 done
 check "map full: $n200 follows acknowledged and kept ($lostm lost), then $n503 answered 503, $other other answers ($tries posts)" \
-	all '[ "$n200" -gt 0 ] && [ "$n503" -gt 0 ] && [ "$other" = 0 ] && [ "$lostm" = 0 ]'
+	eval '[ "$n200" -gt 0 ] && [ "$n503" -gt 0 ] && [ "$other" = 0 ] && [ "$lostm" = 0 ]'
 check "... every 503 left the store exactly as it was ($half changed it)" [ "$half" = 0 ]
 check "... every 503 says so in words, with Retry-After" [ "$msg" = 1 ]
 check "... a plain form post gets the 503 page in the site's layout ($n503f of them)" \
-	all '[ "$n503f" -gt 0 ] && [ "$page" = 1 ]'
+	eval '[ "$n503f" -gt 0 ] && [ "$page" = 1 ]'
 http GET /researchers/sanjeev-arora
 check "... pages are still 200 with the map full" [ "$STATUS" = 200 ]
 check "... followers consistent" consistent
@@ -277,7 +275,7 @@ for s in "${SLUGS[@]:0:30}"; do
 	esac
 done
 check "disk full: $n503 follows answered 503, $n200 acknowledged, $other other answers" \
-	all '[ "$n503" -gt 0 ] && [ "$other" = 0 ]'
+	eval '[ "$n503" -gt 0 ] && [ "$other" = 0 ]'
 check "... every 503 left the store exactly as it was ($half changed it)" [ "$half" = 0 ]
 http GET /researchers/sanjeev-arora
 check "... pages are still 200 with the disk full" [ "$STATUS" = 200 ]
@@ -287,10 +285,10 @@ http POST "/researchers/${SLUGS[0]}/follow" -b "bzs=$c2" -H 'Accept: application
 	-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "csrf=$t2&action=follow"
 id0=$(awk -v s="${SLUGS[0]}" '$1 == s {print $2}' "$T_DIR/slugs")
 check "... with room again, a follow is recorded again ($STATUS)" \
-	all '[ "$STATUS" = 200 ] && dump | grep -qxF "follows $id0 \"roomagain\""'
+	eval '[ "$STATUS" = 200 ] && dump | grep -qxF "follows $id0 \"roomagain\""'
 for id in "${acked[@]}"; do
 	dump | grep -qxF "follows $id \"diskfull\"" || lostd=$((lostd + 1)); done
-check "... no acknowledged follow lost ($lostd), followers consistent" all '[ "$lostd" = 0 ] && consistent'
+check "... no acknowledged follow lost ($lostd), followers consistent" eval '[ "$lostd" = 0 ] && consistent'
 check "... no worker died of it" [ "$(deaths)" = "$deaths0" ]
 "$ROOT/tests/stack.sh" stop >>"$T_DIR/stack.log" 2>&1
 export STORE=$OLDSTORE
