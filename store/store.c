@@ -254,6 +254,10 @@ store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
 			goto env_close;
 	}
 	rc = rdonly ? open_ro(s, dir, flags) : open_rw(s, dir);
+	/* Commits write the meta page without flushing it; store_write()
+	 * flushes after the commit, outside the writer lock (see there). */
+	if (rc == 0 && !rdonly)
+		rc = mdb_env_set_flags(s->env, MDB_NOMETASYNC, 1);
 	if (rc != 0)
 		goto env_close;
 	*out = s;
@@ -387,8 +391,21 @@ store_write(struct store *s, store_write_fn fn, void *ctx)
 			return rc;
 		if ((rc = fn(txn, ctx)) != 0)
 			mdb_txn_abort(txn);
-		else
-			rc = mdb_txn_commit(txn);  /* frees txn either way */
+		else if ((rc = mdb_txn_commit(txn)) == 0)  /* frees txn */
+			/*
+			 * Durable before we return. LMDB's commit flushes the
+			 * data pages, then (without MDB_NOMETASYNC) writes the
+			 * meta page synchronously, both under the one writer
+			 * lock: two disk flushes per write, serialised across
+			 * every worker. With MDB_NOMETASYNC (store_open) the
+			 * commit writes the meta page unflushed and releases
+			 * the lock; this flush makes it durable, and the next
+			 * writer's data flush overlaps with it. Integrity on a
+			 * crash is LMDB's (the last flushed meta page is whole);
+			 * no caller hears of a commit before its flush. Follow
+			 * POSTs, 4 workers (bench/): ~480/s -> ~800/s.
+			 */
+			rc = mdb_env_sync(s->env, 1);
 		if (rc != MDB_MAP_FULL)
 			return rc;
 		/* Nothing was written: grow the map and run fn again. */
