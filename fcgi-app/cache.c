@@ -346,14 +346,22 @@ cache_put_page(struct cache *c, struct sv page_key, const struct page *pg,
 		freeReplyObject(r);
 }
 
-/* Sets KEYS[1] to "ARGV[1]:ARGV[2]" unless it holds a newer transaction's. */
+/*
+ * Counters live at most this long: a count whose update never reached
+ * Redis (down at that moment) is stale for at most this long, then it is
+ * refilled from the store.
+ */
+#define CACHE_COUNTER_TTL 300
+
+/* Sets KEYS[1] to "ARGV[1]:ARGV[2]" (expiring after ARGV[3] seconds)
+ * unless it holds a newer transaction's. */
 static const char counter_script[] =
 	"local cur = redis.call('GET', KEYS[1]) "
 	"if cur then "
 	"  local t = tonumber(string.match(cur, '^(%d+):')) "
 	"  if t and t > tonumber(ARGV[1]) then return 0 end "
 	"end "
-	"redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2]) "
+	"redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'EX', ARGV[3]) "
 	"return 1";
 
 void
@@ -368,8 +376,8 @@ cache_put_counter(struct cache *c, struct sv counter_key, uint64_t count,
 		return;
 	snprintf(txn, sizeof(txn), "%llu", (unsigned long long)txn_id);
 	snprintf(cnt, sizeof(cnt), "%llu", (unsigned long long)count);
-	if (redisAppendCommand(ctx, "EVAL %s 1 %b %s %s", counter_script,
-	    counter_key.p, counter_key.n, txn, cnt) != REDIS_OK) {
+	if (redisAppendCommand(ctx, "EVAL %s 1 %b %s %s %u", counter_script,
+	    counter_key.p, counter_key.n, txn, cnt, CACHE_COUNTER_TTL) != REDIS_OK) {
 		cache_down(c, "append failed");
 		return;
 	}

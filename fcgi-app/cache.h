@@ -57,7 +57,9 @@ void cache_put_page(struct cache *c, struct sv page_key, const struct page *pg,
 /*
  * Sets the counter to count, written by the LMDB transaction txn_id, unless
  * Redis already holds a value from a newer transaction: a late, older write
- * never overwrites a newer one.
+ * never overwrites a newer one. Counters expire after 5 minutes, so one
+ * whose update was lost while Redis was unreachable is refilled from the
+ * store by then.
  */
 void cache_put_counter(struct cache *c, struct sv counter_key, uint64_t count,
     uint64_t txn_id);
