@@ -41,6 +41,9 @@ wait_until() {
 	return 1
 }
 alive() { kill -0 "$1" 2>/dev/null; }
+# log_has MARK PATTERN: the master logged PATTERN since MARK. A function, so
+# wait_until re-reads the log on every try (a <(...) would be read once).
+log_has() { log_since "$1" | grep -q "$2"; }
 # Lines the master logged from line $1 on.
 log_since() { tail -n +"$1" "$LOG"; }
 log_mark() { wc -l <"$LOG" | awk '{ print $1 + 1 }'; }
@@ -183,7 +186,7 @@ mark=$(log_mark)
 load_start badtmpl /researchers/sanjeev-arora 2
 kill -HUP "$(master)"
 check "broken template: the reload is refused, naming the file" \
-	wait_until 5 grep -q 'error: reload: reload refused, workers unchanged: templates: .*profile.html' <(log_since "$mark")
+	wait_until 20 log_has "$mark" 'error: reload: reload refused, workers unchanged: templates: .*profile.html'
 sleep 0.5
 load_stop badtmpl
 check "broken template: the same workers serve" [ "$(workers)" = "$before" ]
@@ -200,7 +203,7 @@ mv "$STORE" "$T_DIR/store.good" && mv "$T_DIR/store.bad" "$STORE"
 before=$(workers)
 mark=$(log_mark)
 kill -HUP "$(master)"
-check "broken store: the reload is refused" wait_until 5 grep -q 'error: reload: reload refused, workers unchanged: store' <(log_since "$mark")
+check "broken store: the reload is refused" wait_until 20 log_has "$mark" 'error: reload: reload refused, workers unchanged: store'
 http GET /researchers/sanjeev-arora
 check "broken store at SIGHUP: the old workers still answer 200" bash -c "[ $STATUS = 200 ] && [ '$(workers)' = '$before' ]"
 # Workers started now (after a crash) cannot open the store.
