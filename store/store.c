@@ -254,10 +254,6 @@ store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
 			goto env_close;
 	}
 	rc = rdonly ? open_ro(s, dir, flags) : open_rw(s, dir);
-	/* Commits write the meta page without flushing it; store_write()
-	 * flushes after the commit, outside the writer lock (see there). */
-	if (rc == 0 && !rdonly)
-		rc = mdb_env_set_flags(s->env, MDB_NOMETASYNC, 1);
 	if (rc != 0)
 		goto env_close;
 	*out = s;
@@ -286,6 +282,7 @@ store_close(struct store *s)
 		mdb_txn_abort(t->txn);
 		free(t);
 	}
+	followq_close(s);
 	mdb_env_close(s->env);
 	free(s);
 }
@@ -371,55 +368,62 @@ store_txn_id(struct store_rtxn *t)
 /* ---- write transactions ----------------------------------------------------- */
 
 int
-store_write(struct store *s, store_write_fn fn, void *ctx)
+store_grow(struct store *s)
 {
-	MDB_txn *txn;
 	MDB_envinfo info;
 	uint64_t size;
 	int rc;
 
+	if ((rc = mdb_env_info(s->env, &info)) != 0)
+		return rc;
+	size = info.me_mapsize;
+	if (size >= s->map_max)
+		return STORE_MAPFULL;
+	size = size > s->map_max / 2 ? s->map_max : size * 2;
+	fprintf(stderr, "store: map full at %llu KiB, growing to %llu "
+	    "KiB and writing again\n",
+	    (unsigned long long)(info.me_mapsize >> 10),
+	    (unsigned long long)(size >> 10));
+	return mdb_env_set_mapsize(s->env, (size_t)size);
+}
+
+int
+store_write_begin(struct store *s, MDB_txn **txn)
+{
+	int rc;
+
 	if (s->flags & STORE_RDONLY)
 		return EACCES;
-	for (;;) {
-		rc = mdb_txn_begin(s->env, NULL, 0, &txn);
-		if (rc == MDB_MAP_RESIZED) {
-			if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0)
-				return rc;
-			continue;
-		}
-		if (rc != 0)
+	while ((rc = mdb_txn_begin(s->env, NULL, 0, txn)) == MDB_MAP_RESIZED)
+		/* Another process grew the map: adopt its size. */
+		if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0)
 			return rc;
+	return rc;
+}
+
+int
+store_write(struct store *s, store_write_fn fn, void *ctx)
+{
+	MDB_txn *txn;
+	int rc;
+
+	for (;;) {
+		if ((rc = store_write_begin(s, &txn)) != 0)
+			return rc;
+		/*
+		 * The commit is durable before it returns: LMDB flushes the
+		 * data pages, then writes the meta page synchronously, all
+		 * under the one writer lock. Follows, the one frequent write,
+		 * share a commit among every waiting writer (followq.c).
+		 */
 		if ((rc = fn(txn, ctx)) != 0)
 			mdb_txn_abort(txn);
-		else if ((rc = mdb_txn_commit(txn)) == 0)  /* frees txn */
-			/*
-			 * Durable before we return. LMDB's commit flushes the
-			 * data pages, then (without MDB_NOMETASYNC) writes the
-			 * meta page synchronously, both under the one writer
-			 * lock: two disk flushes per write, serialised across
-			 * every worker. With MDB_NOMETASYNC (store_open) the
-			 * commit writes the meta page unflushed and releases
-			 * the lock; this flush makes it durable, and the next
-			 * writer's data flush overlaps with it. Integrity on a
-			 * crash is LMDB's (the last flushed meta page is whole);
-			 * no caller hears of a commit before its flush. Follow
-			 * POSTs, 4 workers (bench/): ~480/s -> ~800/s.
-			 */
-			rc = mdb_env_sync(s->env, 1);
+		else
+			rc = mdb_txn_commit(txn);  /* frees txn */
 		if (rc != MDB_MAP_FULL)
 			return rc;
 		/* Nothing was written: grow the map and run fn again. */
-		if ((rc = mdb_env_info(s->env, &info)) != 0)
-			return rc;
-		size = info.me_mapsize;
-		if (size >= s->map_max)
-			return STORE_MAPFULL;
-		size = size > s->map_max / 2 ? s->map_max : size * 2;
-		fprintf(stderr, "store: map full at %llu KiB, growing to %llu "
-		    "KiB and writing again\n",
-		    (unsigned long long)(info.me_mapsize >> 10),
-		    (unsigned long long)(size >> 10));
-		if ((rc = mdb_env_set_mapsize(s->env, (size_t)size)) != 0)
+		if ((rc = store_grow(s)) != 0)
 			return rc;
 	}
 }

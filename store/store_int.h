@@ -77,6 +77,9 @@ struct store {
 	uint64_t  map_max;        /* bytes a writer may grow the map to */
 	int       map_fixed;      /* the caller chose the map size */
 	_Atomic(struct store_rtxn *) spare;   /* a reset read txn to renew */
+	struct followq *fq;       /* the follow queue (followq.c), once open */
+	int       fq_fd;          /* its file, flocked shared while open */
+	int       fq_state;       /* 0 not tried yet, 1 open, -1 unusable */
 };
 
 struct store_rtxn {
@@ -106,6 +109,61 @@ unsigned    store_db_flags(enum store_db db);
  */
 typedef int (*store_write_fn)(MDB_txn *txn, void *ctx);
 int store_write(struct store *s, store_write_fn fn, void *ctx);
+
+/*
+ * Begins a write transaction (waiting for LMDB's writer lock), adopting a
+ * map another process grew. EACCES on a read-only store.
+ */
+int store_write_begin(struct store *s, MDB_txn **txn);
+
+/*
+ * After MDB_MAP_FULL, with no transaction open in this process: doubles
+ * the map (up to map_max, logging it). 0, STORE_MAPFULL past map_max, or
+ * an LMDB error.
+ */
+int store_grow(struct store *s);
+
+/*
+ * A write function's private answer "nothing to change": store_write()
+ * aborts the transaction on any non-zero return, so an idempotent no-op
+ * commits nothing and leaves the transaction id alone. Distinct from every
+ * STORE_* (-30900..) and LMDB (-30799..-30780) code.
+ */
+#define UNCHANGED (-30950)
+
+/* ---- follows (userdata.c) and their group commit (followq.c) ---- */
+
+/*
+ * One follow (follow = 1) or unfollow of researcher rid (number rnum) by
+ * user inside write transaction txn: both edges and the count. 0 when an
+ * edge changed, UNCHANGED when it was already so, STORE_NOTFOUND for an
+ * unknown researcher (nothing written), else an LMDB error. The strings
+ * must not point into the map.
+ */
+int follow_apply(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid,
+    uint64_t rnum, struct sv user, int follow);
+
+/* The followers count of rid in txn (0 when none). */
+int follow_count(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid,
+    uint64_t *count);
+
+/*
+ * store_follow() through the follow queue: the follow is handed to
+ * whichever process holds LMDB's writer lock next, which applies every
+ * follow waiting in the queue in one transaction and one durable commit.
+ * Same contract as store_follow() (arguments already checked and copied),
+ * except that *txn_id and *count are those of the whole group: every
+ * follow of one commit reports that commit's id and the counts after it.
+ * FOLLOWQ_NONE when there is no queue to use (it could not be opened, or
+ * every slot is taken): the caller writes alone.
+ */
+#define FOLLOWQ_NONE (-30951)
+int followq_follow(struct store *s, struct sv rid, uint64_t rnum,
+    struct sv user, int follow, uint64_t *count, uint64_t *txn_id,
+    int *changed);
+
+/* Unmaps and closes the queue, if open. */
+void followq_close(struct store *s);
 
 /*
  * Raises the map, before a big write, to the space used plus `bytes` (at

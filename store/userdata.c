@@ -6,14 +6,6 @@
 
 #include "codec.h"
 
-/*
- * A write function's private answer "nothing to change": store_write()
- * aborts the transaction on any non-zero return, so an idempotent no-op
- * commits nothing and leaves the transaction id alone. Distinct from every
- * STORE_* (-30900..) and LMDB (-30799..-30780) code.
- */
-#define UNCHANGED (-30950)
-
 /* ---- validation ---------------------------------------------------------- */
 
 /*
@@ -225,6 +217,73 @@ researcher_reclaim(MDB_txn *txn, const MDB_dbi *dbi, struct sv id,
 
 /* ---- follows ------------------------------------------------------------------ */
 
+/*
+ * One follow or unfollow inside write transaction txn: the edge both ways,
+ * then the count as the number of edges now in this transaction (so count
+ * == edges whatever ran before). 0 when an edge changed, UNCHANGED when it
+ * was already so, STORE_NOTFOUND for an unknown researcher (nothing
+ * written), else an LMDB error. The strings must not point into the map.
+ */
+int
+follow_apply(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid, uint64_t rnum,
+    struct sv user, int follow)
+{
+	MDB_val k, v, uk, rv;
+	MDB_cursor *c;
+	unsigned char b[8];
+	size_t n = 0;
+	int rc;
+
+	k = sv_val(rid);
+	if ((rc = mdb_get(txn, dbi[DB_RESEARCHERS], &k, &v)) != 0)
+		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
+	k = sv_val(rid);
+	uk = sv_val(user);
+	if (follow)
+		rc = mdb_put(txn, dbi[DB_FOLLOWS], &k, &uk, MDB_NODUPDATA);
+	else
+		rc = mdb_del(txn, dbi[DB_FOLLOWS], &k, &uk);
+	if (rc == MDB_KEYEXIST || rc == MDB_NOTFOUND)
+		return UNCHANGED;
+	if (rc != 0)
+		return rc;
+	/* The reverse edge; a missing or present one is tolerated, so a
+	 * damaged reverse index heals rather than blocks. */
+	uk = sv_val(user);
+	rv = be64_val(b, rnum);
+	if (follow) {
+		rc = mdb_put(txn, dbi[DB_FOLLOWING], &uk, &rv, MDB_NODUPDATA);
+		if (rc == MDB_KEYEXIST)
+			rc = 0;
+	} else {
+		rc = mdb_del(txn, dbi[DB_FOLLOWING], &uk, &rv);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	if (rc != 0)
+		return rc;
+
+	if ((rc = mdb_cursor_open(txn, dbi[DB_FOLLOWS], &c)) != 0)
+		return rc;
+	k = sv_val(rid);
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET);
+	if (rc == 0)
+		rc = mdb_cursor_count(c, &n);
+	else if (rc == MDB_NOTFOUND)
+		rc = 0;                 /* the last follower left */
+	mdb_cursor_close(c);
+	if (rc != 0)
+		return rc;
+	return count_put(txn, dbi[DB_FOLLOWERS], rid, n);
+}
+
+int
+follow_count(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid, uint64_t *count)
+{
+	return count_get(txn, dbi[DB_FOLLOWERS], rid, count);
+}
+
+/* One follow alone in its own write transaction (no follow queue). */
 struct follow {
 	const MDB_dbi *dbi;
 	struct sv rid, user;     /* the caller's strings, copied */
@@ -234,74 +293,26 @@ struct follow {
 	int changed;
 };
 
-/*
- * One follow or unfollow: the edge both ways, then the count as the number
- * of edges now in this transaction (so count == edges whatever ran before).
- * UNCHANGED, with the count as stored, when the edge was already so.
- */
 static int
 follow_txn(MDB_txn *txn, void *ctx)
 {
 	struct follow *f = ctx;
-	MDB_val k, v, uk, rv;
-	MDB_cursor *c;
-	unsigned char b[8];
-	size_t n = 0;
 	int rc;
 
 	f->changed = 0;
-	f->count = 0;
 	f->txn_id = mdb_txn_id(txn);
-	k = sv_val(f->rid);
-	if ((rc = mdb_get(txn, f->dbi[DB_RESEARCHERS], &k, &v)) != 0)
-		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
-	k = sv_val(f->rid);
-	uk = sv_val(f->user);
-	if (f->follow)
-		rc = mdb_put(txn, f->dbi[DB_FOLLOWS], &k, &uk, MDB_NODUPDATA);
-	else
-		rc = mdb_del(txn, f->dbi[DB_FOLLOWS], &k, &uk);
-	if (rc == MDB_KEYEXIST || rc == MDB_NOTFOUND) {
-		/* Already so: report the count of the state we looked at,
-		 * the snapshot this write transaction started from. */
+	rc = follow_apply(txn, f->dbi, f->rid, f->rnum, f->user, f->follow);
+	if (rc == UNCHANGED)
+		/* Already so: the count of the state we looked at, the
+		 * snapshot this write transaction started from. */
 		f->txn_id = mdb_txn_id(txn) - 1;
-		rc = count_get(txn, f->dbi[DB_FOLLOWERS], f->rid, &f->count);
-		return rc != 0 ? rc : UNCHANGED;
-	}
-	if (rc != 0)
+	else if (rc != 0)
 		return rc;
-	/* The reverse edge; a missing or present one is tolerated, so a
-	 * damaged reverse index heals rather than blocks. */
-	uk = sv_val(f->user);
-	rv = be64_val(b, f->rnum);
-	if (f->follow) {
-		rc = mdb_put(txn, f->dbi[DB_FOLLOWING], &uk, &rv, MDB_NODUPDATA);
-		if (rc == MDB_KEYEXIST)
-			rc = 0;
-	} else {
-		rc = mdb_del(txn, f->dbi[DB_FOLLOWING], &uk, &rv);
-		if (rc == MDB_NOTFOUND)
-			rc = 0;
-	}
-	if (rc != 0)
+	else
+		f->changed = 1;
+	if ((rc = count_get(txn, f->dbi[DB_FOLLOWERS], f->rid, &f->count)) != 0)
 		return rc;
-
-	if ((rc = mdb_cursor_open(txn, f->dbi[DB_FOLLOWS], &c)) != 0)
-		return rc;
-	k = sv_val(f->rid);
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET);
-	if (rc == 0)
-		rc = mdb_cursor_count(c, &n);
-	else if (rc == MDB_NOTFOUND)
-		rc = 0;                 /* the last follower left */
-	mdb_cursor_close(c);
-	if (rc != 0)
-		return rc;
-	if ((rc = count_put(txn, f->dbi[DB_FOLLOWERS], f->rid, n)) != 0)
-		return rc;
-	f->count = n;
-	f->changed = 1;
-	return 0;
+	return f->changed ? 0 : UNCHANGED;
 }
 
 int
@@ -327,6 +338,10 @@ store_follow(struct store *s, struct sv researcher_id, struct sv user,
 	f.rid = (struct sv){ rid, researcher_id.n };
 	f.user = (struct sv){ u, user.n };
 	f.follow = follow != 0;
+	rc = followq_follow(s, f.rid, f.rnum, f.user, f.follow, count, txn_id,
+	    changed);
+	if (rc != FOLLOWQ_NONE)
+		return rc;
 	rc = store_write(s, follow_txn, &f);
 	if (rc == UNCHANGED)
 		rc = 0;

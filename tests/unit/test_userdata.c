@@ -1,5 +1,6 @@
 /* test_userdata.c: follows and claims in the store: rules, refusals that change nothing, re-imports, concurrent writers, map growth, bzpeer-admin. */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -79,6 +80,27 @@ static int
 same(const struct buf *a, const struct buf *b)
 {
 	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
+}
+
+/* Removes the lines of d that begin with prefix. */
+static void
+drop_lines(struct buf *d, const char *prefix)
+{
+	size_t i = 0, o = 0, pl = strlen(prefix);
+
+	while (i < d->len) {
+		const char *nl = memchr(d->p + i, '\n', d->len - i);
+		size_t n = nl ? (size_t)(nl - (d->p + i)) + 1 : d->len - i;
+
+		if (!(n >= pl && memcmp(d->p + i, prefix, pl) == 0)) {
+			memmove(d->p + o, d->p + i, n);
+			o += n;
+		}
+		i += n;
+	}
+	d->len = o;
+	buf_reserve(d, 1);
+	d->p[o] = '\0';
 }
 
 /* Only the dump lines of database db (name and a space). */
@@ -281,8 +303,11 @@ follows_basic(void)
 	    n == 0 && ch == 0);
 	CHECK(followers(s, "A101") == 0);
 	CHECK(fol(s, "A102", SV_LIT("bob"), 0, &n, &txn, &ch) == 0 && n == 0);
-	/* Back to no follows at all: the same store as before the first. */
+	/* Back to no follows at all: the same store as before the first,
+	 * but for the count of follow commits (store/followq.c). */
 	dump(s, &d);
+	CHECK(has(&d, "meta follow_batch "));
+	drop_lines(&d, "meta follow_batch ");
 	CHECK(same(&empty, &d));
 	store_close(s);
 
@@ -821,7 +846,7 @@ concurrent(void)
 	pid_t pids[PROCS];
 	int state[N_RES][N_USERS], k, st, ok_exit = 1, ok_replay = 1, ok_count = 1;
 	uint64_t cnt[N_RES], edges, n;
-	size_t i, r, u, total = 0, changed = 0;
+	size_t i, j, k2, r, u, total = 0, changed = 0, commits = 0;
 
 	store_close(s);     /* no environment across fork */
 	fflush(stdout);
@@ -878,23 +903,51 @@ concurrent(void)
 	qsort(all, total, sizeof(all[0]), cmp_op);
 	memset(state, 0, sizeof(state));
 	memset(cnt, 0, sizeof(cnt));
-	for (i = 0; i < total; i++) {
-		struct op *o = &all[i];
+	for (i = 0; i < total; i = j) {
+		int flips[N_RES][N_USERS][2];
 
-		if (o->changed) {
-			changed++;
-			if (state[o->r][o->u] == o->follow ||
-			    (i > 0 && all[i - 1].txn == o->txn &&
-			    all[i - 1].changed))
+		/* One transaction id: the follows of one commit (in an order
+		 * the log doesn't tell), then no-ops read in its snapshot. */
+		for (j = i; j < total && all[j].txn == all[i].txn; j++)
+			;
+		memset(flips, 0, sizeof(flips));
+		for (k2 = i; k2 < j; k2++)
+			if (all[k2].changed)
+				flips[all[k2].r][all[k2].u][all[k2].follow]++;
+		if (all[i].changed)
+			commits++;
+		for (r = 0; r < N_RES; r++)
+			for (u = 0; u < N_USERS; u++) {
+				int pre = state[r][u], f = flips[r][u][1],
+				    un = flips[r][u][0];
+				/* Alternating from the state before. */
+				int dd = pre ? un - f : f - un;
+
+				if (dd != 0 && dd != 1)
+					ok_replay = 0;
+				changed += (size_t)(f + un);
+				if (dd == 1) {
+					state[r][u] = !pre;
+					cnt[r] += pre ? (uint64_t)-1 : 1;
+				}
+			}
+		for (k2 = i; k2 < j; k2++) {
+			struct op *o = &all[k2];
+
+			/* Every follow of a commit reports the counts after
+			 * it; a no-op saw its edge already so: in the state
+			 * after, or anywhere along a pair that changed. */
+			if (o->count != cnt[o->r])
 				ok_replay = 0;
-			state[o->r][o->u] = o->follow;
-			cnt[o->r] += o->follow ? 1 : (uint64_t)-1;
-		} else if (state[o->r][o->u] != o->follow)
-			ok_replay = 0;
-		if (o->count != cnt[o->r])
-			ok_replay = 0;
+			if (!o->changed && state[o->r][o->u] != o->follow &&
+			    flips[o->r][o->u][0] + flips[o->r][o->u][1] == 0)
+				ok_replay = 0;
+		}
 	}
 	CHECK(ok_replay);
+	/* The follow queue grouped them: fewer commits than follows. */
+	CHECK(commits > 0 && commits < changed);
+	printf("# %zu follows changed an edge in %zu commits\n", changed, commits);
 	CHECK(changed > total / 4 && changed < total);
 	/* The replayed end state is the store's. */
 	REQUIRE(store_open(dir, STORE_RDONLY, &s) == 0);
@@ -911,6 +964,101 @@ concurrent(void)
 	CHECK(ok_replay);
 	buf_free(&d);
 	buf_free(&b);
+}
+
+/* ---- the follow queue survives its users dying -------------------------------- */
+
+/* Follows and unfollows in a loop until killed (or 150 done; the alarm is
+ * for a hang, not for a slow disk). */
+static void
+follow_forever(const char *dir, int k)
+{
+	struct store *s;
+	uint64_t n, txn;
+	int i, ch;
+
+	alarm(600);
+	if (store_open(dir, 0, &s) != 0)
+		_exit(1);
+	for (i = 0; i < 150; i++)
+		if (store_follow(s, sv_cstr(res_ids[i % N_RES]),
+		    sv_cstr(users[k % N_USERS]), (i / N_RES) % 2, &n, &txn,
+		    &ch) != 0)
+			_exit(1);
+	store_close(s);
+	_exit(0);
+}
+
+static void
+queue_deaths(void)
+{
+	const char *dir = path_in(scratch, "deaths");
+	struct store *s = fixture_store("deaths", NULL);
+	struct store_rtxn *t;
+	pid_t pids[PROCS];
+	uint64_t n, txn;
+	int k, st, ch, ok_follow = 1, ok_count = 1, r, u;
+	struct timespec pause = { 0, 30 * 1000 * 1000 };
+	FILE *f;
+
+	store_close(s);
+	/* A queue file left by a crash (or another version): the first to
+	 * open it finds nobody else holding it and starts it afresh. */
+	REQUIRE((f = fopen(path_in(scratch, "deaths/follows.queue"), "wb")) !=
+	    NULL);
+	REQUIRE(fputs("not a queue", f) >= 0 && fclose(f) == 0);
+
+	fflush(stdout);
+	for (k = 0; k < PROCS; k++) {
+		REQUIRE((pids[k] = fork()) >= 0);
+		if (pids[k] == 0)
+			follow_forever(dir, k);
+	}
+	/* Half of them die mid-flight: waiting for the lock, leading a
+	 * batch, or between the two, wherever SIGKILL finds them. */
+	for (k = 0; k < PROCS; k += 2) {
+		nanosleep(&pause, NULL);
+		kill(pids[k], SIGKILL);
+	}
+	for (k = 0; k < PROCS; k++) {
+		REQUIRE(waitpid(pids[k], &st, 0) == pids[k]);
+		if (k % 2 == 1)
+			CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	/* The queue still works for everyone after them (their slots are
+	 * freed as a dead owner's), and every count is its edges. */
+	REQUIRE(store_open(dir, 0, &s) == 0);
+	for (k = 0; k < 300; k++)
+		if (store_follow(s, sv_cstr(res_ids[k % N_RES]),
+		    sv_cstr(users[k % N_USERS]), k % 3 != 0, &n, &txn, &ch) != 0)
+			ok_follow = 0;
+	CHECK(ok_follow);
+	{
+		struct buf q = BUF_INIT;
+
+		/* The garbage was replaced by a queue. */
+		CHECK(slurp(path_in(scratch, "deaths/follows.queue"), &q) == 0 &&
+		    q.len > 4096 && memcmp(q.p, "not a queue", 11) != 0);
+		buf_free(&q);
+	}
+	REQUIRE(store_read_begin(s, &t) == 0);
+	for (r = 0; r < N_RES; r++) {
+		uint64_t edges = 0;
+
+		for (u = 0; u < N_USERS; u++) {
+			int on = 0;
+
+			REQUIRE(store_is_following(t, sv_cstr(res_ids[r]),
+			    sv_cstr(users[u]), &on) == 0);
+			edges += (uint64_t)on;
+		}
+		REQUIRE(store_followers(t, sv_cstr(res_ids[r]), &n) == 0);
+		if (n != edges)
+			ok_count = 0;
+	}
+	store_read_end(t);
+	store_close(s);
+	CHECK(ok_count);
 }
 
 /* ---- a full map grows; a capped one refuses whole ------------------------------ */
@@ -1155,6 +1303,7 @@ main(void)
 	part("survives_reimport", survives_reimport);
 	part("old_store", old_store);
 	part("concurrent", concurrent);
+	part("queue_deaths", queue_deaths);
 	part("map_growth", map_growth);
 	part("admin_cli", admin_cli);
 	tdir_remove(scratch);
