@@ -388,39 +388,45 @@ cache_put_counter(struct cache *c, struct sv counter_key, uint64_t count,
 	}
 }
 
-uint64_t
-cache_rate(struct cache *c, struct sv key, unsigned window, unsigned *retry_after)
+void
+cache_rate(struct cache *c, const struct sv *keys, size_t n, unsigned window,
+    uint64_t *counts, unsigned *retry_after)
 {
 	redisContext *ctx = cache_conn(c);
-	redisReply *r1, *r2;
-	uint64_t n = 0;
+	redisReply *r;
 	time_t now = time(NULL);
 	unsigned long slot = (unsigned long)now / window;
+	size_t i, got;
+	int ok = 1;
 
 	*retry_after = window - (unsigned)((unsigned long)now % window);
+	for (i = 0; i < n; i++)
+		counts[i] = 0;
 	if (ctx == NULL)
-		return 0;
-	buf_reset(&c->scratch);
-	buf_puts(&c->scratch, c->prefix);
-	buf_puts(&c->scratch, "rate:");
-	buf_put(&c->scratch, key.p, key.n);
-	buf_putc(&c->scratch, ':');
-	buf_putu64(&c->scratch, slot);
-	if (redisAppendCommand(ctx, "INCR %b", c->scratch.p, c->scratch.len) != REDIS_OK ||
-	    redisAppendCommand(ctx, "EXPIRE %b %u", c->scratch.p, c->scratch.len,
-	    window * 2) != REDIS_OK) {
+		return;
+	for (i = 0; i < n && ok; i++) {
+		buf_reset(&c->scratch);
+		buf_puts(&c->scratch, c->prefix);
+		buf_puts(&c->scratch, "rate:");
+		buf_put(&c->scratch, keys[i].p, keys[i].n);
+		buf_putc(&c->scratch, ':');
+		buf_putu64(&c->scratch, slot);
+		ok = redisAppendCommand(ctx, "INCR %b", c->scratch.p,
+		    c->scratch.len) == REDIS_OK && redisAppendCommand(ctx,
+		    "EXPIRE %b %u", c->scratch.p, c->scratch.len, window * 2) ==
+		    REDIS_OK;
+	}
+	if (!ok) {
 		cache_down(c, "append failed");
-		return 0;
+		return;
 	}
-	if ((r1 = reply(c)) == NULL)
-		return 0;
-	if ((r2 = reply(c)) == NULL) {
-		freeReplyObject(r1);
-		return 0;
+	/* Every key in one round trip: INCR, EXPIRE, INCR, EXPIRE... */
+	for (got = 0; got < 2 * n; got++) {
+		if ((r = reply(c)) == NULL)
+			return;     /* the connection is dropped: nothing left */
+		if (got % 2 == 0 && r->type == REDIS_REPLY_INTEGER &&
+		    r->integer > 0)
+			counts[got / 2] = (uint64_t)r->integer;
+		freeReplyObject(r);
 	}
-	if (r1->type == REDIS_REPLY_INTEGER && r1->integer > 0)
-		n = (uint64_t)r1->integer;
-	freeReplyObject(r1);
-	freeReplyObject(r2);
-	return n;
 }

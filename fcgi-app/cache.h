@@ -65,13 +65,14 @@ void cache_put_counter(struct cache *c, struct sv counter_key, uint64_t count,
     uint64_t txn_id);
 
 /*
- * Counts one event for key in a fixed window of `window` seconds (INCR and
- * EXPIRE, one round trip) and returns the count so far in this window, with
- * the seconds left in it in *retry_after. Returns 0 when Redis is down: rate
- * limits are then not enforced (documented in README).
+ * Counts one event for each of the n keys in a fixed window of `window`
+ * seconds (INCR and EXPIRE each, all in one round trip) and puts the count
+ * so far in this window of key i in counts[i], with the seconds left in
+ * the window in *retry_after. Counts are 0 when Redis is down: rate limits
+ * are then not enforced (documented in README).
  */
-uint64_t cache_rate(struct cache *c, struct sv key, unsigned window,
-    unsigned *retry_after);
+void cache_rate(struct cache *c, const struct sv *keys, size_t n,
+    unsigned window, uint64_t *counts, unsigned *retry_after);
 
 /* Page (de)serialisation, exposed for tests. decode: 0 or -1 (bad bytes). */
 void page_encode(const struct page *pg, struct buf *out);

@@ -57,8 +57,8 @@ post_begin(struct request *r, const struct field_decl *decl, size_t ndecl,
     size_t csrf_field, struct sv back)
 {
 	struct buf err = BUF_INIT;
-	unsigned retry, retry2;
-	uint64_t n_user, n_addr;
+	unsigned retry;
+	uint64_t n[2];
 	int status;
 
 	status = req_form_post(r, decl, ndecl, &err);
@@ -89,27 +89,29 @@ post_begin(struct request *r, const struct field_decl *decl, size_t ndecl,
 		    "This form is out of date or was not sent from this site. Reload the page and try again.");
 		return -1;
 	}
-	buf_reset(&r->scratch2);
-	buf_puts(&r->scratch2, "u:");
-	buf_put(&r->scratch2, r->user.p, r->user.len);
-	n_user = cache_rate(r->app->cache,
-	    (struct sv){ r->scratch2.p, r->scratch2.len }, 60, &retry);
-	buf_reset(&r->scratch2);
-	buf_puts(&r->scratch2, "a:");
+	/* Per user and per address, both counted in one round trip. */
 	{
-		struct sv addr = req_addr(r);
+		struct sv addr = req_addr(r), keys[2];
+		size_t ulen;
 
+		buf_reset(&r->scratch2);
+		buf_puts(&r->scratch2, "u:");
+		buf_put(&r->scratch2, r->user.p, r->user.len);
+		ulen = r->scratch2.len;
+		buf_puts(&r->scratch2, "a:");
 		buf_put(&r->scratch2, addr.p, addr.n);
+		keys[0] = (struct sv){ r->scratch2.p, ulen };
+		keys[1] = (struct sv){ r->scratch2.p + ulen,
+		    r->scratch2.len - ulen };
+		cache_rate(r->app->cache, keys, 2, 60, n, &retry);
 	}
-	n_addr = cache_rate(r->app->cache,
-	    (struct sv){ r->scratch2.p, r->scratch2.len }, 60, &retry2);
-	if (n_user > (uint64_t)r->app->cfg->post_rate ||
-	    n_addr > (uint64_t)r->app->cfg->post_rate_addr) {
+	if (n[0] > (uint64_t)r->app->cfg->post_rate ||
+	    n[1] > (uint64_t)r->app->cfg->post_rate_addr) {
 		char tmp[16];
 
 		post_fail(r, 429, "Too many requests",
 		    "Too many changes in a short time. Please wait a minute and try again.");
-		snprintf(tmp, sizeof(tmp), "%u", retry > retry2 ? retry : retry2);
+		snprintf(tmp, sizeof(tmp), "%u", retry);
 		resp_header(r, "Retry-After", sv_cstr(tmp));
 		return -1;
 	}
