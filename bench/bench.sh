@@ -401,7 +401,8 @@ read -r F_ANSWERED F_OK F_LOST F_INFLIGHT F_BAD F_EDGES < <(awk '
 # Stored counts against edges, for every researcher that has either.
 F_COUNTS_BAD=0
 for s in $(awk '{ print $3 }' "$RUN/expect.all" | sort -u | grep -v '^[0-9]*$' | head -n 2000); do
-	"$BUILD/bzpeer-admin" --store "$RUN/store" follows "$s" >/dev/null 2>&1 || F_COUNTS_BAD=$((F_COUNTS_BAD + 1))
+	"$BUILD/bzpeer-admin" --store "$RUN/store" follows "$s" >/dev/null 2>>"$RUN/counts-bad.log" ||
+		F_COUNTS_BAD=$((F_COUNTS_BAD + 1))
 done
 
 # ---- memory, render in-process, instructions ---------------------------------------------
