@@ -62,6 +62,17 @@ san_check() {
 	done
 }
 
+# build_fcgi_client: builds tests/e2e/fcgi-client.c (FastCGI straight to
+# bzpeer-fcgi's socket, past nginx) into $T_DIR, which must exist, and sets
+# FCGI_CLIENT to it; a failed build fails the script.
+build_fcgi_client() {
+	FCGI_CLIENT="$T_DIR/fcgi-client"
+	if ! cc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -O1 \
+		-o "$FCGI_CLIENT" "$ROOT/tests/e2e/fcgi-client.c" 2>"$T_DIR/cc.log"; then
+		not_ok "build tests/e2e/fcgi-client.c"; cat "$T_DIR/cc.log"; exit 1
+	fi
+}
+
 # http METHOD PATH [curl args...]: sets STATUS, HEADERS (file), BODY (file).
 http() {
 	local m=$1 p=$2; shift 2
