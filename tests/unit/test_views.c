@@ -14,34 +14,7 @@
 #include "../../views/profile.h"
 #include "../../views/views.h"
 #include "check.h"
-
-static char root[512], build[1024];
-
-/* root: $ROOT (tests/run.sh) or the first of . .. ../.. holding views/. */
-static void
-find_dirs(void)
-{
-	static const char *const cand[] = { ".", "..", "../..", "../../.." };
-	const char *r = getenv("ROOT"), *b = getenv("BUILD");
-	char path[700];
-	struct stat st;
-	size_t i;
-
-	if (r)
-		snprintf(root, sizeof(root), "%s", r);
-	else
-		for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
-			snprintf(path, sizeof(path), "%s/views/profile.html", cand[i]);
-			if (stat(path, &st) == 0) {
-				snprintf(root, sizeof(root), "%s", cand[i]);
-				break;
-			}
-		}
-	if (b && b[0] == '/')
-		snprintf(build, sizeof(build), "%s", b);
-	else
-		snprintf(build, sizeof(build), "%s/%s", root, b ? b : "build");
-}
+#include "dirs.h"
 
 /*
  * The visible text of HTML, as tests/e2e/lib.sh reads it: tags become a
