@@ -4,11 +4,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "html.h"
 #include "layout.h"
 #include "registry.h"
+#include "work.h"
 
 /* ---- the model -------------------------------------------------------------- */
 
@@ -49,14 +49,6 @@ add_edge(struct graph *g, size_t a, size_t b, enum graph_edge_kind kind,
 	e->weight = weight;
 }
 
-/* 1 when s starts with http:// or https:// (any case): safe to link to. */
-static int
-is_web_url(struct sv s)
-{
-	return (s.n > 8 && strncasecmp(s.p, "https://", 8) == 0) ||
-	    (s.n > 7 && strncasecmp(s.p, "http://", 7) == 0);
-}
-
 struct build {
 	struct graph                *g;
 	const struct graph_limits   *lim;
@@ -86,10 +78,7 @@ work_cb(void *ctx, const struct store_work *w)
 	n->label = w->title.n ? w->title : SV_LIT("Untitled work");
 	n->year = w->year > 0 ? w->year : 0;
 	n->weight = 1;
-	if (is_web_url(w->doi))
-		n->url = w->doi;
-	else if (is_web_url(w->landing_url))
-		n->url = w->landing_url;
+	n->url = work_url(w);
 	return 0;
 }
 

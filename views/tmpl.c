@@ -349,6 +349,8 @@ tmpl_parse(const char *name, const char *text, size_t n,
 	const char *open;
 
 	*out = NULL;
+	if ((def->flags & TMPL_F_PARTIAL) && n > 0 && text[n - 1] == '\n')
+		n--;   /* the line break is the including line's */
 	memset(&ps, 0, sizeof(ps));
 	ps.name = name;
 	ps.src = text;
