@@ -57,17 +57,6 @@ struct build {
 	size_t                       hash_cap;
 };
 
-static uint32_t
-hash_sv(struct sv s)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < s.n; i++)
-		h = (h ^ (unsigned char)s.p[i]) * 16777619u;
-	return h;
-}
-
 static int
 work_cb(void *ctx, const struct store_work *w)
 {
@@ -118,7 +107,7 @@ person_of(const struct build *b, struct sv id)
 
 	if (b->hash_cap == 0 || id.n == 0)
 		return SIZE_MAX;
-	for (h = hash_sv(id) & (uint32_t)(b->hash_cap - 1); b->people_hash[h];
+	for (h = sv_hash(id) & (uint32_t)(b->hash_cap - 1); b->people_hash[h];
 	    h = (h + 1) & (uint32_t)(b->hash_cap - 1))
 		if (sv_eq(b->g->nodes[b->people_hash[h] - 1].id, id))
 			return b->people_hash[h] - 1;
@@ -139,7 +128,7 @@ index_people(struct build *b)
 		;
 	b->people_hash = xcalloc(b->hash_cap, sizeof(*b->people_hash));
 	for (i = first; i < first + n; i++) {
-		for (h = hash_sv(g->nodes[i].id) & (uint32_t)(b->hash_cap - 1);
+		for (h = sv_hash(g->nodes[i].id) & (uint32_t)(b->hash_cap - 1);
 		    b->people_hash[h]; h = (h + 1) & (uint32_t)(b->hash_cap - 1))
 			;
 		b->people_hash[h] = (uint32_t)(i + 1);

@@ -100,17 +100,6 @@ struct pctx {
 	struct store_coauthor           co[MAX_COAUTHORS];
 };
 
-static uint32_t
-hash_sv(struct sv s)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < s.n; i++)
-		h = (h ^ (unsigned char)s.p[i]) * 16777619u;
-	return h;
-}
-
 static int
 coauthor_cb(void *ctx, const struct store_coauthor *c)
 {
@@ -120,7 +109,7 @@ coauthor_cb(void *ctx, const struct store_coauthor *c)
 	if (p->nco == MAX_COAUTHORS)
 		return TMPL_STOP;
 	p->co[p->nco] = *c;
-	for (h = hash_sv(c->r.id) % SLUG_HASH; p->co_hash[h]; h = (h + 1) % SLUG_HASH)
+	for (h = sv_hash(c->r.id) % SLUG_HASH; p->co_hash[h]; h = (h + 1) % SLUG_HASH)
 		;
 	p->co_hash[h] = (uint8_t)(p->nco + 1);
 	p->nco++;
@@ -138,7 +127,7 @@ coauthor_slug(void *ctx, struct sv id, struct sv *slug)
 	struct pctx *p = ctx;
 	uint32_t h;
 
-	for (h = hash_sv(id) % SLUG_HASH; p->co_hash[h]; h = (h + 1) % SLUG_HASH) {
+	for (h = sv_hash(id) % SLUG_HASH; p->co_hash[h]; h = (h + 1) % SLUG_HASH) {
 		const struct store_coauthor *c = &p->co[p->co_hash[h] - 1];
 
 		if (sv_eq(c->r.id, id)) {
