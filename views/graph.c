@@ -310,6 +310,26 @@ bulge(unsigned y1, unsigned y2)
 	return b > 66 ? 66 : b;
 }
 
+/*
+ * Puts count nodes from index first one row apart from y down: in the left
+ * column, labels before the node, or in the right one, labels after it.
+ */
+static void
+place_column(struct graph *g, size_t first, size_t count, int right,
+    unsigned y)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		struct graph_node *n = &g->nodes[first + i];
+
+		n->x = right ? G_RIGHT : G_LEFT;
+		n->y = y + (unsigned)i * G_ROW;
+		n->lx = right ? G_RIGHT + G_NODE_R + 8 : G_LEFT - G_NODE_R - 8;
+		n->label_end = !right;
+	}
+}
+
 static void
 graph_layout(struct graph *g)
 {
@@ -324,21 +344,8 @@ graph_layout(struct graph *g)
 	people = g->count[GK_CLOSE] + g->count[GK_COAUTHOR];
 	first_people = g->count[GK_CLOSE] ? g->first[GK_CLOSE] : g->first[GK_COAUTHOR];
 	rows = g->count[GK_WORK] > people ? g->count[GK_WORK] : people;
-	for (i = 0; i < g->count[GK_WORK]; i++) {
-		struct graph_node *n = &g->nodes[g->first[GK_WORK] + i];
-
-		n->x = G_LEFT;
-		n->y = G_ROW0 + (unsigned)i * G_ROW;
-		n->lx = G_LEFT - G_NODE_R - 8;
-		n->label_end = 1;
-	}
-	for (i = 0; i < people; i++) {
-		struct graph_node *n = &g->nodes[first_people + i];
-
-		n->x = G_RIGHT;
-		n->y = G_ROW0 + (unsigned)i * G_ROW;
-		n->lx = G_RIGHT + G_NODE_R + 8;
-	}
+	place_column(g, g->first[GK_WORK], g->count[GK_WORK], 0, G_ROW0);
+	place_column(g, first_people, people, 1, G_ROW0);
 	y = G_ROW0 + (unsigned)(rows ? rows : 1) * G_ROW;
 	rows2 = g->count[GK_TOPIC] > g->count[GK_INSTITUTION] ?
 	    g->count[GK_TOPIC] : g->count[GK_INSTITUTION];
@@ -346,21 +353,9 @@ graph_layout(struct graph *g)
 	if (rows2) {
 		g->lower_y = y + 20;   /* the lower headings */
 		y = g->lower_y + (G_ROW0 - G_HEAD_Y);
-		for (i = 0; i < g->count[GK_TOPIC]; i++) {
-			struct graph_node *n = &g->nodes[g->first[GK_TOPIC] + i];
-
-			n->x = G_LEFT;
-			n->y = y + (unsigned)i * G_ROW;
-			n->lx = G_LEFT - G_NODE_R - 8;
-			n->label_end = 1;
-		}
-		for (i = 0; i < g->count[GK_INSTITUTION]; i++) {
-			struct graph_node *n = &g->nodes[g->first[GK_INSTITUTION] + i];
-
-			n->x = G_RIGHT;
-			n->y = y + (unsigned)i * G_ROW;
-			n->lx = G_RIGHT + G_NODE_R + 8;
-		}
+		place_column(g, g->first[GK_TOPIC], g->count[GK_TOPIC], 0, y);
+		place_column(g, g->first[GK_INSTITUTION],
+		    g->count[GK_INSTITUTION], 1, y);
 		y += (unsigned)rows2 * G_ROW;
 	}
 	g->height = y + 8;
