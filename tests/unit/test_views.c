@@ -191,35 +191,24 @@ bench(struct store_rtxn *t, const struct store_researcher *r)
 int
 main(void)
 {
-	char dir[] = "/tmp/bzpeer-test-views-XXXXXX", cmd[4096], imp[1100];
-	struct buf err = BUF_INIT, out = BUF_INIT;
+	static const char *const catalog[] = {
+		"--authors", "store/sample/authors.jsonl",
+		"--works", "store/sample/works.jsonl",
+		"--works", "tests/fixtures/hostile-works.jsonl",
+		NULL
+	};
+	char dir[] = "/tmp/bzpeer-test-views-XXXXXX", cmd[4096];
+	struct buf out = BUF_INIT;
 	struct store *s = NULL;
 	struct store_rtxn *t = NULL;
 	struct store_researcher r, z;
 	struct page pg;
 	struct viewer v;
-	struct stat st;
 	char *text, **works = NULL;
 	size_t nworks, i;
 	int rc;
 
-	find_dirs();
-	snprintf(imp, sizeof(imp), "%s/bzpeer-import", build);
-	if (stat(imp, &st) != 0) {
-		printf("Bail out! %s not built\n", imp);
-		return 1;
-	}
-	REQUIRE(mkdtemp(dir) != NULL);
-	snprintf(cmd, sizeof(cmd), "'%s' --store '%s' --authors "
-	    "'%s/store/sample/authors.jsonl' --works '%s/store/sample/works.jsonl' "
-	    "--works '%s/tests/fixtures/hostile-works.jsonl' >/dev/null",
-	    imp, dir, root, root, root);
-	REQUIRE(system(cmd) == 0);
-	snprintf(cmd, sizeof(cmd), "%s/views", root);
-	rc = views_load(cmd, &err);
-	if (rc != 0)
-		printf("# %s\n", err.p);
-	REQUIRE(rc == 0);
+	import_catalog(dir, catalog);
 	rc = store_open(dir, STORE_RDONLY, &s);
 	REQUIRE(rc == 0);
 	REQUIRE(store_read_begin(s, &t) == 0);
@@ -369,7 +358,6 @@ main(void)
 	free(works);
 	page_free(&pg);
 	buf_free(&out);
-	buf_free(&err);
 	store_read_end(t);
 	store_close(s);
 	views_unload();
