@@ -82,6 +82,38 @@ viewer_headers(struct request *r, const struct viewer *v)
 		resp_cookie(r, FLASH_COOKIE, SV_LIT(""), 0);
 }
 
+/* ---- the query string ---------------------------------------------------- */
+
+/*
+ * Parses r's query string against decl into r->form. Returns 0, or -1
+ * after answering 400 with the validator's message.
+ */
+int
+query_parse(struct request *r, const struct field_decl *decl, size_t ndecl)
+{
+	struct buf err = BUF_INIT;
+	int rc = 0;
+
+	if (form_parse(&r->form, r->query, decl, ndecl, &err) < 0) {
+		resp_error(r, 400, "Bad request", err.p);
+		rc = -1;
+	}
+	buf_free(&err);
+	return rc;
+}
+
+/* The page number in field, declared with valid_uint; 1 when absent or 0. */
+size_t
+query_page(const struct form *f, size_t field)
+{
+	struct sv p = form_get(f, field);
+	size_t page_no = 0;
+
+	for (size_t i = 0; i < p.n; i++)
+		page_no = page_no * 10 + (size_t)(p.p[i] - '0');
+	return page_no ? page_no : 1;
+}
+
 /* ---- GET / and /researchers?q=&page= ----------------------------------- */
 
 enum { HOME_Q, HOME_PAGE };
@@ -93,27 +125,14 @@ static const struct field_decl home_fields[] = {
 void
 handle_home(struct request *r)
 {
-	struct buf err = BUF_INIT;
 	struct viewer v;
-	size_t page_no = 1;
+	size_t page_no;
 	int rc;
 
-	if (form_parse(&r->form, r->query, home_fields,
-	    sizeof(home_fields) / sizeof(home_fields[0]), &err) < 0) {
-		resp_error(r, 400, "Bad request", err.p);
-		buf_free(&err);
+	if (query_parse(r, home_fields,
+	    sizeof(home_fields) / sizeof(home_fields[0])) != 0)
 		return;
-	}
-	buf_free(&err);
-	if (form_has(&r->form, HOME_PAGE)) {
-		struct sv p = form_get(&r->form, HOME_PAGE);
-
-		page_no = 0;
-		for (size_t i = 0; i < p.n; i++)
-			page_no = page_no * 10 + (size_t)(p.p[i] - '0');
-		if (page_no == 0)
-			page_no = 1;
-	}
+	page_no = query_page(&r->form, HOME_PAGE);
 	if ((rc = req_txn(r)) != 0) {
 		store_failure(r, rc);
 		return;

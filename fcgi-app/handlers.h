@@ -20,6 +20,8 @@ void viewer_for(struct request *r, struct viewer *v);
 void serve_profile(struct request *r, const struct store_researcher *res,
     struct viewer *v, int status);
 void store_failure(struct request *r, int err);
+int  query_parse(struct request *r, const struct field_decl *decl, size_t ndecl);
+size_t query_page(const struct form *f, size_t field);
 int  is_openalex_author_id(struct sv s);
 
 #endif

@@ -260,27 +260,14 @@ void
 handle_works(struct request *r)
 {
 	struct store_researcher res;
-	struct buf err = BUF_INIT;
 	enum works_sort sort = WORKS_NEWEST;
-	size_t page_no = 1;
+	size_t page_no;
 	int rc;
 
-	if (form_parse(&r->form, r->query, works_fields,
-	    sizeof(works_fields) / sizeof(works_fields[0]), &err) < 0) {
-		resp_error(r, 400, "Bad request", err.p);
-		buf_free(&err);
+	if (query_parse(r, works_fields,
+	    sizeof(works_fields) / sizeof(works_fields[0])) != 0)
 		return;
-	}
-	buf_free(&err);
-	if (form_has(&r->form, WORKS_F_PAGE)) {
-		struct sv p = form_get(&r->form, WORKS_F_PAGE);
-
-		page_no = 0;
-		for (size_t i = 0; i < p.n; i++)
-			page_no = page_no * 10 + (size_t)(p.p[i] - '0');
-		if (page_no == 0)
-			page_no = 1;
-	}
+	page_no = query_page(&r->form, WORKS_F_PAGE);
 	if (sv_eq_cstr(form_get(&r->form, WORKS_F_SORT), "oldest"))
 		sort = WORKS_OLDEST;
 	if (researcher_of(r, "/works", 0, &res) != 0)

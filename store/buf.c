@@ -165,3 +165,14 @@ sv_eq_cstr(struct sv a, const char *s)
 {
 	return sv_eq(a, sv_cstr(s));
 }
+
+uint32_t
+sv_hash(struct sv s)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < s.n; i++)
+		h = (h ^ (unsigned char)s.p[i]) * 16777619u;
+	return h;
+}

@@ -46,5 +46,6 @@ struct sv {
 struct sv sv_cstr(const char *s);
 int sv_eq(struct sv a, struct sv b);
 int sv_eq_cstr(struct sv a, const char *s);
+uint32_t sv_hash(struct sv s);   /* FNV-1a, 32 bits: for hash tables, not security */
 
 #endif

@@ -8,26 +8,8 @@
 #include <time.h>
 
 #include "html.h"
+#include "work.h"
 #include "works.h"
-
-/* 1 when s starts with http:// or https:// (any case): safe to link to. */
-static int
-is_web_url(struct sv s)
-{
-	return (s.n > 8 && strncasecmp(s.p, "https://", 8) == 0) ||
-	    (s.n > 7 && strncasecmp(s.p, "http://", 7) == 0);
-}
-
-/* The work's link: its DOI or landing page when http(s), else empty. */
-static struct sv
-work_url(const struct store_work *w)
-{
-	if (is_web_url(w->doi))
-		return w->doi;
-	if (is_web_url(w->landing_url))
-		return w->landing_url;
-	return (struct sv){ "", 0 };
-}
 
 static const char *
 claim_name(int claim)

@@ -4,11 +4,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "html.h"
 #include "layout.h"
 #include "registry.h"
+#include "work.h"
 
 /* ---- the model -------------------------------------------------------------- */
 
@@ -49,14 +49,6 @@ add_edge(struct graph *g, size_t a, size_t b, enum graph_edge_kind kind,
 	e->weight = weight;
 }
 
-/* 1 when s starts with http:// or https:// (any case): safe to link to. */
-static int
-is_web_url(struct sv s)
-{
-	return (s.n > 8 && strncasecmp(s.p, "https://", 8) == 0) ||
-	    (s.n > 7 && strncasecmp(s.p, "http://", 7) == 0);
-}
-
 struct build {
 	struct graph                *g;
 	const struct graph_limits   *lim;
@@ -64,17 +56,6 @@ struct build {
 	uint32_t                    *people_hash;
 	size_t                       hash_cap;
 };
-
-static uint32_t
-hash_sv(struct sv s)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < s.n; i++)
-		h = (h ^ (unsigned char)s.p[i]) * 16777619u;
-	return h;
-}
 
 static int
 work_cb(void *ctx, const struct store_work *w)
@@ -86,10 +67,7 @@ work_cb(void *ctx, const struct store_work *w)
 	n->label = w->title.n ? w->title : SV_LIT("Untitled work");
 	n->year = w->year > 0 ? w->year : 0;
 	n->weight = 1;
-	if (is_web_url(w->doi))
-		n->url = w->doi;
-	else if (is_web_url(w->landing_url))
-		n->url = w->landing_url;
+	n->url = work_url(w);
 	return 0;
 }
 
@@ -129,7 +107,7 @@ person_of(const struct build *b, struct sv id)
 
 	if (b->hash_cap == 0 || id.n == 0)
 		return SIZE_MAX;
-	for (h = hash_sv(id) & (uint32_t)(b->hash_cap - 1); b->people_hash[h];
+	for (h = sv_hash(id) & (uint32_t)(b->hash_cap - 1); b->people_hash[h];
 	    h = (h + 1) & (uint32_t)(b->hash_cap - 1))
 		if (sv_eq(b->g->nodes[b->people_hash[h] - 1].id, id))
 			return b->people_hash[h] - 1;
@@ -150,7 +128,7 @@ index_people(struct build *b)
 		;
 	b->people_hash = xcalloc(b->hash_cap, sizeof(*b->people_hash));
 	for (i = first; i < first + n; i++) {
-		for (h = hash_sv(g->nodes[i].id) & (uint32_t)(b->hash_cap - 1);
+		for (h = sv_hash(g->nodes[i].id) & (uint32_t)(b->hash_cap - 1);
 		    b->people_hash[h]; h = (h + 1) & (uint32_t)(b->hash_cap - 1))
 			;
 		b->people_hash[h] = (uint32_t)(i + 1);
@@ -332,6 +310,26 @@ bulge(unsigned y1, unsigned y2)
 	return b > 66 ? 66 : b;
 }
 
+/*
+ * Puts count nodes from index first one row apart from y down: in the left
+ * column, labels before the node, or in the right one, labels after it.
+ */
+static void
+place_column(struct graph *g, size_t first, size_t count, int right,
+    unsigned y)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		struct graph_node *n = &g->nodes[first + i];
+
+		n->x = right ? G_RIGHT : G_LEFT;
+		n->y = y + (unsigned)i * G_ROW;
+		n->lx = right ? G_RIGHT + G_NODE_R + 8 : G_LEFT - G_NODE_R - 8;
+		n->label_end = !right;
+	}
+}
+
 static void
 graph_layout(struct graph *g)
 {
@@ -346,21 +344,8 @@ graph_layout(struct graph *g)
 	people = g->count[GK_CLOSE] + g->count[GK_COAUTHOR];
 	first_people = g->count[GK_CLOSE] ? g->first[GK_CLOSE] : g->first[GK_COAUTHOR];
 	rows = g->count[GK_WORK] > people ? g->count[GK_WORK] : people;
-	for (i = 0; i < g->count[GK_WORK]; i++) {
-		struct graph_node *n = &g->nodes[g->first[GK_WORK] + i];
-
-		n->x = G_LEFT;
-		n->y = G_ROW0 + (unsigned)i * G_ROW;
-		n->lx = G_LEFT - G_NODE_R - 8;
-		n->label_end = 1;
-	}
-	for (i = 0; i < people; i++) {
-		struct graph_node *n = &g->nodes[first_people + i];
-
-		n->x = G_RIGHT;
-		n->y = G_ROW0 + (unsigned)i * G_ROW;
-		n->lx = G_RIGHT + G_NODE_R + 8;
-	}
+	place_column(g, g->first[GK_WORK], g->count[GK_WORK], 0, G_ROW0);
+	place_column(g, first_people, people, 1, G_ROW0);
 	y = G_ROW0 + (unsigned)(rows ? rows : 1) * G_ROW;
 	rows2 = g->count[GK_TOPIC] > g->count[GK_INSTITUTION] ?
 	    g->count[GK_TOPIC] : g->count[GK_INSTITUTION];
@@ -368,21 +353,9 @@ graph_layout(struct graph *g)
 	if (rows2) {
 		g->lower_y = y + 20;   /* the lower headings */
 		y = g->lower_y + (G_ROW0 - G_HEAD_Y);
-		for (i = 0; i < g->count[GK_TOPIC]; i++) {
-			struct graph_node *n = &g->nodes[g->first[GK_TOPIC] + i];
-
-			n->x = G_LEFT;
-			n->y = y + (unsigned)i * G_ROW;
-			n->lx = G_LEFT - G_NODE_R - 8;
-			n->label_end = 1;
-		}
-		for (i = 0; i < g->count[GK_INSTITUTION]; i++) {
-			struct graph_node *n = &g->nodes[g->first[GK_INSTITUTION] + i];
-
-			n->x = G_RIGHT;
-			n->y = y + (unsigned)i * G_ROW;
-			n->lx = G_RIGHT + G_NODE_R + 8;
-		}
+		place_column(g, g->first[GK_TOPIC], g->count[GK_TOPIC], 0, y);
+		place_column(g, g->first[GK_INSTITUTION],
+		    g->count[GK_INSTITUTION], 1, y);
 		y += (unsigned)rows2 * G_ROW;
 	}
 	g->height = y + 8;

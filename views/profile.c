@@ -5,15 +5,14 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "html.h"
 #include "layout.h"
 #include "registry.h"
+#include "work.h"
 
 #define MAX_WORKS       20   /* works listed on the page, newest first; the
                                 rest on /researchers/{slug}/works (works.c) */
-#define MAX_AUTHORS     12   /* authors listed per work, then "and N more" */
 #define MAX_COAUTHORS  128   /* co-authors read for the graph slice and links */
 #define MAX_OTHERS      12   /* other (not close) co-authors listed */
 #define MAX_TOPICS      12   /* topics listed */
@@ -28,10 +27,8 @@ enum {
 	P_N_CLOSE, P_CLOSE_ITEMS, P_N_OTHER, P_OTHER_ITEMS, P_MORE_COAUTHORS,
 	P_C_NAME, P_C_SLUG, P_C_INSTITUTION, P_C_SHARED, P_C_ONE,
 	P_TOPIC_ITEMS, P_T_NAME, P_T_WORKS, P_T_ONE,
-	/* works */
-	P_WORK_ITEMS, P_W_TYPE, P_W_YEAR, P_W_VENUE, P_W_TITLE, P_W_URL,
-	P_W_ABSTRACT, P_W_N_AUTHORS, P_W_AUTHOR_ITEMS, P_W_MORE_AUTHORS,
-	P_A_FIRST, P_A_SELF, P_A_NAME, P_A_SLUG,
+	/* works: each one from work.html */
+	P_WORK_ITEMS, P_WORK,
 	P__COUNT
 };
 
@@ -68,19 +65,7 @@ static const struct tmpl_slot profile_slots[P__COUNT] = {
 	[P_T_WORKS] = { "t_works", TMPL_VAR },
 	[P_T_ONE] = { "t_one", TMPL_VAR },
 	[P_WORK_ITEMS] = { "work_items", TMPL_SECTION },
-	[P_W_TYPE] = { "w_type", TMPL_VAR },
-	[P_W_YEAR] = { "w_year", TMPL_VAR },
-	[P_W_VENUE] = { "w_venue", TMPL_VAR },
-	[P_W_TITLE] = { "w_title", TMPL_VAR },
-	[P_W_URL] = { "w_url", TMPL_VAR },
-	[P_W_ABSTRACT] = { "w_abstract", TMPL_VAR },
-	[P_W_N_AUTHORS] = { "w_n_authors", TMPL_VAR },
-	[P_W_AUTHOR_ITEMS] = { "w_author_items", TMPL_SECTION },
-	[P_W_MORE_AUTHORS] = { "w_more_authors", TMPL_VAR },
-	[P_A_FIRST] = { "a_first", TMPL_VAR },
-	[P_A_SELF] = { "a_self", TMPL_VAR },
-	[P_A_NAME] = { "a_name", TMPL_VAR },
-	[P_A_SLUG] = { "a_slug", TMPL_VAR },
+	[P_WORK] = { "work", TMPL_PARTIAL },
 };
 
 const struct tmpl_def profile_def = {
@@ -109,26 +94,11 @@ struct pctx {
 	struct tmpl_sec                *sec;                /* walk in progress */
 
 	const struct store_work        *w;                  /* current work */
-	struct sv                       w_url;
-	struct store_author_ref         a;                  /* current author */
-	struct sv                       a_slug;
-	uint32_t                        ai;
-	struct store_researcher         a_rec;              /* looked-up author */
+	struct work_list                wl;
 
 	/* last: not cleared, only co[0..nco) is ever read */
 	struct store_coauthor           co[MAX_COAUTHORS];
 };
-
-static uint32_t
-hash_sv(struct sv s)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < s.n; i++)
-		h = (h ^ (unsigned char)s.p[i]) * 16777619u;
-	return h;
-}
 
 static int
 coauthor_cb(void *ctx, const struct store_coauthor *c)
@@ -139,7 +109,7 @@ coauthor_cb(void *ctx, const struct store_coauthor *c)
 	if (p->nco == MAX_COAUTHORS)
 		return TMPL_STOP;
 	p->co[p->nco] = *c;
-	for (h = hash_sv(c->r.id) % SLUG_HASH; p->co_hash[h]; h = (h + 1) % SLUG_HASH)
+	for (h = sv_hash(c->r.id) % SLUG_HASH; p->co_hash[h]; h = (h + 1) % SLUG_HASH)
 		;
 	p->co_hash[h] = (uint8_t)(p->nco + 1);
 	p->nco++;
@@ -147,46 +117,25 @@ coauthor_cb(void *ctx, const struct store_coauthor *c)
 }
 
 /*
- * The slug of researcher `id` for a link: from the co-authors read up front,
- * else from the store. *slug is empty when the author has no profile.
- * Returns 0 or a store error other than STORE_NOTFOUND.
+ * work_list.known: the slug of researcher `id` from the co-authors read up
+ * front, so that most author links cost no store read. Returns 1 with
+ * *slug set, or 0 when id is not one of them.
  */
 static int
-author_slug(struct pctx *p, struct sv id, struct sv *slug)
+coauthor_slug(void *ctx, struct sv id, struct sv *slug)
 {
+	struct pctx *p = ctx;
 	uint32_t h;
-	int rc;
 
-	*slug = (struct sv){ "", 0 };
-	if (id.n == 0)
-		return 0;
-	if (sv_eq(id, p->r->id)) {
-		*slug = p->r->slug;
-		return 0;
-	}
-	for (h = hash_sv(id) % SLUG_HASH; p->co_hash[h]; h = (h + 1) % SLUG_HASH) {
+	for (h = sv_hash(id) % SLUG_HASH; p->co_hash[h]; h = (h + 1) % SLUG_HASH) {
 		const struct store_coauthor *c = &p->co[p->co_hash[h] - 1];
 
 		if (sv_eq(c->r.id, id)) {
 			*slug = c->r.slug;
-			return 0;
+			return 1;
 		}
 	}
-	rc = store_researcher_by_id(p->t, id, &p->a_rec);
-	if (rc == STORE_NOTFOUND)
-		return 0;
-	if (rc != 0)
-		return rc;
-	*slug = p->a_rec.slug;
 	return 0;
-}
-
-/* 1 when s starts with http:// or https:// (any case): safe to link to. */
-static int
-is_web_url(struct sv s)
-{
-	return (s.n > 8 && strncasecmp(s.p, "https://", 8) == 0) ||
-	    (s.n > 7 && strncasecmp(s.p, "http://", 7) == 0);
 }
 
 static const char *
@@ -236,20 +185,6 @@ profile_var(void *ctx, int slot, struct tmpl_val *out)
 	case P_T_NAME:      return tmpl_str(out, p->tc->topic.name);
 	case P_T_WORKS:     return tmpl_num(out, p->tc->works);
 	case P_T_ONE:       return tmpl_num(out, p->tc->works == 1);
-	case P_W_TYPE:      return tmpl_str(out, p->w->type);
-	case P_W_YEAR:      return tmpl_num(out, p->w->year > 0 ? (uint64_t)p->w->year : 0);
-	case P_W_VENUE:     return tmpl_str(out, p->w->venue);
-	case P_W_TITLE:     return tmpl_str(out, p->w->title);
-	case P_W_URL:       return tmpl_str(out, p->w_url);
-	case P_W_ABSTRACT:  return tmpl_str(out, p->w->abstract);
-	case P_W_N_AUTHORS: return tmpl_num(out, p->w->n_authors);
-	case P_W_MORE_AUTHORS:
-		return tmpl_num(out, p->w->n_authors > MAX_AUTHORS ?
-		    p->w->n_authors - MAX_AUTHORS : 0);
-	case P_A_FIRST:     return tmpl_num(out, p->ai == 0);
-	case P_A_SELF:      return tmpl_num(out, sv_eq(p->a.id, r->id));
-	case P_A_NAME:      return tmpl_str(out, p->a.name);
-	case P_A_SLUG:      return tmpl_str(out, p->a_slug);
 	}
 	return EINVAL;
 }
@@ -269,12 +204,6 @@ work_cb(void *ctx, const struct store_work *w)
 	struct pctx *p = ctx;
 
 	p->w = w;
-	if (is_web_url(w->doi))
-		p->w_url = w->doi;
-	else if (is_web_url(w->landing_url))
-		p->w_url = w->landing_url;
-	else
-		p->w_url = (struct sv){ "", 0 };
 	return tmpl_sec_render(p->sec);
 }
 
@@ -283,7 +212,7 @@ profile_section(void *ctx, int slot, struct tmpl_sec *sec)
 {
 	struct pctx *p = ctx;
 	struct tmpl_sec *outer = p->sec;
-	size_t i, from, to, pos;
+	size_t i, from, to;
 	int rc = 0;
 
 	switch (slot) {
@@ -308,20 +237,8 @@ profile_section(void *ctx, int slot, struct tmpl_sec *sec)
 		    work_cb, p);
 		p->sec = outer;
 		return rc;
-	case P_W_AUTHOR_ITEMS:
-		pos = 0;
-		for (p->ai = 0; p->ai < MAX_AUTHORS; p->ai++) {
-			rc = store_work_author_next(p->w, &pos, &p->a);
-			if (rc == STORE_NOTFOUND)
-				return 0;
-			if (rc != 0)
-				return rc;
-			if ((rc = author_slug(p, p->a.id, &p->a_slug)) != 0)
-				return rc;
-			if ((rc = tmpl_sec_render(sec)) != 0)
-				return rc;
-		}
-		return 0;
+	case P_WORK:
+		return work_render(&p->wl, p->w, p->pg);
 	}
 	return EINVAL;
 }
@@ -373,6 +290,7 @@ view_profile(struct store_rtxn *t, const struct store_researcher *r,
 	p->r = r;
 	p->pg = pg;
 	p->trust = store_trust(r);
+	p->wl = (struct work_list){ t, r, coauthor_slug, p };
 	if ((rc = read_coauthors(p)) != 0)
 		goto out;
 

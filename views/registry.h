@@ -13,6 +13,7 @@ enum view_tmpl {
 	VT_HOLES,     /* holes.html: the per-viewer fragments page_fill writes */
 	VT_GRAPH,     /* graph.html: the research-graph explorer */
 	VT_WORKS,     /* works.html: a researcher's published work, paged */
+	VT_WORK,      /* work.html: one work of a list (profile, works) */
 	VT__COUNT
 };
 
@@ -24,6 +25,7 @@ extern const struct tmpl_def error_def;
 extern const struct tmpl_def holes_def;
 extern const struct tmpl_def graph_def;
 extern const struct tmpl_def works_def;
+extern const struct tmpl_def work_def;
 
 /*
  * The loaded template for id, or NULL when views_load() has not succeeded

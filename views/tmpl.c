@@ -349,6 +349,8 @@ tmpl_parse(const char *name, const char *text, size_t n,
 	const char *open;
 
 	*out = NULL;
+	if ((def->flags & TMPL_F_PARTIAL) && n > 0 && text[n - 1] == '\n')
+		n--;   /* the line break is the including line's */
 	memset(&ps, 0, sizeof(ps));
 	ps.name = name;
 	ps.src = text;
@@ -409,9 +411,7 @@ tmpl_parse(const char *name, const char *text, size_t n,
 	t->text = ps.text.p ? ps.text.p : xcalloc(1, 1);
 	t->nodes = ps.nodes;
 	t->nnodes = (uint32_t)ps.nnodes;
-	t->hash = 2166136261u;
-	for (pos = 0; pos < n; pos++)
-		t->hash = (t->hash ^ (unsigned char)text[pos]) * 16777619u;
+	t->hash = sv_hash((struct sv){ text, n });
 	*out = t;
 	return 0;
 fail:

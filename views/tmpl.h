@@ -51,6 +51,9 @@ struct tmpl_slot {
 
 /* What a template file is and what it may name. */
 #define TMPL_F_NOHOLES 0x1u   /* holes are a parse error (hole fragments) */
+#define TMPL_F_PARTIAL 0x2u   /* a file rendered at another's {{>name}}: its
+                                 last newline is dropped, so that {{>name}}
+                                 alone on a line renders one line break */
 struct tmpl_def {
 	const char             *file;   /* "profile.html", relative to the views dir */
 	const struct tmpl_slot *slots;

@@ -13,6 +13,7 @@ static const struct tmpl_def *const defs[VT__COUNT] = {
 	[VT_HOLES] = &holes_def,
 	[VT_GRAPH] = &graph_def,
 	[VT_WORKS] = &works_def,
+	[VT_WORK] = &work_def,
 };
 
 /* The set in use: read-only process-wide state, replaced whole by views_load. */

@@ -4,13 +4,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "html.h"
 #include "layout.h"
 #include "registry.h"
-
-#define MAX_AUTHORS 12   /* authors listed per work, then "and N more" */
+#include "work.h"
 
 /* ---- order ------------------------------------------------------------------ */
 
@@ -97,9 +95,7 @@ enum {
 	W_NAME, W_SLUG, W_TOTAL, W_N_ITEMS, W_FIRST, W_LAST, W_PAGE, W_PAGES,
 	W_PAGED, W_PAST_END, W_HAS_PREV, W_PREV_PAGE, W_HAS_NEXT, W_NEXT_PAGE,
 	W_OLDEST, W_SORT_ARG,
-	W_ITEMS, W_TYPE, W_YEAR, W_VENUE, W_TITLE, W_URL, W_ABSTRACT,
-	W_N_AUTHORS, W_AUTHOR_ITEMS, W_MORE_AUTHORS, W_A_FIRST, W_A_SELF,
-	W_A_NAME, W_A_SLUG,
+	W_ITEMS, W_WORK,
 	W__COUNT
 };
 
@@ -121,19 +117,7 @@ static const struct tmpl_slot works_slots[W__COUNT] = {
 	[W_OLDEST] = { "oldest", TMPL_VAR },
 	[W_SORT_ARG] = { "sort_arg", TMPL_VAR },
 	[W_ITEMS] = { "work_items", TMPL_SECTION },
-	[W_TYPE] = { "w_type", TMPL_VAR },
-	[W_YEAR] = { "w_year", TMPL_VAR },
-	[W_VENUE] = { "w_venue", TMPL_VAR },
-	[W_TITLE] = { "w_title", TMPL_VAR },
-	[W_URL] = { "w_url", TMPL_VAR },
-	[W_ABSTRACT] = { "w_abstract", TMPL_VAR },
-	[W_N_AUTHORS] = { "w_n_authors", TMPL_VAR },
-	[W_AUTHOR_ITEMS] = { "w_author_items", TMPL_SECTION },
-	[W_MORE_AUTHORS] = { "w_more_authors", TMPL_VAR },
-	[W_A_FIRST] = { "a_first", TMPL_VAR },
-	[W_A_SELF] = { "a_self", TMPL_VAR },
-	[W_A_NAME] = { "a_name", TMPL_VAR },
-	[W_A_SLUG] = { "a_slug", TMPL_VAR },
+	[W_WORK] = { "work", TMPL_PARTIAL },
 };
 
 const struct tmpl_def works_def = { "works.html", works_slots, W__COUNT, 0 };
@@ -142,24 +126,13 @@ const struct tmpl_def works_def = { "works.html", works_slots, W__COUNT, 0 };
 struct wctx {
 	struct store_rtxn             *t;
 	const struct store_researcher *r;
+	struct page                   *pg;
 	enum works_sort                sort;
 	size_t                         page, pages, skip, n;
 	struct tmpl_sec               *sec;
-	const struct store_work       *w;
-	struct sv                      w_url;
-	struct store_author_ref        a;
-	struct sv                      a_slug;
-	uint32_t                       ai;
-	struct store_researcher        a_rec;
+	const struct store_work       *w;       /* current work */
+	struct work_list               wl;
 };
-
-/* 1 when s starts with http:// or https:// (any case): safe to link to. */
-static int
-is_web_url(struct sv s)
-{
-	return (s.n > 8 && strncasecmp(s.p, "https://", 8) == 0) ||
-	    (s.n > 7 && strncasecmp(s.p, "http://", 7) == 0);
-}
 
 static int
 works_var(void *ctx, int slot, struct tmpl_val *out)
@@ -187,20 +160,6 @@ works_var(void *ctx, int slot, struct tmpl_val *out)
 	case W_SORT_ARG:
 		return tmpl_str(out, c->sort == WORKS_OLDEST ?
 		    SV_LIT("sort=oldest&") : (struct sv){ "", 0 });
-	case W_TYPE:      return tmpl_str(out, c->w->type);
-	case W_YEAR:      return tmpl_num(out, c->w->year > 0 ? (uint64_t)c->w->year : 0);
-	case W_VENUE:     return tmpl_str(out, c->w->venue);
-	case W_TITLE:     return tmpl_str(out, c->w->title);
-	case W_URL:       return tmpl_str(out, c->w_url);
-	case W_ABSTRACT:  return tmpl_str(out, c->w->abstract);
-	case W_N_AUTHORS: return tmpl_num(out, c->w->n_authors);
-	case W_MORE_AUTHORS:
-		return tmpl_num(out, c->w->n_authors > MAX_AUTHORS ?
-		    c->w->n_authors - MAX_AUTHORS : 0);
-	case W_A_FIRST:   return tmpl_num(out, c->ai == 0);
-	case W_A_SELF:    return tmpl_num(out, sv_eq(c->a.id, c->r->id));
-	case W_A_NAME:    return tmpl_str(out, c->a.name);
-	case W_A_SLUG:    return tmpl_str(out, c->a_slug);
 	}
 	return EINVAL;
 }
@@ -211,12 +170,6 @@ item_cb(void *ctx, const struct store_work *w)
 	struct wctx *c = ctx;
 
 	c->w = w;
-	if (is_web_url(w->doi))
-		c->w_url = w->doi;
-	else if (is_web_url(w->landing_url))
-		c->w_url = w->landing_url;
-	else
-		c->w_url = (struct sv){ "", 0 };
 	return tmpl_sec_render(c->sec);
 }
 
@@ -225,7 +178,6 @@ works_section(void *ctx, int slot, struct tmpl_sec *sec)
 {
 	struct wctx *c = ctx;
 	struct tmpl_sec *outer = c->sec;
-	size_t pos = 0;
 	int rc;
 
 	switch (slot) {
@@ -235,27 +187,8 @@ works_section(void *ctx, int slot, struct tmpl_sec *sec)
 		    item_cb, c);
 		c->sec = outer;
 		return rc;
-	case W_AUTHOR_ITEMS:
-		for (c->ai = 0; c->ai < MAX_AUTHORS; c->ai++) {
-			rc = store_work_author_next(c->w, &pos, &c->a);
-			if (rc == STORE_NOTFOUND)
-				return 0;
-			if (rc != 0)
-				return rc;
-			c->a_slug = (struct sv){ "", 0 };
-			if (sv_eq(c->a.id, c->r->id))
-				c->a_slug = c->r->slug;
-			else if (c->a.id.n) {
-				rc = store_researcher_by_id(c->t, c->a.id, &c->a_rec);
-				if (rc == 0)
-					c->a_slug = c->a_rec.slug;
-				else if (rc != STORE_NOTFOUND)
-					return rc;
-			}
-			if ((rc = tmpl_sec_render(sec)) != 0)
-				return rc;
-		}
-		return 0;
+	case W_WORK:
+		return work_render(&c->wl, c->w, c->pg);
 	}
 	return EINVAL;
 }
@@ -278,6 +211,8 @@ view_works(struct store_rtxn *t, const struct store_researcher *r,
 	c = xcalloc(1, sizeof(*c));
 	c->t = t;
 	c->r = r;
+	c->pg = pg;
+	c->wl = (struct work_list){ t, r, NULL, NULL };
 	c->sort = sort;
 	c->page = page_no ? page_no : 1;
 	if (c->page > SIZE_MAX / WORKS_PER_PAGE)

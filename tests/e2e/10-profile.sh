@@ -5,21 +5,9 @@
 # never unescaped.
 . "$(dirname "$0")/lib.sh"
 
-stack_up_with_hostile() {
-	rm -rf "$T_DIR"; mkdir -p "$T_DIR/store"
-	"$BUILD/bzpeer-import" --store "$T_DIR/store" \
-		--authors "$ROOT/store/sample/authors.jsonl" \
-		--works "$ROOT/store/sample/works.jsonl" \
-		--works "$ROOT/tests/fixtures/hostile-works.jsonl" >"$T_DIR/import.log" 2>&1 ||
-		{ not_ok "import sample + hostile fixture"; cat "$T_DIR/import.log"; exit 1; }
-	PORT=$(free_port)
-	export PORT STORE="$T_DIR/store" RUNDIR="$T_DIR/run" BUILD
-	BASE="http://127.0.0.1:$PORT"
-	trap stack_down EXIT
-	"$ROOT/tests/stack.sh" start >"$T_DIR/stack.log" 2>&1 ||
-		{ not_ok "stack starts"; cat "$T_DIR/stack.log"; exit 1; }
-}
-stack_up_with_hostile
+stack_up --authors "$ROOT/store/sample/authors.jsonl" \
+	--works "$ROOT/store/sample/works.jsonl" \
+	--works "$ROOT/tests/fixtures/hostile-works.jsonl"
 
 # Visible text with entities decoded, so it compares with the seed's text.
 visible() {

@@ -8,23 +8,7 @@
 
 command -v python3 >/dev/null || "$ROOT/tests/deps.sh" python3 >/dev/null
 
-stack_up_with_fixtures() {
-	rm -rf "$T_DIR"; mkdir -p "$T_DIR/store"
-	"$BUILD/bzpeer-import" --store "$T_DIR/store" \
-		--authors "$ROOT/store/sample/authors.jsonl" \
-		--authors "$ROOT/tests/fixtures/pages/authors.jsonl" \
-		--works "$ROOT/store/sample/works.jsonl" \
-		--works "$ROOT/tests/fixtures/hostile-works.jsonl" \
-		--works "$ROOT/tests/fixtures/pages/works.jsonl" >"$T_DIR/import.log" 2>&1 ||
-		{ not_ok "import sample + fixtures"; cat "$T_DIR/import.log"; exit 1; }
-	PORT=$(free_port)
-	export PORT STORE="$T_DIR/store" RUNDIR="$T_DIR/run" BUILD
-	BASE="http://127.0.0.1:$PORT"
-	trap stack_down EXIT
-	"$ROOT/tests/stack.sh" start >"$T_DIR/stack.log" 2>&1 ||
-		{ not_ok "stack starts"; cat "$T_DIR/stack.log"; exit 1; }
-}
-stack_up_with_fixtures
+stack_up "${CATALOG_PAGES[@]}"
 
 # py SCRIPT [ARGS...]: runs python3 on the last body; exit status is the check.
 py() { local s=$1; shift; python3 -c "$s" "$BODY" "$@"; }

@@ -14,10 +14,7 @@ FCGI="$BUILD/bzpeer-fcgi"
 # ---- a stack of our own: 3 workers, views from a copy we may break ---------
 rm -rf "$T_DIR"; mkdir -p "$T_DIR"
 cp -r "$ROOT/views" "$T_DIR/views"
-if ! cc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -O1 \
-	-o "$T_DIR/fcgi-get" "$ROOT/tests/e2e/fcgi-get.c" 2>"$T_DIR/cc.log"; then
-	not_ok "build tests/e2e/fcgi-get.c"; cat "$T_DIR/cc.log"; exit 1
-fi
+build_fcgi_client
 PORT=$(free_port)
 export PORT STORE="$T_DIR/store" RUNDIR="$T_DIR/run" BUILD WORKERS=3 MICROCACHE=0
 export BZPEER_CONF_EXTRA="views = $T_DIR/views"
@@ -243,7 +240,7 @@ echo "$own" >"$RUNDIR/bzpeer-fcgi.pid"   # so that stack_down stops it on failur
 wait_until 10 curl -fsS -o /dev/null "$BASE/healthz"
 check "a server of our own started" alive "$own"
 rm -f "$T_DIR/release"
-"$T_DIR/fcgi-get" "$SOCK" /researchers/sanjeev-arora "$T_DIR/release" >"$T_DIR/inflight.out" 2>"$T_DIR/inflight.err" &
+"$FCGI_CLIENT" --hold "$T_DIR/release" --get /researchers/sanjeev-arora "$SOCK" >"$T_DIR/inflight.out" 2>"$T_DIR/inflight.err" &
 getter=$!
 wait_until 5 grep -q held "$T_DIR/inflight.err"
 sleep 0.3   # a worker has accepted it and waits for the rest of the request
@@ -277,7 +274,7 @@ if command -v systemd-socket-activate >/dev/null; then
 	# It starts the server at the first connection, which then waits in
 	# the backlog until a worker accepts.
 	wait_until 5 test -S "$SA_SOCK"
-	"$T_DIR/fcgi-get" "$SA_SOCK" /researchers/sanjeev-arora >"$T_DIR/sa.out" 2>"$T_DIR/sa.err"
+	"$FCGI_CLIENT" --get /researchers/sanjeev-arora "$SA_SOCK" >"$T_DIR/sa.out" 2>"$T_DIR/sa.err"
 	check "socket activation: the master says where it listens" grep -q "listening on $SA_SOCK, passed by systemd" "$T_DIR/sa.log"
 	check "socket activation: the app serves on the passed socket" \
 		bash -c "grep -q '^Status: 200' '$T_DIR/sa.out' && grep -q 'Sanjeev Arora' '$T_DIR/sa.out'"

@@ -27,21 +27,7 @@ for m in playwright-core html-validate axe-core; do
 	fi
 done
 
-# The sample catalog, the hostile fixture and the long works list.
-rm -rf "$T_DIR"; mkdir -p "$T_DIR/store"
-"$BUILD/bzpeer-import" --store "$T_DIR/store" \
-	--authors "$ROOT/store/sample/authors.jsonl" \
-	--authors "$ROOT/tests/fixtures/pages/authors.jsonl" \
-	--works "$ROOT/store/sample/works.jsonl" \
-	--works "$ROOT/tests/fixtures/hostile-works.jsonl" \
-	--works "$ROOT/tests/fixtures/pages/works.jsonl" >"$T_DIR/import.log" 2>&1 ||
-	{ not_ok "import sample + fixtures"; cat "$T_DIR/import.log"; exit 1; }
-PORT=$(free_port)
-export PORT STORE="$T_DIR/store" RUNDIR="$T_DIR/run" BUILD
-BASE="http://127.0.0.1:$PORT"
-trap stack_down EXIT
-"$ROOT/tests/stack.sh" start >"$T_DIR/stack.log" 2>&1 ||
-	{ not_ok "stack starts"; cat "$T_DIR/stack.log"; exit 1; }
+stack_up "${CATALOG_PAGES[@]}"
 
 rm -rf "$ART"; mkdir -p "$ART"
 node "$BROWSER_DIR/browser-test.mjs" "$BASE" "$ART" || T_FAILED=1

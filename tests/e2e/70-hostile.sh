@@ -18,10 +18,7 @@ stack_up
 P=/researchers/sanjeev-arora
 RESP="$T_DIR/responses"; mkdir -p "$RESP"
 FORM=(-H 'Content-Type: application/x-www-form-urlencoded')
-if ! cc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -O1 \
-	-o "$T_DIR/fcgi-raw" "$ROOT/tests/e2e/fcgi-raw.c" 2>"$T_DIR/cc.log"; then
-	not_ok "build tests/e2e/fcgi-raw.c"; cat "$T_DIR/cc.log"; exit 1
-fi
+build_fcgi_client
 
 dump >"$T_DIR/dump.base"
 N=0
@@ -211,7 +208,7 @@ STATUS=$(grep -F "\"POST $P/follow HTTP/1.1\"" "$RUNDIR/nginx-access.log" | tail
 verdict "$CASE (nginx access log)" 400
 # The same straight to the app: a body shorter than CONTENT_LENGTH is 400.
 CASE="truncated body straight to bzpeer-fcgi (CONTENT_LENGTH 200, 50 sent)"
-printf '%s' "$F1" | "$T_DIR/fcgi-raw" "$RUNDIR/bzpeer-fcgi.sock" REQUEST_METHOD=POST \
+printf '%s' "$F1" | "$FCGI_CLIENT" "$RUNDIR/bzpeer-fcgi.sock" REQUEST_METHOD=POST \
 	"REQUEST_URI=$P/follow" QUERY_STRING= CONTENT_TYPE=application/x-www-form-urlencoded \
 	CONTENT_LENGTH=200 "HTTP_COOKIE=bzs=$S1" REMOTE_ADDR=127.0.0.1 >"$T_DIR/raw.out" 2>"$T_DIR/raw.err"
 tr -d '\r' <"$T_DIR/raw.out" | sed '/^$/q' >"$T_DIR/last.headers"; HEADERS="$T_DIR/last.headers"
@@ -319,7 +316,7 @@ cookies=$(cat "$RESP"/*.h | grep -i '^set-cookie:' | tr -d '\r')
 check "cookies were set in these answers" [ -n "$cookies" ]
 check "every Set-Cookie has HttpOnly and SameSite=Lax" not_grep -vi 'HttpOnly; SameSite=Lax' <<<"$cookies"
 check "no cookie is Secure over plain http" not_grep -qi 'secure' <<<"$cookies"
-"$T_DIR/fcgi-raw" "$RUNDIR/bzpeer-fcgi.sock" REQUEST_METHOD=GET 'REQUEST_URI=/login?next=/' \
+"$FCGI_CLIENT" "$RUNDIR/bzpeer-fcgi.sock" REQUEST_METHOD=GET 'REQUEST_URI=/login?next=/' \
 	QUERY_STRING=next=/ REMOTE_USER=demo HTTPS=on REMOTE_ADDR=127.0.0.1 >"$T_DIR/https.out" 2>&1
 check "over HTTPS (HTTPS=on) both cookies /login sets are Secure, HttpOnly, SameSite=Lax" \
 	[ "$(grep -ci '^set-cookie: bz[sf]=.*; HttpOnly; SameSite=Lax; Secure' "$T_DIR/https.out")" = 2 ]

@@ -34,10 +34,17 @@ free_port() {
 	return 1
 }
 
-# stack_up: a fresh store with the sample catalog and a private nginx +
+# stack_up [IMPORT OPTIONS...]: a fresh store and a private nginx +
 # bzpeer-fcgi on a free port; stack_down (run at exit) stops them by PID.
+# The store holds the sample catalog (stack.sh imports it) or, given
+# bzpeer-import's options (--authors FILE, --works FILE), what they import.
 stack_up() {
 	rm -rf "$T_DIR"; mkdir -p "$T_DIR"
+	if [ $# -gt 0 ]; then
+		mkdir -p "$T_DIR/store"
+		"$BUILD/bzpeer-import" --store "$T_DIR/store" "$@" >"$T_DIR/import.log" 2>&1 ||
+			{ not_ok "import the catalog (see $T_DIR/import.log)"; cat "$T_DIR/import.log"; exit 1; }
+	fi
 	PORT=$(free_port)
 	export PORT STORE="$T_DIR/store" RUNDIR="$T_DIR/run" BUILD
 	BASE="http://127.0.0.1:$PORT"
@@ -48,6 +55,15 @@ stack_up() {
 		exit 1
 	fi
 }
+# The sample catalog, the hostile works and the long works list of
+# tests/fixtures/pages: stack_up "${CATALOG_PAGES[@]}".
+CATALOG_PAGES=(
+	--authors "$ROOT/store/sample/authors.jsonl"
+	--authors "$ROOT/tests/fixtures/pages/authors.jsonl"
+	--works "$ROOT/store/sample/works.jsonl"
+	--works "$ROOT/tests/fixtures/hostile-works.jsonl"
+	--works "$ROOT/tests/fixtures/pages/works.jsonl"
+)
 stack_down() { "$ROOT/tests/stack.sh" stop >>"$T_DIR/stack.log" 2>&1 || true; san_check; }
 
 # san_check: one failed check per sanitizer report written since the last call.
@@ -60,6 +76,17 @@ san_check() {
 		sed 's/^/# /' "$f" | head -n 40
 		mv "$f" "$f.reported"
 	done
+}
+
+# build_fcgi_client: builds tests/e2e/fcgi-client.c (FastCGI straight to
+# bzpeer-fcgi's socket, past nginx) into $T_DIR, which must exist, and sets
+# FCGI_CLIENT to it; a failed build fails the script.
+build_fcgi_client() {
+	FCGI_CLIENT="$T_DIR/fcgi-client"
+	if ! cc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -O1 \
+		-o "$FCGI_CLIENT" "$ROOT/tests/e2e/fcgi-client.c" 2>"$T_DIR/cc.log"; then
+		not_ok "build tests/e2e/fcgi-client.c"; cat "$T_DIR/cc.log"; exit 1
+	fi
 }
 
 # http METHOD PATH [curl args...]: sets STATUS, HEADERS (file), BODY (file).

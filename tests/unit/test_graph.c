@@ -11,34 +11,7 @@
 #include "../../views/page.h"
 #include "../../views/views.h"
 #include "check.h"
-
-static char root[512], build[1024];
-
-/* root: $ROOT (tests/run.sh) or the first of . .. ../.. holding views/. */
-static void
-find_dirs(void)
-{
-	static const char *const cand[] = { ".", "..", "../..", "../../.." };
-	const char *r = getenv("ROOT"), *b = getenv("BUILD");
-	char path[700];
-	struct stat st;
-	size_t i;
-
-	if (r)
-		snprintf(root, sizeof(root), "%s", r);
-	else
-		for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
-			snprintf(path, sizeof(path), "%s/views/graph.html", cand[i]);
-			if (stat(path, &st) == 0) {
-				snprintf(root, sizeof(root), "%s", cand[i]);
-				break;
-			}
-		}
-	if (b && b[0] == '/')
-		snprintf(build, sizeof(build), "%s", b);
-	else
-		snprintf(build, sizeof(build), "%s/%s", root, b ? b : "build");
-}
+#include "dirs.h"
 
 static int
 has(const char *hay, const char *needle)
@@ -417,33 +390,19 @@ test_empty(struct store_rtxn *t)
 int
 main(void)
 {
-	char dir[] = "/tmp/bzpeer-test-graph-XXXXXX", cmd[6144], imp[1100];
-	struct buf err = BUF_INIT;
+	static const char *const catalog[] = {
+		"--authors", "store/sample/authors.jsonl",
+		"--authors", "tests/fixtures/pages/authors.jsonl",
+		"--works", "store/sample/works.jsonl",
+		"--works", "tests/fixtures/hostile-works.jsonl",
+		"--works", "tests/fixtures/pages/works.jsonl",
+		NULL
+	};
+	char dir[] = "/tmp/bzpeer-test-graph-XXXXXX", cmd[600];
 	struct store *s = NULL;
 	struct store_rtxn *t = NULL;
-	struct stat st;
-	int rc;
 
-	find_dirs();
-	snprintf(imp, sizeof(imp), "%s/bzpeer-import", build);
-	if (stat(imp, &st) != 0) {
-		printf("Bail out! %s not built\n", imp);
-		return 1;
-	}
-	REQUIRE(mkdtemp(dir) != NULL);
-	snprintf(cmd, sizeof(cmd), "'%s' --store '%s' "
-	    "--authors '%s/store/sample/authors.jsonl' "
-	    "--authors '%s/tests/fixtures/pages/authors.jsonl' "
-	    "--works '%s/store/sample/works.jsonl' "
-	    "--works '%s/tests/fixtures/hostile-works.jsonl' "
-	    "--works '%s/tests/fixtures/pages/works.jsonl' >/dev/null",
-	    imp, dir, root, root, root, root, root);
-	REQUIRE(system(cmd) == 0);
-	snprintf(cmd, sizeof(cmd), "%s/views", root);
-	rc = views_load(cmd, &err);
-	if (rc != 0)
-		printf("# %s\n", err.p);
-	REQUIRE(rc == 0);
+	import_catalog(dir, catalog);
 	REQUIRE(store_open(dir, STORE_RDONLY, &s) == 0);
 	REQUIRE(store_read_begin(s, &t) == 0);
 
@@ -456,7 +415,6 @@ main(void)
 	store_read_end(t);
 	store_close(s);
 	views_unload();
-	buf_free(&err);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);

@@ -38,7 +38,11 @@ struct tctx {
 	int         nitems;
 	int         item;
 	int         calls;      /* items handed to tmpl_sec_render */
+	const struct tmpl *part;   /* rendered at {{>part}} when set ... */
+	struct page       *pg;     /* ... into this page */
 };
+
+static const struct tmpl_ops ops;   /* t_var and t_section, below */
 
 static int
 t_var(void *ctx, int slot, struct tmpl_val *out)
@@ -73,7 +77,7 @@ t_section(void *ctx, int slot, struct tmpl_sec *sec)
 	case S_EMPTY:
 		return 0;
 	case S_PART:
-		return 0;
+		return c->part ? tmpl_render(c->part, &ops, c, c->pg) : 0;
 	}
 	return EINVAL;
 }
@@ -175,7 +179,7 @@ test_parse_errors(void)
 static void
 test_render(void)
 {
-	struct tctx c = { "<script>alert(1)</script>", 1, 3, 0, 0 };
+	struct tctx c = { "<script>alert(1)</script>", 1, 3, 0, 0, NULL, NULL };
 	struct page pg;
 	char *out;
 	int rc;
@@ -236,10 +240,45 @@ test_render(void)
 	page_free(&pg);
 }
 
+/* A partial's file (TMPL_F_PARTIAL) at {{>part}} alone on a line: one line break. */
+static void
+test_partial(void)
+{
+	static const struct tmpl_def def_part = { "p.html", slots, S__COUNT,
+	    TMPL_F_NOHOLES | TMPL_F_PARTIAL };
+	static const char item[] = "{{! one item }}\n<li>{{it}}</li>\n";
+	struct tctx c = { "n", 1, 2, 0, 0, NULL, NULL };
+	struct buf err = BUF_INIT;
+	struct tmpl *part = NULL, *plain = NULL;
+	struct page pg;
+	char *out;
+	int rc;
+
+	REQUIRE(tmpl_parse("p.html", item, strlen(item), &def_part, &part, &err) == 0);
+	REQUIRE(tmpl_parse("q.html", item, strlen(item), &def_noholes, &plain, &err) == 0);
+	c.pg = &pg;
+	c.part = part;
+	out = render("<ol>\n{{#items}}\n{{>part}}\n{{/items}}\n</ol>\n", &c, &pg, &rc);
+	CHECK(rc == 0);
+	CHECK(strcmp(out, "<ol>\n<li>a&lt;1&gt;</li>\n<li>b&amp;2</li>\n</ol>\n") == 0);
+	free(out);
+	page_free(&pg);
+	/* without the flag the file's own line break doubles each one */
+	c.part = plain;
+	out = render("<ol>\n{{#items}}\n{{>part}}\n{{/items}}\n</ol>\n", &c, &pg, &rc);
+	CHECK(rc == 0);
+	CHECK(strcmp(out, "<ol>\n<li>a&lt;1&gt;</li>\n\n<li>b&amp;2</li>\n\n</ol>\n") == 0);
+	free(out);
+	page_free(&pg);
+	tmpl_free(part);
+	tmpl_free(plain);
+	buf_free(&err);
+}
+
 static void
 test_holes(void)
 {
-	struct tctx c = { "n", 1, 0, 0, 0 };
+	struct tctx c = { "n", 1, 0, 0, 0, NULL, NULL };
 	struct page pg;
 	char *out;
 	int rc, i;
@@ -316,7 +355,7 @@ static void
 test_fill(void)
 {
 	struct buf err = BUF_INIT;
-	struct tctx c = { "n", 1, 0, 0, 0 };
+	struct tctx c = { "n", 1, 0, 0, 0, NULL, NULL };
 	struct viewer v;
 	struct page pg;
 	char *body, *out;
@@ -519,6 +558,7 @@ main(void)
 	find_views();
 	test_parse_errors();
 	test_render();
+	test_partial();
 	test_holes();
 	test_fill();
 	test_reload();

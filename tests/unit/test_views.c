@@ -14,34 +14,7 @@
 #include "../../views/profile.h"
 #include "../../views/views.h"
 #include "check.h"
-
-static char root[512], build[1024];
-
-/* root: $ROOT (tests/run.sh) or the first of . .. ../.. holding views/. */
-static void
-find_dirs(void)
-{
-	static const char *const cand[] = { ".", "..", "../..", "../../.." };
-	const char *r = getenv("ROOT"), *b = getenv("BUILD");
-	char path[700];
-	struct stat st;
-	size_t i;
-
-	if (r)
-		snprintf(root, sizeof(root), "%s", r);
-	else
-		for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
-			snprintf(path, sizeof(path), "%s/views/profile.html", cand[i]);
-			if (stat(path, &st) == 0) {
-				snprintf(root, sizeof(root), "%s", cand[i]);
-				break;
-			}
-		}
-	if (b && b[0] == '/')
-		snprintf(build, sizeof(build), "%s", b);
-	else
-		snprintf(build, sizeof(build), "%s/%s", root, b ? b : "build");
-}
+#include "dirs.h"
 
 /*
  * The visible text of HTML, as tests/e2e/lib.sh reads it: tags become a
@@ -218,35 +191,24 @@ bench(struct store_rtxn *t, const struct store_researcher *r)
 int
 main(void)
 {
-	char dir[] = "/tmp/bzpeer-test-views-XXXXXX", cmd[4096], imp[1100];
-	struct buf err = BUF_INIT, out = BUF_INIT;
+	static const char *const catalog[] = {
+		"--authors", "store/sample/authors.jsonl",
+		"--works", "store/sample/works.jsonl",
+		"--works", "tests/fixtures/hostile-works.jsonl",
+		NULL
+	};
+	char dir[] = "/tmp/bzpeer-test-views-XXXXXX", cmd[4096];
+	struct buf out = BUF_INIT;
 	struct store *s = NULL;
 	struct store_rtxn *t = NULL;
 	struct store_researcher r, z;
 	struct page pg;
 	struct viewer v;
-	struct stat st;
 	char *text, **works = NULL;
 	size_t nworks, i;
 	int rc;
 
-	find_dirs();
-	snprintf(imp, sizeof(imp), "%s/bzpeer-import", build);
-	if (stat(imp, &st) != 0) {
-		printf("Bail out! %s not built\n", imp);
-		return 1;
-	}
-	REQUIRE(mkdtemp(dir) != NULL);
-	snprintf(cmd, sizeof(cmd), "'%s' --store '%s' --authors "
-	    "'%s/store/sample/authors.jsonl' --works '%s/store/sample/works.jsonl' "
-	    "--works '%s/tests/fixtures/hostile-works.jsonl' >/dev/null",
-	    imp, dir, root, root, root);
-	REQUIRE(system(cmd) == 0);
-	snprintf(cmd, sizeof(cmd), "%s/views", root);
-	rc = views_load(cmd, &err);
-	if (rc != 0)
-		printf("# %s\n", err.p);
-	REQUIRE(rc == 0);
+	import_catalog(dir, catalog);
 	rc = store_open(dir, STORE_RDONLY, &s);
 	REQUIRE(rc == 0);
 	REQUIRE(store_read_begin(s, &t) == 0);
@@ -396,7 +358,6 @@ main(void)
 	free(works);
 	page_free(&pg);
 	buf_free(&out);
-	buf_free(&err);
 	store_read_end(t);
 	store_close(s);
 	views_unload();

@@ -1,0 +1,249 @@
+/* fcgi-client.c: a FastCGI client for the end-to-end tests: one request straight to bzpeer-fcgi's socket, past nginx. */
+/*
+ * usage: fcgi-client [--get PATH] [--hold FILE] SOCKET [NAME=VALUE...] [< BODY]
+ *
+ * Sends one FastCGI request to the unix socket SOCKET and writes the
+ * response (CGI headers and body) to stdout, the app's FCGI_STDERR to stderr.
+ *
+ * Without --get the request has exactly the parameters given (nothing is
+ * added: no CONTENT_LENGTH unless given, so it may disagree with the body)
+ * and stdin as its body: what nginx never lets through (a body shorter than
+ * its Content-Length, HTTPS=on on a plain connection) reaches the app this
+ * way (tests/e2e/70-hostile.sh).
+ *
+ * --get PATH: a GET of PATH with the parameters nginx sends (method, URI,
+ * empty query, protocol, 127.0.0.1, Host: localhost), then the NAME=VALUE
+ * pairs given; no body, stdin is not read.
+ *
+ * --hold FILE: the request is sent all but its last records (the end of the
+ * parameters and the body), "held" is written to stderr, and the rest
+ * follows only once FILE exists (60 s at most): the request is then in
+ * flight in a worker that has accepted it, for as long as the test likes
+ * (tests/e2e/40-process.sh).
+ *
+ * Exits 0 when the response ended with FCGI_END_REQUEST, 1 when it did not
+ * or could not be written, 2 on a usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define USAGE "usage: fcgi-client [--get PATH] [--hold FILE] SOCKET [NAME=VALUE...] [< BODY]\n"
+
+enum { BEGIN = 1, END = 3, PARAMS = 4, STDIN = 5, STDOUT = 6, STDERR = 7 };
+
+/* The parameters as one FCGI_PARAMS record's content. */
+static unsigned char params[60000];
+static size_t plen;
+
+static int
+put_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Reads exactly n bytes; -1 on an error or at the end of the stream (errno 0). */
+static int
+get_all(int fd, unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = read(fd, p, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			errno = 0;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* One record of up to 65535 bytes, request id 1, no padding. */
+static int
+record(int fd, int type, const unsigned char *body, size_t n)
+{
+	unsigned char h[8] = { 1, (unsigned char)type, 0, 1,
+	    (unsigned char)(n >> 8), (unsigned char)n, 0, 0 };
+
+	return put_all(fd, h, 8) < 0 || (n && put_all(fd, body, n) < 0) ? -1 : 0;
+}
+
+/* Appends a name-value pair in FastCGI's length encoding; -1 when full. */
+static int
+pair(const char *name, size_t nn, const char *value, size_t vn)
+{
+	size_t lens[2] = { nn, vn };
+
+	if (plen + nn + vn + 8 > sizeof(params))
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		if (lens[i] < 128)
+			params[plen++] = (unsigned char)lens[i];
+		else {
+			params[plen++] = (unsigned char)(0x80 | (lens[i] >> 24));
+			params[plen++] = (unsigned char)(lens[i] >> 16);
+			params[plen++] = (unsigned char)(lens[i] >> 8);
+			params[plen++] = (unsigned char)lens[i];
+		}
+	}
+	memcpy(params + plen, name, nn);
+	plen += nn;
+	memcpy(params + plen, value, vn);
+	plen += vn;
+	return 0;
+}
+
+static int
+pair_str(const char *name, const char *value)
+{
+	return pair(name, strlen(name), value, strlen(value));
+}
+
+/* Waits until path exists, for 60 s at most. */
+static void
+hold(const char *path)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	struct stat st;
+
+	fprintf(stderr, "held\n");
+	for (int i = 0; i < 6000 && stat(path, &st) < 0; i++)
+		nanosleep(&ts, NULL);
+}
+
+/* Sends stdin as FCGI_STDIN records, then the empty one that ends it. */
+static int
+send_body(int fd)
+{
+	static unsigned char body[65535];
+
+	for (;;) {
+		ssize_t n = read(0, body, sizeof(body));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || record(fd, STDIN, body, (size_t)n) < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+	}
+}
+
+/* Copies the response to stdout and stderr until FCGI_END_REQUEST: 0, or -1. */
+static int
+read_response(int fd)
+{
+	static unsigned char body[65535 + 255];
+	unsigned char h[8];
+	size_t n;
+
+	for (;;) {
+		if (get_all(fd, h, 8) < 0)
+			return -1;
+		n = (size_t)h[4] << 8 | h[5];
+		if (get_all(fd, body, n + h[6]) < 0)
+			return -1;
+		if (h[1] == STDOUT && n > 0 && fwrite(body, 1, n, stdout) != n)
+			return -1;
+		if (h[1] == STDERR && n > 0)
+			fwrite(body, 1, n, stderr);
+		if (h[1] == END)
+			return fflush(stdout) == 0 ? 0 : -1;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "get", required_argument, NULL, 'g' },
+		{ "hold", required_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const unsigned char begin[8] = { 0, 1, 0, 0, 0, 0, 0, 0 };  /* responder, close */
+	const char *get = NULL, *hold_file = NULL;
+	struct sockaddr_un sa;
+	int c, fd, rc = 1;
+
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'g': get = optarg; break;
+		case 'h': hold_file = optarg; break;
+		default:  fputs(USAGE, stderr); return 2;
+		}
+	}
+	if (optind >= argc || strlen(argv[optind]) >= sizeof(sa.sun_path)) {
+		fputs(USAGE, stderr);
+		return 2;
+	}
+	if (get && (pair_str("REQUEST_METHOD", "GET") < 0 ||
+	    pair_str("REQUEST_URI", get) < 0 ||
+	    pair_str("DOCUMENT_URI", get) < 0 ||
+	    pair_str("QUERY_STRING", "") < 0 ||
+	    pair_str("SERVER_PROTOCOL", "HTTP/1.1") < 0 ||
+	    pair_str("REMOTE_ADDR", "127.0.0.1") < 0 ||
+	    pair_str("HTTP_HOST", "localhost") < 0)) {
+		fprintf(stderr, "fcgi-client: %s: path too long\n", get);
+		return 2;
+	}
+	for (int i = optind + 1; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+
+		if (eq == NULL) {
+			fprintf(stderr, "fcgi-client: %s: not NAME=VALUE\n", argv[i]);
+			return 2;
+		}
+		if (pair(argv[i], (size_t)(eq - argv[i]), eq + 1, strlen(eq + 1)) < 0) {
+			fprintf(stderr, "fcgi-client: too many parameters\n");
+			return 2;
+		}
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, argv[optind], strlen(argv[optind]) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "fcgi-client: %s: %s\n", argv[optind], strerror(errno));
+		return 1;
+	}
+	if (record(fd, BEGIN, begin, 8) < 0 || record(fd, PARAMS, params, plen) < 0)
+		goto broken;
+	if (hold_file)
+		hold(hold_file);
+	if (record(fd, PARAMS, NULL, 0) < 0)
+		goto broken;
+	if (get ? record(fd, STDIN, NULL, 0) : send_body(fd))
+		goto broken;
+	if (read_response(fd) < 0)
+		goto broken;
+	rc = 0;
+	goto out;
+broken:
+	fprintf(stderr, "fcgi-client: connection ended early: %s\n",
+	    errno ? strerror(errno) : "end of file");
+out:
+	close(fd);
+	return rc;
+}
