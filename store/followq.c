@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "codec.h"
@@ -110,10 +111,14 @@ queue_map(struct store *s, int *fdp)
 		return NULL;
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		goto fail;
-	/* Nobody else has it open: whatever it holds is stale. */
+	/*
+	 * Nobody else has it open: whatever it holds is stale. Its blocks
+	 * are allocated now, not when the map is first written: on a full
+	 * disk a write to a sparse page of a shared map is a SIGBUS.
+	 */
 	first = flock(fd, LOCK_EX | LOCK_NB) == 0;
 	if (first && (ftruncate(fd, 0) != 0 ||
-	    ftruncate(fd, (off_t)sizeof(*q)) != 0))
+	    (errno = posix_fallocate(fd, 0, (off_t)sizeof(*q))) != 0))
 		goto fail;
 	/* Others wait here until the first has written the header. */
 	if (!first && flock(fd, LOCK_SH) != 0)
@@ -152,12 +157,16 @@ fail:
 	return NULL;
 }
 
+/* The queue, mapped at first use; after a failure (a full disk, say),
+ * tried again a minute later. */
 static struct followq *
 queue(struct store *s)
 {
-	if (s->fq_state == 0) {
+	time_t now;
+
+	if (s->fq == NULL && (now = time(NULL)) >= s->fq_retry) {
 		s->fq = queue_map(s, &s->fq_fd);
-		s->fq_state = s->fq != NULL ? 1 : -1;
+		s->fq_retry = now + 60;
 	}
 	return s->fq;
 }
@@ -170,7 +179,7 @@ followq_close(struct store *s)
 		close(s->fq_fd);    /* and with it the flock */
 	}
 	s->fq = NULL;
-	s->fq_state = 0;
+	s->fq_retry = 0;
 }
 
 /* ---- slots ----------------------------------------------------------------- */

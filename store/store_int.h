@@ -5,6 +5,7 @@
 #include <lmdb.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "buf.h"
 #include "store.h"
@@ -79,7 +80,7 @@ struct store {
 	_Atomic(struct store_rtxn *) spare;   /* a reset read txn to renew */
 	struct followq *fq;       /* the follow queue (followq.c), once open */
 	int       fq_fd;          /* its file, flocked shared while open */
-	int       fq_state;       /* 0 not tried yet, 1 open, -1 unusable */
+	time_t    fq_retry;       /* when to try opening it again */
 };
 
 struct store_rtxn {
