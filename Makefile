@@ -226,7 +226,7 @@ NGINX_CACHE      ?= /var/lib/nginx/bzpeer-cache
 NGINX_MICROCACHE ?= bzpeer_micro
 SERVICE_PREFIX   ?= $(PREFIX)
 CONF_PREFIX      ?= $(PREFIX)
-CONF_WORKERS     ?= 4
+CONF_WORKERS     ?= 8
 CONF_REDIS       ?= /run/redis/redis-server.sock
 
 fill_vars = $(foreach v,$(filter $(1)%,$(.VARIABLES)),'$(patsubst $(1)%,%,$(v))=$($(v))')

@@ -5,7 +5,8 @@
 #   BUILD    where the binaries are (make passes it; default build)
 #   ROUNDS   interleaved rounds (default 4; medians are quoted)
 #   DURATION seconds per wrk run (default 5)
-#   WORKERS  bzpeer-fcgi workers and php-fpm children (default 4)
+#   WORKERS  bzpeer-fcgi workers and php-fpm children (default 8, the
+#            shipped default of bzpeer-fcgi's `workers`)
 #   RESULTS  the Markdown file whose measured block is replaced (default
 #            bench/results.md; the text around the block is kept)
 #   PATHS    only these paths (e.g. "signed cold"); the table is then
@@ -45,7 +46,7 @@ BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 ROUNDS=${ROUNDS:-4}
 DURATION=${DURATION:-5}
-WORKERS=${WORKERS:-4}
+WORKERS=${WORKERS:-8}
 RESULTS=${RESULTS:-$ROOT/bench/results.md}
 RUN="$BUILD/bench-run"
 NGINX=${NGINX:-/usr/sbin/nginx}

@@ -84,6 +84,8 @@ make -s -C "$ROOT" BUILD="$BUILD" install DESTDIR="$T/dest" PREFIX=/usr/local \
 	NGINX_LISTEN=127.0.0.1:8080 NGINX_MICROCACHE=off >"$T/install.log" 2>&1 ||
 	{ cat "$T/install.log"; bail "make install DESTDIR=$T/dest"; }
 ok "make install DESTDIR=... PREFIX=/usr/local"
+NWORKERS=$(sed -n 's/^workers = \([0-9]*\)$/\1/p' "$T/dest/etc/bzpeer/bzpeer.conf")
+check "the installed config names its workers ($NWORKERS)" [ -n "$NWORKERS" ]
 # The test's own additions: no rate limit on its many posts, its users.
 printf '\n# added by tests/systemd/run.sh\npost_rate = 100000\npost_rate_addr = 1000000\n' \
 	>>"$T/dest/etc/bzpeer/bzpeer.conf"
@@ -157,9 +159,9 @@ check "the page is the profile" grep -q 'Sanjeev Arora' "$OUT/first.html"
 check "bzpeer-fcgi.service is active" active
 MAIN=$(main_pid)
 check "it runs as bzpeer" [ "$(c ps -o user= -p "$MAIN" | tr -d ' ')" = bzpeer ]
-check "4 workers" [ "$(workers_of "$MAIN" | wc -l)" = 4 ]
+check "$NWORKERS workers (the installed config)" [ "$(workers_of "$MAIN" | wc -l)" = "$NWORKERS" ]
 check "the journal has the master's READY line" \
-	bash -c "nsenter -t $LEADER -a journalctl -u bzpeer-fcgi --no-pager -o cat | grep -q 'serving: 4 workers accept'"
+	bash -c "nsenter -t $LEADER -a journalctl -u bzpeer-fcgi --no-pager -o cat | grep -q 'serving: $NWORKERS workers accept'"
 c curl -s --max-time 10 -o /srv/out/healthz "$BASE/healthz"
 check "/healthz: Redis is up through the sandbox (unix socket)" grep -q '^redis: up' "$OUT/healthz"
 c curl -s --max-time 10 "$BASE/" | grep -o 'href="/researchers/[a-z0-9-]*"' |
@@ -226,8 +228,8 @@ load_start killw follows
 MAIN=$(main_pid)
 victim=$(workers_of "$MAIN" | head -n1)
 kill9 "$victim"
-check "kill -9 of worker $victim: 4 workers again, same master" wait_until 10 \
-	bash -c "w=\$(nsenter -t $LEADER -a cat /proc/$MAIN/task/$MAIN/children); [ \$(echo \$w | wc -w) = 4 ] && ! echo \" \$w \" | grep -q ' $victim '"
+check "kill -9 of worker $victim: $NWORKERS workers again, same master" wait_until 10 \
+	bash -c "w=\$(nsenter -t $LEADER -a cat /proc/$MAIN/task/$MAIN/children); [ \$(echo \$w | wc -w) = $NWORKERS ] && ! echo \" \$w \" | grep -q ' $victim '"
 load_stop killw
 check "the journal says which worker died and why" \
 	bash -c "nsenter -t $LEADER -a journalctl -u bzpeer-fcgi --no-pager -o cat | grep -q 'worker $victim was killed by signal 9'"
