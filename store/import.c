@@ -77,6 +77,7 @@ struct imp {
 	size_t cap_old;
 	struct pending *pend;
 	size_t n_pend, cap_pend;
+	double t_derived, c_derived;   /* now(0), now(1) when derive() ended */
 };
 
 /* ---- reading lines ------------------------------------------------------ */
@@ -969,22 +970,27 @@ rewrite_counts(struct imp *m, enum store_db db, MDB_val *key,
 		}
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP);
 	}
-	mdb_cursor_close(c);
 	if (rc != 0 && rc != MDB_NOTFOUND)
-		return rc;
-	if (same && i == map->n)
-		return 0;
+		goto close;
+	if (same && i == map->n) {
+		rc = 0;
+		goto close;
+	}
 	if ((rc = mdb_del(m->txn, m->dbi[db], key, NULL)) != 0 &&
 	    rc != MDB_NOTFOUND)
-		return rc;
-	for (i = 0; i < map->n; i++) {
-		v.mv_size = COUNT_LEN;
-		v.mv_data = m->vals.p + i * COUNT_LEN;
-		if ((rc = mdb_put(m->txn, m->dbi[db], key, &v,
-		    MDB_APPENDDUP)) != 0)
-			return rc;
+		goto close;
+	rc = 0;
+	if (map->n > 0) {
+		/* The sorted list in one call (DUPFIXED lists only). */
+		MDB_val mv[2] = { { COUNT_LEN, m->vals.p }, { map->n, NULL } };
+
+		rc = mdb_cursor_put(c, key, mv, MDB_MULTIPLE);
+		if (rc == 0 && mv[1].mv_size != map->n)
+			rc = STORE_CORRUPT;    /* LMDB stopped short: never seen */
 	}
-	return 0;
+close:
+	mdb_cursor_close(c);
+	return rc;
 }
 
 /* Counts one work of researcher num from its summary (remember_work()). */
@@ -1253,6 +1259,18 @@ out:
 	return rc;
 }
 
+/* Wall clock (thread = 0) or this thread's CPU time, in seconds. */
+static double
+now(int thread)
+{
+	struct timespec t;
+
+	if (clock_gettime(thread ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC,
+	    &t) != 0)
+		return 0;
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 /* ---- the transaction ---------------------------------------------------------------- */
 
 static int
@@ -1261,6 +1279,7 @@ import_txn(MDB_txn *txn, void *ctx)
 	struct imp *m = ctx;
 	uint64_t gen;
 	size_t i;
+	double w0, c0, w1, c1;
 	int rc;
 
 	memset(&m->rep, 0, sizeof(m->rep));
@@ -1273,14 +1292,24 @@ import_txn(MDB_txn *txn, void *ctx)
 	buf_reset(&m->tnames);
 	if ((rc = meta_get(txn, m->dbi[DB_META], "generation", 8, &gen)) != 0)
 		return rc;
+	w0 = now(0);
+	c0 = now(1);
 	for (i = 0; i < m->o->n_authors; i++)
 		if ((rc = read_file(m, m->o->authors[i], 0)) != 0)
 			return rc;
 	for (i = 0; i < m->o->n_works; i++)
 		if ((rc = read_file(m, m->o->works[i], 1)) != 0)
 			return rc;
+	w1 = now(0);
+	c1 = now(1);
+	m->rep.read_s = w1 - w0;
+	m->rep.read_cpu_s = c1 - c0;
 	if ((rc = derive(m)) != 0)
 		return rc;
+	m->t_derived = now(0);
+	m->c_derived = now(1);
+	m->rep.derive_s = m->t_derived - w1;
+	m->rep.derive_cpu_s = m->c_derived - c1;
 	m->rep.generation = gen + 1;
 	if ((rc = meta_put(txn, m->dbi[DB_META], "generation_time", 8,
 	    (uint64_t)time(NULL))) != 0)
@@ -1335,6 +1364,9 @@ store_import(struct store *s, const struct import_opts *o,
 	}
 	rc = store_write(s, import_txn, &m);
 	*rep = m.rep;
+	/* From derive's end: the rest of the transaction, commit and flush. */
+	rep->commit_s = now(0) - m.t_derived;
+	rep->commit_cpu_s = now(1) - m.c_derived;
 	idmap_free(&m.touched);
 	idmap_free(&m.wsum);
 	idmap_free(&m.tname);
