@@ -181,8 +181,10 @@ test-valgrind: deps all
 # `make bench`: our paths against an nginx static file, nginx fastcgi_cache
 # and a PHP-FPM + Redis peer, interleaved rounds on loopback, plus the
 # in-process render benchmark; the table goes to bench/results.md.
-# `make bench-scale [SCALE_SIZES="1000 1000000"]`: synthetic catalogs,
-# import rate, store size, render latency by catalog size (bench/scale.sh).
+# `make bench-scale [SCALE_SIZES="1000 1000000"] [SCALE_LINES=full]`:
+# synthetic catalogs (bench/gencat; SCALE_LINES=full: ~6.8 KB work lines
+# with every member of a real snapshot line, else ~1.9 KB), import rate,
+# store size, render latency by catalog size (bench/scale.sh).
 .PHONY: bench bench-scale
 BENCH_BIN := $(BUILD)/bench/render $(BUILD)/bench/gencat
 

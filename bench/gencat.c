@@ -1,24 +1,33 @@
 /*
- * gencat.c: a synthetic OpenAlex-shaped catalog for the scale benchmark
- * (`make bench-scale`): N researchers and 10*N works, as JSON Lines,
- * gzipped (level 1) or plain.
+ * gencat.c: a synthetic OpenAlex-shaped catalog for the benchmarks
+ * (`make bench`, `make bench-scale`) and for timing bzpeer-import: N
+ * researchers and 10*N works, as JSON Lines, gzipped (level 1) or plain.
  *
- *   gencat N OUTDIR [--plain]   writes OUTDIR/authors.jsonl.gz, works.jsonl.gz
+ *   gencat N OUTDIR [--plain] [--full]
+ *                      writes OUTDIR/authors.jsonl[.gz], works.jsonl[.gz]
  *
- * Deterministic (a fixed xorshift seed): the same N gives the same bytes.
- * Ids never meet the sample catalog's: authors A6xxxxxxxxx, works
- * W7xxxxxxxxxx, topics T6xxxx, institutions I6xxxxxxxxx.
+ * Deterministic (a fixed xorshift seed): the same N and options give the
+ * same bytes. Ids never meet the sample catalog's: authors A6xxxxxxxxx,
+ * works W7xxxxxxxxxx, topics T6xxxx, institutions I6xxxxxxxxx.
  *
- * Shape: work j's first author is researcher j/10; half the works have a
- * second author and a quarter a third, picked from the first author's
- * neighbourhood (the next 1..40 researchers), so co-authors share several
- * works and "close collaborators" exist; about 15 works per researcher on
- * average. Two topics per work from a pool of 4,500 (OpenAlex has about
- * that many), a year 1990-2025, a title of 6-12 words, an abstract of
- * 40 words as an inverted index, a DOI, a venue. A line is about 1.6 KB,
- * less than a real OpenAlex work (often 5-10 KB with every field), so works
- * per second here flatter the importer a little; bytes per second is printed
- * too.
+ * Shape: work j's first author is researcher j/10; co-authors are picked
+ * from the first author's neighbourhood (the next 1..40 researchers), so
+ * co-authors share several works and "close collaborators" exist. Topics
+ * come from a pool of 4,500 (OpenAlex has about that many), a year
+ * 1990-2025, a title of 6-12 words, a DOI, a venue.
+ *
+ * Default (lean) lines are about 1.9 KB: half the works have a second
+ * author and a quarter a third (about 15 works per researcher), two topics,
+ * an abstract of 40 distinct words, no institutions on authorships.
+ *
+ * --full lines are about 6.7 KB, like real snapshot lines with every field:
+ * 1-6 authors (2.7 on average) each with an institution (ROR, lineage),
+ * countries, raw affiliation strings; three topics with their hierarchy;
+ * an abstract of 70-220 positions whose words repeat (several positions
+ * per word); referenced_works (5-40), related_works (10), counts_by_year,
+ * cited_by_count, a full primary_location. The importer reads few of
+ * these members, but it must scan them all, so works per second here is
+ * what a real snapshot gives; bzpeer-import's rate is quoted for both.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -170,6 +179,8 @@ put(const char *fmt, ...)
 	len += (size_t)n;
 }
 
+static int full;              /* --full: realistic full-size work lines */
+
 static void
 authorship(unsigned long a, int pos, int last_pos)
 {
@@ -177,9 +188,59 @@ authorship(unsigned long a, int pos, int last_pos)
 
 	name_of(a, nm, sizeof(nm));
 	put("%s{\"author_position\":\"%s\",\"author\":{\"id\":\"https://openalex.org/A6%09lu\","
-	    "\"display_name\":\"%s\",\"orcid\":null},\"institutions\":[]}",
+	    "\"display_name\":\"%s\",\"orcid\":null},",
 	    pos ? "," : "", pos == 0 ? "first" : last_pos ? "last" : "middle",
 	    a, nm);
+	if (!full) {
+		put("\"institutions\":[]}");
+		return;
+	}
+	put("\"institutions\":[{\"id\":\"https://openalex.org/I6%09lu\","
+	    "\"display_name\":\"University of %s\",\"ror\":\"https://ror.org/0%06lu\","
+	    "\"country_code\":\"US\",\"type\":\"education\","
+	    "\"lineage\":[\"https://openalex.org/I6%09lu\"]}],\"countries\":[\"US\"],"
+	    "\"is_corresponding\":%s,\"raw_author_name\":\"%s\","
+	    "\"raw_affiliation_strings\":[\"Department of %s, University of %s\"]}",
+	    a % 5000, words[a % NW], a % 5000, a % 5000,
+	    pos == 0 ? "true" : "false", nm, words[(a / 7) % NW], words[a % NW]);
+}
+
+/* One abstract position's word: a word and a number (they repeat). */
+struct apos {
+	unsigned key, pos;
+};
+
+static int
+cmp_apos(const void *a, const void *b)
+{
+	const struct apos *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* A --full abstract: 70-220 positions, a word often at several. */
+static void
+full_abstract(void)
+{
+	static struct apos v[256];
+	unsigned n = 70 + pick(151), i;
+
+	for (i = 0; i < n; i++) {
+		v[i].key = pick(NW) * 301 + pick(301);
+		v[i].pos = i;
+	}
+	qsort(v, n, sizeof(v[0]), cmp_apos);
+	put("\"abstract_inverted_index\":{");
+	for (i = 0; i < n; i++) {
+		if (i == 0 || v[i].key != v[i - 1].key)
+			put("%s\"%s%u\":[%u", i ? "]," : "", words[v[i].key / 301],
+			    v[i].key % 301, v[i].pos);
+		else
+			put(",%u", v[i].pos);
+	}
+	put("]}");
 }
 
 static void
@@ -202,11 +263,19 @@ main(int argc, char **argv)
 	struct out oa, ow;
 	int plain;
 
+	plain = 0;
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--plain") == 0)
+			plain = 1;
+		else if (strcmp(argv[i], "--full") == 0)
+			full = 1;
+		else
+			argc = 0;          /* usage */
+	}
 	if (argc < 3 || (n = strtoul(argv[1], NULL, 10)) < 2 || n > 999999999UL) {
-		fprintf(stderr, "usage: gencat N OUTDIR [--plain]   (2 <= N < 1e9)\n");
+		fprintf(stderr, "usage: gencat N OUTDIR [--plain] [--full]   (2 <= N < 1e9)\n");
 		return 2;
 	}
-	plain = argc > 3 && strcmp(argv[3], "--plain") == 0;
 	nworks = n * 10;
 	if (out_open(&oa, argv[2], "authors.jsonl", plain) < 0 ||
 	    out_open(&ow, argv[2], "works.jsonl", plain) < 0)
@@ -242,28 +311,58 @@ main(int argc, char **argv)
 	}
 
 	for (unsigned long j = 0; j < nworks; j++) {
-		unsigned long a = j / 10, co[2];
+		static const unsigned full_authors[] = { 1, 1, 2, 2, 2, 3, 3, 3,
+		    4, 6 };
+		unsigned long a = j / 10, co[5];
 		unsigned nauth = 1, nt = 5 + pick(8);
 		unsigned year = 1990 + pick(36), t1 = pick(4500), t2 = pick(4500);
+		unsigned vi;
 
-		if (pick(2) == 0)
-			nauth++;
-		if (pick(4) == 0)
-			nauth++;
+		if (full)
+			nauth = full_authors[pick(10)];
+		else {
+			if (pick(2) == 0)
+				nauth++;
+			if (pick(4) == 0)
+				nauth++;
+		}
 		for (unsigned k = 0; k + 1 < nauth; k++) {
 			co[k] = (a + 1 + pick(40)) % n;
-			if (co[k] == a || (k == 1 && co[1] == co[0]))
-				co[k] = (a + 41 + k) % n;
+			/* Distinct from the first author and each other. */
+			for (unsigned q = 0, clash = 1; clash; q++) {
+				clash = co[k] == a;
+				for (unsigned e = 0; e < k && !clash; e++)
+					clash = co[e] == co[k];
+				if (clash)
+					co[k] = (a + 41 + k + q) % n;
+			}
 		}
 		len = 0;
 		put("{\"id\":\"https://openalex.org/W7%010lu\",\"doi\":\"https://doi.org/10.5555/syn.%lu\","
 		    "\"title\":\"", j, j);
 		for (unsigned k = 0; k < nt; k++)
 			put("%s%s", k ? " " : "", words[pick(NW)]);
-		put("\",\"display_name\":null,\"publication_year\":%u,\"type\":\"%s\","
-		    "\"primary_location\":{\"source\":{\"display_name\":\"%s\"},"
-		    "\"landing_page_url\":\"https://example.org/w/%lu\"},\"authorships\":[",
-		    year, types[pick(6)], venues[pick(sizeof(venues) / sizeof(venues[0]))], j);
+		if (full) {
+			/* The title again, as OpenAlex repeats it. */
+			const char *t = strstr(line, "\"title\":\"") + 9;
+
+			put("\",\"display_name\":\"%.*s", (int)(line + len - t), t);
+		}
+		/* The venue is drawn before the type: the lean lines stay the
+		 * bytes they were before --full existed. */
+		vi = pick(sizeof(venues) / sizeof(venues[0]));
+		put("\",%s\"publication_year\":%u,\"type\":\"%s\",",
+		    full ? "" : "\"display_name\":null,", year, types[pick(6)]);
+		if (full)
+			put("\"primary_location\":{\"is_oa\":false,\"landing_page_url\":"
+			    "\"https://example.org/w/%lu\",\"source\":{\"id\":"
+			    "\"https://openalex.org/S6%04u\",\"display_name\":\"%s\","
+			    "\"type\":\"journal\"}},", j, vi, venues[vi]);
+		else
+			put("\"primary_location\":{\"source\":{\"display_name\":\"%s\"},"
+			    "\"landing_page_url\":\"https://example.org/w/%lu\"},",
+			    venues[vi], j);
+		put("\"authorships\":[");
 		authorship(a, 0, nauth == 1);
 		for (unsigned k = 0; k + 1 < nauth; k++)
 			authorship(co[k], 1, k + 2 == nauth);
@@ -271,10 +370,32 @@ main(int argc, char **argv)
 		topic(t1, 0.9, 0);
 		if (t2 != t1)
 			topic(t2, 0.7, 1);
-		put("],\"abstract_inverted_index\":{");
-		for (unsigned k = 0; k < 40; k++)
-			put("%s\"%s%u\":[%u]", k ? "," : "", words[pick(NW)], k, k);
-		put("}}\n");
+		if (full) {
+			unsigned t3 = pick(4500);
+
+			if (t3 != t1 && t3 != t2)
+				topic(t3, 0.5, 1);
+			put("],");
+			full_abstract();
+			put(",\"referenced_works\":[");
+			for (unsigned k = 0, nr = 5 + pick(36); k < nr; k++)
+				put("%s\"https://openalex.org/W7%010lu\"", k ? "," : "",
+				    (unsigned long)(next() % nworks));
+			put("],\"related_works\":[");
+			for (unsigned k = 0; k < 10; k++)
+				put("%s\"https://openalex.org/W7%010lu\"", k ? "," : "",
+				    (unsigned long)(next() % nworks));
+			put("],\"counts_by_year\":[");
+			for (unsigned k = 0; k < 5; k++)
+				put("%s{\"year\":%u,\"cited_by_count\":%u}", k ? "," : "",
+				    2024 - k, pick(31));
+			put("],\"cited_by_count\":%u}\n", pick(501));
+		} else {
+			put("],\"abstract_inverted_index\":{");
+			for (unsigned k = 0; k < 40; k++)
+				put("%s\"%s%u\":[%u]", k ? "," : "", words[pick(NW)], k, k);
+			put("}}\n");
+		}
 		emit(&ow, line, len);
 	}
 	out_close(&oa);

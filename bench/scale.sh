@@ -10,6 +10,8 @@
 #                10-15 minutes of import; the disk is checked first)
 #   RESULTS      the Markdown file whose scale block is replaced (default
 #                bench/results.md)
+#   SCALE_LINES  "lean" (default: work lines of ~1.9 KB) or "full" (~6.8 KB,
+#                every member a real snapshot line has: gencat --full)
 #   SCALE_ROUNDS render rounds (default 3)
 #   KEEP=1       keep the catalogs and stores under $BUILD/bench-scale
 #
@@ -25,6 +27,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 SIZES=${SCALE_SIZES:-1000 100000}
+LINES=${SCALE_LINES:-lean}
+case "$LINES" in
+lean) GENOPT=(); LINEDESC="~1.9 KB" ;;
+full) GENOPT=(--full); LINEDESC="~6.8 KB, every member of a real snapshot line (\`--full\`)" ;;
+*) echo "scale: SCALE_LINES is lean or full" >&2; exit 1 ;;
+esac
 RESULTS=${RESULTS:-$ROOT/bench/results.md}
 DIR="$BUILD/bench-scale"
 
@@ -37,7 +45,8 @@ rm -rf "$DIR"; mkdir -p "$DIR"
 OUT="$DIR/results-block.md"
 {
 	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPU, load average before the run $(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')."
-	echo "Synthetic catalogs (\`bench/gencat\`: N researchers, 10 N works of ~1.6 KB, about 15 works per researcher)."
+	echo "Synthetic catalogs (\`bench/gencat\`: N researchers, 10 N works of $LINEDESC, the first author of work j is researcher j/10)."
+	echo "Import: \`bzpeer-import\` with its default threads; CPU s = user + system of the whole process."
 	echo
 	echo "| researchers | works | .gz input | import wall s | import CPU s | works/s (wall) | works/s per CPU-s | store | render median µs | p99 µs | hot median µs |"
 	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -46,12 +55,14 @@ OUT="$DIR/results-block.md"
 declare -A ROW MED
 for n in $SIZES; do
 	d="$DIR/$n"; mkdir -p "$d"
-	# About 0.35 KB of .gz and 1.2 KB of store per work, with room to spare.
+	# About 0.35 KB of .gz and 1.2 KB of store per work (lean; full lines
+	# about three times that), with room to spare.
 	need=$(( n * 10 * 2 / 1024 ))   # MiB
+	[ "$LINES" = lean ] || need=$(( need * 3 ))
 	avail=$(df -Pm "$DIR" | awk 'NR == 2 { print $4 }')
 	[ "$avail" -gt "$need" ] || die "$n researchers need about $need MiB; $avail MiB free"
 	say "$n researchers: generating"
-	"$BUILD/bench/gencat" "$n" "$d" 2>/dev/null
+	"$BUILD/bench/gencat" "$n" "$d" ${GENOPT[@]+"${GENOPT[@]}"} 2>/dev/null
 	say "$n researchers: importing $(( n * 10 )) works"
 	t0=$(date +%s.%N)
 	( time -p "$BUILD/bzpeer-import" --store "$d/store" --authors "$d/authors.jsonl.gz" \

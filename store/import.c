@@ -19,7 +19,11 @@
 enum {
 	T_AFFECTED = 1,   /* a work of theirs was added or changed */
 	T_BUMPED = 2,     /* record version already bumped in this import */
+	T_EXISTS = 4,     /* its record is in the store */
 };
+
+/* Works summarised for derive() at most (beyond: read back from the store). */
+#define SUMS_WORKS_MAX ((size_t)16 << 20)
 
 struct figures {
 	uint32_t works, topics, close, coauthors;
@@ -56,13 +60,24 @@ struct imp {
 	int threads;             /* parser threads (0: parse in place) */
 	int auto_threads;        /* chosen by us: none for small files */
 	struct buf rec, key, key2, bases, vals;
-	struct store_author_ref *arefs;
-	struct store_topic_ref *trefs;
-	size_t cap_arefs, cap_trefs;
+	int append[DB__COUNT];    /* keys came in order so far: MDB_APPEND */
+	/*
+	 * What derive() needs of every work written in this run (so it does
+	 * not read and decode them back): wsum maps the work's number to an
+	 * offset in sums, where year, number of authors, number of topics and
+	 * then the author and topic numbers follow.
+	 */
+	struct idmap wsum;
+	uint64_t *sums;
+	size_t n_sums, cap_sums;
+	/* Topic names as written in this run (tname: topic -> offset + 1 in tnames). */
+	struct idmap tname;
+	struct buf tnames;
 	uint64_t *old;           /* a changed work's previous authors */
 	size_t cap_old;
 	struct pending *pend;
 	size_t n_pend, cap_pend;
+	double t_derived, c_derived;   /* now(0), now(1) when derive() ended */
 };
 
 /* ---- reading lines ------------------------------------------------------ */
@@ -182,6 +197,26 @@ db_put(struct imp *m, enum store_db db, struct sv key, struct sv val,
 	return mdb_put(m->txn, m->dbi[db], &k, &v, flags);
 }
 
+/*
+ * Puts a key known to be missing. While a file's keys for db come in
+ * order it appends (fuller pages, no search); the first key out of order
+ * turns that off for the rest of the file.
+ */
+static int
+db_put_new(struct imp *m, enum store_db db, struct sv key, struct sv val)
+{
+	MDB_val k = sv_val(key), v = sv_val(val);
+	int rc;
+
+	if (m->append[db]) {
+		rc = mdb_put(m->txn, m->dbi[db], &k, &v, MDB_APPEND);
+		if (rc != MDB_KEYEXIST)
+			return rc;
+		m->append[db] = 0;
+	}
+	return mdb_put(m->txn, m->dbi[db], &k, &v, 0);
+}
+
 static struct sv
 buf_sv(const struct buf *b)
 {
@@ -207,6 +242,7 @@ put_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
 	r->version = old ? old->version : 1;
 	rec_researcher_encode(&m->rec, r);
 	if (old) {
+		e->n |= T_EXISTS;
 		if (oldval->mv_size == m->rec.len &&
 		    memcmp(oldval->mv_data, m->rec.p, m->rec.len) == 0)
 			return 0;
@@ -216,7 +252,7 @@ put_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
 			rec_researcher_encode(&m->rec, r);
 		}
 	}
-	e->n |= T_BUMPED;
+	e->n |= T_BUMPED | T_EXISTS;
 	buf_reset(&m->key);
 	buf_reset(&m->key2);
 	if (renamed) {
@@ -225,7 +261,9 @@ put_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
 			name_key(&m->key2, old->name, num);
 	}
 	/* From here on old and r may point at moved bytes. */
-	if ((rc = db_put(m, DB_RESEARCHERS, ids, buf_sv(&m->rec), 0)) != 0)
+	rc = old ? db_put(m, DB_RESEARCHERS, ids, buf_sv(&m->rec), 0) :
+	    db_put_new(m, DB_RESEARCHERS, ids, buf_sv(&m->rec));
+	if (rc != 0)
 		return rc;
 	m->rep.researchers_written++;
 	if (!renamed)
@@ -287,10 +325,18 @@ ensure_researcher(struct imp *m, const struct oa_ref *a)
 {
 	struct store_researcher r;
 	MDB_val v;
-	int rc = db_get(m, DB_RESEARCHERS, a->id, &v);
+	int rc;
 
-	if (rc != MDB_NOTFOUND)
+	struct idmap_entry *e = idmap_get(&m->touched, a->num);
+
+	if (e != NULL && (e->n & T_EXISTS))
+		return 0;              /* written or found in this run */
+	if ((rc = db_get(m, DB_RESEARCHERS, a->id, &v)) != MDB_NOTFOUND) {
+		/* Found: do_work() marks it touched right after. */
+		if (rc == 0)
+			idmap_add(&m->touched, a->num)->n |= T_EXISTS;
 		return rc;
+	}
 	memset(&r, 0, sizeof(r));
 	r.id = a->id;
 	r.name = a->name;
@@ -335,24 +381,92 @@ affect(struct imp *m, uint64_t researcher)
 	idmap_add(&m->touched, researcher)->n |= T_AFFECTED;
 }
 
+static uint32_t
+get_u32(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* Notes t's name as the one the store now holds. */
+static void
+remember_topic(struct imp *m, const struct oa_ref *t)
+{
+	uint32_t n = (uint32_t)t->name.n;
+
+	if (m->tnames.len + 4 + n >= UINT32_MAX)
+		return;                /* not worth a cache entry */
+	idmap_add(&m->tname, t->num)->n = (uint32_t)m->tnames.len + 1;
+	buf_put(&m->tnames, &n, 4);
+	buf_put(&m->tnames, t->name.p, n);
+}
+
+/*
+ * Keeps what derive() needs of work w, just written; past the budget only
+ * notes that an earlier summary of w is stale (UINT32_MAX).
+ */
+static void
+remember_work(struct imp *m, const struct oa_work *w)
+{
+	size_t need = 3 + w->n_authors + w->n_topics, i;
+	struct idmap_entry *e;
+	uint64_t *p;
+
+	if (m->wsum.n >= SUMS_WORKS_MAX ||
+	    m->n_sums + need >= UINT32_MAX) {
+		if ((e = idmap_get(&m->wsum, w->num)) != NULL)
+			e->n = UINT32_MAX;
+		return;
+	}
+	if (m->n_sums + need > m->cap_sums) {
+		m->cap_sums = m->cap_sums ? m->cap_sums * 2 : 1u << 16;
+		while (m->cap_sums < m->n_sums + need)
+			m->cap_sums *= 2;
+		m->sums = xrealloc(m->sums, m->cap_sums * sizeof(*m->sums));
+	}
+	idmap_add(&m->wsum, w->num)->n = (uint32_t)m->n_sums;
+	p = m->sums + m->n_sums;
+	p[0] = (uint64_t)w->year;
+	p[1] = w->n_authors;
+	p[2] = w->n_topics;
+	for (i = 0; i < w->n_authors; i++)
+		p[3 + i] = w->authors[i].num;
+	for (i = 0; i < w->n_topics; i++)
+		p[3 + w->n_authors + i] = w->topics[i].num;
+	m->n_sums += need;
+}
+
 /* Topic names: the last line naming a topic wins; null never erases one. */
 static int
 upsert_topic(struct imp *m, const struct oa_ref *t)
 {
 	struct store_topic_ref old, nt = { t->id, t->name };
+	struct idmap_entry *e = idmap_get(&m->tname, t->num);
 	MDB_val v;
-	int rc = db_get(m, DB_TOPICS, t->id, &v);
+	int rc;
 
-	if (rc == 0) {
+	/* The name this run wrote last (the store holds just that). */
+	if (e != NULL && (t->name.n == 0 ||
+	    (get_u32(m->tnames.p + e->n - 1) == t->name.n &&
+	    memcmp(m->tnames.p + e->n - 1 + 4, t->name.p, t->name.n) == 0)))
+		return 0;
+	if ((rc = db_get(m, DB_TOPICS, t->id, &v)) == 0) {
 		if ((rc = rec_topic_decode(v.mv_data, v.mv_size, &old)) != 0)
 			return rc;
+		if (sv_eq(old.name, t->name))
+			remember_topic(m, t);
 		if (t->name.n == 0 || sv_eq(old.name, t->name))
 			return 0;
 	} else if (rc != MDB_NOTFOUND)
 		return rc;
 	buf_reset(&m->rec);
 	rec_topic_encode(&m->rec, &nt);
-	return db_put(m, DB_TOPICS, t->id, buf_sv(&m->rec), 0);
+	if ((rc = db_put(m, DB_TOPICS, t->id, buf_sv(&m->rec), 0)) != 0)
+		return rc;
+	remember_topic(m, t);
+	return 0;
 }
 
 static int
@@ -367,51 +481,23 @@ new_has_author(const struct oa_work *w, uint64_t num)
 }
 
 /*
- * One work line. A new or changed work is written with its edges; a changed
- * one first loses the edges its new version no longer has. Every author of
- * the old and new versions is marked for new figures.
+ * One work line, rec its record (encoded by the parser thread). A new or
+ * changed work is written with its edges; a changed one first loses the
+ * edges its new version no longer has. Every author of the old and new
+ * versions is marked for new figures.
  */
 static int
-do_work(struct imp *m, const struct oa_work *w)
+do_work(struct imp *m, const struct oa_work *w, const struct buf *rec)
 {
-	struct store_work sw, old;
+	struct store_work old;
 	struct store_author_ref a;
 	MDB_val v;
 	size_t i, n_old = 0, pos = 0;
 	int rc, old_year = 0;
 
-	if (w->n_authors > m->cap_arefs) {
-		m->cap_arefs = w->n_authors;
-		m->arefs = xrealloc(m->arefs, m->cap_arefs * sizeof(*m->arefs));
-	}
-	if (w->n_topics > m->cap_trefs) {
-		m->cap_trefs = w->n_topics;
-		m->trefs = xrealloc(m->trefs, m->cap_trefs * sizeof(*m->trefs));
-	}
-	for (i = 0; i < w->n_authors; i++) {
-		m->arefs[i].id = w->authors[i].id;
-		m->arefs[i].name = w->authors[i].name;
-	}
-	for (i = 0; i < w->n_topics; i++) {
-		m->trefs[i].id = w->topics[i].id;
-		m->trefs[i].name = w->topics[i].name;
-	}
-	memset(&sw, 0, sizeof(sw));
-	sw.id = w->id;
-	sw.doi = w->doi;
-	sw.title = w->title;
-	sw.type = w->type;
-	sw.venue = w->venue;
-	sw.landing_url = w->landing_url;
-	sw.abstract = buf_sv(&w->abstract);
-	sw.year = w->year;
-	buf_reset(&m->rec);
-	rec_work_encode(&m->rec, &sw, m->arefs, w->n_authors, m->trefs,
-	    w->n_topics);
-
 	rc = db_get(m, DB_WORKS, w->id, &v);
-	if (rc == 0 && v.mv_size == m->rec.len &&
-	    memcmp(v.mv_data, m->rec.p, m->rec.len) == 0)
+	if (rc == 0 && v.mv_size == rec->len &&
+	    memcmp(v.mv_data, rec->p, rec->len) == 0)
 		goto topics;               /* unchanged: edges are in place */
 	if (rc == 0) {
 		if ((rc = rec_work_decode(v.mv_data, v.mv_size, &old)) != 0)
@@ -429,8 +515,11 @@ do_work(struct imp *m, const struct oa_work *w)
 	} else if (rc != MDB_NOTFOUND)
 		return rc;
 
-	if ((rc = db_put(m, DB_WORKS, w->id, buf_sv(&m->rec), 0)) != 0)
+	rc = rc == 0 ? db_put(m, DB_WORKS, w->id, buf_sv(rec), 0) :
+	    db_put_new(m, DB_WORKS, w->id, buf_sv(rec));
+	if (rc != 0)
 		return rc;
+	remember_work(m, w);
 	m->rep.works_written++;
 	for (i = 0; i < n_old; i++) {
 		if ((old_year != w->year || !new_has_author(w, m->old[i])) &&
@@ -454,11 +543,13 @@ topics:
 
 /* ---- files ------------------------------------------------------------------------
  *
- * Parsing JSON is nearly all the work of an import, and LMDB wants its
- * write transaction on one thread. So the calling thread reads lines into
- * batches, parser threads turn batches into structs, and the calling thread
- * applies the batches strictly in file order: the store, the messages and
- * the counts are the same whatever the number of threads.
+ * LMDB wants its write transaction on one thread, and reading (inflate),
+ * parsing and encoding are most of the work. So a reader thread inflates
+ * and cuts lines into batches, parser threads turn batches into structs
+ * and encoded work records, and the calling thread applies the batches
+ * strictly in file order: the store, the messages and the counts are the
+ * same whatever the number of threads. A batch goes round the ring
+ * free -> filled (reader) -> parsing -> parsed (parser) -> free (applier).
  */
 
 #define BATCH_LINES 64
@@ -472,6 +563,7 @@ struct slot {                 /* one line of a batch */
 	uint64_t lineno;
 	int toolong, rc;
 	struct buf err;
+	struct buf rec;           /* for work files: the encoded record */
 	struct oa_work w;         /* for work files */
 	struct oa_author a;       /* for author files */
 };
@@ -481,15 +573,62 @@ struct batch {
 	struct buf text;
 	struct slot s[BATCH_LINES];
 	size_t n;
+	struct store_author_ref *arefs;   /* encoding scratch */
+	struct store_topic_ref *trefs;
+	size_t cap_arefs, cap_trefs;
 };
 
 struct pool {
 	pthread_mutex_t mu;
-	pthread_cond_t work, done;
+	pthread_cond_t work;      /* a batch was filled (parsers wait) */
+	pthread_cond_t done;      /* parsed, or the reader ended (applier waits) */
+	pthread_cond_t room;      /* a batch was freed (reader waits) */
 	struct batch *b;
 	size_t nb;
 	int works, stop;
+	/* The reader's, under mu once it runs: */
+	struct lines *l;
+	uint64_t lineno, filled;
+	int read_rc;              /* fill()'s last: 0 end, -1 read error */
+	int reading;              /* the reader thread runs */
 };
+
+/* The record of work w, encoded into rec with b's scratch arrays. */
+static void
+encode_work(struct batch *b, const struct oa_work *w, struct buf *rec)
+{
+	struct store_work sw;
+	size_t i;
+
+	if (w->n_authors > b->cap_arefs) {
+		b->cap_arefs = w->n_authors;
+		b->arefs = xrealloc(b->arefs, b->cap_arefs * sizeof(*b->arefs));
+	}
+	if (w->n_topics > b->cap_trefs) {
+		b->cap_trefs = w->n_topics;
+		b->trefs = xrealloc(b->trefs, b->cap_trefs * sizeof(*b->trefs));
+	}
+	for (i = 0; i < w->n_authors; i++) {
+		b->arefs[i].id = w->authors[i].id;
+		b->arefs[i].name = w->authors[i].name;
+	}
+	for (i = 0; i < w->n_topics; i++) {
+		b->trefs[i].id = w->topics[i].id;
+		b->trefs[i].name = w->topics[i].name;
+	}
+	memset(&sw, 0, sizeof(sw));
+	sw.id = w->id;
+	sw.doi = w->doi;
+	sw.title = w->title;
+	sw.type = w->type;
+	sw.venue = w->venue;
+	sw.landing_url = w->landing_url;
+	sw.abstract = buf_sv(&w->abstract);
+	sw.year = w->year;
+	buf_reset(rec);
+	rec_work_encode(rec, &sw, b->arefs, w->n_authors, b->trefs,
+	    w->n_topics);
+}
 
 static void
 parse_batch(struct batch *b, int works)
@@ -504,9 +643,11 @@ parse_batch(struct batch *b, int works)
 			buf_reset(&sl->err);
 			buf_puts(&sl->err, "line too long (at most 16 MiB)");
 			sl->rc = -1;
-		} else if (works)
+		} else if (works) {
 			sl->rc = openalex_work_parse(p, sl->len, &sl->w, &sl->err);
-		else
+			if (sl->rc == 0)
+				encode_work(b, &sl->w, &sl->rec);
+		} else
 			sl->rc = openalex_author_parse(p, sl->len, &sl->a,
 			    &sl->err);
 	}
@@ -571,13 +712,111 @@ fill(struct batch *b, struct lines *l, uint64_t *lineno)
 	return r < 0 ? -1 : b->n > 0;
 }
 
+/* The reader thread: fills the ring's batches in order until the end. */
+static void *
+reader(void *arg)
+{
+	struct pool *p = arg;
+	struct batch *b;
+	uint64_t lineno;
+	int r;
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop) {
+		b = &p->b[p->filled % p->nb];
+		if (b->state != B_FREE) {
+			pthread_cond_wait(&p->room, &p->mu);
+			continue;
+		}
+		lineno = p->lineno;
+		pthread_mutex_unlock(&p->mu);
+		r = fill(b, p->l, &lineno);
+		pthread_mutex_lock(&p->mu);
+		p->lineno = lineno;
+		if (r != 1) {
+			p->read_rc = r;
+			break;
+		}
+		b->state = B_FILLED;
+		p->filled++;
+		pthread_cond_signal(&p->work);
+	}
+	p->reading = 0;
+	pthread_cond_broadcast(&p->done);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
 /* Applies one parsed line to the store (or counts it as bad). */
 static int
 apply_line(struct imp *m, const char *path, const struct slot *sl, int works)
 {
 	if (sl->rc != 0)
 		return bad_line(m, path, sl->lineno, sl->err.p);
-	return works ? do_work(m, &sl->w) : do_author(m, &sl->a);
+	return works ? do_work(m, &sl->w, &sl->rec) : do_author(m, &sl->a);
+}
+
+/*
+ * The next parsed batch in file order, filling and parsing in place when
+ * no thread does; NULL at the end of the file (or on a read error, in
+ * p->read_rc).
+ */
+static struct batch *
+next_parsed(struct pool *p, size_t nthreads, uint64_t applied)
+{
+	struct batch *b = &p->b[applied % p->nb];
+	int r;
+
+	if (nthreads == 0) {
+		if ((r = fill(b, p->l, &p->lineno)) != 1) {
+			p->read_rc = r;
+			return NULL;
+		}
+		p->filled++;
+		parse_batch(b, p->works);
+		return b;
+	}
+	pthread_mutex_lock(&p->mu);
+	if (!p->reading) {
+		/* No reader thread: fill what the parsers can take. */
+		while (p->read_rc == 1 && p->filled - applied < p->nb) {
+			struct batch *f = &p->b[p->filled % p->nb];
+
+			pthread_mutex_unlock(&p->mu);
+			r = fill(f, p->l, &p->lineno);
+			pthread_mutex_lock(&p->mu);
+			if (r != 1) {
+				p->read_rc = r;
+				break;
+			}
+			f->state = B_FILLED;
+			p->filled++;
+			pthread_cond_signal(&p->work);
+		}
+	}
+	while (applied < p->filled && b->state != B_PARSED)
+		pthread_cond_wait(&p->done, &p->mu);
+	while (applied == p->filled && p->reading)
+		pthread_cond_wait(&p->done, &p->mu);
+	if (applied < p->filled)
+		while (b->state != B_PARSED)
+			pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	return applied < p->filled ? b : NULL;
+}
+
+/* Gives batch b back to the reader. */
+static void
+release(struct pool *p, size_t nthreads, struct batch *b)
+{
+	if (nthreads == 0) {
+		b->state = B_FREE;
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	b->state = B_FREE;
+	pthread_cond_signal(&p->room);
+	pthread_mutex_unlock(&p->mu);
 }
 
 /* Reads one file of author (works = 0) or work lines into the store. */
@@ -588,11 +827,11 @@ read_file(struct imp *m, const char *path, int works)
 	struct lines l;
 	struct batch *b;
 	struct stat st;
-	pthread_t *tids = NULL;
-	uint64_t lineno = 0, filled = 0, applied = 0;
+	pthread_t *tids = NULL, rtid;
+	uint64_t applied = 0;
 	size_t i, nthreads = 0;
 	const char *msg;
-	int rc = 0, r = 1, zerr, threads;
+	int rc = 0, zerr, threads;
 
 	memset(&l, 0, sizeof(l));
 	memset(&p, 0, sizeof(p));
@@ -605,16 +844,21 @@ read_file(struct imp *m, const char *path, int works)
 	(void)gzbuffer(l.f, 1u << 17);
 	l.cap = LINES_START;
 	l.buf = xmalloc(l.cap);
+	for (i = 0; i < DB__COUNT; i++)
+		m->append[i] = 1;
 
 	p.works = works;
+	p.l = &l;
+	p.read_rc = 1;
 	threads = m->threads;
 	if (m->auto_threads && stat(path, &st) == 0 && st.st_size < SMALL_FILE)
 		threads = 0;           /* handing batches over costs more */
-	p.nb = threads > 0 ? 2 * (size_t)threads + 2 : 1;
+	p.nb = threads > 0 ? 4 * (size_t)threads + 4 : 1;
 	p.b = xcalloc(p.nb, sizeof(*p.b));
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.work, NULL);
 	pthread_cond_init(&p.done, NULL);
+	pthread_cond_init(&p.room, NULL);
 	if (threads > 0)
 		tids = xcalloc((size_t)threads, sizeof(*tids));
 	/* Without threads (or if none can start) parse in place. */
@@ -623,60 +867,55 @@ read_file(struct imp *m, const char *path, int works)
 			break;
 		nthreads++;
 	}
+	/* Without a reader thread the applier fills the batches itself. */
+	if (nthreads > 0) {
+		p.reading = 1;
+		if (pthread_create(&rtid, NULL, reader, &p) != 0)
+			p.reading = 0;
+	}
+	i = p.reading;                 /* whether to join the reader */
 
-	for (;;) {
-		while (r == 1 && filled - applied < p.nb) {
-			b = &p.b[filled % p.nb];
-			if ((r = fill(b, &l, &lineno)) != 1)
+	while ((b = next_parsed(&p, nthreads, applied)) != NULL) {
+		size_t k;
+
+		for (k = 0; k < b->n; k++)
+			if ((rc = apply_line(m, path, &b->s[k], works)) != 0)
 				break;
-			filled++;
-			if (nthreads == 0) {
-				parse_batch(b, works);
-				b->state = B_PARSED;
-				continue;
-			}
-			pthread_mutex_lock(&p.mu);
-			b->state = B_FILLED;
-			pthread_cond_signal(&p.work);
-			pthread_mutex_unlock(&p.mu);
-		}
-		if (r < 0 || applied == filled)
-			break;
-		b = &p.b[applied % p.nb];
-		pthread_mutex_lock(&p.mu);
-		while (b->state != B_PARSED)
-			pthread_cond_wait(&p.done, &p.mu);
-		pthread_mutex_unlock(&p.mu);
-		for (i = 0; i < b->n; i++)
-			if ((rc = apply_line(m, path, &b->s[i], works)) != 0)
-				goto stop;
-		pthread_mutex_lock(&p.mu);
-		b->state = B_FREE;
-		pthread_mutex_unlock(&p.mu);
+		release(&p, nthreads, b);
 		applied++;
+		if (rc != 0)
+			break;
 	}
-	msg = gzerror(l.f, &zerr);
-	if (r < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
-		fprintf(m->o->log, "%s: read error after line %llu: %s\n", path,
-		    (unsigned long long)lineno,
-		    zerr == Z_ERRNO ? strerror(errno) : msg);
-		rc = EIO;
-	}
-stop:
 	pthread_mutex_lock(&p.mu);
 	p.stop = 1;
 	pthread_cond_broadcast(&p.work);
+	pthread_cond_broadcast(&p.room);
 	pthread_mutex_unlock(&p.mu);
+	if (i)
+		pthread_join(rtid, NULL);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(tids[i], NULL);
+	if (rc == 0) {
+		msg = gzerror(l.f, &zerr);
+		if (p.read_rc < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
+			fprintf(m->o->log, "%s: read error after line %llu: "
+			    "%s\n", path, (unsigned long long)p.lineno,
+			    zerr == Z_ERRNO ? strerror(errno) : msg);
+			rc = EIO;
+		}
+	}
 	for (b = p.b; b < p.b + p.nb; b++) {
 		for (i = 0; i < BATCH_LINES; i++) {
 			openalex_work_free(&b->s[i].w);
 			openalex_author_free(&b->s[i].a);
 			buf_free(&b->s[i].err);
+			buf_free(&b->s[i].rec);
 		}
 		buf_free(&b->text);
+		free(b->arefs);
+		free(b->trefs);
 	}
+	pthread_cond_destroy(&p.room);
 	pthread_cond_destroy(&p.done);
 	pthread_cond_destroy(&p.work);
 	pthread_mutex_destroy(&p.mu);
@@ -731,27 +970,53 @@ rewrite_counts(struct imp *m, enum store_db db, MDB_val *key,
 		}
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP);
 	}
-	mdb_cursor_close(c);
 	if (rc != 0 && rc != MDB_NOTFOUND)
-		return rc;
-	if (same && i == map->n)
-		return 0;
+		goto close;
+	if (same && i == map->n) {
+		rc = 0;
+		goto close;
+	}
 	if ((rc = mdb_del(m->txn, m->dbi[db], key, NULL)) != 0 &&
 	    rc != MDB_NOTFOUND)
-		return rc;
-	for (i = 0; i < map->n; i++) {
-		v.mv_size = COUNT_LEN;
-		v.mv_data = m->vals.p + i * COUNT_LEN;
-		if ((rc = mdb_put(m->txn, m->dbi[db], key, &v,
-		    MDB_APPENDDUP)) != 0)
-			return rc;
+		goto close;
+	rc = 0;
+	if (map->n > 0) {
+		/* The sorted list in one call (DUPFIXED lists only). */
+		MDB_val mv[2] = { { COUNT_LEN, m->vals.p }, { map->n, NULL } };
+
+		rc = mdb_cursor_put(c, key, mv, MDB_MULTIPLE);
+		if (rc == 0 && mv[1].mv_size != map->n)
+			rc = STORE_CORRUPT;    /* LMDB stopped short: never seen */
 	}
-	return 0;
+close:
+	mdb_cursor_close(c);
+	return rc;
+}
+
+/* Counts one work of researcher num from its summary (remember_work()). */
+static void
+tally_summary(struct imp *m, uint64_t num, const uint64_t *p,
+    struct figures *f)
+{
+	int year = (int)p[0];
+	size_t na = (size_t)p[1], nt = (size_t)p[2], i;
+
+	f->works++;
+	if (year > 0 && (f->first == 0 || year < f->first))
+		f->first = year;
+	if (year > f->last)
+		f->last = year;
+	for (i = 0; i < na; i++)
+		if (p[3 + i] != num)
+			idmap_add(&m->co, p[3 + i])->n++;
+	for (i = 0; i < nt; i++)
+		idmap_add(&m->tp, p[3 + na + i])->n++;
 }
 
 /*
- * Computes researcher num's figures from their works (each read once) and
- * rewrites their co-author and topic lists.
+ * Computes researcher num's figures from their works (each read once: from
+ * its summary when this run wrote it, else from the store) and rewrites
+ * their co-author and topic lists.
  */
 static int
 compute(struct imp *m, uint64_t num, struct figures *f)
@@ -762,6 +1027,7 @@ compute(struct imp *m, uint64_t num, struct figures *f)
 	struct store_author_ref a;
 	struct store_topic_ref t;
 	char id[ID_BUF], wid[ID_BUF];
+	struct idmap_entry *e;
 	uint64_t x;
 	size_t pos, i;
 	int rc;
@@ -779,9 +1045,13 @@ compute(struct imp *m, uint64_t num, struct figures *f)
 			rc = STORE_CORRUPT;
 			break;
 		}
+		x = get_be64((const unsigned char *)v.mv_data + 2);
+		if ((e = idmap_get(&m->wsum, x)) != NULL && e->n != UINT32_MAX) {
+			tally_summary(m, num, m->sums + e->n, f);
+			continue;
+		}
 		wk.mv_data = wid;
-		wk.mv_size = id_format(wid, 'W',
-		    get_be64((const unsigned char *)v.mv_data + 2));
+		wk.mv_size = id_format(wid, 'W', x);
 		if ((rc = mdb_get(m->txn, m->dbi[DB_WORKS], &wk, &wv)) != 0 ||
 		    (rc = rec_work_decode(wv.mv_data, wv.mv_size, &w)) != 0)
 			break;
@@ -989,6 +1259,18 @@ out:
 	return rc;
 }
 
+/* Wall clock (thread = 0) or this thread's CPU time, in seconds. */
+static double
+now(int thread)
+{
+	struct timespec t;
+
+	if (clock_gettime(thread ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC,
+	    &t) != 0)
+		return 0;
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 /* ---- the transaction ---------------------------------------------------------------- */
 
 static int
@@ -997,22 +1279,37 @@ import_txn(MDB_txn *txn, void *ctx)
 	struct imp *m = ctx;
 	uint64_t gen;
 	size_t i;
+	double w0, c0, w1, c1;
 	int rc;
 
 	memset(&m->rep, 0, sizeof(m->rep));
 	m->bad_seen = 0;
 	m->txn = txn;
 	idmap_clear(&m->touched);
+	idmap_clear(&m->wsum);
+	idmap_clear(&m->tname);
+	m->n_sums = 0;
+	buf_reset(&m->tnames);
 	if ((rc = meta_get(txn, m->dbi[DB_META], "generation", 8, &gen)) != 0)
 		return rc;
+	w0 = now(0);
+	c0 = now(1);
 	for (i = 0; i < m->o->n_authors; i++)
 		if ((rc = read_file(m, m->o->authors[i], 0)) != 0)
 			return rc;
 	for (i = 0; i < m->o->n_works; i++)
 		if ((rc = read_file(m, m->o->works[i], 1)) != 0)
 			return rc;
+	w1 = now(0);
+	c1 = now(1);
+	m->rep.read_s = w1 - w0;
+	m->rep.read_cpu_s = c1 - c0;
 	if ((rc = derive(m)) != 0)
 		return rc;
+	m->t_derived = now(0);
+	m->c_derived = now(1);
+	m->rep.derive_s = m->t_derived - w1;
+	m->rep.derive_cpu_s = m->c_derived - c1;
 	m->rep.generation = gen + 1;
 	if ((rc = meta_put(txn, m->dbi[DB_META], "generation_time", 8,
 	    (uint64_t)time(NULL))) != 0)
@@ -1067,7 +1364,14 @@ store_import(struct store *s, const struct import_opts *o,
 	}
 	rc = store_write(s, import_txn, &m);
 	*rep = m.rep;
+	/* From derive's end: the rest of the transaction, commit and flush. */
+	rep->commit_s = now(0) - m.t_derived;
+	rep->commit_cpu_s = now(1) - m.c_derived;
 	idmap_free(&m.touched);
+	idmap_free(&m.wsum);
+	idmap_free(&m.tname);
+	free(m.sums);
+	buf_free(&m.tnames);
 	idmap_free(&m.co);
 	idmap_free(&m.tp);
 	buf_free(&m.rec);
@@ -1075,8 +1379,6 @@ store_import(struct store *s, const struct import_opts *o,
 	buf_free(&m.key2);
 	buf_free(&m.bases);
 	buf_free(&m.vals);
-	free(m.arefs);
-	free(m.trefs);
 	free(m.old);
 	free(m.pend);
 	return rc;

@@ -24,6 +24,15 @@ struct import_report {
 	uint64_t bad_lines;
 	uint64_t generation;          /* the catalog generation now */
 	uint64_t researchers_written, works_written;  /* new or changed */
+	/*
+	 * Where the time went, in seconds: wall clock, and the CPU time of the
+	 * calling thread (the one that writes the store), of the last run of
+	 * the transaction: reading the files, derived figures and slugs, and
+	 * everything from the end of derive to store_import()'s return
+	 * (commit and flush).
+	 */
+	double read_s, read_cpu_s, derive_s, derive_cpu_s, commit_s,
+	    commit_cpu_s;
 };
 
 /*

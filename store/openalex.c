@@ -14,7 +14,7 @@
 /* ---- an arena for jansson ---------------------------------------------------
  *
  * jansson mallocs every value and key of a line and frees them one by one
- * afterwards; for the importer that is about a fifth of its time. While a
+ * afterwards; on the reference way (lines the fast way gives up on). While a
  * line is parsed (and while its JSON is released) this thread's `current`
  * arena takes jansson's allocations; frees of arena memory are no-ops and
  * the arena is emptied before the next line.
@@ -401,6 +401,19 @@ openalex_author_parse_ref(const char *line, size_t len,
 	return author_parse(line, len, out, err, 0);
 }
 
+int
+openalex_author_parse_fast(const char *line, size_t len,
+    struct oa_author *out)
+{
+	int rc;
+
+	enter(&out->arena, &out->json);
+	author_reset(out);
+	rc = len <= OA_LINE_MAX ? fast_author(line, len, out) : -1;
+	leave();
+	return rc;
+}
+
 /* ---- works --------------------------------------------------------------- */
 
 void
@@ -760,186 +773,535 @@ openalex_work_parse_ref(const char *line, size_t len, struct oa_work *out,
 	return work_parse(line, len, out, err, 0);
 }
 
-/* ---- the fast path: projection -------------------------------------------
+int
+openalex_work_parse_fast(const char *line, size_t len, struct oa_work *out)
+{
+	int rc;
+
+	enter(&out->arena, &out->json);
+	work_reset(out);
+	rc = len <= OA_LINE_MAX ? fast_work(line, len, out) : -1;
+	leave();
+	return rc;
+}
+
+/* ---- the fast path: straight from the scanner ------------------------------
  *
- * What a line keeps, member by member; everything else is checked by
- * jscan and left out. F_OBJECT and F_LIST values are projected in turn when
- * they are an object / an array (anything else is kept as it is, for
- * jansson to judge). Keys with escapes send the line the reference way.
+ * jscan checks every byte of the line as jansson would (or more strictly)
+ * and the members used are decoded as they are met, into the struct's own
+ * buffer: no JSON tree is built. Only the happy shape is taken: a member
+ * used that is given twice (jansson keeps the last), of a type the
+ * reference would refuse or not look at, an escaped key, a value past its
+ * limit, or anything else unusual gives up, and the line goes the
+ * reference way (which alone words the reasons). So a line taken here
+ * gives exactly what the reference gives; the tests compare the two.
  */
-enum fkind { F_KEEP, F_OBJECT, F_LIST, F_ABSTRACT };
-
-struct field {
-	const char *key;
-	enum fkind kind;
-	const struct field *sub;   /* F_OBJECT, F_LIST: members kept */
-};
-
-static const struct field source_f[] = {
-	{ "display_name", F_KEEP, NULL }, { NULL, F_KEEP, NULL },
-};
-static const struct field location_f[] = {
-	{ "source", F_OBJECT, source_f },
-	{ "landing_page_url", F_KEEP, NULL }, { NULL, F_KEEP, NULL },
-};
-static const struct field authorship_f[] = {
-	{ "author", F_KEEP, NULL }, { NULL, F_KEEP, NULL },
-};
-static const struct field topic_f[] = {
-	{ "id", F_KEEP, NULL }, { "display_name", F_KEEP, NULL },
-	{ NULL, F_KEEP, NULL },
-};
-static const struct field work_f[] = {
-	{ "id", F_KEEP, NULL }, { "doi", F_KEEP, NULL },
-	{ "title", F_KEEP, NULL }, { "display_name", F_KEEP, NULL },
-	{ "publication_year", F_KEEP, NULL }, { "type", F_KEEP, NULL },
-	{ "primary_location", F_OBJECT, location_f },
-	{ "authorships", F_LIST, authorship_f },
-	{ "topics", F_LIST, topic_f },
-	{ "abstract_inverted_index", F_ABSTRACT, NULL },
-	{ NULL, F_KEEP, NULL },
-};
-static const struct field institution_f[] = {
-	{ "display_name", F_KEEP, NULL }, { NULL, F_KEEP, NULL },
-};
-static const struct field author_f[] = {
-	{ "id", F_KEEP, NULL }, { "display_name", F_KEEP, NULL },
-	{ "orcid", F_KEEP, NULL },
-	{ "last_known_institutions", F_LIST, institution_f },
-	{ "last_known_institution", F_OBJECT, institution_f },
-	{ NULL, F_KEEP, NULL },
-};
-
-struct proj {
+struct fast {
 	struct jscan s;
-	struct buf *out;
-	struct oa_work *w;        /* where an abstract goes; NULL: none */
-	int abstracts;            /* abstract members met */
+	struct buf *str;          /* decoded strings; reserved, never moves */
+	const char *base;         /* str->p when reserved (checked at the end) */
+	struct oa_work *w;        /* where an abstract goes */
 };
 
-static int project_value(struct proj *pr, const struct field *f);
-static int decode_abstract(struct proj *pr);
+static int decode_abstract(struct fast *f);
 
-static const struct field *
-find_field(const struct field *f, const unsigned char *k, size_t n)
-{
-	for (; f->key != NULL; f++)
-		if (strlen(f->key) == n && memcmp(f->key, k, n) == 0)
-			return f;
-	return NULL;
-}
-
-/* Copies the value at the scanner to the output as it is, once checked. */
+/* Opens the object or array at the scanner (on its bracket). */
 static int
-copy_value(struct proj *pr)
+open_container(struct jscan *s)
 {
-	const unsigned char *v = pr->s.p;
-
-	if (jscan_value(&pr->s) != 0)
-		return -1;
-	buf_put(pr->out, v, (size_t)(pr->s.p - v));
-	return 0;
-}
-
-/* The object at the scanner, with only the members spec names. */
-static int
-project_object(struct proj *pr, const struct field *spec)
-{
-	struct jscan *s = &pr->s;
-	const struct field *f;
-	const unsigned char *key;
-	int c, escaped, first = 1;
-	size_t keylen;
-
 	if (++s->depth > JSCAN_MAX_DEPTH)
 		return -1;
 	s->p++;
-	buf_putc(pr->out, '{');
-	c = jscan_ws(s);
-	while (c != '}') {
-		key = s->p;
-		if (c != '"' || jscan_string(s, NULL, &escaped, NULL) != 0 ||
-		    escaped || jscan_ws(s) != ':')
+	return 0;
+}
+
+/*
+ * The next member of the object being walked: 1 with its key (raw bytes
+ * between the quotes; escaped keys give up) and the scanner on its value,
+ * 0 past the closing brace, -1 refused. *first is 1 before the first call.
+ */
+static int
+next_member(struct jscan *s, int *first, const unsigned char **key,
+    size_t *keylen)
+{
+	int c = jscan_ws(s), escaped;
+	const unsigned char *k;
+
+	if (!*first) {
+		if (c == '}')
+			goto close;
+		if (c != ',')
 			return -1;
-		keylen = (size_t)(s->p - key);
-		while (key[keylen - 1] != '"')
-			keylen--;          /* back over white space */
-		f = find_field(spec, key + 1, keylen - 2);
 		s->p++;
-		c = jscan_ws(s);
-		if (f != NULL && f->kind == F_ABSTRACT && pr->abstracts++ > 0)
-			return -1;         /* twice: jansson keeps the last */
-		if (f == NULL) {
-			if (jscan_value(s) != 0)
-				return -1;
-		} else if (f->kind == F_ABSTRACT && c == '{' && pr->w) {
-			if (decode_abstract(pr) != 0)
-				return -1;
-		} else {
-			if (!first)
-				buf_putc(pr->out, ',');
-			first = 0;
-			buf_put(pr->out, key, keylen);
-			buf_putc(pr->out, ':');
-			if (project_value(pr, f) != 0)
-				return -1;
-		}
-		c = jscan_ws(s);
-		if (c == ',') {
-			s->p++;
-			if ((c = jscan_ws(s)) == '}')
-				return -1;     /* a trailing comma */
-		} else if (c != '}')
-			return -1;
-	}
-	s->p++;
-	s->depth--;
-	buf_putc(pr->out, '}');
-	return 0;
-}
-
-/* The array at the scanner, objects in it projected with spec. */
-static int
-project_list(struct proj *pr, const struct field *spec)
-{
-	struct jscan *s = &pr->s;
-	int c, first = 1;
-
-	if (++s->depth > JSCAN_MAX_DEPTH)
+		if ((c = jscan_ws(s)) != '"')
+			return -1;         /* a trailing comma, or worse */
+	} else if (c == '}')
+		goto close;
+	*first = 0;
+	k = s->p;
+	if (c != '"' || jscan_string(s, NULL, &escaped, NULL) != 0 || escaped)
+		return -1;
+	*key = k + 1;
+	*keylen = (size_t)(s->p - k) - 2;
+	if (jscan_ws(s) != ':')
 		return -1;
 	s->p++;
-	buf_putc(pr->out, '[');
-	c = jscan_ws(s);
-	while (c != ']') {
-		if (!first)
-			buf_putc(pr->out, ',');
-		first = 0;
-		if (c == '{' ? project_object(pr, spec) : copy_value(pr))
-			return -1;
-		c = jscan_ws(s);
-		if (c == ',') {
-			s->p++;
-			if ((c = jscan_ws(s)) == ']')
-				return -1;
-		} else if (c != ']')
-			return -1;
-	}
+	return jscan_ws(s) < 0 ? -1 : 1;
+close:
 	s->p++;
 	s->depth--;
-	buf_putc(pr->out, ']');
 	return 0;
 }
 
+/* The next element of the array being walked: 1 on it, 0 past ']', -1. */
 static int
-project_value(struct proj *pr, const struct field *f)
+next_element(struct jscan *s, int *first)
 {
-	int c = jscan_ws(&pr->s);
+	int c = jscan_ws(s);
 
-	if (f->kind == F_OBJECT && c == '{')
-		return project_object(pr, f->sub);
-	if (f->kind == F_LIST && c == '[')
-		return project_list(pr, f->sub);
-	return copy_value(pr);
+	if (c < 0)
+		return -1;
+	if (!*first) {
+		if (c == ']')
+			goto close;
+		if (c != ',')
+			return -1;
+		s->p++;
+		if ((c = jscan_ws(s)) == ']' || c < 0)
+			return -1;
+	} else if (c == ']')
+		goto close;
+	*first = 0;
+	return 1;
+close:
+	s->p++;
+	s->depth--;
+	return 0;
+}
+
+/*
+ * Which of names[] key is (its index), or -1; gives up (-2) on a name met
+ * before in this object (*seen holds one bit per name).
+ */
+static int
+member_index(const char *const *names, const unsigned char *key, size_t n,
+    unsigned *seen)
+{
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strlen(names[i]) == n && memcmp(names[i], key, n) == 0) {
+			if (*seen & (1u << i))
+				return -2;
+			*seen |= 1u << i;
+			return i;
+		}
+	return -1;
+}
+
+/*
+ * A string member as opt_str() takes it: null gives "", a string without
+ * NUL of at most max bytes gives itself (decoded into f->str); anything
+ * else gives up.
+ */
+static int
+fast_str(struct fast *f, size_t max, struct sv *out)
+{
+	size_t off = f->str->len;
+	int nul;
+
+	*out = (struct sv){ "", 0 };
+	if (*f->s.p == 'n')
+		return jscan_null(&f->s);
+	if (jscan_string(&f->s, f->str, NULL, &nul) != 0 || nul ||
+	    f->str->len - off > max)
+		return -1;
+	out->p = f->str->p + off;
+	out->n = f->str->len - off;
+	return 0;
+}
+
+/* Skips the value at the scanner (a member nobody reads). */
+static int
+skip(struct fast *f)
+{
+	return jscan_value(&f->s);
+}
+
+/* {"display_name": ...} of a source or institution; the rest skipped. */
+static int
+fast_named(struct fast *f, size_t max, struct sv *name)
+{
+	static const char *const names[] = { "display_name", NULL };
+	const unsigned char *k;
+	size_t kn;
+	unsigned seen = 0;
+	int first = 1, r;
+
+	*name = (struct sv){ "", 0 };
+	if (*f->s.p == 'n')
+		return jscan_null(&f->s);
+	if (*f->s.p != '{' || open_container(&f->s) != 0)
+		return -1;
+	while ((r = next_member(&f->s, &first, &k, &kn)) == 1)
+		switch (member_index(names, k, kn, &seen)) {
+		case 0:
+			if (fast_str(f, max, name) != 0)
+				return -1;
+			break;
+		case -1:
+			if (skip(f) != 0)
+				return -1;
+			break;
+		default:
+			return -1;
+		}
+	return r;
+}
+
+static int
+fast_location(struct fast *f, struct oa_work *w)
+{
+	static const char *const names[] = { "source", "landing_page_url",
+	    NULL };
+	const unsigned char *k;
+	size_t kn;
+	unsigned seen = 0;
+	int first = 1, r;
+
+	if (*f->s.p == 'n')
+		return jscan_null(&f->s);
+	if (*f->s.p != '{' || open_container(&f->s) != 0)
+		return -1;
+	while ((r = next_member(&f->s, &first, &k, &kn)) == 1) {
+		switch (member_index(names, k, kn, &seen)) {
+		case 0:
+			r = fast_named(f, OA_VENUE_MAX, &w->venue);
+			break;
+		case 1:
+			r = fast_str(f, OA_URL_MAX, &w->landing_url);
+			break;
+		case -1:
+			r = skip(f);
+			break;
+		default:
+			return -1;
+		}
+		if (r != 0)
+			return -1;
+	}
+	return r;
+}
+
+/*
+ * One authorship object or topic object: the id (with letter), name and,
+ * for authors, ORCID. *r->id.p == 0 ... see callers. Authors sit one level
+ * down, in "author".
+ */
+static int
+fast_ref(struct fast *f, char letter, struct oa_ref *r, int *has_id)
+{
+	static const char *const names[] = { "id", "display_name", "orcid",
+	    NULL };
+	const unsigned char *k;
+	size_t kn;
+	unsigned seen = 0;
+	struct sv id = { "", 0 }, orcid = { "", 0 };
+	int first = 1, rc, i;
+
+	memset(r, 0, sizeof(*r));
+	r->name = r->orcid = (struct sv){ "", 0 };
+	*has_id = 0;
+	if (*f->s.p != '{' || open_container(&f->s) != 0)
+		return -1;
+	while ((rc = next_member(&f->s, &first, &k, &kn)) == 1) {
+		i = member_index(names, k, kn, &seen);
+		if (i == 2 && letter != 'A')
+			i = -1;            /* topics have no ORCID */
+		switch (i) {
+		case 0:
+			rc = fast_str(f, OA_URL_MAX, &id);
+			break;
+		case 1:
+			rc = fast_str(f, OA_NAME_MAX, &r->name);
+			break;
+		case 2:
+			rc = fast_str(f, OA_URL_MAX, &orcid);
+			break;
+		case -1:
+			rc = skip(f);
+			break;
+		default:
+			return -1;
+		}
+		if (rc != 0)
+			return -1;
+	}
+	if (rc != 0 || id.n == 0)
+		return rc;             /* no id: the entry is skipped */
+	if (openalex_id(id, letter, &r->id, &r->num) != 0)
+		return -1;
+	if (orcid.n && orcid_bare(orcid, &r->orcid) != 0)
+		return -1;
+	*has_id = 1;
+	return 0;
+}
+
+/* {"author": {...}, ...}: the author, the rest skipped. */
+static int
+fast_authorship(struct fast *f, struct oa_ref *r, int *has_id)
+{
+	static const char *const names[] = { "author", NULL };
+	const unsigned char *k;
+	size_t kn;
+	unsigned seen = 0;
+	int first = 1, rc;
+
+	*has_id = 0;
+	if (open_container(&f->s) != 0)
+		return -1;
+	while ((rc = next_member(&f->s, &first, &k, &kn)) == 1) {
+		switch (member_index(names, k, kn, &seen)) {
+		case 0:
+			if (*f->s.p == 'n')
+				rc = jscan_null(&f->s);
+			else
+				rc = fast_ref(f, 'A', r, has_id);
+			break;
+		case -1:
+			rc = skip(f);
+			break;
+		default:
+			return -1;
+		}
+		if (rc != 0)
+			return -1;
+	}
+	return rc;
+}
+
+/*
+ * "authorships" (topics = 0) or "topics" (1): null, or an array of
+ * objects and nulls; entries without an id are skipped, one id counts
+ * once, in order.
+ */
+static int
+fast_list(struct fast *f, int topics)
+{
+	struct oa_work *w = f->w;
+	struct oa_ref r;
+	size_t count = 0;
+	int first = 1, rc, has_id;
+
+	if (*f->s.p == 'n')
+		return jscan_null(&f->s);
+	if (*f->s.p != '[' || open_container(&f->s) != 0)
+		return -1;
+	while ((rc = next_element(&f->s, &first)) == 1) {
+		if (++count > (topics ? OA_TOPICS_MAX : OA_AUTHORS_MAX))
+			return -1;
+		if (*f->s.p == 'n') {
+			if (jscan_null(&f->s) != 0)
+				return -1;
+			continue;
+		}
+		if (*f->s.p != '{')
+			return -1;
+		if ((topics ? fast_ref(f, 'T', &r, &has_id) :
+		    fast_authorship(f, &r, &has_id)) != 0)
+			return -1;
+		if (!has_id)
+			continue;
+		if (topics) {
+			if (!ref_seen(w->topics, w->n_topics, r.num))
+				*ref_add(&w->topics, &w->n_topics,
+				    &w->cap_topics) = r;
+		} else if (!ref_seen(w->authors, w->n_authors, r.num))
+			*ref_add(&w->authors, &w->n_authors,
+			    &w->cap_authors) = r;
+	}
+	return rc;
+}
+
+/* Starts a fast parse of line into str (emptied, room for every string). */
+static int
+fast_begin(struct fast *f, const char *line, size_t len, struct buf *str)
+{
+	memset(f, 0, sizeof(*f));
+	f->s.p = (const unsigned char *)line;
+	f->s.end = f->s.p + len;
+	f->str = str;
+	buf_reset(str);
+	/* Decoded strings are never longer than the line: they stay put. */
+	buf_reserve(str, len + 1);
+	f->base = str->p;
+	if (jscan_ws(&f->s) != '{')
+		return -1;
+	return open_container(&f->s);
+}
+
+/*
+ * The end of a fast parse (r: the last next_member()): the object closed,
+ * nothing but white space after it, and the strings never moved.
+ */
+static int
+fast_end(struct fast *f, int r)
+{
+	return r == 0 && f->s.depth == 0 && jscan_ws(&f->s) == -1 &&
+	    f->str->p == f->base ? 0 : -1;
+}
+
+/* Parses a work line straight from the scanner; -1 sends it the reference way. */
+static int
+fast_work(const char *line, size_t len, struct oa_work *w)
+{
+	enum { ID, DOI, TITLE, DNAME, YEAR, TYPE, LOC, AUTHORS, TOPICS, ABSTRACT };
+	static const char *const names[] = { "id", "doi", "title",
+	    "display_name", "publication_year", "type", "primary_location",
+	    "authorships", "topics", "abstract_inverted_index", NULL };
+	struct fast f;
+	const unsigned char *k, *dname = NULL;
+	struct sv id = { "", 0 };
+	uint64_t year;
+	size_t kn;
+	unsigned seen = 0;
+	int first = 1, rc = 0, r;
+
+	if (fast_begin(&f, line, len, &w->proj) != 0)
+		return -1;
+	f.w = w;
+	while ((r = next_member(&f.s, &first, &k, &kn)) == 1) {
+		switch (member_index(names, k, kn, &seen)) {
+		case ID:
+			if (*f.s.p != '"' || fast_str(&f, len, &id) != 0 ||
+			    openalex_id(id, 'W', &w->id, &w->num) != 0)
+				return -1;
+			break;
+		case DOI:
+			rc = fast_str(&f, OA_URL_MAX, &w->doi);
+			break;
+		case TITLE:
+			rc = fast_str(&f, OA_TITLE_MAX, &w->title);
+			break;
+		case DNAME:
+			dname = f.s.p;     /* read only if the title is empty */
+			rc = skip(&f);
+			break;
+		case YEAR:
+			if (*f.s.p == 'n')
+				rc = jscan_null(&f.s);
+			else if (jscan_uint(&f.s, &year) != 0 || year < 1 ||
+			    year > 9999)
+				return -1;
+			else
+				w->year = (int)year;
+			break;
+		case TYPE:
+			rc = fast_str(&f, OA_TYPE_MAX, &w->type);
+			break;
+		case LOC:
+			rc = fast_location(&f, w);
+			break;
+		case AUTHORS:
+			rc = fast_list(&f, 0);
+			break;
+		case TOPICS:
+			rc = fast_list(&f, 1);
+			break;
+		case ABSTRACT:
+			if (*f.s.p == 'n')
+				rc = jscan_null(&f.s);
+			else if (*f.s.p != '{')
+				return -1;
+			else
+				rc = decode_abstract(&f);
+			break;
+		case -1:
+			rc = skip(&f);
+			break;
+		default:
+			return -1;
+		}
+		if (rc != 0)
+			return -1;
+	}
+	if (fast_end(&f, r) != 0 || id.n == 0)
+		return -1;
+	if (w->title.n == 0 && dname != NULL) {
+		f.s.p = dname;
+		if (fast_str(&f, OA_TITLE_MAX, &w->title) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Parses an author line straight from the scanner; -1: the reference way. */
+static int
+fast_author(const char *line, size_t len, struct oa_author *a)
+{
+	enum { ID, DNAME, ORCID, INSTS, INST };
+	static const char *const names[] = { "id", "display_name", "orcid",
+	    "last_known_institutions", "last_known_institution", NULL };
+	struct fast f;
+	const unsigned char *k;
+	struct sv id = { "", 0 }, orcid = { "", 0 }, first_inst = { "", 0 },
+	    inst = { "", 0 };
+	size_t kn;
+	unsigned seen = 0;
+	int first = 1, rc = 0, n_insts = 0, el, r;
+
+	if (fast_begin(&f, line, len, &a->proj) != 0)
+		return -1;
+	a->a.name = (struct sv){ "", 0 };
+	while ((r = next_member(&f.s, &first, &k, &kn)) == 1) {
+		switch (member_index(names, k, kn, &seen)) {
+		case ID:
+			if (*f.s.p != '"' || fast_str(&f, len, &id) != 0 ||
+			    openalex_id(id, 'A', &a->a.id, &a->a.num) != 0)
+				return -1;
+			break;
+		case DNAME:
+			rc = fast_str(&f, OA_NAME_MAX, &a->a.name);
+			break;
+		case ORCID:
+			rc = fast_str(&f, OA_URL_MAX, &orcid);
+			break;
+		case INSTS:
+			/* Only the first institution is read. */
+			if (*f.s.p == 'n') {
+				rc = jscan_null(&f.s);
+				break;
+			}
+			if (*f.s.p != '[' || open_container(&f.s) != 0)
+				return -1;
+			el = 1;
+			while ((rc = next_element(&f.s, &el)) == 1) {
+				rc = n_insts++ == 0 ?
+				    fast_named(&f, OA_NAME_MAX, &first_inst) :
+				    skip(&f);
+				if (rc != 0)
+					return -1;
+			}
+			break;
+		case INST:
+			rc = fast_named(&f, OA_NAME_MAX, &inst);
+			break;
+		case -1:
+			rc = skip(&f);
+			break;
+		default:
+			return -1;
+		}
+		if (rc != 0)
+			return -1;
+	}
+	if (fast_end(&f, r) != 0 || id.n == 0)
+		return -1;
+	a->a.orcid = (struct sv){ "", 0 };
+	if (orcid.n && orcid_bare(orcid, &a->a.orcid) != 0)
+		return -1;
+	a->institution = n_insts > 0 ? first_inst : inst;
+	return 0;
 }
 
 /* A word of the abstract index, to find a key given twice. */
@@ -984,10 +1346,10 @@ has_duplicate(struct oa_work *w, size_t nk)
  * given twice (jansson keeps the last), gives up.
  */
 static int
-decode_abstract(struct proj *pr)
+decode_abstract(struct fast *f)
 {
-	struct jscan *s = &pr->s;
-	struct oa_work *w = pr->w;
+	struct jscan *s = &f->s;
+	struct oa_work *w = f->w;
 	struct kref *k;
 	size_t top = 0, nk = 0, i, off;
 	uint64_t pos;
@@ -1065,48 +1427,4 @@ decode_abstract(struct proj *pr)
 fail:
 	clear_words(w, top);
 	return -1;
-}
-
-/* Parses a line by projection; -1 sends it the reference way. */
-static int
-fast_work(const char *line, size_t len, struct oa_work *w)
-{
-	struct proj pr;
-	json_t *root;
-
-	memset(&pr, 0, sizeof(pr));
-	pr.s.p = (const unsigned char *)line;
-	pr.s.end = pr.s.p + len;
-	pr.out = &w->proj;
-	pr.w = w;
-	buf_reset(&w->proj);
-	if (jscan_ws(&pr.s) != '{' || project_object(&pr, work_f) != 0 ||
-	    jscan_ws(&pr.s) != -1)
-		return -1;
-	if ((root = json_loadb(w->proj.p, w->proj.len, JSON_ALLOW_NUL,
-	    NULL)) == NULL)
-		return -1;
-	w->json = root;
-	return work_fields(root, w, NULL);
-}
-
-static int
-fast_author(const char *line, size_t len, struct oa_author *a)
-{
-	struct proj pr;
-	json_t *root;
-
-	memset(&pr, 0, sizeof(pr));
-	pr.s.p = (const unsigned char *)line;
-	pr.s.end = pr.s.p + len;
-	pr.out = &a->proj;
-	buf_reset(&a->proj);
-	if (jscan_ws(&pr.s) != '{' || project_object(&pr, author_f) != 0 ||
-	    jscan_ws(&pr.s) != -1)
-		return -1;
-	if ((root = json_loadb(a->proj.p, a->proj.len, JSON_ALLOW_NUL,
-	    NULL)) == NULL)
-		return -1;
-	a->json = root;
-	return author_fields(root, a, NULL);
 }

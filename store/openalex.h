@@ -36,8 +36,8 @@ struct oa_author {
 	struct oa_ref a;          /* id, display_name, orcid */
 	struct sv institution;    /* last_known_institutions[0].display_name */
 	/* scratch, owned: */
-	struct buf proj;          /* the projected line */
-	void *json;               /* the parsed (projected) line */
+	struct buf proj;          /* the fast way's decoded strings */
+	void *json;               /* the parsed line (the reference way) */
 	void *arena;              /* where the parsed line lives */
 };
 
@@ -54,12 +54,12 @@ struct oa_work {
 	/* scratch, owned: */
 	struct sv *words;         /* a word per position */
 	size_t    cap_words;
-	struct buf proj, keys;    /* the projected line; decoded words */
+	struct buf proj, keys;    /* fast way: decoded strings; words */
 	void     *krefs;          /* words seen, to find duplicates */
 	size_t    cap_krefs;
 	uint32_t *ktab;           /* their hash table */
 	size_t    cap_ktab;
-	void *json;               /* the parsed (projected) line */
+	void *json;               /* the parsed line (the reference way) */
 	void *arena;              /* where the parsed line lives */
 };
 
@@ -72,11 +72,11 @@ struct oa_work {
  * released first. Returns 0, or -1 with a one-line reason (no newline) put
  * into err (reset first). The reason never quotes the input.
  *
- * Two ways, one result. The fast way checks the whole line with jscan.c,
- * hands jansson only the members used (a projection) and decodes the
- * abstract index itself. On anything it is not sure of it gives up and the
- * line goes to jansson whole (the *_ref functions), which alone accepts,
- * refuses and words reasons. Tests and fuzzers compare the two.
+ * Two ways, one result. The fast way checks the whole line with jscan.c
+ * and decodes the members used as it meets them (no JSON tree, no
+ * jansson). On anything it is not sure of it gives up and the line goes to
+ * jansson whole (the *_ref functions), which alone accepts, refuses and
+ * words reasons. Tests and fuzzers compare the two.
  *
  * The parsed JSON lives in an arena of *out's, emptied at the next parse:
  * the first parse installs jansson allocation functions for the whole
@@ -97,6 +97,15 @@ int  openalex_work_parse_ref(const char *line, size_t len,
     struct oa_work *out, struct buf *err);
 int  openalex_author_parse_ref(const char *line, size_t len,
     struct oa_author *out, struct buf *err);
+
+/*
+ * The fast way alone: 0 when it took the line (*out as the reference would
+ * give it), -1 when it gave up (no reason given). For tests.
+ */
+int  openalex_work_parse_fast(const char *line, size_t len,
+    struct oa_work *out);
+int  openalex_author_parse_fast(const char *line, size_t len,
+    struct oa_author *out);
 
 /* The bare form of an OpenAlex id of kind letter; -1 if malformed. */
 int  openalex_id(struct sv s, char letter, struct sv *bare, uint64_t *num);

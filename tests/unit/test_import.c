@@ -368,9 +368,12 @@ fast_equals_reference(void)
 		"store/sample/authors.jsonl",
 	};
 	struct buf all = BUF_INIT, m = BUF_INIT;
+	struct oa_work fw = OA_WORK_INIT;
+	struct oa_author fa = OA_AUTHOR_INIT;
 	const char **v;
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
-	size_t f, n, i, k, agree = 0, total = 0, accepted = 0;
+	size_t f, n, i, k, agree = 0, total = 0, accepted = 0, sample = 0;
+	size_t sample_fast = 0;
 	int acc;
 
 	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
@@ -378,6 +381,14 @@ fast_equals_reference(void)
 
 		n = lines_of(root_path(files[f]), &all, &v);
 		for (i = 0; i < n; i++) {
+			/* The sample's lines (the common shape) take the fast way. */
+			if (strstr(files[f], "sample/") != NULL) {
+				sample++;
+				sample_fast += (works ?
+				    openalex_work_parse_fast(v[i], strlen(v[i]),
+				    &fw) : openalex_author_parse_fast(v[i],
+				    strlen(v[i]), &fa)) == 0;
+			}
 			total++;
 			if ((works ? same_work : same_author)(v[i], strlen(v[i]),
 			    &acc))
@@ -448,6 +459,11 @@ fast_equals_reference(void)
 	    accepted);
 	CHECK(agree == total && total > 7000);
 	CHECK(accepted > 100);          /* the mutations reach the fast path */
+	printf("# %zu of %zu sample lines taken the fast way\n", sample_fast,
+	    sample);
+	CHECK(sample > 20 && sample_fast == sample);
+	openalex_work_free(&fw);
+	openalex_author_free(&fa);
 	(void)same_work(NULL, 0, &acc);
 	(void)same_author(NULL, 0, &acc);
 	buf_free(&all);
@@ -961,6 +977,77 @@ threads(void)
 	buf_free(&a5);
 }
 
+/*
+ * The reader thread and any number of parser threads give the store that
+ * parsing in place gives, from .gz input too, over many batches; keys that
+ * come in order (appended) and then out of order (a plain put) both land.
+ */
+static void
+threads_gz_and_order(void)
+{
+	const char *plain = path_in(scratch, "order.jsonl");
+	const char *gz = path_in(scratch, "order.jsonl.gz");
+	const char *err1 = path_in(scratch, "order-err1");
+	const char *err3 = path_in(scratch, "order-err3");
+	struct buf b = BUF_INIT, d0 = BUF_INIT, d = BUF_INIT, e = BUF_INIT;
+	static const char *const threads_n[] = { "1", "2", "3" };
+	char line[512];
+	size_t i;
+	int n;
+
+	/* 600 works in id order (W1000.. and authors A2000..), one bad line,
+	 * then works given again out of order, one with a new title. */
+	for (i = 0; i < 600; i++) {
+		n = snprintf(line, sizeof(line), "{\"id\":\"https://openalex.org/"
+		    "W%zu\",\"title\":\"Work %zu\",\"publication_year\":%zu,"
+		    "\"authorships\":[{\"author\":{\"id\":\"https://openalex.org/"
+		    "A%zu\",\"display_name\":\"Author %zu\"}},{\"author\":{\"id\":"
+		    "\"A%zu\",\"display_name\":\"Author %zu\"}}],\"topics\":[{\"id\":"
+		    "\"T%zu\",\"display_name\":\"Topic %zu\"}],"
+		    "\"abstract_inverted_index\":{\"b\":[1],\"a\":[0,2]}}\n",
+		    1000 + i, i, 1990 + i % 30, 2000 + i / 3, i / 3,
+		    2000 + (i * 7) % 200, (i * 7) % 200, 30 + i % 11, i % 11);
+		buf_put(&b, line, (size_t)n);
+		if (i == 300)
+			buf_puts(&b, "{\"id\":\"W1\",\"title\":}\n");
+	}
+	buf_puts(&b, "{\"id\":\"W1500\",\"title\":\"Changed\",\"authorships\":"
+	    "[{\"author\":{\"id\":\"A2001\"}}]}\n");
+	buf_puts(&b, "{\"id\":\"W999\",\"title\":\"Before all\"}\n");
+	buf_puts(&b, "{\"id\":\"W1200\",\"title\":\"Work 200\",\"publication_year\":2000}\n");
+	spit(plain, b.p, b.len);
+	gzip_file(plain, gz, 0);
+
+	REQUIRE(run(NULL, err1, bin("bzpeer-import"), "--store",
+	    path_in(scratch, "o0"), "--threads", "0", "--works", plain, NULL)
+	    == 0);
+	REQUIRE(dump_store(path_in(scratch, "o0"), scratch, 1, &d0) == 0);
+	CHECK(has(&d0, "works W1500 ") && has(&d0, "Changed") &&
+	    has(&d0, "works W999 ") && has(&d0, "works W1599 "));
+	REQUIRE(slurp(err1, &e) == 0);
+	CHECK(has(&e, "order.jsonl:302: "));
+	for (i = 0; i < sizeof(threads_n) / sizeof(threads_n[0]); i++) {
+		char store[16];
+
+		snprintf(store, sizeof(store), "o%s", threads_n[i]);
+		REQUIRE(run(NULL, err3, bin("bzpeer-import"), "--store",
+		    path_in(scratch, store), "--threads", threads_n[i],
+		    "--works", gz, NULL) == 0);
+		REQUIRE(dump_store(path_in(scratch, store), scratch, 1, &d) == 0);
+		CHECK(d0.len > 10000 && d.len == d0.len &&
+		    memcmp(d.p, d0.p, d0.len) == 0);
+		REQUIRE(slurp(err3, &d) == 0);
+		CHECK(has(&d, "order.jsonl.gz:302: ") &&
+		    d.len == e.len + 3);   /* the same line, in the .gz */
+	}
+	(void)remove(plain);
+	(void)remove(gz);
+	buf_free(&b);
+	buf_free(&d0);
+	buf_free(&d);
+	buf_free(&e);
+}
+
 static void
 usage_and_errors(void)
 {
@@ -1003,6 +1090,7 @@ main(void)
 	gz_input();
 	long_line();
 	threads();
+	threads_gz_and_order();
 	usage_and_errors();
 	tdir_remove(scratch);
 	CHECK_DONE();
