@@ -311,10 +311,12 @@ int store_stats(struct store_rtxn *t, struct store_stats *out);
  * edges (researcher->user and user->researcher) and the researcher's count
  * change in one write transaction. Idempotent: following twice counts once;
  * unfollowing what is not followed changes nothing, and the count never goes
- * below zero. *count gets the count as committed; *txn_id the id of the
- * write transaction that committed it, or, when nothing changed, the id of
- * the snapshot the count was read in (both order Redis copies, §4);
- * *changed whether an edge was added or removed. The count stored is the
+ * below zero. Follows of several processes waiting at once share one
+ * write transaction and commit (store/followq.c). *count gets the count
+ * after that commit; *txn_id the id of the write transaction that
+ * committed it, or, when none of the follows sharing it changed anything,
+ * the id of the snapshot the count was read in (both order Redis copies,
+ * §4); *changed whether this follow added or removed an edge. The count stored is the
  * number of edges, counted in the committing transaction. The researcher's
  * record and its version are left alone: a follow never makes cached pages
  * stale (the count is a hole, §4). STORE_INVALID for a bad user name,
