@@ -144,8 +144,8 @@ test_config(void)
 	struct buf err = BUF_INIT;
 
 	config_defaults(&c);
-	CHECK(c.workers == 4 && c.socket_mode == 0660);
-	CHECK(config_set(&c, "workers", "8", &err) == 0 && c.workers == 8);
+	CHECK(c.workers == 8 && c.socket_mode == 0660);
+	CHECK(config_set(&c, "workers", "3", &err) == 0 && c.workers == 3);
 	CHECK(config_set(&c, "workers", "0", &err) < 0 && strstr(err.p, "workers") != NULL);
 	buf_reset(&err);
 	CHECK(config_set(&c, "workers", "8x", &err) < 0);
