@@ -712,14 +712,37 @@ fill(struct batch *b, struct lines *l, uint64_t *lineno)
 	return r < 0 ? -1 : b->n > 0;
 }
 
+/*
+ * With p->mu held: fills batch b, the next in the ring, from the input
+ * (releasing the lock meanwhile) and hands it to the parsers. 1 when
+ * filled; else fill()'s end of file (0) or error (-1), kept in p->read_rc.
+ */
+static int
+fill_next(struct pool *p, struct batch *b)
+{
+	uint64_t lineno = p->lineno;
+	int r;
+
+	pthread_mutex_unlock(&p->mu);
+	r = fill(b, p->l, &lineno);
+	pthread_mutex_lock(&p->mu);
+	p->lineno = lineno;
+	if (r != 1) {
+		p->read_rc = r;
+		return r;
+	}
+	b->state = B_FILLED;
+	p->filled++;
+	pthread_cond_signal(&p->work);
+	return 1;
+}
+
 /* The reader thread: fills the ring's batches in order until the end. */
 static void *
 reader(void *arg)
 {
 	struct pool *p = arg;
 	struct batch *b;
-	uint64_t lineno;
-	int r;
 
 	pthread_mutex_lock(&p->mu);
 	while (!p->stop) {
@@ -728,18 +751,8 @@ reader(void *arg)
 			pthread_cond_wait(&p->room, &p->mu);
 			continue;
 		}
-		lineno = p->lineno;
-		pthread_mutex_unlock(&p->mu);
-		r = fill(b, p->l, &lineno);
-		pthread_mutex_lock(&p->mu);
-		p->lineno = lineno;
-		if (r != 1) {
-			p->read_rc = r;
+		if (fill_next(p, b) != 1)
 			break;
-		}
-		b->state = B_FILLED;
-		p->filled++;
-		pthread_cond_signal(&p->work);
 	}
 	p->reading = 0;
 	pthread_cond_broadcast(&p->done);
@@ -779,20 +792,9 @@ next_parsed(struct pool *p, size_t nthreads, uint64_t applied)
 	pthread_mutex_lock(&p->mu);
 	if (!p->reading) {
 		/* No reader thread: fill what the parsers can take. */
-		while (p->read_rc == 1 && p->filled - applied < p->nb) {
-			struct batch *f = &p->b[p->filled % p->nb];
-
-			pthread_mutex_unlock(&p->mu);
-			r = fill(f, p->l, &p->lineno);
-			pthread_mutex_lock(&p->mu);
-			if (r != 1) {
-				p->read_rc = r;
-				break;
-			}
-			f->state = B_FILLED;
-			p->filled++;
-			pthread_cond_signal(&p->work);
-		}
+		while (p->read_rc == 1 && p->filled - applied < p->nb &&
+		    fill_next(p, &p->b[p->filled % p->nb]) == 1)
+			;
 	}
 	while (applied < p->filled && b->state != B_PARSED)
 		pthread_cond_wait(&p->done, &p->mu);
