@@ -62,20 +62,7 @@ die() { say "$*"; exit 1; }
 command -v wrk >/dev/null || die "wrk is missing (tests/deps.sh wrk)"
 [ -n "$PHPFPM" ] && [ -x "$PHPFPM" ] || die "php-fpm is missing (tests/deps.sh php-fpm php-redis)"
 
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$(( 20000 + RANDOM % 20000 ))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-	done
-	return 1
-}
-
-wait_for() { # wait_for SECONDS CMD...
-	local n=$(( $1 * 10 )); shift
-	for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
+. "$ROOT/tests/util.sh"   # free_port, wait_for
 
 # ---- processes: started here, stopped by PID --------------------------------
 

@@ -84,11 +84,7 @@ CONF
 	sed -e "s|@RUNDIR@|$RUNDIR|g" "$ROOT/nginx/nginx-dev.conf.in" > "$RUNDIR/nginx.conf"
 }
 
-wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
-	local n=$(( $1 * 10 )); shift
-	for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
+. "$ROOT/tests/util.sh"   # wait_for
 
 start() {
 	mkdir -p "$RUNDIR"

@@ -31,15 +31,9 @@ master() { cat "$RUNDIR/bzpeer-fcgi.pid"; }
 # The master's live children, one pid a line, sorted.
 workers() { tr ' ' '\n' <"/proc/$(master)/task/$(master)/children" 2>/dev/null | grep . | sort -n; }
 nworkers() { workers | wc -l; }
-# wait_until SECONDS CMD...: until CMD succeeds.
-wait_until() {
-	local n=$(( $1 * 20 )); shift
-	for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done
-	return 1
-}
 alive() { kill -0 "$1" 2>/dev/null; }
 # log_has MARK PATTERN: the master logged PATTERN since MARK. A function, so
-# wait_until re-reads the log on every try (a <(...) would be read once).
+# wait_for re-reads the log on every try (a <(...) would be read once).
 log_has() { log_since "$1" | grep -q "$2"; }
 # Lines the master logged from line $1 on.
 log_since() { tail -n +"$1" "$LOG"; }
@@ -126,7 +120,7 @@ before=$(workers)
 victim=$(echo "$before" | head -n1)
 kill -9 "$victim"
 check "a worker killed with -9 is replaced (3 workers again)" \
-	wait_until 5 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) = 3 ] && ! grep -qw $victim /proc/$(master)/task/$(master)/children"
+	wait_for 5 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) = 3 ] && ! grep -qw $victim /proc/$(master)/task/$(master)/children"
 check "the death is logged with its cause" \
 	grep -q "warning: reap: worker $victim was killed by signal 9 (Killed); starting another" <(log_since "$mark")
 http GET /researchers/sanjeev-arora
@@ -135,15 +129,15 @@ check "profile answers 200 after the respawn" [ "$STATUS" = 200 ]
 # ---- workers that die at start: backoff, then back --------------------------------------
 mark=$(log_mark)
 for _ in 1 2 3 4; do
-	wait_until 3 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) -ge 1 ]"
+	wait_for 3 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) -ge 1 ]"
 	# shellcheck disable=SC2046
 	kill -9 $(workers) 2>/dev/null
 	sleep 0.05
 done
 check "workers dying at start: the master backs off" grep -q 'warning: reap: workers die at start: next try in' <(log_since "$mark")
-check "after the backoff, three workers again" wait_until 10 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) = 3 ]"
+check "after the backoff, three workers again" wait_for 10 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) = 3 ]"
 check "the master survived" alive "$(master)"
-wait_until 5 curl -fsS -o /dev/null "$BASE/researchers/sanjeev-arora"
+wait_for 5 curl -fsS -o /dev/null "$BASE/researchers/sanjeev-arora"
 http GET /researchers/sanjeev-arora
 check "profile answers 200 after the backoff" [ "$STATUS" = 200 ]
 
@@ -166,7 +160,7 @@ check "before SIGHUP the workers still read the old catalog" bash -c "[ $STATUS 
 mark=$(log_mark)
 kill -HUP "$(master)"
 check "SIGHUP: a new generation of 3 workers replaces the old" \
-	wait_until 10 bash -c "w=\$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep . | sort -n); [ \$(echo \"\$w\" | wc -l) = 3 ] && [ -z \"\$(comm -12 <(echo \"\$w\") <(echo '$before'))\" ]"
+	wait_for 10 bash -c "w=\$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep . | sort -n); [ \$(echo \"\$w\" | wc -l) = 3 ] && [ -z \"\$(comm -12 <(echo \"\$w\") <(echo '$before'))\" ]"
 check "the reload is logged" grep -q 'info: update_state: reloaded: generation 2 serves' <(log_since "$mark")
 sleep 0.5
 load_stop hup
@@ -183,7 +177,7 @@ mark=$(log_mark)
 load_start badtmpl /researchers/sanjeev-arora 2
 kill -HUP "$(master)"
 check "broken template: the reload is refused, naming the file" \
-	wait_until 20 log_has "$mark" 'error: reload: reload refused, workers unchanged: templates: .*profile.html'
+	wait_for 20 log_has "$mark" 'error: reload: reload refused, workers unchanged: templates: .*profile.html'
 sleep 0.5
 load_stop badtmpl
 check "broken template: the same workers serve" [ "$(workers)" = "$before" ]
@@ -191,7 +185,7 @@ check "broken template: $(load_total) requests meanwhile, all 200" bash -c "[ $(
 cp "$T_DIR/profile.html.good" "$T_DIR/views/profile.html"
 kill -HUP "$(master)"
 check "template mended: the next SIGHUP reloads" \
-	wait_until 10 bash -c "[ -z \"\$(comm -12 <(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep . | sort -n) <(echo '$before'))\" ]"
+	wait_for 10 bash -c "[ -z \"\$(comm -12 <(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep . | sort -n) <(echo '$before'))\" ]"
 
 # ---- a store that cannot be opened -----------------------------------------------------
 mkdir -p "$T_DIR/store.bad"
@@ -200,13 +194,13 @@ mv "$STORE" "$T_DIR/store.good" && mv "$T_DIR/store.bad" "$STORE"
 before=$(workers)
 mark=$(log_mark)
 kill -HUP "$(master)"
-check "broken store: the reload is refused" wait_until 20 log_has "$mark" 'error: reload: reload refused, workers unchanged: store'
+check "broken store: the reload is refused" wait_for 20 log_has "$mark" 'error: reload: reload refused, workers unchanged: store'
 http GET /researchers/sanjeev-arora
 check "broken store at SIGHUP: the old workers still answer 200" bash -c "[ $STATUS = 200 ] && [ '$(workers)' = '$before' ]"
 # Workers started now (after a crash) cannot open the store.
 # shellcheck disable=SC2046
 kill -9 $(workers)
-wait_until 5 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) = 3 ]"
+wait_for 5 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) = 3 ]"
 sleep 0.3
 http GET /researchers/sanjeev-arora
 check "workers without a store answer 503" [ "$STATUS" = 503 ]
@@ -221,7 +215,7 @@ check "each worker logged why the store is unavailable" \
 mv "$STORE" "$T_DIR/store.bad" && mv "$T_DIR/store.good" "$STORE"
 kill -HUP "$(master)"
 check "store back: SIGHUP brings workers that serve it" \
-	wait_until 10 curl -fsS -o /dev/null "$BASE/researchers/sanjeev-arora"
+	wait_for 10 curl -fsS -o /dev/null "$BASE/researchers/sanjeev-arora"
 
 # ---- the log: one line per event, with level and cause ------------------------------------
 check "every log line is 'bzpeer-fcgi[pid]: level: function: message'" \
@@ -231,18 +225,18 @@ check "every log line is 'bzpeer-fcgi[pid]: level: function: message'" \
 # The stack's server is not our child; one started here is, for its status.
 stack_pid=$(master)
 kill -TERM "$stack_pid"
-wait_until 15 bash -c "! kill -0 $stack_pid 2>/dev/null"
+wait_for 15 bash -c "! kill -0 $stack_pid 2>/dev/null"
 check "the stack's server stopped on SIGTERM" bash -c "! kill -0 $stack_pid 2>/dev/null"
 check "it removed its socket file" [ ! -e "$SOCK" ]
 "$FCGI" --config "$CONF" >>"$T_DIR/own.log" 2>&1 </dev/null &
 own=$!
 echo "$own" >"$RUNDIR/bzpeer-fcgi.pid"   # so that stack_down stops it on failure
-wait_until 10 curl -fsS -o /dev/null "$BASE/healthz"
+wait_for 10 curl -fsS -o /dev/null "$BASE/healthz"
 check "a server of our own started" alive "$own"
 rm -f "$T_DIR/release"
 "$FCGI_CLIENT" --hold "$T_DIR/release" --get /researchers/sanjeev-arora "$SOCK" >"$T_DIR/inflight.out" 2>"$T_DIR/inflight.err" &
 getter=$!
-wait_until 5 grep -q held "$T_DIR/inflight.err"
+wait_for 5 grep -q held "$T_DIR/inflight.err"
 sleep 0.3   # a worker has accepted it and waits for the rest of the request
 load_start term /researchers/sanjeev-arora 2
 sleep 0.3
@@ -255,7 +249,7 @@ wait "$getter"; rc=$?
 check "the request in flight completed" [ "$rc" = 0 ]
 check "... with status 200 and the whole page" \
 	bash -c "grep -q '^Status: 200' '$T_DIR/inflight.out' && grep -q '</html>' '$T_DIR/inflight.out'"
-wait_until 15 bash -c "! kill -0 $own 2>/dev/null"
+wait_for 15 bash -c "! kill -0 $own 2>/dev/null"
 wait "$own"; rc=$?
 check "SIGTERM: the master exits 0" [ "$rc" = 0 ]
 check "SIGTERM: the socket file is removed" [ ! -e "$SOCK" ]
@@ -273,7 +267,7 @@ if command -v systemd-socket-activate >/dev/null; then
 	sa=$!
 	# It starts the server at the first connection, which then waits in
 	# the backlog until a worker accepts.
-	wait_until 5 test -S "$SA_SOCK"
+	wait_for 5 test -S "$SA_SOCK"
 	"$FCGI_CLIENT" --get /researchers/sanjeev-arora "$SA_SOCK" >"$T_DIR/sa.out" 2>"$T_DIR/sa.err"
 	check "socket activation: the master says where it listens" grep -q "listening on $SA_SOCK, passed by systemd" "$T_DIR/sa.log"
 	check "socket activation: the app serves on the passed socket" \

@@ -35,8 +35,7 @@ redis_up() {
 		--daemonize no >>"$RUNDIR/redis.log" 2>&1 </dev/null &
 	echo $! >"$RUNDIR/redis.pid"
 	disown $!   # killed on purpose below: no "Killed" notice from bash
-	for _ in $(seq 50); do rcli PING >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
+	wait_for 5 rcli PING
 }
 redis_kill() { kill -9 "$(cat "$RUNDIR/redis.pid")" 2>/dev/null; rm -f "$REDIS_SOCK"; }
 "$ROOT/tests/stack.sh" redis-stop >>"$T_DIR/stack.log" 2>&1
@@ -158,11 +157,8 @@ flush_twice() { rcli FLUSHALL; sleep 1; rcli FLUSHALL; }
 fault redis-flushed 5 flush_twice
 fault_verdict "Redis FLUSHALL twice under load" 2.0
 check "after the flushes: followers consistent, counters refilled right" eval 'consistent && counters_match'
-redis_up_again() {
-	for _ in $(seq 30); do curl -s "$BASE/healthz" | grep -q '^redis: up$' && return 0; sleep 0.2; done
-	return 1
-}
-check "/healthz says redis: up again" redis_up_again
+healthz_redis_up() { curl -s "$BASE/healthz" | grep -q '^redis: up$'; }
+check "/healthz says redis: up again" wait_for 6 healthz_redis_up
 
 # ---- a worker killed in the middle of requests ----------------------------------------------------
 master() { cat "$RUNDIR/bzpeer-fcgi.pid"; }
@@ -183,11 +179,8 @@ check "6 workers killed -9 under load ($nk): $FAULT_SUMMARY" \
 	eval '[ "$nk" = 6 ] && [ "$FAULT_GETS" -gt 0 ] && [ "$FAULT_OK" = "$FAULT_GETS" ] && [ "$FAULT_LOST" = 0 ]'
 only_502() { ! cat "$WK"/post.* | grep -v '^200 ' | grep -qv '^502 '; }
 check "... the only errors are posts cut short (502, never acknowledged): $bad_posts" only_502
-four_workers() {
-	for _ in $(seq 50); do [ "$(workers | wc -l)" = 4 ] && return 0; sleep 0.1; done
-	return 1
-}
-check "... the master brought the pool back to 4 workers" four_workers
+four_workers() { [ "$(workers | wc -l)" = 4 ]; }
+check "... the master brought the pool back to 4 workers" wait_for 5 four_workers
 check "... followers consistent (a cut post committed whole or not at all)" consistent
 
 # ---- the map full --------------------------------------------------------------------------------

@@ -24,15 +24,8 @@ not_ok() { echo "not ok - $*"; T_FAILED=1; }
 # check DESC CMD...: ok if CMD succeeds.
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 
-# A free TCP port on 127.0.0.1 (nothing answers a connect to it).
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$(( 20000 + RANDOM % 20000 ))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-	done
-	return 1
-}
+# free_port, wait_for
+. "$ROOT/tests/util.sh"
 
 # stack_up [IMPORT OPTIONS...]: a fresh store and a private nginx +
 # bzpeer-fcgi on a free port; stack_down (run at exit) stops them by PID.

@@ -33,12 +33,7 @@ say()    { echo "# $*"; }
 
 # c CMD...: runs CMD inside the container (all its namespaces).
 c() { nsenter -t "$LEADER" -a "$@"; }
-# wait_until SECONDS CMD...: until CMD succeeds.
-wait_until() {
-	local n=$(( $1 * 10 )); shift
-	for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
+. "$ROOT/tests/util.sh"   # wait_for
 main_pid() { c systemctl show -p MainPID --value bzpeer-fcgi.service; }
 # kill9 PID: kill -9 of one process in the container, never of a process
 # group (0, -1: that would reach this script) or of its init.
@@ -139,7 +134,7 @@ c sed -i -e 's|^# *unixsocket .*|unixsocket /run/redis/redis-server.sock|' \
 	-e 's|^# *unixsocketperm .*|unixsocketperm 770|' /etc/redis/redis.conf
 c usermod -a -G redis bzpeer
 c systemctl restart redis-server
-check "Redis listens on /run/redis/redis-server.sock" wait_until 10 c test -S /run/redis/redis-server.sock
+check "Redis listens on /run/redis/redis-server.sock" wait_for 10 c test -S /run/redis/redis-server.sock
 # The catalog, imported by the user that owns it.
 c runuser -u bzpeer -- mkdir -p /var/lib/bzpeer/store
 c runuser -u bzpeer -- /usr/local/bin/bzpeer-import --store /var/lib/bzpeer/store \
@@ -202,7 +197,7 @@ n_not() { grep -vcx "$2" "$1"; }   # lines of file $1 other than $2
 # systemctl reload: a new generation of workers, no request dropped.
 load_start reload
 c systemctl reload bzpeer-fcgi
-check "systemctl reload: the new generation takes over" wait_until 10 \
+check "systemctl reload: the new generation takes over" wait_for 10 \
 	bash -c "nsenter -t $LEADER -a journalctl -u bzpeer-fcgi --no-pager -o cat | grep -q 'reloaded: generation 2 serves'"
 load_stop reload
 check "systemctl reload under load: $(n_lines "$GETS") GETs, $(n_not "$GETS" 200) failed" \
@@ -230,7 +225,7 @@ load_start killw follows
 MAIN=$(main_pid)
 victim=$(workers_of "$MAIN" | head -n1)
 kill9 "$victim"
-check "kill -9 of worker $victim: $NWORKERS workers again, same master" wait_until 10 \
+check "kill -9 of worker $victim: $NWORKERS workers again, same master" wait_for 10 \
 	bash -c "w=\$(nsenter -t $LEADER -a cat /proc/$MAIN/task/$MAIN/children); [ \$(echo \$w | wc -w) = $NWORKERS ] && ! echo \" \$w \" | grep -q ' $victim '"
 load_stop killw
 check "the journal says which worker died and why" \
@@ -246,7 +241,7 @@ load_start killm follows
 MAIN=$(main_pid)
 nr=$(c systemctl show -p NRestarts --value bzpeer-fcgi)
 kill9 "$MAIN"
-check "kill -9 of the master ($MAIN): systemd starts a new one" wait_until 15 \
+check "kill -9 of the master ($MAIN): systemd starts a new one" wait_for 15 \
 	bash -c "m=\$(nsenter -t $LEADER -a systemctl show -p MainPID --value bzpeer-fcgi); [ \"\$m\" != 0 ] && [ \"\$m\" != $MAIN ] && [ \"\$(nsenter -t $LEADER -a systemctl is-active bzpeer-fcgi)\" = active ]"
 load_stop killm
 check "Restart= counted it ($nr -> $(c systemctl show -p NRestarts --value bzpeer-fcgi))" \
