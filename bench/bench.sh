@@ -62,7 +62,7 @@ die() { say "$*"; exit 1; }
 command -v wrk >/dev/null || die "wrk is missing (tests/deps.sh wrk)"
 [ -n "$PHPFPM" ] && [ -x "$PHPFPM" ] || die "php-fpm is missing (tests/deps.sh php-fpm php-redis)"
 
-. "$ROOT/tests/util.sh"   # free_port, wait_for
+. "$ROOT/tests/util.sh"   # free_port, wait_for, replace_block
 
 # ---- processes: started here, stopped by PID --------------------------------
 
@@ -489,13 +489,6 @@ OUT="$RUN/results-block.md"
 	echo "Worker private memory (Private_Clean + Private_Dirty, MB, each worker of both servers):$MEM_LINE."
 } > "$OUT"
 
-if [ -f "$RESULTS" ] && grep -q '<!-- bench:begin -->' "$RESULTS"; then
-	awk -v blk="$OUT" '
-		/<!-- bench:begin -->/ { print; while ((getline l < blk) > 0) print l; skip = 1; next }
-		/<!-- bench:end -->/ { skip = 0 }
-		!skip' "$RESULTS" > "$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS"
-else
-	{ echo "# Benchmark results"; echo; echo "<!-- bench:begin -->"; cat "$OUT"; echo "<!-- bench:end -->"; } > "$RESULTS"
-fi
+replace_block "$RESULTS" bench "$OUT"
 cat "$OUT"
 say "written to $RESULTS (raw: $RUN/results.tsv, wrk output: $RUN/wrk.*)"

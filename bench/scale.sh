@@ -36,6 +36,7 @@ esac
 RESULTS=${RESULTS:-$ROOT/bench/results.md}
 DIR="$BUILD/bench-scale"
 
+. "$ROOT/tests/util.sh"   # replace_block
 say() { echo "scale: $*" >&2; }
 die() { say "$*"; exit 1; }
 [ -x "$BUILD/bench/gencat" ] && [ -x "$BUILD/bench/render" ] && [ -x "$BUILD/bzpeer-import" ] ||
@@ -116,12 +117,5 @@ small=$1; large=${!#}
 } >> "$OUT"
 [ "${KEEP:-0}" = 1 ] || rm -rf "$DIR"/*/store
 
-if [ -f "$RESULTS" ] && grep -q '<!-- scale:begin -->' "$RESULTS"; then
-	awk -v blk="$OUT" '
-		/<!-- scale:begin -->/ { print; while ((getline l < blk) > 0) print l; skip = 1; next }
-		/<!-- scale:end -->/ { skip = 0 }
-		!skip' "$RESULTS" > "$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS"
-else
-	{ [ -f "$RESULTS" ] || echo "# Benchmark results"; echo; echo "<!-- scale:begin -->"; cat "$OUT"; echo "<!-- scale:end -->"; } >> "$RESULTS"
-fi
+replace_block "$RESULTS" scale "$OUT"
 cat "$OUT"

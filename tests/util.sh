@@ -1,5 +1,6 @@
 # util.sh: shell helpers shared by the test and bench scripts (sourced by
-# tests/e2e/lib.sh, tests/stack.sh, tests/systemd/run.sh, bench/bench.sh).
+# tests/e2e/lib.sh, tests/stack.sh, tests/systemd/run.sh, bench/bench.sh,
+# bench/scale.sh).
 
 # wait_for SECONDS CMD...: runs CMD (output discarded) every 50 ms until it
 # succeeds; fails after SECONDS. CMD is run again each time, so anything it
@@ -18,4 +19,23 @@ free_port() {
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
 	done
 	return 1
+}
+
+# replace_block FILE NAME BLOCK: puts the text of file BLOCK between the
+# lines "<!-- NAME:begin -->" and "<!-- NAME:end -->" of the Markdown FILE,
+# keeping the rest of it; a FILE without them gets them appended (a missing
+# FILE is made, with a title).
+replace_block() {
+	local file=$1 name=$2 blk=$3
+	if [ -f "$file" ] && grep -q "<!-- $name:begin -->" "$file"; then
+		awk -v blk="$blk" -v b="<!-- $name:begin -->" -v e="<!-- $name:end -->" '
+			index($0, b) { print; while ((getline l < blk) > 0) print l; skip = 1; next }
+			index($0, e) { skip = 0 }
+			!skip' "$file" > "$file.tmp" && mv "$file.tmp" "$file"
+	else
+		# Asked before the >> below makes the file.
+		local title=; [ -f "$file" ] || title="# Benchmark results"
+		{ [ -z "$title" ] || echo "$title"; echo; echo "<!-- $name:begin -->"
+		  cat "$blk"; echo "<!-- $name:end -->"; } >> "$file"
+	fi
 }
