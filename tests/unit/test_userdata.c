@@ -1020,19 +1020,26 @@ queue_deaths(void)
 		nanosleep(&pause, NULL);
 		kill(pids[k], SIGKILL);
 	}
-	for (k = 0; k < PROCS; k++) {
+	for (k = 0; k < PROCS; k += 2)
 		REQUIRE(waitpid(pids[k], &st, 0) == pids[k]);
-		if (k % 2 == 1)
-			CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	}
-	/* The queue still works for everyone after them (their slots are
-	 * freed as a dead owner's), and every count is its edges. */
+	/*
+	 * The queue still works for a newcomer while the others go on (the
+	 * dead's slots are freed as a dead owner's). The newcomer matters:
+	 * when the holder of LMDB's writer lock dies, the kernel wakes one
+	 * waiter of its robust mutex, and if that one is killed before it
+	 * takes the lock, the wake-up is lost and the other waiters sleep
+	 * until someone new locks it (docs/ARCHITECTURE.md).
+	 */
 	REQUIRE(store_open(dir, 0, &s) == 0);
 	for (k = 0; k < 300; k++)
 		if (store_follow(s, sv_cstr(res_ids[k % N_RES]),
 		    sv_cstr(users[k % N_USERS]), k % 3 != 0, &n, &txn, &ch) != 0)
 			ok_follow = 0;
 	CHECK(ok_follow);
+	for (k = 1; k < PROCS; k += 2) {
+		REQUIRE(waitpid(pids[k], &st, 0) == pids[k]);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
 	{
 		struct buf q = BUF_INIT;
 
