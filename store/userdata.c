@@ -218,11 +218,8 @@ researcher_reclaim(MDB_txn *txn, const MDB_dbi *dbi, struct sv id,
 /* ---- follows ------------------------------------------------------------------ */
 
 /*
- * One follow or unfollow inside write transaction txn: the edge both ways,
- * then the count as the number of edges now in this transaction (so count
- * == edges whatever ran before). 0 when an edge changed, UNCHANGED when it
- * was already so, STORE_NOTFOUND for an unknown researcher (nothing
- * written), else an LMDB error. The strings must not point into the map.
+ * (store_int.h) The edge both ways, then the count as the number of edges
+ * now in this transaction, so count == edges whatever ran before.
  */
 int
 follow_apply(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid, uint64_t rnum,
