@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,21 +137,51 @@ cache_conn(struct cache *c)
 	return ctx;
 }
 
-/* Reads one reply; on failure marks Redis down and returns NULL. */
+/*
+ * Sends what is queued and reads one reply; on failure marks Redis down and
+ * returns NULL. The wait for the reply is a poll() for input, not hiredis's
+ * blocking read(): a task asleep in read() on a unix socket is woken by
+ * every change on that socket, including Redis taking our command off it
+ * (the kernel's write-space wake-up), so each round trip woke the worker
+ * twice; poll() sleeps until the reply is there. The timeout applies to
+ * each wait, as SO_RCVTIMEO did.
+ */
 static redisReply *
 reply(struct cache *c)
 {
+	redisContext *ctx = c->ctx;
+	int ms = (int)(c->timeout.tv_sec * 1000 + c->timeout.tv_usec / 1000);
 	void *r = NULL;
+	int done = 0;
+	const char *why = NULL;
 
-	if (redisGetReply(c->ctx, &r) != REDIS_OK || r == NULL) {
-		char why[160];
+	while (!done && why == NULL)
+		if (redisBufferWrite(ctx, &done) != REDIS_OK)
+			why = ctx->errstr;
+	while (why == NULL) {
+		struct pollfd pfd = { .fd = ctx->fd, .events = POLLIN };
+		int n;
 
-		snprintf(why, sizeof(why), "%s", c->ctx->errstr[0] ?
-		    c->ctx->errstr : "no reply");
-		cache_down(c, why);
-		return NULL;
+		if (redisGetReplyFromReader(ctx, &r) != REDIS_OK) {
+			why = ctx->errstr;
+			break;
+		}
+		if (r != NULL)
+			return r;
+		if ((n = poll(&pfd, 1, ms)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			why = n == 0 ? "timed out" : strerror(errno);
+		else if (redisBufferRead(ctx) != REDIS_OK)
+			why = ctx->errstr;
 	}
-	return r;
+	{
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "%s", why[0] ? why : "no reply");
+		cache_down(c, msg);
+	}
+	return NULL;
 }
 
 void
