@@ -186,12 +186,19 @@ server {
         fastcgi_buffer_size 8k;
     }
 }
+upstream bench_cold {   # connections kept as in the shipped upstream
+    server unix:$RUN/fcgi-cold.sock;
+    keepalive 16;
+    keepalive_requests 100;
+    keepalive_timeout 1s;
+}
 server {
     listen 127.0.0.1:$P_COLD;
     location / {
         include /etc/nginx/fastcgi_params;
         fastcgi_param REMOTE_USER "";
-        fastcgi_pass unix:$RUN/fcgi-cold.sock;
+        fastcgi_pass bench_cold;
+        fastcgi_keep_conn on;
         fastcgi_buffers 8 8k;
         fastcgi_buffer_size 8k;
     }

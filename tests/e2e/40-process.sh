@@ -126,6 +126,34 @@ check "the death is logged with its cause" \
 http GET /researchers/sanjeev-arora
 check "profile answers 200 after the respawn" [ "$STATUS" = 200 ]
 
+# ---- kept connections: nginx's keep-alive never pins a worker --------------------------
+"$FCGI_CLIENT" --keep 3 --get /researchers/sanjeev-arora "$SOCK" >"$T_DIR/keep.out" 2>"$T_DIR/keep.err"; rc=$?
+check "three requests on one kept connection, each answered, the connection left open" \
+	eval "[ $rc = 0 ] && [ \$(grep -c '^Status: 200' '$T_DIR/keep.out') = 3 ] && [ \$(grep -c '</html>' '$T_DIR/keep.out') = 3 ]"
+# Eight idle kept connections for three workers: with libfcgi's own wait each
+# would hold a worker, and a new connection would wait for one forever.
+rm -f "$T_DIR/keep-go"; KEEPERS=()
+for i in $(seq 8); do
+	"$FCGI_CLIENT" --keep 2 --hold "$T_DIR/keep-go" --get /researchers/sanjeev-arora "$SOCK" \
+		>"$T_DIR/keep.$i.out" 2>"$T_DIR/keep.$i.err" &
+	KEEPERS+=($!)
+done
+held() { [ "$(cat "$T_DIR"/keep.*.err 2>/dev/null | grep -c held)" = 8 ]; }
+wait_for 10 held
+check "eight clients hold idle kept connections to three workers" held
+timeout 5 "$FCGI_CLIENT" --get /researchers/sanjeev-arora "$SOCK" >"$T_DIR/fresh.out" 2>&1
+check "a new connection is answered meanwhile" grep -q '^Status: 200' "$T_DIR/fresh.out"
+http GET /researchers/sanjeev-arora
+check "... and a request through nginx" [ "$STATUS" = 200 ]
+touch "$T_DIR/keep-go"
+ok=0
+for p in "${KEEPERS[@]}"; do wait "$p" && ok=$((ok + 1)); done
+check "each held connection then gets its second answer, and stays open" [ "$ok" = 8 ]
+# nginx keeps its connections to the workers between requests.
+for i in 1 2 3 4 5; do http GET /researchers/sanjeev-arora; done
+check "nginx keeps connections open to the workers (seen from their side)" \
+	bash -c "ss -xH state connected | grep -qF '$SOCK'"
+
 # ---- workers that die at start: backoff, then back --------------------------------------
 mark=$(log_mark)
 for _ in 1 2 3 4; do
@@ -233,14 +261,24 @@ own=$!
 echo "$own" >"$RUNDIR/bzpeer-fcgi.pid"   # so that stack_down stops it on failure
 wait_for 10 curl -fsS -o /dev/null "$BASE/healthz"
 check "a server of our own started" alive "$own"
-rm -f "$T_DIR/release"
+rm -f "$T_DIR/release" "$T_DIR/never"
 "$FCGI_CLIENT" --hold "$T_DIR/release" --get /researchers/sanjeev-arora "$SOCK" >"$T_DIR/inflight.out" 2>"$T_DIR/inflight.err" &
 getter=$!
+# A kept connection idle at the stop, whose next request comes during it, and
+# one that stays idle: the stopping worker answers the first and closes the
+# second itself at last (nginx would have closed it after keepalive_timeout).
+"$FCGI_CLIENT" --keep 2 --hold "$T_DIR/release" --get /researchers/sanjeev-arora "$SOCK" >"$T_DIR/kept.out" 2>"$T_DIR/kept.err" &
+kept=$!
+"$FCGI_CLIENT" --keep 2 --hold "$T_DIR/never" --get /researchers/sanjeev-arora "$SOCK" >/dev/null 2>"$T_DIR/idle.err" &
+idle=$!
 wait_for 5 grep -q held "$T_DIR/inflight.err"
+wait_for 5 grep -q held "$T_DIR/kept.err"
+wait_for 5 grep -q held "$T_DIR/idle.err"
 sleep 0.3   # a worker has accepted it and waits for the rest of the request
 load_start term /researchers/sanjeev-arora 2
 sleep 0.3
 kill -TERM "$own"
+term_at=$SECONDS
 sleep 0.5
 check "SIGTERM: the master waits for the request in flight" alive "$own"
 check "SIGTERM: the socket file is gone at once (new connections refused)" [ ! -e "$SOCK" ]
@@ -249,7 +287,13 @@ wait "$getter"; rc=$?
 check "the request in flight completed" [ "$rc" = 0 ]
 check "... with status 200 and the whole page" \
 	bash -c "grep -q '^Status: 200' '$T_DIR/inflight.out' && grep -q '</html>' '$T_DIR/inflight.out'"
+wait "$kept"; rc=$?
+check "a request on a kept connection during the stop is answered" \
+	eval "[ $rc = 0 ] && [ \$(grep -c '^Status: 200' '$T_DIR/kept.out') = 2 ]"
 wait_for 15 bash -c "! kill -0 $own 2>/dev/null"
+check "a connection left idle does not hold the stop for long (at most 3 s + 1)" \
+	[ $((SECONDS - term_at)) -le 4 ]
+kill "$idle" 2>/dev/null; wait "$idle" 2>/dev/null
 wait "$own"; rc=$?
 check "SIGTERM: the master exits 0" [ "$rc" = 0 ]
 check "SIGTERM: the socket file is removed" [ ! -e "$SOCK" ]

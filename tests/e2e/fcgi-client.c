@@ -1,6 +1,6 @@
 /* fcgi-client.c: a FastCGI client for the end-to-end tests: one request straight to bzpeer-fcgi's socket, past nginx. */
 /*
- * usage: fcgi-client [--get PATH] [--hold FILE] SOCKET [NAME=VALUE...] [< BODY]
+ * usage: fcgi-client [--get PATH] [--hold FILE] [--keep N] SOCKET [NAME=VALUE...] [< BODY]
  *
  * Sends one FastCGI request to the unix socket SOCKET and writes the
  * response (CGI headers and body) to stdout, the app's FCGI_STDERR to stderr.
@@ -21,11 +21,18 @@
  * flight in a worker that has accepted it, for as long as the test likes
  * (tests/e2e/40-process.sh).
  *
+ * --keep N (with --get): N requests in turn on one connection, each with
+ * FCGI_KEEP_CONN as nginx sends them; --hold FILE then holds the connection
+ * idle after the first response instead, and the other requests follow once
+ * FILE exists. After the last response the connection must still be open
+ * (the app keeps it; checked for 200 ms), then it is closed.
+ *
  * Exits 0 when the response ended with FCGI_END_REQUEST, 1 when it did not
  * or could not be written, 2 on a usage error.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define USAGE "usage: fcgi-client [--get PATH] [--hold FILE] SOCKET [NAME=VALUE...] [< BODY]\n"
+#define USAGE "usage: fcgi-client [--get PATH] [--hold FILE] [--keep N] SOCKET [NAME=VALUE...] [< BODY]\n"
 
 enum { BEGIN = 1, END = 3, PARAMS = 4, STDIN = 5, STDOUT = 6, STDERR = 7 };
 
@@ -179,21 +186,23 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "get", required_argument, NULL, 'g' },
 		{ "hold", required_argument, NULL, 'h' },
+		{ "keep", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const unsigned char begin[8] = { 0, 1, 0, 0, 0, 0, 0, 0 };  /* responder, close */
+	unsigned char begin[8] = { 0, 1, 0, 0, 0, 0, 0, 0 };  /* responder, close */
 	const char *get = NULL, *hold_file = NULL;
 	struct sockaddr_un sa;
-	int c, fd, rc = 1;
+	int c, fd, rc = 1, keep = 0;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
 		case 'g': get = optarg; break;
 		case 'h': hold_file = optarg; break;
+		case 'k': keep = atoi(optarg); break;
 		default:  fputs(USAGE, stderr); return 2;
 		}
 	}
-	if (optind >= argc || strlen(argv[optind]) >= sizeof(sa.sun_path)) {
+	if (keep < 0 || keep > 1000 || (keep && !get) || optind >= argc || strlen(argv[optind]) >= sizeof(sa.sun_path)) {
 		fputs(USAGE, stderr);
 		return 2;
 	}
@@ -227,6 +236,27 @@ main(int argc, char **argv)
 	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		fprintf(stderr, "fcgi-client: %s: %s\n", argv[optind], strerror(errno));
 		return 1;
+	}
+	if (keep) {
+		begin[2] = 1;                     /* FCGI_KEEP_CONN */
+		for (int i = 0; i < keep; i++) {
+			if (i == 1 && hold_file)
+				hold(hold_file);
+			if (record(fd, BEGIN, begin, 8) < 0 ||
+			    record(fd, PARAMS, params, plen) < 0 ||
+			    record(fd, PARAMS, NULL, 0) < 0 ||
+			    record(fd, STDIN, NULL, 0) < 0 || read_response(fd) < 0)
+				goto broken;
+		}
+		struct pollfd p = { fd, POLLIN, 0 };
+
+		if (poll(&p, 1, 200) != 0) {
+			fprintf(stderr, "fcgi-client: the app closed a kept "
+			    "connection\n");
+			goto out;
+		}
+		rc = 0;
+		goto out;
 	}
 	if (record(fd, BEGIN, begin, 8) < 0 || record(fd, PARAMS, params, plen) < 0)
 		goto broken;
