@@ -189,7 +189,8 @@ main(int argc, char **argv)
 		{ "keep", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned char begin[8] = { 0, 1, 0, 0, 0, 0, 0, 0 };  /* responder, close */
+	/* Role responder; flags 0 (close after the answer) or FCGI_KEEP_CONN. */
+	unsigned char begin[8] = { 0, 1, 0, 0, 0, 0, 0, 0 };
 	const char *get = NULL, *hold_file = NULL;
 	struct sockaddr_un sa;
 	int c, fd, rc = 1, keep = 0;
@@ -202,7 +203,8 @@ main(int argc, char **argv)
 		default:  fputs(USAGE, stderr); return 2;
 		}
 	}
-	if (keep < 0 || keep > 1000 || (keep && !get) || optind >= argc || strlen(argv[optind]) >= sizeof(sa.sun_path)) {
+	if (keep < 0 || keep > 1000 || (keep && !get) || optind >= argc ||
+	    strlen(argv[optind]) >= sizeof(sa.sun_path)) {
 		fputs(USAGE, stderr);
 		return 2;
 	}
