@@ -116,28 +116,6 @@ put_response(FCGX_Request *fr, const char *p, size_t n)
 }
 
 /*
- * Answers one request: parse, dispatch through the route table, serialise,
- * write. Only this function touches the FastCGI stream.
- */
-static void
-serve(struct request *r, FCGX_Request *fr, struct buf *out)
-{
-	r->read_body = read_stdin;
-	r->read_ctx = fr->in;
-	if (req_begin(r, fr->envp) != 0)
-		resp_error(r, r->status, "Bad request",
-		    "The address of this request is malformed.");
-	else
-		router_dispatch(r);
-	buf_reset(out);
-	resp_serialize(r, out);
-	req_end(r);
-	if (put_response(fr, out->p, out->len) != 0)
-		log_info("client went away before the response was written");
-	r->app->requests++;
-}
-
-/*
  * Reads what is left of the request's stdin (at most 1 MiB; nginx's
  * client_max_body_size is 64k). When its end record was seen, the
  * connection is marked detached, so closing it later is a plain close().
@@ -164,6 +142,33 @@ finish_input(FCGX_Request *fr)
 		fr->keepConnection = 0;
 		fr->detached = 0;     /* an earlier request's mark */
 	}
+}
+
+/*
+ * Answers one request: parse, dispatch through the route table, serialise,
+ * read what is left of stdin, write. Only this function touches the
+ * FastCGI stream. Stdin is read to its end before the answer goes out:
+ * once nginx has FCGI_END_REQUEST it may send the next request on the
+ * connection, and a read of stdin after that could take the next request's
+ * first records into this request's buffer, which FCGX_Finish_r frees.
+ */
+static void
+serve(struct request *r, FCGX_Request *fr, struct buf *out)
+{
+	r->read_body = read_stdin;
+	r->read_ctx = fr->in;
+	if (req_begin(r, fr->envp) != 0)
+		resp_error(r, r->status, "Bad request",
+		    "The address of this request is malformed.");
+	else
+		router_dispatch(r);
+	buf_reset(out);
+	resp_serialize(r, out);
+	req_end(r);
+	finish_input(fr);
+	if (put_response(fr, out->p, out->len) != 0)
+		log_info("client went away before the response was written");
+	r->app->requests++;
 }
 
 /*
@@ -285,7 +290,6 @@ answer(struct conns *cs, int i, struct request *req, struct buf *out)
 	if (rc < 0)
 		return rc == -9999 ? 9999 : -rc;
 	serve(req, fr, out);
-	finish_input(fr);
 	FCGX_Finish_r(fr);
 	cs->last_ms[i] = now_ms();
 	return 0;
