@@ -24,8 +24,12 @@
  * --keep N (with --get): N requests in turn on one connection, each with
  * FCGI_KEEP_CONN as nginx sends them; --hold FILE then holds the connection
  * idle after the first response instead, and the other requests follow once
- * FILE exists. After the last response the connection must still be open
- * (the app keeps it; checked for 200 ms), then it is closed.
+ * FILE exists. The end of each request's stdin follows 10 ms after its
+ * parameters, and the next request as soon as the answer is in: an app
+ * that answers before reading stdin to its end would read the next
+ * request's first records with it. After the last response the connection
+ * must still be open (the app keeps it; checked for 200 ms), then it is
+ * closed.
  *
  * Exits 0 when the response ended with FCGI_END_REQUEST, 1 when it did not
  * or could not be written, 2 on a usage error.
@@ -244,10 +248,14 @@ main(int argc, char **argv)
 		for (int i = 0; i < keep; i++) {
 			if (i == 1 && hold_file)
 				hold(hold_file);
+			struct timespec late = { 0, 10 * 1000 * 1000 };
+
 			if (record(fd, BEGIN, begin, 8) < 0 ||
 			    record(fd, PARAMS, params, plen) < 0 ||
-			    record(fd, PARAMS, NULL, 0) < 0 ||
-			    record(fd, STDIN, NULL, 0) < 0 || read_response(fd) < 0)
+			    record(fd, PARAMS, NULL, 0) < 0)
+				goto broken;
+			nanosleep(&late, NULL);
+			if (record(fd, STDIN, NULL, 0) < 0 || read_response(fd) < 0)
 				goto broken;
 		}
 		struct pollfd p = { fd, POLLIN, 0 };
