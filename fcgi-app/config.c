@@ -39,7 +39,7 @@ static const struct key keys[] = {
 	{ "log_level", K_LEVEL, F(log_level), 0, 0, "info",
 	  "lowest level of the lines written to stderr (journald keeps them under systemd)" },
 	{ "shutdown_timeout", K_LONG, F(shutdown_timeout), 1, 3600, "10",
-	  "seconds in-flight requests get to finish on SIGTERM before workers are killed" },
+	  "seconds in-flight requests get to finish on SIGTERM before workers are killed; half of it (3 s at most) bounds the wait for nginx to close kept connections" },
 	{ "max_body", K_LONG, F(max_body), 1024, 1048576, "16384",
 	  "largest request body accepted, in bytes; larger ones get 413" },
 	{ "redis", K_STR, F(redis), 0, 0, "off",

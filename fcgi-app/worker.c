@@ -341,7 +341,8 @@ serve_loop(struct conns *cs, struct request *req, struct buf *out,
 				if (timeout < 0 || end - now < timeout)
 					timeout = (int)(end - now) + 1;
 			}
-			pfd[n] = (struct pollfd){ cs->fr[i].ipcFd, POLLIN | POLLRDHUP, 0 };
+			pfd[n] = (struct pollfd){ cs->fr[i].ipcFd,
+			    POLLIN | POLLRDHUP, 0 };
 			slot[n++] = i;
 		}
 		if (stop_at == 0 && free_slot >= 0) {
