@@ -26,15 +26,6 @@
 #include "../views/profile.h"
 #include "../views/views.h"
 
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -164,11 +155,11 @@ main(int argc, char **argv)
 			return 1;
 	for (long i = 0; i < iterations; i++) {
 		struct sv sl = nslugs ? slugs[(size_t)i % nslugs] : sv_cstr(slug);
-		double t0 = now_us();
+		double t0 = mono_now() * 1e6;
 
 		if (render_one(s, sl, &pg, &out) != 0)
 			return 1;
-		t[i] = now_us() - t0;
+		t[i] = mono_now() * 1e6 - t0;
 		sum += t[i];
 	}
 	if (!quiet) {

@@ -24,15 +24,6 @@ struct cache {
 	char     rbuf[64 * 1024];  /* one read of replies (feed) */
 };
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct cache *
 cache_new(const struct config *cfg)
 {
@@ -86,7 +77,7 @@ cache_down(struct cache *c, const char *why)
 		redisFree(c->ctx);
 		c->ctx = NULL;
 	}
-	c->retry_at = now_s() + c->backoff;
+	c->retry_at = mono_now() + c->backoff;
 	c->backoff = c->backoff * 2 > 5.0 ? 5.0 : c->backoff * 2;
 }
 
@@ -101,7 +92,7 @@ cache_conn(struct cache *c)
 		return NULL;
 	if (c->ctx != NULL)
 		return c->ctx;
-	if (!c->up && now_s() < c->retry_at)
+	if (!c->up && mono_now() < c->retry_at)
 		return NULL;
 	if (c->addr[0] == '/')
 		ctx = redisConnectUnixWithTimeout(c->addr, c->timeout);

@@ -61,15 +61,6 @@ struct master {
 /* Where cfg->listen was when we made it, so that we remove only our own. */
 static struct stat sock_st;
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- the socket ---------------------------------------------------------- */
 
 static int
@@ -305,7 +296,7 @@ spawn(struct master *m)
 		close(m->ready_rd);
 		_exit(worker_run(m->cfg, m->listen_fd, self, m->ready_wr));
 	}
-	*c = (struct child){ .pid = pid, .gen = m->gen, .started = now_s() };
+	*c = (struct child){ .pid = pid, .gen = m->gen, .started = mono_now() };
 	log_debug("worker %ld started (generation %u)", (long)pid, m->gen);
 	return 0;
 }
@@ -356,7 +347,7 @@ signal_older(struct master *m, unsigned gen, int sig)
 static void
 backoff_more(struct master *m)
 {
-	m->backed_off_at = now_s();
+	m->backed_off_at = mono_now();
 	m->respawn_at = m->backed_off_at + m->backoff;
 	m->backoff = m->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : m->backoff * 2;
 }
@@ -397,7 +388,7 @@ reap(struct master *m)
 		} else {
 			log_warn("worker %ld %s; starting another", (long)pid, cause);
 			died++;
-			if (!c->ready || now_s() - c->started < QUICK_DEATH) {
+			if (!c->ready || mono_now() - c->started < QUICK_DEATH) {
 				quick = 1;
 				if (c->started >= m->backed_off_at)
 					again = 1;
@@ -413,7 +404,7 @@ reap(struct master *m)
 	if (again) {
 		log_warn("workers die at start: next try in %.1f s", m->backoff);
 		backoff_more(m);
-	} else if (!quick && now_s() >= m->respawn_at) {
+	} else if (!quick && mono_now() >= m->respawn_at) {
 		/* Workers lived: the next crash starts from the shortest wait. */
 		m->backoff = BACKOFF_MIN;
 	}
@@ -423,7 +414,7 @@ reap(struct master *m)
 static void
 start_pending(struct master *m)
 {
-	while (m->pending > 0 && !m->stopping && now_s() >= m->respawn_at) {
+	while (m->pending > 0 && !m->stopping && mono_now() >= m->respawn_at) {
 		if (spawn(m) < 0) {
 			backoff_more(m);
 			return;
@@ -502,7 +493,7 @@ begin_stop(struct master *m, int sig)
 	}
 	m->stopping = 1;
 	m->pending = 0;
-	m->deadline = now_s() + (double)m->cfg->shutdown_timeout;
+	m->deadline = mono_now() + (double)m->cfg->shutdown_timeout;
 	log_info("stopping on %s: %zu workers finish the requests in hand "
 	    "(at most %ld s)", strsignal(sig), count(m, 0, 0, 0),
 	    m->cfg->shutdown_timeout);
@@ -578,7 +569,7 @@ poll_timeout(const struct master *m)
 		until = m->respawn_at;
 	if (until < 0)
 		return -1;
-	t = (until - now_s()) * 1000.0 + 1;
+	t = (until - mono_now()) * 1000.0 + 1;
 	return t <= 0 ? 0 : t > INT_MAX ? INT_MAX : (int)t;
 }
 
@@ -654,11 +645,11 @@ master_run(const struct config *cfg, int listen_fd, int owned)
 
 			if (left == 0)
 				break;
-			if (now_s() >= m.deadline) {
+			if (mono_now() >= m.deadline) {
 				log_warn("shutdown_timeout (%ld s) passed: killing %zu "
 				    "workers still busy", cfg->shutdown_timeout, left);
 				signal_older(&m, m.gen + 1, SIGKILL);
-				m.deadline = now_s() + 3600;
+				m.deadline = mono_now() + 3600;
 			}
 			continue;
 		}

@@ -238,28 +238,19 @@ accept_failed(int err, const sigset_t *waitmask, time_t *last_complaint)
  * keepalive_timeout and any connection after keepalive_requests. A worker
  * that closed a kept connection itself could cross a request nginx is just
  * sending on it; nginx retries a GET on another worker but answers a POST
- * with 502. So the worker closes one only after DRAIN_IDLE_MS of silence
+ * with 502. So the worker closes one only after DRAIN_IDLE_S of silence
  * (an nginx configured without those limits) or once the stop has lasted
- * DRAIN_MAX_MS (at most half the shutdown_timeout).
+ * DRAIN_MAX_S (at most half the shutdown_timeout).
  */
 #define WORKER_CONNS   64
-#define DRAIN_IDLE_MS  2000.0
-#define DRAIN_MAX_MS   3000.0
+#define DRAIN_IDLE_S   2.0
+#define DRAIN_MAX_S    3.0
 
 struct conns {
 	FCGX_Request fr[WORKER_CONNS];
-	double   last_ms[WORKER_CONNS];  /* when its last request ended */
+	double   last_s[WORKER_CONNS];   /* when its last request ended */
 	int      listen_fd;
 };
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /* Closes a held connection between two requests. */
 static void
@@ -291,7 +282,7 @@ answer(struct conns *cs, int i, struct request *req, struct buf *out)
 		return rc == -9999 ? 9999 : -rc;
 	serve(req, fr, out);
 	FCGX_Finish_r(fr);
-	cs->last_ms[i] = now_ms();
+	cs->last_s[i] = mono_now();
 	return 0;
 }
 
@@ -302,7 +293,7 @@ answer(struct conns *cs, int i, struct request *req, struct buf *out)
  */
 static int
 serve_loop(struct conns *cs, struct request *req, struct buf *out,
-    double drain_ms, const sigset_t *waitmask)
+    double drain_s, const sigset_t *waitmask)
 {
 	time_t last_complaint = 0;
 	double stop_at = 0;     /* when the stop began; 0 = not stopping */
@@ -314,13 +305,13 @@ serve_loop(struct conns *cs, struct request *req, struct buf *out,
 		double now = 0;
 
 		if (worker_stop && stop_at == 0) {
-			stop_at = now_ms();
+			stop_at = mono_now();
 			for (int i = 0; i < WORKER_CONNS; i++)
-				if (cs->last_ms[i] < stop_at)
-					cs->last_ms[i] = stop_at;
+				if (cs->last_s[i] < stop_at)
+					cs->last_s[i] = stop_at;
 		}
 		if (stop_at != 0)
-			now = now_ms();
+			now = mono_now();
 		for (int i = 0; i < WORKER_CONNS; i++) {
 			if (cs->fr[i].ipcFd < 0) {
 				if (free_slot < 0)
@@ -328,18 +319,18 @@ serve_loop(struct conns *cs, struct request *req, struct buf *out,
 				continue;
 			}
 			if (stop_at != 0) {
-				double end = cs->last_ms[i] + DRAIN_IDLE_MS;
+				double end = cs->last_s[i] + DRAIN_IDLE_S;
 
-				if (end > stop_at + drain_ms)
-					end = stop_at + drain_ms;
+				if (end > stop_at + drain_s)
+					end = stop_at + drain_s;
 				if (now >= end) {
 					conn_close(&cs->fr[i]);
 					if (free_slot < 0)
 						free_slot = i;
 					continue;
 				}
-				if (timeout < 0 || end - now < timeout)
-					timeout = (int)(end - now) + 1;
+				if (timeout < 0 || (end - now) * 1e3 < timeout)
+					timeout = (int)((end - now) * 1e3) + 1;
 			}
 			pfd[n] = (struct pollfd){ cs->fr[i].ipcFd,
 			    POLLIN | POLLRDHUP, 0 };
@@ -401,7 +392,7 @@ worker_run(const struct config *cfg, int listen_fd, pid_t master, int ready_fd)
 	struct buf out = BUF_INIT;
 	struct app app;
 	pid_t self = getpid();
-	double drain_ms;
+	double drain_s;
 	int status = 0;
 
 	/* The master going away (even by kill -9) ends its workers. The pid
@@ -463,11 +454,11 @@ worker_run(const struct config *cfg, int listen_fd, pid_t master, int ready_fd)
 			status = 1;
 			goto app_close;
 		}
-		cs.last_ms[i] = 0;
+		cs.last_s[i] = 0;
 	}
-	drain_ms = (double)cfg->shutdown_timeout * 500.0;
-	if (drain_ms > DRAIN_MAX_MS)
-		drain_ms = DRAIN_MAX_MS;
+	drain_s = (double)cfg->shutdown_timeout / 2;
+	if (drain_s > DRAIN_MAX_S)
+		drain_s = DRAIN_MAX_S;
 
 	/* Tell the master this worker accepts (it says READY=1 to systemd and
 	 * retires an older generation once every new worker has). */
@@ -478,7 +469,7 @@ worker_run(const struct config *cfg, int listen_fd, pid_t master, int ready_fd)
 		close(ready_fd);
 	}
 
-	status = serve_loop(&cs, &req, &out, drain_ms, &waitmask);
+	status = serve_loop(&cs, &req, &out, drain_s, &waitmask);
 	for (int i = 0; i < WORKER_CONNS; i++) {
 		if (cs.fr[i].ipcFd >= 0)
 			conn_close(&cs.fr[i]);

@@ -27,6 +27,9 @@ void *xcalloc(size_t nmemb, size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrndup(const char *s, size_t n);
 
+/* Seconds on CLOCK_MONOTONIC: for timeouts and backoffs, never dates. */
+double mono_now(void);
+
 void buf_free(struct buf *b);
 void buf_reset(struct buf *b);                 /* len = 0, keeps memory */
 void buf_reserve(struct buf *b, size_t extra); /* room for extra more bytes */

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../store/buf.h"
 #include "../../views/html.h"
 #include "check.h"
 
@@ -211,15 +212,6 @@ test_tokens(void)
 	buf_free(&got);
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A rough speed figure for a 1 KiB abstract (printed, not asserted). */
 static void
 bench(void)
@@ -234,13 +226,13 @@ bench(void)
 
 	for (i = 0; i < 5; i++)
 		buf_put(&src, para, sizeof(para) - 1);
-	t0 = now();
+	t0 = mono_now();
 	for (i = 0; i < 100000; i++) {
 		buf_reset(&out);
 		html_txt(&out, (struct sv){ src.p, src.len });
 	}
 	printf("# html_txt: %zu bytes in %.0f ns\n", src.len,
-	    (now() - t0) / 100000 * 1e9);
+	    (mono_now() - t0) / 100000 * 1e9);
 	CHECK(out.len > src.len);
 	buf_free(&src);
 	buf_free(&out);

@@ -136,15 +136,6 @@ seed_works(char ***out)
 	return n;
 }
 
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -167,16 +158,16 @@ bench(struct store_rtxn *t, const struct store_researcher *r)
 	memset(&v, 0, sizeof(v));
 	page_init(&pg);
 	for (i = 0; i < N; i++) {
-		double t0 = now_us(), t1;
+		double t0 = mono_now() * 1e6, t1;
 
 		page_reset(&pg);
 		if (view_profile(t, r, &pg) != 0)
 			bad++;
-		t1 = now_us();
+		t1 = mono_now() * 1e6;
 		buf_reset(&out);
 		page_fill(&pg, &v, &out);
 		dt[i] = t1 - t0;
-		df[i] = now_us() - t1;
+		df[i] = mono_now() * 1e6 - t1;
 	}
 	qsort(dt, N, sizeof(dt[0]), cmp_double);
 	qsort(df, N, sizeof(df[0]), cmp_double);
