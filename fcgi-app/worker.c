@@ -248,7 +248,7 @@ accept_failed(int err, const sigset_t *waitmask, time_t *last_complaint)
 
 struct conns {
 	FCGX_Request fr[WORKER_CONNS];
-	double   last_s[WORKER_CONNS];   /* when its last request ended */
+	double   last_s[WORKER_CONNS];   /* stopping: when it was last busy */
 	int      listen_fd;
 };
 
@@ -282,7 +282,8 @@ answer(struct conns *cs, int i, struct request *req, struct buf *out)
 		return rc == -9999 ? 9999 : -rc;
 	serve(req, fr, out);
 	FCGX_Finish_r(fr);
-	cs->last_s[i] = mono_now();
+	if (worker_stop)          /* only a stop's idle rule reads it */
+		cs->last_s[i] = mono_now();
 	return 0;
 }
 
@@ -307,8 +308,7 @@ serve_loop(struct conns *cs, struct request *req, struct buf *out,
 		if (worker_stop && stop_at == 0) {
 			stop_at = mono_now();
 			for (int i = 0; i < WORKER_CONNS; i++)
-				if (cs->last_s[i] < stop_at)
-					cs->last_s[i] = stop_at;
+				cs->last_s[i] = stop_at;
 		}
 		if (stop_at != 0)
 			now = mono_now();
@@ -454,7 +454,6 @@ worker_run(const struct config *cfg, int listen_fd, pid_t master, int ready_fd)
 			status = 1;
 			goto app_close;
 		}
-		cs.last_s[i] = 0;
 	}
 	drain_s = (double)cfg->shutdown_timeout / 2;
 	if (drain_s > DRAIN_MAX_S)
