@@ -276,4 +276,5 @@ check "systemctl stop: the master exits 0 (Result=success)" \
 code=$(c curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$BASE$PROFILE")
 check "the socket starts it again on the next request ($code)" [ "$code" = 200 ]
 c journalctl -u bzpeer-fcgi --no-pager -o short-monotonic >"$T/journal.log" 2>&1
-say "the service's journal: $T/journal.log; whole test: $((SECONDS - started)) s"
+c cat /var/log/nginx/error.log >"$T/nginx-error.log" 2>&1
+say "the service's journal: $T/journal.log, nginx's errors: $T/nginx-error.log; whole test: $((SECONDS - started)) s"
