@@ -16,11 +16,11 @@ DESTDIR ?=
 
 CC      ?= cc
 BUILD   := build
-PKGS    := fcgi hiredis lmdb libsodium jansson zlib
+PKGS    := fcgi hiredis lmdb libsodium jansson zlib libisal
 
 # Debian packages the build, `make run` and the tests need.
 DEB_BUILD := gcc make pkg-config libfcgi-dev libhiredis-dev liblmdb-dev \
-             libsodium-dev libjansson-dev zlib1g-dev
+             libsodium-dev libjansson-dev zlib1g-dev libisal-dev
 DEB_RUN   := nginx redis-server lmdb-utils curl
 DEB_TEST  := $(DEB_RUN) valgrind
 

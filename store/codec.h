@@ -39,6 +39,9 @@ void rec_put_uint(struct buf *b, uint64_t v);
 void rec_put_str(struct buf *b, struct sv s);
 void rec_end(struct buf *b, size_t start);
 
+/* The records' CRC-32 of p[0 .. len) (zlib's and gzip's CRC; codec.c). */
+uint32_t rec_crc(const void *p, size_t len);
+
 /*
  * Reading: rec_open() checks the frame; the getters stop at the first
  * error (later ones return 0 / empty) and rec_close() reports it.
