@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "codec.h"
+#include "gzin.h"
 #include "idmap.h"
 #include "openalex.h"
 #include "store_int.h"
@@ -83,7 +83,7 @@ struct imp {
 /* ---- reading lines ------------------------------------------------------ */
 
 struct lines {
-	gzFile f;
+	struct gzin *f;
 	char  *buf;
 	size_t cap, beg, end, scan;
 	int    eof, skipping;
@@ -139,7 +139,7 @@ lines_next(struct lines *l, const char **p, size_t *n, int *toolong)
 				l->buf = xrealloc(l->buf, l->cap);
 			}
 		}
-		r = gzread(l->f, l->buf + l->end, (unsigned)(l->cap - l->end));
+		r = gzin_read(l->f, l->buf + l->end, l->cap - l->end);
 		if (r < 0)
 			return -1;
 		if (r == 0)
@@ -832,18 +832,14 @@ read_file(struct imp *m, const char *path, int works)
 	pthread_t *tids = NULL, rtid;
 	uint64_t applied = 0;
 	size_t i, nthreads = 0;
-	const char *msg;
-	int rc = 0, zerr, threads;
+	int rc = 0, threads;
 
 	memset(&l, 0, sizeof(l));
 	memset(&p, 0, sizeof(p));
-	errno = 0;
-	if ((l.f = gzopen(path, "rb")) == NULL) {
-		rc = errno ? errno : ENOMEM;
+	if ((rc = gzin_open(path, &l.f)) != 0) {
 		fprintf(m->o->log, "%s: cannot open: %s\n", path, strerror(rc));
 		return rc;
 	}
-	(void)gzbuffer(l.f, 1u << 17);
 	l.cap = LINES_START;
 	l.buf = xmalloc(l.cap);
 	for (i = 0; i < DB__COUNT; i++)
@@ -897,14 +893,10 @@ read_file(struct imp *m, const char *path, int works)
 		pthread_join(rtid, NULL);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(tids[i], NULL);
-	if (rc == 0) {
-		msg = gzerror(l.f, &zerr);
-		if (p.read_rc < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
-			fprintf(m->o->log, "%s: read error after line %llu: "
-			    "%s\n", path, (unsigned long long)p.lineno,
-			    zerr == Z_ERRNO ? strerror(errno) : msg);
-			rc = EIO;
-		}
+	if (rc == 0 && p.read_rc < 0) {
+		fprintf(m->o->log, "%s: read error after line %llu: %s\n",
+		    path, (unsigned long long)p.lineno, gzin_error(l.f));
+		rc = EIO;
 	}
 	for (b = p.b; b < p.b + p.nb; b++) {
 		for (i = 0; i < BATCH_LINES; i++) {
@@ -924,7 +916,7 @@ read_file(struct imp *m, const char *path, int works)
 	free(p.b);
 	free(tids);
 	free(l.buf);
-	gzclose(l.f);
+	gzin_close(l.f);
 	return rc;
 }
 
