@@ -19,6 +19,7 @@ struct gzin {
 	int      eof;           /* read() said end of file */
 	int      done;          /* the stream ended cleanly */
 	int      member;        /* inside a member (its header may be read) */
+	int      errnum;        /* read()'s errno, when that was the error */
 	unsigned char *in;      /* GZIN_BUF bytes; in[0 .. st.avail_in) unread */
 	struct inflate_state st;
 	char     err[160];
@@ -46,8 +47,8 @@ fill(struct gzin *g)
 		n = read(g->fd, g->in + have, GZIN_BUF - have);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		snprintf(g->err, sizeof(g->err), "%s", strerror(errno));
-		return -1;
+		g->errnum = errno;
+		return fail(g, strerror(g->errnum));
 	}
 	if (n == 0)
 		g->eof = 1;
@@ -83,7 +84,7 @@ gzin_open(const char *path, struct gzin **out)
 	isal_inflate_init(&g->st);
 	g->st.next_in = g->in;
 	if (fill(g) != 0) {
-		int e = errno ? errno : EIO;
+		int e = g->errnum;
 
 		gzin_close(g);
 		return e;
@@ -114,6 +115,8 @@ gzin_read(struct gzin *g, void *buf, size_t cap)
 {
 	if (g->err[0])
 		return -1;
+	if (cap == 0)             /* 0 would say "the end" */
+		return fail(g, "a read of 0 bytes");
 	if (cap > UINT32_MAX)
 		cap = UINT32_MAX;
 	if (!g->gzip) {

@@ -22,9 +22,11 @@
 struct gzin;
 
 int         gzin_open(const char *path, struct gzin **out);
-/* Up to cap bytes into buf: how many (> 0), 0 at the end, -1 on an error. */
+/* Up to cap (> 0) bytes into buf: how many (> 0), 0 at the end, -1 on an
+ * error (and on every read after it). */
 ssize_t     gzin_read(struct gzin *g, void *buf, size_t cap);
-/* The last error in words ("truncated gzip data", "...: Input/output error"). */
+/* The error in words ("truncated gzip data (unexpected end of file)",
+ * "Input/output error", ...). */
 const char *gzin_error(const struct gzin *g);
 void        gzin_close(struct gzin *g);
 

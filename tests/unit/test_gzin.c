@@ -111,8 +111,9 @@ main(void)
 		    (unsigned char)('a' + (x >> 8) % 26);
 	}
 
-	/* A missing file: the open says why. */
+	/* A missing file, or one that cannot be read: the open says why. */
 	CHECK(gzin_open(path("missing"), &g) == ENOENT);
+	CHECK(gzin_open(dir, &g) == EISDIR);
 
 	/* A plain file is read as it is, at any read size; so is an empty
 	 * one and one that starts with half the gzip magic. */
