@@ -65,10 +65,18 @@ cache_enabled(const struct cache *c)
 	return c->addr[0] != '\0';
 }
 
-/* Drops the connection after a failure; says so once per outage. */
+/*
+ * Drops the connection after a failure; says so once per outage. The
+ * first failure of a connection that worked is tried again at the next
+ * request (a Redis that restarted while this worker was idle leaves it a
+ * dead connection: one request goes without the cache, not every request
+ * of a backoff); failures after that wait, 0.1 s doubling to 5 s.
+ */
 static void
 cache_down(struct cache *c, const char *why)
 {
+	int was_up = c->up;
+
 	if (c->up)
 		log_warn("redis: down (%s); serving from the store", why);
 	c->up = 0;
@@ -76,6 +84,10 @@ cache_down(struct cache *c, const char *why)
 		/* A hiredis context is never reused after an error. */
 		redisFree(c->ctx);
 		c->ctx = NULL;
+	}
+	if (was_up) {
+		c->retry_at = 0;
+		return;
 	}
 	c->retry_at = mono_now() + c->backoff;
 	c->backoff = c->backoff * 2 > 5.0 ? 5.0 : c->backoff * 2;
