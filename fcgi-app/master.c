@@ -27,8 +27,6 @@
 #define MAX_CHILDREN 1024
 #define BACKOFF_MIN  0.1
 #define BACKOFF_MAX  5.0
-/* A worker that dies sooner than this after it started is crash-looping. */
-#define QUICK_DEATH  1.0
 
 struct child {
 	pid_t    pid;        /* 0: a free slot */
@@ -36,6 +34,8 @@ struct child {
 	double   started;
 	int      ready;      /* it said it accepts */
 	int      termed;     /* we sent it SIGTERM */
+	double   kill_at;    /* termed: SIGKILL if still alive then */
+	int      killed;     /* we sent it SIGKILL */
 };
 
 struct master {
@@ -339,9 +339,51 @@ signal_older(struct master *m, unsigned gen, int sig)
 			continue;
 		if (kill(c->pid, sig) < 0 && errno != ESRCH)
 			log_warn("kill %ld: %s", (long)c->pid, strerror(errno));
-		if (sig == SIGTERM)
+		if (sig == SIGTERM) {
 			c->termed = 1;
+			c->kill_at = mono_now() + (double)m->cfg->shutdown_timeout;
+		} else if (sig == SIGKILL)
+			c->killed = 1;
 	}
+}
+
+/*
+ * Workers told to stop that are still alive shutdown_timeout later (a
+ * request that never ends, say) are killed: a retiring generation is
+ * never left behind holding connections and memory.
+ */
+static void
+kill_overdue(struct master *m)
+{
+	double now = mono_now();
+
+	for (size_t i = 0; i < MAX_CHILDREN; i++) {
+		struct child *c = &m->children[i];
+
+		if (c->pid == 0 || !c->termed || c->killed || now < c->kill_at)
+			continue;
+		log_warn("worker %ld still busy %ld s after it was told to stop: "
+		    "killed (shutdown_timeout)", (long)c->pid,
+		    m->cfg->shutdown_timeout);
+		if (kill(c->pid, SIGKILL) < 0 && errno != ESRCH)
+			log_warn("kill %ld: %s", (long)c->pid, strerror(errno));
+		c->killed = 1;
+	}
+}
+
+/* The earliest kill_at of a worker told to stop, or -1. */
+static double
+next_kill(const struct master *m)
+{
+	double t = -1;
+
+	for (size_t i = 0; i < MAX_CHILDREN; i++) {
+		const struct child *c = &m->children[i];
+
+		if (c->pid && c->termed && !c->killed && (t < 0 || c->kill_at < t))
+			t = c->kill_at;
+	}
+	return t;
 }
 
 static void
@@ -388,7 +430,11 @@ reap(struct master *m)
 		} else {
 			log_warn("worker %ld %s; starting another", (long)pid, cause);
 			died++;
-			if (!c->ready || mono_now() - c->started < QUICK_DEATH) {
+			/* A worker that accepted requests and then died was
+			 * killed by one of them, or by someone: its
+			 * replacement starts at once. Only a worker that
+			 * never got as far as accepting failed to start. */
+			if (!c->ready) {
 				quick = 1;
 				if (c->started >= m->backed_off_at)
 					again = 1;
@@ -557,16 +603,21 @@ update_state(struct master *m)
 	}
 }
 
-/* Milliseconds poll() may sleep: until a respawn or the stop deadline. */
+/*
+ * Milliseconds poll() may sleep: until a respawn, the stop deadline or a
+ * retiring worker's kill_at.
+ */
 static int
 poll_timeout(const struct master *m)
 {
-	double until = -1, t;
+	double until = -1, t, k = next_kill(m);
 
 	if (m->stopping)
 		until = m->deadline;
 	else if (m->pending > 0)
 		until = m->respawn_at;
+	if (k >= 0 && (until < 0 || k < until))
+		until = k;
 	if (until < 0)
 		return -1;
 	t = (until - mono_now()) * 1000.0 + 1;
@@ -640,6 +691,7 @@ master_run(const struct config *cfg, int listen_fd, int owned)
 			begin_stop(&m, SIGTERM);
 		read_ready(&m);
 		reap(&m);
+		kill_overdue(&m);
 		if (m.stopping) {
 			size_t left = count(&m, 0, 0, 0);
 
