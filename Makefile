@@ -16,7 +16,7 @@ DESTDIR ?=
 
 CC      ?= cc
 BUILD   := build
-PKGS    := fcgi hiredis lmdb libsodium jansson zlib libisal
+PKGS    := hiredis lmdb libsodium jansson zlib libisal
 
 # Debian packages the build, `make run` and the tests need.
 DEB_BUILD := gcc make pkg-config libfcgi-dev libhiredis-dev liblmdb-dev \
@@ -88,6 +88,13 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libbzpeer.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The end-to-end tests' FastCGI client (tests/e2e/fcgi-client.c): on its
+# own, without the library, so it shares no code with what it tests.
+FCGI_CLIENT := $(BUILD)/tests/fcgi-client
+$(FCGI_CLIENT): $(BUILD)/obj/tests/e2e/fcgi-client.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- packages ---------------------------------------------------------------
@@ -112,13 +119,13 @@ stop:
 
 # ---- tests ------------------------------------------------------------------
 
-test: deps all $(UNITS)
+test: deps all $(UNITS) $(FCGI_CLIENT)
 	@BUILD=$(BUILD) tests/run.sh
 
 unit: all $(UNITS)
 	@BUILD=$(BUILD) tests/run.sh unit
 
-e2e: all
+e2e: all $(FCGI_CLIENT)
 	@BUILD=$(BUILD) tests/run.sh e2e
 
 # The real systemctl test (tests/systemd/run.sh): systemd in a container on
@@ -137,7 +144,7 @@ test-systemd: all
 # `make test-asan`: the whole suite, end to end included, built with
 # ASAN=1 UBSAN=1 in $(ASAN_BUILD). `make test-valgrind`: the end-to-end
 # suite with bzpeer-fcgi under valgrind (slow; not in CI).
-FUZZ_TARGETS := form cookie router session oa_author oa_work tmpl
+FUZZ_TARGETS := form cookie router session oa_author oa_work tmpl fcgi
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_CC      ?= clang
@@ -226,6 +233,12 @@ NGINX_STATIC     ?= $(DATADIR)/views/static
 NGINX_HTPASSWD   ?= $(SYSCONFDIR)/bzpeer/htpasswd
 NGINX_CACHE      ?= /var/lib/nginx/bzpeer-cache
 NGINX_MICROCACHE ?= bzpeer_micro
+NGINX_SERVER_NAME ?= localhost
+NGINX_PARAMS     ?= $(SYSCONFDIR)/nginx/snippets/bzpeer-fastcgi.conf
+NGINX_LOGIN      ?= $(SYSCONFDIR)/nginx/snippets/bzpeer-login-basic.conf
+NGINX_LOGIN_RATE ?= 10r/m
+NGINX_POST_RATE  ?= 10r/s
+NGINX_SSO_URL    ?= http://127.0.0.1:4180/oauth2/auth
 SERVICE_PREFIX   ?= $(PREFIX)
 CONF_PREFIX      ?= $(PREFIX)
 CONF_WORKERS     ?= 8
@@ -250,6 +263,11 @@ install: all
 	install -m 0644 systemd/bzpeer.tmpfiles $(DESTDIR)$(TMPFILESDIR)/bzpeer.conf
 	$(FILL) nginx/bzpeer-site.conf.in $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/bzpeer $(call fill_vars,NGINX_)
 	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/bzpeer
+	install -d $(DESTDIR)$(SYSCONFDIR)/nginx/snippets
+	install -m 0644 nginx/bzpeer-fastcgi.conf $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/
+	$(FILL) nginx/bzpeer-login-basic.conf.in $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/bzpeer-login-basic.conf $(call fill_vars,NGINX_)
+	$(FILL) nginx/bzpeer-login-sso.conf.in $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/bzpeer-login-sso.conf $(call fill_vars,NGINX_)
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/bzpeer-login-*.conf
 	@# An existing config is the administrator's: the new one goes beside it.
 	@conf=$(DESTDIR)$(SYSCONFDIR)/bzpeer/bzpeer.conf; \
 	if [ -z "$(DESTDIR)" ] && [ -e "$$conf" ]; then \

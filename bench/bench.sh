@@ -147,10 +147,16 @@ app_conf fcgi-cold off
 
 # The shipped site and nginx.conf, filled as tests/stack.sh fills them, with
 # the access log off (it would write a line per request for every path alike).
-sed -e "s|@LISTEN@|127.0.0.1:$P_SITE|g" -e "s|@SOCKET@|$RUN/fcgi.sock|g" \
-    -e "s|@STATIC@|$ROOT/views/static|g" -e "s|@HTPASSWD@|$RUN/htpasswd|g" \
-    -e "s|@CACHE@|$RUN/nginx-cache|g" -e "s|@MICROCACHE@|bzpeer_micro|g" \
-    "$ROOT/nginx/bzpeer-site.conf.in" > "$RUN/bzpeer-site.conf"
+# The per-address limits are the stack's generous ones: every load comes
+# from 127.0.0.1.
+PARAMS="$ROOT/nginx/bzpeer-fastcgi.conf"
+"$ROOT/systemd/fill.sh" "$ROOT/nginx/bzpeer-login-basic.conf.in" "$RUN/bzpeer-login.conf" \
+    "PARAMS=$PARAMS" "HTPASSWD=$RUN/htpasswd"
+"$ROOT/systemd/fill.sh" "$ROOT/nginx/bzpeer-site.conf.in" "$RUN/bzpeer-site.conf" \
+    "LISTEN=127.0.0.1:$P_SITE" "SERVER_NAME=127.0.0.1 localhost" \
+    "SOCKET=$RUN/fcgi.sock" "STATIC=$ROOT/views/static" "PARAMS=$PARAMS" \
+    "LOGIN=$RUN/bzpeer-login.conf" "CACHE=$RUN/nginx-cache" \
+    "MICROCACHE=bzpeer_micro" "LOGIN_RATE=6000r/m" "POST_RATE=1000r/s"
 sed -e "s|@RUNDIR@|$RUN|g" -e "s|^\( *access_log\) .*|\1 off;|" \
     "$ROOT/nginx/nginx-dev.conf.in" > "$RUN/nginx.conf"
 cat >> "$RUN/bzpeer-site.conf" <<CONF
@@ -165,8 +171,7 @@ server {
 server {
     listen 127.0.0.1:$P_FCACHE;
     location / {
-        include /etc/nginx/fastcgi_params;
-        fastcgi_param REMOTE_USER "";
+        include $PARAMS;
         fastcgi_pass unix:$RUN/fcgi.sock;
         fastcgi_cache bench_fc;
         fastcgi_cache_key "\$request_method \$request_uri";
@@ -195,8 +200,7 @@ upstream bench_cold {   # connections kept as in the shipped upstream
 server {
     listen 127.0.0.1:$P_COLD;
     location / {
-        include /etc/nginx/fastcgi_params;
-        fastcgi_param REMOTE_USER "";
+        include $PARAMS;
         fastcgi_pass bench_cold;
         fastcgi_keep_conn on;
         fastcgi_buffers 8 8k;

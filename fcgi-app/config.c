@@ -60,6 +60,18 @@ static const struct key keys[] = {
 	  "POSTs allowed per minute per client address; more get 429 (needs Redis)" },
 	{ "store_map_max", K_LONG, F(store_map_max), 0, 1L << 40, "0",
 	  "largest size in bytes of the store's memory map, fixed from the start (0: as imported, grown on demand up to 1 TiB); a follow or claim that needs more answers 503 and writes nothing" },
+	{ "base_url", K_STR, F(base_url), 0, 0, "http://localhost",
+	  "the site's canonical origin, scheme://host[:port] without a path: absolute links (the Atom feeds') are made from it, never from a request's Host header" },
+	{ "read_timeout_ms", K_LONG, F(read_timeout_ms), 10, 60000, "500",
+	  "milliseconds a FastCGI request has to arrive whole (parameters and body) from its first byte; a connection that stalls past it is closed (nginx sends a request at once, after reading the client's body)" },
+	{ "idle_timeout", K_LONG, F(idle_timeout), 1, 3600, "5",
+	  "seconds a worker keeps a FastCGI connection that carries no request; keep it above nginx's upstream keepalive_timeout (1 s in the shipped site), so that nginx closes idle connections first" },
+	{ "write_timeout", K_LONG, F(write_timeout), 1, 3600, "10",
+	  "seconds an answer may wait for a FastCGI client that does not read it; then its connection is closed (others are served meanwhile)" },
+	{ "worker_connections", K_LONG, F(worker_connections), 4, 4096, "256",
+	  "FastCGI connections one worker holds at most; when all are taken, a new one replaces the connection idle the longest" },
+	{ "store_write_wait_ms", K_LONG, F(store_write_wait_ms), 1, 60000, "2000",
+	  "milliseconds a POST waits for the store's writer (another process may hold it: an import, an admin command); past it the POST answers 503 with Retry-After and writes nothing" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -257,6 +269,44 @@ config_load_file(struct config *c, const char *path, struct buf *err)
 	return rc;
 }
 
+/*
+ * Whether s is an origin: "http://" or "https://", then a host (letters,
+ * digits, '.', '-', or an IPv6 literal in brackets) and an optional
+ * ":port". Nothing else can reach the pages through it.
+ */
+static int
+base_url_ok(const char *s)
+{
+	const char *h;
+	size_t n;
+
+	if (strncmp(s, "https://", 8) == 0)
+		h = s + 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		h = s + 7;
+	else
+		return 0;
+	if (*h == '[') {
+		n = strspn(h + 1, "0123456789abcdefABCDEF:.");
+		if (n == 0 || h[1 + n] != ']')
+			return 0;
+		h += n + 2;
+	} else {
+		n = strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789.-");
+		if (n == 0 || n > 253)
+			return 0;
+		h += n;
+	}
+	if (*h == ':') {
+		n = strspn(h + 1, "0123456789");
+		if (n == 0 || n > 5)
+			return 0;
+		h += n + 1;
+	}
+	return *h == '\0';
+}
+
 int
 config_check(const struct config *c, struct buf *err)
 {
@@ -272,6 +322,13 @@ config_check(const struct config *c, struct buf *err)
 		buf_puts(err, "views: \"");
 		buf_puts(err, c->views);
 		buf_puts(err, "\" is not a directory");
+		return -1;
+	}
+	if (!base_url_ok(c->base_url)) {
+		buf_puts(err, "base_url: \"");
+		buf_puts(err, c->base_url);
+		buf_puts(err, "\" is not http:// or https:// and a host name "
+		    "(with a port if need be), without a path");
 		return -1;
 	}
 	if (strlen(c->listen) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {

@@ -30,6 +30,12 @@ struct config {
 	long  post_rate;         /* POSTs per minute per session */
 	long  post_rate_addr;    /* POSTs per minute per client address */
 	long  store_map_max;     /* bytes; 0 = grow on demand (store_opts) */
+	char *base_url;          /* canonical origin for absolute links */
+	long  read_timeout_ms;   /* a FastCGI request arrives whole within it */
+	long  idle_timeout;      /* seconds a connection without a request is kept */
+	long  write_timeout;     /* seconds an answer waits for a client to read */
+	long  worker_connections;/* FastCGI connections per worker */
+	long  store_write_wait_ms; /* a POST's wait for the store's writer */
 };
 
 void config_defaults(struct config *c);

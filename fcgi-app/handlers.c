@@ -59,7 +59,7 @@ viewer_for(struct request *r, struct viewer *v)
 	req_session(r);
 	v->user = (struct sv){ r->user.p, r->user.len };
 	v->csrf = (struct sv){ r->csrf.p, r->csrf.len };
-	if (cookie_get(req_param(r, "HTTP_COOKIE"), FLASH_COOKIE, &code) == 0) {
+	if (cookie_get(req_param(r, RP_HTTP_COOKIE), FLASH_COOKIE, &code) == 0) {
 		for (size_t i = 0; i < sizeof(flashes) / sizeof(flashes[0]); i++)
 			if (sv_eq_cstr(code, flashes[i].code))
 				v->flash = sv_cstr(flashes[i].text);

@@ -9,6 +9,7 @@
 #include "../views/html.h"
 #include "../views/views.h"
 #include "../views/works.h"
+#include "app.h"
 #include "handlers.h"
 #include "log.h"
 
@@ -116,54 +117,6 @@ export_head(struct request *r, const char *type, char tag,
 	buf_putc(&r->scratch, '"');
 	return resp_validators(r, (struct sv){ r->scratch.p, r->scratch.len },
 	    store_generation_time(r->txn));
-}
-
-/*
- * "https://host" for the Atom feed's absolute links: the scheme nginx
- * passes (HTTPS, REQUEST_SCHEME) and the Host header when it is a plain
- * host[:port] (anything else falls back to SERVER_NAME, then localhost),
- * so no request can put markup or a path into the feed.
- */
-static int
-plain_host(const char *h)
-{
-	size_t n = h ? strlen(h) : 0, i;
-
-	if (n == 0 || n > 255)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = h[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' ||
-		    c == '[' || c == ']'))
-			return 0;
-	}
-	return 1;
-}
-
-static void
-site_origin(struct request *r, struct buf *out)
-{
-	const char *https = req_param(r, "HTTPS");
-	const char *scheme = req_param(r, "REQUEST_SCHEME");
-	const char *host = req_param(r, "HTTP_HOST");
-	const char *port = req_param(r, "SERVER_PORT");
-	int tls = (https && *https && strcmp(https, "off") != 0) ||
-	    (scheme && strcmp(scheme, "https") == 0);
-
-	buf_puts(out, tls ? "https://" : "http://");
-	if (!plain_host(host))
-		host = req_param(r, "SERVER_NAME");
-	buf_puts(out, plain_host(host) ? host : "localhost");
-	/* nginx passes $host, without the port: add a port that is not the
-	 * scheme's default */
-	if (plain_host(host) && strchr(host, ':') == NULL && port != NULL &&
-	    strspn(port, "0123456789") == strlen(port) && *port &&
-	    strcmp(port, tls ? "443" : "80") != 0) {
-		buf_putc(out, ':');
-		buf_puts(out, port);
-	}
 }
 
 /* ---- GET /researchers/{slug}.json ---------------------------------------------- */
@@ -286,7 +239,6 @@ void
 handle_works_atom(struct request *r)
 {
 	struct store_researcher res;
-	struct buf origin = BUF_INIT;
 	uint64_t updated;
 	int rc;
 
@@ -297,10 +249,11 @@ handle_works_atom(struct request *r)
 	updated = store_generation_time(r->txn);
 	if (updated == 0)
 		updated = (uint64_t)time(NULL);
-	site_origin(r, &origin);
-	rc = export_atom(r->txn, &res, (struct sv){ origin.p, origin.len },
+	/* Absolute links from the configured origin, never from the
+	 * request's Host: a feed a cache keeps must not carry a link that
+	 * one client chose. */
+	rc = export_atom(r->txn, &res, sv_cstr(r->app->cfg->base_url),
 	    updated, &r->body);
-	buf_free(&origin);
 	if (rc != 0)
 		store_failure(r, rc == STORE_NOTFOUND ? STORE_CORRUPT : rc);
 }

@@ -198,7 +198,7 @@ static const struct field_decl login_fields[] = {
 void
 handle_login(struct request *r)
 {
-	const char *ru = req_param(r, "REMOTE_USER");
+	const char *ru = req_param(r, RP_REMOTE_USER);
 	struct buf err = BUF_INIT;
 	struct sv user, next;
 

@@ -30,24 +30,61 @@ req_free(struct request *r)
 	buf_free(&r->body);
 	buf_free(&r->scratch);
 	buf_free(&r->scratch2);
-	buf_free(&r->bodyin);
 	buf_free(&r->user);
 	buf_free(&r->csrf);
 	form_free(&r->form);
 	page_free(&r->page);
 }
 
-const char *
-req_param(const struct request *r, const char *name)
-{
-	size_t n = strlen(name);
+/* The names of enum req_param, in its order. */
+static const char *const param_names[RP_COUNT] = {
+	[RP_REQUEST_METHOD]     = "REQUEST_METHOD",
+	[RP_REQUEST_URI]        = "REQUEST_URI",
+	[RP_QUERY_STRING]       = "QUERY_STRING",
+	[RP_CONTENT_TYPE]       = "CONTENT_TYPE",
+	[RP_CONTENT_LENGTH]     = "CONTENT_LENGTH",
+	[RP_REMOTE_USER]        = "REMOTE_USER",
+	[RP_REMOTE_ADDR]        = "REMOTE_ADDR",
+	[RP_HTTPS]              = "HTTPS",
+	[RP_HTTP_COOKIE]        = "HTTP_COOKIE",
+	[RP_HTTP_ACCEPT]        = "HTTP_ACCEPT",
+	[RP_HTTP_IF_NONE_MATCH] = "HTTP_IF_NONE_MATCH",
+};
 
-	if (r->envp == NULL)
-		return NULL;
-	for (char **e = r->envp; *e != NULL; e++)
-		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-			return *e + n + 1;
-	return NULL;
+const char *
+req_param(const struct request *r, enum req_param which)
+{
+	return r->param[which];
+}
+
+/*
+ * Finds the declared parameters among the request's. Returns -1 (logged)
+ * when one of them comes twice.
+ */
+static int
+index_params(struct request *r, const struct fcgi_param *param, size_t nparam)
+{
+	for (size_t i = 0; i < nparam; i++) {
+		struct sv n = param[i].name;
+
+		/* Every declared name is upper case and starts with H, R, Q
+		 * or C: most of nginx's others are skipped by a byte. */
+		if (n.n < 5 || !strchr("CHQR", n.p[0]))
+			continue;
+		for (int k = 0; k < RP_COUNT; k++) {
+			if (!sv_eq_cstr(n, param_names[k]))
+				continue;
+			if (r->param[k] != NULL) {
+				log_warn("the web server sent %s twice: refused "
+				    "(a site must set it once; see the README's "
+				    "nginx notes)", param_names[k]);
+				return -1;
+			}
+			r->param[k] = param[i].value.p;
+			break;
+		}
+	}
+	return 0;
 }
 
 struct sv
@@ -114,12 +151,13 @@ split_path(struct request *r)
 }
 
 int
-req_begin(struct request *r, char **envp)
+req_begin(struct request *r, const struct fcgi_param *param, size_t nparam,
+    struct sv body, size_t body_len)
 {
 	const char *m, *uri, *q;
 	int rc;
 
-	r->envp = envp;
+	memset(r->param, 0, sizeof(r->param));
 	r->status = 200;
 	r->nseg = 0;
 	r->capture[0] = r->capture[1] = (struct sv){ "", 0 };
@@ -128,28 +166,33 @@ req_begin(struct request *r, char **envp)
 	buf_reset(&r->body);
 	buf_reset(&r->scratch);
 	buf_reset(&r->scratch2);
-	buf_reset(&r->bodyin);
 	buf_reset(&r->user);
 	buf_reset(&r->csrf);
 	r->session_checked = 0;
 	r->session = (struct sv){ "", 0 };
+	r->body_in = body;
+	r->body_len = body_len;
+	r->method_name = SV_LIT("GET");
+	r->method = M_GET;
+	r->raw_path = SV_LIT("/");
+	r->query = (struct sv){ "", 0 };
 
-	m = req_param(r, "REQUEST_METHOD");
-	if (m == NULL)
-		m = "GET";
+	if (index_params(r, param, nparam) < 0) {
+		memset(r->param, 0, sizeof(r->param));   /* none is believed */
+		return r->status = 400;
+	}
+	m = req_param(r, RP_REQUEST_METHOD);
+	uri = req_param(r, RP_REQUEST_URI);
+	if (m == NULL || uri == NULL)
+		return r->status = 400;
 	r->method_name = sv_cstr(m);
 	r->method = method_of(m);
 
 	/* REQUEST_URI is the raw target, so each segment is decoded once,
 	 * here, and "%2F" stays inside its segment. */
-	uri = req_param(r, "REQUEST_URI");
-	if (uri == NULL)
-		uri = req_param(r, "DOCUMENT_URI");
-	if (uri == NULL)
-		uri = "/";
 	q = strchr(uri, '?');
 	r->raw_path = (struct sv){ uri, q ? (size_t)(q - uri) : strlen(uri) };
-	r->query = sv_cstr(req_param(r, "QUERY_STRING"));
+	r->query = sv_cstr(req_param(r, RP_QUERY_STRING));
 	if (r->query.p == NULL)
 		r->query = (struct sv){ "", 0 };
 
@@ -172,7 +215,9 @@ void
 req_end(struct request *r)
 {
 	req_end_txn(r);
-	r->envp = NULL;
+	memset(r->param, 0, sizeof(r->param));
+	r->body_in = (struct sv){ "", 0 };
+	r->body_len = 0;
 }
 
 int
@@ -247,10 +292,10 @@ int
 req_form_post(struct request *r, const struct field_decl *decl, size_t ndecl,
     struct buf *err)
 {
-	const char *ct = req_param(r, "CONTENT_TYPE");
-	const char *cl = req_param(r, "CONTENT_LENGTH");
+	const char *ct = req_param(r, RP_CONTENT_TYPE);
+	const char *cl = req_param(r, RP_CONTENT_LENGTH);
 	const char *semi;
-	size_t ctlen, want = 0;
+	size_t ctlen, want = 0, max = (size_t)r->app->cfg->max_body;
 
 	if (ct == NULL) {
 		buf_puts(err, "the form must be sent as application/x-www-form-urlencoded");
@@ -273,27 +318,16 @@ req_form_post(struct request *r, const struct field_decl *decl, size_t ndecl,
 			want = want * 10 + (size_t)(*p - '0');
 		}
 	}
-	if (want > (size_t)r->app->cfg->max_body) {
+	if (want > max || r->body_len > max) {
 		buf_puts(err, "the form is larger than this site accepts");
 		return 413;
 	}
-	buf_reset(&r->bodyin);
-	buf_reserve(&r->bodyin, want);
-	while (r->bodyin.len < want && r->read_body != NULL) {
-		int n = r->read_body(r->read_ctx, r->bodyin.p + r->bodyin.len,
-		    (int)(want - r->bodyin.len));
-
-		if (n <= 0)
-			break;
-		r->bodyin.len += (size_t)n;
-	}
-	r->bodyin.p[r->bodyin.len] = '\0';
-	if (r->bodyin.len != want) {
-		buf_puts(err, "the form arrived incomplete");
+	if (r->body_len != want) {
+		buf_puts(err, r->body_len < want ? "the form arrived incomplete" :
+		    "the form is longer than its Content-Length");
 		return 400;
 	}
-	if (form_parse(&r->form, (struct sv){ r->bodyin.p, r->bodyin.len },
-	    decl, ndecl, err) < 0)
+	if (form_parse(&r->form, r->body_in, decl, ndecl, err) < 0)
 		return 400;
 	return 0;
 }
@@ -307,7 +341,7 @@ req_session(struct request *r)
 		return;
 	r->session_checked = 1;
 	if (!r->app->have_key ||
-	    cookie_get(req_param(r, "HTTP_COOKIE"), SESSION_COOKIE, &v) < 0)
+	    cookie_get(req_param(r, RP_HTTP_COOKIE), SESSION_COOKIE, &v) < 0)
 		return;
 	if (session_verify(&r->app->key, v, (uint64_t)time(NULL), &r->user) < 0) {
 		buf_reset(&r->user);
@@ -320,7 +354,7 @@ req_session(struct request *r)
 int
 req_wants_json(const struct request *r)
 {
-	const char *a = req_param(r, "HTTP_ACCEPT");
+	const char *a = req_param(r, RP_HTTP_ACCEPT);
 
 	return a != NULL && strstr(a, "application/json") != NULL;
 }
@@ -328,7 +362,7 @@ req_wants_json(const struct request *r)
 struct sv
 req_addr(const struct request *r)
 {
-	const char *a = req_param(r, "REMOTE_ADDR");
+	const char *a = req_param(r, RP_REMOTE_ADDR);
 
 	return a ? sv_cstr(a) : (struct sv){ "", 0 };
 }
@@ -336,7 +370,7 @@ req_addr(const struct request *r)
 void
 resp_cookie(struct request *r, const char *name, struct sv value, long max_age)
 {
-	const char *https = req_param(r, "HTTPS");
+	const char *https = req_param(r, RP_HTTPS);
 
 	buf_reset(&r->scratch);
 	buf_puts(&r->scratch, name);
@@ -380,7 +414,7 @@ etag_matches(const char *inm, struct sv etag)
 int
 resp_validators(struct request *r, struct sv etag, uint64_t last_modified)
 {
-	const char *inm = req_param(r, "HTTP_IF_NONE_MATCH");
+	const char *inm = req_param(r, RP_HTTP_IF_NONE_MATCH);
 	time_t tt = (time_t)last_modified;
 	struct tm tm;
 	char date[64];

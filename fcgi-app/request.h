@@ -7,6 +7,7 @@
 #include "../store/buf.h"
 #include "../store/store.h"
 #include "../views/page.h"
+#include "fcgi.h"
 #include "form.h"
 
 struct app;
@@ -21,13 +22,37 @@ enum http_method {
 #define REQ_MAX_SEGMENTS 8
 
 /*
+ * The FastCGI parameters this program reads, declared once: req_begin()
+ * finds each of them in one pass, and a request that carries one of them
+ * twice is refused with 400, since which copy counts would be a guess.
+ * (nginx appends a second REMOTE_USER when a site both includes Debian's
+ * fastcgi_params, which sends $remote_user, filled from any client's Basic
+ * header, and sets its own: taking the first would let a client choose its
+ * identity.) Parameters not declared here are never looked at.
+ */
+enum req_param {
+	RP_REQUEST_METHOD,
+	RP_REQUEST_URI,
+	RP_QUERY_STRING,
+	RP_CONTENT_TYPE,
+	RP_CONTENT_LENGTH,
+	RP_REMOTE_USER,
+	RP_REMOTE_ADDR,
+	RP_HTTPS,
+	RP_HTTP_COOKIE,
+	RP_HTTP_ACCEPT,
+	RP_HTTP_IF_NONE_MATCH,
+	RP_COUNT
+};
+
+/*
  * All per-request state lives here, passed down to every handler; nothing
  * about a request is kept in globals. The worker owns one struct request and
  * resets it between requests, so its buffers are reused, not reallocated.
  */
 struct request {
 	struct app *app;            /* the process's long-lived state */
-	char      **envp;           /* FastCGI parameters, NAME=value */
+	const char *param[RP_COUNT];/* the declared parameters, or NULL */
 
 	enum http_method method;
 	struct sv   method_name;
@@ -44,10 +69,10 @@ struct request {
 	struct store_rtxn *txn;     /* open read transaction, or NULL */
 	struct page page;           /* a rendered page (reused) */
 
-	/* The body (FastCGI stdin), read on demand through the worker's hook. */
-	int       (*read_body)(void *ctx, char *p, int n);
-	void       *read_ctx;
-	struct buf  bodyin;
+	/* The body (FastCGI stdin) as it arrived: body_len bytes were sent,
+	 * the first body_in.n of them kept (at most max_body). */
+	struct sv   body_in;
+	size_t      body_len;
 
 	/* Who is asking: filled by req_session() from the session cookie. */
 	int         session_checked;
@@ -67,14 +92,18 @@ void req_init(struct request *r, struct app *app);
 void req_free(struct request *r);
 
 /*
- * Loads r from FastCGI parameters. Returns 0, or an HTTP status (400) when
- * the request line cannot be understood; r->status is set either way.
+ * Loads r from a request's FastCGI parameters and body (which must outlive
+ * the request: the worker's connection holds them). Returns 0, or an HTTP
+ * status (400) when the request cannot be understood (no method or
+ * target, a declared parameter sent twice, a malformed path); r->status is
+ * set either way.
  */
-int  req_begin(struct request *r, char **envp);
+int  req_begin(struct request *r, const struct fcgi_param *param,
+    size_t nparam, struct sv body, size_t body_len);
 void req_end(struct request *r);
 
-/* A FastCGI parameter ("HTTP_COOKIE", "REMOTE_USER", ...) or NULL. */
-const char *req_param(const struct request *r, const char *name);
+/* A declared FastCGI parameter, or NULL when the request has none. */
+const char *req_param(const struct request *r, enum req_param which);
 
 /* Path segment i, decoded. */
 struct sv req_segment(const struct request *r, size_t i);

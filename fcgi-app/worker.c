@@ -1,23 +1,63 @@
-/* worker.c: the FastCGI accept loop of one worker process. */
+/* worker.c: one worker process: the FastCGI connections it holds, read, answered and timed out in one poll loop. */
 #include "worker.h"
 
 #include <errno.h>
-#include <fcgiapp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "app.h"
+#include "fcgi.h"
 #include "log.h"
 #include "request.h"
 #include "router.h"
 
-/* Set by SIGTERM/SIGINT: finish the request in hand, then exit. */
+/*
+ * A worker holds up to worker_connections FastCGI connections and waits on
+ * all of them and on the listening socket in one ppoll(). nginx keeps its
+ * connections open between requests (fastcgi_keep_conn, upstream
+ * keepalive): a request on a kept connection costs no socket(), connect(),
+ * accept() or close(), and wakes the worker once, when the request is
+ * there (bench/results.md: 165 -> 114 us of server CPU for a 30 KB answer).
+ *
+ * Nothing a client does holds the worker: a connection's bytes are read as
+ * they come (non-blocking) and parsed by fcgi.c, and a request is answered
+ * only once it has arrived whole. Each connection has a deadline:
+ *  - a request must arrive whole within read_timeout_ms of its first byte
+ *    (a stalled or dribbled record costs its sender the connection);
+ *  - an answer the client does not read is kept for it, and the connection
+ *    closed after write_timeout, while the worker serves the others;
+ *  - a connection that carries no request is kept idle_timeout (more than
+ *    nginx's upstream keepalive_timeout, so that nginx, which knows when it
+ *    is about to send, closes idle connections first).
+ * When every slot is taken, a new connection replaces the one idle the
+ * longest (then the partial request that began first): whoever holds
+ * connections without using them cannot keep nginx's out.
+ *
+ * Stopping (SIGTERM): the worker accepts no more, answers what arrives on
+ * the connections it holds, and exits when they are all closed. nginx
+ * closes an idle kept connection after its keepalive_timeout and any after
+ * keepalive_requests; a worker that closed one itself could cross a
+ * request nginx is just sending on it, which nginx retries for a GET but
+ * answers with 502 for a POST. So while stopping, an idle connection is
+ * closed only after DRAIN_IDLE_S of silence, or once the stop has lasted
+ * drain_s (at most DRAIN_MAX_S, half the shutdown_timeout).
+ */
+#define DRAIN_IDLE_S  2.0
+#define DRAIN_MAX_S   3.0
+#define READ_CHUNK    65536         /* bytes read per read() */
+#define READ_ROUND    (4 * READ_CHUNK) /* per connection per wake-up */
+#define TRIM_KEEP     65536         /* buffer kept by an idle connection */
+
+/* Set by SIGTERM/SIGINT: finish what is in hand, then exit. */
 static volatile sig_atomic_t worker_stop;
 
 static void
@@ -27,148 +67,295 @@ on_term(int sig)
 	worker_stop = 1;
 }
 
-/* The request's body hook: FastCGI stdin. */
-static int
-read_stdin(void *ctx, char *p, int n)
+struct conn {
+	int      fd;            /* -1: a free slot */
+	struct fcgi_stream in;
+	struct buf out;         /* answer bytes the socket has not taken */
+	size_t   out_off;
+	double   began;         /* first byte of the request being read; 0 */
+	double   out_since;     /* when out began to wait for the client; 0 */
+	double   last;          /* last time anything moved on it */
+	int      close_after;   /* close once out is sent */
+	int      eof;           /* the client closed its end */
+};
+
+struct worker {
+	const struct config *cfg;
+	struct fcgi_limits lim;
+	struct conn   *conn;
+	size_t         nconn;
+	int            listen_fd;
+	struct request req;
+	struct buf     answer;  /* the response being serialised */
+	struct buf     hdr;     /* its record headers */
+	struct iovec  *iov;
+	size_t         iov_cap;
+	struct pollfd *pfd;
+	int           *slot;
+	double read_timeout, idle_timeout, write_timeout, drain_s;
+	double stop_at;         /* when the stop began; 0 = not stopping */
+	time_t last_complaint;  /* accept errors, full slots: once a second */
+};
+
+/* ---- connections ------------------------------------------------------------ */
+
+static void
+conn_close(struct worker *w, struct conn *c, const char *why)
 {
-	return FCGX_GetStr(p, n, (FCGX_Stream *)ctx);
+	if (why != NULL)
+		log_info("closed a FastCGI connection: %s", why);
+	close(c->fd);
+	fcgi_stream_free(&c->in);
+	buf_free(&c->out);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	(void)w;
+}
+
+static int
+conn_idle(const struct conn *c)
+{
+	return !fcgi_partial(&c->in) && c->out.len == c->out_off &&
+	    c->in.phase != FCGI_READY;
 }
 
 /*
- * Writes the whole response with one writev() on the request's connection:
- * the page as FastCGI STDOUT records, the empty record that ends stdout
- * and FCGI_END_REQUEST. libfcgi's stdout stream has a fixed 8 KB buffer
- * (FCGX_Accept_r creates it with NewWriter(..., 8192, ...); no call sizes
- * it), so FCGX_PutStr of a 30 KB page made four write()s, each waking
- * nginx, and FCGX_Finish_r wrote the two end records with a fifth: nginx
- * woke once for the page and again for the end. The stream is then marked
- * closed so that FCGX_Finish_r sends nothing more. ipcFd, requestId and
- * the stream's wasFCloseCalled belong to libfcgi's structures, which the
- * caller allocates (FCGX_Request) or fcgiapp.h declares (FCGX_Stream): its
- * 2.4.x ABI. Measured with bench/ (server CPU per request, nginx + app +
- * Redis): the one writev for the page, cold profile GET about 196 -> 160
- * us, signed-in Redis hit about 262 -> 205 us. Returns 0, or -1 when the
- * connection failed (then it is not kept).
+ * Sends what c->out holds, as far as the socket takes it. Returns 0, or
+ * -1 when the connection failed (the caller closes it).
  */
-#define FCGI_REC_MAX 65528u        /* content per record: 8-aligned, < 64 KiB */
-#define FCGI_BATCH   16            /* STDOUT records per writev() */
-
-static void
-fcgi_header(unsigned char h[8], int type, int id, size_t len)
-{
-	h[0] = 1;                          /* FCGI_VERSION_1 */
-	h[1] = (unsigned char)type;
-	h[2] = (unsigned char)(id >> 8);
-	h[3] = (unsigned char)id;
-	h[4] = (unsigned char)(len >> 8);
-	h[5] = (unsigned char)len;
-	h[6] = 0;                          /* no padding */
-	h[7] = 0;
-}
-
 static int
-put_response(FCGX_Request *fr, const char *p, size_t n)
+flush_out(struct conn *c, double now)
 {
-	unsigned char hdr[FCGI_BATCH][8];
-	/* The empty STDOUT record, then FCGI_END_REQUEST: app status 0,
-	 * FCGI_REQUEST_COMPLETE. */
-	unsigned char end[24] = { 0 };
-	struct iovec iov[2 * FCGI_BATCH + 1];
-	int last = 0;
+	while (c->out_off < c->out.len) {
+		ssize_t n = write(c->fd, c->out.p + c->out_off,
+		    c->out.len - c->out_off);
 
-	fcgi_header(end, 6, fr->requestId, 0);
-	fcgi_header(end + 8, 3, fr->requestId, 8);
-	fr->out->wasFCloseCalled = 1;
-	while (!last) {
-		int niov = 0;
-
-		for (int k = 0; k < FCGI_BATCH && n > 0; k++) {
-			size_t c = n < FCGI_REC_MAX ? n : FCGI_REC_MAX;
-
-			fcgi_header(hdr[k], 6, fr->requestId, c);
-			iov[niov++] = (struct iovec){ hdr[k], 8 };
-			iov[niov++] = (struct iovec){ (void *)p, c };
-			p += c;
-			n -= c;
-		}
-		if (n == 0) {
-			iov[niov++] = (struct iovec){ end, sizeof(end) };
-			last = 1;
-		}
-		for (int i = 0; i < niov;) {
-			ssize_t w = writev(fr->ipcFd, iov + i, niov - i);
-
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				fr->keepConnection = 0;
-				return -1;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				if (c->out_since == 0)
+					c->out_since = now;
+				return 0;
 			}
-			while (i < niov && (size_t)w >= iov[i].iov_len)
-				w -= (ssize_t)iov[i++].iov_len;
-			if (i < niov) {
-				iov[i].iov_base = (char *)iov[i].iov_base + w;
-				iov[i].iov_len -= (size_t)w;
-			}
+			return -1;
 		}
+		c->out_off += (size_t)n;
+		c->last = now;
 	}
+	buf_reset(&c->out);
+	if (c->out.cap > TRIM_KEEP)
+		buf_free(&c->out);
+	c->out_off = 0;
+	c->out_since = 0;
 	return 0;
 }
 
 /*
- * Reads what is left of the request's stdin (at most 1 MiB; nginx's
- * client_max_body_size is 64k). When its end record was seen, the
- * connection is marked detached, so closing it later is a plain close().
- * Otherwise it must not be kept for another request (the rest of this
- * body would be read as the next one), and libfcgi closes it the old way:
- * shutdown() and a wait until nginx closes its end, so that late request
- * bytes do not turn into a reset. Measured with bench/ before connections
- * were kept (server CPU per request): cold profile GET about 230 -> 196
- * us, signed-in Redis hit about 330 -> 262 us; 3 system calls fewer.
+ * Writes the answer's records straight from the response buffer with one
+ * writev() (a 30 KB page is one STDOUT record, its end and END_REQUEST:
+ * nginx wakes once); what the socket does not take is copied into c->out
+ * for later. Returns 0 or -1 (connection failed).
  */
-static void
-finish_input(FCGX_Request *fr)
+static int
+send_answer(struct worker *w, struct conn *c, const char *p, size_t n,
+    double now)
 {
-	char tmp[4096];
-	size_t total = 0;
-	int n;
+	size_t niov, i = 0, want = fcgi_answer_iov_max(n);
+	ssize_t k;
 
-	while (total < (1u << 20) &&
-	    (n = FCGX_GetStr(tmp, (int)sizeof(tmp), fr->in)) > 0)
-		total += (size_t)n;
-	if (FCGX_HasSeenEOF(fr->in) == EOF && FCGX_GetError(fr->in) == 0)
-		FCGX_Detach(fr);
-	else {
-		fr->keepConnection = 0;
-		fr->detached = 0;     /* an earlier request's mark */
+	buf_reset(&w->hdr);
+	buf_reserve(&w->hdr, fcgi_answer_hdr_size(n));
+	if (want > w->iov_cap) {
+		w->iov = xrealloc(w->iov, want * sizeof(*w->iov));
+		w->iov_cap = want;
 	}
+	niov = fcgi_answer_iov(c->in.id, p, n, (unsigned char *)w->hdr.p, w->iov);
+	/* Earlier bytes still waiting go first: keep the order. */
+	if (c->out.len == c->out_off) {
+		while (i < niov) {
+			k = writev(c->fd, w->iov + i, (int)(niov - i > 1024 ? 1024 : niov - i));
+			if (k < 0) {
+				if (errno == EINTR)
+					continue;
+				if (errno == EAGAIN)
+					break;
+				return -1;
+			}
+			c->last = now;
+			while (i < niov && (size_t)k >= w->iov[i].iov_len)
+				k -= (ssize_t)w->iov[i++].iov_len;
+			if (i < niov) {
+				w->iov[i].iov_base = (char *)w->iov[i].iov_base + k;
+				w->iov[i].iov_len -= (size_t)k;
+			}
+		}
+	}
+	for (; i < niov; i++)
+		buf_put(&c->out, w->iov[i].iov_base, w->iov[i].iov_len);
+	if (c->out.len > c->out_off && c->out_since == 0)
+		c->out_since = now;
+	return 0;
+}
+
+/* Queues the records the reader made itself (management answers). */
+static void
+queue_reply(struct conn *c, double now)
+{
+	if (c->in.reply.len == 0)
+		return;
+	buf_put(&c->out, c->in.reply.p, c->in.reply.len);
+	buf_reset(&c->in.reply);
+	if (c->out_since == 0)
+		c->out_since = now;
 }
 
 /*
- * Answers one request: parse, dispatch through the route table, serialise,
- * read what is left of stdin, write. Only this function touches the
- * FastCGI stream. Stdin is read to its end before the answer goes out:
- * once nginx has FCGI_END_REQUEST it may send the next request on the
- * connection, and a read of stdin after that could take the next request's
- * first records into this request's buffer, which FCGX_Finish_r frees.
+ * Answers one request that arrived whole: parse, dispatch through the
+ * route table, serialise, send.
  */
-static void
-serve(struct request *r, FCGX_Request *fr, struct buf *out)
+static int
+serve(struct worker *w, struct conn *c, double now)
 {
-	r->read_body = read_stdin;
-	r->read_ctx = fr->in;
-	if (req_begin(r, fr->envp) != 0)
+	struct request *r = &w->req;
+	struct fcgi_stream *s = &c->in;
+	int rc;
+
+	if (req_begin(r, s->param, s->nparam, (struct sv){ s->body.p, s->body.len },
+	    s->body_len) != 0)
 		resp_error(r, r->status, "Bad request",
-		    "The address of this request is malformed.");
+		    "This request is malformed.");
 	else
 		router_dispatch(r);
-	buf_reset(out);
-	resp_serialize(r, out);
+	buf_reset(&w->answer);
+	resp_serialize(r, &w->answer);
 	req_end(r);
-	finish_input(fr);
-	if (put_response(fr, out->p, out->len) != 0)
-		log_info("client went away before the response was written");
+	rc = send_answer(w, c, w->answer.p, w->answer.len, now);
+	if (w->answer.cap > (1u << 22)) /* one huge answer: not kept */
+		buf_free(&w->answer);
 	r->app->requests++;
+	return rc;
+}
+
+/*
+ * Parses what c has received and answers each request that is whole, in
+ * order, as long as the socket takes the answers. Returns 0, or -1 when c
+ * is to be closed now.
+ */
+static int
+conn_process(struct worker *w, struct conn *c, double now)
+{
+	for (;;) {
+		enum fcgi_event ev;
+
+		if (c->out.len > c->out_off)
+			return 0;     /* the next answer waits for this one */
+		ev = fcgi_parse(&c->in, &w->lim);
+		queue_reply(c, now);
+		if (ev == FCGI_CLOSE) {
+			log_info("FastCGI connection refused: %s", c->in.error);
+			c->close_after = 1;
+			break;
+		}
+		if (ev == FCGI_MORE)
+			break;
+		if (serve(w, c, now) < 0)
+			return -1;
+		if (!c->in.keep)
+			c->close_after = 1;
+		fcgi_request_done(&c->in);
+		if (c->close_after)
+			break;
+	}
+	if (fcgi_partial(&c->in)) {
+		if (c->began == 0)
+			c->began = now;
+	} else
+		c->began = 0;
+	if (flush_out(c, now) < 0)
+		return -1;
+	if (c->close_after && c->out.len == c->out_off)
+		return -1;
+	if (conn_idle(c))
+		fcgi_stream_trim(&c->in, TRIM_KEEP);
+	return 0;
+}
+
+/*
+ * Reads what c has sent (bounded per wake-up, so one client cannot keep
+ * the worker to itself) and acts on it. Returns 0, or -1 to close c.
+ */
+static int
+conn_read(struct worker *w, struct conn *c, double now)
+{
+	size_t got = 0;
+
+	while (got < READ_ROUND) {
+		ssize_t n;
+
+		buf_reserve(&c->in.in, READ_CHUNK);
+		n = read(c->fd, c->in.in.p + c->in.in.len, READ_CHUNK);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			return -1;
+		}
+		if (n == 0) {
+			c->eof = 1;
+			break;
+		}
+		c->in.in.len += (size_t)n;
+		c->in.in.p[c->in.in.len] = '\0';
+		got += (size_t)n;
+		c->last = now;
+		/* No request needs more than this in flight: the rest is a
+		 * client sending faster than it is answered. */
+		if (c->in.in.len - c->in.in_off > w->lim.params_max +
+		    w->lim.stdin_max + 4 * 65544)
+			break;
+	}
+	if (conn_process(w, c, now) < 0)
+		return -1;
+	if (c->eof && c->out.len == c->out_off)
+		return -1;            /* nothing left to answer */
+	return 0;
+}
+
+/* ---- accepting ----------------------------------------------------------------- */
+
+/* A slot for a new connection: a free one, else the one to give up. */
+static struct conn *
+slot_for_new(struct worker *w)
+{
+	struct conn *idle = NULL, *partial = NULL;
+
+	for (size_t i = 0; i < w->nconn; i++) {
+		struct conn *c = &w->conn[i];
+
+		if (c->fd < 0)
+			return c;
+		if (conn_idle(c)) {
+			if (idle == NULL || c->last < idle->last)
+				idle = c;
+		} else if (fcgi_partial(&c->in) && c->out.len == c->out_off) {
+			if (partial == NULL || c->began < partial->began)
+				partial = c;
+		}
+	}
+	if (idle == NULL)
+		idle = partial;
+	if (idle != NULL) {
+		if (time(NULL) != w->last_complaint) {
+			w->last_complaint = time(NULL);
+			log_warn("all %zu connections of this worker are taken: "
+			    "a new one replaces the one unused the longest "
+			    "(worker_connections)", w->nconn);
+		}
+		conn_close(w, idle, NULL);
+	}
+	return idle;
 }
 
 /*
@@ -185,201 +372,198 @@ accept_pause(const sigset_t *waitmask)
 }
 
 /*
- * Says what an accept error means. Returns -1 when the listening socket
- * cannot be used any more (logged), else 0.
+ * Accepts the connections waiting (a few per wake-up: the other workers
+ * take their share). Returns -1 when the listening socket cannot be used
+ * any more (logged), else 0.
  */
 static int
-accept_failed(int err, const sigset_t *waitmask, time_t *last_complaint)
+accept_new(struct worker *w, const sigset_t *waitmask, double now)
 {
-	switch (err) {
-	case EAGAIN:              /* another worker took the connection */
-	case EINTR:
-	case ECONNABORTED:
-		return 0;
-	case EBADF:
-	case EINVAL:
-	case ENOTSOCK:
-	case EOPNOTSUPP:
-		log_err("accept: %s", strerror(err));
-		return -1;
-	default:
-		/* EMFILE, ENFILE, ENOBUFS, ENOMEM...: retrying at once would
-		 * spin; say so once a second at most. */
-		if (time(NULL) != *last_complaint) {
-			*last_complaint = time(NULL);
-			log_warn("accept: %s", err == 9999 ? "failed" :
-			    strerror(err));
+	for (int k = 0; k < 8; k++) {
+		int fd = accept4(w->listen_fd, NULL, NULL,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct conn *c;
+
+		if (fd < 0) {
+			switch (errno) {
+			case EAGAIN:      /* another worker took it, or none left */
+			case EINTR:
+			case ECONNABORTED:
+				return 0;
+			case EBADF:
+			case EINVAL:
+			case ENOTSOCK:
+			case EOPNOTSUPP:
+				log_err("accept: %s", strerror(errno));
+				return -1;
+			default:
+				/* EMFILE, ENFILE, ENOBUFS, ENOMEM...: retrying
+				 * at once would spin; say so once a second. */
+				if (time(NULL) != w->last_complaint) {
+					w->last_complaint = time(NULL);
+					log_warn("accept: %s", strerror(errno));
+				}
+				accept_pause(waitmask);
+				return 0;
+			}
 		}
-		accept_pause(waitmask);
-		return 0;
+		if ((c = slot_for_new(w)) == NULL) {
+			close(fd);    /* every slot is answering: rare */
+			continue;
+		}
+		c->fd = fd;
+		fcgi_stream_init(&c->in);
+		c->last = now;
 	}
-}
-
-/*
- * The FastCGI connections of one worker. nginx keeps connections open
- * between requests (fastcgi_keep_conn and upstream keepalive in
- * nginx/bzpeer-site.conf.in): a request on a kept connection costs no
- * socket(), connect(), accept() or close(), and wakes the worker once,
- * when the request is there. Measured with bench/ on a 30 KB answer from
- * memory: 165 -> 114 us of server CPU per request.
- *
- * libfcgi alone reads the next request of a kept connection with a
- * blocking read: the worker would belong to one nginx connection until
- * nginx dropped it, and new connections would wait for workers that never
- * come free (MACHINE-NOTES: p99 ~1 s). Here a worker holds up to
- * WORKER_CONNS connections, one FCGX_Request each, waits on all of them
- * and on the listening socket in one ppoll(), and answers whichever has a
- * request, one request at a time. A worker whose slots are all taken
- * leaves new connections to the others.
- *
- * Stopping (SIGTERM): the worker accepts no more, answers what arrives on
- * the connections it holds, and exits when nginx has closed them all:
- * nginx closes an idle kept connection after the upstream's
- * keepalive_timeout and any connection after keepalive_requests. A worker
- * that closed a kept connection itself could cross a request nginx is just
- * sending on it; nginx retries a GET on another worker but answers a POST
- * with 502. So the worker closes one only after DRAIN_IDLE_S of silence
- * (an nginx configured without those limits) or once the stop has lasted
- * DRAIN_MAX_S (at most half the shutdown_timeout).
- */
-#define WORKER_CONNS   64
-#define DRAIN_IDLE_S   2.0
-#define DRAIN_MAX_S    3.0
-
-struct conns {
-	FCGX_Request fr[WORKER_CONNS];
-	double   last_s[WORKER_CONNS];   /* stopping: when it was last busy */
-	int      listen_fd;
-};
-
-/* Closes a held connection between two requests. */
-static void
-conn_close(FCGX_Request *fr)
-{
-	FCGX_Detach(fr);          /* nothing is left to read: a plain close */
-	FCGX_Free(fr, 1);
-}
-
-/*
- * Reads the next request on slot i (on a new connection from the
- * listening socket when the slot holds none), answers it and finishes it;
- * nginx's flag on the request says whether the connection stays open.
- * Returns 0, or the error of FCGX_Accept_r when no request came (the slot
- * then holds no connection).
- */
-static int
-answer(struct conns *cs, int i, struct request *req, struct buf *out)
-{
-	FCGX_Request *fr = &cs->fr[i];
-	int rc;
-
-	/* On a held connection that fails, libfcgi closes it and accepts on
-	 * listen_sock: never from here, where the listening socket was not
-	 * seen readable (and a stopping worker must not accept). */
-	fr->listen_sock = fr->ipcFd >= 0 ? -1 : cs->listen_fd;
-	rc = FCGX_Accept_r(fr);
-	if (rc < 0)
-		return rc == -9999 ? 9999 : -rc;
-	serve(req, fr, out);
-	FCGX_Finish_r(fr);
-	if (worker_stop)          /* only a stop's idle rule reads it */
-		cs->last_s[i] = mono_now();
 	return 0;
 }
 
+/* ---- the loop ------------------------------------------------------------------ */
+
+/* The moment c is to be closed. */
+static double
+deadline_of(const struct worker *w, const struct conn *c)
+{
+	if (c->out.len > c->out_off)
+		return c->out_since + w->write_timeout;
+	if (fcgi_partial(&c->in))
+		return c->began + w->read_timeout;
+	if (w->stop_at != 0) {
+		double end = c->last + DRAIN_IDLE_S;
+
+		if (end > w->stop_at + w->drain_s)
+			end = w->stop_at + w->drain_s;
+		return end;
+	}
+	return c->last + w->idle_timeout;
+}
+
+/* What is logged when c reaches its deadline: idle ones go silently. */
+static const char *
+deadline_why(const struct conn *c)
+{
+	if (c->out.len > c->out_off)
+		return "the client did not read its answer (write_timeout)";
+	if (fcgi_partial(&c->in))
+		return "a request did not arrive whole in time (read_timeout_ms)";
+	return NULL;
+}
+
 /*
- * Waits on the held connections and the listening socket and answers
- * requests until a stop has drained every connection (see struct conns).
- * Returns the worker's exit status.
+ * Waits on the connections and the listening socket and answers requests
+ * until a stop has drained every connection. Returns the exit status.
  */
 static int
-serve_loop(struct conns *cs, struct request *req, struct buf *out,
-    double drain_s, const sigset_t *waitmask)
+serve_loop(struct worker *w, const sigset_t *waitmask)
 {
-	time_t last_complaint = 0;
-	double stop_at = 0;     /* when the stop began; 0 = not stopping */
-
 	for (;;) {
-		struct pollfd pfd[WORKER_CONNS + 1];
-		int slot[WORKER_CONNS + 1];
-		int n = 0, free_slot = -1, timeout = -1;
-		double now = 0;
+		double now = mono_now(), next = 0;
+		size_t n = 0;
+		int timeout;
 
-		if (worker_stop && stop_at == 0) {
-			stop_at = mono_now();
-			for (int i = 0; i < WORKER_CONNS; i++)
-				cs->last_s[i] = stop_at;
+		if (worker_stop && w->stop_at == 0) {
+			w->stop_at = now;
+			/* Every idle connection's silence counts from here. */
+			for (size_t i = 0; i < w->nconn; i++)
+				if (w->conn[i].fd >= 0)
+					w->conn[i].last = now;
 		}
-		if (stop_at != 0)
-			now = mono_now();
-		for (int i = 0; i < WORKER_CONNS; i++) {
-			if (cs->fr[i].ipcFd < 0) {
-				if (free_slot < 0)
-					free_slot = i;
+		for (size_t i = 0; i < w->nconn; i++) {
+			struct conn *c = &w->conn[i];
+			double end;
+
+			if (c->fd < 0)
+				continue;
+			end = deadline_of(w, c);
+			if (now >= end) {
+				conn_close(w, c, deadline_why(c));
 				continue;
 			}
-			if (stop_at != 0) {
-				double end = cs->last_s[i] + DRAIN_IDLE_S;
-
-				if (end > stop_at + drain_s)
-					end = stop_at + drain_s;
-				if (now >= end) {
-					conn_close(&cs->fr[i]);
-					if (free_slot < 0)
-						free_slot = i;
-					continue;
-				}
-				if (timeout < 0 || (end - now) * 1e3 < timeout)
-					timeout = (int)((end - now) * 1e3) + 1;
-			}
-			pfd[n] = (struct pollfd){ cs->fr[i].ipcFd,
-			    POLLIN | POLLRDHUP, 0 };
-			slot[n++] = i;
+			if (next == 0 || end < next)
+				next = end;
+			w->pfd[n] = (struct pollfd){ c->fd,
+			    (short)(c->out.len > c->out_off ? POLLOUT : POLLIN | POLLRDHUP), 0 };
+			w->slot[n++] = (int)i;
 		}
-		if (stop_at == 0 && free_slot >= 0) {
-			pfd[n] = (struct pollfd){ cs->listen_fd, POLLIN, 0 };
-			slot[n++] = -1;
+		/* Last: connections are served before new ones take a slot
+		 * (which may close one of them). */
+		if (w->stop_at == 0) {
+			w->pfd[n] = (struct pollfd){ w->listen_fd, POLLIN, 0 };
+			w->slot[n++] = -1;
 		}
 		if (n == 0)
 			return 0;             /* stopped, every connection closed */
+		timeout = next == 0 ? -1 : (int)((next - now) * 1e3) + 1;
 
 		struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
 
-		if (ppoll(pfd, (nfds_t)n, timeout < 0 ? NULL : &ts, waitmask) < 0) {
+		if (ppoll(w->pfd, (nfds_t)n, timeout < 0 ? NULL : &ts, waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("ppoll: %s", strerror(errno));
 			return 1;
 		}
-		for (int k = 0; k < n; k++) {
-			int i = slot[k], err;
+		now = mono_now();
+		for (size_t k = 0; k < n; k++) {
+			short re = w->pfd[k].revents;
+			struct conn *c;
 
-			if (pfd[k].revents == 0)
+			if (re == 0)
 				continue;
-			if (i < 0) {
-				if (pfd[k].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			if (w->slot[k] < 0) {
+				if (re & (POLLERR | POLLHUP | POLLNVAL)) {
 					log_err("listening socket: %s",
-					    (pfd[k].revents & POLLNVAL) ?
-					    "not an open descriptor" :
+					    (re & POLLNVAL) ? "not an open descriptor" :
 					    "error or hang-up");
 					return 1;
 				}
-				/* Non-blocking: another worker may have taken
-				 * the connection; then accept answers EAGAIN. */
-				err = answer(cs, free_slot, req, out);
-				if (err != 0 && accept_failed(err, waitmask,
-				    &last_complaint) < 0)
+				if (accept_new(w, waitmask, now) < 0)
 					return 1;
-			} else if (pfd[k].revents & (POLLRDHUP | POLLHUP |
-			    POLLERR | POLLNVAL)) {
-				/* nginx closed it (nginx never half-closes a
-				 * connection it means to send on). */
-				conn_close(&cs->fr[i]);
-			} else if ((err = answer(cs, i, req, out)) != 0)
-				log_debug("a kept connection ended without a "
-				    "request (%s)", strerror(err));
+				continue;
+			}
+			c = &w->conn[w->slot[k]];
+			if (c->fd < 0)
+				continue;     /* given up for a new one meanwhile */
+			if (re & POLLNVAL) {
+				conn_close(w, c, NULL);
+				continue;
+			}
+			if (re & POLLOUT) {
+				if (flush_out(c, now) < 0 ||
+				    conn_process(w, c, now) < 0)
+					conn_close(w, c, NULL);
+				continue;
+			}
+			if (conn_read(w, c, now) < 0)
+				conn_close(w, c, NULL);
 		}
 	}
+}
+
+/*
+ * Descriptors for every connection: raises the soft limit when it is too
+ * low, else holds fewer connections (logged).
+ */
+static size_t
+fit_descriptors(size_t want)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)want + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
+		return want;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
+		rl.rlim_cur = need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			return want;
+	}
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur <= 64 + 4)
+		return 4;
+	log_warn("worker_connections %zu: only %llu descriptors allowed; "
+	    "holding %llu connections", want, (unsigned long long)rl.rlim_cur,
+	    (unsigned long long)(rl.rlim_cur - 64));
+	return (size_t)(rl.rlim_cur - 64);
 }
 
 int
@@ -387,13 +571,10 @@ worker_run(const struct config *cfg, int listen_fd, pid_t master, int ready_fd)
 {
 	struct sigaction sa;
 	sigset_t block, waitmask;
-	struct conns cs;
-	struct request req;
-	struct buf out = BUF_INIT;
+	struct worker w;
 	struct app app;
 	pid_t self = getpid();
-	double drain_s;
-	int status = 0;
+	int status;
 
 	/* The master going away (even by kill -9) ends its workers. The pid
 	 * comes from the master: getppid() here could already be init's. */
@@ -407,10 +588,6 @@ worker_run(const struct config *cfg, int listen_fd, pid_t master, int ready_fd)
 
 	/* The master forks with SIGTERM, SIGINT and SIGHUP blocked, so one
 	 * sent now waits for our handler instead of killing us half made. */
-	if (FCGX_Init() != 0) {
-		log_err("FCGX_Init failed");
-		return 1;
-	}
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_term;
@@ -445,19 +622,26 @@ worker_run(const struct config *cfg, int listen_fd, pid_t master, int ready_fd)
 	 * would only start another worker that fails the same way. Pages
 	 * answer 503 until a reload brings a good store. */
 	app_open(&app, cfg);
-	req_init(&req, &app);
-	cs.listen_fd = listen_fd;
-	for (int i = 0; i < WORKER_CONNS; i++) {
-		if (FCGX_InitRequest(&cs.fr[i], listen_fd,
-		    FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
-			log_err("FCGX_InitRequest failed");
-			status = 1;
-			goto app_close;
-		}
-	}
-	drain_s = (double)cfg->shutdown_timeout / 2;
-	if (drain_s > DRAIN_MAX_S)
-		drain_s = DRAIN_MAX_S;
+	memset(&w, 0, sizeof(w));
+	w.cfg = cfg;
+	w.listen_fd = listen_fd;
+	w.nconn = fit_descriptors((size_t)cfg->worker_connections);
+	/* nginx's own limits are 8 KB of headers in a buffer and 64 KB of
+	 * body; a cookie-heavy request stays far below these. */
+	w.lim = (struct fcgi_limits){ .params_max = 65536,
+	    .stdin_max = (size_t)cfg->max_body, .max_conns = (unsigned)w.nconn };
+	w.read_timeout = (double)cfg->read_timeout_ms / 1e3;
+	w.idle_timeout = (double)cfg->idle_timeout;
+	w.write_timeout = (double)cfg->write_timeout;
+	w.drain_s = (double)cfg->shutdown_timeout / 2;
+	if (w.drain_s > DRAIN_MAX_S)
+		w.drain_s = DRAIN_MAX_S;
+	w.conn = xcalloc(w.nconn, sizeof(*w.conn));
+	for (size_t i = 0; i < w.nconn; i++)
+		w.conn[i].fd = -1;
+	w.pfd = xcalloc(w.nconn + 1, sizeof(*w.pfd));
+	w.slot = xcalloc(w.nconn + 1, sizeof(*w.slot));
+	req_init(&w.req, &app);
 
 	/* Tell the master this worker accepts (it says READY=1 to systemd and
 	 * retires an older generation once every new worker has). */
@@ -468,15 +652,17 @@ worker_run(const struct config *cfg, int listen_fd, pid_t master, int ready_fd)
 		close(ready_fd);
 	}
 
-	status = serve_loop(&cs, &req, &out, drain_s, &waitmask);
-	for (int i = 0; i < WORKER_CONNS; i++) {
-		if (cs.fr[i].ipcFd >= 0)
-			conn_close(&cs.fr[i]);
-		FCGX_Free(&cs.fr[i], 0);
-	}
-app_close:
-	req_free(&req);
-	buf_free(&out);
+	status = serve_loop(&w, &waitmask);
+	for (size_t i = 0; i < w.nconn; i++)
+		if (w.conn[i].fd >= 0)
+			conn_close(&w, &w.conn[i], NULL);
+	free(w.conn);
+	free(w.pfd);
+	free(w.slot);
+	free(w.iov);
+	buf_free(&w.answer);
+	buf_free(&w.hdr);
+	req_free(&w.req);
 	app_close(&app);
 	log_debug("worker exits after %llu requests",
 	    (unsigned long long)app.requests);

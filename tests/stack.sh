@@ -12,6 +12,14 @@
 #   REDIS   1 (default) to run redis-server as the cache, 0 for none
 #   MICROCACHE 1 (default): nginx micro-caches anonymous GETs for 1 s
 #   BZPEER_CONF_EXTRA  more "key = value" lines for bzpeer.conf (tests)
+#   LOGIN   basic (default): /login behind nginx auth_basic with the demo
+#           accounts; sso: behind auth_request to SSO_URL
+#           (nginx/bzpeer-login-sso.conf.in)
+#   LOGIN_RATE, POST_RATE  nginx's per-address limits on sign-ins and posts
+#           (generous here, for tests that post from one address at full
+#           speed; `make install` ships 10r/m and 10r/s)
+#   NGINX_EXTRA  a file of more nginx http-level config to include (tests:
+#           a stand-in SSO server)
 #
 # Sign-in (/login) uses nginx auth_basic with two demo accounts made here:
 # demo / demo and demo2 / demo2.
@@ -26,6 +34,11 @@ WORKERS=${WORKERS:-4}
 NGINX=${NGINX:-/usr/sbin/nginx}
 REDIS=${REDIS:-1}
 MICROCACHE=${MICROCACHE:-1}
+LOGIN=${LOGIN:-basic}
+LOGIN_RATE=${LOGIN_RATE:-6000r/m}
+POST_RATE=${POST_RATE:-1000r/s}
+SSO_URL=${SSO_URL:-}
+NGINX_EXTRA=${NGINX_EXTRA:-}
 
 abs() { case "$1" in /*) echo "$1" ;; *) echo "$ROOT/$1" ;; esac; }
 STORE=$(abs "$STORE"); RUNDIR=$(abs "$RUNDIR"); BUILD=$(abs "$BUILD")
@@ -67,6 +80,7 @@ store = $STORE
 views = $ROOT/views
 redis = $( [ "$REDIS" = 1 ] && echo "$RUNDIR/redis.sock" || echo off )
 secret_file = $RUNDIR/secret
+base_url = http://127.0.0.1:$PORT
 ${BZPEER_CONF_EXTRA:-}
 CONF
 	# Demo accounts, hashed with SHA-512 crypt (perl-base is essential).
@@ -76,12 +90,26 @@ CONF
 	done
 	chmod 0644 "$RUNDIR/htpasswd"
 	mkdir -p "$RUNDIR/nginx-cache"
-	sed -e "s|@LISTEN@|127.0.0.1:$PORT|g" -e "s|@SOCKET@|$RUNDIR/bzpeer-fcgi.sock|g" \
-	    -e "s|@STATIC@|$ROOT/views/static|g" -e "s|@HTPASSWD@|$RUNDIR/htpasswd|g" \
-	    -e "s|@CACHE@|$RUNDIR/nginx-cache|g" \
-	    -e "s|@MICROCACHE@|$( [ "$MICROCACHE" = 1 ] && echo bzpeer_micro || echo off )|g" \
-	    "$ROOT/nginx/bzpeer-site.conf.in" > "$RUNDIR/bzpeer-site.conf"
+	# The shipped files, filled in as `make install` fills them (fill.sh
+	# fails on a placeholder left without a value).
+	local fill="$ROOT/systemd/fill.sh" login
+	case "$LOGIN" in
+	basic) "$fill" "$ROOT/nginx/bzpeer-login-basic.conf.in" "$RUNDIR/bzpeer-login.conf" \
+		"PARAMS=$ROOT/nginx/bzpeer-fastcgi.conf" "HTPASSWD=$RUNDIR/htpasswd" ;;
+	sso) "$fill" "$ROOT/nginx/bzpeer-login-sso.conf.in" "$RUNDIR/bzpeer-login.conf" \
+		"PARAMS=$ROOT/nginx/bzpeer-fastcgi.conf" "SSO_URL=$SSO_URL" ;;
+	*) say "LOGIN=$LOGIN: basic or sso"; exit 2 ;;
+	esac
+	"$fill" "$ROOT/nginx/bzpeer-site.conf.in" "$RUNDIR/bzpeer-site.conf" \
+		"LISTEN=127.0.0.1:$PORT" "SERVER_NAME=127.0.0.1 localhost" \
+		"SOCKET=$RUNDIR/bzpeer-fcgi.sock" "STATIC=$ROOT/views/static" \
+		"PARAMS=$ROOT/nginx/bzpeer-fastcgi.conf" "LOGIN=$RUNDIR/bzpeer-login.conf" \
+		"CACHE=$RUNDIR/nginx-cache" "LOGIN_RATE=$LOGIN_RATE" "POST_RATE=$POST_RATE" \
+		"MICROCACHE=$( [ "$MICROCACHE" = 1 ] && echo bzpeer_micro || echo off )"
 	sed -e "s|@RUNDIR@|$RUNDIR|g" "$ROOT/nginx/nginx-dev.conf.in" > "$RUNDIR/nginx.conf"
+	mkdir -p "$RUNDIR/nginx-extra.d"
+	rm -f "$RUNDIR/nginx-extra.d/"*.conf
+	[ -z "$NGINX_EXTRA" ] || cp "$NGINX_EXTRA" "$RUNDIR/nginx-extra.d/extra.conf"
 }
 
 . "$ROOT/tests/util.sh"   # wait_for

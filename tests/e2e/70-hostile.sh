@@ -18,7 +18,7 @@ stack_up
 P=/researchers/sanjeev-arora
 RESP="$T_DIR/responses"; mkdir -p "$RESP"
 FORM=(-H 'Content-Type: application/x-www-form-urlencoded')
-build_fcgi_client
+need_fcgi_client
 
 dump >"$T_DIR/dump.base"
 N=0
@@ -102,7 +102,7 @@ expect "GET on /logout" 405 GET /logout
 expect "POST on the profile" 405 POST "$P" -b "$J1" "${FORM[@]}" --data-binary "$F1"
 expect "TRACE (nginx refuses it)" 405 TRACE /
 expect "CONNECT (nginx refuses it)" '405|400' CONNECT /
-raw "a lower-case method (nginx: 400)" 400 'get / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
+raw "a lower-case method (nginx: 400)" 400 'get / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'
 
 # ---- traversal and odd slugs: never a file, never a 200 -------------------------------------
 expect "/researchers/../etc/passwd" '400|404' GET /researchers/../etc/passwd
@@ -145,7 +145,7 @@ done
 expect "login next=/researchers/sanjeev-arora (the control)" 303 GET "/login?next=$P" -u demo:demo
 check "... goes back there" [ "$(header Location)" = "$P" ]
 raw "a bare CR in a Cookie header (nginx: 400)" 400 \
-	'GET / HTTP/1.1\r\nHost: x\r\nCookie: bzf=a\rX-Injected: 1\r\nConnection: close\r\n\r\n'
+	'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: bzf=a\rX-Injected: 1\r\nConnection: close\r\n\r\n'
 check "... no X-Injected header comes back" not_grep -qi '^x-injected' "$HEADERS"
 expect "an 10 KB Cookie header (nginx: 400)" 400 GET / -H "Cookie: bzs=$(head -c 10000 /dev/zero | tr '\0' a)"
 
@@ -194,13 +194,13 @@ expect "Content-Length: 10^12 (nginx: 413)" 413 POST "$P/follow" -b "$J1" "${FOR
 expect "a chunked 20 KB body" '400|403|413' POST "$P/follow" -b "$J1" "${FORM[@]}" \
 	-H 'Transfer-Encoding: chunked' --data-binary "$F1&pad=$(head -c 20000 /dev/zero | tr '\0' a)"
 raw "Content-Length: -1 (nginx: 400)" 400 \
-	"POST $P/follow HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: -1\r\nConnection: close\r\n\r\naction=follow"
+	"POST $P/follow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: -1\r\nConnection: close\r\n\r\naction=follow"
 # Truncated: Content-Length 200, 50 bytes sent, then the connection closes.
 # nginx never passes a short body on; its access log says 400.
 CASE="truncated body: Content-Length 200, 50 bytes sent"
 {
 	exec 3<>"/dev/tcp/127.0.0.1/$PORT"
-	printf "POST $P/follow HTTP/1.1\r\nHost: x\r\nCookie: bzs=$S1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200\r\nConnection: close\r\n\r\n%s" "$F1" >&3
+	printf "POST $P/follow HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: bzs=$S1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200\r\nConnection: close\r\n\r\n%s" "$F1" >&3
 	exec 3<&-
 } 2>/dev/null
 sleep 0.5
@@ -259,7 +259,8 @@ expect "markup as the slug of works.atom" 404 GET "/researchers/$E2/works.atom"
 expect "script in the flash cookie" 200 GET "$P" -b "bzf=$X1"
 expect "script in the Accept header" 200 GET "$P" -H "Accept: $X1"
 expect "script in User-Agent and Referer" 200 GET "$P" -A "$X1" -e "$X2"
-expect "script in Host" '200|400' GET "$P" -H "Host: $X3"
+# A host the site is not: nginx's 400, or the default server closes it.
+expect "script in Host" '400|000' GET "$P" -H "Host: $X3"
 
 # ---- over every answer ---------------------------------------------------------------------------
 check "at least 60 hostile cases ran ($N)" [ "$N" -ge 60 ]

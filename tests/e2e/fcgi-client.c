@@ -1,6 +1,7 @@
-/* fcgi-client.c: a FastCGI client for the end-to-end tests: one request straight to bzpeer-fcgi's socket, past nginx. */
+/* fcgi-client.c: a FastCGI client for the end-to-end tests: requests straight to bzpeer-fcgi's socket, past nginx, well-formed or not. */
 /*
  * usage: fcgi-client [--get PATH] [--hold FILE] [--keep N] SOCKET [NAME=VALUE...] [< BODY]
+ *        fcgi-client --raw [--conns N] [--linger S] [--wait MS] [--dribble MS] SOCKET < BYTES
  *
  * Sends one FastCGI request to the unix socket SOCKET and writes the
  * response (CGI headers and body) to stdout, the app's FCGI_STDERR to stderr.
@@ -31,12 +32,26 @@
  * must still be open (the app keeps it; checked for 200 ms), then it is
  * closed.
  *
- * Exits 0 when the response ended with FCGI_END_REQUEST, 1 when it did not
- * or could not be written, 2 on a usage error.
+ * --raw: stdin is sent as it is, bytes nginx would never send (records of
+ * any length, half records, management records). Then every record that
+ * comes back is described on stdout, one line each ("record TYPE ID
+ * LENGTH", and for FCGI_END_REQUEST its protocol status: "end ID STATUS"),
+ * until the app closes the connection ("closed") or MS milliseconds
+ * (--wait, default 2000) pass without a byte ("open").
+ * --dribble MS (with --raw): the bytes are sent one at a time, MS
+ * milliseconds apart (stopping when the app closes), then described.
+ * --conns N (with --raw): N connections, each sent the same bytes, none
+ * read; all are held --linger S seconds (default 10), then "held N
+ * closed K" says how many the app had closed meanwhile.
+ *
+ * Exits 0 when the response ended with FCGI_END_REQUEST (--raw: when the
+ * bytes were sent), 1 when it did not or could not be written, 2 on a
+ * usage error.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +61,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define USAGE "usage: fcgi-client [--get PATH] [--hold FILE] [--keep N] SOCKET [NAME=VALUE...] [< BODY]\n"
+#define USAGE "usage: fcgi-client [--get PATH] [--hold FILE] [--keep N] SOCKET [NAME=VALUE...] [< BODY]\n" \
+	"       fcgi-client --raw [--conns N] [--linger S] [--wait MS] [--dribble MS] SOCKET < BYTES\n"
 
 enum { BEGIN = 1, END = 3, PARAMS = 4, STDIN = 5, STDOUT = 6, STDERR = 7 };
 
@@ -184,6 +200,148 @@ read_response(int fd)
 	}
 }
 
+/* A connected socket to path, or -1 (said on stderr). */
+static int
+dial(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "fcgi-client: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* All of stdin, at most max bytes, into p; the length, or -1. */
+static ssize_t
+slurp(unsigned char *p, size_t max)
+{
+	size_t n = 0;
+
+	for (;;) {
+		ssize_t r = read(0, p + n, max - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0 || (n += (size_t)r) == max)
+			return (ssize_t)n;
+	}
+}
+
+/* Describes the records that come back (see --raw above). */
+static void
+describe(int fd, int wait_ms)
+{
+	static unsigned char in[1 << 20];
+	size_t have = 0;
+
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&p, 1, wait_ms) == 0) {
+			puts("open");
+			return;
+		}
+		r = read(fd, in + have, sizeof(in) - have);
+		if (r <= 0) {
+			puts("closed");
+			return;
+		}
+		have += (size_t)r;
+		while (have >= 8) {
+			size_t clen = (size_t)in[4] << 8 | in[5], total = 8 + clen + in[6];
+			unsigned id = (unsigned)in[2] << 8 | in[3];
+
+			if (have < total)
+				break;
+			printf("record %u %u %zu\n", in[1], id, clen);
+			if (in[1] == END && clen >= 5)
+				printf("end %u %u\n", id, in[8 + 4]);
+			memmove(in, in + total, have - total);
+			have -= total;
+		}
+		fflush(stdout);
+		if (have == sizeof(in))
+			have = 0;    /* a flood: keep counting records */
+	}
+}
+
+/* Sends n bytes one by one, ms apart; stops quietly when the app closes. */
+static void
+dribble(int fd, const unsigned char *p, size_t n, int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	signal(SIGPIPE, SIG_IGN);
+	for (size_t i = 0; i < n; i++) {
+		if (write(fd, p + i, 1) != 1)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int
+raw_mode(const char *path, int conns, int linger, int wait_ms, int drip_ms)
+{
+	static unsigned char bytes[1 << 20];
+	ssize_t n = slurp(bytes, sizeof(bytes));
+	int *fd, closed = 0;
+
+	if (n < 0) {
+		perror("fcgi-client: stdin");
+		return 1;
+	}
+	if (conns == 0) {
+		int one = dial(path);
+
+		if (one < 0)
+			return 1;
+		if (drip_ms > 0)
+			dribble(one, bytes, (size_t)n, drip_ms);
+		else if (put_all(one, bytes, (size_t)n) < 0)
+			return 1;
+		describe(one, wait_ms);
+		close(one);
+		return 0;
+	}
+	if ((fd = calloc((size_t)conns, sizeof(*fd))) == NULL)
+		return 1;
+	for (int i = 0; i < conns; i++)
+		if ((fd[i] = dial(path)) < 0 || put_all(fd[i], bytes, (size_t)n) < 0)
+			return 1;
+	fprintf(stderr, "held\n");
+	for (int t = 0; t < linger * 10; t++) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	for (int i = 0; i < conns; i++) {
+		static char sink[65536];
+		ssize_t r;
+
+		/* Closed by the app: what it sent, read now, then the end. */
+		while ((r = recv(fd[i], sink, sizeof(sink), MSG_DONTWAIT)) > 0)
+			;
+		if (r == 0 || (r < 0 && errno == ECONNRESET))
+			closed++;
+		close(fd[i]);
+	}
+	printf("held %d closed %d\n", conns, closed);
+	free(fd);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -191,8 +349,14 @@ main(int argc, char **argv)
 		{ "get", required_argument, NULL, 'g' },
 		{ "hold", required_argument, NULL, 'h' },
 		{ "keep", required_argument, NULL, 'k' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "conns", required_argument, NULL, 'c' },
+		{ "linger", required_argument, NULL, 'l' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "dribble", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int raw = 0, conns = 0, linger = 10, wait_ms = 2000, drip_ms = 0;
 	/* Role responder; flags 0 (close after the answer) or FCGI_KEEP_CONN. */
 	unsigned char begin[8] = { 0, 1, 0, 0, 0, 0, 0, 0 };
 	const char *get = NULL, *hold_file = NULL;
@@ -204,8 +368,23 @@ main(int argc, char **argv)
 		case 'g': get = optarg; break;
 		case 'h': hold_file = optarg; break;
 		case 'k': keep = atoi(optarg); break;
+		case 'r': raw = 1; break;
+		case 'c': conns = atoi(optarg); break;
+		case 'l': linger = atoi(optarg); break;
+		case 'w': wait_ms = atoi(optarg); break;
+		case 'd': drip_ms = atoi(optarg); break;
 		default:  fputs(USAGE, stderr); return 2;
 		}
+	}
+	if (raw) {
+		if (get || keep || hold_file || optind + 1 != argc || conns < 0 ||
+		    conns > 4096 || linger < 0 || wait_ms < 0 || drip_ms < 0 ||
+		    (drip_ms && conns) ||
+		    strlen(argv[optind]) >= sizeof(sa.sun_path)) {
+			fputs(USAGE, stderr);
+			return 2;
+		}
+		return raw_mode(argv[optind], conns, linger, wait_ms, drip_ms);
 	}
 	if (keep < 0 || keep > 1000 || (keep && !get) || optind >= argc ||
 	    strlen(argv[optind]) >= sizeof(sa.sun_path)) {

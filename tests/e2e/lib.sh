@@ -71,15 +71,12 @@ san_check() {
 	done
 }
 
-# build_fcgi_client: builds tests/e2e/fcgi-client.c (FastCGI straight to
-# bzpeer-fcgi's socket, past nginx) into $T_DIR, which must exist, and sets
-# FCGI_CLIENT to it; a failed build fails the script.
-build_fcgi_client() {
-	FCGI_CLIENT="$T_DIR/fcgi-client"
-	if ! cc -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -O1 \
-		-o "$FCGI_CLIENT" "$ROOT/tests/e2e/fcgi-client.c" 2>"$T_DIR/cc.log"; then
-		not_ok "build tests/e2e/fcgi-client.c"; cat "$T_DIR/cc.log"; exit 1
-	fi
+# need_fcgi_client: sets FCGI_CLIENT to the FastCGI test client
+# (tests/e2e/fcgi-client.c: straight to bzpeer-fcgi's socket, past nginx),
+# which the Makefile builds; a missing one fails the script.
+need_fcgi_client() {
+	FCGI_CLIENT="$BUILD/tests/fcgi-client"
+	[ -x "$FCGI_CLIENT" ] || { not_ok "$FCGI_CLIENT is built (make $FCGI_CLIENT)"; exit 1; }
 }
 
 # http METHOD PATH [curl args...]: sets STATUS, HEADERS (file), BODY (file).

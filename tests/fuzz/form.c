@@ -46,21 +46,8 @@ static char form_dir[64];
 
 struct body {
 	const char *p;
-	size_t n, off;
+	size_t n;
 };
-
-static int
-form_read_body(void *ctx, char *p, int n)
-{
-	struct body *b = ctx;
-	size_t k = b->n - b->off;
-
-	if ((size_t)n < k)
-		k = (size_t)n;
-	memcpy(p, b->p + b->off, k);
-	b->off += k;
-	return (int)k;
-}
 
 /* ---- once ------------------------------------------------------------------ */
 
@@ -262,9 +249,9 @@ FUZZ_ONE(form)
 	};
 	struct buf arena = BUF_INIT, uri = BUF_INIT, out = BUF_INIT;
 	size_t offs[16], nenv = 0;
-	char *envp[17];
+	struct fcgi_param param[16];
 	const char *in, *end, *q;
-	struct body body = { "", 0, 0 };
+	struct body body = { "", 0 };
 	struct sv method = SV_LIT("GET"), cookie = { "", 0 }, ctype = { "", 0 };
 	char clen[32];
 	unsigned shape, flags;
@@ -284,7 +271,7 @@ FUZZ_ONE(form)
 		method = SV_LIT("POST");
 		buf_puts(&uri, paths[shape]);
 		ctype = SV_LIT("application/x-www-form-urlencoded");
-		body = (struct body){ in, (size_t)(end - in), 0 };
+		body = (struct body){ in, (size_t)(end - in) };
 	} else {
 		struct sv l = next_line(&in, end);
 		const char *sp = memchr(l.p, ' ', l.n);
@@ -294,7 +281,7 @@ FUZZ_ONE(form)
 			buf_put(&uri, sp + 1, (size_t)(l.p + l.n - sp - 1));
 		cookie = next_line(&in, end);
 		ctype = next_line(&in, end);
-		body = (struct body){ in, (size_t)(end - in), 0 };
+		body = (struct body){ in, (size_t)(end - in) };
 	}
 	buf_putc(&uri, '\0');
 	uri.len--;
@@ -318,14 +305,17 @@ FUZZ_ONE(form)
 		env_add(&arena, offs, &nenv, "REMOTE_USER", "demo", 4);
 	env_add(&arena, offs, &nenv, "REMOTE_ADDR", "127.0.0.1", 9);
 	env_add(&arena, offs, &nenv, "HTTP_HOST", "127.0.0.1:8080", 14);
-	for (size_t i = 0; i < nenv; i++)
-		envp[i] = arena.p + offs[i];
-	envp[nenv] = NULL;
+	for (size_t i = 0; i < nenv; i++) {
+		const char *e = arena.p + offs[i], *eq = strchr(e, '=');
 
-	/* As worker.c's serve() does it. */
-	form_req.read_body = form_read_body;
-	form_req.read_ctx = &body;
-	if (req_begin(&form_req, envp) != 0)
+		param[i].name = (struct sv){ e, (size_t)(eq - e) };
+		param[i].value = sv_cstr(eq + 1);
+	}
+
+	/* As worker.c's serve() does it: the body kept up to max_body. */
+	if (req_begin(&form_req, param, nenv, (struct sv){ body.p,
+	    body.n < (size_t)form_cfg.max_body ? body.n : (size_t)form_cfg.max_body },
+	    body.n) != 0)
 		resp_error(&form_req, form_req.status, "Bad request",
 		    "The address of this request is malformed.");
 	else

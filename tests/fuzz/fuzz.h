@@ -43,6 +43,7 @@ FUZZ_DECLARE(session)
 FUZZ_DECLARE(oa_author)
 FUZZ_DECLARE(oa_work)
 FUZZ_DECLARE(tmpl)
+FUZZ_DECLARE(fcgi)
 #endif
 
 /* The input being replayed (NULL under libFuzzer, which names it itself). */

@@ -30,6 +30,7 @@ static const struct target {
 	TARGET(oa_author),
 	TARGET(oa_work),
 	TARGET(tmpl),
+	TARGET(fcgi),
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 

@@ -49,24 +49,23 @@ FUZZ_ONE(router)
 {
 	static const char *const methods[] = { "GET", "HEAD", "POST", "PUT",
 	    "DELETE", "OPTIONS", "BREW", "get" };
-	char *uri, *env[4];
-	char mbuf[32];
+	struct fcgi_param param[2];
 	struct buf e = BUF_INIT;
 	struct request *r = &router_req;
+	const char *nul;
 	int rc, matched = 0;
 
 	if (size == 0)
 		return 0;
-	snprintf(mbuf, sizeof(mbuf), "REQUEST_METHOD=%s", methods[data[0] & 7]);
-	buf_puts(&e, "REQUEST_URI=");
-	buf_put(&e, data + 1, size - 1);   /* a C string: stops at a NUL, as FastCGI params do */
-	uri = e.p;
-	env[0] = mbuf;
-	env[1] = uri;
-	env[2] = NULL;
-	env[3] = NULL;
+	/* A C string: stops at a NUL, as the FastCGI reader makes values. */
+	buf_put(&e, data + 1, size - 1);
+	nul = memchr(e.p, '\0', e.len);
+	param[0].name = SV_LIT("REQUEST_METHOD");
+	param[0].value = sv_cstr(methods[data[0] & 7]);
+	param[1].name = SV_LIT("REQUEST_URI");
+	param[1].value = (struct sv){ e.p, nul ? (size_t)(nul - e.p) : e.len };
 
-	rc = req_begin(r, env);
+	rc = req_begin(r, param, 2, (struct sv){ "", 0 }, 0);
 	FUZZ_CHECK(rc == 0 || rc == 400 || rc == 404);
 	FUZZ_CHECK(r->status == (rc ? rc : 200));
 	FUZZ_CHECK(r->nseg <= REQ_MAX_SEGMENTS);

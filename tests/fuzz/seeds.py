@@ -116,3 +116,46 @@ for i, v in enumerate(views):
 for i in range(len(views)):
     for s in ['{{x}}', '{{#a}}{{/a}}', '{{! c }}', '{{>flash}}', '{{', '}}', 'plain <b>text</b>\n  \n x']:
         put('tmpl', bytes([i]) + s.encode())
+
+# ---- fcgi: first byte = read size - 1, then a raw FastCGI stream -----------------------
+def rec(t, rid, content=b'', pad=0):
+    return bytes([1, t, rid >> 8, rid & 255, len(content) >> 8, len(content) & 255,
+                  pad, 0]) + content + b'P' * pad
+
+
+def pair(n, v):
+    def ln(x):
+        return bytes([len(x)]) if len(x) < 128 else (len(x) | 0x80000000).to_bytes(4, 'big')
+    return ln(n) + ln(v) + n + v
+
+
+BEGIN_KEEP = b'\x00\x01\x01\x00\x00\x00\x00\x00'
+GET = (pair(b'REQUEST_METHOD', b'GET') + pair(b'REQUEST_URI', b'/researchers/sanjeev-arora') +
+       pair(b'QUERY_STRING', b'') + pair(b'REMOTE_ADDR', b'127.0.0.1') +
+       pair(b'HTTP_COOKIE', b'bzs=x; bzf=followed') + pair(b'HTTP_LONG', b'v' * 300))
+
+
+def whole(rid, params=GET, body=b'', keep=BEGIN_KEEP):
+    out = rec(1, rid, keep) + rec(4, rid, params, 3) + rec(4, rid)
+    if body:
+        out += rec(5, rid, body)
+    return out + rec(5, rid)
+
+
+fcgi = [
+    whole(1),
+    whole(1) + whole(1) + whole(7, body=b'csrf=x&action=follow'),
+    whole(1, params=GET + pair(b'REMOTE_USER', b'') + pair(b'REMOTE_USER', b'admin')),
+    rec(1, 1, BEGIN_KEEP) + rec(4, 1, b'\x10\xff\xff\xff\xf0' + b'A' * 16 + b'xyz') + rec(4, 1),
+    rec(9, 0, pair(b'FCGI_MAX_CONNS', b'') + pair(b'FCGI_MPXS_CONNS', b'')),
+    rec(12, 0, b'zz') + whole(2),
+    rec(1, 1, BEGIN_KEEP) + rec(4, 1, GET) + rec(1, 2, BEGIN_KEEP) + rec(4, 1) + rec(5, 1),
+    rec(1, 1, b'\x00\x02\x01\x00\x00\x00\x00\x00') + whole(3),
+    rec(1, 1, BEGIN_KEEP) + rec(4, 1, GET) + rec(2, 1) + whole(4),
+    whole(1, body=b'x' * 1000),
+    rec(1, 1, BEGIN_KEEP) + rec(4, 1, b'a' * 3000) + rec(4, 1, b'a' * 3000),
+    whole(1, params=pair(b'A=B', b'c')),
+    whole(1)[:37],
+]
+for i, s in enumerate(fcgi):
+    put('fcgi', bytes([(i * 37) % 256]) + s)

@@ -78,7 +78,9 @@ rm -rf "$T"; mkdir -p "$OUT"
 # The same files as a production install; nginx on the container's own
 # loopback, no micro-cache (it would hide restarts from the load).
 make -s -C "$ROOT" BUILD="$BUILD" install DESTDIR="$T/dest" PREFIX=/usr/local \
-	NGINX_LISTEN=127.0.0.1:8080 NGINX_MICROCACHE=off >"$T/install.log" 2>&1 ||
+	NGINX_LISTEN=127.0.0.1:8080 NGINX_SERVER_NAME="127.0.0.1 localhost" \
+	NGINX_MICROCACHE=off NGINX_LOGIN_RATE=6000r/m NGINX_POST_RATE=1000r/s \
+	>"$T/install.log" 2>&1 ||
 	{ cat "$T/install.log"; bail "make install DESTDIR=$T/dest"; }
 ok "make install DESTDIR=... PREFIX=/usr/local"
 NWORKERS=$(sed -n 's/^workers = \([0-9]*\)$/\1/p' "$T/dest/etc/bzpeer/bzpeer.conf")
@@ -98,6 +100,8 @@ systemd-nspawn -D "$ROOTFS" --volatile=overlay --private-network \
 	--bind-ro="$T/dest/usr/local:/usr/local" \
 	--bind-ro="$T/dest/etc/bzpeer:/etc/bzpeer" \
 	--bind-ro="$T/dest/etc/nginx/sites-available/bzpeer:/etc/nginx/sites-available/bzpeer" \
+	--bind-ro="$T/dest/etc/nginx/snippets/bzpeer-fastcgi.conf:/etc/nginx/snippets/bzpeer-fastcgi.conf" \
+	--bind-ro="$T/dest/etc/nginx/snippets/bzpeer-login-basic.conf:/etc/nginx/snippets/bzpeer-login-basic.conf" \
 	--bind-ro="$ROOT/store/sample:/srv/sample" \
 	--bind-ro="$ROOT/tests/systemd:/srv/tests" \
 	--bind="$OUT:/srv/out" \
