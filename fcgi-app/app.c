@@ -15,9 +15,11 @@ app_open(struct app *a, const struct config *cfg)
 	/* Read-write: follows and claims are written by the workers (LMDB
 	 * serialises writers across processes). A capped map is set to its
 	 * cap at once (never below what the store uses) and never grows:
-	 * a write that needs more answers 503 (DESIGN.md §6). */
+	 * a write that needs more answers 503. A write waits for another
+	 * writer (an import) at most store_write_wait_ms, then answers 503
+	 * with nothing written. */
 	{
-		struct store_opts so = { 0, 0 };
+		struct store_opts so = { 0, 0, cfg->store_write_wait_ms };
 
 		if (cfg->store_map_max > 0)
 			so.map_size = so.map_max = (uint64_t)cfg->store_map_max;

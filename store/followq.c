@@ -1,8 +1,9 @@
-/* followq.c: group commit of follows across processes (store_int.h followq_follow). */
+/* followq.c: the shared file beside the store: the writer gate, with its bounded wait, and the group commit of follows across processes (store_int.h). */
 #include "store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -53,17 +54,30 @@
  * shared flock until store_close().
  */
 
+/*
+ * The writer gate. Every writer of this program (workers, the importer, the
+ * admin tool) takes a robust, process-shared mutex in this file before
+ * LMDB's own writer lock, and gives it back after its commit. LMDB's lock
+ * cannot be waited for with a limit; the gate can
+ * (pthread_mutex_clocklock), so a POST waits for the writer at most
+ * store_opts.write_wait_ms and then answers 503 with nothing written,
+ * while an import holds the writer for minutes. LMDB's lock is then only
+ * ever contended by writers that do not take the gate (LMDB's own tools):
+ * those are waited for without a limit. A holder that dies leaves the
+ * gate to the next taker (EOWNERDEAD), as LMDB does with its own lock.
+ */
 #define FOLLOWQ_FILE    "follows.queue"
 #define FOLLOWQ_MAGIC   0x51465a42u     /* "BZFQ" */
-#define FOLLOWQ_VERSION 1
+#define FOLLOWQ_VERSION 2
 #define FOLLOWQ_SLOTS   256
 
 enum slot_state {
 	SLOT_FREE,
 	SLOT_FILLING,   /* the owner is writing its follow */
-	SLOT_PENDING,   /* waiting for a leader */
+	SLOT_PENDING,   /* waiting for a leader (or taken back by its owner) */
 	SLOT_APPLIED,   /* outcome written by batch number `batch` */
 	SLOT_FAILED,    /* the leader's transaction failed: rc */
+	SLOT_TAKEN,     /* a leader is applying it (not yet committed) */
 };
 
 struct slot {
@@ -83,6 +97,7 @@ struct slot {
 
 struct followq {
 	uint32_t magic, version, nslots, slot_size;
+	pthread_mutex_t gate;           /* the writer gate */
 	struct slot slot[FOLLOWQ_SLOTS];
 };
 
@@ -133,6 +148,16 @@ queue_map(struct store *s, int *fdp)
 	if (q == MAP_FAILED)
 		goto fail;
 	if (first) {
+		pthread_mutexattr_t ma;
+
+		if ((errno = pthread_mutexattr_init(&ma)) != 0 ||
+		    (errno = pthread_mutexattr_setpshared(&ma,
+		    PTHREAD_PROCESS_SHARED)) != 0 ||
+		    (errno = pthread_mutexattr_setrobust(&ma,
+		    PTHREAD_MUTEX_ROBUST)) != 0 ||
+		    (errno = pthread_mutex_init(&q->gate, &ma)) != 0)
+			goto fail;
+		pthread_mutexattr_destroy(&ma);
 		q->nslots = FOLLOWQ_SLOTS;
 		q->slot_size = sizeof(struct slot);
 		q->version = FOLLOWQ_VERSION;
@@ -148,8 +173,8 @@ queue_map(struct store *s, int *fdp)
 	*fdp = fd;
 	return q;
 fail:
-	fprintf(stderr, "store: %s: %s; follows commit one at a time\n", path,
-	    strerror(errno));
+	fprintf(stderr, "store: %s: %s; follows commit one at a time, and "
+	    "posts wait for the writer without a limit\n", path, strerror(errno));
 	if (q != MAP_FAILED)
 		munmap(q, sizeof(*q));
 	if (fd >= 0)
@@ -169,6 +194,53 @@ queue(struct store *s)
 		s->fq_retry = now + 60;
 	}
 	return s->fq;
+}
+
+/* ---- the writer gate -------------------------------------------------------- */
+
+int
+writer_gate_take(struct store *s, long wait_ms)
+{
+	struct followq *q;
+	struct timespec until;
+	int rc;
+
+	if (s->gate_held)
+		return 0;
+	if ((q = queue(s)) == NULL)
+		return FOLLOWQ_NONE;
+	if (wait_ms <= 0)
+		rc = pthread_mutex_lock(&q->gate);
+	else {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += wait_ms / 1000;
+		until.tv_nsec += (wait_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		rc = pthread_mutex_clocklock(&q->gate, CLOCK_MONOTONIC, &until);
+	}
+	if (rc == EOWNERDEAD) {
+		/* Its holder died: whatever it was writing was never
+		 * committed (LMDB aborts a dead writer's transaction). */
+		rc = pthread_mutex_consistent(&q->gate);
+	}
+	if (rc == ETIMEDOUT)
+		return STORE_BUSY;
+	if (rc != 0)
+		return rc;
+	s->gate_held = 1;
+	return 0;
+}
+
+void
+writer_gate_give(struct store *s)
+{
+	if (!s->gate_held)
+		return;
+	s->gate_held = 0;
+	pthread_mutex_unlock(&s->fq->gate);
 }
 
 void
@@ -275,8 +347,21 @@ lead(struct store *s, struct followq *q, MDB_txn *txn, uint64_t done,
 			atomic_compare_exchange_strong(&sl->word, &w, 0);
 			continue;
 		}
-		if (st != SLOT_PENDING && !(st == SLOT_APPLIED && sl->batch > done))
+		if (st == SLOT_PENDING) {
+			/* Taken from under its owner's hand: an owner whose
+			 * wait for the writer ran out takes a PENDING slot
+			 * back (PENDING -> FREE), and only one of the two
+			 * compare-and-swaps can win. */
+			uint64_t t = (w & ~(uint64_t)UINT32_MAX) | SLOT_TAKEN;
+
+			if (!atomic_compare_exchange_strong(&sl->word, &w, t))
+				continue;
+		} else if (st != SLOT_TAKEN &&
+		    !(st == SLOT_APPLIED && sl->batch > done))
 			continue;
+		/* TAKEN or APPLIED past the last committed batch: left by a
+		 * leader whose transaction never committed (nobody else can
+		 * be leading: we hold the writer), done again here. */
 		taken[n++] = (uint16_t)i;
 		one = follow_apply(txn, s->dbi,
 		    (struct sv){ sl->rid, sl->rid_len }, sl->rnum,
@@ -326,6 +411,20 @@ slot_final(struct slot *sl, uint64_t done)
 	return st == SLOT_FAILED || (st == SLOT_APPLIED && sl->batch <= done);
 }
 
+/*
+ * Takes back our slot after the wait for the writer ran out, if no leader
+ * has taken it: 1 when it is ours again (nothing of it will be written),
+ * 0 when a leader has it (its outcome is coming).
+ */
+static int
+slot_take_back(struct slot *sl)
+{
+	uint64_t w = slot_word(sl);
+
+	return state_of(w) == SLOT_PENDING &&
+	    atomic_compare_exchange_strong(&sl->word, &w, 0);
+}
+
 int
 followq_follow(struct store *s, struct sv rid, uint64_t rnum, struct sv user,
     int follow, uint64_t *count, uint64_t *txn_id, int *changed)
@@ -350,19 +449,30 @@ followq_follow(struct store *s, struct sv rid, uint64_t rnum, struct sv user,
 	slot_set(me, SLOT_PENDING);
 
 	for (;;) {
-		if ((rc = store_write_begin(s, &txn)) != 0)
+		rc = store_write_begin(s, &txn);
+		if (rc == STORE_BUSY) {
+			if (slot_take_back(me))
+				return STORE_BUSY;     /* nothing written */
+			/* A leader holds the writer and our follow: its
+			 * commit is the wait now, without a limit. */
+			if ((rc = writer_gate_take(s, 0)) != 0 &&
+			    rc != FOLLOWQ_NONE)
+				break;
+			continue;
+		}
+		if (rc != 0)
 			break;
 		rc = meta_get(txn, s->dbi[DB_META], BATCH_KEY, 8, &done);
 		if (rc == 0 && (fin = slot_final(me, done)) != 0) {
-			mdb_txn_abort(txn);
+			store_write_abort(s, txn);
 			break;
 		}
 		if (rc == 0)
 			rc = lead(s, q, txn, done, me, &any);
 		if (rc == 0 && any)
-			rc = mdb_txn_commit(txn);   /* durable; frees txn */
+			rc = store_write_commit(s, txn);   /* durable */
 		else
-			mdb_txn_abort(txn);
+			store_write_abort(s, txn);
 		if (rc == 0) {
 			fin = 1;    /* our slot is APPLIED by a committed batch */
 			break;
@@ -370,12 +480,13 @@ followq_follow(struct store *s, struct sv rid, uint64_t rnum, struct sv user,
 		if (rc == MDB_MAP_FULL && (rc = store_grow(s)) == 0)
 			continue;
 		/*
-		 * The commit failed (its slots are APPLIED by a batch that
-		 * never committed, for the next leader to do again), or the
-		 * map can't grow: our own follow fails with it, under the
-		 * lock, so no leader is reading the slot.
+		 * The commit failed (its slots are TAKEN or APPLIED by a
+		 * batch that never committed, for the next leader to do
+		 * again), or the map can't grow: our own follow fails with
+		 * it, under the lock, so no leader is reading the slot.
 		 */
-		if (store_write_begin(s, &txn) == 0) {
+		if (writer_gate_take(s, 0) != STORE_BUSY &&
+		    store_write_begin(s, &txn) == 0) {
 			if (meta_get(txn, s->dbi[DB_META], BATCH_KEY, 8,
 			    &done) == 0) {
 				if (!slot_final(me, done)) {
@@ -384,7 +495,7 @@ followq_follow(struct store *s, struct sv rid, uint64_t rnum, struct sv user,
 				}
 				fin = 1;
 			}
-			mdb_txn_abort(txn);
+			store_write_abort(s, txn);
 		}
 		break;
 	}

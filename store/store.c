@@ -59,6 +59,7 @@ store_strerror(int err)
 	case STORE_CONFLICT: return "a competing write exists";
 	case STORE_EXISTS: return "the user already has an open claim";
 	case STORE_INVALID: return "invalid argument or input";
+	case STORE_BUSY: return "another writer holds the store (an import, say): nothing was written";
 	default: return mdb_strerror(err);  /* LMDB codes and errno values */
 	}
 }
@@ -168,6 +169,36 @@ abort:
 	return rc;
 }
 
+/*
+ * Every database of an initialised store opened in a read transaction
+ * (whose commit keeps the handles): 0, or MDB_NOTFOUND when something is
+ * missing (a new store, or one from before a database was added), or an
+ * error. Opening a store this way takes no writer lock: a worker that
+ * starts while an import holds the writer is not held up by it.
+ */
+static int
+open_existing(struct store *s, const char *dir)
+{
+	MDB_txn *txn;
+	int rc, i;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return rc;
+	rc = mdb_dbi_open(txn, dbs[DB_META].name, 0, &s->dbi[DB_META]);
+	if (rc == 0 && (rc = check_schema(txn, s->dbi[DB_META], dir)) == STORE_EMPTY)
+		rc = MDB_NOTFOUND;
+	for (i = DB_META + 1; i < DB__COUNT && rc == 0; i++) {
+		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags, &s->dbi[i]);
+		if (rc == MDB_INCOMPATIBLE)
+			rc = STORE_CORRUPT;
+	}
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return mdb_txn_commit(txn);
+}
+
 /* Writable: check the schema first, then create what is missing. */
 static int
 open_rw(struct store *s, const char *dir)
@@ -176,6 +207,8 @@ open_rw(struct store *s, const char *dir)
 	uint64_t v;
 	int rc, i;
 
+	if ((rc = open_existing(s, dir)) != MDB_NOTFOUND)
+		return rc;
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
 		return rc;
 	rc = mdb_dbi_open(txn, dbs[DB_META].name, MDB_CREATE, &s->dbi[DB_META]);
@@ -230,6 +263,7 @@ store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
 	s->flags = flags;
 	s->map_max = o && o->map_max ? o->map_max : MAP_MAX_DEFAULT;
 	s->map_fixed = o && o->map_size;
+	s->write_wait_ms = o ? o->write_wait_ms : 0;
 	atomic_init(&s->spare, NULL);
 	if ((rc = mdb_env_create(&s->env)) != 0)
 		goto free;
@@ -282,6 +316,7 @@ store_close(struct store *s)
 		mdb_txn_abort(t->txn);
 		free(t);
 	}
+	writer_gate_give(s);
 	followq_close(s);
 	mdb_env_close(s->env);
 	free(s);
@@ -394,11 +429,32 @@ store_write_begin(struct store *s, MDB_txn **txn)
 
 	if (s->flags & STORE_RDONLY)
 		return EACCES;
+	rc = writer_gate_take(s, s->write_wait_ms);
+	if (rc != 0 && rc != FOLLOWQ_NONE)
+		return rc;
 	while ((rc = mdb_txn_begin(s->env, NULL, 0, txn)) == MDB_MAP_RESIZED)
 		/* Another process grew the map: adopt its size. */
 		if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0)
-			return rc;
+			break;
+	if (rc != 0)
+		writer_gate_give(s);
 	return rc;
+}
+
+int
+store_write_commit(struct store *s, MDB_txn *txn)
+{
+	int rc = mdb_txn_commit(txn);
+
+	writer_gate_give(s);
+	return rc;
+}
+
+void
+store_write_abort(struct store *s, MDB_txn *txn)
+{
+	mdb_txn_abort(txn);
+	writer_gate_give(s);
 }
 
 int
@@ -417,9 +473,9 @@ store_write(struct store *s, store_write_fn fn, void *ctx)
 		 * share a commit among every waiting writer (followq.c).
 		 */
 		if ((rc = fn(txn, ctx)) != 0)
-			mdb_txn_abort(txn);
+			store_write_abort(s, txn);
 		else
-			rc = mdb_txn_commit(txn);  /* frees txn */
+			rc = store_write_commit(s, txn);  /* frees txn */
 		if (rc != MDB_MAP_FULL)
 			return rc;
 		/* Nothing was written: grow the map and run fn again. */

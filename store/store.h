@@ -42,6 +42,8 @@ enum {
 	STORE_EXISTS,             /* the user already has an open claim */
 	STORE_INVALID,            /* a caller passed an invalid argument,
 	                             or an import met a bad line under --strict */
+	STORE_BUSY,               /* another writer held the store past the
+	                             wait allowed (store_opts.write_wait_ms) */
 };
 
 const char *store_strerror(int err);
@@ -78,6 +80,10 @@ int  store_open(const char *dir, unsigned flags, struct store **out);
 struct store_opts {
 	uint64_t map_size;
 	uint64_t map_max;
+	long     write_wait_ms;   /* writers wait this long for another
+	                             writer of this program (an import, say),
+	                             then give STORE_BUSY with nothing
+	                             written; 0: no limit */
 };
 int  store_open_opts(const char *dir, unsigned flags,
     const struct store_opts *opts, struct store **out);

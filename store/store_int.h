@@ -78,6 +78,8 @@ struct store {
 	uint64_t  map_max;        /* bytes a writer may grow the map to */
 	int       map_fixed;      /* the caller chose the map size */
 	_Atomic(struct store_rtxn *) spare;   /* a reset read txn to renew */
+	long      write_wait_ms;  /* how long a writer waits for the gate; 0 no limit */
+	int       gate_held;      /* this process holds the writer gate */
 	struct followq *fq;       /* the follow queue (followq.c), once open */
 	int       fq_fd;          /* its file, flocked shared while open */
 	time_t    fq_retry;       /* when to try opening it again */
@@ -112,10 +114,25 @@ typedef int (*store_write_fn)(MDB_txn *txn, void *ctx);
 int store_write(struct store *s, store_write_fn fn, void *ctx);
 
 /*
- * Begins a write transaction (waiting for LMDB's writer lock), adopting a
- * map another process grew. EACCES on a read-only store.
+ * Begins a write transaction: takes the writer gate (followq.c; waiting
+ * at most the store's write_wait_ms, else STORE_BUSY with nothing held),
+ * then LMDB's writer lock, adopting a map another process grew. EACCES on
+ * a read-only store. The transaction ends with store_write_commit() or
+ * store_write_abort(), which give the gate back.
  */
-int store_write_begin(struct store *s, MDB_txn **txn);
+int  store_write_begin(struct store *s, MDB_txn **txn);
+int  store_write_commit(struct store *s, MDB_txn *txn);
+void store_write_abort(struct store *s, MDB_txn *txn);
+
+/*
+ * The writer gate (followq.c). writer_gate_take() waits at most wait_ms
+ * (0: no limit): 0 when held (or already held by this process), STORE_BUSY
+ * when the wait ran out, FOLLOWQ_NONE when there is no gate to take (its
+ * file could not be mapped: writers then meet at LMDB's lock alone), else
+ * an errno value. writer_gate_give() gives back a held gate.
+ */
+int  writer_gate_take(struct store *s, long wait_ms);
+void writer_gate_give(struct store *s);
 
 /*
  * After MDB_MAP_FULL, with no transaction open in this process: doubles

@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1100,7 +1102,7 @@ map_growth(void)
 {
 	const char *dir = path_in(scratch, "tiny");
 	const char *errf = path_in(scratch, "stderr");
-	struct store_opts o = { 256u << 10, 0 };
+	struct store_opts o = { 256u << 10, 0, 0 };
 	struct store *s = fixture_store("tiny", &o);
 	struct buf d = BUF_INIT, d2 = BUF_INIT, err = BUF_INIT;
 	uint64_t used, n = 0, txn, id;
@@ -1289,6 +1291,120 @@ admin_cli(void)
 }
 
 /* Runs one part and notes its time ("# name 0.12 s", ignored by run.sh). */
+static double
+now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * A writer that holds the store for as long as it likes: an import whose
+ * works come through a pipe that stays open, in another process. Writers
+ * with a bounded wait give STORE_BUSY and write nothing; reads go on; once
+ * the import ends, the same writes succeed. Then a follow whose wait ran
+ * out while its slot sat in the follow queue is not applied by the next
+ * leader either.
+ */
+static void
+busy_writer(void)
+{
+	struct store_opts o = { 0, 0, 300 };
+	const char *dir = path_in(scratch, "busy"), *fifo = path_in(scratch, "busy.fifo");
+	struct store *s = fixture_store("busy", NULL), *w;
+	struct store_researcher r;
+	struct store_rtxn *t;
+	struct store_claim cl;
+	struct buf before = BUF_INIT, after = BUF_INIT;
+	uint64_t count, txn_id, id;
+	int changed, st, fd, busy;
+	double t0, waited;
+	pid_t pid;
+
+	/* A writer that waits without a limit would never get here: the
+	 * import waits for this process to feed its pipe. */
+	alarm(30);
+	dump(s, &before);
+	store_close(s);
+	REQUIRE(mkfifo(fifo, 0600) == 0);
+	REQUIRE((pid = fork()) >= 0);
+	if (pid == 0) {
+		struct store *c = NULL;
+
+		if (store_open(dir, 0, &c) != 0)
+			_exit(2);
+		_exit(import_into(c, NULL, fifo) == 0 ? 0 : 1);
+	}
+	/* The import holds the writer from the moment it reads the pipe. */
+	REQUIRE((fd = open(fifo, O_WRONLY)) >= 0);
+	REQUIRE(store_open_opts(dir, 0, &o, &w) == 0);
+	for (int i = 0; i < 50; i++) {   /* until its transaction is open */
+		t0 = now_s();
+		busy = store_follow(w, SV_LIT("A101"), SV_LIT("waiter"), 1,
+		    &count, &txn_id, &changed) == STORE_BUSY;
+		if (busy)
+			break;
+		store_follow(w, SV_LIT("A101"), SV_LIT("waiter"), 0,
+		    &count, &txn_id, &changed);
+		usleep(20000);
+	}
+	waited = now_s() - t0;
+	CHECK(busy);
+	CHECK(waited >= 0.29 && waited < 2.0);
+	memset(&cl, 0, sizeof(cl));
+	cl.researcher_id = SV_LIT("A102");
+	cl.user = SV_LIT("waiter");
+	cl.email = SV_LIT("w@example.edu");
+	cl.evidence_url = SV_LIT("https://example.edu/w");
+	CHECK(store_claim_file(w, &cl, &id) == STORE_BUSY);
+	/* Reads do not wait for the writer. */
+	REQUIRE(store_read_begin(w, &t) == 0);
+	CHECK(store_researcher_by_id(t, SV_LIT("A101"), &r) == 0);
+	store_read_end(t);
+	/* The import ends; nothing of the refused writes was written. */
+	{
+		FILE *f = fopen(fx("works.jsonl"), "rb");
+		char chunk[4096];
+		size_t n;
+
+		REQUIRE(f != NULL);
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			REQUIRE(write(fd, chunk, n) == (ssize_t)n);
+		fclose(f);
+	}
+	close(fd);
+	REQUIRE(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	{
+		struct store_rtxn *t2;
+		int following = 1;
+
+		REQUIRE(store_read_begin(w, &t2) == 0);
+		CHECK(store_is_following(t2, SV_LIT("A101"), SV_LIT("waiter"),
+		    &following) == 0 && following == 0);
+		CHECK(store_claim_of_researcher(t2, SV_LIT("A102"), &cl) ==
+		    STORE_NOTFOUND);
+		store_read_end(t2);
+	}
+	/* With the writer free, the same writes go through. */
+	CHECK(store_follow(w, SV_LIT("A101"), SV_LIT("waiter"), 1,
+	    &count, &txn_id, &changed) == 0 && changed == 1);
+	memset(&cl, 0, sizeof(cl));
+	cl.researcher_id = SV_LIT("A102");
+	cl.user = SV_LIT("waiter");
+	cl.email = SV_LIT("w@example.edu");
+	cl.evidence_url = SV_LIT("https://example.edu/w");
+	CHECK(store_claim_file(w, &cl, &id) == 0);
+	dump(w, &after);
+	CHECK(!same(&before, &after));
+	store_close(w);
+	buf_free(&before);
+	buf_free(&after);
+	alarm(0);
+}
+
 static void
 part(const char *name, void (*fn)(void))
 {
@@ -1313,6 +1429,7 @@ main(void)
 	part("queue_deaths", queue_deaths);
 	part("map_growth", map_growth);
 	part("admin_cli", admin_cli);
+	part("busy_writer", busy_writer);
 	tdir_remove(scratch);
 	CHECK_DONE();
 }
