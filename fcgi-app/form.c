@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+#include "../store/store.h"
+#include "../store/utf8.h"
+
 void
 form_init(struct form *f)
 {
@@ -68,36 +71,11 @@ url_decode_segment(struct buf *out, struct sv in)
 int
 utf8_valid(struct sv s)
 {
-	const unsigned char *p = (const unsigned char *)s.p;
 	size_t i = 0;
 
-	while (i < s.n) {
-		unsigned c = p[i];
-		size_t need;
-		unsigned cp, min;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xE0) == 0xC0) {
-			need = 1; cp = c & 0x1F; min = 0x80;
-		} else if ((c & 0xF0) == 0xE0) {
-			need = 2; cp = c & 0x0F; min = 0x800;
-		} else if ((c & 0xF8) == 0xF0) {
-			need = 3; cp = c & 0x07; min = 0x10000;
-		} else
+	while (i < s.n)
+		if (utf8_next((const unsigned char *)s.p, s.n, &i) < 0)
 			return 0;
-		if (s.n - i - 1 < need)
-			return 0;
-		for (size_t k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xC0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		i += need + 1;
-	}
 	return 1;
 }
 
@@ -112,28 +90,17 @@ valid_uint(struct sv v)
 	return 1;
 }
 
+/* The store's rule (store_text_valid): what passes here, the store keeps. */
 int
 valid_text(struct sv v)
 {
-	for (size_t i = 0; i < v.n; i++) {
-		unsigned char c = (unsigned char)v.p[i];
-
-		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F)
-			return 0;
-	}
-	return utf8_valid(v);
+	return store_text_valid(v, STORE_TEXT_NOTE);
 }
 
 int
 valid_line(struct sv v)
 {
-	for (size_t i = 0; i < v.n; i++) {
-		unsigned char c = (unsigned char)v.p[i];
-
-		if (c < 0x20 || c == 0x7F)
-			return 0;
-	}
-	return utf8_valid(v);
+	return store_text_valid(v, STORE_TEXT_LINE);
 }
 
 /*

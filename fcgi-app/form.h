@@ -21,7 +21,7 @@ typedef int (*field_valid_fn)(struct sv v);
 struct field_decl {
 	const char     *name;
 	size_t          max;      /* decoded bytes */
-	field_valid_fn  valid;    /* NULL: any UTF-8 text without control chars */
+	field_valid_fn  valid;    /* NULL: valid_line */
 	const char     *invalid;  /* what to tell the user when valid() refuses,
 	                             in words; NULL: "not a valid value" */
 };
@@ -47,8 +47,12 @@ int  form_has(const struct form *f, size_t i);
 
 /* Validators. */
 int valid_uint(struct sv v);        /* 1..9 digits */
-int valid_text(struct sv v);        /* UTF-8 without C0 controls except TAB, CR, LF */
-int valid_line(struct sv v);        /* UTF-8 without any control char */
+/* The store's text rule (store_text_valid in store.h), so that a field
+ * these pass is never refused by the store: UTF-8 without C0 controls,
+ * DEL or C1 controls; a line also without U+2028/U+2029, a text may hold
+ * TAB, CR and LF. */
+int valid_text(struct sv v);        /* STORE_TEXT_NOTE */
+int valid_line(struct sv v);        /* STORE_TEXT_LINE */
 int valid_orcid(struct sv v);       /* 0000-0002-1825-0097, ISO 7064 11,2 check digit */
 int valid_email(struct sv v);       /* local@domain.tld, conservative syntax */
 int valid_https_url(struct sv v);   /* https://host[:port][/...], no spaces or controls */
@@ -56,7 +60,7 @@ int valid_https_url(struct sv v);   /* https://host[:port][/...], no spaces or c
 /* Percent-decodes one path segment into out; -1 on bad encoding or NUL. */
 int url_decode_segment(struct buf *out, struct sv in);
 
-/* 1 if s is well-formed UTF-8 (no overlongs, no surrogates). */
+/* 1 if s is well-formed UTF-8 (no overlongs, no surrogates; store/utf8.h). */
 int utf8_valid(struct sv s);
 
 #endif

@@ -217,7 +217,8 @@ handle_login(struct request *r)
 		    "Sign-in is not set up on this server.");
 		return;
 	}
-	if (user.n > SESSION_USER_MAX || !valid_line(user)) {
+	/* The store's own rule: no session for a name it would refuse. */
+	if (user.n > SESSION_USER_MAX || !store_user_valid(user)) {
 		resp_error(r, 403, "Sign-in refused",
 		    "This account name cannot be used here.");
 		return;

@@ -1,4 +1,10 @@
-/* bzpeer-admin.c: the operator's command for the store: stats, dump, claims review, follows. */
+/*
+ * bzpeer-admin.c: the operator's command for the store: stats, dump, claims
+ * review, follows. Every string it prints (user text, catalog text, ids,
+ * even the arguments it echoes) goes through dump_escape(): a note holding
+ * a bidi override or a terminal escape is shown as \u202e or \x1b, never
+ * acted on by the reviewer's terminal.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,6 +50,19 @@ errmsg(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/*
+ * s escaped (dump_escape) as a C string in b, for messages that echo what
+ * the operator typed; valid until b changes.
+ */
+static const char *
+esc(struct buf *b, const char *s)
+{
+	buf_reset(b);
+	dump_escape(b, sv_cstr(s));
+	buf_reserve(b, 1);
+	return b->p;
 }
 
 /* Writes b to stdout; 0 or EIO. */
@@ -224,7 +243,7 @@ struct list_ctx {
 	struct buf line;
 };
 
-/* One line per claim; text from users quoted (dump_quote). */
+/* One line per claim; text from users quoted (dump_quote), the rest escaped. */
 static int
 list_one(void *ctx, const struct store_claim *c)
 {
@@ -237,11 +256,11 @@ list_one(void *ctx, const struct store_claim *c)
 	buf_putc(&l->line, ' ');
 	buf_puts(&l->line, state_name(c->state));
 	buf_putc(&l->line, ' ');
-	buf_put(&l->line, c->researcher_id.p, c->researcher_id.n);
+	dump_escape(&l->line, c->researcher_id);
 	buf_putc(&l->line, ' ');
 	rc = store_researcher_by_id(l->t, c->researcher_id, &r);
 	if (rc == 0)
-		buf_put(&l->line, r.slug.p, r.slug.n);
+		dump_escape(&l->line, r.slug);
 	else
 		buf_puts(&l->line, "-");
 	buf_puts(&l->line, " user=");
@@ -291,31 +310,6 @@ struct follows_ctx {
 	uint64_t n;
 };
 
-/*
- * Appends s as it is but for backslashes and control bytes (\\, \xNN):
- * user names hold no control bytes, yet a damaged store must not steer
- * the terminal or split a line.
- */
-static void
-put_plain(struct buf *b, struct sv s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < s.n; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-
-		if (c == '\\')
-			buf_puts(b, "\\\\");
-		else if (c < 0x20 || c == 0x7f) {
-			buf_puts(b, "\\x");
-			buf_putc(b, hex[c >> 4]);
-			buf_putc(b, hex[c & 15]);
-		} else
-			buf_putc(b, c);
-	}
-}
-
 static int
 follows_one(void *ctx, struct sv user)
 {
@@ -324,7 +318,7 @@ follows_one(void *ctx, struct sv user)
 	f->n++;
 	buf_reset(&f->line);
 	buf_puts(&f->line, "follower: ");
-	put_plain(&f->line, user);
+	dump_escape(&f->line, user);
 	buf_putc(&f->line, '\n');
 	return out(&f->line);
 }
@@ -343,7 +337,8 @@ follows_txn(struct store_rtxn *t, const struct args *a)
 	else
 		rc = store_researcher_by_slug(t, what, &r);
 	if (rc == STORE_NOTFOUND) {
-		errmsg("no researcher %s", a->what);
+		errmsg("no researcher %s", esc(&f.line, a->what));
+		buf_free(&f.line);
 		return EXIT_FAIL;
 	}
 	if (rc != 0 || (rc = store_followers(t, r.id, &count)) != 0) {
@@ -351,9 +346,9 @@ follows_txn(struct store_rtxn *t, const struct args *a)
 		return EXIT_FAIL;
 	}
 	buf_puts(&f.line, "id: ");
-	buf_put(&f.line, r.id.p, r.id.n);
+	dump_escape(&f.line, r.id);
 	buf_puts(&f.line, "\nslug: ");
-	buf_put(&f.line, r.slug.p, r.slug.n);
+	dump_escape(&f.line, r.slug);
 	buf_putc(&f.line, '\n');
 	if ((rc = out(&f.line)) != 0 ||
 	    (rc = store_researcher_followers(t, r.id, follows_one, &f)) != 0) {
@@ -387,6 +382,7 @@ decided_txn(struct store_rtxn *t, const struct args *a)
 {
 	struct store_claim c;
 	struct store_researcher r;
+	struct buf line = BUF_INIT;
 	int rc;
 
 	if ((rc = store_claim_by_id(t, a->id, &c)) != 0 ||
@@ -395,13 +391,27 @@ decided_txn(struct store_rtxn *t, const struct args *a)
 		    store_strerror(rc));
 		return EXIT_FAIL;
 	}
-	printf("claim %llu %s: %.*s %.*s is %s, level L%u, trust %u, "
-	    "record version %u\n", (unsigned long long)c.id,
-	    state_name(c.state), (int)r.id.n, r.id.p, (int)r.slug.n, r.slug.p,
-	    r.claim == STORE_CLAIM_APPROVED ? (r.orcid_verified ?
-	    "claimed (identity verified)" : "claimed") : "unclaimed",
-	    store_level(&r), store_trust(&r), r.version);
-	return EXIT_OK;
+	buf_puts(&line, "claim ");
+	buf_putu64(&line, c.id);
+	buf_putc(&line, ' ');
+	buf_puts(&line, state_name(c.state));
+	buf_puts(&line, ": ");
+	dump_escape(&line, r.id);
+	buf_putc(&line, ' ');
+	dump_escape(&line, r.slug);
+	buf_puts(&line, " is ");
+	buf_puts(&line, r.claim == STORE_CLAIM_APPROVED ? (r.orcid_verified ?
+	    "claimed (identity verified)" : "claimed") : "unclaimed");
+	buf_puts(&line, ", level L");
+	buf_putu64(&line, store_level(&r));
+	buf_puts(&line, ", trust ");
+	buf_putu64(&line, store_trust(&r));
+	buf_puts(&line, ", record version ");
+	buf_putu64(&line, r.version);
+	buf_putc(&line, '\n');
+	rc = out(&line);
+	buf_free(&line);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
 /* Why a decision was refused, in words. */
@@ -529,8 +539,12 @@ main(int argc, char **argv)
 	if (cmd == NULL) {
 		if (strcmp(argv[3], "claims") == 0)
 			errmsg("claims: list, approve or reject?");
-		else
-			errmsg("unknown command: %s", argv[3]);
+		else {
+			struct buf e = BUF_INIT;
+
+			errmsg("unknown command: %s", esc(&e, argv[3]));
+			buf_free(&e);
+		}
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -545,7 +559,10 @@ main(int argc, char **argv)
 	rc = store_open(a.store, cmd->writes ? 0 :
 	    STORE_RDONLY | STORE_EMPTY_OK, &s);
 	if (rc != 0) {
-		errmsg("%s: %s", a.store, store_strerror(rc));
+		struct buf e = BUF_INIT;
+
+		errmsg("%s: %s", esc(&e, a.store), store_strerror(rc));
+		buf_free(&e);
 		return EXIT_FAIL;
 	}
 	status = cmd->run(s, &a);

@@ -6,27 +6,53 @@
 
 #include "codec.h"
 #include "store_int.h"
+#include "utf8.h"
+
+/* Code points shown escaped although they are valid text: C1 controls, bidi
+ * controls (they reorder what follows them on the line), line separators. */
+static int
+shown_escaped(long cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C ||
+	    cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+	    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
+void
+dump_escape(struct buf *b, struct sv s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s.p;
+	size_t i = 0, at;
+	long cp;
+
+	while (i < s.n) {
+		at = i;
+		cp = utf8_next(p, s.n, &i);
+		if (cp == '"' || cp == '\\') {
+			buf_putc(b, '\\');
+			buf_putc(b, (int)cp);
+		} else if (cp < 0x20 || cp == 0x7F) {
+			/* a control byte, or (-1) a byte that is not UTF-8 */
+			buf_puts(b, "\\x");
+			buf_putc(b, hex[p[at] >> 4]);
+			buf_putc(b, hex[p[at] & 15]);
+		} else if (shown_escaped(cp)) {
+			buf_puts(b, "\\u");
+			buf_putc(b, hex[cp >> 12 & 15]);
+			buf_putc(b, hex[cp >> 8 & 15]);
+			buf_putc(b, hex[cp >> 4 & 15]);
+			buf_putc(b, hex[cp & 15]);
+		} else
+			buf_put(b, p + at, i - at);
+	}
+}
 
 void
 dump_quote(struct buf *b, struct sv s)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
 	buf_putc(b, '"');
-	for (i = 0; i < s.n; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-
-		if (c == '"' || c == '\\') {
-			buf_putc(b, '\\');
-			buf_putc(b, c);
-		} else if (c < 0x20 || c == 0x7f) {
-			buf_puts(b, "\\x");
-			buf_putc(b, hex[c >> 4]);
-			buf_putc(b, hex[c & 15]);
-		} else
-			buf_putc(b, c);
-	}
+	dump_escape(b, s);
 	buf_putc(b, '"');
 }
 
@@ -132,7 +158,7 @@ work_text(struct buf *b, MDB_val v)
 	buf_puts(b, " authors=[");
 	for (pos = 0; store_work_author_next(&w, &pos, &a) == 0; sep = " ") {
 		buf_puts(b, sep);
-		buf_put(b, a.id.p, a.id.n);
+		dump_escape(b, a.id);
 		buf_putc(b, ':');
 		dump_quote(b, a.name);
 	}
@@ -140,7 +166,7 @@ work_text(struct buf *b, MDB_val v)
 	sep = "";
 	for (pos = 0; store_work_topic_next(&w, &pos, &t) == 0; sep = " ") {
 		buf_puts(b, sep);
-		buf_put(b, t.id.p, t.id.n);
+		dump_escape(b, t.id);
 		buf_putc(b, ':');
 		dump_quote(b, t.name);
 	}

@@ -294,8 +294,8 @@ int store_stats(struct store_rtxn *t, struct store_stats *out);
  * User data lives beside the catalog in the same environment and survives
  * re-imports (the importer keeps a record's claim state, orcid_verified and
  * never lowers its version). Users are the names the web server
- * authenticated (REMOTE_USER), 1..STORE_USER_MAX bytes of valid UTF-8
- * without control characters (C0, DEL, C1); anything else is STORE_INVALID.
+ * authenticated (REMOTE_USER), 1..STORE_USER_MAX bytes of text lines
+ * (store_text_valid); anything else is STORE_INVALID.
  *
  * The writers (store_follow, store_claim_file, store_claim_decide):
  *  - need a store opened without STORE_RDONLY (else EACCES); one struct
@@ -311,6 +311,30 @@ int store_stats(struct store_rtxn *t, struct store_stats *out);
  * Every refused call (any non-zero return) leaves the store unchanged.
  */
 #define STORE_USER_MAX 128
+
+/*
+ * The one rule for text from users, which the store enforces on every
+ * string it keeps and the web layer checks its input against, so that
+ * nothing it lets through is refused here:
+ *  - well-formed UTF-8 (utf8.h: no overlong forms, surrogates, values past
+ *    U+10FFFF, stray or missing continuation bytes);
+ *  - no C0 control (NUL included), DEL or C1 control (U+0080..U+009F); a
+ *    note (STORE_TEXT_NOTE) may hold tab, line feed and carriage return;
+ *  - a line (STORE_TEXT_LINE) holds no U+2028 LINE SEPARATOR or U+2029
+ *    PARAGRAPH SEPARATOR either: they break lines as surely as a line feed.
+ * Everything else is text, bidi controls (U+200E, U+202E, ...) and
+ * noncharacters (U+FFFE, ...) included: names in right-to-left scripts
+ * need the marks, and what prints text for people escapes them
+ * (bzpeer-admin). 1 when s is valid, else 0.
+ */
+enum store_text {
+	STORE_TEXT_LINE,
+	STORE_TEXT_NOTE
+};
+int store_text_valid(struct sv s, enum store_text kind);
+
+/* Whether user is a name the store takes: a line of 1..STORE_USER_MAX bytes. */
+int store_user_valid(struct sv user);
 
 /*
  * Follows (follow = 1) or unfollows (follow = 0) researcher_id for user: the

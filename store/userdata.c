@@ -5,79 +5,44 @@
 #include <time.h>
 
 #include "codec.h"
+#include "utf8.h"
 
 /* ---- validation ---------------------------------------------------------- */
 
-/*
- * Decodes the UTF-8 sequence at p (n > 0 bytes left) into *cp: its length,
- * or 0 for an invalid one (overlong, surrogate, past U+10FFFF, cut short).
- */
-static size_t
-utf8_one(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	uint32_t c = p[0], min;
-	size_t len, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2; c &= 0x1F; min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3; c &= 0x0F; min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4; c &= 0x07; min = 0x10000;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-enum {
-	TEXT_LINE,    /* one line: no control character at all */
-	TEXT_NOTE,    /* free text: tab, line feed and carriage return allowed */
-};
-
-/*
- * Whether s is at most max bytes of valid UTF-8 without NUL, C0 controls
- * (but those a note may hold), DEL or C1 controls. 1 or 0.
- */
-static int
-text_ok(struct sv s, size_t max, int kind)
+int
+store_text_valid(struct sv s, enum store_text kind)
 {
 	const unsigned char *p = (const unsigned char *)s.p;
-	uint32_t c;
-	size_t i = 0, len;
+	size_t i = 0;
+	long c;
 
-	if (s.n > max || (s.n > 0 && s.p == NULL))
+	if (s.n > 0 && s.p == NULL)
 		return 0;
 	while (i < s.n) {
-		if ((len = utf8_one(p + i, s.n - i, &c)) == 0)
+		if ((c = utf8_next(p, s.n, &i)) < 0)
 			return 0;
-		if (c < 0x20 && !(kind == TEXT_NOTE &&
+		if (c < 0x20 && !(kind == STORE_TEXT_NOTE &&
 		    (c == '\t' || c == '\n' || c == '\r')))
 			return 0;
 		if (c == 0x7F || (c >= 0x80 && c <= 0x9F))
 			return 0;
-		i += len;
+		if (kind == STORE_TEXT_LINE && (c == 0x2028 || c == 0x2029))
+			return 0;
 	}
 	return 1;
 }
 
+/* Whether s is at most max bytes of valid text of this kind. 1 or 0. */
 static int
-user_ok(struct sv user)
+text_ok(struct sv s, size_t max, enum store_text kind)
 {
-	return user.n >= 1 && text_ok(user, STORE_USER_MAX, TEXT_LINE);
+	return s.n <= max && store_text_valid(s, kind);
+}
+
+int
+store_user_valid(struct sv user)
+{
+	return user.n >= 1 && text_ok(user, STORE_USER_MAX, STORE_TEXT_LINE);
 }
 
 /* ORCID iDs are equal: both non-empty, same bytes but the case of letters. */
@@ -323,7 +288,7 @@ store_follow(struct store *s, struct sv researcher_id, struct sv user,
 	*count = 0;
 	*txn_id = 0;
 	*changed = 0;
-	if (!user_ok(user))
+	if (!store_user_valid(user))
 		return STORE_INVALID;
 	memset(&f, 0, sizeof(f));
 	if (id_parse(researcher_id, 'A', &f.rnum) != 0)
@@ -360,7 +325,7 @@ store_is_following(struct store_rtxn *t, struct sv researcher_id,
 	int rc;
 
 	*out = 0;
-	if (!user_ok(user) || id_parse(researcher_id, 'A', &num) != 0 ||
+	if (!store_user_valid(user) || id_parse(researcher_id, 'A', &num) != 0 ||
 	    db_absent(t->s, DB_FOLLOWS))
 		return 0;
 	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_FOLLOWS], &c)) != 0)
@@ -482,11 +447,11 @@ store_claim_file(struct store *s, const struct store_claim *in, uint64_t *id)
 	int rc;
 
 	*id = 0;
-	if (!user_ok(in->user) ||
-	    !text_ok(in->orcid, STORE_ORCID_MAX, TEXT_LINE) ||
-	    !text_ok(in->email, STORE_EMAIL_MAX, TEXT_LINE) ||
-	    !text_ok(in->evidence_url, STORE_URL_MAX, TEXT_LINE) ||
-	    !text_ok(in->note, STORE_CLAIM_NOTE_MAX, TEXT_NOTE))
+	if (!store_user_valid(in->user) ||
+	    !text_ok(in->orcid, STORE_ORCID_MAX, STORE_TEXT_LINE) ||
+	    !text_ok(in->email, STORE_EMAIL_MAX, STORE_TEXT_LINE) ||
+	    !text_ok(in->evidence_url, STORE_URL_MAX, STORE_TEXT_LINE) ||
+	    !text_ok(in->note, STORE_CLAIM_NOTE_MAX, STORE_TEXT_NOTE))
 		return STORE_INVALID;
 	if (id_parse(in->researcher_id, 'A', &num) != 0)
 		return STORE_NOTFOUND;
@@ -612,7 +577,7 @@ store_claim_decide(struct store *s, uint64_t id, int approve,
 	struct buf note = BUF_INIT;
 	int rc;
 
-	if (!text_ok(reviewer_note, STORE_CLAIM_NOTE_MAX, TEXT_NOTE))
+	if (!text_ok(reviewer_note, STORE_CLAIM_NOTE_MAX, STORE_TEXT_NOTE))
 		return STORE_INVALID;
 	memset(&d, 0, sizeof(d));
 	d.dbi = s->dbi;

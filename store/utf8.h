@@ -1,4 +1,4 @@
-/* utf8.h: decoding one UTF-8 code point, strictly (for name folding and JSON checking). */
+/* utf8.h: the one UTF-8 decoder, strict: name folding, JSON checking, the text rule (store_text_valid), path and form validation. */
 #ifndef BZPEER_UTF8_H
 #define BZPEER_UTF8_H
 

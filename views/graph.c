@@ -12,6 +12,12 @@
 
 /* ---- the model -------------------------------------------------------------- */
 
+/*
+ * Appends a zeroed node of this kind and returns its index. The array may
+ * move: a pointer into g->nodes taken before the call dangles after it, so
+ * callers take one only from the returned index, after the call, and keep
+ * none across another add_node().
+ */
 static size_t
 add_node(struct graph *g, enum graph_kind kind)
 {
@@ -31,6 +37,7 @@ add_node(struct graph *g, enum graph_kind kind)
 	return g->nnodes++;
 }
 
+/* Appends an edge between nodes a and b (indices; g->edges may move). */
 static void
 add_edge(struct graph *g, size_t a, size_t b, enum graph_edge_kind kind,
     uint32_t weight)
@@ -61,7 +68,9 @@ static int
 work_cb(void *ctx, const struct store_work *w)
 {
 	struct build *b = ctx;
-	struct graph_node *n = &b->g->nodes[add_node(b->g, GK_WORK)];
+	/* Not &nodes[add_node()]: C lets nodes be read before the call moves it. */
+	size_t i = add_node(b->g, GK_WORK);
+	struct graph_node *n = &b->g->nodes[i];
 
 	n->id = w->id;
 	n->label = w->title.n ? w->title : SV_LIT("Untitled work");
@@ -75,8 +84,8 @@ static int
 coauthor_cb(void *ctx, const struct store_coauthor *c)
 {
 	struct build *b = ctx;
-	struct graph_node *n = &b->g->nodes[add_node(b->g,
-	    c->shared >= 2 ? GK_CLOSE : GK_COAUTHOR)];
+	size_t i = add_node(b->g, c->shared >= 2 ? GK_CLOSE : GK_COAUTHOR);
+	struct graph_node *n = &b->g->nodes[i];
 
 	n->id = c->r.id;
 	n->label = c->r.name;
@@ -91,7 +100,8 @@ static int
 topic_cb(void *ctx, const struct store_topic_count *tc)
 {
 	struct build *b = ctx;
-	struct graph_node *n = &b->g->nodes[add_node(b->g, GK_TOPIC)];
+	size_t i = add_node(b->g, GK_TOPIC);
+	struct graph_node *n = &b->g->nodes[i];
 
 	n->id = tc->topic.id;
 	n->label = tc->topic.name.n ? tc->topic.name : tc->topic.id;
@@ -138,7 +148,8 @@ index_people(struct build *b)
 /*
  * Institution nodes from the researcher's and the shown people's
  * institution names, in that order (the researcher's own first, then the
- * closest collaborators'), one node per distinct name.
+ * closest collaborators'), one node per distinct name. Nodes by index
+ * only: adding one may move the array.
  */
 static void
 add_institutions(struct build *b)
@@ -147,15 +158,15 @@ add_institutions(struct build *b)
 	size_t npeople = g->nnodes, i, k;
 
 	for (i = 0; i < npeople; i++) {
-		struct graph_node *p = &g->nodes[i];
+		enum graph_kind kind = (enum graph_kind)g->nodes[i].kind;
 		struct sv name;
 		size_t at = SIZE_MAX;
 
-		if (p->kind != GK_RESEARCHER && p->kind != GK_CLOSE &&
-		    p->kind != GK_COAUTHOR)
+		if (kind != GK_RESEARCHER && kind != GK_CLOSE &&
+		    kind != GK_COAUTHOR)
 			continue;
-		name = p->url;
-		p->url = (struct sv){ "", 0 };
+		name = g->nodes[i].url;
+		g->nodes[i].url = (struct sv){ "", 0 };
 		if (name.n == 0)
 			continue;
 		for (k = 0; k < g->count[GK_INSTITUTION]; k++)

@@ -149,6 +149,26 @@ raw "a bare CR in a Cookie header (nginx: 400)" 400 \
 check "... no X-Injected header comes back" not_grep -qi '^x-injected' "$HEADERS"
 expect "an 10 KB Cookie header (nginx: 400)" 400 GET / -H "Cookie: bzs=$(head -c 10000 /dev/zero | tr '\0' a)"
 
+# ---- sign-in names the store refuses: no session for them ------------------------------------------
+# nginx's auth_basic takes the user name from the Basic header's bytes as
+# they are and passes them on as REMOTE_USER; it rereads the user file on
+# every request, so accounts added here count at once.
+htuser() { # htuser NAME PASSWORD: an account in the stack's user file
+	printf '%s:%s\n' "$1" "$(perl -e 'print crypt($ARGV[0], "\$6\$".join("", map { ("a".."z")[rand 26] } 1..12)."\$")' "$2")" >>"$RUNDIR/htpasswd"
+}
+NEL=$'bad\xc2\x85name'   # U+0085 NEL, a C1 control: the store refuses it
+GR=$'gr\xc3\xa9goire'     # the control: a name the store takes
+htuser "$NEL" pw85
+htuser "$GR" pwgr
+no_session() { not_grep -qi '^set-cookie: bzs=' "$HEADERS"; }
+expect "/login as a name holding U+0085 (C1 control)" 403 GET '/login?next=/' -u "$NEL:pw85"
+check "... the sign-in refused page" grep -q 'Sign-in refused' "$BODY"
+check "... and no session cookie" no_session
+expect "/login as that name with a wrong password (nginx 401: the account is real)" 401 GET '/login?next=/' -u "$NEL:nope"
+expect "/login as $GR (UTF-8 passes through nginx as it is)" 303 GET '/login?next=/' -u "$GR:pwgr" -c "$T_DIR/jar.gr"
+http GET "$P" -b "$T_DIR/jar.gr"
+check "... and the page says signed in as $GR" grep -qF "Signed in as <strong>$GR</strong>" "$BODY"
+
 # ---- forged and expired sessions: signed out, so a post goes to /login ----------------------------
 BADMAC="${S1%?}$( [ "${S1: -1}" = A ] && echo B || echo A)"
 post "session with a tampered MAC" 303 "$P/follow" "bzs=$BADMAC" "csrf=$(csrf_of "$BADMAC")&action=follow"

@@ -246,6 +246,22 @@ dump_store(const char *store, const char *scratch, int no_gen, struct buf *b)
 	return 0;
 }
 
+/* Appends bytes as mdb_load -T text: every byte as \xx, then a newline. */
+UTIL void
+load_hex(struct buf *b, const void *data, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = data;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		buf_putc(b, '\\');
+		buf_putc(b, hex[p[i] >> 4]);
+		buf_putc(b, hex[p[i] & 15]);
+	}
+	buf_putc(b, '\n');
+}
+
 /* Whether the text in b contains s. */
 UTIL int
 has(const struct buf *b, const char *s)

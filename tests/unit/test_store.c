@@ -199,22 +199,6 @@ damaged(void)
 	buf_free(&b);
 }
 
-/* Appends bytes as mdb_load -T text: every byte as \xx. */
-static void
-load_hex(struct buf *b, const void *data, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = data;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		buf_putc(b, '\\');
-		buf_putc(b, hex[p[i] >> 4]);
-		buf_putc(b, hex[p[i] & 15]);
-	}
-	buf_putc(b, '\n');
-}
-
 /*
  * Follower counts and claim states are user data: a re-import keeps them,
  * whether or not the researcher's catalog data changed.

@@ -9,9 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../store/codec.h"
 #include "../../store/dump.h"
 #include "../../store/import.h"
 #include "../../store/store.h"
+#include "../../store/utf8.h"
 #include "check.h"
 #include "test_import_util.h"
 
@@ -1271,7 +1273,7 @@ admin_cli(void)
 	CHECK(admin(&o, &e, "--store", dir, "follows", "gregoire-le", NULL) ==
 	    0);
 	CHECK(strcmp(o.p, "id: A101\nslug: gregoire-le\nfollower: alice\n"
-	    "follower: b\"o b\ncount: 2\n") == 0);
+	    "follower: b\\\"o b\ncount: 2\n") == 0);
 	CHECK(admin(&o, &e, "--store", dir, "follows", "A102", NULL) == 0 &&
 	    strcmp(o.p, "id: A102\nslug: john-smith-2\ncount: 0\n") == 0);
 
@@ -1288,6 +1290,210 @@ admin_cli(void)
 	buf_free(&e);
 	buf_free(&d);
 	buf_free(&d2);
+}
+
+/*
+ * The first raw control, bidi control or non-UTF-8 byte in b (line feeds
+ * end lines and are allowed), as "offset: what", or NULL: what a
+ * terminal could act on or reorder.
+ */
+static const char *
+raw_control(const struct buf *b)
+{
+	static char why[64];
+	const unsigned char *p = (const unsigned char *)b->p;
+	size_t i = 0, at;
+	long c;
+
+	while (i < b->len) {
+		at = i;
+		c = utf8_next(p, b->len, &i);
+		if (c == '\n')
+			continue;
+		if (c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) ||
+		    c == 0x061C || c == 0x200E || c == 0x200F ||
+		    (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
+		    c == 0x2028 || c == 0x2029) {
+			snprintf(why, sizeof(why), "%zu: %s %lx", at,
+			    c < 0 ? "byte" : "code point", c < 0 ? (long)p[at] : c);
+			return why;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Reads back the quoted string that follows `field="` on the line of b
+ * holding `line_has`, undoing dump_escape() into out: 0, or -1 when it is
+ * not there or an escape is not one dump_escape() writes.
+ */
+static int
+unescape_field(const struct buf *b, const char *line_has, const char *field,
+    struct buf *out)
+{
+	const char *l = memmem(b->p, b->len, line_has, strlen(line_has));
+	const char *end, *p;
+	char pat[64];
+
+	buf_reset(out);
+	buf_reserve(out, 1);
+	snprintf(pat, sizeof(pat), " %s=\"", field);
+	if (l == NULL)
+		return -1;
+	end = memchr(l, '\n', (size_t)(b->p + b->len - l));
+	if (end == NULL || (p = memmem(l, (size_t)(end - l), pat,
+	    strlen(pat))) == NULL)
+		return -1;
+	for (p += strlen(pat); p < end && *p != '"'; p++) {
+		unsigned v;
+		char hex[5] = { 0 };
+
+		if (*p != '\\') {
+			buf_putc(out, *p);
+			continue;
+		}
+		if (++p >= end)
+			return -1;
+		if (*p == '\\' || *p == '"')
+			buf_putc(out, *p);
+		else if (*p == 'x' && end - p > 2) {
+			memcpy(hex, p + 1, 2);
+			if (sscanf(hex, "%2x", &v) != 1)
+				return -1;
+			buf_putc(out, (int)v);
+			p += 2;
+		} else if (*p == 'u' && end - p > 4) {
+			memcpy(hex, p + 1, 4);
+			if (sscanf(hex, "%4x", &v) != 1)
+				return -1;
+			/* two or three bytes: all dump_escape() writes as \u */
+			if (v < 0x800) {
+				buf_putc(out, (int)(0xC0 | v >> 6));
+			} else {
+				buf_putc(out, (int)(0xE0 | v >> 12));
+				buf_putc(out, (int)(0x80 | (v >> 6 & 0x3F)));
+			}
+			buf_putc(out, (int)(0x80 | (v & 0x3F)));
+			p += 4;
+		} else
+			return -1;
+	}
+	return p < end ? 0 : -1;
+}
+
+/* Whether out holds exactly s. */
+static int
+is(const struct buf *out, const char *s, size_t n)
+{
+	return out->len == n && memcmp(out->p, s, n) == 0;
+}
+
+/*
+ * Text from users and from the catalog never reaches the reviewer's
+ * terminal raw: bidi controls (a U+202E note can show "txt.exe" as
+ * "exe.txt"), terminal escapes (ESC [ ... can clear the screen, recolour,
+ * retitle), C1 controls, tabs and line breaks inside a field. Each is
+ * shown as an escape that reads back to the bytes stored.
+ */
+static void
+admin_escapes(void)
+{
+	/* What the store takes: bidi controls in a line, tab and line
+	 * breaks in a note; and a literal backslash sequence. */
+	static const char note[] = "Looks fine \xe2\x80\xae" "exe.txt\tand\n"
+	    "more\r \xe2\x81\xa6iso\xe2\x81\xa9 \"q\" a\\x1b literal";
+	static const char user[] = "rtl\xe2\x80\x8fuser";
+	/* What only an older or damaged store holds: the store refuses C0,
+	 * DEL and C1 controls, so this claim is written as a raw record. */
+	static const char evil[] = "\x1b[2J\x1b]0;approved\x07 \xc2\x9b" "31m "
+	    "\xe2\x80\xae" "deliver\x7f \xff end";
+	static const char evil_user[] = "mallory\x1b[8m";
+	const char *dir = path_in(scratch, "escapes");
+	struct store *s = fixture_store("escapes", NULL);
+	struct store_claim c = claim("A103", user, "");
+	struct buf o = BUF_INIT, e = BUF_INIT, rec = BUF_INIT, text = BUF_INIT,
+	    back = BUF_INIT;
+	unsigned char key[8];
+	uint64_t id, n, txn;
+	int ch;
+
+	c.note = (struct sv){ note, sizeof(note) - 1 };
+	c.evidence_url = SV_LIT("https://example.edu/\xe2\x80\xae" "fdp.exe");
+	REQUIRE(store_claim_file(s, &c, &id) == 0 && id == 1);
+	REQUIRE(fol(s, "A103", SV_LIT("rtl\xe2\x80\xaeuser"), 1, &n, &txn,
+	    &ch) == 0);
+	store_close(s);
+
+	memset(&c, 0, sizeof(c));
+	c.id = 7;
+	c.researcher_id = SV_LIT("A104");
+	c.user = SV_LIT(evil_user);
+	c.orcid = SV_LIT("");
+	c.email = SV_LIT("a\x1b@example.edu");
+	c.evidence_url = SV_LIT("https://example.edu/\x1b[0m");
+	c.note = (struct sv){ evil, sizeof(evil) - 1 };
+	c.reviewer_note = SV_LIT("\xc2\x85" "ok\xe2\x80\xa8" "done");
+	c.state = STORE_CLAIM_STATE_REJECTED;
+	c.filed_at = 1700000000;
+	c.decided_at = 1700000100;
+	if (access("/usr/bin/mdb_load", X_OK) != 0) {
+		printf("ok - # SKIP mdb_load missing (lmdb-utils)\n");
+		goto out;
+	}
+	rec_claim_encode(&rec, &c);
+	put_be64(key, 7);
+	load_hex(&text, key, 8);
+	load_hex(&text, rec.p, rec.len);
+	spits(path_in(scratch, "escapes.load"), text.p);
+	REQUIRE(run_stdin(path_in(scratch, "escapes.load"), NULL, NULL,
+	    "/usr/bin/mdb_load", "-T", "-s", "claims", dir, NULL) == 0);
+
+	CHECK(admin(&o, &e, "--store", dir, "claims", "list", NULL) == 0);
+	CHECK(count_has(&o, "\n") == 2);
+	CHECK(raw_control(&o) == NULL);
+	if (raw_control(&o) != NULL)
+		printf("# raw at %s\n", raw_control(&o));
+	CHECK(has(&o, "1 pending A103 john-smith user=\"rtl\\u200fuser\" "));
+	CHECK(has(&o, " evidence_url=\"https://example.edu/\\u202efdp.exe\" "));
+	CHECK(has(&o, " note=\"Looks fine \\u202eexe.txt\\x09and\\x0amore\\x0d "
+	    "\\u2066iso\\u2069 \\\"q\\\" a\\\\x1b literal\" "));
+	CHECK(has(&o, "\n7 rejected A104 "));
+	CHECK(has(&o, " user=\"mallory\\x1b[8m\" "));
+	CHECK(has(&o, " email=\"a\\x1b@example.edu\" "));
+	CHECK(has(&o, " note=\"\\x1b[2J\\x1b]0;approved\\x07 \\u009b31m "
+	    "\\u202edeliver\\x7f \\xff end\" "));
+	CHECK(has(&o, " reviewer_note=\"\\u0085ok\\u2028done\"\n"));
+	/* unambiguous: each field reads back to the bytes stored */
+	CHECK(unescape_field(&o, "1 pending", "note", &back) == 0 &&
+	    is(&back, note, sizeof(note) - 1));
+	CHECK(unescape_field(&o, "7 rejected", "note", &back) == 0 &&
+	    is(&back, evil, sizeof(evil) - 1));
+	CHECK(unescape_field(&o, "7 rejected", "user", &back) == 0 &&
+	    is(&back, evil_user, sizeof(evil_user) - 1));
+
+	CHECK(admin(&o, &e, "--store", dir, "follows", "A103", NULL) == 0 &&
+	    has(&o, "\nfollower: rtl\\u202euser\n") && raw_control(&o) == NULL);
+	CHECK(admin(&o, &e, "--store", dir, "follows",
+	    "no\xe2\x80\xae" "body\x1b[2J", NULL) == 1 &&
+	    has(&e, "no researcher no\\u202ebody\\x1b[2J") &&
+	    raw_control(&e) == NULL);
+
+	/* the dump too: every string escaped the same way */
+	CHECK(admin(&o, &e, "--store", dir, "dump", NULL) == 0);
+	CHECK(raw_control(&o) == NULL);
+	CHECK(has(&o, "\nclaims 7 id=7 researcher=\"A104\" "
+	    "user=\"mallory\\x1b[8m\" state=3 "));
+	CHECK(has(&o, "\nfollows A103 \"rtl\\u202euser\"\n"));
+	CHECK(has(&o, "\nfollowing \"rtl\\u202euser\" A103\n"));
+	/* and it stays what tests compare: the same store, the same bytes */
+	CHECK(admin(&e, &text, "--store", dir, "dump", NULL) == 0 &&
+	    e.len == o.len && memcmp(e.p, o.p, o.len) == 0);
+out:
+	buf_free(&o);
+	buf_free(&e);
+	buf_free(&rec);
+	buf_free(&text);
+	buf_free(&back);
 }
 
 /* Runs one part and notes its time ("# name 0.12 s", ignored by run.sh). */
@@ -1430,6 +1636,7 @@ main(void)
 	part("map_growth", map_growth);
 	part("admin_cli", admin_cli);
 	part("busy_writer", busy_writer);
+	part("admin_escapes", admin_escapes);
 	tdir_remove(scratch);
 	CHECK_DONE();
 }
