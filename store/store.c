@@ -32,6 +32,8 @@ static const struct {
 	[DB_CLAIMS]      = { "claims", 0 },
 	[DB_RCLAIM]      = { "rclaim", 0 },
 	[DB_UCLAIM]      = { "uclaim", 0 },
+	[DB_REVOKED]     = { "revoked", 0 },
+	[DB_NOTBEFORE]   = { "notbefore", 0 },
 };
 
 const char *
@@ -59,6 +61,7 @@ store_strerror(int err)
 	case STORE_CONFLICT: return "a competing write exists";
 	case STORE_EXISTS: return "the user already has an open claim";
 	case STORE_INVALID: return "invalid argument or input";
+	case STORE_REVOKED: return "the session was signed out or revoked";
 	default: return mdb_strerror(err);  /* LMDB codes and errno values */
 	}
 }
