@@ -228,8 +228,15 @@ handle_login(struct request *r)
 		return;
 	}
 	buf_reset(&r->scratch2);
-	session_issue(&r->app->key, user,
-	    (uint64_t)time(NULL) + (uint64_t)r->app->cfg->session_ttl, &r->scratch2);
+	{
+		struct timespec now;
+		uint64_t ms;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+		session_issue(&r->app->key, user, ms, (uint64_t)now.tv_sec +
+		    (uint64_t)r->app->cfg->session_ttl, &r->scratch2);
+	}
 	{
 		/* resp_redirect resets the headers: cookie after it. */
 		struct buf cookie = BUF_INIT;

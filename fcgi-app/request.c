@@ -309,7 +309,8 @@ req_session(struct request *r)
 	if (!r->app->have_key ||
 	    cookie_get(req_param(r, "HTTP_COOKIE"), SESSION_COOKIE, &v) < 0)
 		return;
-	if (session_verify(&r->app->key, v, (uint64_t)time(NULL), &r->user) < 0) {
+	if (session_verify(&r->app->key, v, (uint64_t)time(NULL), &r->user,
+	    &r->sinfo) < 0) {
 		buf_reset(&r->user);
 		return;
 	}

@@ -8,6 +8,7 @@
 #include "../store/store.h"
 #include "../views/page.h"
 #include "form.h"
+#include "session.h"
 
 struct app;
 
@@ -52,6 +53,7 @@ struct request {
 	/* Who is asking: filled by req_session() from the session cookie. */
 	int         session_checked;
 	struct sv   session;        /* the cookie value, when valid */
+	struct session_info sinfo;  /* its issue, expiry and id, when valid */
 	struct buf  user;           /* signed-in user, empty when signed out */
 	struct buf  csrf;           /* that session's CSRF token */
 

@@ -43,11 +43,8 @@ redis_up
 check "Redis restarted with DEBUG allowed locally" [ "$(rcli DEBUG SLEEP 0)" = OK ]
 
 # ---- sessions for any user, made with the app's key ------------------------------------
-KEYHEX=$(od -An -tx1 -v "$RUNDIR/secret" | tr -d ' \n')
-b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
-hmac() { printf '%s' "$1" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$KEYHEX" -binary | b64url; }
-cookie() { local e=$(( $(date +%s) + 3600 )); printf '%s.%s.%s' "$(printf '%s' "$1" | b64url)" "$e" "$(hmac "bzs1|$1|$e")"; }
-csrf_of() { hmac "csrf1|$1|"; }
+session_key
+cookie_1h() { cookie "$1" $(( $(date +%s) + 3600 )); }   # lib.sh's cookie, for an hour
 
 dump | sed -n 's/^researchers \(A[0-9]*\) .* slug="\([^"]*\)".*/\2 \1/p' >"$T_DIR/slugs"
 SLUGS=($(awk '{print $1}' "$T_DIR/slugs"))
@@ -69,7 +66,7 @@ get_load() {
 # until SECONDS pass; one "status slug" line per post in OUT.
 post_load() {
 	local end=$((SECONDS + $1)) user=$2 out=$3 c t i=0
-	c=$(cookie "$user"); t=$(csrf_of "$c")
+	c=$(cookie_1h "$user"); t=$(csrf_of "$c")
 	while [ "$SECONDS" -lt "$end" ] && [ "$i" -lt "${#SLUGS[@]}" ]; do
 		s=${SLUGS[$i]}; i=$((i + 1))
 		printf '%s %s\n' "$(curl -s -o /dev/null --max-time 10 -w '%{http_code}' \
@@ -201,7 +198,7 @@ dump >"$T_DIR/dump.prev"
 # JSON (200 or the 503 JSON); until two 503s of each kind.
 for u in 1 2 3 4 5 6; do
 	user="map-$u-$(head -c 100 /dev/zero | tr '\0' m)"
-	c=$(cookie "$user"); t=$(csrf_of "$c")
+	c=$(cookie_1h "$user"); t=$(csrf_of "$c")
 	for s in "${SLUGS[@]}"; do
 		[ $((n503 - n503f)) -ge 2 ] && [ "$n503f" -ge 2 ] && break 2
 		tries=$((tries + 1))
@@ -254,7 +251,7 @@ deaths() { grep -c 'starting another' "$RUNDIR/bzpeer-fcgi.log"; }
 "$ROOT/tests/stack.sh" start >>"$T_DIR/stack.log" 2>&1
 deaths0=$(deaths)
 check "... the stack serves from the store on the full disk" curl -fsS -o /dev/null "$BASE/researchers/sanjeev-arora"
-c=$(cookie diskfull); t=$(csrf_of "$c")
+c=$(cookie_1h diskfull); t=$(csrf_of "$c")
 n200=0 n503=0 other=0 half=0 lostd=0 acked=()
 for s in "${SLUGS[@]:0:30}"; do
 	dump >"$T_DIR/dump.pre"
@@ -273,7 +270,7 @@ check "... every 503 left the store exactly as it was ($half changed it)" [ "$ha
 http GET /researchers/sanjeev-arora
 check "... pages are still 200 with the disk full" [ "$STATUS" = 200 ]
 rm -f "$MNT/filler"
-c2=$(cookie roomagain); t2=$(csrf_of "$c2")
+c2=$(cookie_1h roomagain); t2=$(csrf_of "$c2")
 http POST "/researchers/${SLUGS[0]}/follow" -b "bzs=$c2" -H 'Accept: application/json' \
 	-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "csrf=$t2&action=follow"
 id0=$(awk -v s="${SLUGS[0]}" '$1 == s {print $2}' "$T_DIR/slugs")
