@@ -111,7 +111,12 @@ void resp_redirect(struct request *r, int status, struct sv location);
 int  req_form_post(struct request *r, const struct field_decl *decl,
     size_t ndecl, struct buf *err);
 
-/* Checks the session cookie once; r->user is empty when signed out. */
+/*
+ * Checks the session cookie once: signed by our key, not expired, and
+ * still on in the store (not signed out, not ended by the operator; this
+ * opens the request's read transaction). r->user is empty when signed
+ * out, and also when the store cannot say (fail closed).
+ */
 void req_session(struct request *r);
 
 /* 1 when the client prefers a JSON answer (Accept: application/json). */

@@ -6,7 +6,8 @@
 #     app gives Redis milliseconds, not seconds), every post recorded, the
 #     counters right again afterwards;
 #   - the store's map full (store_map_max): follow posts answer 503 with a
-#     message and nothing half-written, pages still 200;
+#     message and nothing half-written, pages still 200; a logout whose
+#     sign-out cannot be written answers 503 and keeps the cookie;
 #   - the disk full under the store (a 2 MiB tmpfs): 503, nothing
 #     half-written, and posts work again once there is room;
 #   - workers killed with -9 in the middle of requests: GETs retried by
@@ -227,6 +228,39 @@ check "... a plain form post gets the 503 page in the site's layout ($n503f of t
 http GET /researchers/sanjeev-arora
 check "... pages are still 200 with the map full" [ "$STATUS" = 200 ]
 check "... followers consistent" consistent
+# Logging out on the full map: sign-outs go in while there is room (each
+# then ends its cookie), then one cannot be written: 503 with Retry-After,
+# the cookie left in the browser and still accepted, so the user is never
+# told "signed out" while a copy of the cookie would still work.
+lo303=0 lobad=0 loother=0
+dump >"$T_DIR/dump.prev"
+for i in $(seq 1000); do
+	c=$(cookie_1h "out-$i-$(head -c 110 /dev/zero | tr '\0' o)"); t=$(csrf_of "$c")
+	http POST /logout -b "bzs=$c" -H 'Content-Type: application/x-www-form-urlencoded' --data-binary "csrf=$t"
+	dump >"$T_DIR/dump.now"
+	[ "$STATUS" = 503 ] && break
+	if [ "$STATUS" = 303 ]; then
+		lo303=$((lo303 + 1))
+		# every tenth: its cookie is signed out from now on
+		if [ $((i % 10)) = 1 ]; then
+			http GET /researchers/sanjeev-arora -b "bzs=$c"
+			grep -q '>Log in</a>' "$BODY" || lobad=$((lobad + 1))
+		fi
+	else
+		loother=$((loother + 1))
+	fi
+	mv "$T_DIR/dump.now" "$T_DIR/dump.prev"
+done
+check "map full: $lo303 sign-outs written ($lobad of them not signed out after), then a logout answered $STATUS, $loother other answers" \
+	eval '[ "$STATUS" = 503 ] && [ "$lobad" = 0 ] && [ "$loother" = 0 ]'
+check "... with Retry-After, saying the user is still signed in" \
+	eval '[ -n "$(header Retry-After)" ] && grep -q "still signed in" "$BODY" && grep -q "</html>" "$BODY"'
+check "... the session cookie is not cleared" eval '! grep -qi "^Set-Cookie: bzs=" "$HEADERS"'
+check "... nothing written" cmp -s "$T_DIR/dump.prev" "$T_DIR/dump.now"
+http GET /researchers/sanjeev-arora -b "bzs=$c"
+check "... and the pages say so: still signed in" grep -q 'Signed in as <strong>out-' "$BODY"
+http POST /logout -b "bzs=$c" -H 'Content-Type: application/x-www-form-urlencoded' -H 'Accept: application/json' --data-binary "csrf=$t"
+check "... as JSON: 503 with the reason" eval '[ "$STATUS" = 503 ] && grep -q "^{\"error\":\"You are still signed in" "$BODY"'
 
 # ---- the disk full -------------------------------------------------------------------------------
 # The store (compacted) on a 2 MiB tmpfs filled to the last block: LMDB
