@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "../store/store.h"
 #include "log.h"
 
 enum key_type { K_STR, K_LONG, K_OCTAL, K_LEVEL };
@@ -52,7 +53,7 @@ static const struct key keys[] = {
 	  "seconds a cached page may live in Redis (LRU eviction may drop it sooner)" },
 	{ "secret_file", K_STR, F(secret_file), 0, 0, "var/run/secret",
 	  "file holding the 32-byte key that signs session cookies and CSRF tokens; made (mode 0600) at first start" },
-	{ "session_ttl", K_LONG, F(session_ttl), 60, 90 * 86400, "604800",
+	{ "session_ttl", K_LONG, F(session_ttl), 60, STORE_SESSION_TTL_MAX, "604800",
 	  "seconds a sign-in lasts before /login is needed again" },
 	{ "post_rate", K_LONG, F(post_rate), 1, 100000, "30",
 	  "follow/claim/logout POSTs allowed per minute per session; more get 429 (needs Redis)" },

@@ -229,8 +229,15 @@ handle_login(struct request *r)
 		return;
 	}
 	buf_reset(&r->scratch2);
-	session_issue(&r->app->key, user,
-	    (uint64_t)time(NULL) + (uint64_t)r->app->cfg->session_ttl, &r->scratch2);
+	{
+		struct timespec now;
+		uint64_t ms;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+		session_issue(&r->app->key, user, ms, (uint64_t)now.tv_sec +
+		    (uint64_t)r->app->cfg->session_ttl, &r->scratch2);
+	}
 	{
 		/* resp_redirect resets the headers: cookie after it. */
 		struct buf cookie = BUF_INIT;
@@ -252,11 +259,48 @@ static const struct field_decl logout_fields[] = {
 	[LOGOUT_CSRF] = { "csrf", 64, valid_line, NULL },
 };
 
+/* 503 for a sign-out that was not recorded, the cookie left alone. */
+static void
+logout_failed(struct request *r, int rc)
+{
+	log_err("sign-out not recorded: %s", store_strerror(rc));
+	post_fail(r, 503, "Not signed out",
+	    "You are still signed in: the sign-out could not be recorded. Please try again in a minute.");
+	resp_header(r, "Retry-After", rc == STORE_MAPFULL ? SV_LIT("60") :
+	    SV_LIT("5"));
+}
+
+/*
+ * Signs the session out on the server, durably, then asks the browser to
+ * drop the cookie: 303 to / with a flash. Copies of the cookie are signed
+ * out too, everywhere (req_session asks the store). When the sign-out
+ * cannot be written (store full, a write error, no store): 503 with
+ * Retry-After, and the cookie stays in the browser, because the server
+ * still accepts it: the user must not be shown "signed out" while a copy
+ * would still work, and can try again.
+ */
 void
 handle_logout(struct request *r)
 {
+	int rc;
+
+	/* Without a store no session can be checked nor ended: rather than
+	 * the sign-in page (no session seen), say it was not done. */
+	if (r->app->store == NULL) {
+		logout_failed(r, r->app->store_err ? r->app->store_err : STORE_EMPTY);
+		return;
+	}
 	if (post_begin(r, logout_fields, 1, LOGOUT_CSRF, SV_LIT("/")) < 0)
 		return;
+	/* The write may grow the map: no read snapshot may stay open. */
+	req_end_txn(r);
+	rc = store_session_revoke(r->app->store, (struct sv){ r->user.p,
+	    r->user.len }, (struct sv){ (const char *)r->sinfo.id,
+	    sizeof(r->sinfo.id) }, r->sinfo.expires, 0);
+	if (rc != 0) {
+		logout_failed(r, rc);
+		return;
+	}
 	post_done(r, SV_LIT("/"), "signed_out");
 	resp_cookie(r, SESSION_COOKIE, SV_LIT(""), 0);
 }

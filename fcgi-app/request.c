@@ -336,6 +336,7 @@ void
 req_session(struct request *r)
 {
 	struct sv v;
+	int rc;
 
 	if (r->session_checked)
 		return;
@@ -343,7 +344,20 @@ req_session(struct request *r)
 	if (!r->app->have_key ||
 	    cookie_get(req_param(r, RP_HTTP_COOKIE), SESSION_COOKIE, &v) < 0)
 		return;
-	if (session_verify(&r->app->key, v, (uint64_t)time(NULL), &r->user) < 0) {
+	if (session_verify(&r->app->key, v, (uint64_t)time(NULL), &r->user,
+	    &r->sinfo) < 0) {
+		buf_reset(&r->user);
+		return;
+	}
+	/* Signed out (POST /logout, bzpeer-admin sessions revoke), or a
+	 * store that cannot say: signed out. Two lookups in the snapshot the
+	 * handler reads anyway. */
+	if ((rc = req_txn(r)) != 0 ||
+	    (rc = store_session_check(r->txn, (struct sv){ r->user.p,
+	    r->user.len }, (struct sv){ (const char *)r->sinfo.id,
+	    sizeof(r->sinfo.id) }, r->sinfo.issued_ms, r->sinfo.expires)) != 0) {
+		if (rc != STORE_REVOKED && r->txn != NULL)
+			log_err("session check: %s", store_strerror(rc));
 		buf_reset(&r->user);
 		return;
 	}

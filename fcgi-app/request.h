@@ -9,6 +9,7 @@
 #include "../views/page.h"
 #include "fcgi.h"
 #include "form.h"
+#include "session.h"
 
 struct app;
 
@@ -77,6 +78,7 @@ struct request {
 	/* Who is asking: filled by req_session() from the session cookie. */
 	int         session_checked;
 	struct sv   session;        /* the cookie value, when valid */
+	struct session_info sinfo;  /* its issue, expiry and id, when valid */
 	struct buf  user;           /* signed-in user, empty when signed out */
 	struct buf  csrf;           /* that session's CSRF token */
 
@@ -138,7 +140,12 @@ void resp_redirect(struct request *r, int status, struct sv location);
 int  req_form_post(struct request *r, const struct field_decl *decl,
     size_t ndecl, struct buf *err);
 
-/* Checks the session cookie once; r->user is empty when signed out. */
+/*
+ * Checks the session cookie once: signed by our key, not expired, and
+ * still on in the store (not signed out, not ended by the operator; this
+ * opens the request's read transaction). r->user is empty when signed
+ * out, and also when the store cannot say (fail closed).
+ */
 void req_session(struct request *r);
 
 /* 1 when the client prefers a JSON answer (Accept: application/json). */

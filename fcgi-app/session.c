@@ -1,4 +1,4 @@
-/* session.c: HMAC-signed session cookies and CSRF tokens (libsodium), the secret file. */
+/* session.c: HMAC-signed session cookies with their issue time and id, CSRF tokens (libsodium), the secret file. */
 #include "session.h"
 
 #include <errno.h>
@@ -148,6 +148,10 @@ session_key_load(const char *path, struct session_key *key, struct buf *err)
 
 /* ---- cookies -------------------------------------------------------------------- */
 
+_Static_assert(STORE_SESSION_ID_LEN >= crypto_generichash_BYTES_MIN &&
+    STORE_SESSION_ID_LEN <= crypto_generichash_BYTES_MAX,
+    "a session id is a BLAKE2b hash");
+
 static void
 mac(const struct session_key *key, const char *label, struct sv a, struct sv b,
     unsigned char out[crypto_auth_hmacsha256_BYTES])
@@ -163,57 +167,86 @@ mac(const struct session_key *key, const char *label, struct sv a, struct sv b,
 }
 
 void
-session_issue(const struct session_key *key, struct sv user, uint64_t expires,
-    struct buf *out)
+session_issue(const struct session_key *key, struct sv user, uint64_t issued_ms,
+    uint64_t expires, struct buf *out)
 {
 	unsigned char m[crypto_auth_hmacsha256_BYTES];
-	char exp[24];
-	int n = snprintf(exp, sizeof(exp), "%llu", (unsigned long long)expires);
+	char times[48];
+	int n = snprintf(times, sizeof(times), "%llu.%llu",
+	    (unsigned long long)issued_ms, (unsigned long long)expires);
 
-	mac(key, "bzs1|", user, (struct sv){ exp, (size_t)n }, m);
+	mac(key, "bzs2|", user, (struct sv){ times, (size_t)n }, m);
 	b64url_encode(out, (const unsigned char *)user.p, user.n);
 	buf_putc(out, '.');
-	buf_put(out, exp, (size_t)n);
+	buf_put(out, times, (size_t)n);
 	buf_putc(out, '.');
 	b64url_encode(out, m, sizeof(m));
 }
 
+/*
+ * A number as session_issue writes it: 1..19 decimal digits, no leading
+ * zero (one spelling per value, and never 0). 0 or -1.
+ */
+static int
+parse_dec(struct sv s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (s.n == 0 || s.n > 19 || s.p[0] == '0')
+		return -1;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(s.p[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
 int
 session_verify(const struct session_key *key, struct sv value, uint64_t now,
-    struct buf *user)
+    struct buf *user, struct session_info *info)
 {
 	unsigned char m[crypto_auth_hmacsha256_BYTES];
-	const char *d1, *d2, *end = value.p + value.n;
+	const char *d1, *d2, *d3, *end = value.p + value.n;
 	struct buf given = BUF_INIT;
-	struct sv exp;
-	uint64_t expires = 0;
+	struct sv times;
+	uint64_t issued = 0, expires = 0;
 	size_t ulen0 = user->len;
 	int rc = -1;
 
 	if (value.n == 0 || value.n > 512)
 		return -1;
 	if ((d1 = memchr(value.p, '.', value.n)) == NULL ||
-	    (d2 = memchr(d1 + 1, '.', (size_t)(end - d1 - 1))) == NULL)
+	    (d2 = memchr(d1 + 1, '.', (size_t)(end - d1 - 1))) == NULL ||
+	    (d3 = memchr(d2 + 1, '.', (size_t)(end - d2 - 1))) == NULL)
 		return -1;
-	exp = (struct sv){ d1 + 1, (size_t)(d2 - d1 - 1) };
-	if (exp.n == 0 || exp.n > 19)
+	if (parse_dec((struct sv){ d1 + 1, (size_t)(d2 - d1 - 1) }, &issued) < 0 ||
+	    parse_dec((struct sv){ d2 + 1, (size_t)(d3 - d2 - 1) }, &expires) < 0)
 		return -1;
-	for (size_t i = 0; i < exp.n; i++) {
-		if (exp.p[i] < '0' || exp.p[i] > '9')
-			return -1;
-		expires = expires * 10 + (uint64_t)(exp.p[i] - '0');
-	}
+	/* The MAC covers "issued.expiry" as written. */
+	times = (struct sv){ d1 + 1, (size_t)(d3 - d1 - 1) };
 	if (b64url_decode(user, (struct sv){ value.p, (size_t)(d1 - value.p) }) < 0 ||
 	    user->len - ulen0 == 0 || user->len - ulen0 > SESSION_USER_MAX)
 		goto out;
-	if (b64url_decode(&given, (struct sv){ d2 + 1, (size_t)(end - d2 - 1) }) < 0 ||
+	/* A '.' after the third makes the MAC's base64url fail here. */
+	if (b64url_decode(&given, (struct sv){ d3 + 1, (size_t)(end - d3 - 1) }) < 0 ||
 	    given.len != sizeof(m))
 		goto out;
-	mac(key, "bzs1|", (struct sv){ user->p + ulen0, user->len - ulen0 }, exp, m);
+	mac(key, "bzs2|", (struct sv){ user->p + ulen0, user->len - ulen0 }, times, m);
 	if (sodium_memcmp(m, given.p, sizeof(m)) != 0)
 		goto out;
-	if (expires <= now)
+	/* Only the key signs these, but a life longer than any session's
+	 * would outlast the store's not-before entries (store.h). */
+	if (issued / 1000 >= expires ||
+	    expires - issued / 1000 > STORE_SESSION_TTL_MAX || expires <= now)
 		goto out;
+	if (info != NULL) {
+		info->issued_ms = issued;
+		info->expires = expires;
+		crypto_generichash(info->id, sizeof(info->id), m, sizeof(m),
+		    NULL, 0);
+	}
 	rc = 0;
 out:
 	if (rc < 0) {

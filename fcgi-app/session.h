@@ -5,16 +5,25 @@
 #include <stdint.h>
 
 #include "../store/buf.h"
+#include "../store/store.h"
 
 /*
  * Identity comes from the web server (REMOTE_USER at /login); the app keeps
- * it in a cookie it signs: "bzs=" b64url(user) "." expiry "." b64url(mac),
- * mac = HMAC-SHA-256(secret, "bzs1|" user "|" expiry). Nothing is stored
- * server-side; a cookie is valid until its expiry (DESIGN.md §5).
+ * it in a cookie it signs:
+ *   "bzs=" b64url(user) "." issued "." expiry "." b64url(mac)
+ * issued in unix milliseconds, expiry in unix seconds, both plain decimal
+ * without leading zeros, and mac = HMAC-SHA-256(secret, "bzs2|" user "|"
+ * issued "." expiry). A cookie lives at most STORE_SESSION_TTL_MAX seconds
+ * from its issue. The cookie alone proves nothing more than that the key
+ * signed it: whether its session is still on (not signed out, not ended by
+ * the operator) is the store's to say (store_session_check, with the id
+ * and times below). Cookies of the earlier format ("bzs1|", no issue time)
+ * no longer verify: their users sign in again.
  *
  * The CSRF token of a session is b64url(HMAC-SHA-256(secret, "csrf1|"
  * cookie value)): bound to the session, so a token from another session or
- * a forged one is refused, and it needs no storage either.
+ * a forged one is refused, and it needs no storage either; a session
+ * signed out takes its token with it.
  */
 #define SESSION_COOKIE "bzs"
 #define SESSION_KEY_LEN 32
@@ -30,16 +39,32 @@ struct session_key {
  */
 int  session_key_load(const char *path, struct session_key *key, struct buf *err);
 
-/* Appends the cookie value for user, valid until `expires` (unix seconds). */
-void session_issue(const struct session_key *key, struct sv user,
-    uint64_t expires, struct buf *out);
+/* What a verified cookie says besides the user. */
+struct session_info {
+	uint64_t issued_ms;     /* unix milliseconds */
+	uint64_t expires;       /* unix seconds */
+	/* The session's id for the store: a hash of the cookie's MAC, so it
+	 * names exactly this cookie and the store holds nothing that signs. */
+	unsigned char id[STORE_SESSION_ID_LEN];
+};
 
 /*
- * Checks a cookie value: well-formed, the MAC right (constant time), not
- * expired at `now`. Appends the user name to user. 0 or -1.
+ * Appends the cookie value for user, issued at issued_ms (unix
+ * milliseconds), valid until `expires` (unix seconds), which must come
+ * after the issue and at most STORE_SESSION_TTL_MAX seconds after it.
+ */
+void session_issue(const struct session_key *key, struct sv user,
+    uint64_t issued_ms, uint64_t expires, struct buf *out);
+
+/*
+ * Checks a cookie value: well-formed, canonical numbers, the MAC right
+ * (constant time), a lifetime within STORE_SESSION_TTL_MAX, not expired at
+ * `now` (unix seconds). Appends the user name to user and fills *info (may
+ * be NULL). 0 or -1 (user unchanged). Says nothing about sign-outs: see
+ * store_session_check().
  */
 int  session_verify(const struct session_key *key, struct sv value,
-    uint64_t now, struct buf *user);
+    uint64_t now, struct buf *user, struct session_info *info);
 
 /* Appends the CSRF token of the session whose cookie value is `value`. */
 void session_csrf(const struct session_key *key, struct sv value,

@@ -1,9 +1,9 @@
 /*
  * bzpeer-admin.c: the operator's command for the store: stats, dump, claims
- * review, follows. Every string it prints (user text, catalog text, ids,
- * even the arguments it echoes) goes through dump_escape(): a note holding
- * a bidi override or a terminal escape is shown as \u202e or \x1b, never
- * acted on by the reviewer's terminal.
+ * review, follows, ending sessions. Every string it prints (user text,
+ * catalog text, ids, even the arguments it echoes) goes through
+ * dump_escape(): a note holding a bidi override or a terminal escape is
+ * shown as \u202e or \x1b, never acted on by the reviewer's terminal.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,7 +22,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 /* A command line, parsed before the store is opened. */
 struct args {
 	const char *store;
-	const char *what;        /* follows: a slug or an id */
+	const char *what;        /* follows: a slug or an id; sessions: a user */
 	const char *note;        /* claims reject: the reviewer's note */
 	uint64_t id;             /* claims approve/reject */
 	int state;               /* claims list: 0 all, else enum store_claim_state */
@@ -167,6 +167,15 @@ parse_reject(struct args *a, int argc, char **argv)
 
 static int
 parse_follows(struct args *a, int argc, char **argv)
+{
+	if (argc != 1 || argv[0][0] == '\0')
+		return -1;
+	a->what = argv[0];
+	return 0;
+}
+
+static int
+parse_user(struct args *a, int argc, char **argv)
 {
 	if (argc != 1 || argv[0][0] == '\0')
 		return -1;
@@ -465,6 +474,53 @@ cmd_claims_reject(struct store *s, const struct args *a)
 	return in_read(s, a, decided_txn);
 }
 
+/* ---- sessions ---------------------------------------------------------------- */
+
+/* Unix milliseconds as 2024-05-01T12:00:00.123Z. */
+static void
+put_time_ms(struct buf *b, uint64_t ms)
+{
+	char s[40];
+	time_t tt = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+		buf_puts(b, "?");
+		return;
+	}
+	buf_puts(b, s);
+	snprintf(s, sizeof(s), ".%03uZ", (unsigned)(ms % 1000));
+	buf_puts(b, s);
+}
+
+static int
+cmd_sessions_revoke(struct store *s, const struct args *a)
+{
+	struct buf line = BUF_INIT;
+	uint64_t nb;
+	int rc = store_sessions_end(s, sv_cstr(a->what), 0, &nb);
+
+	if (rc == STORE_INVALID) {
+		errmsg("sessions revoke: not a user name the site signs in "
+		    "(1 to %d bytes of UTF-8 text without control characters)",
+		    STORE_USER_MAX);
+		return EXIT_FAIL;
+	}
+	if (rc != 0) {
+		errmsg("sessions revoke: %s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	buf_puts(&line, "sessions of ");
+	dump_quote(&line, sv_cstr(a->what));
+	buf_puts(&line, " issued up to ");
+	put_time_ms(&line, nb);
+	buf_puts(&line, " are ended; a new sign-in works\n");
+	rc = out(&line);
+	buf_free(&line);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
 static const struct command commands[] = {
 	{ "stats", NULL, "stats",
 	  "counts, catalog generation, schema, map size and use",
@@ -491,6 +547,10 @@ static const struct command commands[] = {
 	  "      a line) and the stored count (count:); exit 1 if the count\n"
 	  "      and the follow edges disagree",
 	  0, parse_follows, cmd_follows },
+	{ "sessions", "revoke", "sessions revoke USER",
+	  "end every session of USER issued until now, on every server using\n"
+	  "      this store (copied cookies too); USER's next sign-in works",
+	  1, parse_user, cmd_sessions_revoke },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -539,6 +599,8 @@ main(int argc, char **argv)
 	if (cmd == NULL) {
 		if (strcmp(argv[3], "claims") == 0)
 			errmsg("claims: list, approve or reject?");
+		else if (strcmp(argv[3], "sessions") == 0)
+			errmsg("sessions: revoke?");
 		else {
 			struct buf e = BUF_INIT;
 

@@ -293,7 +293,12 @@ value_text(struct buf *b, enum store_db db, MDB_val k, MDB_val v)
 		return claim_text(b, v);
 	case DB_RCLAIM:
 	case DB_UCLAIM:
+	case DB_NOTBEFORE:
 		return be64_text(b, v);
+	case DB_REVOKED:
+		buf_putc(b, ' ');
+		dump_quote(b, val_sv(v));
+		return 0;
 	case DB__COUNT:
 		break;
 	}
@@ -336,6 +341,14 @@ store_dump(struct store_rtxn *t, FILE *out)
 			buf_putc(&line, ' ');
 			if (db == DB_CLAIMS && k.mv_size == 8)
 				buf_putu64(&line, get_be64(k.mv_data));
+			else if (db == DB_REVOKED &&
+			    k.mv_size == REVOKED_KEY_LEN) {
+				/* expiry, then the session id in hex */
+				buf_putu64(&line, get_be64(k.mv_data));
+				buf_putc(&line, ' ');
+				hexdump(&line, (MDB_val){ STORE_SESSION_ID_LEN,
+				    (unsigned char *)k.mv_data + 8 });
+			}
 			else if (db != DB_NAMES || names_key_text(&line, k) != 0)
 				key_text(&line, k);
 			mark = line.len;

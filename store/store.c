@@ -32,6 +32,8 @@ static const struct {
 	[DB_CLAIMS]      = { "claims", 0 },
 	[DB_RCLAIM]      = { "rclaim", 0 },
 	[DB_UCLAIM]      = { "uclaim", 0 },
+	[DB_REVOKED]     = { "revoked", 0 },
+	[DB_NOTBEFORE]   = { "notbefore", 0 },
 };
 
 const char *
@@ -60,6 +62,7 @@ store_strerror(int err)
 	case STORE_EXISTS: return "the user already has an open claim";
 	case STORE_INVALID: return "invalid argument or input";
 	case STORE_BUSY: return "another writer holds the store (an import, say): nothing was written";
+	case STORE_REVOKED: return "the session was signed out or revoked";
 	default: return mdb_strerror(err);  /* LMDB codes and errno values */
 	}
 }

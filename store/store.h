@@ -44,6 +44,8 @@ enum {
 	                             or an import met a bad line under --strict */
 	STORE_BUSY,               /* another writer held the store past the
 	                             wait allowed (store_opts.write_wait_ms) */
+	STORE_REVOKED,            /* the session was ended: signed out, or all
+	                             of its user's sessions revoked */
 };
 
 const char *store_strerror(int err);
@@ -446,5 +448,64 @@ int store_claim_of_researcher(struct store_rtxn *t, struct sv researcher_id,
 typedef int (*store_claim_cb)(void *ctx, const struct store_claim *c);
 int store_claims_each(struct store_rtxn *t, int state, store_claim_cb cb,
     void *ctx);
+
+/* ---- sessions: sign-outs the server keeps ----------------------------------
+ *
+ * Session cookies are signed and stateless (fcgi-app/session.h); what the
+ * store keeps is the sessions that ended before their expiry, so a copied
+ * cookie stops working everywhere once its session is over:
+ *  - one session signed out (POST /logout): its id (STORE_SESSION_ID_LEN
+ *    opaque bytes the web layer derives from the cookie) with its expiry;
+ *  - every session of a user issued up to a time (bzpeer-admin sessions
+ *    revoke USER): the user's "not before", in milliseconds.
+ * Entries only matter until the sessions they end would have expired
+ * anyway, so the writers prune: each revocation write deletes up to
+ * STORE_SESSION_PRUNE signed-out sessions whose expiry has passed (oldest
+ * first) and looks at up to STORE_SESSION_PRUNE not-before entries (the
+ * ones after the user's), deleting those older than STORE_SESSION_TTL_MAX:
+ * bounded work per write, and the lists hold little more than the live
+ * sessions they end. A session lives at most STORE_SESSION_TTL_MAX seconds
+ * from its issue (the web layer refuses a cookie claiming more).
+ *
+ * The writers follow the rules of the user-data writers above (store
+ * opened without STORE_RDONLY, one durable write transaction, no read
+ * transaction of this process open during the call, nothing changed by a
+ * refused call). `now` arguments are unix seconds (milliseconds where
+ * named _ms); 0 means the clock's.
+ */
+#define STORE_SESSION_ID_LEN 16
+#define STORE_SESSION_TTL_MAX (90 * 86400)
+#define STORE_SESSION_PRUNE 64
+
+/*
+ * Signs out one session of user: its id and expiry (unix seconds).
+ * STORE_INVALID for a bad user name, an id not STORE_SESSION_ID_LEN bytes
+ * long, or an expiry more than STORE_SESSION_TTL_MAX after now (no cookie
+ * lives that long). A session already signed out, or already expired at
+ * `now`, needs no entry: 0, nothing written.
+ */
+int store_session_revoke(struct store *s, struct sv user, struct sv id,
+    uint64_t expires, uint64_t now);
+
+/*
+ * Ends every session of user issued at or before now_ms (unix
+ * milliseconds; 0: the clock's): sessions issued later, a new sign-in,
+ * work. A not-before already later is kept (it never goes back). *out_ms
+ * (may be NULL) gets the not-before in force after the call.
+ * STORE_INVALID for a bad user name.
+ */
+int store_sessions_end(struct store *s, struct sv user, uint64_t now_ms,
+    uint64_t *out_ms);
+
+/*
+ * Whether the session of user with this id, issued at issued_ms (unix
+ * milliseconds) and expiring at `expires`, is still on: 0, STORE_REVOKED
+ * when it was signed out or ended, STORE_INVALID for a bad user name or
+ * id length, STORE_CORRUPT for a bad entry. Two lookups in t; a store
+ * from before these lists (read-only) has none. A caller that gets
+ * anything but 0 treats the session as signed out.
+ */
+int store_session_check(struct store_rtxn *t, struct sv user, struct sv id,
+    uint64_t issued_ms, uint64_t expires);
 
 #endif

@@ -36,6 +36,11 @@
  *  rclaim       "A123" -> u64 BE id of its current (pending or approved) claim
  *  uclaim       user -> u64 BE id of the user's open (pending) claim
  *  meta         "claim_last" -> u64 LE, the last claim id given out
+ *  revoked      u64 BE expiry (unix seconds) | session id (16 bytes) -> user:
+ *               sessions signed out before their expiry, oldest expiry
+ *               first (so pruning walks from the front)
+ *  notbefore    user -> u64 BE unix milliseconds: the user's sessions
+ *               issued at or before it are ended
  *
  * So a researcher's works come newest first (unknown year, 0, last), and
  * co-authors and topics largest count first, ties by numeric id.
@@ -60,6 +65,8 @@ enum store_db {
 	DB_CLAIMS,
 	DB_RCLAIM,
 	DB_UCLAIM,
+	DB_REVOKED,
+	DB_NOTBEFORE,
 	DB__COUNT
 };
 
@@ -67,6 +74,7 @@ enum store_db {
 #define DB_USERDATA_FIRST DB_FOLLOWS
 
 #define RWORK_LEN 10
+#define REVOKED_KEY_LEN (8 + STORE_SESSION_ID_LEN)   /* revoked */
 #define COUNT_LEN 12          /* coauthors, rtopics */
 #define NAME_FOLD_MAX 400     /* a key is at most 511 bytes */
 

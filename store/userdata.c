@@ -1,4 +1,4 @@
-/* userdata.c: follows and claims, the user data kept beside the catalog (store.h "user data"). */
+/* userdata.c: follows, claims and ended sessions, the user data kept beside the catalog (store.h "user data", "sessions"). */
 #include "store_int.h"
 
 #include <string.h>
@@ -651,4 +651,228 @@ store_claims_each(struct store_rtxn *t, int state, store_claim_cb cb,
 	}
 	mdb_cursor_close(cur);
 	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* ---- sessions: sign-outs the server keeps ------------------------------------- */
+
+static uint64_t
+clock_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return (uint64_t)time(NULL) * 1000;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Whether a not-before of nb_ms can still end a session at `now`. */
+static int
+notbefore_live(uint64_t nb_ms, uint64_t now)
+{
+	/* A session issued at or before nb_ms expired by nb_ms/1000 + the
+	 * longest life; the web layer refuses it from then on by itself. */
+	return nb_ms / 1000 + STORE_SESSION_TTL_MAX >= now;
+}
+
+/*
+ * The bounded clean-up of every revocation write: deletes the signed-out
+ * sessions whose expiry has passed, oldest first, at most
+ * STORE_SESSION_PRUNE; then looks at up to STORE_SESSION_PRUNE not-before
+ * entries, starting after user's and wrapping round to the first (never
+ * user's own), and deletes those no session can be old enough for. So the
+ * lists are cleaned as writes come, whoever writes. *pruned gets how many
+ * went. 0, an LMDB error, or STORE_CORRUPT for an entry of the wrong size.
+ */
+static int
+sessions_prune(MDB_txn *txn, const MDB_dbi *dbi, struct sv user,
+    uint64_t now, size_t *pruned)
+{
+	MDB_cursor *c;
+	MDB_val k, v, u = sv_val(user);
+	size_t n;
+	int rc, wrapped = 0;
+
+	*pruned = 0;
+	if ((rc = mdb_cursor_open(txn, dbi[DB_REVOKED], &c)) != 0)
+		return rc;
+	for (n = 0; n < STORE_SESSION_PRUNE; n++) {
+		if ((rc = mdb_cursor_get(c, &k, &v, MDB_FIRST)) != 0)
+			break;
+		if (k.mv_size != REVOKED_KEY_LEN) {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		if (get_be64(k.mv_data) > now)
+			break;          /* sorted by expiry: the rest is live */
+		if ((rc = mdb_cursor_del(c, 0)) != 0)
+			break;
+		(*pruned)++;
+	}
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+
+	if ((rc = mdb_cursor_open(txn, dbi[DB_NOTBEFORE], &c)) != 0)
+		return rc;
+	k = sv_val(user);
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	if (rc == 0 && mdb_cmp(txn, dbi[DB_NOTBEFORE], &k, &u) == 0)
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	for (n = 0; n < STORE_SESSION_PRUNE; n++) {
+		if (rc == MDB_NOTFOUND && !wrapped) {
+			wrapped = 1;
+			rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+		}
+		if (rc != 0)
+			break;
+		/* Round again to where we began: every entry was seen. */
+		if (wrapped && mdb_cmp(txn, dbi[DB_NOTBEFORE], &k, &u) >= 0)
+			break;
+		if (v.mv_size != 8) {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		if (!notbefore_live(get_be64(v.mv_data), now)) {
+			if ((rc = mdb_cursor_del(c, 0)) != 0)
+				break;
+			(*pruned)++;
+		}
+		/* After a delete the cursor already stands on the next entry,
+		 * which MDB_NEXT then returns (LMDB's C_DEL). */
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* One revocation write: a session signed out, or a user's sessions ended. */
+struct session_end {
+	const MDB_dbi *dbi;
+	struct sv user;                      /* the caller's, copied */
+	unsigned char key[REVOKED_KEY_LEN];  /* revoke: expiry | id */
+	uint64_t now, now_ms;
+	int all;                             /* store_sessions_end */
+	uint64_t nb;                         /* out: not-before in force */
+};
+
+static int
+session_end_txn(MDB_txn *txn, void *ctx)
+{
+	struct session_end *e = ctx;
+	MDB_val k, v;
+	unsigned char b[8];
+	size_t pruned;
+	int rc;
+
+	if (e->all) {
+		k = sv_val(e->user);
+		rc = mdb_get(txn, e->dbi[DB_NOTBEFORE], &k, &v);
+		if (rc == 0 && (rc = be64_get(v, &e->nb)) != 0)
+			return rc;
+		if (rc == 0 && e->nb >= e->now_ms)
+			return UNCHANGED;       /* ended as late already */
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return rc;
+	} else {
+		k = (MDB_val){ REVOKED_KEY_LEN, e->key };
+		rc = mdb_get(txn, e->dbi[DB_REVOKED], &k, &v);
+		if (rc == 0)
+			return UNCHANGED;       /* signed out already */
+		if (rc != MDB_NOTFOUND)
+			return rc;
+	}
+	if ((rc = sessions_prune(txn, e->dbi, e->user, e->now, &pruned)) != 0)
+		return rc;
+	if (e->all) {
+		k = sv_val(e->user);
+		v = be64_val(b, e->now_ms);
+		if ((rc = mdb_put(txn, e->dbi[DB_NOTBEFORE], &k, &v, 0)) != 0)
+			return rc;
+		e->nb = e->now_ms;
+		return 0;
+	}
+	k = (MDB_val){ REVOKED_KEY_LEN, e->key };
+	v = sv_val(e->user);
+	return mdb_put(txn, e->dbi[DB_REVOKED], &k, &v, 0);
+}
+
+int
+store_session_revoke(struct store *s, struct sv user, struct sv id,
+    uint64_t expires, uint64_t now)
+{
+	struct session_end e;
+	char u[STORE_USER_MAX];
+	int rc;
+
+	if (now == 0)
+		now = (uint64_t)time(NULL);
+	if (!store_user_valid(user) || id.n != STORE_SESSION_ID_LEN ||
+	    expires > now + STORE_SESSION_TTL_MAX)
+		return STORE_INVALID;
+	if (expires <= now)
+		return 0;       /* over by itself: refused without an entry */
+	memset(&e, 0, sizeof(e));
+	e.dbi = s->dbi;
+	/* Copies: the arguments may point into the map, which may grow. */
+	memcpy(u, user.p, user.n);
+	e.user = (struct sv){ u, user.n };
+	put_be64(e.key, expires);
+	memcpy(e.key + 8, id.p, id.n);
+	e.now = now;
+	rc = store_write(s, session_end_txn, &e);
+	return rc == UNCHANGED ? 0 : rc;
+}
+
+int
+store_sessions_end(struct store *s, struct sv user, uint64_t now_ms,
+    uint64_t *out_ms)
+{
+	struct session_end e;
+	char u[STORE_USER_MAX];
+	int rc;
+
+	if (out_ms != NULL)
+		*out_ms = 0;
+	if (!store_user_valid(user))
+		return STORE_INVALID;
+	memset(&e, 0, sizeof(e));
+	e.dbi = s->dbi;
+	memcpy(u, user.p, user.n);
+	e.user = (struct sv){ u, user.n };
+	e.all = 1;
+	e.now_ms = now_ms ? now_ms : clock_ms();
+	e.now = e.now_ms / 1000;
+	rc = store_write(s, session_end_txn, &e);
+	if (rc == UNCHANGED)
+		rc = 0;
+	if (rc == 0 && out_ms != NULL)
+		*out_ms = e.nb;
+	return rc;
+}
+
+int
+store_session_check(struct store_rtxn *t, struct sv user, struct sv id,
+    uint64_t issued_ms, uint64_t expires)
+{
+	unsigned char key[REVOKED_KEY_LEN];
+	MDB_val v;
+	int rc;
+
+	if (!store_user_valid(user) || id.n != STORE_SESSION_ID_LEN)
+		return STORE_INVALID;
+	put_be64(key, expires);
+	memcpy(key + 8, id.p, id.n);
+	rc = store_get(t, DB_REVOKED, (struct sv){ (const char *)key,
+	    sizeof(key) }, &v);
+	if (rc == 0)
+		return STORE_REVOKED;
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	if ((rc = store_get(t, DB_NOTBEFORE, user, &v)) == STORE_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != 8)
+		return STORE_CORRUPT;
+	return issued_ms <= get_be64(v.mv_data) ? STORE_REVOKED : 0;
 }

@@ -2,7 +2,8 @@
 # Sign-in at the edge, follow and claim (issue 4), through the real nginx:
 # sessions, CSRF, Post/Redirect/Get and JSON, every rejection with its
 # status and the store unchanged, claims with their states, admin review,
-# many processes following at once, the micro-cache bypass.
+# many processes following at once, the micro-cache bypass, logging out
+# (a copied cookie is signed out too) and bzpeer-admin sessions revoke.
 . "$(dirname "$0")/lib.sh"
 # Rate limits are tested in 26-ratelimit.sh; here they stay out of the way.
 # A generous Redis timeout: a loaded machine must not turn the Redis copy of
@@ -199,13 +200,72 @@ for s in sanjeev-arora zhiyuan-li jason-lee; do
 	check "$s: the page shows $edges" [ "$(page_count /researchers/$s)" = "$edges" ]
 done
 
-# ---- log out -------------------------------------------------------------------------
+# ---- log out: the session ends on the server, not only in the browser -------------------
+signed_out_page() { grep -q '>Log in</a>' "$BODY" && ! grep -q 'Signed in as' "$BODY" && ! grep -q 'name="csrf"' "$BODY"; }
 post /logout "$J2" "csrf=nope"
 check "log out with a bad CSRF: 403" [ "$STATUS" = 403 ]
+S2=$(awk '$6 == "bzs" {print $7}' "$J2")   # a copy of the cookie, as a thief would keep it
+check "a copy of demo2's cookie taken before logging out" [ -n "$S2" ]
 post /logout "$J2" "csrf=$C2"
 check "log out: 303 to / and the session cookie cleared" [ "$STATUS" = 303 ]
 check "log out: 303 to / and the session cookie cleared (part 2)" grep -qi '^Set-Cookie: bzs=; Path=/; Max-Age=0' "$HEADERS"
+check "log out: the store keeps the sign-out" eval 'dump | grep -q "^revoked [0-9]* [0-9a-f]\{32\} \"demo2\"$"'
 http GET / -b "$J2"
 check "after logging out the page shows Log in" grep -q '>Log in</a>' "$BODY"
+# The copied cookie, sent after the logout: signed out on every page, every
+# post refused as from nobody, its CSRF token useless, nothing changed.
+dump > "$T_DIR/dump.before"
+http GET / -b "bzs=$S2"
+check "the copied cookie after logout: the home page is signed out" signed_out_page
+http GET "$P" -b "bzs=$S2"
+check "the copied cookie after logout: the profile is signed out, no form token" signed_out_page
+http GET /researchers/zhiyuan-li -b "bzs=$S2"
+check "the copied cookie after logout: another profile too (another worker, maybe)" signed_out_page
+FORM=(-H 'Content-Type: application/x-www-form-urlencoded')
+http POST "$P/follow" -b "bzs=$S2" "${FORM[@]}" --data-binary "csrf=$C2&action=follow"
+check "the copied cookie's follow with its CSRF token: 303 to /login" \
+	eval '[ "$STATUS" = 303 ] && [ "$(header Location)" = "/login?next=%2Fresearchers%2Fsanjeev-arora" ]'
+http POST "$P/follow" -b "bzs=$S2" "${FORM[@]}" --data-binary "csrf=$C2&action=follow" -H 'Accept: application/json'
+check "... as JSON: 401" eval '[ "$STATUS" = 401 ] && grep -q "^{\"error\":" "$BODY"'
+http POST /researchers/jason-lee/claim -b "bzs=$S2" "${FORM[@]}" --data-binary "${C/csrf=$C1/csrf=$C2}"
+check "the copied cookie's claim: 303 to /login" eval '[ "$STATUS" = 303 ] && [ "$(header Location)" = "/login?next=%2Fresearchers%2Fjason-lee" ]'
+http POST /logout -b "bzs=$S2" "${FORM[@]}" --data-binary "csrf=$C2"
+check "the copied cookie's logout: 303 to /login, no flash" \
+	eval '[ "$STATUS" = 303 ] && [ "$(header Location)" = "/login?next=%2F" ] && ! grep -qi "^Set-Cookie: bzf=" "$HEADERS"'
+check "store unchanged by every post of the copied cookie" unchanged_since "$T_DIR/dump.before"
+
+# ---- bzpeer-admin sessions revoke: every session of one user ------------------------------
+cp "$J1" "$T_DIR/jar.demo.first"; JA="$T_DIR/jar.demo.first"; CA=$C1   # demo's first session
+signin demo; JB=$JAR; CB=$CSRF                                           # and a second one
+signin demo2; JC=$JAR; CC=$CSRF                                          # demo2 again
+check "two live sessions of demo, with different tokens" eval '[ -n "$CB" ] && [ "$CA" != "$CB" ]'
+for j in "$JA" "$JB"; do
+	http GET "$P" -b "$j"
+	check "before: demo's session $(basename "$j") is signed in" grep -q 'Signed in as <strong>demo</strong>' "$BODY"
+done
+"$BUILD/bzpeer-admin" --store "$STORE" sessions revoke demo >"$T_DIR/revoke.out" 2>&1
+check "bzpeer-admin sessions revoke demo: exit 0" [ $? = 0 ]
+check "... says what it ended" grep -q '^sessions of "demo" issued up to 20[0-9-]*T[0-9:.]*Z are ended' "$T_DIR/revoke.out"
+dump > "$T_DIR/dump.before"
+for j in "$JA" "$JB"; do
+	http GET "$P" -b "$j"
+	check "after: demo's session $(basename "$j") gets signed-out pages" signed_out_page
+done
+http POST "$P/follow" -b "$JA" "${FORM[@]}" --data-binary "csrf=$CA&action=follow"
+check "after: demo's first session's follow: 303 to /login" \
+	eval '[ "$STATUS" = 303 ] && [ "$(header Location)" = "/login?next=%2Fresearchers%2Fsanjeev-arora" ]'
+http POST "$P/follow" -b "$JB" "${FORM[@]}" --data-binary "csrf=$CB&action=follow" -H 'Accept: application/json'
+check "after: demo's second session's follow (JSON): 401" [ "$STATUS" = 401 ]
+check "store unchanged by the ended sessions' posts" unchanged_since "$T_DIR/dump.before"
+http GET "$P" -b "$JC"
+check "demo2's session still signed in" grep -q 'Signed in as <strong>demo2</strong>' "$BODY"
+post "$P/follow" "$JC" "csrf=$CC&action=follow" -H 'Accept: application/json'
+check "demo2's follow still works" eval '[ "$STATUS" = 200 ] && grep -q "\"following\":true" "$BODY"'
+signin demo; JD=$JAR; CD=$CSRF
+check "demo signs in again after the revoke" [ -n "$CD" ]
+http GET "$P" -b "$JD"
+check "... and that new session is signed in" grep -q 'Signed in as <strong>demo</strong>' "$BODY"
+post "$P/follow" "$JD" "csrf=$CD&action=unfollow" -H 'Accept: application/json'
+check "... and may post" [ "$STATUS" = 200 ]
 
 finish

@@ -219,6 +219,7 @@ check "template mended: the next SIGHUP reloads" \
 	wait_for 10 bash -c "[ -z \"\$(comm -12 <(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep . | sort -n) <(echo '$before'))\" ]"
 
 # ---- a store that cannot be opened -----------------------------------------------------
+signin demo; JL=$JAR; CL=$CSRF   # a session to log out with while the store is gone
 mkdir -p "$T_DIR/store.bad"
 yes 'this is not an LMDB file' | head -c 65536 >"$T_DIR/store.bad/data.mdb"
 mv "$STORE" "$T_DIR/store.good" && mv "$T_DIR/store.bad" "$STORE"
@@ -238,6 +239,9 @@ check "workers without a store answer 503" [ "$STATUS" = 503 ]
 check "the 503 page is in the site's layout" grep -q 'href="/static/bzpeer.css"' "$BODY"
 http GET /healthz
 check "/healthz answers 503" [ "$STATUS" = 503 ]
+http POST /logout -b "$JL" -H 'Content-Type: application/x-www-form-urlencoded' --data-binary "csrf=$CL"
+check "logging out without a store: 503 'still signed in', the cookie kept" \
+	eval '[ "$STATUS" = 503 ] && grep -q "still signed in" "$BODY" && ! grep -qi "^Set-Cookie: bzs=" "$HEADERS"'
 during=$(workers)
 sleep 2
 check "no crash loop: the same 3 workers 2 s later" bash -c "[ '$(workers)' = '$during' ] && [ $(nworkers) = 3 ]"
@@ -247,6 +251,8 @@ mv "$STORE" "$T_DIR/store.bad" && mv "$T_DIR/store.good" "$STORE"
 kill -HUP "$(master)"
 check "store back: SIGHUP brings workers that serve it" \
 	wait_for 10 curl -fsS -o /dev/null "$BASE/researchers/sanjeev-arora"
+http GET /researchers/sanjeev-arora -b "$JL"
+check "store back: that session is still signed in (nobody said otherwise)" grep -q 'Signed in as <strong>demo</strong>' "$BODY"
 
 # ---- the log: one line per event, with level and cause ------------------------------------
 check "every log line is 'bzpeer-fcgi[pid]: level: function: message'" \

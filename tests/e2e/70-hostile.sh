@@ -71,12 +71,7 @@ signin demo; J1=$JAR; C1=$CSRF
 signin demo2; J2=$JAR; C2=$CSRF
 S1=$(awk '$6 == "bzs" {print $7}' "$J1")
 check "two sessions with CSRF tokens" eval '[ -n "$C1" ] && [ -n "$C2" ] && [ -n "$S1" ]'
-KEYHEX=$(od -An -tx1 -v "$RUNDIR/secret" | tr -d ' \n')
-b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
-hmac() { printf '%s' "$1" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$2" -binary | b64url; }
-# cookie USER EXPIRY [KEYHEX]: the session cookie value the app would issue.
-cookie() { printf '%s.%s.%s' "$(printf '%s' "$1" | b64url)" "$2" "$(hmac "bzs1|$1|$2" "${3:-$KEYHEX}")"; }
-csrf_of() { hmac "csrf1|$1|" "$KEYHEX"; }
+session_key   # lib.sh: cookie USER EXPIRY [KEYHEX [ISSUED_MS]], csrf_of COOKIE
 NOW=$(date +%s)
 GOOD=$(cookie demo $((NOW + 600)))
 http GET "$P" -b "bzs=$GOOD"
@@ -175,10 +170,20 @@ post "session with a tampered MAC" 303 "$P/follow" "bzs=$BADMAC" "csrf=$(csrf_of
 check "... sent to /login" [ "$(header Location)" = "/login?next=%2Fresearchers%2Fsanjeev-arora" ]
 ROOTU="$(printf root | b64url).${S1#*.}"
 post "session with the user changed to root" 303 "$P/follow" "bzs=$ROOTU" "csrf=$(csrf_of "$ROOTU")&action=follow"
-EXP=${S1#*.}; EXP=${EXP%%.*}
-LATER="${S1%%.*}.$((EXP + 1000)).${S1##*.}"
+IFS=. read -r S1U S1I S1E S1M <<<"$S1"
+LATER="$S1U.$S1I.$((S1E + 1000)).$S1M"
 post "session with the expiry pushed back" 303 "$P/follow" "bzs=$LATER" "csrf=$(csrf_of "$LATER")&action=follow"
-OLD=$(cookie demo $((NOW - 10)))
+# A later issue time would slip past bzpeer-admin sessions revoke.
+LATEISSUE="$S1U.$((S1I + 1000)).$S1E.$S1M"
+post "session with the issue time moved later" 303 "$P/follow" "bzs=$LATEISSUE" "csrf=$(csrf_of "$LATEISSUE")&action=follow"
+# Signed with the real key, yet not a cookie the app issues: refused.
+V1="$(printf demo | b64url).$((NOW + 600)).$(hmac "bzs1|demo|$((NOW + 600))")"
+post "an old-format session (no issue time, bzs1), signed with the real key" 303 "$P/follow" "bzs=$V1" "csrf=$(csrf_of "$V1")&action=follow"
+LONG=$(cookie demo $((NOW + 91 * 86400)))
+post "a session living 91 days (past the longest life), signed with the real key" 303 "$P/follow" "bzs=$LONG" "csrf=$(csrf_of "$LONG")&action=follow"
+ZERO=$(cookie demo $((NOW + 600)) "$KEYHEX" "0${NOW}000")
+post "a session whose issue time has a leading zero, signed with the real key" 303 "$P/follow" "bzs=$ZERO" "csrf=$(csrf_of "$ZERO")&action=follow"
+OLD=$(cookie demo $((NOW - 10)) "$KEYHEX" "$(( (NOW - 100) * 1000 ))")
 post "an expired session (signed with the real key)" 303 "$P/follow" "bzs=$OLD" "csrf=$(csrf_of "$OLD")&action=follow"
 post "an expired session, JSON" 401 "$P/follow" "bzs=$OLD" "csrf=$(csrf_of "$OLD")&action=follow" -H 'Accept: application/json'
 OTHER=$(cookie demo $((NOW + 600)) "$(printf '%064x' 7)")

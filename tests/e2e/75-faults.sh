@@ -6,7 +6,8 @@
 #     app gives Redis milliseconds, not seconds), every post recorded, the
 #     counters right again afterwards;
 #   - the store's map full (store_map_max): follow posts answer 503 with a
-#     message and nothing half-written, pages still 200;
+#     message and nothing half-written, pages still 200; a logout whose
+#     sign-out cannot be written answers 503 and keeps the cookie;
 #   - the disk full under the store (a 2 MiB tmpfs): 503, nothing
 #     half-written, and posts work again once there is room;
 #   - workers killed with -9 in the middle of requests: GETs retried by
@@ -43,11 +44,8 @@ redis_up
 check "Redis restarted with DEBUG allowed locally" [ "$(rcli DEBUG SLEEP 0)" = OK ]
 
 # ---- sessions for any user, made with the app's key ------------------------------------
-KEYHEX=$(od -An -tx1 -v "$RUNDIR/secret" | tr -d ' \n')
-b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
-hmac() { printf '%s' "$1" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$KEYHEX" -binary | b64url; }
-cookie() { local e=$(( $(date +%s) + 3600 )); printf '%s.%s.%s' "$(printf '%s' "$1" | b64url)" "$e" "$(hmac "bzs1|$1|$e")"; }
-csrf_of() { hmac "csrf1|$1|"; }
+session_key
+cookie_1h() { cookie "$1" $(( $(date +%s) + 3600 )); }   # lib.sh's cookie, for an hour
 
 dump | sed -n 's/^researchers \(A[0-9]*\) .* slug="\([^"]*\)".*/\2 \1/p' >"$T_DIR/slugs"
 SLUGS=($(awk '{print $1}' "$T_DIR/slugs"))
@@ -69,7 +67,7 @@ get_load() {
 # until SECONDS pass; one "status slug" line per post in OUT.
 post_load() {
 	local end=$((SECONDS + $1)) user=$2 out=$3 c t i=0
-	c=$(cookie "$user"); t=$(csrf_of "$c")
+	c=$(cookie_1h "$user"); t=$(csrf_of "$c")
 	while [ "$SECONDS" -lt "$end" ] && [ "$i" -lt "${#SLUGS[@]}" ]; do
 		s=${SLUGS[$i]}; i=$((i + 1))
 		printf '%s %s\n' "$(curl -s -o /dev/null --max-time 10 -w '%{http_code}' \
@@ -201,7 +199,7 @@ dump >"$T_DIR/dump.prev"
 # JSON (200 or the 503 JSON); until two 503s of each kind.
 for u in 1 2 3 4 5 6; do
 	user="map-$u-$(head -c 100 /dev/zero | tr '\0' m)"
-	c=$(cookie "$user"); t=$(csrf_of "$c")
+	c=$(cookie_1h "$user"); t=$(csrf_of "$c")
 	for s in "${SLUGS[@]}"; do
 		[ $((n503 - n503f)) -ge 2 ] && [ "$n503f" -ge 2 ] && break 2
 		tries=$((tries + 1))
@@ -230,6 +228,39 @@ check "... a plain form post gets the 503 page in the site's layout ($n503f of t
 http GET /researchers/sanjeev-arora
 check "... pages are still 200 with the map full" [ "$STATUS" = 200 ]
 check "... followers consistent" consistent
+# Logging out on the full map: sign-outs go in while there is room (each
+# then ends its cookie), then one cannot be written: 503 with Retry-After,
+# the cookie left in the browser and still accepted, so the user is never
+# told "signed out" while a copy of the cookie would still work.
+lo303=0 lobad=0 loother=0
+dump >"$T_DIR/dump.prev"
+for i in $(seq 1000); do
+	c=$(cookie_1h "out-$i-$(head -c 110 /dev/zero | tr '\0' o)"); t=$(csrf_of "$c")
+	http POST /logout -b "bzs=$c" -H 'Content-Type: application/x-www-form-urlencoded' --data-binary "csrf=$t"
+	dump >"$T_DIR/dump.now"
+	[ "$STATUS" = 503 ] && break
+	if [ "$STATUS" = 303 ]; then
+		lo303=$((lo303 + 1))
+		# every tenth: its cookie is signed out from now on
+		if [ $((i % 10)) = 1 ]; then
+			http GET /researchers/sanjeev-arora -b "bzs=$c"
+			grep -q '>Log in</a>' "$BODY" || lobad=$((lobad + 1))
+		fi
+	else
+		loother=$((loother + 1))
+	fi
+	mv "$T_DIR/dump.now" "$T_DIR/dump.prev"
+done
+check "map full: $lo303 sign-outs written ($lobad of them not signed out after), then a logout answered $STATUS, $loother other answers" \
+	eval '[ "$STATUS" = 503 ] && [ "$lobad" = 0 ] && [ "$loother" = 0 ]'
+check "... with Retry-After, saying the user is still signed in" \
+	eval '[ -n "$(header Retry-After)" ] && grep -q "still signed in" "$BODY" && grep -q "</html>" "$BODY"'
+check "... the session cookie is not cleared" eval '! grep -qi "^Set-Cookie: bzs=" "$HEADERS"'
+check "... nothing written" cmp -s "$T_DIR/dump.prev" "$T_DIR/dump.now"
+http GET /researchers/sanjeev-arora -b "bzs=$c"
+check "... and the pages say so: still signed in" grep -q 'Signed in as <strong>out-' "$BODY"
+http POST /logout -b "bzs=$c" -H 'Content-Type: application/x-www-form-urlencoded' -H 'Accept: application/json' --data-binary "csrf=$t"
+check "... as JSON: 503 with the reason" eval '[ "$STATUS" = 503 ] && grep -q "^{\"error\":\"You are still signed in" "$BODY"'
 
 # ---- the disk full -------------------------------------------------------------------------------
 # The store (compacted) on a 2 MiB tmpfs filled to the last block: LMDB
@@ -254,7 +285,7 @@ deaths() { grep -c 'starting another' "$RUNDIR/bzpeer-fcgi.log"; }
 "$ROOT/tests/stack.sh" start >>"$T_DIR/stack.log" 2>&1
 deaths0=$(deaths)
 check "... the stack serves from the store on the full disk" curl -fsS -o /dev/null "$BASE/researchers/sanjeev-arora"
-c=$(cookie diskfull); t=$(csrf_of "$c")
+c=$(cookie_1h diskfull); t=$(csrf_of "$c")
 n200=0 n503=0 other=0 half=0 lostd=0 acked=()
 for s in "${SLUGS[@]:0:30}"; do
 	dump >"$T_DIR/dump.pre"
@@ -273,7 +304,7 @@ check "... every 503 left the store exactly as it was ($half changed it)" [ "$ha
 http GET /researchers/sanjeev-arora
 check "... pages are still 200 with the disk full" [ "$STATUS" = 200 ]
 rm -f "$MNT/filler"
-c2=$(cookie roomagain); t2=$(csrf_of "$c2")
+c2=$(cookie_1h roomagain); t2=$(csrf_of "$c2")
 http POST "/researchers/${SLUGS[0]}/follow" -b "bzs=$c2" -H 'Accept: application/json' \
 	-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "csrf=$t2&action=follow"
 id0=$(awk -v s="${SLUGS[0]}" '$1 == s {print $2}' "$T_DIR/slugs")

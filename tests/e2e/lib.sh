@@ -115,4 +115,18 @@ signin() {
 	[ -n "$CSRF" ]
 }
 
+# Session cookies made here with the app's key, exactly as the app signs
+# them (fcgi-app/session.h), for users nginx never signed in; needs openssl.
+# session_key: KEYHEX from the running stack's secret. cookie USER EXPIRY
+# [KEYHEX [ISSUED_MS]]: a cookie value (issued now unless given). csrf_of
+# COOKIE: its CSRF token.
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+hmac() { printf '%s' "$1" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:${2:-$KEYHEX}" -binary | b64url; }
+session_key() { KEYHEX=$(od -An -tx1 -v "$RUNDIR/secret" | tr -d ' \n'); }
+cookie() {
+	local u=$1 e=$2 k=${3:-$KEYHEX} i=${4:-$(date +%s%3N)}
+	printf '%s.%s.%s.%s' "$(printf '%s' "$u" | b64url)" "$i" "$e" "$(hmac "bzs2|$u|$i.$e" "$k")"
+}
+csrf_of() { hmac "csrf1|$1|"; }
+
 finish() { exit "$T_FAILED"; }

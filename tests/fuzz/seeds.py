@@ -71,7 +71,8 @@ for shape, inputs in form.items():
 # ---- cookie ------------------------------------------------------------------------
 for s in ['bzs=abc; bzf=followed', 'a=1;b=2; bzs=', ' bzs = x', 'bzs=x\tbzs=y',
           'xbzs=1; bzs=2', 'bzs=ZGVtbw.1700000100.abc ;bzf=signed_in;', ';;;', '=',
-          'bzf=; bzs=ZGVtbw.1.x', 'a=b; ' * 20 + 'bzs=end']:
+          'bzf=; bzs=ZGVtbw.1.x', 'a=b; ' * 20 + 'bzs=end',
+          'bzs=ZGVtbw.1700000000123.1700000100.abc; bzf=x', 'bzs=ZGVtbw.01.2.x']:
     put('cookie', s)
 
 # ---- router: first byte = method (GET HEAD POST PUT DELETE OPTIONS BREW get) ----------
@@ -90,7 +91,9 @@ for m in range(8):
 # ---- session --------------------------------------------------------------------------
 for s in ['ZGVtbw.1700000100.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'demo', '..',
           'ZGVtbw..x', 'ZGVtbw.99999999999999999999.x', 'ZGVtbw.1.' + 'A' * 43,
-          '\x00\x01\x02\xff', 'a' * 200]:
+          '\x00\x01\x02\xff', 'a' * 200,
+          'ZGVtbw.1700000000123.1700000100.' + 'A' * 43, 'ZGVtbw.1700000000123.1700000100.',
+          'ZGVtbw.0.1700000100.x', 'ZGVtbw.1700000000123.01700000100.x', 'ZGVtbw.1.2.3.x']:
     put('session', s)
 
 # ---- OpenAlex lines ----------------------------------------------------------------------

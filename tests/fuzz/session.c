@@ -1,4 +1,4 @@
-/* session.c (fuzz): session cookie verification, issue/verify round trips, tampering, base64url and CSRF tokens. */
+/* session.c (fuzz): session cookie verification, issue/verify round trips with issue time and id, tampering, base64url and CSRF tokens. */
 #include <string.h>
 
 #include "../../fcgi-app/session.h"
@@ -17,19 +17,22 @@ FUZZ_INIT(session)
 
 /*
  * The input as a cookie value must not verify (nobody but the key signs);
- * the first bytes as a user name must round-trip through issue and verify,
- * expire at their expiry, and any one byte changed must be refused; the
- * input must round-trip through base64url.
+ * the first bytes as a user name must round-trip through issue and verify
+ * (user, issue time, expiry; the id the same on every check and another
+ * for a cookie issued a millisecond later), expire at their expiry, and
+ * any one byte changed must be refused; the input must round-trip through
+ * base64url.
  */
 FUZZ_ONE(session)
 {
 	struct sv in = { (const char *)data, size };
 	struct buf user = BUF_INIT, cookie = BUF_INIT, b = BUF_INIT, d = BUF_INIT;
-	struct buf csrf = BUF_INIT;
-	uint64_t exp;
+	struct buf csrf = BUF_INIT, other = BUF_INIT;
+	struct session_info si, si2;
+	uint64_t exp, issued;
 	size_t un;
 
-	FUZZ_CHECK(session_verify(&session_k, in, NOW, &user) < 0);
+	FUZZ_CHECK(session_verify(&session_k, in, NOW, &user, NULL) < 0);
 	FUZZ_CHECK(user.len == 0);
 	FUZZ_CHECK(!session_csrf_ok(&session_k, in, SV_LIT("")));
 
@@ -48,17 +51,28 @@ FUZZ_ONE(session)
 	/* A session for the first bytes of the input, issued and checked. */
 	un = size > SESSION_USER_MAX ? SESSION_USER_MAX : size;
 	exp = NOW + (size ? data[size - 1] : 0) + 1;
+	issued = (uint64_t)NOW * 1000 - (size > 2 ? data[2] : 0) * 997u;
 	if (un > 0) {
 		struct sv u = { (const char *)data, un };
 
-		session_issue(&session_k, u, exp, &cookie);
+		session_issue(&session_k, u, issued, exp, &cookie);
 		buf_reset(&user);
 		FUZZ_CHECK(session_verify(&session_k, (struct sv){ cookie.p,
-		    cookie.len }, NOW, &user) == 0);
+		    cookie.len }, NOW, &user, &si) == 0);
 		FUZZ_CHECK(user.len == un && memcmp(user.p, data, un) == 0);
+		FUZZ_CHECK(si.issued_ms == issued && si.expires == exp);
 		buf_reset(&user);
 		FUZZ_CHECK(session_verify(&session_k, (struct sv){ cookie.p,
-		    cookie.len }, exp, &user) < 0);
+		    cookie.len }, NOW, &user, &si2) == 0);
+		FUZZ_CHECK(memcmp(si.id, si2.id, sizeof(si.id)) == 0);
+		session_issue(&session_k, u, issued + 1, exp, &other);
+		buf_reset(&user);
+		FUZZ_CHECK(session_verify(&session_k, (struct sv){ other.p,
+		    other.len }, NOW, &user, &si2) == 0);
+		FUZZ_CHECK(memcmp(si.id, si2.id, sizeof(si.id)) != 0);
+		buf_reset(&user);
+		FUZZ_CHECK(session_verify(&session_k, (struct sv){ cookie.p,
+		    cookie.len }, exp, &user, NULL) < 0);
 		FUZZ_CHECK(user.len == 0);
 		/* The CSRF token of this session, and only it, is accepted. */
 		session_csrf(&session_k, (struct sv){ cookie.p, cookie.len }, &csrf);
@@ -77,7 +91,7 @@ FUZZ_ONE(session)
 			cookie.p[at] = (char)((unsigned char)cookie.p[at] ^ x);
 			buf_reset(&user);
 			FUZZ_CHECK(session_verify(&session_k, (struct sv){ cookie.p,
-			    cookie.len }, NOW, &user) < 0);
+			    cookie.len }, NOW, &user, NULL) < 0);
 			FUZZ_CHECK(user.len == 0);
 		}
 	}
@@ -86,5 +100,6 @@ FUZZ_ONE(session)
 	buf_free(&b);
 	buf_free(&d);
 	buf_free(&csrf);
+	buf_free(&other);
 	return 0;
 }

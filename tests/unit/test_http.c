@@ -1,4 +1,5 @@
 /* test_http.c: request parsing, declared fields, the route matcher, config. */
+#include <sodium.h>
 #include <string.h>
 
 #include "../../fcgi-app/config.h"
@@ -231,37 +232,130 @@ test_validators(void)
 	CHECK(!valid_https_url(SV_LIT("https://x.org:/")));
 }
 
+/*
+ * A cookie value as a holder of key k would sign it: label, user, "|",
+ * times ("issued.expiry", or anything), in the cookie's layout.
+ */
+static void
+signed_cookie(const struct session_key *k, const char *label,
+    const char *user, const char *times, struct buf *out)
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char m[crypto_auth_hmacsha256_BYTES];
+
+	crypto_auth_hmacsha256_init(&st, k->k, sizeof(k->k));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label, strlen(label));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)user, strlen(user));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"|", 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)times, strlen(times));
+	crypto_auth_hmacsha256_final(&st, m);
+	buf_reset(out);
+	b64url_encode(out, (const unsigned char *)user, strlen(user));
+	buf_putc(out, '.');
+	buf_puts(out, times);
+	buf_putc(out, '.');
+	b64url_encode(out, m, sizeof(m));
+}
+
+/* Whether the cookie in b verifies with k at now. */
+static int
+verifies(const struct session_key *k, const struct buf *b, uint64_t now)
+{
+	struct buf u = BUF_INIT;
+	int ok = session_verify(k, (struct sv){ b->p, b->len }, now, &u, NULL) == 0;
+
+	ok = ok ? 1 : u.len == 0 ? 0 : -1;   /* -1: refused yet a user left */
+	buf_free(&u);
+	return ok;
+}
+
 static void
 test_session(void)
 {
 	struct session_key k, k2;
-	struct buf c = BUF_INIT, u = BUF_INIT, t = BUF_INIT, enc = BUF_INIT, dec = BUF_INIT;
+	struct session_info si, si2;
+	struct buf c = BUF_INIT, c2 = BUF_INIT, f = BUF_INIT, u = BUF_INIT,
+	    t = BUF_INIT, enc = BUF_INIT, dec = BUF_INIT;
 	struct sv v;
+	char times[64];
 
 	memset(k.k, 7, sizeof(k.k));
 	memset(k2.k, 8, sizeof(k2.k));
-	session_issue(&k, SV_LIT("demo"), 2000, &c);
+	/* Issued at 1000.5 s, valid until 2000 s. */
+	session_issue(&k, SV_LIT("demo"), 1000500, 2000, &c);
 	v = (struct sv){ c.p, c.len };
-	CHECK(session_verify(&k, v, 1999, &u) == 0 && sv_eq_cstr((struct sv){ u.p, u.len }, "demo"));
+	CHECK(strncmp(c.p, "ZGVtbw.1000500.2000.", 20) == 0);
+	memset(&si, 0, sizeof(si));
+	CHECK(session_verify(&k, v, 1999, &u, &si) == 0 && sv_eq_cstr((struct sv){ u.p, u.len }, "demo"));
+	CHECK(si.issued_ms == 1000500 && si.expires == 2000);
 	buf_reset(&u);
-	CHECK(session_verify(&k, v, 2000, &u) < 0 && u.len == 0);      /* expired */
-	CHECK(session_verify(&k2, v, 1000, &u) < 0 && u.len == 0);     /* other key */
+	CHECK(session_verify(&k, v, 2000, &u, NULL) < 0 && u.len == 0);      /* expired */
+	CHECK(session_verify(&k2, v, 1000, &u, NULL) < 0 && u.len == 0);     /* other key */
+	/* The layout is the documented one: signed by hand, it verifies. */
+	signed_cookie(&k, "bzs2|", "demo", "1000500.2000", &f);
+	CHECK(f.len == c.len && memcmp(f.p, c.p, c.len) == 0 && verifies(&k, &f, 1000) == 1);
+	/* The id: the same for the same cookie, another for another. */
+	CHECK(session_verify(&k, (struct sv){ f.p, f.len }, 1000, &u, &si2) == 0 &&
+	    memcmp(si.id, si2.id, sizeof(si.id)) == 0);
+	session_issue(&k, SV_LIT("demo"), 1000501, 2000, &c2);
+	CHECK(session_verify(&k, (struct sv){ c2.p, c2.len }, 1000, &u, &si2) == 0 &&
+	    memcmp(si.id, si2.id, sizeof(si.id)) != 0);
+	buf_reset(&u);
 	c.p[0] = c.p[0] == 'Z' ? 'Y' : 'Z';                            /* other user */
-	CHECK(session_verify(&k, v, 1000, &u) < 0 && u.len == 0);
+	CHECK(session_verify(&k, v, 1000, &u, NULL) < 0 && u.len == 0);
 	c.p[0] = 'Z';
-	buf_reset(&c);
-	session_issue(&k, SV_LIT("demo"), 2000, &c);
-	v = (struct sv){ c.p, c.len };
 	{
 		char *dot = memchr(c.p, '.', c.len);
 
+		dot[5] = '9';                          /* later issue: 1000900 */
+		CHECK(verifies(&k, &c, 1000) == 0);
+		dot[5] = '5';
+		dot = memchr(dot + 1, '.', c.len - (size_t)(dot + 1 - c.p));
 		dot[1] = '9';                                          /* later expiry */
-		CHECK(session_verify(&k, v, 1000, &u) < 0);
+		CHECK(verifies(&k, &c, 1000) == 0);
 		dot[1] = '2';
+		CHECK(verifies(&k, &c, 1000) == 1);
 	}
-	CHECK(session_verify(&k, SV_LIT("x.y.z"), 1000, &u) < 0);
-	CHECK(session_verify(&k, SV_LIT(""), 1000, &u) < 0);
-	CHECK(session_verify(&k, SV_LIT("ZGVtbw.2000."), 1000, &u) < 0);
+	/* Signed with the real key, yet refused: the old format (no issue
+	 * time, label bzs1), numbers not written canonically, an expiry
+	 * not after the issue, a life longer than any session's. */
+	signed_cookie(&k, "bzs1|", "demo", "2000", &f);
+	CHECK(verifies(&k, &f, 1000) == 0);
+	signed_cookie(&k, "bzs1|", "demo", "1000500.2000", &f);
+	CHECK(verifies(&k, &f, 1000) == 0);
+	signed_cookie(&k, "bzs2|", "demo", "01000500.2000", &f);
+	CHECK(verifies(&k, &f, 1000) == 0);
+	signed_cookie(&k, "bzs2|", "demo", "1000500.02000", &f);
+	CHECK(verifies(&k, &f, 1000) == 0);
+	signed_cookie(&k, "bzs2|", "demo", "0.2000", &f);
+	CHECK(verifies(&k, &f, 1000) == 0);
+	signed_cookie(&k, "bzs2|", "demo", "+1000500.2000", &f);
+	CHECK(verifies(&k, &f, 1000) == 0);
+	signed_cookie(&k, "bzs2|", "demo", "2000000.2000", &f);
+	CHECK(verifies(&k, &f, 1000) == 0);
+	signed_cookie(&k, "bzs2|", "demo", "1999999.2000", &f);
+	CHECK(verifies(&k, &f, 1000) == 1);
+	snprintf(times, sizeof(times), "1000000.%d", 1000 + STORE_SESSION_TTL_MAX);
+	signed_cookie(&k, "bzs2|", "demo", times, &f);
+	CHECK(verifies(&k, &f, 1000) == 1);
+	snprintf(times, sizeof(times), "1000999.%d", 1000 + STORE_SESSION_TTL_MAX + 1);
+	signed_cookie(&k, "bzs2|", "demo", times, &f);
+	CHECK(verifies(&k, &f, 1000) == 0);
+	signed_cookie(&k, "bzs2|", "demo", "1000500.2000.3", &f);
+	CHECK(verifies(&k, &f, 1000) == 0);
+	buf_reset(&f);
+	buf_put(&f, c.p, c.len);
+	buf_puts(&f, ".x");                                            /* a fifth part */
+	CHECK(verifies(&k, &f, 1000) == 0);
+	buf_reset(&c);
+	session_issue(&k, SV_LIT("demo"), 1000500, 2000, &c);
+	v = (struct sv){ c.p, c.len };
+	CHECK(session_verify(&k, SV_LIT("x.y.z"), 1000, &u, NULL) < 0);
+	CHECK(session_verify(&k, SV_LIT("x.1.2.z"), 1000, &u, NULL) < 0);
+	CHECK(session_verify(&k, SV_LIT(""), 1000, &u, NULL) < 0);
+	CHECK(session_verify(&k, SV_LIT("ZGVtbw.2000."), 1000, &u, NULL) < 0);
+	CHECK(session_verify(&k, SV_LIT("ZGVtbw.1000500.2000."), 1000, &u, NULL) < 0);
+	CHECK(u.len == 0);
 	session_csrf(&k, v, &t);
 	CHECK(session_csrf_ok(&k, v, (struct sv){ t.p, t.len }));
 	CHECK(!session_csrf_ok(&k2, v, (struct sv){ t.p, t.len }));
@@ -285,6 +379,7 @@ test_session(void)
 	CHECK(b64url_decode(&dec, SV_LIT("ab+/")) < 0);
 	CHECK(b64url_decode(&dec, SV_LIT("YR")) < 0);   /* non-zero leftover bits */
 	buf_free(&c); buf_free(&u); buf_free(&t); buf_free(&enc); buf_free(&dec);
+	buf_free(&c2); buf_free(&f);
 }
 
 int
