@@ -21,6 +21,7 @@ struct app {
 	struct session_key key;     /* signs sessions and CSRF tokens */
 	int           have_key;     /* 0: nobody can sign in (logged) */
 	uint64_t      requests;     /* served by this worker */
+	double        warned_identity; /* last warning of REMOTE_USER off /login */
 };
 
 /*

@@ -147,6 +147,15 @@ write_failure(struct request *r, int rc)
 		resp_header(r, "Retry-After", SV_LIT("60"));
 		return;
 	}
+	if (rc == STORE_BUSY) {
+		/* Another writer (an import) held the store past our wait:
+		 * logged at info, as it is an expected state of the site. */
+		log_info("write: %s", store_strerror(rc));
+		post_fail(r, 503, "Busy",
+		    "The site is busy updating its catalog; nothing was changed. Please try again in a minute.");
+		resp_header(r, "Retry-After", SV_LIT("30"));
+		return;
+	}
 	log_err("write: %s", store_strerror(rc));
 	post_fail(r, 503, "Not saved",
 	    "The change could not be saved; nothing was changed. Please try again.");

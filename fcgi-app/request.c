@@ -150,6 +150,31 @@ split_path(struct request *r)
 	return 0;
 }
 
+/*
+ * REMOTE_USER is read at /login alone, and the shipped site passes it
+ * nowhere else. A web server that passes it elsewhere (a site that
+ * includes Debian's fastcgi_params, whose $remote_user any client fills
+ * with a Basic header) is misconfigured in a way that only luck keeps
+ * harmless: said in the log, once a minute per worker.
+ */
+static void
+identity_check(struct request *r)
+{
+	const char *ru = req_param(r, RP_REMOTE_USER);
+	double now;
+
+	if (ru == NULL || *ru == '\0' || sv_eq_cstr(r->raw_path, "/login") ||
+	    r->app == NULL)
+		return;
+	now = mono_now();
+	if (r->app->warned_identity != 0 && now - r->app->warned_identity < 60)
+		return;
+	r->app->warned_identity = now;
+	log_warn("the web server passed REMOTE_USER to an address other than "
+	    "/login, where it is never read (include bzpeer-fastcgi.conf, not "
+	    "Debian's fastcgi_params, in the site's locations)");
+}
+
 int
 req_begin(struct request *r, const struct fcgi_param *param, size_t nparam,
     struct sv body, size_t body_len)
@@ -199,6 +224,7 @@ req_begin(struct request *r, const struct fcgi_param *param, size_t nparam,
 	rc = split_path(r);
 	if (rc != 0)
 		r->status = rc;
+	identity_check(r);
 	return rc;
 }
 

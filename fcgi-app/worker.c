@@ -372,49 +372,48 @@ accept_pause(const sigset_t *waitmask)
 }
 
 /*
- * Accepts the connections waiting (a few per wake-up: the other workers
- * take their share). Returns -1 when the listening socket cannot be used
+ * Accepts one waiting connection: every idle worker is woken by a new
+ * connection, and one that took several would serve them in turn while
+ * the others idle (the socket stays readable, so a worker comes back for
+ * the next at once). Returns -1 when the listening socket cannot be used
  * any more (logged), else 0.
  */
 static int
 accept_new(struct worker *w, const sigset_t *waitmask, double now)
 {
-	for (int k = 0; k < 8; k++) {
-		int fd = accept4(w->listen_fd, NULL, NULL,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct conn *c;
+	int fd = accept4(w->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct conn *c;
 
-		if (fd < 0) {
-			switch (errno) {
-			case EAGAIN:      /* another worker took it, or none left */
-			case EINTR:
-			case ECONNABORTED:
-				return 0;
-			case EBADF:
-			case EINVAL:
-			case ENOTSOCK:
-			case EOPNOTSUPP:
-				log_err("accept: %s", strerror(errno));
-				return -1;
-			default:
-				/* EMFILE, ENFILE, ENOBUFS, ENOMEM...: retrying
-				 * at once would spin; say so once a second. */
-				if (time(NULL) != w->last_complaint) {
-					w->last_complaint = time(NULL);
-					log_warn("accept: %s", strerror(errno));
-				}
-				accept_pause(waitmask);
-				return 0;
+	if (fd < 0) {
+		switch (errno) {
+		case EAGAIN:      /* another worker took it */
+		case EINTR:
+		case ECONNABORTED:
+			return 0;
+		case EBADF:
+		case EINVAL:
+		case ENOTSOCK:
+		case EOPNOTSUPP:
+			log_err("accept: %s", strerror(errno));
+			return -1;
+		default:
+			/* EMFILE, ENFILE, ENOBUFS, ENOMEM...: retrying at once
+			 * would spin; say so once a second. */
+			if (time(NULL) != w->last_complaint) {
+				w->last_complaint = time(NULL);
+				log_warn("accept: %s", strerror(errno));
 			}
+			accept_pause(waitmask);
+			return 0;
 		}
-		if ((c = slot_for_new(w)) == NULL) {
-			close(fd);    /* every slot is answering: rare */
-			continue;
-		}
-		c->fd = fd;
-		fcgi_stream_init(&c->in);
-		c->last = now;
 	}
+	if ((c = slot_for_new(w)) == NULL) {
+		close(fd);            /* every slot is answering: rare */
+		return 0;
+	}
+	c->fd = fd;
+	fcgi_stream_init(&c->in);
+	c->last = now;
 	return 0;
 }
 

@@ -181,6 +181,56 @@ four_workers() { [ "$(workers | wc -l)" = 4 ]; }
 check "... the master brought the pool back to 4 workers" wait_for 5 four_workers
 check "... followers consistent (a cut post committed whole or not at all)" consistent
 
+# ---- a long import holds the writer -------------------------------------------------------------
+# bzpeer-import holds the store's writer for its whole run; this one reads
+# its works from a pipe kept open for as long as the test likes. Follow
+# posts meanwhile wait store_write_wait_ms (2 s) for the writer and answer
+# 503 with Retry-After, writing nothing; pages are read all along; once the
+# import is done, follows are recorded again.
+rm -f "$T_DIR/works.fifo"; mkfifo "$T_DIR/works.fifo"
+"$BUILD/bzpeer-import" --store "$STORE" --authors "$ROOT/store/sample/authors.jsonl" \
+	--works "$T_DIR/works.fifo" >"$T_DIR/long-import.log" 2>&1 &
+imp=$!
+exec {feed}>"$T_DIR/works.fifo"
+head -n 3 "$ROOT/store/sample/works.jsonl" >&$feed
+dump >"$T_DIR/dump.import"
+LI="$T_DIR/long-import"; mkdir -p "$LI"
+lc=$(cookie long-import-user $(( $(date +%s) + 3600 ))); lt=$(csrf_of "$lc")
+get_load 10 "$LI/get" &
+gl=$!
+# One post at a time, so that each answer's time is its own wait for the
+# writer; pages are fetched all along.
+for i in $(seq 4); do
+	s=${SLUGS[$i]}
+	curl -s -o "$LI/post.$i" -D "$LI/head.$i" --max-time 20 -w "%{http_code} %{time_total} $s\n" \
+		-b "bzs=$lc" -H 'Accept: application/json' -H 'Content-Type: application/x-www-form-urlencoded' \
+		--data-binary "csrf=$lt&action=follow" "$BASE/researchers/$s/follow" >>"$LI/all"
+done
+wait "$gl"
+n503=$(grep -c '^503 ' "$LI/all")
+in_bound=$(awk '$2 >= 1.9 && $2 < 3.0' "$LI/all" | wc -l)
+check "4 follows during a long import: each 503 after its 2 s wait for the writer ($n503 were 503, $in_bound took 1.9-3 s: $(awk '{printf "%.2f ", $2}' "$LI/all"))" \
+	eval '[ "$n503" = 4 ] && [ "$in_bound" = 4 ]'
+check "... each with Retry-After and the reason" \
+	bash -c "[ \$(grep -li '^retry-after: ' '$LI'/head.* | wc -l) = 4 ] && grep -q 'try again' '$LI/post.1'"
+gets=$(wc -l <"$LI/get"); ok200=$(grep -c '^200 ' "$LI/get")
+gmax=$(awk '{print $2}' "$LI/get" | sort -g | tail -n1)
+check "... pages meanwhile: $gets GETs, all 200 ($ok200), the slowest $gmax s (a GET may wait for a worker, never for the writer)" \
+	eval '[ "$gets" -gt 20 ] && [ "$ok200" = "$gets" ] && awk -v s="$gmax" "BEGIN { exit !(s < 3.0) }"'
+check "... the import still running: nothing of the refused follows was written" \
+	bash -c "kill -0 $imp && '$BUILD/bzpeer-admin' --store '$STORE' dump | cmp -s - '$T_DIR/dump.import'"
+tail -n +4 "$ROOT/store/sample/works.jsonl" >&$feed
+exec {feed}>&-
+wait "$imp"; rc=$?
+check "the import then ends well ($(tail -n1 "$T_DIR/long-import.log"))" [ "$rc" = 0 ]
+check "... and none of the refused follows appeared with it" \
+	bash -c "! '$BUILD/bzpeer-admin' --store '$STORE' dump | grep -q 'long-import-user'"
+code=$(curl -s -o /dev/null -w '%{http_code}' -b "bzs=$lc" -H 'Accept: application/json' \
+	-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "csrf=$lt&action=follow" \
+	"$BASE/researchers/${SLUGS[1]}/follow")
+check "... and a follow after it is recorded (200)" \
+	bash -c "[ $code = 200 ] && '$BUILD/bzpeer-admin' --store '$STORE' dump | grep -q 'long-import-user'"
+
 # ---- the map full --------------------------------------------------------------------------------
 # The store compacted (no free pages) and the map capped 24 pages above it:
 # follows by users with long names fill it, then answer 503 with a message
