@@ -243,6 +243,7 @@ SERVICE_PREFIX   ?= $(PREFIX)
 CONF_PREFIX      ?= $(PREFIX)
 CONF_WORKERS     ?= 8
 CONF_REDIS       ?= /run/redis/redis-server.sock
+CONF_BASE_URL    ?= http://localhost
 
 fill_vars = $(foreach v,$(filter $(1)%,$(.VARIABLES)),'$(patsubst $(1)%,%,$(v))=$($(v))')
 FILL      = systemd/fill.sh
