@@ -28,6 +28,13 @@ struct field_decl {
 
 #define FORM_MAX_FIELDS 16
 
+/* A form's declared fields, as a route names them (router.h). */
+struct form_spec {
+	const struct field_decl *fields;
+	size_t                   n;
+};
+#define FORM_SPEC(decl) { decl, sizeof(decl) / sizeof((decl)[0]) }
+
 struct form {
 	struct buf arena;                   /* decoded values, NUL-separated */
 	size_t     off[FORM_MAX_FIELDS];

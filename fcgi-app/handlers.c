@@ -27,8 +27,7 @@ store_failure(struct request *r, int err)
 		    "No researcher in the catalog has this address.");
 		return;
 	}
-	log_err("%.*s: %s", (int)r->raw_path.n, r->raw_path.p,
-	    store_strerror(err));
+	log_err("%s", store_strerror(err));
 	resp_error(r, 503, "Catalog unavailable",
 	    "The researcher catalog cannot be read right now. Please try again shortly.");
 	resp_header(r, "Retry-After", SV_LIT("5"));
@@ -71,7 +70,7 @@ viewer_for(struct request *r, struct viewer *v)
  * is private (nginx's micro-cache and shared caches must not keep it), and
  * the flash cookie is spent.
  */
-static void
+void
 viewer_headers(struct request *r, const struct viewer *v)
 {
 	if (v->user.n || v->flash.n)
@@ -83,24 +82,6 @@ viewer_headers(struct request *r, const struct viewer *v)
 }
 
 /* ---- the query string ---------------------------------------------------- */
-
-/*
- * Parses r's query string against decl into r->form. Returns 0, or -1
- * after answering 400 with the validator's message.
- */
-int
-query_parse(struct request *r, const struct field_decl *decl, size_t ndecl)
-{
-	struct buf err = BUF_INIT;
-	int rc = 0;
-
-	if (form_parse(&r->form, r->query, decl, ndecl, &err) < 0) {
-		resp_error(r, 400, "Bad request", err.p);
-		rc = -1;
-	}
-	buf_free(&err);
-	return rc;
-}
 
 /* The page number in field, declared with valid_uint; 1 when absent or 0. */
 size_t
@@ -121,24 +102,21 @@ static const struct field_decl home_fields[] = {
 	[HOME_Q]    = { "q", 200, valid_line, NULL },
 	[HOME_PAGE] = { "page", 9, valid_uint, NULL },
 };
+const struct form_spec home_form = FORM_SPEC(home_fields);
 
 void
 handle_home(struct request *r)
 {
 	struct viewer v;
-	size_t page_no;
 	int rc;
 
-	if (query_parse(r, home_fields,
-	    sizeof(home_fields) / sizeof(home_fields[0])) != 0)
-		return;
-	page_no = query_page(&r->form, HOME_PAGE);
 	if ((rc = req_txn(r)) != 0) {
 		store_failure(r, rc);
 		return;
 	}
 	page_reset(&r->page);
-	rc = view_home(r->txn, form_get(&r->form, HOME_Q), page_no, &r->page);
+	rc = view_home(r->txn, form_get(&r->form, HOME_Q),
+	    query_page(&r->form, HOME_PAGE), &r->page);
 	if (rc != 0) {
 		store_failure(r, rc == STORE_NOTFOUND ? STORE_CORRUPT : rc);
 		return;
@@ -150,18 +128,6 @@ handle_home(struct request *r)
 }
 
 /* ---- GET /researchers/{slug} and /researchers/{openalex-id} ------------ */
-
-/* "A5012345678": an OpenAlex author id, which redirects to the slug. */
-int
-is_openalex_author_id(struct sv s)
-{
-	if (s.n < 2 || s.n > 20 || s.p[0] != 'A')
-		return 0;
-	for (size_t i = 1; i < s.n; i++)
-		if (s.p[i] < '0' || s.p[i] > '9')
-			return 0;
-	return 1;
-}
 
 /*
  * The entity tag of a profile as one viewer gets it: everything the filled
@@ -183,15 +149,15 @@ profile_etag(struct buf *out, uint64_t gen, const struct store_researcher *res,
 	if (v->user.n == 0)
 		buf_puts(out, "-a\"");
 	else {
-		/* FNV-1a over what differs per signed-in viewer. */
-		uint64_t h = 1469598103934665603ULL;
-		const struct sv parts[] = { v->user, v->csrf, v->flash };
+		/* A hash of what differs per signed-in viewer. */
+		unsigned char bits = (unsigned char)(v->following | v->claim << 1 |
+		    v->own_claim << 3);
+		uint64_t h = HASH64_SEED;
 
-		for (size_t i = 0; i < 3; i++)
-			for (size_t k = 0; k < parts[i].n; k++)
-				h = (h ^ (unsigned char)parts[i].p[k]) * 1099511628211ULL;
-		h = (h ^ (uint64_t)(v->following | v->claim << 1 | v->own_claim << 3)) *
-		    1099511628211ULL;
+		h = hash64(h, v->user.p, v->user.n);
+		h = hash64(h, v->csrf.p, v->csrf.n);
+		h = hash64(h, v->flash.p, v->flash.n);
+		h = hash64(h, &bits, 1);
 		buf_puts(out, "-s");
 		buf_putu64(out, h);
 		buf_putc(out, '"');
@@ -199,16 +165,16 @@ profile_etag(struct buf *out, uint64_t gen, const struct store_researcher *res,
 }
 
 /*
- * The profile of res for viewer v (see viewer_for) with status. The page
- * comes from Redis when it is there (one pipelined round trip for page and
- * counter), else it is rendered from the store and put in Redis; the
- * counter likewise. Redis failing changes nothing but speed. A 200 carries
- * an ETag and answers a matching If-None-Match with 304.
+ * The profile of r->res for viewer v (see viewer_for) with status. The
+ * page comes from Redis when it is there (one pipelined round trip for
+ * page and counter), else it is rendered from the store and put in Redis;
+ * the counter likewise. Redis failing changes nothing but speed. A 200
+ * carries an ETag and answers a matching If-None-Match with 304.
  */
 void
-serve_profile(struct request *r, const struct store_researcher *res,
-    struct viewer *v, int status)
+serve_profile(struct request *r, struct viewer *v, int status)
 {
+	const struct store_researcher *res = &r->res;
 	struct app *a = r->app;
 	struct cache_hit hit;
 	uint64_t gen = store_generation(r->txn);
@@ -229,13 +195,13 @@ serve_profile(struct request *r, const struct store_researcher *res,
 			v->own_claim = 1;
 	}
 
-	buf_reset(&r->scratch);
-	cache_page_key(a->cache, &r->scratch, gen, views_version(), res->id,
+	buf_reset(&r->page_key);
+	cache_page_key(a->cache, &r->page_key, gen, views_version(), res->id,
 	    res->version);
-	pkey = (struct sv){ r->scratch.p, r->scratch.len };
-	buf_reset(&r->scratch2);
-	cache_counter_key(a->cache, &r->scratch2, res->id);
-	ckey = (struct sv){ r->scratch2.p, r->scratch2.len };
+	pkey = (struct sv){ r->page_key.p, r->page_key.len };
+	buf_reset(&r->counter_key);
+	cache_counter_key(a->cache, &r->counter_key, res->id);
+	ckey = (struct sv){ r->counter_key.p, r->counter_key.len };
 
 	cached = cache_enabled(a->cache) ?
 	    cache_fetch(a->cache, pkey, ckey, &r->page, &hit) : -1;
@@ -271,47 +237,23 @@ serve_profile(struct request *r, const struct store_researcher *res,
 	resp_header(r, "X-Bzpeer-Cache", cached < 0 ? SV_LIT("off") :
 	    hit.page ? SV_LIT("hit") : SV_LIT("miss"));
 	if (status == 200 && v->flash.n == 0) {
-		buf_reset(&r->scratch);
-		profile_etag(&r->scratch, gen, res, v);
-		if (resp_validators(r, (struct sv){ r->scratch.p, r->scratch.len },
+		buf_reset(&r->etag);
+		profile_etag(&r->etag, gen, res, v);
+		if (resp_validators(r, (struct sv){ r->etag.p, r->etag.len },
 		    store_generation_time(r->txn)))
 			return;
 	}
 	page_fill(&r->page, v, &r->body);
 }
 
+/* The profile; an OpenAlex id got its 301 from the dispatcher. */
 void
 handle_researcher(struct request *r)
 {
-	struct store_researcher res;
 	struct viewer v;
-	struct sv key = r->capture[0];
-	int rc;
 
-	if ((rc = req_txn(r)) != 0) {
-		store_failure(r, rc);
-		return;
-	}
-	if (is_openalex_author_id(key)) {
-		rc = store_researcher_by_id(r->txn, key, &res);
-		if (rc != 0) {
-			store_failure(r, rc);
-			return;
-		}
-		buf_reset(&r->scratch);
-		buf_puts(&r->scratch, "/researchers/");
-		url_arg(&r->scratch, res.slug);
-		resp_redirect(r, 301, (struct sv){ r->scratch.p, r->scratch.len });
-		resp_header(r, "Cache-Control", SV_LIT("public, max-age=3600"));
-		return;
-	}
-	rc = store_researcher_by_slug(r->txn, key, &res);
-	if (rc != 0) {
-		store_failure(r, rc);
-		return;
-	}
 	viewer_for(r, &v);
-	serve_profile(r, &res, &v, 200);
+	serve_profile(r, &v, 200);
 }
 
 /* ---- GET /healthz -------------------------------------------------------- */

@@ -14,14 +14,16 @@ void handle_logout(struct request *r);       /* POST /logout */
 void handle_follow(struct request *r);       /* POST /researchers/{slug}/follow */
 void handle_claim(struct request *r);        /* POST /researchers/{slug}/claim */
 
+/* The forms the routes declare (router.c), each beside its handler. */
+extern const struct form_spec home_form, works_form, logout_form,
+    follow_form, claim_form;
+
 /* Shared by the handlers. */
 #define FLASH_COOKIE "bzf"
 void viewer_for(struct request *r, struct viewer *v);
-void serve_profile(struct request *r, const struct store_researcher *res,
-    struct viewer *v, int status);
+void viewer_headers(struct request *r, const struct viewer *v);
+void serve_profile(struct request *r, struct viewer *v, int status);
 void store_failure(struct request *r, int err);
-int  query_parse(struct request *r, const struct field_decl *decl, size_t ndecl);
 size_t query_page(const struct form *f, size_t field);
-int  is_openalex_author_id(struct sv s);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../views/error.h"
+#include "../views/json.h"
 #include "app.h"
 #include "log.h"
 #include "session.h"
@@ -28,8 +29,11 @@ req_free(struct request *r)
 	buf_free(&r->seg_arena);
 	buf_free(&r->head);
 	buf_free(&r->body);
-	buf_free(&r->scratch);
-	buf_free(&r->scratch2);
+	buf_free(&r->page_key);
+	buf_free(&r->counter_key);
+	buf_free(&r->etag);
+	buf_free(&r->res_copy);
+	buf_free(&r->back);
 	buf_free(&r->user);
 	buf_free(&r->csrf);
 	form_free(&r->form);
@@ -189,8 +193,10 @@ req_begin(struct request *r, const struct fcgi_param *param, size_t nparam,
 	buf_reset(&r->seg_arena);
 	buf_reset(&r->head);
 	buf_reset(&r->body);
-	buf_reset(&r->scratch);
-	buf_reset(&r->scratch2);
+	buf_reset(&r->back);
+	r->route = NULL;
+	r->json = r->cors = 0;
+	r->res_id = r->res_slug = (struct sv){ "", 0 };
 	buf_reset(&r->user);
 	buf_reset(&r->csrf);
 	r->session_checked = 0;
@@ -287,18 +293,53 @@ resp_start(struct request *r, int status, const char *content_type)
 	resp_header(r, "Content-Type", sv_cstr(content_type));
 }
 
+const char *
+http_error_code(int status)
+{
+	switch (status) {
+	case 400: return "bad_request";
+	case 401: return "sign_in_required";
+	case 403: return "forbidden";
+	case 404: return "not_found";
+	case 405: return "method_not_allowed";
+	case 409: return "conflict";
+	case 413: return "too_large";
+	case 415: return "unsupported_media_type";
+	case 429: return "too_many_requests";
+	case 503: return "unavailable";
+	default:  return "error";
+	}
+}
+
 void
 resp_error(struct request *r, int status, const char *title,
     const char *message)
 {
-	struct viewer v;
+	if (r->json) {
+		struct jw j;
 
-	resp_start(r, status, "text/html; charset=utf-8");
-	page_reset(&r->page);
-	view_error(status, title, message, &r->page);
-	memset(&v, 0, sizeof(v));
-	page_fill(&r->page, &v, &r->body);
-	resp_header(r, "Cache-Control", SV_LIT("no-store"));
+		resp_start(r, status, "application/json");
+		if (r->cors)
+			resp_header(r, "Access-Control-Allow-Origin", SV_LIT("*"));
+		resp_header(r, "Cache-Control", SV_LIT("no-store"));
+		jw_init(&j, &r->body);
+		jw_obj_open(&j, NULL);
+		jw_str(&j, "error", sv_cstr(http_error_code(status)));
+		jw_str(&j, "message", sv_cstr(message));
+		jw_obj_close(&j);
+		buf_putc(&r->body, '\n');
+		return;
+	}
+	{
+		struct viewer v;
+
+		resp_start(r, status, "text/html; charset=utf-8");
+		page_reset(&r->page);
+		view_error(status, title, message, &r->page);
+		memset(&v, 0, sizeof(v));
+		page_fill(&r->page, &v, &r->body);
+		resp_header(r, "Cache-Control", SV_LIT("no-store"));
+	}
 }
 
 void
@@ -412,16 +453,24 @@ resp_cookie(struct request *r, const char *name, struct sv value, long max_age)
 {
 	const char *https = req_param(r, RP_HTTPS);
 
-	buf_reset(&r->scratch);
-	buf_puts(&r->scratch, name);
-	buf_putc(&r->scratch, '=');
-	buf_put(&r->scratch, value.p, value.n);
-	buf_puts(&r->scratch, "; Path=/; Max-Age=");
-	buf_puti64(&r->scratch, max_age);
-	buf_puts(&r->scratch, "; HttpOnly; SameSite=Lax");
+	/* The value is the app's own (a signed session, a flash code); like
+	 * every header value, it never carries a line break. */
+	for (size_t i = 0; i < value.n; i++)
+		if (value.p[i] == '\r' || value.p[i] == '\n' ||
+		    value.p[i] == '\0' || value.p[i] == ';') {
+			log_warn("cookie %s refused: its value holds a separator", name);
+			return;
+		}
+	buf_puts(&r->head, "Set-Cookie: ");
+	buf_puts(&r->head, name);
+	buf_putc(&r->head, '=');
+	buf_put(&r->head, value.p, value.n);
+	buf_puts(&r->head, "; Path=/; Max-Age=");
+	buf_puti64(&r->head, max_age);
+	buf_puts(&r->head, "; HttpOnly; SameSite=Lax");
 	if (https != NULL && strcmp(https, "on") == 0)
-		buf_puts(&r->scratch, "; Secure");
-	resp_header(r, "Set-Cookie", (struct sv){ r->scratch.p, r->scratch.len });
+		buf_puts(&r->head, "; Secure");
+	buf_puts(&r->head, "\r\n");
 }
 
 /* 1 if the If-None-Match header names etag (weak comparison) or is "*". */

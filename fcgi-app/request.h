@@ -12,6 +12,7 @@
 #include "session.h"
 
 struct app;
+struct route;
 
 enum http_method {
 	M_GET   = 1u << 0,
@@ -70,6 +71,15 @@ struct request {
 	struct store_rtxn *txn;     /* open read transaction, or NULL */
 	struct page page;           /* a rendered page (reused) */
 
+	/* Set by the dispatcher (router.h) before the handler runs. */
+	const struct route *route;  /* the route matched */
+	int         json;           /* errors are answered in JSON */
+	int         cors;           /* ... readable by any origin */
+	struct store_researcher res;/* ROUTE_RESEARCHER: views into txn */
+	struct sv   res_id, res_slug; /* its id and slug, in res_copy */
+	struct buf  res_copy;
+	struct buf  back;           /* its profile's address ("" otherwise) */
+
 	/* The body (FastCGI stdin) as it arrived: body_len bytes were sent,
 	 * the first body_in.n of them kept (at most max_body). */
 	struct sv   body_in;
@@ -86,8 +96,9 @@ struct request {
 	int         status;
 	struct buf  head;           /* extra header lines, "Name: value\r\n" */
 	struct buf  body;
-	struct buf  scratch;        /* short-lived per-request scratch space */
-	struct buf  scratch2;
+	/* The profile's cache keys and entity tag (serve_profile), kept here
+	 * so that the hot path allocates nothing. */
+	struct buf  page_key, counter_key, etag;
 };
 
 void req_init(struct request *r, struct app *app);
@@ -124,9 +135,17 @@ int  resp_header(struct request *r, const char *name, struct sv value);
 /* Sets status and Content-Type, clears what the body held. */
 void resp_start(struct request *r, int status, const char *content_type);
 
-/* An error page in the site's layout, with status. */
+/*
+ * An error, with status: a page in the site's layout (title, message), or
+ * when r->json {"error": code, "message": message}, the one error shape of
+ * every JSON answer, its code named by the status ("not_found", ...), and
+ * CORS-readable when r->cors.
+ */
 void resp_error(struct request *r, int status, const char *title,
     const char *message);
+
+/* The machine name of an error status ("bad_request", "not_found", ...). */
+const char *http_error_code(int status);
 
 /* A redirect (301, 302, 303) to a local path, which must start with '/'. */
 void resp_redirect(struct request *r, int status, struct sv location);

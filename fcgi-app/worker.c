@@ -222,9 +222,15 @@ serve(struct worker *w, struct conn *c, double now)
 	int rc;
 
 	if (req_begin(r, s->param, s->nparam, (struct sv){ s->body.p, s->body.len },
-	    s->body_len) != 0)
-		resp_error(r, r->status, "Bad request",
-		    "This request is malformed.");
+	    s->body_len) != 0) {
+		/* Past REQ_MAX_SEGMENTS no route can match: 404, not 400. */
+		if (r->status == 404)
+			resp_error(r, 404, "Page not found",
+			    "There is no page at this address.");
+		else
+			resp_error(r, r->status, "Bad request",
+			    "This request is malformed.");
+	}
 	else
 		router_dispatch(r);
 	buf_reset(&w->answer);

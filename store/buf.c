@@ -176,13 +176,20 @@ sv_eq_cstr(struct sv a, const char *s)
 	return sv_eq(a, sv_cstr(s));
 }
 
+uint64_t
+hash64(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *q = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ q[i]) * 1099511628211ULL;   /* FNV-1a, 64 bits */
+	return h;
+}
+
 uint32_t
 sv_hash(struct sv s)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
+	uint64_t h = hash64(HASH64_SEED, s.p, s.n);
 
-	for (i = 0; i < s.n; i++)
-		h = (h ^ (unsigned char)s.p[i]) * 16777619u;
-	return h;
+	return (uint32_t)(h ^ h >> 32);
 }

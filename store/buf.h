@@ -49,6 +49,13 @@ struct sv {
 struct sv sv_cstr(const char *s);
 int sv_eq(struct sv a, struct sv b);
 int sv_eq_cstr(struct sv a, const char *s);
-uint32_t sv_hash(struct sv s);   /* FNV-1a, 32 bits: for hash tables, not security */
+/*
+ * The one non-cryptographic hash (FNV-1a, 64 bits): for hash tables and
+ * entity tags, never for security. hash64() continues h over p[0..n);
+ * start from HASH64_SEED. sv_hash() folds it to 32 bits for tables.
+ */
+#define HASH64_SEED 1469598103934665603ULL
+uint64_t hash64(uint64_t h, const void *p, size_t n);
+uint32_t sv_hash(struct sv s);
 
 #endif

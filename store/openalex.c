@@ -1351,7 +1351,7 @@ decode_abstract(struct fast *f)
 	struct jscan *s = &f->s;
 	struct oa_work *w = f->w;
 	struct kref *k;
-	size_t top = 0, nk = 0, i, off;
+	size_t top = 0, nk = 0, off;
 	uint64_t pos;
 	int c, nul;
 	struct sv word;
@@ -1379,10 +1379,7 @@ decode_abstract(struct fast *f)
 		k = (struct kref *)w->krefs + nk++;
 		k->p = word.p;
 		k->len = (uint32_t)word.n;
-		k->hash = 2166136261u;
-		for (i = 0; i < word.n; i++)
-			k->hash = (k->hash ^ (unsigned char)word.p[i]) *
-			    16777619u;
+		k->hash = sv_hash(word);
 		s->p++;
 		c = jscan_ws(s);
 		if (c == 'n') {

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "html.h"
+#include "json.h"
 #include "work.h"
 #include "works.h"
 
@@ -42,81 +43,43 @@ rfc3339(struct buf *out, uint64_t t)
 struct jctx {
 	struct store_rtxn             *t;
 	const struct store_researcher *r;
-	struct buf                    *out;
-	size_t                         n;
+	struct jw                      j;
+	struct buf                     tmp;
 	struct store_researcher        a_rec;
 };
 
+/* "openalex": the id as OpenAlex's URL for it. */
 static void
-json_key_str(struct buf *out, const char *key, struct sv v)
+json_openalex(struct jctx *c, struct sv id)
 {
-	buf_putc(out, '"');
-	buf_puts(out, key);
-	buf_puts(out, "\":");
-	if (v.n)
-		json_str(out, v);
-	else
-		buf_puts(out, "null");
-}
-
-static void
-json_key_num(struct buf *out, const char *key, uint64_t v)
-{
-	buf_putc(out, '"');
-	buf_puts(out, key);
-	buf_puts(out, "\":");
-	buf_putu64(out, v);
-}
-
-/* "openalex":"https://openalex.org/W…", the id through json_str like any string. */
-static void
-json_openalex(struct buf *out, struct sv id)
-{
-	struct buf u = BUF_INIT;
-
-	buf_puts(&u, "https://openalex.org/");
-	buf_put(&u, id.p, id.n);
-	buf_puts(out, "\"openalex\":");
-	json_str(out, (struct sv){ u.p, u.len });
-	buf_free(&u);
+	buf_reset(&c->tmp);
+	buf_puts(&c->tmp, "https://openalex.org/");
+	buf_put(&c->tmp, id.p, id.n);
+	jw_str(&c->j, "openalex", (struct sv){ c->tmp.p, c->tmp.len });
 }
 
 static int
 json_work_cb(void *ctx, const struct store_work *w)
 {
 	struct jctx *c = ctx;
-	struct buf *o = c->out;
+	struct jw *j = &c->j;
 	struct store_author_ref a;
 	struct store_topic_ref tp;
-	size_t pos = 0, k = 0;
+	size_t pos = 0;
 	int rc;
 
-	if (c->n++)
-		buf_putc(o, ',');
-	buf_putc(o, '{');
-	json_key_str(o, "id", w->id);
-	buf_putc(o, ',');
-	json_openalex(o, w->id);
-	buf_putc(o, ',');
-	json_key_str(o, "title", w->title);
-	buf_putc(o, ',');
-	json_key_str(o, "type", w->type);
-	buf_puts(o, ",\"year\":");
-	if (w->year > 0)
-		buf_puti64(o, w->year);
-	else
-		buf_puts(o, "null");
-	buf_putc(o, ',');
-	json_key_str(o, "venue", w->venue);
-	buf_putc(o, ',');
-	json_key_str(o, "doi", w->doi);
-	buf_putc(o, ',');
-	json_key_str(o, "landing_url", w->landing_url);
-	buf_putc(o, ',');
-	json_key_str(o, "url", work_url(w));
-	buf_putc(o, ',');
-	json_key_str(o, "abstract", w->abstract);
-	buf_puts(o, ",\"authors\":[");
+	jw_obj_open(j, NULL);
+	jw_str_or_null(j, "id", w->id);
+	json_openalex(c, w->id);
+	jw_str_or_null(j, "title", w->title);
+	jw_str_or_null(j, "type", w->type);
+	jw_int_or_null(j, "year", w->year);
+	jw_str_or_null(j, "venue", w->venue);
+	jw_str_or_null(j, "doi", w->doi);
+	jw_str_or_null(j, "landing_url", w->landing_url);
+	jw_str_or_null(j, "url", work_url(w));
+	jw_str_or_null(j, "abstract", w->abstract);
+	jw_arr_open(j, "authors");
 	while ((rc = store_work_author_next(w, &pos, &a)) == 0) {
 		struct sv slug = { "", 0 };
 
@@ -129,73 +92,56 @@ json_work_cb(void *ctx, const struct store_work *w)
 			else if (rc != STORE_NOTFOUND)
 				return rc;
 		}
-		if (k++)
-			buf_putc(o, ',');
-		buf_putc(o, '{');
-		json_key_str(o, "id", a.id);
-		buf_putc(o, ',');
-		json_key_str(o, "name", a.name);
-		buf_putc(o, ',');
-		json_key_str(o, "slug", slug);
-		buf_putc(o, '}');
+		jw_obj_open(j, NULL);
+		jw_str_or_null(j, "id", a.id);
+		jw_str_or_null(j, "name", a.name);
+		jw_str_or_null(j, "slug", slug);
+		jw_obj_close(j);
 	}
 	if (rc != STORE_NOTFOUND)
 		return rc;
-	buf_puts(o, "],\"topics\":[");
+	jw_arr_close(j);
+	jw_arr_open(j, "topics");
 	pos = 0;
-	k = 0;
 	while ((rc = store_work_topic_next(w, &pos, &tp)) == 0) {
-		if (k++)
-			buf_putc(o, ',');
-		buf_putc(o, '{');
-		json_key_str(o, "id", tp.id);
-		buf_putc(o, ',');
-		json_key_str(o, "name", tp.name);
-		buf_putc(o, '}');
+		jw_obj_open(j, NULL);
+		jw_str_or_null(j, "id", tp.id);
+		jw_str_or_null(j, "name", tp.name);
+		jw_obj_close(j);
 	}
 	if (rc != STORE_NOTFOUND)
 		return rc;
-	buf_puts(o, "]}");
+	jw_arr_close(j);
+	jw_obj_close(j);
 	return 0;
 }
 
 static int
 json_coauthor_cb(void *ctx, const struct store_coauthor *co)
 {
-	struct jctx *c = ctx;
-	struct buf *o = c->out;
+	struct jw *j = &((struct jctx *)ctx)->j;
 
-	if (c->n++)
-		buf_putc(o, ',');
-	buf_putc(o, '{');
-	json_key_str(o, "id", co->r.id);
-	buf_putc(o, ',');
-	json_key_str(o, "slug", co->r.slug);
-	buf_putc(o, ',');
-	json_key_str(o, "name", co->r.name);
-	buf_putc(o, ',');
-	json_key_str(o, "institution", co->r.institution);
-	buf_putc(o, ',');
-	json_key_num(o, "shared_works", co->shared);
-	buf_puts(o, co->shared >= 2 ? ",\"close\":true}" : ",\"close\":false}");
+	jw_obj_open(j, NULL);
+	jw_str_or_null(j, "id", co->r.id);
+	jw_str_or_null(j, "slug", co->r.slug);
+	jw_str_or_null(j, "name", co->r.name);
+	jw_str_or_null(j, "institution", co->r.institution);
+	jw_uint(j, "shared_works", co->shared);
+	jw_bool(j, "close", co->shared >= 2);
+	jw_obj_close(j);
 	return 0;
 }
 
 static int
 json_topic_cb(void *ctx, const struct store_topic_count *tc)
 {
-	struct jctx *c = ctx;
-	struct buf *o = c->out;
+	struct jw *j = &((struct jctx *)ctx)->j;
 
-	if (c->n++)
-		buf_putc(o, ',');
-	buf_putc(o, '{');
-	json_key_str(o, "id", tc->topic.id);
-	buf_putc(o, ',');
-	json_key_str(o, "name", tc->topic.name);
-	buf_putc(o, ',');
-	json_key_num(o, "works", tc->works);
-	buf_putc(o, '}');
+	jw_obj_open(j, NULL);
+	jw_str_or_null(j, "id", tc->topic.id);
+	jw_str_or_null(j, "name", tc->topic.name);
+	jw_uint(j, "works", tc->works);
+	jw_obj_close(j);
 	return 0;
 }
 
@@ -204,77 +150,57 @@ export_json(struct store_rtxn *t, const struct store_researcher *r,
     uint64_t followers, struct buf *out)
 {
 	struct jctx c;
+	struct jw *j = &c.j;
 	unsigned trust = store_trust(r);
 	int rc;
 
 	memset(&c, 0, sizeof(c));
 	c.t = t;
 	c.r = r;
-	c.out = out;
-	buf_putc(out, '{');
-	json_key_str(out, "id", r->id);
-	buf_putc(out, ',');
-	json_openalex(out, r->id);
-	buf_putc(out, ',');
-	json_key_str(out, "slug", r->slug);
-	{
-		struct buf u = BUF_INIT;
-
-		buf_puts(&u, "/researchers/");
-		url_arg(&u, r->slug);
-		buf_puts(out, ",\"url\":");
-		json_str(out, (struct sv){ u.p, u.len });
-		buf_free(&u);
-	}
-	buf_putc(out, ',');
-	json_key_str(out, "name", r->name);
-	buf_putc(out, ',');
-	json_key_str(out, "orcid", r->orcid);
-	buf_putc(out, ',');
-	json_key_str(out, "institution", r->institution);
-	buf_puts(out, ",\"figures\":{");
-	json_key_num(out, "works", r->works);
-	buf_putc(out, ',');
-	json_key_num(out, "followers", followers);
-	buf_putc(out, ',');
-	json_key_num(out, "topics", r->topics);
-	buf_putc(out, ',');
-	json_key_num(out, "close_collaborators", r->close_collaborators);
-	buf_putc(out, ',');
-	json_key_num(out, "coauthors", r->coauthors);
-	buf_puts(out, "},\"trust\":{");
-	json_key_num(out, "score", trust);
-	buf_putc(out, ',');
-	json_key_str(out, "band", sv_cstr(store_trust_band(trust)));
-	buf_puts(out, "},\"verification_level\":");
-	buf_putu64(out, store_level(r));
-	buf_puts(out, ",\"claim\":\"");
-	buf_puts(out, claim_name(r->claim));
-	buf_puts(out, "\",\"first_year\":");
-	if (r->first_year > 0)
-		buf_puti64(out, r->first_year);
-	else
-		buf_puts(out, "null");
-	buf_puts(out, ",\"last_year\":");
-	if (r->last_year > 0)
-		buf_puti64(out, r->last_year);
-	else
-		buf_puts(out, "null");
-
-	buf_puts(out, ",\"works\":[");
-	c.n = 0;
+	jw_init(j, out);
+	jw_obj_open(j, NULL);
+	jw_str_or_null(j, "id", r->id);
+	json_openalex(&c, r->id);
+	jw_str_or_null(j, "slug", r->slug);
+	buf_reset(&c.tmp);
+	buf_puts(&c.tmp, "/researchers/");
+	url_arg(&c.tmp, r->slug);
+	jw_str(j, "url", (struct sv){ c.tmp.p, c.tmp.len });
+	jw_str_or_null(j, "name", r->name);
+	jw_str_or_null(j, "orcid", r->orcid);
+	jw_str_or_null(j, "institution", r->institution);
+	jw_obj_open(j, "figures");
+	jw_uint(j, "works", r->works);
+	jw_uint(j, "followers", followers);
+	jw_uint(j, "topics", r->topics);
+	jw_uint(j, "close_collaborators", r->close_collaborators);
+	jw_uint(j, "coauthors", r->coauthors);
+	jw_obj_close(j);
+	jw_obj_open(j, "trust");
+	jw_uint(j, "score", trust);
+	jw_str(j, "band", sv_cstr(store_trust_band(trust)));
+	jw_obj_close(j);
+	jw_uint(j, "verification_level", store_level(r));
+	jw_str(j, "claim", sv_cstr(claim_name(r->claim)));
+	jw_int_or_null(j, "first_year", r->first_year);
+	jw_int_or_null(j, "last_year", r->last_year);
+	jw_arr_open(j, "works");
 	if ((rc = store_researcher_works(t, r->id, 0, 0, json_work_cb, &c)) != 0)
-		return rc;
-	buf_puts(out, "],\"coauthors\":[");
-	c.n = 0;
+		goto out;
+	jw_arr_close(j);
+	jw_arr_open(j, "coauthors");
 	if ((rc = store_researcher_coauthors(t, r->id, 0, json_coauthor_cb, &c)) != 0)
-		return rc;
-	buf_puts(out, "],\"topics\":[");
-	c.n = 0;
+		goto out;
+	jw_arr_close(j);
+	jw_arr_open(j, "topics");
 	if ((rc = store_researcher_topics(t, r->id, 0, json_topic_cb, &c)) != 0)
-		return rc;
-	buf_puts(out, "]}\n");
-	return 0;
+		goto out;
+	jw_arr_close(j);
+	jw_obj_close(j);
+	buf_putc(out, '\n');
+out:
+	buf_free(&c.tmp);
+	return rc;
 }
 
 /* ---- works.atom ------------------------------------------------------------------ */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "json.h"
 #include "layout.h"
 #include "registry.h"
 #include "work.h"
@@ -515,78 +516,64 @@ graph_json(const struct graph *g, const struct store_researcher *r,
     struct buf *out)
 {
 	struct buf id = BUF_INIT;
+	struct jw j;
 	size_t i;
 
-	buf_puts(out, "{\"researcher\":{\"id\":");
-	json_str(out, r->id);
-	buf_puts(out, ",\"slug\":");
-	json_str(out, r->slug);
-	buf_puts(out, ",\"name\":");
-	json_str(out, r->name);
-	buf_puts(out, "},\"totals\":{\"works\":");
-	buf_putu64(out, g->total_works);
-	buf_puts(out, ",\"coauthors\":");
-	buf_putu64(out, g->total_people);
-	buf_puts(out, ",\"topics\":");
-	buf_putu64(out, g->total_topics);
-	buf_puts(out, "},\"nodes\":[");
+	jw_init(&j, out);
+	jw_obj_open(&j, NULL);
+	jw_obj_open(&j, "researcher");
+	jw_str(&j, "id", r->id);
+	jw_str(&j, "slug", r->slug);
+	jw_str(&j, "name", r->name);
+	jw_obj_close(&j);
+	jw_obj_open(&j, "totals");
+	jw_uint(&j, "works", g->total_works);
+	jw_uint(&j, "coauthors", g->total_people);
+	jw_uint(&j, "topics", g->total_topics);
+	jw_obj_close(&j);
+	jw_arr_open(&j, "nodes");
 	for (i = 0; i < g->nnodes; i++) {
 		const struct graph_node *n = &g->nodes[i];
 
-		if (i)
-			buf_putc(out, ',');
+		jw_obj_open(&j, NULL);
 		buf_reset(&id);
 		graph_node_id(g, i, &id);
-		buf_puts(out, "{\"id\":");
-		json_str(out, (struct sv){ id.p, id.len });
-		buf_puts(out, ",\"kind\":\"");
-		buf_puts(out, graph_kind_name((enum graph_kind)n->kind));
-		buf_puts(out, "\",\"label\":");
-		json_str(out, n->label);
-		buf_puts(out, ",\"weight\":");
-		buf_putu64(out, n->weight);
-		if (n->kind == GK_WORK) {
-			buf_puts(out, ",\"year\":");
-			if (n->year)
-				buf_puti64(out, n->year);
-			else
-				buf_puts(out, "null");
-		}
+		jw_str(&j, "id", (struct sv){ id.p, id.len });
+		jw_str(&j, "kind", sv_cstr(graph_kind_name((enum graph_kind)n->kind)));
+		jw_str(&j, "label", n->label);
+		jw_uint(&j, "weight", n->weight);
+		if (n->kind == GK_WORK)
+			jw_int_or_null(&j, "year", n->year);
 		if (n->slug.n) {
-			buf_puts(out, ",\"slug\":");
-			json_str(out, n->slug);
-			buf_puts(out, ",\"url\":");
+			jw_str(&j, "slug", n->slug);
 			buf_reset(&id);
 			buf_puts(&id, "/researchers/");
 			url_arg(&id, n->slug);
-			json_str(out, (struct sv){ id.p, id.len });
-		} else if (n->url.n) {
-			buf_puts(out, ",\"url\":");
-			json_str(out, n->url);
-		}
-		buf_putc(out, '}');
+			jw_str(&j, "url", (struct sv){ id.p, id.len });
+		} else if (n->url.n)
+			jw_str(&j, "url", n->url);
+		jw_obj_close(&j);
 	}
-	buf_puts(out, "],\"edges\":[");
+	jw_arr_close(&j);
+	jw_arr_open(&j, "edges");
 	for (i = 0; i < g->nedges; i++) {
 		const struct graph_edge *e = &g->edges[i];
 
-		if (i)
-			buf_putc(out, ',');
-		buf_puts(out, "{\"source\":");
+		jw_obj_open(&j, NULL);
 		buf_reset(&id);
 		graph_node_id(g, e->a, &id);
-		json_str(out, (struct sv){ id.p, id.len });
-		buf_puts(out, ",\"target\":");
+		jw_str(&j, "source", (struct sv){ id.p, id.len });
 		buf_reset(&id);
 		graph_node_id(g, e->b, &id);
-		json_str(out, (struct sv){ id.p, id.len });
-		buf_puts(out, ",\"kind\":\"");
-		buf_puts(out, graph_edge_kind_name((enum graph_edge_kind)e->kind));
-		buf_puts(out, "\",\"weight\":");
-		buf_putu64(out, e->weight);
-		buf_putc(out, '}');
+		jw_str(&j, "target", (struct sv){ id.p, id.len });
+		jw_str(&j, "kind",
+		    sv_cstr(graph_edge_kind_name((enum graph_edge_kind)e->kind)));
+		jw_uint(&j, "weight", e->weight);
+		jw_obj_close(&j);
 	}
-	buf_puts(out, "]}\n");
+	jw_arr_close(&j);
+	jw_obj_close(&j);
+	buf_putc(out, '\n');
 	buf_free(&id);
 }
 

@@ -92,6 +92,15 @@ check "HEAD answers 200 with the GET's Content-Length" eval '[ "$STATUS" = 200 ]
 http GET /researchers/A5000000001
 check "OpenAlex id answers 301" [ "$STATUS" = 301 ]
 check "301 goes to the slug URL" [ "$(header Location)" = "/researchers/sanjeev-arora" ]
+http GET /researchers/a5000000001
+check "a lower-case OpenAlex id answers 301 to the slug URL" \
+	eval '[ "$STATUS" = 301 ] && [ "$(header Location)" = /researchers/sanjeev-arora ]'
+http GET /researchers/https:%2F%2Fopenalex.org%2FA5000000001
+check "the id as OpenAlex's URL (one segment) answers 301 to the slug URL" \
+	eval '[ "$STATUS" = 301 ] && [ "$(header Location)" = /researchers/sanjeev-arora ]'
+http GET '/researchers/A5000000001/works?page=2&sort=oldest'
+check "the 301 keeps the query" \
+	eval '[ "$STATUS" = 301 ] && [ "$(header Location)" = "/researchers/sanjeev-arora/works?page=2&sort=oldest" ]'
 http GET /researchers/A9999999999
 check "unknown OpenAlex id answers 404" [ "$STATUS" = 404 ]
 

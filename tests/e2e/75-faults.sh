@@ -262,7 +262,7 @@ for u in 1 2 3 4 5 6; do
 		"$ok") n200=$((n200 + 1)); grep -qxF "follows $id \"$user\"" "$T_DIR/dump.now" || lostm=$((lostm + 1)) ;;
 		503) n503=$((n503 + 1)); cmp -s "$T_DIR/dump.prev" "$T_DIR/dump.now" || half=$((half + 1))
 		     [ -n "$(header Retry-After)" ] || msg=0
-		     if [ "$ok" = 200 ]; then grep -q '"error":"The store has no room' "$BODY" || msg=0
+		     if [ "$ok" = 200 ]; then grep -q '"message":"The store has no room' "$BODY" || msg=0
 		     else n503f=$((n503f + 1)); { grep -q 'Store full' "$BODY" && grep -q '</html>' "$BODY"; } || page=0; fi ;;
 		*) other=$((other + 1)) ;;
 		esac
@@ -310,7 +310,7 @@ check "... nothing written" cmp -s "$T_DIR/dump.prev" "$T_DIR/dump.now"
 http GET /researchers/sanjeev-arora -b "bzs=$c"
 check "... and the pages say so: still signed in" grep -q 'Signed in as <strong>out-' "$BODY"
 http POST /logout -b "bzs=$c" -H 'Content-Type: application/x-www-form-urlencoded' -H 'Accept: application/json' --data-binary "csrf=$t"
-check "... as JSON: 503 with the reason" eval '[ "$STATUS" = 503 ] && grep -q "^{\"error\":\"You are still signed in" "$BODY"'
+check "... as JSON: 503 with the reason" eval '[ "$STATUS" = 503 ] && grep -q "^{\"error\":\"unavailable\",\"message\":\"You are still signed in" "$BODY"'
 
 # ---- the disk full -------------------------------------------------------------------------------
 # The store (compacted) on a 2 MiB tmpfs filled to the last block: LMDB

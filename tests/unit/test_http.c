@@ -7,6 +7,7 @@
 #include "../../fcgi-app/request.h"
 #include "../../fcgi-app/router.h"
 #include "../../fcgi-app/session.h"
+#include "../../views/json.h"
 #include "check.h"
 
 static int
@@ -382,6 +383,89 @@ test_session(void)
 	buf_free(&c2); buf_free(&f);
 }
 
+/* What the dispatcher relies on, for every route of the table. */
+static void
+test_route_table(void)
+{
+	size_t n;
+	const struct route *rt = router_routes(&n);
+	char id[AUTHOR_ID_BUF];
+
+	CHECK(n > 0);
+	for (size_t i = 0; i < n; i++) {
+		unsigned f = rt[i].flags;
+
+		/* CSRF is the form's field 0, checked against a session. */
+		if (f & ROUTE_CSRF)
+			CHECK(rt[i].form != NULL && rt[i].form->n > 0 &&
+			    strcmp(rt[i].form->fields[0].name, "csrf") == 0 &&
+			    (f & ROUTE_SESSION));
+		if (f & ROUTE_SESSION)
+			CHECK(rt[i].unavailable != NULL && (rt[i].methods & M_POST));
+		/* A researcher route captures it first, as {slug}. */
+		if (f & ROUTE_RESEARCHER)
+			CHECK(strstr(rt[i].pattern, "{slug}") != NULL);
+		/* Every post is a declared form, rate-limited. */
+		if (rt[i].methods & M_POST)
+			CHECK(rt[i].form != NULL && (f & ROUTE_RATE));
+	}
+	CHECK(openalex_author_id(SV_LIT("A5023888391"), id) == 11 && strcmp(id, "A5023888391") == 0);
+	CHECK(openalex_author_id(SV_LIT("a5023888391"), id) == 11 && strcmp(id, "A5023888391") == 0);
+	CHECK(openalex_author_id(SV_LIT("https://openalex.org/A5023888391"), id) == 11 &&
+	    strcmp(id, "A5023888391") == 0);
+	CHECK(openalex_author_id(SV_LIT("HTTPS://OpenAlex.org/a1"), id) == 2 && strcmp(id, "A1") == 0);
+	CHECK(openalex_author_id(SV_LIT("A0123"), id) == 0);
+	CHECK(openalex_author_id(SV_LIT("A"), id) == 0);
+	CHECK(openalex_author_id(SV_LIT("W123"), id) == 0);
+	CHECK(openalex_author_id(SV_LIT("A12x"), id) == 0);
+	CHECK(openalex_author_id(SV_LIT("A12345678901234567890"), id) == 0);
+	CHECK(openalex_author_id(SV_LIT("sanjeev-arora"), id) == 0);
+}
+
+/* The JSON writer places every comma and says when it was misused. */
+static void
+test_json_writer(void)
+{
+	struct buf b = BUF_INIT;
+	struct jw j;
+
+	jw_init(&j, &b);
+	jw_obj_open(&j, NULL);
+	jw_str(&j, "a", SV_LIT("x\"y"));
+	jw_arr_open(&j, "l");
+	jw_uint(&j, NULL, 1);
+	jw_int(&j, NULL, -2);
+	jw_obj_open(&j, NULL);
+	jw_obj_close(&j);
+	jw_null(&j, NULL);
+	jw_arr_close(&j);
+	jw_str_or_null(&j, "e", SV_LIT(""));
+	jw_int_or_null(&j, "y", 0);
+	jw_bool(&j, "t", 1);
+	jw_obj_close(&j);
+	CHECK(jw_done(&j) == 0);
+	CHECK(strcmp(b.p, "{\"a\":\"x\\\"y\",\"l\":[1,-2,{},null],\"e\":null,\"y\":null,\"t\":true}") == 0);
+	buf_reset(&b);
+	jw_init(&j, &b);
+	jw_obj_open(&j, NULL);
+	jw_uint(&j, NULL, 1);          /* a value without its key */
+	jw_obj_close(&j);
+	CHECK(jw_done(&j) < 0);
+	jw_init(&j, &b);
+	jw_arr_open(&j, NULL);
+	jw_uint(&j, "k", 1);           /* a key in an array */
+	jw_obj_close(&j);              /* and the wrong close */
+	CHECK(jw_done(&j) < 0);
+	jw_init(&j, &b);
+	jw_obj_open(&j, NULL);         /* never closed */
+	CHECK(jw_done(&j) < 0);
+	jw_init(&j, &b);
+	for (int i = 0; i < JSON_DEPTH + 1; i++)
+		jw_arr_open(&j, NULL);
+	CHECK(jw_done(&j) < 0);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -391,5 +475,7 @@ main(void)
 	test_config();
 	test_validators();
 	test_session();
+	test_route_table();
+	test_json_writer();
 	CHECK_DONE();
 }
