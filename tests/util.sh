@@ -11,6 +11,19 @@ wait_for() {
 	return 1
 }
 
+# nginx_user_sed: the sed expression that fills the "user @USER@;" line of
+# nginx/nginx-dev.conf.in for an nginx started by this shell's user. As
+# root: that user and group (root root), so that the workers are not
+# nobody, who cannot reach a checkout in a 0700 home. As anyone else the
+# line goes: nginx cannot switch users and would only warn.
+nginx_user_sed() {
+	if [ "$(id -u)" = 0 ]; then
+		echo "s|@USER@|$(id -un) $(id -gn)|"
+	else
+		echo '/^user @USER@;$/d'
+	fi
+}
+
 # A free TCP port on 127.0.0.1 (nothing answers a connect to it).
 free_port() {
 	local p
