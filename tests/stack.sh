@@ -27,8 +27,8 @@
 # Everything runs as the user who runs this script, nginx's workers too
 # (nginx/nginx-dev.conf.in), so a checkout anywhere that user can write, a
 # 0700 home included, works; and what the stack makes is that user's alone:
-# the FastCGI and Redis sockets, the htpasswd, the session secret and the
-# store files (0600 or 0700).
+# the FastCGI and Redis sockets, the htpasswd, the session secret, the
+# store (0600, or 0700 for Redis's socket and the store's directory).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,7 +68,7 @@ stop_one() {
 import_sample() {
 	if [ ! -f "$STORE/data.mdb" ]; then
 		say "importing the sample catalog into $STORE"
-		mkdir -p "$STORE"
+		mkdir -p -m 0700 "$STORE"
 		"$BUILD/bzpeer-import" --store "$STORE" \
 			--authors "$ROOT/store/sample/authors.jsonl" \
 			--works "$ROOT/store/sample/works.jsonl" >&2
