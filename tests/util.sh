@@ -24,11 +24,16 @@ nginx_user_sed() {
 	fi
 }
 
-# A free TCP port on 127.0.0.1 (nothing answers a connect to it).
+# A free TCP port on 127.0.0.1 (nothing answers a connect to it), below
+# the kernel's ephemeral range when it starts high enough: a port there can
+# also be the local end of some outgoing connection, which a listener's
+# bind() then meets as "Address already in use".
 free_port() {
-	local p
+	local p lo=0 span=20000
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=0
+	[ "$lo" -ge 25000 ] 2>/dev/null && span=$(( lo - 20000 ))
 	for _ in $(seq 50); do
-		p=$(( 20000 + RANDOM % 20000 ))
+		p=$(( 20000 + RANDOM % span ))
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
 	done
 	return 1
