@@ -62,7 +62,7 @@ die() { say "$*"; exit 1; }
 command -v wrk >/dev/null || die "wrk is missing (tests/deps.sh wrk)"
 [ -n "$PHPFPM" ] && [ -x "$PHPFPM" ] || die "php-fpm is missing (tests/deps.sh php-fpm php-redis)"
 
-. "$ROOT/tests/util.sh"   # free_port, wait_for, replace_block
+. "$ROOT/tests/util.sh"   # free_port, wait_for, replace_block, nginx_user_sed
 
 # ---- processes: started here, stopped by PID --------------------------------
 
@@ -127,12 +127,12 @@ for r in $(seq "$ROUNDS"); do USERS="$USERS r${r}u1 r${r}u2"; done
 for u in $USERS; do
 	printf '%s:%s\n' "$u" "$(perl -e 'print crypt($ARGV[0], "\$6\$".join("", map { ("a".."z")[rand 26] } 1..12)."\$")' "$u")" >> "$RUN/htpasswd"
 done
-chmod 0644 "$RUN/htpasswd"
+chmod 0600 "$RUN/htpasswd"
 
 app_conf() { # app_conf NAME REDIS
 	cat > "$RUN/$1.conf" <<CONF
 listen = $RUN/$1.sock
-socket_mode = 0666
+socket_mode = 0600
 workers = $WORKERS
 store = $RUN/store
 views = $ROOT/views
@@ -157,7 +157,7 @@ PARAMS="$ROOT/nginx/bzpeer-fastcgi.conf"
     "SOCKET=$RUN/fcgi.sock" "STATIC=$ROOT/views/static" "PARAMS=$PARAMS" \
     "LOGIN=$RUN/bzpeer-login.conf" "CACHE=$RUN/nginx-cache" \
     "MICROCACHE=bzpeer_micro" "LOGIN_RATE=6000r/m" "POST_RATE=1000r/s"
-sed -e "s|@RUNDIR@|$RUN|g" -e "s|^\( *access_log\) .*|\1 off;|" \
+sed -e "s|@RUNDIR@|$RUN|g" -e "s|^\( *access_log\) .*|\1 off;|" -e "$(nginx_user_sed)" \
     "$ROOT/nginx/nginx-dev.conf.in" > "$RUN/nginx.conf"
 cat >> "$RUN/bzpeer-site.conf" <<CONF
 
@@ -230,7 +230,7 @@ daemonize = no
 user = root
 group = root
 listen = $RUN/php.sock
-listen.mode = 0666
+listen.mode = 0600
 pm = static
 pm.max_children = $WORKERS
 clear_env = no
@@ -238,7 +238,7 @@ env[BENCH_REDIS] = $RUN/redis.sock
 CONF
 
 say "starting redis, bzpeer-fcgi (redis on, redis off), php-fpm, nginx"
-redis-server --port 0 --unixsocket "$RUN/redis.sock" --unixsocketperm 777 \
+redis-server --port 0 --unixsocket "$RUN/redis.sock" --unixsocketperm 700 \
 	--save "" --appendonly no --maxmemory 64mb --maxmemory-policy allkeys-lru \
 	--dir "$RUN" --logfile "$RUN/redis.log" --daemonize no </dev/null >/dev/null 2>&1 &
 PID_REDIS=$!; PIDS+=("$PID_REDIS")

@@ -1,6 +1,8 @@
 /* handlers.c: the route handlers: request in, store read, view rendered, response out. */
 #include "handlers.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <time.h>
 
@@ -258,6 +260,38 @@ handle_researcher(struct request *r)
 
 /* ---- GET /healthz -------------------------------------------------------- */
 
+/*
+ * Whether the client (REMOTE_ADDR) is this machine: 127.0.0.0/8, ::1, or
+ * an IPv4 loopback address mapped into IPv6. Anything else, an empty or
+ * malformed address included, is not.
+ */
+static int
+from_loopback(const struct request *r)
+{
+	struct sv a = req_addr(r);
+	char s[INET6_ADDRSTRLEN];
+	struct in_addr v4;
+	struct in6_addr v6;
+
+	if (a.n == 0 || a.n >= sizeof(s))
+		return 0;
+	memcpy(s, a.p, a.n);
+	s[a.n] = '\0';
+	if (inet_pton(AF_INET, s, &v4) == 1)
+		return (ntohl(v4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, s, &v6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&v6) ||
+		    (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+	return 0;
+}
+
+/*
+ * GET /healthz: 200 "ok" when the store can be read, 503 "unavailable"
+ * when it cannot. The details (the catalog's generation and counts, the
+ * store's error, Redis's state) go only to loopback clients, the probes
+ * and operators on the machine: the world learns whether the site is up,
+ * not what it holds or why it fails.
+ */
 void
 handle_healthz(struct request *r)
 {
@@ -271,6 +305,10 @@ handle_healthz(struct request *r)
 	/* Redis is a cache: its state is reported, never a reason for 503.
 	 * The probe makes a down Redis get retried (after its backoff). */
 	cache_probe(r->app->cache);
+	if (!from_loopback(r)) {
+		buf_puts(&r->body, rc == 0 ? "ok\n" : "unavailable\n");
+		return;
+	}
 	if (rc == 0) {
 		buf_puts(&r->body, "ok\nstore: ok\ngeneration: ");
 		buf_putu64(&r->body, st.generation);

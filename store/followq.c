@@ -124,7 +124,8 @@ queue_map(struct store *s, int *fdp)
 	    snprintf(path, sizeof(path), "%s/%s", dir, FOLLOWQ_FILE) >=
 	    (int)sizeof(path))
 		return NULL;
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC,
+	    STORE_FILE_MODE)) < 0)
 		goto fail;
 	/*
 	 * Nobody else has it open: whatever it holds is stale. Its blocks

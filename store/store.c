@@ -252,7 +252,8 @@ store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
 	*out = NULL;
 	if (dir == NULL || *dir == '\0' || (rdonly && (flags & STORE_CREATE)))
 		return STORE_INVALID;
-	if ((flags & STORE_CREATE) && mkdir(dir, 0755) != 0 && errno != EEXIST)
+	if ((flags & STORE_CREATE) && mkdir(dir, STORE_DIR_MODE) != 0 &&
+	    errno != EEXIST)
 		return errno;
 	/* LMDB would create a missing data file: only with STORE_CREATE. */
 	buf_puts(&path, dir);
@@ -277,7 +278,7 @@ store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
 	    (rc = mdb_env_set_mapsize(s->env, (size_t)o->map_size)) != 0)
 		goto env_close;
 	rc = mdb_env_open(s->env, dir, MDB_NOTLS | (rdonly ? MDB_RDONLY : 0),
-	    0644);
+	    STORE_FILE_MODE);
 	if (rc != 0)
 		goto env_close;
 	if (!rdonly && !(o && o->map_size)) {

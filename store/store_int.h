@@ -11,6 +11,16 @@
 #include "store.h"
 
 /*
+ * Modes of what the store creates: the directory, data.mdb and lock.mdb
+ * (LMDB's mdb_env_open), follows.queue (followq.c). The store holds
+ * claimants' emails and every user's follows: its owner (the bzpeer user
+ * in production, whoever runs `make run` in dev) alone reads it; the
+ * umask can only narrow these further.
+ */
+#define STORE_DIR_MODE  0700
+#define STORE_FILE_MODE 0600
+
+/*
  * The databases of one environment. Record values go through codec.h;
  * the rest are fixed layouts that sort by memcmp:
  *

@@ -1,6 +1,7 @@
 #!/bin/bash
-# run.sh [unit|e2e|all]: runs the suites and ends with one line
-# "N passed, N failed" over every check of every suite.
+# run.sh [unit|e2e|all] [NAME...]: runs the suites and ends with one line
+# "N passed, N failed" over every check of every suite. NAMEs (test_store,
+# 10-profile) keep only the unit programs and e2e scripts so named.
 #
 # Unit programs (build/tests/test_*) and end-to-end scripts (tests/e2e/*.sh)
 # print one line per check: "ok - ..." or "not ok - ...". A program that
@@ -12,6 +13,8 @@ BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 export BUILD ROOT
 WHAT=${1:-all}
+[ $# -gt 0 ] && shift
+ONLY=" $* "
 LOGDIR="$BUILD/test-logs"
 mkdir -p "$LOGDIR"
 
@@ -19,6 +22,7 @@ passed=0 failed=0
 
 run_one() { # run_one NAME CMD...
 	local name=$1; shift
+	[ "$ONLY" = "  " ] || [[ "$ONLY" == *" ${name#*/} "* ]] || return 0
 	local log="$LOGDIR/$name.log" p f rc start=$SECONDS
 	mkdir -p "$(dirname "$log")"
 	"$@" >"$log" 2>&1 </dev/null

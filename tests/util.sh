@@ -11,11 +11,29 @@ wait_for() {
 	return 1
 }
 
-# A free TCP port on 127.0.0.1 (nothing answers a connect to it).
+# nginx_user_sed: the sed expression that fills the "user @USER@;" line of
+# nginx/nginx-dev.conf.in for an nginx started by this shell's user. As
+# root: that user and group (root root), so that the workers are not
+# nobody, who cannot reach a checkout in a 0700 home. As anyone else the
+# line goes: nginx cannot switch users and would only warn.
+nginx_user_sed() {
+	if [ "$(id -u)" = 0 ]; then
+		echo "s|@USER@|$(id -un) $(id -gn)|"
+	else
+		echo '/^user @USER@;$/d'
+	fi
+}
+
+# A free TCP port on 127.0.0.1 (nothing answers a connect to it), below
+# the kernel's ephemeral range when it starts high enough: a port there can
+# also be the local end of some outgoing connection, which a listener's
+# bind() then meets as "Address already in use".
 free_port() {
-	local p
+	local p lo=0 span=20000
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=0
+	[ "$lo" -ge 25000 ] 2>/dev/null && span=$(( lo - 20000 ))
 	for _ in $(seq 50); do
-		p=$(( 20000 + RANDOM % 20000 ))
+		p=$(( 20000 + RANDOM % span ))
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
 	done
 	return 1

@@ -239,6 +239,11 @@ check "workers without a store answer 503" [ "$STATUS" = 503 ]
 check "the 503 page is in the site's layout" grep -q 'href="/static/bzpeer.css"' "$BODY"
 http GET /healthz
 check "/healthz answers 503" [ "$STATUS" = 503 ]
+check "/healthz to loopback (nginx on 127.0.0.1) says why" grep -q '^store: ..' "$BODY"
+"$FCGI_CLIENT" "$SOCK" REQUEST_METHOD=GET REQUEST_URI=/healthz QUERY_STRING= \
+	REMOTE_ADDR=192.0.2.7 >"$T_DIR/healthz.out" 2>&1
+check "/healthz from another address: 503 and \"unavailable\" alone, not why" \
+	bash -c "grep -q '^Status: 503' '$T_DIR/healthz.out' && [ \"\$(sed '1,/^\r*\$/d' '$T_DIR/healthz.out')\" = unavailable ]"
 http POST /logout -b "$JL" -H 'Content-Type: application/x-www-form-urlencoded' --data-binary "csrf=$CL"
 check "logging out without a store: 503 'still signed in', the cookie kept" \
 	eval '[ "$STATUS" = 503 ] && grep -q "still signed in" "$BODY" && ! grep -qi "^Set-Cookie: bzs=" "$HEADERS"'

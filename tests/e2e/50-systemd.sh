@@ -43,6 +43,12 @@ check "the service runs the installed binary with /etc/bzpeer/bzpeer.conf" \
 	grep -qx "ExecStart=$DEST$P/bin/bzpeer-fcgi --config /etc/bzpeer/bzpeer.conf" "$UNIT"
 check "the site passes requests to the socket of bzpeer-fcgi.socket" \
 	bash -c "grep -q 'server unix:/run/bzpeer/fcgi.sock' '$SITE' && grep -qx 'ListenStream=/run/bzpeer/fcgi.sock' '$SOCKET'"
+# Whoever can connect to the socket can hand the app any REMOTE_USER: nginx
+# (group www-data) and root alone; one value of each, no later line undoing it.
+check "the socket is root:www-data 0660" bash -c "
+	[ \"\$(grep -E '^Socket(User|Group|Mode)=' '$SOCKET' | sort | tr '\n' ' ')\" = 'SocketGroup=www-data SocketMode=0660 SocketUser=root ' ]"
+check "the installed config says socket_mode = 0660 for a server started by hand" \
+	grep -qx 'socket_mode = 0660' "$CONF"
 check "the site serves the installed static files" grep -q "alias $P/share/bzpeer/views/static/;" "$SITE"
 check "the config: store and secret in /var/lib/bzpeer, installed views" \
 	bash -c "grep -qx 'store = /var/lib/bzpeer/store' '$CONF' && grep -qx 'secret_file = /var/lib/bzpeer/secret' '$CONF' && grep -qx 'views = $P/share/bzpeer/views' '$CONF'"

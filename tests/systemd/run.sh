@@ -93,6 +93,9 @@ for phase in restart killw killm; do
 		for n in $(seq "$USERS"); do echo "$phase${l}x$n:{PLAIN}$phase${l}x$n"; done
 	done
 done >"$T/dest/etc/bzpeer/htpasswd"
+# As docs/INSTALL.md has it: nginx's workers read it, nobody else (gid 33 is
+# www-data on every Debian, the container's included).
+chown 0:33 "$T/dest/etc/bzpeer/htpasswd" && chmod 0640 "$T/dest/etc/bzpeer/htpasswd"
 
 # ---- boot ---------------------------------------------------------------------------
 systemd-nspawn -D "$ROOTFS" --volatile=overlay --private-network \
@@ -140,10 +143,14 @@ c usermod -a -G redis bzpeer
 c systemctl restart redis-server
 check "Redis listens on /run/redis/redis-server.sock" wait_for 10 c test -S /run/redis/redis-server.sock
 # The catalog, imported by the user that owns it.
-c runuser -u bzpeer -- mkdir -p /var/lib/bzpeer/store
+c runuser -u bzpeer -- mkdir -p -m 0700 /var/lib/bzpeer/store
 c runuser -u bzpeer -- /usr/local/bin/bzpeer-import --store /var/lib/bzpeer/store \
 	--authors /srv/sample/authors.jsonl --works /srv/sample/works.jsonl >"$T/import.log" 2>&1
 check "the sample catalog imported as bzpeer" [ $? = 0 ]
+modes() { c stat -c '%a %U:%G' "$@" | tr '\n' ' ' | sed 's/ $//'; }
+m=$(modes /var/lib/bzpeer/store /var/lib/bzpeer/store/data.mdb /var/lib/bzpeer/store/lock.mdb)
+check "the store is bzpeer's alone: 0700, data.mdb and lock.mdb 0600 ($m)" \
+	[ "$m" = "700 bzpeer:bzpeer 600 bzpeer:bzpeer 600 bzpeer:bzpeer" ]
 c ln -sf ../sites-available/bzpeer /etc/nginx/sites-enabled/bzpeer
 c nginx -t -q >"$T/nginx-t.log" 2>&1
 check "nginx -t accepts the installed site" [ $? = 0 ] || cat "$T/nginx-t.log"
@@ -152,6 +159,8 @@ c systemctl enable --now bzpeer-fcgi.socket >/dev/null 2>&1
 check "bzpeer-fcgi.socket is enabled and listening" \
 	bash -c "[ \"\$(nsenter -t $LEADER -a systemctl is-active bzpeer-fcgi.socket)\" = active ] && nsenter -t $LEADER -a test -S /run/bzpeer/fcgi.sock"
 check "the service is not running before the first request" bash -c "! nsenter -t $LEADER -a systemctl is-active -q bzpeer-fcgi.service"
+m=$(modes /run/bzpeer/fcgi.sock)
+check "the socket is root:www-data 0660: nginx connects, no other user ($m)" [ "$m" = "660 root:www-data" ]
 
 # ---- the first request starts the service -----------------------------------------------
 code=$(c curl -s -o /srv/out/first.html -w '%{http_code}' --max-time 20 "$BASE$PROFILE")
@@ -160,6 +169,8 @@ check "the page is the profile" grep -q 'Sanjeev Arora' "$OUT/first.html"
 check "bzpeer-fcgi.service is active" active
 MAIN=$(main_pid)
 check "it runs as bzpeer" [ "$(c ps -o user= -p "$MAIN" | tr -d ' ')" = bzpeer ]
+m=$(modes /var/lib/bzpeer/secret)
+check "the session secret it made is 0600 ($m)" [ "$m" = "600 bzpeer:bzpeer" ]
 check "$NWORKERS workers (the installed config)" [ "$(workers_of "$MAIN" | wc -l)" = "$NWORKERS" ]
 check "the journal has the master's READY line" \
 	bash -c "nsenter -t $LEADER -a journalctl -u bzpeer-fcgi --no-pager -o cat | grep -q 'serving: $NWORKERS workers accept'"
@@ -272,6 +283,8 @@ lost=$(comm -23 "$OUT/acked" "$OUT/stored" | wc -l)
 check "every acknowledged follow is stored ($(n_lines "$OUT/acked") acknowledged, $lost lost)" \
 	bash -c "[ $(n_lines "$OUT/acked") -ge 20 ] && [ $lost = 0 ]"
 check "follower counts agree with the follow edges (bzpeer-admin follows)" [ "$consistent" = 1 ]
+m=$(modes /var/lib/bzpeer/store/follows.queue)
+check "the follow queue is 0600 ($m)" [ "$m" = "600 bzpeer:bzpeer" ]
 
 # ---- SIGTERM under systemd: a clean stop --------------------------------------------------
 c systemctl stop bzpeer-fcgi.service 2>/dev/null

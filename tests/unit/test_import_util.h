@@ -97,6 +97,15 @@ path_in(const char *dir, const char *name)
 	return keep("%s/%s", dir, name);
 }
 
+/* The permission bits of path (lstat), or -1 if it cannot be read. */
+UTIL int
+mode_of(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
 /* The built program `name`: $BUILD/name (BUILD from tests/run.sh) or build/name. */
 UTIL const char *
 bin(const char *name)

@@ -93,14 +93,22 @@ empty_and_missing(void)
 	struct store_rtxn *t;
 	struct store_stats st;
 	struct store_researcher r;
+	mode_t old_mask;
 
 	CHECK(store_open(nodir, STORE_RDONLY, &s) == ENOENT && s == NULL);
 	CHECK(store_open(nodir, 0, &s) == ENOENT);
 	CHECK(store_open(fresh, STORE_RDONLY | STORE_CREATE, &s) ==
 	    STORE_INVALID);
 	CHECK(store_open("", 0, &s) == STORE_INVALID);
+	/* Under the usual umask the store is still its owner's alone: it
+	 * holds claimants' emails and everyone's follows. */
+	old_mask = umask(022);
 	REQUIRE(store_open(fresh, STORE_CREATE, &s) == 0);
+	umask(old_mask);
 	store_close(s);
+	CHECK(mode_of(fresh) == 0700);
+	CHECK(mode_of(path_in(fresh, "data.mdb")) == 0600);
+	CHECK(mode_of(path_in(fresh, "lock.mdb")) == 0600);
 	CHECK(store_open(fresh, STORE_RDONLY, &s) == STORE_EMPTY);
 	REQUIRE(store_open(fresh, STORE_RDONLY | STORE_EMPTY_OK, &s) == 0);
 	REQUIRE(store_read_begin(s, &t) == 0);

@@ -217,12 +217,17 @@ follows_basic(void)
 	uint64_t n = 9, txn = 0, txn1, txn2;
 	int ch = 9, on = 0;
 	char big[STORE_USER_MAX + 1];
+	mode_t old_mask;
 
 	dump(s, &empty);
 
-	/* Following twice counts once. */
+	/* Following twice counts once. The first follow makes the queue
+	 * beside the store (followq.c), its owner's alone like the store. */
+	old_mask = umask(022);
 	CHECK(fol(s, "A101", SV_LIT("alice"), 1, &n, &txn1, &ch) == 0 &&
 	    n == 1 && ch == 1 && txn1 > 0);
+	umask(old_mask);
+	CHECK(mode_of(path_in(scratch, "follows/follows.queue")) == 0600);
 	CHECK(fol(s, "A101", SV_LIT("alice"), 1, &n, &txn, &ch) == 0 &&
 	    n == 1 && ch == 0);
 	/* Nothing changed: the id of the snapshot read, the last commit's. */
