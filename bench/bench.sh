@@ -156,7 +156,7 @@ PARAMS="$ROOT/nginx/bzpeer-fastcgi.conf"
     "LISTEN=127.0.0.1:$P_SITE" "SERVER_NAME=127.0.0.1 localhost" \
     "SOCKET=$RUN/fcgi.sock" "STATIC=$ROOT/views/static" "PARAMS=$PARAMS" \
     "LOGIN=$RUN/bzpeer-login.conf" "CACHE=$RUN/nginx-cache" \
-    "MICROCACHE=bzpeer_micro" "LOGIN_RATE=6000r/m" "POST_RATE=1000r/s"
+    "MICROCACHE=bzpeer_micro" "LOGIN_RATE=6000r/m" "POST_RATE=100000r/s"
 sed -e "s|@RUNDIR@|$RUN|g" -e "s|^\( *access_log\) .*|\1 off;|" -e "$(nginx_user_sed)" \
     "$ROOT/nginx/nginx-dev.conf.in" > "$RUN/nginx.conf"
 cat >> "$RUN/bzpeer-site.conf" <<CONF
