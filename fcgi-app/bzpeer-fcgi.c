@@ -83,7 +83,7 @@ main(int argc, char **argv)
 	const char *config_path = NULL;
 	int check_only = 0, c, fd, owned, rc;
 
-	log_setup("bzpeer-fcgi", LOG_INFO);
+	log_setup("bzpeer-fcgi", LOGL_INFO);
 	config_defaults(&cfg);
 
 	/* First pass: find --config, so flags override the file. Every way

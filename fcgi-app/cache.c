@@ -264,17 +264,10 @@ cache_counter_key(const struct cache *c, struct buf *out,
 static void
 put_u32(struct buf *b, uint32_t v)
 {
-	unsigned char x[4] = { (unsigned char)v, (unsigned char)(v >> 8),
-	    (unsigned char)(v >> 16), (unsigned char)(v >> 24) };
+	unsigned char c[4];
 
-	buf_put(b, x, 4);
-}
-
-static uint32_t
-get_u32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
+	put_le32(c, v);
+	buf_put(b, c, 4);
 }
 
 void
@@ -302,9 +295,9 @@ page_decode(struct page *pg, const char *p, size_t n)
 
 	if (n < 17 || memcmp(p, PAGE_MAGIC, 5) != 0)
 		return -1;
-	status = get_u32(u + 5);
-	nholes = get_u32(u + 9);
-	slen = get_u32(u + 13);
+	status = get_le32(u + 5);
+	nholes = get_le32(u + 9);
+	slen = get_le32(u + 13);
 	pos = 17;
 	if (nholes > PAGE_MAX_HOLES || status < 100 || status > 599 ||
 	    (size_t)nholes * 5 > n - pos || slen > n - pos - (size_t)nholes * 5)
@@ -312,7 +305,7 @@ page_decode(struct page *pg, const char *p, size_t n)
 	page_reset(pg);
 	pg->status = (int)status;
 	for (uint32_t i = 0; i < nholes; i++, pos += 5) {
-		pg->holes[i].off = get_u32(u + pos);
+		pg->holes[i].off = get_le32(u + pos);
 		pg->holes[i].kind = u[pos + 4];
 	}
 	buf_put(&pg->slug, p + pos, slen);

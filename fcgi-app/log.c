@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 static const char *log_prog = "bzpeer";
-static enum log_level log_max = LOG_INFO;
+static enum log_level log_max = LOGL_INFO;
 static int log_journal;     /* stderr is journald's stream */
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };

@@ -2,7 +2,8 @@
 #ifndef BZPEER_LOG_H
 #define BZPEER_LOG_H
 
-enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+/* LOGL_: <syslog.h> has LOG_ERR, LOG_INFO, LOG_DEBUG with other values. */
+enum log_level { LOGL_ERR, LOGL_WARN, LOGL_INFO, LOGL_DEBUG };
 
 /* Sets the level below which lines are dropped, and the program name. */
 void log_setup(const char *prog, enum log_level level);
@@ -15,9 +16,9 @@ int  log_level_parse(const char *s, enum log_level *out);
 void log_at(enum log_level level, const char *func, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-#define log_err(...)   log_at(LOG_ERR, __func__, __VA_ARGS__)
-#define log_warn(...)  log_at(LOG_WARN, __func__, __VA_ARGS__)
-#define log_info(...)  log_at(LOG_INFO, __func__, __VA_ARGS__)
-#define log_debug(...) log_at(LOG_DEBUG, __func__, __VA_ARGS__)
+#define log_err(...)   log_at(LOGL_ERR, __func__, __VA_ARGS__)
+#define log_warn(...)  log_at(LOGL_WARN, __func__, __VA_ARGS__)
+#define log_info(...)  log_at(LOGL_INFO, __func__, __VA_ARGS__)
+#define log_debug(...) log_at(LOGL_DEBUG, __func__, __VA_ARGS__)
 
 #endif

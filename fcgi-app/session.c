@@ -9,78 +9,36 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ---- base64url ------------------------------------------------------------ */
-
-static const char b64[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/* ---- base64url (libsodium's: URL-safe alphabet, no padding) ---------------- */
 
 void
 b64url_encode(struct buf *out, const unsigned char *p, size_t n)
 {
-	size_t i;
+	size_t len = sodium_base64_encoded_len(n,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 
-	buf_reserve(out, (n + 2) / 3 * 4);
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-
-		buf_putc(out, b64[v >> 18 & 63]);
-		buf_putc(out, b64[v >> 12 & 63]);
-		buf_putc(out, b64[v >> 6 & 63]);
-		buf_putc(out, b64[v & 63]);
-	}
-	if (n - i == 1) {
-		uint32_t v = (uint32_t)p[i] << 16;
-
-		buf_putc(out, b64[v >> 18 & 63]);
-		buf_putc(out, b64[v >> 12 & 63]);
-	} else if (n - i == 2) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-
-		buf_putc(out, b64[v >> 18 & 63]);
-		buf_putc(out, b64[v >> 12 & 63]);
-		buf_putc(out, b64[v >> 6 & 63]);
-	}
-}
-
-static int
-b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
+	/* len counts the NUL that sodium writes; buf keeps one past len. */
+	buf_reserve(out, len);
+	sodium_bin2base64(out->p + out->len, len, p, n,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	out->len += len - 1;
 }
 
 int
 b64url_decode(struct buf *out, struct sv in)
 {
-	uint32_t acc = 0;
-	int bits = 0;
+	size_t got = 0, max = in.n / 4 * 3 + 3;
+	const char *end;
 
-	if (in.n % 4 == 1)
+	buf_reserve(out, max);
+	/* Strict: no padding, no characters outside the alphabet, and the
+	 * unused bits of the last character zero (one encoding per value). */
+	if (sodium_base642bin((unsigned char *)out->p + out->len, max, in.p, in.n,
+	    NULL, &got, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    end != in.p + in.n)
 		return -1;
-	for (size_t i = 0; i < in.n; i++) {
-		int v = b64val((unsigned char)in.p[i]);
-
-		if (v < 0)
-			return -1;
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf_putc(out, (int)(acc >> bits & 0xFF));
-		}
-	}
-	/* Leftover bits must be zero: one encoding per value. */
-	if (bits && (acc & ((1u << bits) - 1)) != 0)
-		return -1;
+	out->len += got;
+	out->p[out->len] = '\0';
 	return 0;
 }
 

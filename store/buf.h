@@ -58,4 +58,17 @@ int sv_eq_cstr(struct sv a, const char *s);
 uint64_t hash64(uint64_t h, const void *p, size_t n);
 uint32_t sv_hash(struct sv s);
 
+/*
+ * The one byte-order codec: big-endian for keys that must sort by memcmp,
+ * little-endian for the record checksum and the cached page's frame.
+ */
+void put_be16(unsigned char *p, uint16_t v);
+void put_be32(unsigned char *p, uint32_t v);
+void put_be64(unsigned char *p, uint64_t v);
+uint16_t get_be16(const unsigned char *p);
+uint32_t get_be32(const unsigned char *p);
+uint64_t get_be64(const unsigned char *p);
+void put_le32(unsigned char *p, uint32_t v);
+uint32_t get_le32(const unsigned char *p);
+
 #endif

@@ -4,46 +4,7 @@
 #include <string.h>
 #include <isa-l/crc.h>
 
-/* ---- fixed-width helpers and ids -------------------------------------- */
-
-void
-put_be16(unsigned char *p, uint16_t v)
-{
-	p[0] = (unsigned char)(v >> 8);
-	p[1] = (unsigned char)v;
-}
-
-void
-put_be32(unsigned char *p, uint32_t v)
-{
-	put_be16(p, (uint16_t)(v >> 16));
-	put_be16(p + 2, (uint16_t)v);
-}
-
-void
-put_be64(unsigned char *p, uint64_t v)
-{
-	put_be32(p, (uint32_t)(v >> 32));
-	put_be32(p + 4, (uint32_t)v);
-}
-
-uint16_t
-get_be16(const unsigned char *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-uint32_t
-get_be32(const unsigned char *p)
-{
-	return (uint32_t)get_be16(p) << 16 | get_be16(p + 2);
-}
-
-uint64_t
-get_be64(const unsigned char *p)
-{
-	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
-}
+/* ---- ids -------------------------------------- */
 
 int
 id_parse(struct sv s, char letter, uint64_t *num)
@@ -137,10 +98,7 @@ rec_end(struct buf *b, size_t start)
 	unsigned char c[4];
 	uint32_t crc = rec_crc(b->p + start, b->len - start);
 
-	c[0] = (unsigned char)crc;
-	c[1] = (unsigned char)(crc >> 8);
-	c[2] = (unsigned char)(crc >> 16);
-	c[3] = (unsigned char)(crc >> 24);
+	put_le32(c, crc);
 	buf_put(b, c, 4);
 }
 
@@ -155,8 +113,7 @@ rec_open(struct rec_reader *r, const void *data, size_t len,
 	r->err = STORE_CORRUPT;
 	if (data == NULL || len < 6 || len > UINT32_MAX)
 		return STORE_CORRUPT;
-	want = (uint32_t)p[len - 4] | (uint32_t)p[len - 3] << 8 |
-	    (uint32_t)p[len - 2] << 16 | (uint32_t)p[len - 1] << 24;
+	want = get_le32(p + len - 4);
 	if (rec_crc(p, len - 4) != want)
 		return STORE_CORRUPT;
 	/* The checksum holds, so a different format byte is no accident:

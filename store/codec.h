@@ -83,14 +83,6 @@ int  rec_topic_decode(const void *data, size_t len,
 void rec_claim_encode(struct buf *out, const struct store_claim *c);
 int  rec_claim_decode(const void *data, size_t len, struct store_claim *out);
 
-/* Fixed-width big-endian helpers for keys that must sort by memcmp. */
-void put_be16(unsigned char *p, uint16_t v);
-void put_be32(unsigned char *p, uint32_t v);
-void put_be64(unsigned char *p, uint64_t v);
-uint16_t get_be16(const unsigned char *p);
-uint32_t get_be32(const unsigned char *p);
-uint64_t get_be64(const unsigned char *p);
-
 /*
  * OpenAlex ids: letter + 1..19 digits, no leading zero. id_parse() gives
  * the number, 0 on success or -1 if s is not an id of that letter; id_format()

@@ -381,25 +381,18 @@ affect(struct imp *m, uint64_t researcher)
 	idmap_add(&m->touched, researcher)->n |= T_AFFECTED;
 }
 
-static uint32_t
-get_u32(const char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
 /* Notes t's name as the one the store now holds. */
 static void
 remember_topic(struct imp *m, const struct oa_ref *t)
 {
 	uint32_t n = (uint32_t)t->name.n;
+	unsigned char len[4];
 
 	if (m->tnames.len + 4 + n >= UINT32_MAX)
 		return;                /* not worth a cache entry */
 	idmap_add(&m->tname, t->num)->n = (uint32_t)m->tnames.len + 1;
-	buf_put(&m->tnames, &n, 4);
+	put_le32(len, n);
+	buf_put(&m->tnames, len, 4);
 	buf_put(&m->tnames, t->name.p, n);
 }
 
@@ -449,7 +442,7 @@ upsert_topic(struct imp *m, const struct oa_ref *t)
 
 	/* The name this run wrote last (the store holds just that). */
 	if (e != NULL && (t->name.n == 0 ||
-	    (get_u32(m->tnames.p + e->n - 1) == t->name.n &&
+	    (get_le32((const unsigned char *)m->tnames.p + e->n - 1) == t->name.n &&
 	    memcmp(m->tnames.p + e->n - 1 + 4, t->name.p, t->name.n) == 0)))
 		return 0;
 	if ((rc = db_get(m, DB_TOPICS, t->id, &v)) == 0) {

@@ -1,8 +1,46 @@
-/* utf8.h: the one UTF-8 decoder, strict: name folding, JSON checking, the text rule (store_text_valid), path and form validation. */
+/* utf8.h: the one UTF-8 decoder, strict: the escapers, name folding, JSON checking, the text rule (store_text_valid), path and form validation. */
 #ifndef BZPEER_UTF8_H
 #define BZPEER_UTF8_H
 
 #include <stddef.h>
+
+/*
+ * Length of the UTF-8 sequence starting at p (n > 0 bytes available, p[0] >=
+ * 0x80): k > 0 when p[0..k) is one valid, shortest-form scalar value (no
+ * surrogates, at most U+10FFFF); -k when it is invalid, k being the maximal
+ * subpart to replace by one U+FFFD (Unicode's "maximal subpart" practice, as
+ * the WHATWG decoder does: the HTML and JSON escapers of views/html.c).
+ */
+static inline int
+utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+	int need, i;
+
+	if (c >= 0xC2 && c <= 0xDF)
+		need = 1;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		need = 2;
+		if (c == 0xE0)
+			lo = 0xA0;        /* shorter forms of U+0800.. */
+		else if (c == 0xED)
+			hi = 0x9F;        /* surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 3;
+		if (c == 0xF0)
+			lo = 0x90;        /* shorter forms of U+10000.. */
+		else if (c == 0xF4)
+			hi = 0x8F;        /* past U+10FFFF */
+	} else
+		return -1;
+	for (i = 1; i <= need; i++) {
+		if ((size_t)i >= n || p[i] < lo || p[i] > hi)
+			return -i;
+		lo = 0x80;
+		hi = 0xBF;
+	}
+	return need + 1;
+}
 
 /*
  * Decodes one code point from s[*i..n) (*i < n). Returns it and advances
@@ -14,35 +52,22 @@ static inline long
 utf8_next(const unsigned char *s, size_t n, size_t *i)
 {
 	unsigned char c = s[*i];
-	size_t len, k;
-	long cp, min;
+	long cp;
+	int k;
 
 	if (c < 0x80) {
 		(*i)++;
 		return c;
 	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2; cp = c & 0x1F; min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3; cp = c & 0x0F; min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4; cp = c & 0x07; min = 0x10000;
-	} else
-		goto bad;
-	if (n - *i < len)
-		goto bad;
-	for (k = 1; k < len; k++) {
-		if ((s[*i + k] & 0xC0) != 0x80)
-			goto bad;
-		cp = cp << 6 | (s[*i + k] & 0x3F);
+	if ((k = utf8_seq(s + *i, n - *i)) < 0) {
+		(*i)++;
+		return -1;
 	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		goto bad;
-	*i += len;
+	cp = c & (0x7F >> k);
+	for (int j = 1; j < k; j++)
+		cp = cp << 6 | (s[*i + j] & 0x3F);
+	*i += (size_t)k;
 	return cp;
-bad:
-	(*i)++;
-	return -1;
 }
 
 #endif

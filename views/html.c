@@ -1,6 +1,8 @@
 /* html.c: escapers for HTML text, attributes, URL components and JSON strings (see html.h). */
 #include "html.h"
 
+#include "../store/utf8.h"
+
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -15,44 +17,6 @@
  */
 
 static const char REPLACEMENT[] = "\xEF\xBF\xBD";   /* U+FFFD in UTF-8 */
-
-/*
- * Length of the UTF-8 sequence starting at p (n > 0 bytes available, p[0] >=
- * 0x80): k > 0 when p[0..k) is one valid, shortest-form scalar value (no
- * surrogates, at most U+10FFFF); -k when it is invalid, k being the maximal
- * subpart to replace by one U+FFFD (Unicode's "maximal subpart" practice, as
- * the WHATWG decoder does).
- */
-static int
-utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0], lo = 0x80, hi = 0xBF;
-	int need, i;
-
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 1;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		need = 2;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 3;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else
-		return -1;
-	for (i = 1; i <= need; i++) {
-		if ((size_t)i >= n || p[i] < lo || p[i] > hi)
-			return -i;
-		lo = 0x80;
-		hi = 0xBF;
-	}
-	return need + 1;
-}
 
 /* ---- HTML text and attributes ------------------------------------------ */
 

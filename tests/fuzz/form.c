@@ -97,7 +97,7 @@ FUZZ_INIT(form)
 	struct buf err = BUF_INIT;
 	int fd, rc;
 
-	log_setup("fuzz-form", LOG_ERR);
+	log_setup("fuzz-form", LOGL_ERR);
 	snprintf(form_dir, sizeof(form_dir), "/tmp/bzpeer-fuzz-form.XXXXXX");
 	if (mkdtemp(form_dir) == NULL)
 		form_die("mkdtemp", "failed");
