@@ -23,6 +23,7 @@
 
 #include "../store/store.h"
 #include "../views/page.h"
+#include "../views/holes.h"
 #include "../views/profile.h"
 #include "../views/views.h"
 

@@ -74,8 +74,5 @@ void cache_put_counter(struct cache *c, struct sv counter_key, uint64_t count,
 void cache_rate(struct cache *c, const struct sv *keys, size_t n,
     unsigned window, uint64_t *counts, unsigned *retry_after);
 
-/* Page (de)serialisation, exposed for tests. decode: 0 or -1 (bad bytes). */
-void page_encode(const struct page *pg, struct buf *out);
-int  page_decode(struct page *pg, const char *p, size_t n);
 
 #endif

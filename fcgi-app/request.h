@@ -6,7 +6,7 @@
 
 #include "../store/buf.h"
 #include "../store/store.h"
-#include "../views/page.h"
+#include "../views/holes.h"
 #include "fcgi.h"
 #include "form.h"
 #include "session.h"

@@ -10,9 +10,9 @@
 enum { E_STATUS, E_TITLE, E_MESSAGE, E__COUNT };
 
 static const struct tmpl_slot error_slots[E__COUNT] = {
-	[E_STATUS] = { "status", TMPL_VAR },
-	[E_TITLE] = { "title", TMPL_VAR },
-	[E_MESSAGE] = { "message", TMPL_VAR },
+	[E_STATUS] = { "status", TMPL_VAR, 0 },
+	[E_TITLE] = { "title", TMPL_VAR, 0 },
+	[E_MESSAGE] = { "message", TMPL_VAR, 0 },
 };
 
 const struct tmpl_def error_def = { "error.html", error_slots, E__COUNT, 0 };

@@ -7,20 +7,22 @@
 
 enum {
 	L_TITLE, L_DESCRIPTION, L_CANONICAL, L_Q, L_KIND, L_CONTENT,
-	L_OG_TYPE, L_FEED, L_JSON,
+	L_OG_TYPE, L_FEED, L_JSON, L_SESSION_BAR, L_FLASH,
 	L__COUNT
 };
 
 static const struct tmpl_slot layout_slots[L__COUNT] = {
-	[L_TITLE] = { "title", TMPL_VAR },
-	[L_DESCRIPTION] = { "description", TMPL_VAR },
-	[L_CANONICAL] = { "canonical", TMPL_VAR },
-	[L_Q] = { "q", TMPL_VAR },
-	[L_KIND] = { "kind", TMPL_VAR },
-	[L_CONTENT] = { "content", TMPL_PARTIAL },
-	[L_OG_TYPE] = { "og_type", TMPL_VAR },
-	[L_FEED] = { "feed", TMPL_VAR },
-	[L_JSON] = { "json", TMPL_VAR },
+	[L_TITLE] = { "title", TMPL_VAR, 0 },
+	[L_DESCRIPTION] = { "description", TMPL_VAR, 0 },
+	[L_CANONICAL] = { "canonical", TMPL_VAR, 0 },
+	[L_Q] = { "q", TMPL_VAR, 0 },
+	[L_KIND] = { "kind", TMPL_VAR, 0 },
+	[L_CONTENT] = { "content", TMPL_PARTIAL, 0 },
+	[L_OG_TYPE] = { "og_type", TMPL_VAR, 0 },
+	[L_FEED] = { "feed", TMPL_VAR, 0 },
+	[L_JSON] = { "json", TMPL_VAR, 0 },
+	[L_SESSION_BAR] = { "session_bar", TMPL_HOLE, HOLE_SESSION_BAR },
+	[L_FLASH] = { "flash", TMPL_HOLE, HOLE_FLASH },
 };
 
 const struct tmpl_def layout_def = {
@@ -57,7 +59,7 @@ layout_section(void *ctx, int slot, struct tmpl_sec *sec)
 
 	if (slot != L_CONTENT)
 		return EINVAL;
-	return tmpl_render(c->l->content, c->l->ops, c->l->ctx, c->pg);
+	return view_render(c->l->content, c->l->ops, c->l->ctx, c->pg);
 }
 
 static const struct tmpl_ops layout_ops = { layout_var, layout_section };
@@ -70,5 +72,5 @@ layout_render(const struct layout *l, struct page *pg)
 
 	if (t == NULL || l->content == NULL)
 		return ENOENT;
-	return tmpl_render(t, &layout_ops, &c, pg);
+	return view_render(t, &layout_ops, &c, pg);
 }

@@ -2,6 +2,7 @@
 #ifndef BZPEER_VIEW_LAYOUT_H
 #define BZPEER_VIEW_LAYOUT_H
 
+#include "page.h"
 #include "tmpl.h"
 
 /*

@@ -1,12 +1,9 @@
-/* page.c: a page rendered once for every viewer, and its holes filled per viewer from holes.html. */
+/* page.c: a page rendered once for every viewer, with holes, and its format in the Redis cache. */
 #include "page.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "../store/store.h"
-#include "html.h"
-#include "registry.h"
 
 void
 page_init(struct page *pg)
@@ -34,6 +31,12 @@ page_free(struct page *pg)
 }
 
 int
+page_mark(void *pg, int hole)
+{
+	return page_hole(pg, (enum hole)hole);
+}
+
+int
 page_hole(struct page *pg, enum hole kind)
 {
 	if (pg->nholes == PAGE_MAX_HOLES)
@@ -46,159 +49,73 @@ page_hole(struct page *pg, enum hole kind)
 	return 0;
 }
 
-/* ---- filling the holes: holes.html -------------------------------------- */
-
-enum {
-	H_IS_SESSION_BAR, H_IS_FLASH, H_IS_FOLLOWERS, H_IS_FOLLOW_FORM,
-	H_IS_CLAIM,
-	H_SIGNED_IN, H_USER, H_CSRF, H_FLASH, H_FOLLOWERS, H_FOLLOWING,
-	H_SLUG, H_NEXT, H_CLAIM_NONE, H_CLAIM_PENDING,
-	H_CLAIM_APPROVED, H_OWN_CLAIM,
-	H_CLAIM_ERROR, H_C_ORCID, H_C_EMAIL, H_C_URL, H_C_NOTE,
-	H__COUNT
-};
-
-static const struct tmpl_slot holes_slots[H__COUNT] = {
-	[H_IS_SESSION_BAR] = { "hole_session_bar", TMPL_VAR },
-	[H_IS_FLASH] = { "hole_flash", TMPL_VAR },
-	[H_IS_FOLLOWERS] = { "hole_followers", TMPL_VAR },
-	[H_IS_FOLLOW_FORM] = { "hole_follow_form", TMPL_VAR },
-	[H_IS_CLAIM] = { "hole_claim", TMPL_VAR },
-	[H_SIGNED_IN] = { "signed_in", TMPL_VAR },
-	[H_USER] = { "user", TMPL_VAR },
-	[H_CSRF] = { "csrf", TMPL_VAR },
-	[H_FLASH] = { "flash", TMPL_VAR },
-	[H_FOLLOWERS] = { "followers", TMPL_VAR },
-	[H_FOLLOWING] = { "following", TMPL_VAR },
-	[H_SLUG] = { "slug", TMPL_VAR },
-	[H_NEXT] = { "next", TMPL_VAR },
-	[H_CLAIM_NONE] = { "claim_none", TMPL_VAR },
-	[H_CLAIM_PENDING] = { "claim_pending", TMPL_VAR },
-	[H_CLAIM_APPROVED] = { "claim_approved", TMPL_VAR },
-	[H_OWN_CLAIM] = { "own_claim", TMPL_VAR },
-	[H_CLAIM_ERROR] = { "claim_error", TMPL_VAR },
-	[H_C_ORCID] = { "c_orcid", TMPL_VAR },
-	[H_C_EMAIL] = { "c_email", TMPL_VAR },
-	[H_C_URL] = { "c_url", TMPL_VAR },
-	[H_C_NOTE] = { "c_note", TMPL_VAR },
-};
-
-const struct tmpl_def holes_def = {
-	"holes.html", holes_slots, H__COUNT, TMPL_F_NOHOLES
-};
-
-struct fill {
-	const struct viewer *v;
-	struct sv            slug;
-	struct sv            next;   /* where "Log in" comes back to: the page */
-	enum hole            kind;   /* the hole being filled */
-};
-
-static int
-fill_var(void *ctx, int slot, struct tmpl_val *out)
-{
-	const struct fill *f = ctx;
-	const struct viewer *v = f->v;
-
-	switch (slot) {
-	case H_IS_SESSION_BAR: return tmpl_num(out, f->kind == HOLE_SESSION_BAR);
-	case H_IS_FLASH:       return tmpl_num(out, f->kind == HOLE_FLASH);
-	case H_IS_FOLLOWERS:   return tmpl_num(out, f->kind == HOLE_FOLLOWERS);
-	case H_IS_FOLLOW_FORM: return tmpl_num(out, f->kind == HOLE_FOLLOW_FORM);
-	case H_IS_CLAIM:       return tmpl_num(out, f->kind == HOLE_CLAIM);
-	case H_SIGNED_IN:      return tmpl_num(out, v->user.n != 0);
-	case H_USER:           return tmpl_str(out, v->user);
-	case H_CSRF:           return tmpl_str(out, v->csrf);
-	case H_FLASH:          return tmpl_str(out, v->flash);
-	case H_FOLLOWERS:      return tmpl_num(out, v->followers);
-	case H_FOLLOWING:      return tmpl_num(out, v->following != 0);
-	case H_SLUG:           return tmpl_str(out, f->slug);
-	case H_NEXT:           return tmpl_str(out, f->next);
-	case H_CLAIM_NONE:
-		return tmpl_num(out, v->claim != STORE_CLAIM_PENDING &&
-		    v->claim != STORE_CLAIM_APPROVED);
-	case H_CLAIM_PENDING:  return tmpl_num(out, v->claim == STORE_CLAIM_PENDING);
-	case H_CLAIM_APPROVED: return tmpl_num(out, v->claim == STORE_CLAIM_APPROVED);
-	case H_OWN_CLAIM:      return tmpl_num(out, v->own_claim != 0);
-	case H_CLAIM_ERROR:    return tmpl_str(out, v->claim_error);
-	case H_C_ORCID:        return tmpl_str(out, v->claim_orcid);
-	case H_C_EMAIL:        return tmpl_str(out, v->claim_email);
-	case H_C_URL:          return tmpl_str(out, v->claim_url);
-	case H_C_NOTE:         return tmpl_str(out, v->claim_note);
-	}
-	return EINVAL;
-}
-
-static int
-fill_section(void *ctx, int slot, struct tmpl_sec *sec)
-{
-	return EINVAL;   /* holes.html has no section slots */
-}
-
-static const struct tmpl_ops fill_ops = { fill_var, fill_section };
-
-/* Drops the white space around out[start..]: the layout of holes.html. */
-static void
-trim(struct buf *out, size_t start)
-{
-	size_t b = start;
-
-	while (out->len > start && (out->p[out->len - 1] == '\n' ||
-	    out->p[out->len - 1] == ' ' || out->p[out->len - 1] == '\t'))
-		out->len--;
-	while (b < out->len && (out->p[b] == '\n' || out->p[b] == ' ' ||
-	    out->p[b] == '\t'))
-		b++;
-	if (b > start) {
-		memmove(out->p + start, out->p + b, out->len - b);
-		out->len -= b - start;
-	}
-	if (out->cap)
-		out->p[out->len] = '\0';
-}
+/* ---- the Redis cache's format -------------------------------------------------------- */
 
 /*
- * Appends pg to out, each hole filled for v (see page.h). Owns nothing it
- * is given; out grows as needed.
+ * "BZPG1" u32 status, u32 nholes, u32 slug length, nholes x (u32 off, u8
+ * kind), slug, body. Little-endian; the cache is local to one machine type.
  */
-void
-page_fill(const struct page *pg, const struct viewer *v, struct buf *out)
+#define PAGE_MAGIC "BZPG1"
+
+static void
+put_u32(struct buf *b, uint32_t v)
 {
-	const struct tmpl *holes = views_tmpl(VT_HOLES);
-	struct buf next = BUF_INIT;
-	struct fill f;
-	uint32_t i, off = 0;
-	size_t start;
+	unsigned char c[4];
 
-	memset(&f, 0, sizeof(f));
-	f.v = v;
-	f.slug = (struct sv){ pg->slug.p ? pg->slug.p : "", pg->slug.len };
-	if (f.slug.n) {
-		buf_puts(&next, "/researchers/");
-		buf_put(&next, f.slug.p, f.slug.n);
-		f.next = (struct sv){ next.p, next.len };
-	} else
-		f.next = SV_LIT("/");
-
-	buf_reserve(out, pg->body.len + 2048);
-	for (i = 0; i < pg->nholes; i++) {
-		const struct page_hole *h = &pg->holes[i];
-
-		if (h->off < off || h->off > pg->body.len)
-			break;   /* a corrupt page (e.g. from a cache): stop at the body */
-		/* The body was escaped when it was rendered. */
-		html_raw_trusted(out, pg->body.p + off, h->off - off);
-		off = h->off;
-		if (holes == NULL)
-			continue;
-		f.kind = (enum hole)h->kind;
-		start = out->len;
-		/* fill_var never fails and holes.html has no holes or sections
-		 * to fail on, so the result can only be 0. */
-		(void)tmpl_render_buf(holes, &fill_ops, &f, out);
-		trim(out, start);
-	}
-	if (pg->body.len > off)
-		html_raw_trusted(out, pg->body.p + off, pg->body.len - off);
-	buf_free(&next);
+	put_le32(c, v);
+	buf_put(b, c, 4);
 }
+
+void
+page_encode(const struct page *pg, struct buf *out)
+{
+	buf_reserve(out, 32 + pg->nholes * 5 + pg->slug.len + pg->body.len);
+	buf_put(out, PAGE_MAGIC, 5);
+	put_u32(out, (uint32_t)pg->status);
+	put_u32(out, pg->nholes);
+	put_u32(out, (uint32_t)pg->slug.len);
+	for (uint32_t i = 0; i < pg->nholes; i++) {
+		put_u32(out, pg->holes[i].off);
+		buf_putc(out, pg->holes[i].kind);
+	}
+	buf_put(out, pg->slug.p, pg->slug.len);
+	buf_put(out, pg->body.p, pg->body.len);
+}
+
+int
+page_decode(struct page *pg, const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	uint32_t status, nholes, slen, prev = 0;
+	size_t pos;
+
+	page_reset(pg);
+	if (n < 17 || memcmp(p, PAGE_MAGIC, 5) != 0)
+		return -1;
+	status = get_le32(u + 5);
+	nholes = get_le32(u + 9);
+	slen = get_le32(u + 13);
+	pos = 17;
+	if (nholes > PAGE_MAX_HOLES || status < 100 || status > 599 ||
+	    (size_t)nholes * 5 > n - pos || slen > n - pos - (size_t)nholes * 5)
+		return -1;
+	pg->status = (int)status;
+	for (uint32_t i = 0; i < nholes; i++, pos += 5) {
+		pg->holes[i].off = get_le32(u + pos);
+		pg->holes[i].kind = u[pos + 4];
+	}
+	buf_put(&pg->slug, p + pos, slen);
+	pos += slen;
+	buf_put(&pg->body, p + pos, n - pos);
+	for (uint32_t i = 0; i < nholes; i++) {
+		if (pg->holes[i].kind >= HOLE__COUNT ||
+		    pg->holes[i].off > pg->body.len || pg->holes[i].off < prev) {
+			page_reset(pg);
+			return -1;
+		}
+		prev = pg->holes[i].off;
+	}
+	pg->nholes = nholes;
+	return 0;
+}
+

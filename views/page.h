@@ -1,4 +1,4 @@
-/* page.h: a rendered page with holes for what differs per viewer (DESIGN.md §4). */
+/* page.h: a rendered page with holes for what differs per viewer, and its format in the Redis cache. */
 #ifndef BZPEER_PAGE_H
 #define BZPEER_PAGE_H
 
@@ -8,9 +8,9 @@
 
 /*
  * A page is rendered once, for every viewer: what differs per viewer or
- * changes often is left as a hole, filled at serve time by page_fill(). The
- * same page is what the Redis cache stores (issue 3), so a follow never
- * invalidates a cached page.
+ * changes often is left as a hole, filled at serve time by page_fill()
+ * (holes.h). The same page is what the Redis cache stores, so a follow
+ * never invalidates a cached page.
  */
 enum hole {
 	HOLE_SESSION_BAR,  /* "Log in" link, or "Signed in as X" + log-out form */
@@ -47,26 +47,16 @@ void page_free(struct page *pg);
  */
 int page_hole(struct page *pg, enum hole kind);
 
-/* Who is looking, and the per-request figures that go into the holes. */
-struct viewer {
-	struct sv user;        /* signed-in user name, empty when signed out */
-	struct sv csrf;        /* CSRF token for forms, empty when signed out */
-	struct sv flash;       /* message to show once, or empty */
-	uint64_t  followers;   /* current follower count of the profile */
-	int       following;   /* the viewer follows this researcher */
-	int       claim;       /* enum store_claim of the profile */
-	int       own_claim;   /* the pending/approved claim is this viewer's */
-	/* A refused claim form comes back with the reason and what was typed. */
-	struct sv claim_error;
-	struct sv claim_orcid, claim_email, claim_url, claim_note;
-};
+/* page_hole() as the template engine's hole callback (tmpl_holes): pg is a struct page. */
+int page_mark(void *pg, int hole);
 
 /*
- * Appends the page to out with each hole filled for viewer v: the body is
- * written as it is (it was escaped when rendered), everything from v and
- * pg->slug is escaped. The fragments come from views/holes.html; when the
- * templates are not loaded the holes are left empty.
+ * The page as Redis keeps it: "BZPG1", u32 status, u32 nholes, u32 slug
+ * length, nholes x (u32 offset, u8 kind), slug, body (little-endian).
+ * page_decode() checks every length, the holes' order and kinds, and the
+ * status, and returns 0, or -1 with pg empty: a damaged entry is a miss.
  */
-void page_fill(const struct page *pg, const struct viewer *v, struct buf *out);
+void page_encode(const struct page *pg, struct buf *out);
+int  page_decode(struct page *pg, const char *p, size_t n);
 
 #endif

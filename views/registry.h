@@ -2,6 +2,7 @@
 #ifndef BZPEER_VIEW_REGISTRY_H
 #define BZPEER_VIEW_REGISTRY_H
 
+#include "page.h"
 #include "tmpl.h"
 
 /* Every template file views_load() reads, one per page or fragment set. */
@@ -33,5 +34,18 @@ extern const struct tmpl_def work_def;
  * views_load() or views_unload(), which the server calls between requests.
  */
 const struct tmpl *views_tmpl(enum view_tmpl id);
+
+/*
+ * Renders t into pg's body, its holes marked in pg: how every view
+ * renders a page (the engine itself knows no pages).
+ */
+static inline int
+view_render(const struct tmpl *t, const struct tmpl_ops *ops, void *ctx,
+    struct page *pg)
+{
+	const struct tmpl_holes h = { page_mark, pg };
+
+	return tmpl_render(t, ops, ctx, &pg->body, &h);
+}
 
 #endif

@@ -24,7 +24,7 @@ enum op {
 	N_SEC,      /* {{#section}}: slot, a = end */
 	N_INV,      /* {{^section}}: slot, a = end */
 	N_PARTIAL,  /* {{>partial}}: slot */
-	N_HOLE,     /* {{>hole}}: a = enum hole */
+	N_HOLE,     /* {{>hole}}: a = the slot's hole number */
 };
 
 enum esc { ESC_TXT, ESC_ATTR, ESC_URL, ESC_JSON };
@@ -42,15 +42,6 @@ struct tmpl {
 	struct node *nodes;
 	uint32_t     nnodes;
 	uint32_t     hash;     /* FNV-1a of the source file */
-};
-
-/* The names holes have in templates, by enum hole. */
-static const char *const hole_names[HOLE__COUNT] = {
-	[HOLE_SESSION_BAR] = "session_bar",
-	[HOLE_FLASH] = "flash",
-	[HOLE_FOLLOWERS] = "followers",
-	[HOLE_FOLLOW_FORM] = "follow_form",
-	[HOLE_CLAIM] = "claim",
 };
 
 #define MAX_DEPTH 32
@@ -205,6 +196,7 @@ kind_name(enum tmpl_kind k)
 	case TMPL_VAR:     return "a value";
 	case TMPL_SECTION: return "a section";
 	case TMPL_PARTIAL: return "a partial";
+	case TMPL_HOLE:    return "a hole";
 	}
 	return "?";
 }
@@ -220,7 +212,7 @@ compile_tag(struct parser *ps, const char *tag, size_t len, unsigned line)
 	const char *name, *esc = NULL, *p, *end = tag + len;
 	size_t nlen, elen = 0;
 	struct node *nd;
-	int slot, h;
+	int slot;
 
 	if (sigil == '!')
 		return 0;
@@ -252,26 +244,18 @@ compile_tag(struct parser *ps, const char *tag, size_t len, unsigned line)
 		    "{{!comment}}", (int)(len > 60 ? 60 : len),
 		    sigil ? tag - 1 : tag);
 
-	if (sigil == '>') {
-		for (h = 0; h < HOLE__COUNT; h++)
-			if (strlen(hole_names[h]) == nlen &&
-			    memcmp(hole_names[h], name, nlen) == 0)
-				break;
-		if (h < HOLE__COUNT) {
-			if (ps->def->flags & TMPL_F_NOHOLES)
-				return fail(ps, line, "hole {{>%.*s}} not allowed "
-				    "in this template", (int)nlen, name);
-			nd = add_node(ps, N_HOLE);
-			nd->a = (uint32_t)h;
-			return 0;
-		}
-	}
-
 	slot = find_slot(ps->def, name, nlen);
 	if (slot < 0)
 		return fail(ps, line, "unknown name \"%.*s\" (not a slot of "
-		    "this view%s)", (int)nlen, name,
-		    sigil == '>' ? " nor a hole" : "");
+		    "this view)", (int)nlen, name);
+	if (ps->def->slots[slot].kind == TMPL_HOLE) {
+		if (sigil != '>')
+			return fail(ps, line, "\"%.*s\" is a hole: write {{>%.*s}}",
+			    (int)nlen, name, (int)nlen, name);
+		nd = add_node(ps, N_HOLE);
+		nd->a = (uint32_t)ps->def->slots[slot].hole;
+		return 0;
+	}
 	if (sigil == '/') {
 		if (ps->depth == 0)
 			return fail(ps, line, "{{/%.*s}} closes no section",
@@ -492,7 +476,7 @@ struct rstate {
 	const struct tmpl_ops *ops;
 	void                  *ctx;
 	struct buf            *out;
-	struct page           *pg;    /* NULL: no holes (tmpl_render_buf) */
+	const struct tmpl_holes *holes;   /* NULL: a hole is an error */
 };
 
 struct tmpl_sec {
@@ -576,9 +560,9 @@ run(const struct rstate *st, uint32_t i, uint32_t end)
 			i = sec.end;
 			break;
 		case N_HOLE:
-			if (st->pg == NULL)
+			if (st->holes == NULL)
 				return EINVAL;
-			if ((rc = page_hole(st->pg, (enum hole)nd->a)) != 0)
+			if ((rc = st->holes->mark(st->holes->ctx, (int)nd->a)) != 0)
 				return rc;
 			i++;
 			break;
@@ -600,18 +584,9 @@ tmpl_sec_render(struct tmpl_sec *sec)
 
 int
 tmpl_render(const struct tmpl *t, const struct tmpl_ops *ops, void *ctx,
-    struct page *pg)
+    struct buf *out, const struct tmpl_holes *holes)
 {
-	struct rstate st = { t, ops, ctx, &pg->body, pg };
-
-	return run(&st, 0, t->nnodes);
-}
-
-int
-tmpl_render_buf(const struct tmpl *t, const struct tmpl_ops *ops, void *ctx,
-    struct buf *out)
-{
-	struct rstate st = { t, ops, ctx, out, NULL };
+	struct rstate st = { t, ops, ctx, out, holes };
 
 	return run(&st, 0, t->nnodes);
 }

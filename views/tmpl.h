@@ -6,7 +6,6 @@
 #include <stdint.h>
 
 #include "../store/buf.h"
-#include "page.h"
 
 /*
  * Template syntax (the .html files in views/):
@@ -21,10 +20,10 @@
  *                       (string) or non-zero (number)
  *   {{^name}}...{{/name}}  inverted: the body is rendered when the section
  *                       would render nothing
- *   {{>hole}}           a hole (page.h): session_bar, flash, followers,
- *                       follow_form, claim
  *   {{>name}}           a PARTIAL slot: the view renders something there
- *                       (the layout puts the page's content there)
+ *                       (the layout puts the page's content there); or a
+ *                       HOLE slot: the render's hole callback is told
+ *                       (the page marks what is filled per viewer there)
  *   {{! comment }}      dropped
  *
  * Names are resolved against the view's slot table when the file is parsed:
@@ -41,16 +40,21 @@ enum tmpl_kind {
 	TMPL_VAR = 1,      /* a value: {{name}}, or a condition {{#name}} */
 	TMPL_SECTION,      /* {{#name}} / {{^name}}, rendered by ops->section */
 	TMPL_PARTIAL,      /* {{>name}}, rendered by ops->section, empty body */
+	TMPL_HOLE,         /* {{>name}}: the render's tmpl_holes callback */
 };
 
-/* A view's slot table: slot id = index; entries with name NULL are unused. */
+/*
+ * A view's slot table: slot id = index; entries with name NULL are unused.
+ * hole: for a TMPL_HOLE slot, the number handed to the hole callback (the
+ * engine gives it no meaning).
+ */
 struct tmpl_slot {
 	const char    *name;
 	enum tmpl_kind kind;
+	int            hole;
 };
 
-/* What a template file is and what it may name. */
-#define TMPL_F_NOHOLES 0x1u   /* holes are a parse error (hole fragments) */
+/* What a template file is. */
 #define TMPL_F_PARTIAL 0x2u   /* a file rendered at another's {{>name}}: its
                                  last newline is dropped, so that {{>name}}
                                  alone on a line renders one line break */
@@ -135,15 +139,20 @@ void tmpl_free(struct tmpl *t);
 uint32_t tmpl_hash(const struct tmpl *t);
 
 /*
- * Appends t rendered with ops and ctx to pg->body, marking holes in pg.
- * Returns 0, ENOSPC when pg has no room for another hole, or the first
- * error a handler returned (pg->body then holds a partial page: reset it).
+ * Where holes go: mark(ctx, hole) is called where a TMPL_HOLE slot stands,
+ * with the slot's number, when out holds everything before it.
+ */
+struct tmpl_holes {
+	int  (*mark)(void *ctx, int hole);
+	void  *ctx;
+};
+
+/*
+ * Appends t rendered with ops and ctx to out. Returns 0, the first error
+ * a handler or holes->mark returned (out then holds a partial result:
+ * reset it), or EINVAL for a hole when holes is NULL.
  */
 int tmpl_render(const struct tmpl *t, const struct tmpl_ops *ops, void *ctx,
-    struct page *pg);
-
-/* Appends t rendered to out; t must have been parsed with TMPL_F_NOHOLES. */
-int tmpl_render_buf(const struct tmpl *t, const struct tmpl_ops *ops,
-    void *ctx, struct buf *out);
+    struct buf *out, const struct tmpl_holes *holes);
 
 #endif

@@ -34,23 +34,23 @@ enum {
 };
 
 static const struct tmpl_slot work_slots[W__COUNT] = {
-	[W_TYPE] = { "w_type", TMPL_VAR },
-	[W_YEAR] = { "w_year", TMPL_VAR },
-	[W_VENUE] = { "w_venue", TMPL_VAR },
-	[W_TITLE] = { "w_title", TMPL_VAR },
-	[W_URL] = { "w_url", TMPL_VAR },
-	[W_ABSTRACT] = { "w_abstract", TMPL_VAR },
-	[W_N_AUTHORS] = { "w_n_authors", TMPL_VAR },
-	[W_AUTHOR_ITEMS] = { "w_author_items", TMPL_SECTION },
-	[W_MORE_AUTHORS] = { "w_more_authors", TMPL_VAR },
-	[W_A_FIRST] = { "a_first", TMPL_VAR },
-	[W_A_SELF] = { "a_self", TMPL_VAR },
-	[W_A_NAME] = { "a_name", TMPL_VAR },
-	[W_A_SLUG] = { "a_slug", TMPL_VAR },
+	[W_TYPE] = { "w_type", TMPL_VAR, 0 },
+	[W_YEAR] = { "w_year", TMPL_VAR, 0 },
+	[W_VENUE] = { "w_venue", TMPL_VAR, 0 },
+	[W_TITLE] = { "w_title", TMPL_VAR, 0 },
+	[W_URL] = { "w_url", TMPL_VAR, 0 },
+	[W_ABSTRACT] = { "w_abstract", TMPL_VAR, 0 },
+	[W_N_AUTHORS] = { "w_n_authors", TMPL_VAR, 0 },
+	[W_AUTHOR_ITEMS] = { "w_author_items", TMPL_SECTION, 0 },
+	[W_MORE_AUTHORS] = { "w_more_authors", TMPL_VAR, 0 },
+	[W_A_FIRST] = { "a_first", TMPL_VAR, 0 },
+	[W_A_SELF] = { "a_self", TMPL_VAR, 0 },
+	[W_A_NAME] = { "a_name", TMPL_VAR, 0 },
+	[W_A_SLUG] = { "a_slug", TMPL_VAR, 0 },
 };
 
 const struct tmpl_def work_def = {
-	"work.html", work_slots, W__COUNT, TMPL_F_NOHOLES | TMPL_F_PARTIAL
+	"work.html", work_slots, W__COUNT, TMPL_F_PARTIAL
 };
 
 /* The state of one work's render; every sv lives in the read transaction. */
@@ -154,5 +154,5 @@ work_render(const struct work_list *l, const struct store_work *w,
 	c.l = l;
 	c.w = w;
 	c.url = work_url(w);
-	return tmpl_render(t, &work_ops, &c, pg);
+	return view_render(t, &work_ops, &c, pg);
 }

@@ -44,6 +44,7 @@ FUZZ_DECLARE(oa_author)
 FUZZ_DECLARE(oa_work)
 FUZZ_DECLARE(tmpl)
 FUZZ_DECLARE(fcgi)
+FUZZ_DECLARE(page)
 #endif
 
 /* The input being replayed (NULL under libFuzzer, which names it itself). */

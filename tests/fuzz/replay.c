@@ -31,6 +31,7 @@ static const struct target {
 	TARGET(oa_work),
 	TARGET(tmpl),
 	TARGET(fcgi),
+	TARGET(page),
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 

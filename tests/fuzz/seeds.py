@@ -162,3 +162,22 @@ fcgi = [
 ]
 for i, s in enumerate(fcgi):
     put('fcgi', bytes([(i * 37) % 256]) + s)
+
+# ---- page: a cached page (views/page.h): "BZPG1", status, nholes, slug length, holes, slug, body --
+def page(status, holes, slug, body):
+    out = b'BZPG1' + status.to_bytes(4, 'little') + len(holes).to_bytes(4, 'little') + \
+        len(slug).to_bytes(4, 'little')
+    for off, kind in holes:
+        out += off.to_bytes(4, 'little') + bytes([kind])
+    return out + slug + body
+
+
+for p in [page(200, [], b'', b'<p>x</p>'),
+          page(200, [(3, 0), (10, 1), (10, 2), (20, 3), (30, 4)], b'sanjeev-arora', b'x' * 40),
+          page(404, [(0, 1)], b'', b''),
+          page(200, [(5, 9)], b'a', b'body'),
+          page(200, [(50, 0)], b'', b'short'),
+          page(99, [], b'', b''),
+          b'BZPG1' + b'\xff' * 12,
+          b'BZPG']:
+    put('page', p)

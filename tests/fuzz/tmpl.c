@@ -94,10 +94,7 @@ FUZZ_ONE(tmpl)
 	{
 		struct tmpl_ctx c = { def, 256 };
 
-		if (def->flags & TMPL_F_NOHOLES)
-			rc = tmpl_render_buf(t, &tmpl_fuzz_ops, &c, &pg.body);
-		else
-			rc = tmpl_render(t, &tmpl_fuzz_ops, &c, &pg);
+		rc = view_render(t, &tmpl_fuzz_ops, &c, &pg);
 	}
 	FUZZ_CHECK(rc == 0 || rc == ENOSPC);
 	if (rc == 0) {

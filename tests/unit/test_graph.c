@@ -11,6 +11,7 @@
 #include "../../store/store.h"
 #include "../../views/graph.h"
 #include "../../views/page.h"
+#include "../../views/holes.h"
 #include "../../views/views.h"
 #include "check.h"
 #include "dirs.h"

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../../store/store.h"
+#include "../../views/holes.h"
 #include "../../views/page.h"
 #include "../../views/registry.h"
 #include "../../views/tmpl.h"
@@ -15,22 +16,33 @@
 
 /* ---- a small view for the tests ----------------------------------------- */
 
-enum { S_NAME, S_URL, S_N, S_FLAG, S_ITEMS, S_IT, S_EMPTY, S_PART, S__COUNT };
+/* The holes come last, so that a table without them is a prefix. */
+enum {
+	S_NAME, S_URL, S_N, S_FLAG, S_ITEMS, S_IT, S_EMPTY, S_PART,
+	S_NOHOLES,
+	S_SESSION_BAR = S_NOHOLES, S_FLASH, S_FOLLOWERS, S_FOLLOW_FORM, S_CLAIM,
+	S__COUNT
+};
 
 static const struct tmpl_slot slots[S__COUNT] = {
-	[S_NAME] = { "name", TMPL_VAR },
-	[S_URL] = { "url", TMPL_VAR },
-	[S_N] = { "n", TMPL_VAR },
-	[S_FLAG] = { "flag", TMPL_VAR },
-	[S_ITEMS] = { "items", TMPL_SECTION },
-	[S_IT] = { "it", TMPL_VAR },
-	[S_EMPTY] = { "empty", TMPL_SECTION },
-	[S_PART] = { "part", TMPL_PARTIAL },
+	[S_NAME] = { "name", TMPL_VAR, 0 },
+	[S_URL] = { "url", TMPL_VAR, 0 },
+	[S_N] = { "n", TMPL_VAR, 0 },
+	[S_FLAG] = { "flag", TMPL_VAR, 0 },
+	[S_ITEMS] = { "items", TMPL_SECTION, 0 },
+	[S_IT] = { "it", TMPL_VAR, 0 },
+	[S_EMPTY] = { "empty", TMPL_SECTION, 0 },
+	[S_PART] = { "part", TMPL_PARTIAL, 0 },
+	[S_SESSION_BAR] = { "session_bar", TMPL_HOLE, HOLE_SESSION_BAR },
+	[S_FLASH] = { "flash", TMPL_HOLE, HOLE_FLASH },
+	[S_FOLLOWERS] = { "followers", TMPL_HOLE, HOLE_FOLLOWERS },
+	[S_FOLLOW_FORM] = { "follow_form", TMPL_HOLE, HOLE_FOLLOW_FORM },
+	[S_CLAIM] = { "claim", TMPL_HOLE, HOLE_CLAIM },
 };
 
 static const struct tmpl_def def = { "t.html", slots, S__COUNT, 0 };
-static const struct tmpl_def def_noholes = { "h.html", slots, S__COUNT,
-    TMPL_F_NOHOLES };
+/* A view that declares no holes. */
+static const struct tmpl_def def_noholes = { "h.html", slots, S_NOHOLES, 0 };
 
 struct tctx {
 	const char *name;
@@ -77,7 +89,7 @@ t_section(void *ctx, int slot, struct tmpl_sec *sec)
 	case S_EMPTY:
 		return 0;
 	case S_PART:
-		return c->part ? tmpl_render(c->part, &ops, c, c->pg) : 0;
+		return c->part ? view_render(c->part, &ops, c, c->pg) : 0;
 	}
 	return EINVAL;
 }
@@ -120,7 +132,7 @@ render(const char *src, struct tctx *c, struct page *pg, int *rc)
 		buf_free(&err);
 		return strdup("");
 	}
-	*rc = tmpl_render(t, &ops, c, pg);
+	*rc = view_render(t, &ops, c, pg);
 	out = strndup(pg->body.p ? pg->body.p : "", pg->body.len);
 	tmpl_free(t);
 	buf_free(&err);
@@ -158,7 +170,11 @@ test_parse_errors(void)
 	e = parse_err(&def, "{{part}}");
 	CHECK(e && has(e, "is a partial"));
 	e = parse_err(&def, "{{>nohole}}");
-	CHECK(e && has(e, "nor a hole"));
+	CHECK(e && has(e, "not a slot"));
+	e = parse_err(&def, "{{followers}}");
+	CHECK(e && has(e, "is a hole"));
+	e = parse_err(&def, "{{#claim}}{{/claim}}");
+	CHECK(e && has(e, "is a hole"));
 	e = parse_err(&def, "{{{name}}}");
 	CHECK(e && has(e, "bad tag"));
 	e = parse_err(&def, "{{}}");
@@ -168,7 +184,7 @@ test_parse_errors(void)
 	e = parse_err(&def, "{{#name|attr}}{{/name}}");
 	CHECK(e && has(e, "bad tag"));
 	e = parse_err(&def_noholes, "x\n{{>followers}}");
-	CHECK(e && has(e, "h.html:2:") && has(e, "not allowed"));
+	CHECK(e && has(e, "h.html:2:") && has(e, "not a slot"));
 	CHECK(parse_err(&def, "{{>followers}}{{>claim}}{{>part}}") == NULL);
 	CHECK(parse_err(&def, "{{! a comment with {{ braces }}") == NULL);
 	CHECK(parse_err(&def, "{{ name }}{{#flag}}{{/ flag }}") == NULL);
@@ -244,8 +260,8 @@ test_render(void)
 static void
 test_partial(void)
 {
-	static const struct tmpl_def def_part = { "p.html", slots, S__COUNT,
-	    TMPL_F_NOHOLES | TMPL_F_PARTIAL };
+	static const struct tmpl_def def_part = { "p.html", slots, S_NOHOLES,
+	    TMPL_F_PARTIAL };
 	static const char item[] = "{{! one item }}\n<li>{{it}}</li>\n";
 	struct tctx c = { "n", 1, 2, 0, 0, NULL, NULL };
 	struct buf err = BUF_INIT;

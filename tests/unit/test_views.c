@@ -11,6 +11,7 @@
 #include "../../views/error.h"
 #include "../../views/home.h"
 #include "../../views/page.h"
+#include "../../views/holes.h"
 #include "../../views/profile.h"
 #include "../../views/views.h"
 #include "check.h"

@@ -1,0 +1,32 @@
+/* holes.h: who is looking, and the holes of a page filled for them from holes.html. */
+#ifndef BZPEER_HOLES_H
+#define BZPEER_HOLES_H
+
+#include <stdint.h>
+
+#include "../store/buf.h"
+#include "page.h"
+
+/* Who is looking, and the per-request figures that go into the holes. */
+struct viewer {
+	struct sv user;        /* signed-in user name, empty when signed out */
+	struct sv csrf;        /* CSRF token for forms, empty when signed out */
+	struct sv flash;       /* message to show once, or empty */
+	uint64_t  followers;   /* current follower count of the profile */
+	int       following;   /* the viewer follows this researcher */
+	int       claim;       /* enum store_claim of the profile */
+	int       own_claim;   /* the pending/approved claim is this viewer's */
+	/* A refused claim form comes back with the reason and what was typed. */
+	struct sv claim_error;
+	struct sv claim_orcid, claim_email, claim_url, claim_note;
+};
+
+/*
+ * Appends the page to out with each hole filled for viewer v: the body is
+ * written as it is (it was escaped when rendered), everything from v and
+ * pg->slug is escaped. The fragments come from views/holes.html; when the
+ * templates are not loaded the holes are left empty.
+ */
+void page_fill(const struct page *pg, const struct viewer *v, struct buf *out);
+
+#endif
