@@ -321,7 +321,7 @@ store_close(struct store *s)
 		free(t);
 	}
 	writer_gate_give(s);
-	followq_close(s);
+	groupq_close(s);
 	mdb_env_close(s->env);
 	free(s);
 }
@@ -434,7 +434,7 @@ store_write_begin(struct store *s, MDB_txn **txn)
 	if (s->flags & STORE_RDONLY)
 		return EACCES;
 	rc = writer_gate_take(s, s->write_wait_ms);
-	if (rc != 0 && rc != FOLLOWQ_NONE)
+	if (rc != 0 && rc != GROUPQ_NONE)
 		return rc;
 	while ((rc = mdb_txn_begin(s->env, NULL, 0, txn)) == MDB_MAP_RESIZED)
 		/* Another process grew the map: adopt its size. */
@@ -474,7 +474,7 @@ store_write(struct store *s, store_write_fn fn, void *ctx)
 		 * The commit is durable before it returns: LMDB flushes the
 		 * data pages, then writes the meta page synchronously, all
 		 * under the one writer lock. Follows, the one frequent write,
-		 * share a commit among every waiting writer (followq.c).
+		 * share a commit among every waiting writer (groupq.c).
 		 */
 		if ((rc = fn(txn, ctx)) != 0)
 			store_write_abort(s, txn);

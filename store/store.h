@@ -344,7 +344,7 @@ int store_user_valid(struct sv user);
  * change in one write transaction. Idempotent: following twice counts once;
  * unfollowing what is not followed changes nothing, and the count never goes
  * below zero. Follows of several processes waiting at once share one
- * write transaction and commit (store/followq.c). *count gets the count
+ * write transaction and commit (store/groupq.c). *count gets the count
  * after that commit; *txn_id the id of the write transaction that
  * committed it, or, when none of the follows sharing it changed anything,
  * the id of the snapshot the count was read in (both order Redis copies,

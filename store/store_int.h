@@ -12,7 +12,7 @@
 
 /*
  * Modes of what the store creates: the directory, data.mdb and lock.mdb
- * (LMDB's mdb_env_open), follows.queue (followq.c). The store holds
+ * (LMDB's mdb_env_open), write.queue (groupq.c). The store holds
  * claimants' emails and every user's follows: its owner (the bzpeer user
  * in production, whoever runs `make run` in dev) alone reads it; the
  * umask can only narrow these further.
@@ -98,7 +98,7 @@ struct store {
 	_Atomic(struct store_rtxn *) spare;   /* a reset read txn to renew */
 	long      write_wait_ms;  /* how long a writer waits for the gate; 0 no limit */
 	int       gate_held;      /* this process holds the writer gate */
-	struct followq *fq;       /* the follow queue (followq.c), once open */
+	struct groupq *fq;        /* the shared queue file (groupq.c), once open */
 	int       fq_fd;          /* its file, flocked shared while open */
 	time_t    fq_retry;       /* when to try opening it again */
 };
@@ -132,7 +132,7 @@ typedef int (*store_write_fn)(MDB_txn *txn, void *ctx);
 int store_write(struct store *s, store_write_fn fn, void *ctx);
 
 /*
- * Begins a write transaction: takes the writer gate (followq.c; waiting
+ * Begins a write transaction: takes the writer gate (groupq.c; waiting
  * at most the store's write_wait_ms, else STORE_BUSY with nothing held),
  * then LMDB's writer lock, adopting a map another process grew. EACCES on
  * a read-only store. The transaction ends with store_write_commit() or
@@ -143,9 +143,9 @@ int  store_write_commit(struct store *s, MDB_txn *txn);
 void store_write_abort(struct store *s, MDB_txn *txn);
 
 /*
- * The writer gate (followq.c). writer_gate_take() waits at most wait_ms
+ * The writer gate (groupq.c). writer_gate_take() waits at most wait_ms
  * (0: no limit): 0 when held (or already held by this process), STORE_BUSY
- * when the wait ran out, FOLLOWQ_NONE when there is no gate to take (its
+ * when the wait ran out, GROUPQ_NONE when there is no gate to take (its
  * file could not be mapped: writers then meet at LMDB's lock alone), else
  * an errno value. writer_gate_give() gives back a held gate.
  */
@@ -167,39 +167,43 @@ int store_grow(struct store *s);
  */
 #define UNCHANGED (-30950)
 
-/* ---- follows (userdata.c) and their group commit (followq.c) ---- */
+/* ---- group commit of small writes (groupq.c) ---- */
 
 /*
- * One follow (follow = 1) or unfollow of researcher rid (number rnum) by
- * user inside write transaction txn: both edges and the count. 0 when an
- * edge changed, UNCHANGED when it was already so, STORE_NOTFOUND for an
- * unknown researcher (nothing written), else an LMDB error. The strings
- * must not point into the map.
+ * A kind of small, idempotent write that shares commits across processes.
+ * apply: inside the leader's write transaction, applies one item: 0 when
+ *        it changed the store, UNCHANGED when it was already so, or
+ *        STORE_NOTFOUND, which fail that item alone; anything else fails
+ *        the whole batch.
+ * result: once every item of the batch is applied, the figure its owner
+ *        gets back (a follow: the researcher's count after the batch).
+ * Items must not point anywhere: they are copied into shared memory and
+ * read by another process.
  */
-int follow_apply(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid,
-    uint64_t rnum, struct sv user, int follow);
-
-/* The followers count of rid in txn (0 when none). */
-int follow_count(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid,
-    uint64_t *count);
+#define GROUPQ_ITEM_MAX 160
+struct groupq_ops {
+	int (*apply)(MDB_txn *txn, const MDB_dbi *dbi, const void *item,
+	    size_t len);
+	int (*result)(MDB_txn *txn, const MDB_dbi *dbi, const void *item,
+	    size_t len, uint64_t *out);
+};
 
 /*
- * store_follow() through the follow queue: the follow is handed to
- * whichever process holds LMDB's writer lock next, which applies every
- * follow waiting in the queue in one transaction and one durable commit.
- * Same contract as store_follow() (arguments already checked and copied),
- * except that *txn_id and *count are those of the whole group: every
- * follow of one commit reports that commit's id and the counts after it.
- * FOLLOWQ_NONE when there is no queue to use (it could not be opened, or
- * every slot is taken): the caller writes alone.
+ * Runs item (len bytes) through the queue: whichever process holds the
+ * writer next applies every item waiting, in one transaction and one
+ * durable commit. Returns what ops->apply said of it (0 or STORE_NOTFOUND)
+ * with *result, *txn_id (the commit's id, or the snapshot's when the batch
+ * changed nothing) and *changed; STORE_BUSY when the writer could not be
+ * had in time and the item was taken back unwritten; an error of the
+ * batch; or GROUPQ_NONE when there is no queue to use (it could not be
+ * opened, or every slot is taken): the caller writes alone.
  */
-#define FOLLOWQ_NONE (-30951)
-int followq_follow(struct store *s, struct sv rid, uint64_t rnum,
-    struct sv user, int follow, uint64_t *count, uint64_t *txn_id,
-    int *changed);
+#define GROUPQ_NONE (-30951)
+int groupq_run(struct store *s, const struct groupq_ops *ops, const void *item,
+    size_t len, uint64_t *result, uint64_t *txn_id, int *changed);
 
 /* Unmaps and closes the queue, if open. */
-void followq_close(struct store *s);
+void groupq_close(struct store *s);
 
 /*
  * Raises the map, before a big write, to the space used plus `bytes` (at

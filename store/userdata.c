@@ -186,7 +186,7 @@ researcher_reclaim(MDB_txn *txn, const MDB_dbi *dbi, struct sv id,
  * (store_int.h) The edge both ways, then the count as the number of edges
  * now in this transaction, so count == edges whatever ran before.
  */
-int
+static int
 follow_apply(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid, uint64_t rnum,
     struct sv user, int follow)
 {
@@ -239,13 +239,79 @@ follow_apply(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid, uint64_t rnum,
 	return count_put(txn, dbi[DB_FOLLOWERS], rid, n);
 }
 
-int
+static int
 follow_count(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid, uint64_t *count)
 {
 	return count_get(txn, dbi[DB_FOLLOWERS], rid, count);
 }
 
-/* One follow alone in its own write transaction (no follow queue). */
+/*
+ * A follow as an item of the group-commit queue: the follow flag, the
+ * researcher's number, then its id and the user, each after its length.
+ */
+static size_t
+follow_item(unsigned char *b, struct sv rid, uint64_t rnum, struct sv user,
+    int follow)
+{
+	size_t n = 0;
+
+	b[n++] = (unsigned char)(follow != 0);
+	put_be64(b + n, rnum);
+	n += 8;
+	b[n++] = (unsigned char)rid.n;
+	memcpy(b + n, rid.p, rid.n);
+	n += rid.n;
+	b[n++] = (unsigned char)user.n;
+	memcpy(b + n, user.p, user.n);
+	return n + user.n;
+}
+
+/* The item's parts back (it was made by follow_item, in this program). */
+static void
+follow_unitem(const unsigned char *b, struct sv *rid, uint64_t *rnum,
+    struct sv *user, int *follow)
+{
+	size_t n = 0;
+
+	*follow = b[n++];
+	*rnum = get_be64(b + n);
+	n += 8;
+	*rid = (struct sv){ (const char *)b + n + 1, b[n] };
+	n += 1 + b[n];
+	*user = (struct sv){ (const char *)b + n + 1, b[n] };
+}
+
+static int
+follow_item_apply(MDB_txn *txn, const MDB_dbi *dbi, const void *item,
+    size_t len)
+{
+	struct sv rid, user;
+	uint64_t rnum;
+	int follow;
+
+	(void)len;
+	follow_unitem(item, &rid, &rnum, &user, &follow);
+	return follow_apply(txn, dbi, rid, rnum, user, follow);
+}
+
+static int
+follow_item_count(MDB_txn *txn, const MDB_dbi *dbi, const void *item,
+    size_t len, uint64_t *out)
+{
+	struct sv rid, user;
+	uint64_t rnum;
+	int follow;
+
+	(void)len;
+	follow_unitem(item, &rid, &rnum, &user, &follow);
+	return follow_count(txn, dbi, rid, out);
+}
+
+static const struct groupq_ops follow_ops = {
+	follow_item_apply, follow_item_count,
+};
+
+/* One follow alone in its own write transaction (no queue to use). */
 struct follow {
 	const MDB_dbi *dbi;
 	struct sv rid, user;     /* the caller's strings, copied */
@@ -300,10 +366,14 @@ store_follow(struct store *s, struct sv researcher_id, struct sv user,
 	f.rid = (struct sv){ rid, researcher_id.n };
 	f.user = (struct sv){ u, user.n };
 	f.follow = follow != 0;
-	rc = followq_follow(s, f.rid, f.rnum, f.user, f.follow, count, txn_id,
-	    changed);
-	if (rc != FOLLOWQ_NONE)
-		return rc;
+	{
+		unsigned char item[1 + 8 + 1 + ID_BUF + 1 + STORE_USER_MAX];
+		size_t n = follow_item(item, f.rid, f.rnum, f.user, f.follow);
+
+		rc = groupq_run(s, &follow_ops, item, n, count, txn_id, changed);
+		if (rc != GROUPQ_NONE)
+			return rc;
+	}
 	rc = store_write(s, follow_txn, &f);
 	if (rc == UNCHANGED)
 		rc = 0;

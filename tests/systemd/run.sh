@@ -283,7 +283,7 @@ lost=$(comm -23 "$OUT/acked" "$OUT/stored" | wc -l)
 check "every acknowledged follow is stored ($(n_lines "$OUT/acked") acknowledged, $lost lost)" \
 	bash -c "[ $(n_lines "$OUT/acked") -ge 20 ] && [ $lost = 0 ]"
 check "follower counts agree with the follow edges (bzpeer-admin follows)" [ "$consistent" = 1 ]
-m=$(modes /var/lib/bzpeer/store/follows.queue)
+m=$(modes /var/lib/bzpeer/store/write.queue)
 check "the follow queue is 0600 ($m)" [ "$m" = "600 bzpeer:bzpeer" ]
 
 # ---- SIGTERM under systemd: a clean stop --------------------------------------------------

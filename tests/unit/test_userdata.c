@@ -222,12 +222,12 @@ follows_basic(void)
 	dump(s, &empty);
 
 	/* Following twice counts once. The first follow makes the queue
-	 * beside the store (followq.c), its owner's alone like the store. */
+	 * beside the store (groupq.c), its owner's alone like the store. */
 	old_mask = umask(022);
 	CHECK(fol(s, "A101", SV_LIT("alice"), 1, &n, &txn1, &ch) == 0 &&
 	    n == 1 && ch == 1 && txn1 > 0);
 	umask(old_mask);
-	CHECK(mode_of(path_in(scratch, "follows/follows.queue")) == 0600);
+	CHECK(mode_of(path_in(scratch, "follows/write.queue")) == 0600);
 	CHECK(fol(s, "A101", SV_LIT("alice"), 1, &n, &txn, &ch) == 0 &&
 	    n == 1 && ch == 0);
 	/* Nothing changed: the id of the snapshot read, the last commit's. */
@@ -313,7 +313,7 @@ follows_basic(void)
 	CHECK(followers(s, "A101") == 0);
 	CHECK(fol(s, "A102", SV_LIT("bob"), 0, &n, &txn, &ch) == 0 && n == 0);
 	/* Back to no follows at all: the same store as before the first,
-	 * but for the count of follow commits (store/followq.c). */
+	 * but for the count of follow commits (store/groupq.c). */
 	dump(s, &d);
 	CHECK(has(&d, "meta follow_batch "));
 	drop_lines(&d, "meta follow_batch ");
@@ -1013,7 +1013,7 @@ queue_deaths(void)
 	store_close(s);
 	/* A queue file left by a crash (or another version): the first to
 	 * open it finds nobody else holding it and starts it afresh. */
-	REQUIRE((f = fopen(path_in(scratch, "deaths/follows.queue"), "wb")) !=
+	REQUIRE((f = fopen(path_in(scratch, "deaths/write.queue"), "wb")) !=
 	    NULL);
 	REQUIRE(fputs("not a queue", f) >= 0 && fclose(f) == 0);
 
@@ -1053,7 +1053,7 @@ queue_deaths(void)
 		struct buf q = BUF_INIT;
 
 		/* The garbage was replaced by a queue. */
-		CHECK(slurp(path_in(scratch, "deaths/follows.queue"), &q) == 0 &&
+		CHECK(slurp(path_in(scratch, "deaths/write.queue"), &q) == 0 &&
 		    q.len > 4096 && memcmp(q.p, "not a queue", 11) != 0);
 		buf_free(&q);
 	}

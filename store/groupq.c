@@ -1,4 +1,4 @@
-/* followq.c: the shared file beside the store: the writer gate, with its bounded wait, and the group commit of follows across processes (store_int.h). */
+/* groupq.c: the shared file beside the store: the writer gate, with its bounded wait, and the group commit of small writes across processes (store_int.h). */
 #include "store_int.h"
 
 #include <errno.h>
@@ -18,40 +18,46 @@
 #include "codec.h"
 
 /*
- * Every follow is one small write, and a durable LMDB commit costs two
- * disk flushes under the one writer lock whatever it holds: alone, each
- * follow pays both. Here the follows of every process sharing the store
- * meet in a queue of slots in a small shared file beside the store
- * (follows.queue), and each commit carries every follow waiting:
+ * A small write (a follow) is one durable LMDB commit, and a commit costs
+ * two disk flushes under the one writer lock whatever it holds: alone,
+ * each pays both. Here the small writes of every process sharing the
+ * store meet in a queue of slots in a small shared file beside the store
+ * (write.queue), and each commit carries every item waiting:
  *
- *   1. the owner takes a FREE slot (compare-and-swap), writes its follow
+ *   1. the owner takes a FREE slot (compare-and-swap), writes its item
  *      into it and publishes it PENDING;
- *   2. it waits for LMDB's writer lock (mdb_txn_begin), the wait every
- *      writer makes anyway;
- *   3. holding the lock, it finds its slot either done by an earlier
- *      holder (APPLIED by a committed batch, or FAILED): it takes the
- *      outcome and frees the slot; or still to do: it becomes the leader,
- *      applies every PENDING follow in one transaction, writes each
- *      outcome into its slot (APPLIED, with the batch's number) and
- *      commits. The commit is durable when LMDB releases the lock, so an
- *      owner that next takes the lock and finds its slot APPLIED by a
- *      committed batch may answer at once.
+ *   2. it waits for the writer (the gate below, then LMDB's lock), the
+ *      wait every writer makes anyway;
+ *   3. holding it, it finds its slot either done by an earlier holder
+ *      (APPLIED by a committed batch, or FAILED): it takes the outcome and
+ *      frees the slot; or still to do: it becomes the leader, takes every
+ *      PENDING slot (PENDING -> TAKEN), applies each item in one
+ *      transaction through the caller's groupq_ops, writes each outcome
+ *      into its slot (APPLIED, with the batch's number) and commits. The
+ *      commit is durable when the writer is given back, so an owner that
+ *      next takes it and finds its slot APPLIED by a committed batch may
+ *      answer at once.
+ *
+ * The queue knows nothing of what an item means: its owner's ops apply
+ * it, and every item in the queue is applied with the leader's ops (one
+ * kind of work shares the queue: follows, userdata.c).
  *
  * Batches are numbered in the store itself (meta "follow_batch", written
  * by each batch's transaction), so "committed" is exact: LMDB transaction
  * ids would not do, as the id of a transaction that never committed is
  * given to the next writer, which may be a claim or an import.
  *
- * Apart from FREE -> FILLING -> PENDING, done by the owner alone, every
- * change to a slot is made by the holder of the writer lock, so slots need
- * no lock of their own and a leader that dies mid-batch leaves nothing
- * half done: its transaction never committed, and its slots, APPLIED by a
- * batch past the last committed one, are applied again by the next leader
- * (follows are idempotent). Slots of processes that died are
- * freed by the next leader that sees them (kill(pid, 0)). The file is
- * reset by the first process to open it (no other holds its flock), so
- * slots left by a crash or a reboot do not survive; each user keeps a
- * shared flock until store_close().
+ * Apart from FREE -> FILLING -> PENDING and taking a PENDING slot back
+ * (PENDING -> FREE, when the owner's wait for the writer ran out), done
+ * by the owner alone, every change to a slot is made by the holder of the
+ * writer, so slots need no lock of their own, and a leader that dies
+ * mid-batch leaves nothing half done: its transaction never committed, and
+ * its slots, TAKEN or APPLIED by a batch past the last committed one, are
+ * done again by the next leader (items must be idempotent). Slots of
+ * processes that died are freed by the next leader that sees them
+ * (kill(pid, 0)). The file is reset by the first process to open it (no
+ * other holds its flock), so slots left by a crash or a reboot do not
+ * survive; each user keeps a shared flock until store_close().
  */
 
 /*
@@ -66,14 +72,14 @@
  * those are waited for without a limit. A holder that dies leaves the
  * gate to the next taker (EOWNERDEAD), as LMDB does with its own lock.
  */
-#define FOLLOWQ_FILE    "follows.queue"
-#define FOLLOWQ_MAGIC   0x51465a42u     /* "BZFQ" */
-#define FOLLOWQ_VERSION 2
-#define FOLLOWQ_SLOTS   256
+#define GROUPQ_FILE     "write.queue"
+#define GROUPQ_MAGIC    0x51575a42u     /* "BZWQ" */
+#define GROUPQ_VERSION  1
+#define GROUPQ_SLOTS    256
 
 enum slot_state {
 	SLOT_FREE,
-	SLOT_FILLING,   /* the owner is writing its follow */
+	SLOT_FILLING,   /* the owner is writing its item */
 	SLOT_PENDING,   /* waiting for a leader (or taken back by its owner) */
 	SLOT_APPLIED,   /* outcome written by batch number `batch` */
 	SLOT_FAILED,    /* the leader's transaction failed: rc */
@@ -84,44 +90,42 @@ struct slot {
 	/* The state (low 32 bits) and the owner's pid (high 32), changed
 	 * together so a claim and its owner are one atomic step. */
 	_Atomic uint64_t word;
-	/* The follow, written by the owner while FILLING. */
-	uint8_t  follow, rid_len, user_len;
-	char     rid[ID_BUF];
-	char     user[STORE_USER_MAX];
-	uint64_t rnum;
+	/* The item, written by the owner while FILLING. */
+	uint32_t len;
+	unsigned char item[GROUPQ_ITEM_MAX];
 	/* The outcome, written by a leader. */
 	uint64_t batch;
-	uint64_t count, txn_id;
+	uint64_t result, txn_id;
 	int32_t  rc, changed;
 };
 
-struct followq {
+struct groupq {
 	uint32_t magic, version, nslots, slot_size;
 	pthread_mutex_t gate;           /* the writer gate */
-	struct slot slot[FOLLOWQ_SLOTS];
+	struct slot slot[GROUPQ_SLOTS];
 };
 
 /* ---- the shared file ------------------------------------------------------- */
 
 static int
-header_ok(const struct followq *q)
+header_ok(const struct groupq *q)
 {
-	return q->magic == FOLLOWQ_MAGIC && q->version == FOLLOWQ_VERSION &&
-	    q->nslots == FOLLOWQ_SLOTS && q->slot_size == sizeof(struct slot);
+	return q->magic == GROUPQ_MAGIC && q->version == GROUPQ_VERSION &&
+	    q->nslots == GROUPQ_SLOTS && q->slot_size == sizeof(struct slot);
 }
 
 /* Maps the queue beside the store; NULL (and why, on stderr) if it can't. */
-static struct followq *
+static struct groupq *
 queue_map(struct store *s, int *fdp)
 {
 	const char *dir;
 	char path[4096];
-	struct followq *q = MAP_FAILED;
+	struct groupq *q = MAP_FAILED;
 	struct stat st;
 	int fd, first;
 
 	if (mdb_env_get_path(s->env, &dir) != 0 ||
-	    snprintf(path, sizeof(path), "%s/%s", dir, FOLLOWQ_FILE) >=
+	    snprintf(path, sizeof(path), "%s/%s", dir, GROUPQ_FILE) >=
 	    (int)sizeof(path))
 		return NULL;
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC,
@@ -159,11 +163,11 @@ queue_map(struct store *s, int *fdp)
 		    (errno = pthread_mutex_init(&q->gate, &ma)) != 0)
 			goto fail;
 		pthread_mutexattr_destroy(&ma);
-		q->nslots = FOLLOWQ_SLOTS;
+		q->nslots = GROUPQ_SLOTS;
 		q->slot_size = sizeof(struct slot);
-		q->version = FOLLOWQ_VERSION;
+		q->version = GROUPQ_VERSION;
 		atomic_thread_fence(memory_order_release);
-		q->magic = FOLLOWQ_MAGIC;
+		q->magic = GROUPQ_MAGIC;
 		/* From exclusive to shared: the header is written. */
 		if (flock(fd, LOCK_SH) != 0)
 			goto fail;
@@ -174,7 +178,7 @@ queue_map(struct store *s, int *fdp)
 	*fdp = fd;
 	return q;
 fail:
-	fprintf(stderr, "store: %s: %s; follows commit one at a time, and "
+	fprintf(stderr, "store: %s: %s; small writes commit one at a time, and "
 	    "posts wait for the writer without a limit\n", path, strerror(errno));
 	if (q != MAP_FAILED)
 		munmap(q, sizeof(*q));
@@ -185,7 +189,7 @@ fail:
 
 /* The queue, mapped at first use; after a failure (a full disk, say),
  * tried again a minute later. */
-static struct followq *
+static struct groupq *
 queue(struct store *s)
 {
 	time_t now;
@@ -202,14 +206,14 @@ queue(struct store *s)
 int
 writer_gate_take(struct store *s, long wait_ms)
 {
-	struct followq *q;
+	struct groupq *q;
 	struct timespec until;
 	int rc;
 
 	if (s->gate_held)
 		return 0;
 	if ((q = queue(s)) == NULL)
-		return FOLLOWQ_NONE;
+		return GROUPQ_NONE;
 	if (wait_ms <= 0)
 		rc = pthread_mutex_lock(&q->gate);
 	else {
@@ -245,7 +249,7 @@ writer_gate_give(struct store *s)
 }
 
 void
-followq_close(struct store *s)
+groupq_close(struct store *s)
 {
 	if (s->fq != NULL) {
 		munmap(s->fq, sizeof(*s->fq));
@@ -299,12 +303,12 @@ slot_set(struct slot *sl, enum slot_state st)
 
 /* A FREE slot, now FILLING and ours; NULL when all are taken. */
 static struct slot *
-slot_take(struct followq *q, pid_t me)
+slot_take(struct groupq *q, pid_t me)
 {
-	uint32_t i, start = (uint32_t)me % FOLLOWQ_SLOTS;
+	uint32_t i, start = (uint32_t)me % GROUPQ_SLOTS;
 
-	for (i = 0; i < FOLLOWQ_SLOTS; i++) {
-		struct slot *sl = &q->slot[(start + i) % FOLLOWQ_SLOTS];
+	for (i = 0; i < GROUPQ_SLOTS; i++) {
+		struct slot *sl = &q->slot[(start + i) % GROUPQ_SLOTS];
 		uint64_t want = 0;
 
 		if (atomic_load_explicit(&sl->word, memory_order_relaxed) == 0 &&
@@ -315,27 +319,28 @@ slot_take(struct followq *q, pid_t me)
 	return NULL;
 }
 
+/* The batch counter's key (named when follows were the queue's one use). */
 #define BATCH_KEY "follow_batch"
 
 /*
  * The leader, holding the writer lock in txn (`done` is the last committed
- * batch): applies every follow to do as batch done + 1, writes each
+ * batch): applies every item to do as batch done + 1 with ops, writes each
  * outcome and marks its slot APPLIED. *any whether an edge changed (else
  * there is nothing to commit and the outcomes are the snapshot's, batch
  * `done`). On an error other than a full map every slot taken is FAILED
  * with it; on a full map they are left to be done again.
  */
 static int
-lead(struct store *s, struct followq *q, MDB_txn *txn, uint64_t done,
-    const struct slot *mine, int *any)
+lead(struct store *s, struct groupq *q, const struct groupq_ops *ops,
+    MDB_txn *txn, uint64_t done, const struct slot *mine, int *any)
 {
-	uint16_t taken[FOLLOWQ_SLOTS];
+	uint16_t taken[GROUPQ_SLOTS];
 	uint64_t txn_id;
 	size_t i, n = 0;
 	int rc = 0, one;
 
 	*any = 0;
-	for (i = 0; i < FOLLOWQ_SLOTS; i++) {
+	for (i = 0; i < GROUPQ_SLOTS; i++) {
 		struct slot *sl = &q->slot[i];
 		uint64_t w = slot_word(sl);
 		uint32_t st = state_of(w);
@@ -343,7 +348,7 @@ lead(struct store *s, struct followq *q, MDB_txn *txn, uint64_t done,
 		if (st == SLOT_FREE)
 			continue;
 		if (sl != mine && !alive(pid_of(w))) {
-			/* Nobody waits for it: an unanswered follow is
+			/* Nobody waits for it: an unanswered item is
 			 * dropped (unless its word changed meanwhile). */
 			atomic_compare_exchange_strong(&sl->word, &w, 0);
 			continue;
@@ -364,9 +369,7 @@ lead(struct store *s, struct followq *q, MDB_txn *txn, uint64_t done,
 		 * leader whose transaction never committed (nobody else can
 		 * be leading: we hold the writer), done again here. */
 		taken[n++] = (uint16_t)i;
-		one = follow_apply(txn, s->dbi,
-		    (struct sv){ sl->rid, sl->rid_len }, sl->rnum,
-		    (struct sv){ sl->user, sl->user_len }, sl->follow);
+		one = ops->apply(txn, s->dbi, sl->item, sl->len);
 		if (one != 0 && one != UNCHANGED && one != STORE_NOTFOUND) {
 			rc = one;
 			break;
@@ -383,8 +386,8 @@ lead(struct store *s, struct followq *q, MDB_txn *txn, uint64_t done,
 		struct slot *sl = &q->slot[taken[i]];
 
 		if (sl->rc == 0)
-			rc = follow_count(txn, s->dbi,
-			    (struct sv){ sl->rid, sl->rid_len }, &sl->count);
+			rc = ops->result(txn, s->dbi, sl->item, sl->len,
+			    &sl->result);
 	}
 	txn_id = *any ? mdb_txn_id(txn) : mdb_txn_id(txn) - 1;
 	for (i = 0; i < n && rc != MDB_MAP_FULL; i++) {
@@ -427,10 +430,10 @@ slot_take_back(struct slot *sl)
 }
 
 int
-followq_follow(struct store *s, struct sv rid, uint64_t rnum, struct sv user,
-    int follow, uint64_t *count, uint64_t *txn_id, int *changed)
+groupq_run(struct store *s, const struct groupq_ops *ops, const void *item,
+    size_t len, uint64_t *result, uint64_t *txn_id, int *changed)
 {
-	struct followq *q;
+	struct groupq *q;
 	struct slot *me;
 	MDB_txn *txn;
 	uint64_t done;
@@ -439,14 +442,11 @@ followq_follow(struct store *s, struct sv rid, uint64_t rnum, struct sv user,
 
 	if (s->flags & STORE_RDONLY)
 		return EACCES;
-	if ((q = queue(s)) == NULL || (me = slot_take(q, getpid())) == NULL)
-		return FOLLOWQ_NONE;
-	me->follow = (uint8_t)(follow != 0);
-	me->rid_len = (uint8_t)rid.n;
-	me->user_len = (uint8_t)user.n;
-	memcpy(me->rid, rid.p, rid.n);
-	memcpy(me->user, user.p, user.n);
-	me->rnum = rnum;
+	if (len > GROUPQ_ITEM_MAX || (q = queue(s)) == NULL ||
+	    (me = slot_take(q, getpid())) == NULL)
+		return GROUPQ_NONE;
+	me->len = (uint32_t)len;
+	memcpy(me->item, item, len);
 	slot_set(me, SLOT_PENDING);
 
 	for (;;) {
@@ -454,10 +454,10 @@ followq_follow(struct store *s, struct sv rid, uint64_t rnum, struct sv user,
 		if (rc == STORE_BUSY) {
 			if (slot_take_back(me))
 				return STORE_BUSY;     /* nothing written */
-			/* A leader holds the writer and our follow: its
+			/* A leader holds the writer and our item: its
 			 * commit is the wait now, without a limit. */
 			if ((rc = writer_gate_take(s, 0)) != 0 &&
-			    rc != FOLLOWQ_NONE)
+			    rc != GROUPQ_NONE)
 				break;
 			continue;
 		}
@@ -469,7 +469,7 @@ followq_follow(struct store *s, struct sv rid, uint64_t rnum, struct sv user,
 			break;
 		}
 		if (rc == 0)
-			rc = lead(s, q, txn, done, me, &any);
+			rc = lead(s, q, ops, txn, done, me, &any);
 		if (rc == 0 && any)
 			rc = store_write_commit(s, txn);   /* durable */
 		else
@@ -483,7 +483,7 @@ followq_follow(struct store *s, struct sv rid, uint64_t rnum, struct sv user,
 		/*
 		 * The commit failed (its slots are TAKEN or APPLIED by a
 		 * batch that never committed, for the next leader to do
-		 * again), or the map can't grow: our own follow fails with
+		 * again), or the map can't grow: our own item fails with
 		 * it, under the lock, so no leader is reading the slot.
 		 */
 		if (writer_gate_take(s, 0) != STORE_BUSY &&
@@ -509,7 +509,7 @@ followq_follow(struct store *s, struct sv rid, uint64_t rnum, struct sv user,
 	st = slot_state(me);
 	rc = me->rc;
 	if (st == SLOT_APPLIED && rc == 0) {
-		*count = me->count;
+		*result = me->result;
 		*txn_id = me->txn_id;
 		*changed = me->changed;
 	}
