@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "log.h"
+#include "../store/log.h"
 
 int
 app_open(struct app *a, const struct config *cfg)

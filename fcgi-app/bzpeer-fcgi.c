@@ -8,7 +8,7 @@
 #include "../store/store.h"
 #include "../views/views.h"
 #include "config.h"
-#include "log.h"
+#include "../store/log.h"
 #include "master.h"
 #include "session.h"
 

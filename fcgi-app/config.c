@@ -11,7 +11,7 @@
 #include <sys/un.h>
 
 #include "../store/store.h"
-#include "log.h"
+#include "../store/log.h"
 
 enum key_type { K_STR, K_LONG, K_OCTAL, K_LEVEL };
 

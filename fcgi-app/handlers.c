@@ -11,7 +11,7 @@
 #include "../views/profile.h"
 #include "../views/views.h"
 #include "app.h"
-#include "log.h"
+#include "../store/log.h"
 #include "session.h"
 
 /* ---- shared ------------------------------------------------------------ */

@@ -11,7 +11,7 @@
 #include "../views/works.h"
 #include "app.h"
 #include "handlers.h"
-#include "log.h"
+#include "../store/log.h"
 
 /* ---- shared ------------------------------------------------------------------- */
 

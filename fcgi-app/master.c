@@ -20,7 +20,7 @@
 
 #include "../store/store.h"
 #include "../views/views.h"
-#include "log.h"
+#include "../store/log.h"
 #include "worker.h"
 
 /* Two generations of the largest pool (256) during a reload, and spare. */

@@ -8,7 +8,7 @@
 #include "../views/json.h"
 #include "app.h"
 #include "handlers.h"
-#include "log.h"
+#include "../store/log.h"
 #include "router.h"
 #include "session.h"
 

@@ -6,7 +6,7 @@
 #include "../views/error.h"
 #include "../views/json.h"
 #include "app.h"
-#include "log.h"
+#include "../store/log.h"
 #include "session.h"
 
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #include "app.h"
 #include "handlers.h"
 #include "handlers_pages.h"
-#include "log.h"
+#include "../store/log.h"
 #include "session.h"
 
 #define POSTED (ROUTE_RESEARCHER | ROUTE_SESSION | ROUTE_CSRF | ROUTE_RATE)

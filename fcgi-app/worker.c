@@ -16,7 +16,7 @@
 
 #include "app.h"
 #include "fcgi.h"
-#include "log.h"
+#include "../store/log.h"
 #include "request.h"
 #include "router.h"
 

@@ -14,6 +14,7 @@
 
 #include "codec.h"
 #include "dump.h"
+#include "log.h"
 #include "store.h"
 
 /* Exit statuses. */
@@ -581,6 +582,7 @@ main(int argc, char **argv)
 	size_t i;
 	int rc, status, nargs;
 
+	log_setup("bzpeer-admin", LOGL_INFO);
 	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return EXIT_OK;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "import.h"
+#include "log.h"
 #include "store.h"
 
 /*
@@ -126,6 +127,9 @@ main(int argc, char **argv)
 	const char *dir = NULL;
 	const char **authors = NULL, **works = NULL;
 	int c, rc, status = 1, timings = 0;
+
+	/* The store's own lines (a map that grows, say) in the log's format. */
+	log_setup("bzpeer-import", LOGL_INFO);
 
 	exec_with_hugepages(argv);
 	memset(&o, 0, sizeof(o));

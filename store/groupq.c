@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "log.h"
 
 /*
  * A small write (a follow) is one durable LMDB commit, and a commit costs
@@ -178,8 +179,8 @@ queue_map(struct store *s, int *fdp)
 	*fdp = fd;
 	return q;
 fail:
-	fprintf(stderr, "store: %s: %s; small writes commit one at a time, and "
-	    "posts wait for the writer without a limit\n", path, strerror(errno));
+	log_warn("%s: %s; small writes commit one at a time, and posts wait "
+	    "for the writer without a limit", path, strerror(errno));
 	if (q != MAP_FAILED)
 		munmap(q, sizeof(*q));
 	if (fd >= 0)

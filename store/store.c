@@ -1,6 +1,8 @@
 /* store.c: opening the LMDB store, read transactions, lookups and walks, write retries. */
 #include "store_int.h"
 
+#include "log.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,9 +124,9 @@ check_schema(MDB_txn *txn, MDB_dbi meta, const char *dir)
 	if (v == 0)
 		return STORE_EMPTY;
 	if (v != STORE_SCHEMA_VERSION) {
-		fprintf(stderr, "store_open: %s: schema version %llu, this "
-		    "program reads version %d only; not opened\n", dir,
-		    (unsigned long long)v, STORE_SCHEMA_VERSION);
+		log_err("%s: schema version %llu, this program reads version "
+		    "%d only; not opened", dir, (unsigned long long)v,
+		    STORE_SCHEMA_VERSION);
 		return STORE_BADSCHEMA;
 	}
 	return 0;
@@ -419,8 +421,8 @@ store_grow(struct store *s)
 	if (size >= s->map_max)
 		return STORE_MAPFULL;
 	size = size > s->map_max / 2 ? s->map_max : size * 2;
-	fprintf(stderr, "store: map full at %llu KiB, growing to %llu "
-	    "KiB and writing again\n",
+	log_info("map full at %llu KiB, growing to %llu KiB and writing "
+	    "again",
 	    (unsigned long long)(info.me_mapsize >> 10),
 	    (unsigned long long)(size >> 10));
 	return mdb_env_set_mapsize(s->env, (size_t)size);

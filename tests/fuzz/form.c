@@ -29,7 +29,7 @@
 
 #include "../../fcgi-app/app.h"
 #include "../../fcgi-app/config.h"
-#include "../../fcgi-app/log.h"
+#include "../../store/log.h"
 #include "../../fcgi-app/request.h"
 #include "../../fcgi-app/router.h"
 #include "../../store/import.h"
