@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench.sh: `make bench` (issue 6). Our paths against a static ceiling and a
+# bench.sh: `make bench`. Our paths against a static ceiling and a
 # PHP-FPM peer, in one run, interleaved, on loopback; never part of make test.
 #
 #   BUILD    where the binaries are (make passes it; default build)
@@ -483,7 +483,7 @@ OUT="$RUN/results-block.md"
 	done
 	echo '```'
 	echo
-	echo "| target (issue 6) | measured | |"
+	echo "| target | measured | |"
 	echo "|---|---:|---|"
 	a=$(ratio "${RPS[anon]}" "${RPS[static]}");   echo "| anonymous hot path ≥ 0.75 × static | $a | $(verdict "$a" 0.75) |"
 	a=$(ratio "${RPS[signed]}" "${RPS[static]}"); echo "| signed-in Redis hit ≥ 0.30 × static | $a | $(verdict "$a" 0.30) |"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# scale.sh: `make bench-scale` (issue 6): import rate, store size and render
+# scale.sh: `make bench-scale`: import rate, store size and render
 # latency of synthetic catalogs of growing size (bench/gencat.c: N
 # researchers, 10 N works, OpenAlex JSON Lines .gz).
 #

@@ -1,4 +1,4 @@
-/* handlers_pages.h: the explorer, the paged works list and the machine-readable exports of a researcher (issue 8). */
+/* handlers_pages.h: the explorer, the paged works list and the machine-readable exports of a researcher. */
 #ifndef BZPEER_HANDLERS_PAGES_H
 #define BZPEER_HANDLERS_PAGES_H
 

@@ -546,7 +546,7 @@ http_reason(int status)
 	}
 }
 
-/* Sent with every response the app makes (DESIGN.md §6, issue 7). */
+/* Sent with every response the app makes (nginx adds the same to its own). */
 static const char security_headers[] =
 	"Content-Security-Policy: default-src 'none'; style-src 'self'; "
 	"img-src 'self' data:; script-src 'self'; connect-src 'self'; "

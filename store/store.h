@@ -107,7 +107,7 @@ uint64_t store_generation_time(struct store_rtxn *t);
 /*
  * The LMDB transaction id of t's snapshot (mdb_txn_id): grows with every
  * committed write, so it orders copies of store data kept elsewhere (the
- * Redis follower counters, DESIGN.md §4).
+ * Redis follower counters, docs/ARCHITECTURE.md "Caching").
  */
 uint64_t store_txn_id(struct store_rtxn *t);
 
@@ -123,7 +123,7 @@ enum store_researcher_claim {
 
 /*
  * A researcher as read from the store. Derived figures are computed by the
- * importer (and kept current by writes); see DESIGN.md §3.
+ * importer (and kept current by writes); see docs/ARCHITECTURE.md "The store".
  */
 struct store_researcher {
 	struct sv id;            /* OpenAlex id, "A5012345678" */
@@ -145,7 +145,7 @@ struct store_researcher {
 };
 
 /*
- * Verification level L0..L3 and trust score 0..100, DESIGN.md §3:
+ * Verification level L0..L3 and trust score 0..100 (docs/ARCHITECTURE.md):
  * L1 imported record with >= 1 work, L2 claim approved, L3 approved and
  * orcid_verified. trust = 10*level + min(25, works/2) + min(15, close)
  * + min(5, topics/5) + (claim approved ? 25 : 0). Bands: 0-9 "New",
@@ -291,7 +291,7 @@ struct store_stats {
 };
 int store_stats(struct store_rtxn *t, struct store_stats *out);
 
-/* ---- user data: follows and claims (DESIGN.md §3, §5) --------------------
+/* ---- user data: follows, claims, sessions ended ------------------------------
  *
  * User data lives beside the catalog in the same environment and survives
  * re-imports (the importer keeps a record's claim state, orcid_verified and
@@ -348,10 +348,10 @@ int store_user_valid(struct sv user);
  * after that commit; *txn_id the id of the write transaction that
  * committed it, or, when none of the follows sharing it changed anything,
  * the id of the snapshot the count was read in (both order Redis copies,
- * §4); *changed whether this follow added or removed an edge. The count stored is the
+ * "Caching"); *changed whether this follow added or removed an edge. The count stored is the
  * number of edges, counted in the committing transaction. The researcher's
  * record and its version are left alone: a follow never makes cached pages
- * stale (the count is a hole, §4). STORE_INVALID for a bad user name,
+ * stale (the count is a hole). STORE_INVALID for a bad user name,
  * STORE_NOTFOUND for an unknown researcher (checked in that order).
  */
 int store_follow(struct store *s, struct sv researcher_id, struct sv user,

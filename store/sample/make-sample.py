@@ -22,9 +22,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-DEFAULT_SEED = os.path.join(REPO, "..", "shared", "seeds", "000_30a830414ed394ad.txt")
-if not os.path.exists(DEFAULT_SEED):
-    DEFAULT_SEED = "/work/shared/seeds/000_30a830414ed394ad.txt"
+# The seed profile page, as a visitor sees it (text), kept in the tree.
+DEFAULT_SEED = os.path.join(REPO, "docs", "seeds", "000-profile.txt")
 
 OA = "https://openalex.org/"
 SEED_RESEARCHER = "Sanjeev Arora"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The profile page end to end (issue 2): nginx -> bzpeer-fcgi -> LMDB with
+# The profile page end to end: nginx -> bzpeer-fcgi -> LMDB with
 # the sample catalog; every section and figure of seed 000 in order; the
 # 301 from an OpenAlex id, the 404, the 405; the front page; hostile data
 # never unescaped.
@@ -58,7 +58,7 @@ check "explorer link goes to the graph page" grep -q 'href="/researchers/sanjeev
 check "follow form posts to the follow address" grep -q 'action="/researchers/sanjeev-arora/follow"' "$BODY"
 
 # Every work of seed 000: type, year, venue, title and abstract, newest first.
-SEED="$ROOT/tests/fixtures/seed-000-profile.txt"
+SEED="$ROOT/docs/seeds/000-profile.txt"
 mapfile -t W < <(awk '
 	/^13 published item\(s\)$/ { on = 1; next }
 	on && NF { print }' "$SEED")

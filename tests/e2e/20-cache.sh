@@ -1,5 +1,5 @@
 #!/bin/bash
-# Redis as a cache of pages and counters with LMDB as the truth (issue 3):
+# Redis as a cache of pages and counters with LMDB as the truth:
 # hits, Redis killed and restarted, FLUSHALL, re-import, ETag/304, HEAD.
 . "$(dirname "$0")/lib.sh"
 # The app's own cache path, so no nginx micro-cache in front; a generous

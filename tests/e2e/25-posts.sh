@@ -1,5 +1,5 @@
 #!/bin/bash
-# Sign-in at the edge, follow and claim (issue 4), through the real nginx:
+# Sign-in at the edge, follow and claim, through the real nginx:
 # sessions, CSRF, Post/Redirect/Get and JSON, every rejection with its
 # status and the store unchanged, claims with their states, admin review,
 # many processes following at once, the micro-cache bypass, logging out

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The pages and exports of issue 8 end to end, through nginx -> bzpeer-fcgi
+# The pages and exports end to end, through nginx -> bzpeer-fcgi
 # -> LMDB: the research-graph explorer and graph.json, search (accents,
 # pages), the paged works list with its links and sorting, {slug}.json,
 # works.atom, works.bib, the profile's JSON-LD / OpenGraph / alternates;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The process model end to end (issue 5), on the host: --version,
+# The process model end to end, on the host: --version,
 # --help-config (docs/CONFIG.md), --check-config and bad values naming the
 # key; a worker killed with -9 is replaced at once, even again and again;
 # SIGHUP under load drops no request and picks up a swapped-in catalog; a

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The installed systemd units and files, checked on the host without systemd
-# as PID 1 (issue 5): `make install DESTDIR=` lays out every file with no
+# as PID 1: `make install DESTDIR=` lays out every file with no
 # placeholder left; `systemd-analyze verify` prints nothing at all for the
 # service and the socket (it exits 0 on bad keys, so any line fails);
 # `systemd-analyze security --offline=true` rates the service OK or better;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The pages in a real browser (issue 8): Debian's Chromium driven by
+# The pages in a real browser: Debian's Chromium driven by
 # playwright-core through the real nginx stack (tests/browser/browser-test.mjs):
 # screenshots at 1280 and 390 px into $BUILD/browser-artifacts/, no horizontal
 # scroll on a phone, the explorer's SVG visible, no CSP violation, and

@@ -1,6 +1,6 @@
 #!/bin/bash
-# Hostile requests through the real nginx (issue 7, part 3), each with its
-# expected status (DESIGN.md §6, README "Limits and errors") and the store
+# Hostile requests through the real nginx, each with its
+# expected status (README "Limits and errors") and the store
 # unchanged (a full dump compared after every case): methods, traversal and
 # odd slugs, look-alikes, bad encodings and NULs, overlong and duplicate
 # fields, content types, oversized and truncated bodies, missing and forged

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Faults under load (issue 7, part 4), each judged by DESIGN.md §6 and
+# Faults under load, each judged by the failure policy (README "Limits and errors") and
 # counted: requests served, errors, follows acknowledged, follows lost.
 #   - Redis killed, paused (CLIENT PAUSE), asleep (DEBUG SLEEP) and flushed
 #     while GETs and follow posts run: every GET 200 from LMDB, quickly (the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# run.sh: the real systemctl test (issue 5; `make test-systemd`, run by
+# run.sh: the real systemctl test (`make test-systemd`, run by
 # .ci/run). Boots systemd in a container (systemd-nspawn on the minimal
 # Debian of mkroot.sh, cached under $BUILD/systemd-root, its own loopback
 # network only, every write in a tmpfs overlay), installs what

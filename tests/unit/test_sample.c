@@ -1,4 +1,4 @@
-/* test_sample.c: bzpeer-import on store/sample gives the seed profile's figures (DESIGN.md §3, store/sample/README.md). */
+/* test_sample.c: bzpeer-import on store/sample gives the seed profile's figures (store/sample/README.md). */
 #include <string.h>
 
 #include "../../store/store.h"
