@@ -71,6 +71,12 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
+# The goals that install what is missing do so before anything compiles,
+# also under -j (`make -j2 test` on a machine without a -dev package).
+ifneq ($(filter run start test test-asan unit e2e bench bench-scale,$(MAKECMDGOALS)),)
+$(LIB_OBJ) $(MAINS:%.c=$(BUILD)/obj/%.o) $(UNIT_SRC:%.c=$(BUILD)/obj/%.o): | deps
+endif
+
 $(BUILD)/libbzpeer.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
