@@ -5,6 +5,10 @@
 # $VERSION, then runs lintian on it: an error fails the build.
 set -eu
 : "${VERSION:?}" "${OUT:?}"
+# The build in the copy is a make of its own: nothing of the calling make
+# may reach it (a BUILD= given to the outer make would point the copy's
+# `make clean` at the tree's own build directory).
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES BUILD
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
