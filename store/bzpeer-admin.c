@@ -623,8 +623,7 @@ cmd_restore(struct store *s, const struct args *a)
 
 	(void)s;
 	if ((rc = store_backup_check(a->dir, &i)) != 0) {
-		path_failed("restore: backup", a->dir, rc == STORE_CORRUPT ?
-		    STORE_CORRUPT : rc);
+		path_failed("restore: backup", a->dir, rc);
 		errmsg("restore: a backup is a directory made by "
 		    "`bzpeer-admin backup`: data.mdb and its manifest BACKUP");
 		goto free;
