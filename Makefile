@@ -5,7 +5,7 @@
 #   make start    the same in the background; make stop ends it
 #   make test     every suite; the last line is "N passed, N failed"
 #   make ASAN=1 UBSAN=1 test    the same with sanitizers
-#   make test-systemd           systemctl restart/kill under load, in a container
+#   make test-systemd           the package installed, run, upgraded, purged in a container
 #   make install                PREFIX=/usr/local DESTDIR= (docs/INSTALL.md)
 #   make deb                    the Debian package, checked by lintian
 
@@ -131,7 +131,9 @@ e2e: all $(FCGI_CLIENT)
 
 # The real systemctl test (tests/systemd/run.sh): systemd in a container on
 # a minimal Debian made once under $(BUILD)/systemd-root (about 75 s, then
-# re-used); about 45 s a run. Needs root.
+# re-used), the package of `make deb` (two builds: the second is the
+# upgrade) installed in it as docs/INSTALL.md says; about 2 min a run.
+# Needs root.
 test-systemd: all
 	@tests/deps.sh debootstrap systemd-container
 	@BUILD=$(BUILD) tests/systemd/run.sh
