@@ -5,8 +5,9 @@
 #   make start    the same in the background; make stop ends it
 #   make test     every suite; the last line is "N passed, N failed"
 #   make ASAN=1 UBSAN=1 test    the same with sanitizers
-#   make test-systemd           systemctl restart/kill under load, in a container
+#   make test-systemd           the package installed, run, upgraded, purged in a container
 #   make install                PREFIX=/usr/local DESTDIR= (docs/INSTALL.md)
+#   make deb                    the Debian package, checked by lintian
 
 PORT    ?= 8080
 STORE   ?= var/store
@@ -136,7 +137,9 @@ e2e: all $(FCGI_CLIENT)
 
 # The real systemctl test (tests/systemd/run.sh): systemd in a container on
 # a minimal Debian made once under $(BUILD)/systemd-root (about 75 s, then
-# re-used); about 45 s a run. Needs root.
+# re-used), the package of `make deb` (two builds: the second is the
+# upgrade) installed in it as docs/INSTALL.md says; about 2 min a run.
+# Needs root.
 test-systemd: all
 	@tests/deps.sh debootstrap systemd-container
 	@BUILD=$(BUILD) tests/systemd/run.sh
@@ -218,21 +221,31 @@ bench-scale: deps all $(BENCH_BIN)
 
 # ---- install ----------------------------------------------------------------
 # `make install [PREFIX=/usr/local] [DESTDIR=]`: programs, views, the units,
-# /etc/bzpeer/bzpeer.conf and the nginx site (docs/INSTALL.md). With DESTDIR
-# empty it also makes the bzpeer user and /var/lib/bzpeer and reloads
-# systemd; with DESTDIR set (packages, images, the systemctl test) the
-# installed sysusers.d and tmpfiles.d files do that at the next boot.
+# /etc/bzpeer/bzpeer.conf, the nginx site and snippets, the Redis instance
+# (docs/INSTALL.md). Configuration files are never overwritten once edited
+# (systemd/install-conf.sh: an edited one is kept and the new one written
+# beside it as FILE.dist, saying so; an unedited one is replaced), with or
+# without DESTDIR; what each install wrote is kept under CONF_RECORD to
+# tell the two apart. With DESTDIR empty it also makes the bzpeer user and
+# /var/lib/bzpeer and reloads systemd; with DESTDIR set (packages, images,
+# the systemctl test) the installed sysusers.d and tmpfiles.d files do
+# that at the next boot. `make deb` builds the Debian package instead.
 
 SYSCONFDIR  ?= /etc
 DATADIR     ?= $(PREFIX)/share/bzpeer
 DOCDIR      ?= $(PREFIX)/share/doc/bzpeer
+MANDIR      ?= $(PREFIX)/share/man
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+# Copies of the configuration files as installed (empty: none kept; the
+# Debian package leaves that to dpkg's conffiles).
+CONF_RECORD ?= $(DATADIR)/conf-installed
 
 # Every @NAME@ in nginx/bzpeer-site.conf.in is filled from NGINX_NAME, in
 # systemd/*.service from SERVICE_NAME, in systemd/bzpeer.conf.in from
-# CONF_NAME; systemd/fill.sh fails naming a placeholder that has no value.
+# CONF_NAME, in systemd/redis-bzpeer.conf.in from REDIS_NAME;
+# systemd/fill.sh fails naming a placeholder that has no value.
 NGINX_LISTEN     ?= 80
 NGINX_SOCKET     ?= /run/bzpeer/fcgi.sock
 NGINX_STATIC     ?= $(DATADIR)/views/static
@@ -246,41 +259,51 @@ NGINX_LOGIN_RATE ?= 10r/m
 NGINX_POST_RATE  ?= 10r/s
 NGINX_SSO_URL    ?= http://127.0.0.1:4180/oauth2/auth
 SERVICE_PREFIX   ?= $(PREFIX)
+# The Redis instance redis-server@bzpeer: its socket must be in
+# /run/redis-bzpeer, the runtime directory Debian's unit gives it.
+REDIS_SOCKET     ?= /run/redis-bzpeer/redis-server.sock
+REDIS_MAXMEMORY  ?= 256mb
 CONF_PREFIX      ?= $(PREFIX)
 CONF_WORKERS     ?= 8
-CONF_REDIS       ?= /run/redis/redis-server.sock
+CONF_REDIS       ?= $(REDIS_SOCKET)
 CONF_BASE_URL    ?= http://localhost
 
 fill_vars = $(foreach v,$(filter $(1)%,$(.VARIABLES)),'$(patsubst $(1)%,%,$(v))=$($(v))')
 FILL      = systemd/fill.sh
+STAGE     = $(BUILD)/install-conf
+# conf NEW TARGET: a configuration file, never overwritten once edited.
+conf = systemd/install-conf.sh $(1) $(DESTDIR)$(2) \
+	$(if $(CONF_RECORD),$(DESTDIR)$(CONF_RECORD)$(2))
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/views/static \
 		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
-		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSCONFDIR)/bzpeer \
-		$(DESTDIR)$(SYSCONFDIR)/nginx/sites-available
+		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(UNITDIR)/redis-server@bzpeer.service.d \
+		$(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 docs/man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 views/*.html $(DESTDIR)$(DATADIR)/views/
 	install -m 0644 views/static/* $(DESTDIR)$(DATADIR)/views/static/
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 systemd/bzpeer-fcgi.socket $(DESTDIR)$(UNITDIR)/
 	$(FILL) systemd/bzpeer-fcgi.service $(DESTDIR)$(UNITDIR)/bzpeer-fcgi.service $(call fill_vars,SERVICE_)
 	chmod 0644 $(DESTDIR)$(UNITDIR)/bzpeer-fcgi.service
+	install -m 0644 systemd/redis-server@bzpeer.conf \
+		$(DESTDIR)$(UNITDIR)/redis-server@bzpeer.service.d/bzpeer.conf
 	install -m 0644 systemd/bzpeer.sysusers $(DESTDIR)$(SYSUSERSDIR)/bzpeer.conf
 	install -m 0644 systemd/bzpeer.tmpfiles $(DESTDIR)$(TMPFILESDIR)/bzpeer.conf
-	$(FILL) nginx/bzpeer-site.conf.in $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/bzpeer $(call fill_vars,NGINX_)
-	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/bzpeer
-	install -d $(DESTDIR)$(SYSCONFDIR)/nginx/snippets
-	install -m 0644 nginx/bzpeer-fastcgi.conf $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/
-	$(FILL) nginx/bzpeer-login-basic.conf.in $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/bzpeer-login-basic.conf $(call fill_vars,NGINX_)
-	$(FILL) nginx/bzpeer-login-sso.conf.in $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/bzpeer-login-sso.conf $(call fill_vars,NGINX_)
-	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/nginx/snippets/bzpeer-login-*.conf
-	@# An existing config is the administrator's: the new one goes beside it.
-	@conf=$(DESTDIR)$(SYSCONFDIR)/bzpeer/bzpeer.conf; \
-	if [ -z "$(DESTDIR)" ] && [ -e "$$conf" ]; then \
-		conf="$$conf.dist"; echo "install: keeping $(SYSCONFDIR)/bzpeer/bzpeer.conf; the new one is $$conf"; \
-	fi; \
-	$(FILL) systemd/bzpeer.conf.in "$$conf" $(call fill_vars,CONF_) && chmod 0644 "$$conf"
+	@rm -rf $(STAGE) && mkdir -p $(STAGE)
+	@$(FILL) systemd/bzpeer.conf.in $(STAGE)/bzpeer.conf $(call fill_vars,CONF_)
+	@$(FILL) nginx/bzpeer-site.conf.in $(STAGE)/site $(call fill_vars,NGINX_)
+	@$(FILL) nginx/bzpeer-login-basic.conf.in $(STAGE)/login-basic $(call fill_vars,NGINX_)
+	@$(FILL) nginx/bzpeer-login-sso.conf.in $(STAGE)/login-sso $(call fill_vars,NGINX_)
+	@$(FILL) systemd/redis-bzpeer.conf.in $(STAGE)/redis $(call fill_vars,REDIS_)
+	@$(call conf,$(STAGE)/bzpeer.conf,$(SYSCONFDIR)/bzpeer/bzpeer.conf)
+	@$(call conf,$(STAGE)/site,$(SYSCONFDIR)/nginx/sites-available/bzpeer)
+	@$(call conf,nginx/bzpeer-fastcgi.conf,$(SYSCONFDIR)/nginx/snippets/bzpeer-fastcgi.conf)
+	@$(call conf,$(STAGE)/login-basic,$(SYSCONFDIR)/nginx/snippets/bzpeer-login-basic.conf)
+	@$(call conf,$(STAGE)/login-sso,$(SYSCONFDIR)/nginx/snippets/bzpeer-login-sso.conf)
+	@$(call conf,$(STAGE)/redis,$(SYSCONFDIR)/redis/redis-bzpeer.conf)
 ifeq ($(DESTDIR),)
 	@if command -v systemd-sysusers >/dev/null; then \
 		systemd-sysusers $(SYSUSERSDIR)/bzpeer.conf; \
@@ -292,10 +315,26 @@ ifeq ($(DESTDIR),)
 		systemd-tmpfiles --create $(TMPFILESDIR)/bzpeer.conf; \
 	else \
 		install -d -m 0750 -o bzpeer -g bzpeer /var/lib/bzpeer; \
+		install -d -m 0700 -o bzpeer -g bzpeer /var/lib/bzpeer/backups; \
 	fi
 	@if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "install: done; next steps (import, Redis, nginx, systemctl enable --now bzpeer-fcgi.socket): $(DOCDIR)/INSTALL.md"
 endif
+
+# ---- the Debian package -------------------------------------------------------
+# `make deb [DEB_SUFFIX=+test1]`: bzpeer_VERSION_amd64.deb in $(DEB_OUT),
+# built with debhelper from debian/ in a copy of the tracked files (the
+# tree is left alone), then checked by lintian (any error fails).
+# VERSION is BZPEER_VERSION (fcgi-app/config.h); DEB_SUFFIX makes a later
+# build of the same code (the upgrade test installs two).
+VERSION    := $(shell sed -n 's/^\#define BZPEER_VERSION "\(.*\)"/\1/p' fcgi-app/config.h)
+DEB_SUFFIX ?=
+DEB_OUT    ?= $(BUILD)/deb
+DEB_BUILD_DEPS := debhelper lintian dpkg-dev fakeroot
+.PHONY: deb
+deb:
+	@tests/deps.sh $(DEB_BUILD) $(DEB_BUILD_DEPS)
+	@VERSION=$(VERSION)$(DEB_SUFFIX) OUT=$(DEB_OUT) debian/build.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -4,7 +4,7 @@
 
 #include "../store/buf.h"
 
-#define BZPEER_VERSION "0.1.0"
+#define BZPEER_VERSION "0.2.0"
 
 /*
  * Every key is declared once in the table in config.c, with its type, bounds

@@ -1,6 +1,8 @@
 /*
  * bzpeer-admin.c: the operator's command for the store: stats, dump, claims
- * review, follows, ending sessions. Every string it prints (user text,
+ * review, follows, ending sessions, schema migrations, backups and
+ * restores. Run as root, it acts as the store's owner (the service's
+ * user), so no file it makes keeps the service out. Every string it prints (user text,
  * catalog text, ids, even the arguments it echoes) goes through
  * dump_escape(): a note holding a bidi override or a terminal escape is
  * shown as \u202e or \x1b, never acted on by the reviewer's terminal.
@@ -10,8 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "../fcgi-app/config.h"   /* BZPEER_VERSION, every program's one version */
 #include "codec.h"
 #include "dump.h"
 #include "log.h"
@@ -20,11 +25,16 @@
 /* Exit statuses. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
+/* How a command opens the store. */
+enum { OPEN_READ, OPEN_WRITE, OPEN_NONE };
+
 /* A command line, parsed before the store is opened. */
 struct args {
 	const char *store;
 	const char *what;        /* follows: a slug or an id; sessions: a user */
 	const char *note;        /* claims reject: the reviewer's note */
+	const char *dir;         /* backup, restore, migrate --backup: a directory */
+	int no_backup;           /* migrate --no-backup */
 	uint64_t id;             /* claims approve/reject */
 	int state;               /* claims list: 0 all, else enum store_claim_state */
 	int identity_verified;   /* claims approve */
@@ -33,7 +43,8 @@ struct args {
 struct command {
 	const char *name, *sub;  /* "claims" "list"; sub NULL for one word */
 	const char *synopsis, *help;
-	int writes;              /* opens the store for writing */
+	int open;                /* OPEN_READ, OPEN_WRITE, or OPEN_NONE: the
+	                            command works on the directory itself */
 	int (*parse)(struct args *a, int argc, char **argv);
 	int (*run)(struct store *s, const struct args *a);
 };
@@ -182,6 +193,31 @@ parse_user(struct args *a, int argc, char **argv)
 		return -1;
 	a->what = argv[0];
 	return 0;
+}
+
+static int
+parse_dir(struct args *a, int argc, char **argv)
+{
+	if (argc != 1 || argv[0][0] == '\0')
+		return -1;
+	a->dir = argv[0];
+	return 0;
+}
+
+static int
+parse_migrate(struct args *a, int argc, char **argv)
+{
+	if (argc == 0)
+		return 0;
+	if (argc == 1 && strcmp(argv[0], "--no-backup") == 0) {
+		a->no_backup = 1;
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[0], "--backup") == 0 && argv[1][0]) {
+		a->dir = argv[1];
+		return 0;
+	}
+	return -1;
 }
 
 /* ---- read commands ---------------------------------------------------------- */
@@ -522,36 +558,241 @@ cmd_sessions_revoke(struct store *s, const struct args *a)
 	return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
+/* ---- backups, restores, migrations ---------------------------------------------- */
+
+/* A store error on a path, in words, with the path escaped. */
+static int
+path_failed(const char *what, const char *path, int rc)
+{
+	struct buf e = BUF_INIT;
+
+	errmsg("%s %s: %s", what, esc(&e, path), rc == EEXIST ?
+	    "the directory exists and is not empty (a backup never "
+	    "overwrites one)" : store_strerror(rc));
+	buf_free(&e);
+	return EXIT_FAIL;
+}
+
+static void
+put_backup(struct buf *b, const struct store_backup_info *i)
+{
+	buf_puts(b, "schema ");
+	buf_putu64(b, i->schema);
+	buf_puts(b, ", generation ");
+	buf_putu64(b, i->generation);
+	buf_puts(b, ", ");
+	buf_putu64(b, i->bytes);
+	buf_puts(b, " bytes, taken ");
+	put_time(b, i->taken);
+}
+
+/* Backs the store up into dir; prints one line. */
+static int
+backup_to(const char *store, const char *dir)
+{
+	struct store_backup_info i;
+	struct buf line = BUF_INIT;
+	int rc = store_backup(store, dir, "bzpeer-admin " BZPEER_VERSION, &i);
+
+	if (rc != 0)
+		return path_failed("backup into", dir, rc);
+	buf_puts(&line, "backup of ");
+	dump_escape(&line, sv_cstr(store));
+	buf_puts(&line, " in ");
+	dump_escape(&line, sv_cstr(dir));
+	buf_puts(&line, ": ");
+	put_backup(&line, &i);
+	buf_putc(&line, '\n');
+	rc = out(&line);
+	buf_free(&line);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+static int
+cmd_backup(struct store *s, const struct args *a)
+{
+	(void)s;
+	return backup_to(a->store, a->dir);
+}
+
+static int
+cmd_restore(struct store *s, const struct args *a)
+{
+	struct store_backup_info i;
+	struct buf moved = BUF_INIT, line = BUF_INIT;
+	int rc, pid = 0, status = EXIT_FAIL;
+
+	(void)s;
+	if ((rc = store_backup_check(a->dir, &i)) != 0) {
+		path_failed("restore: backup", a->dir, rc);
+		errmsg("restore: a backup is a directory made by "
+		    "`bzpeer-admin backup`: data.mdb and its manifest BACKUP");
+		goto free;
+	}
+	if ((rc = store_restore(a->dir, a->store, &moved, &pid)) != 0) {
+		if (rc == STORE_INUSE)
+			errmsg("restore: process %d has the store open (the "
+			    "service, an import): stop it first, e.g. "
+			    "`systemctl stop bzpeer-fcgi.socket "
+			    "bzpeer-fcgi.service`; nothing was changed", pid);
+		else
+			path_failed("restore into", a->store, rc);
+		goto free;
+	}
+	buf_puts(&line, "restored ");
+	dump_escape(&line, sv_cstr(a->store));
+	buf_puts(&line, " from ");
+	dump_escape(&line, sv_cstr(a->dir));
+	buf_puts(&line, " (");
+	put_backup(&line, &i);
+	buf_puts(&line, ")\n");
+	if (moved.len > 0) {
+		buf_puts(&line, "the store it replaced is kept as ");
+		dump_escape(&line, sv_cstr(moved.p));
+		buf_putc(&line, '\n');
+	}
+	if (i.schema < STORE_SCHEMA_VERSION) {
+		buf_puts(&line, "its schema is older than this program's: run `"
+		    "bzpeer-admin --store ");
+		dump_escape(&line, sv_cstr(a->store));
+		buf_puts(&line, " migrate` before starting the service\n");
+	}
+	buf_puts(&line, "next: empty the page cache (systemctl restart "
+	    "redis-server@bzpeer), then start the service\n");
+	status = out(&line) == 0 ? EXIT_OK : EXIT_FAIL;
+free:
+	buf_free(&moved);
+	buf_free(&line);
+	return status;
+}
+
+/* Where migrate backs the store up unless told: DIR/../backups/NAME-schemaN-TIME. */
+static int
+default_backup(const char *store, uint32_t schema, struct buf *out_dir)
+{
+	const char *slash;
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t n = strlen(store);
+
+	while (n > 1 && store[n - 1] == '/')
+		n--;
+	slash = memrchr(store, '/', n);
+	buf_reset(out_dir);
+	if (slash == NULL)
+		buf_puts(out_dir, ".");
+	else
+		buf_put(out_dir, store, (size_t)(slash - store));
+	buf_puts(out_dir, "/backups");
+	buf_reserve(out_dir, 1);
+	out_dir->p[out_dir->len] = '\0';
+	if (mkdir(out_dir->p, 0700) != 0 && errno != EEXIST)
+		return errno;
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm) == 0)
+		return EINVAL;
+	buf_putc(out_dir, '/');
+	buf_put(out_dir, slash ? slash + 1 : store,
+	    (size_t)(store + n - (slash ? slash + 1 : store)));
+	buf_puts(out_dir, "-schema");
+	buf_putu64(out_dir, schema);
+	buf_putc(out_dir, '-');
+	buf_puts(out_dir, when);
+	buf_reserve(out_dir, 1);
+	out_dir->p[out_dir->len] = '\0';
+	return 0;
+}
+
+static int
+cmd_migrate(struct store *s, const struct args *a)
+{
+	struct store_migrate_opts o = { "bzpeer-admin " BZPEER_VERSION, stdout };
+	struct buf dir = BUF_INIT;
+	uint32_t v, from, to;
+	int rc, status = EXIT_FAIL;
+
+	(void)s;
+	if ((rc = store_schema_of(a->store, &v)) != 0) {
+		path_failed("migrate", a->store, rc);
+		goto free;
+	}
+	if (v == STORE_SCHEMA_VERSION) {
+		printf("schema %u: the store is current, nothing to do\n", v);
+		status = EXIT_OK;
+		goto free;
+	}
+	/* Older: a backup first (a newer one is refused by the migration). */
+	if (v < STORE_SCHEMA_VERSION && !a->no_backup) {
+		if (a->dir == NULL && (rc = default_backup(a->store, v, &dir)) != 0) {
+			path_failed("migrate: backup directory for", a->store, rc);
+			goto free;
+		}
+		if (backup_to(a->store, a->dir ? a->dir : dir.p) != EXIT_OK) {
+			errmsg("migrate: no backup, so nothing migrated "
+			    "(--no-backup to migrate without one)");
+			goto free;
+		}
+	}
+	rc = store_migrate(a->store, &o, &from, &to);
+	if (rc != 0) {
+		path_failed("migrate", a->store, rc);
+		if (to != from)
+			errmsg("migrate: the store is at schema %u now", to);
+		goto free;
+	}
+	printf("schema %u -> %u: done\n", from, to);
+	status = EXIT_OK;
+free:
+	buf_free(&dir);
+	return status;
+}
+
 static const struct command commands[] = {
 	{ "stats", NULL, "stats",
 	  "counts, catalog generation, schema, map size and use",
-	  0, parse_none, cmd_stats },
+	  OPEN_READ, parse_none, cmd_stats },
 	{ "dump", NULL, "dump",
 	  "every database as text, one line per record (user data too)",
-	  0, parse_none, cmd_dump },
+	  OPEN_READ, parse_none, cmd_dump },
 	{ "claims", "list", "claims list [--state pending|approved|rejected]",
 	  "one line per claim, in filing order: id, state, researcher id and\n"
 	  "      slug, user, orcid, email, evidence url, filed and decided\n"
 	  "      times (UTC), the claimant's and the reviewer's notes",
-	  0, parse_list, cmd_claims_list },
+	  OPEN_READ, parse_list, cmd_claims_list },
 	{ "claims", "approve", "claims approve ID [--identity-verified]",
 	  "approve a pending claim: the researcher becomes claimed, level L2;\n"
 	  "      L3 when the claim's ORCID iD matches the record's, or with\n"
 	  "      --identity-verified (you reviewed an institutional email)",
-	  1, parse_approve, cmd_claims_approve },
+	  OPEN_WRITE, parse_approve, cmd_claims_approve },
 	{ "claims", "reject", "claims reject ID --note TEXT",
 	  "reject a pending claim; the note (required, at most 1000 bytes)\n"
 	  "      is kept on the claim; the researcher is unclaimed again",
-	  1, parse_reject, cmd_claims_reject },
+	  OPEN_WRITE, parse_reject, cmd_claims_reject },
 	{ "follows", NULL, "follows RESEARCHER",
 	  "the researcher (id:, slug:), the users following (follower:, one\n"
 	  "      a line) and the stored count (count:); exit 1 if the count\n"
 	  "      and the follow edges disagree",
-	  0, parse_follows, cmd_follows },
+	  OPEN_READ, parse_follows, cmd_follows },
 	{ "sessions", "revoke", "sessions revoke USER",
 	  "end every session of USER issued until now, on every server using\n"
 	  "      this store (copied cookies too); USER's next sign-in works",
-	  1, parse_user, cmd_sessions_revoke },
+	  OPEN_WRITE, parse_user, cmd_sessions_revoke },
+	{ "backup", NULL, "backup DIR",
+	  "copy the store, as one consistent snapshot, compacted, into DIR\n"
+	  "      (made if missing; a non-empty DIR is refused): data.mdb and the\n"
+	  "      manifest BACKUP, mode 0600; the service may run and write meanwhile",
+	  OPEN_NONE, parse_dir, cmd_backup },
+	{ "restore", NULL, "restore DIR",
+	  "replace the store with the backup in DIR; refused while any process\n"
+	  "      has the store open (stop the service first); the replaced store\n"
+	  "      is kept beside it as STORE.before-restore-TIME",
+	  OPEN_NONE, parse_dir, cmd_restore },
+	{ "migrate", NULL, "migrate [--backup DIR | --no-backup]",
+	  "raise the store's schema to this program's, one step (one\n"
+	  "      transaction) at a time, after a backup (default: beside the\n"
+	  "      store, in backups/NAME-schemaN-TIME); nothing to do is success",
+	  OPEN_NONE, parse_migrate, cmd_migrate },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -561,7 +802,8 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fputs("usage: bzpeer-admin --store DIR COMMAND [ARGS]\n", f);
+	fputs("usage: bzpeer-admin --store DIR COMMAND [ARGS]\n"
+	    "       bzpeer-admin --version\n", f);
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %s\n      %s\n", commands[i].synopsis,
 		    commands[i].help);
@@ -569,6 +811,8 @@ usage(FILE *f)
 	    "layer keys cached pages by (catalog generation, record version),\n"
 	    "so pages cached before the decision are never served again: no\n"
 	    "cache purge is needed. Running servers see the decision at once.\n"
+	    "Run as root, bzpeer-admin acts as the owner of DIR (or of its\n"
+	    "nearest existing parent): the files it makes belong to the service.\n"
 	    "exit: 0 done, 1 error (e.g. \"claim 7 is not pending\"), 2 usage\n",
 	    f);
 }
@@ -585,6 +829,10 @@ main(int argc, char **argv)
 	log_setup("bzpeer-admin", LOGL_INFO);
 	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
+		return EXIT_OK;
+	}
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		puts("bzpeer-admin " BZPEER_VERSION);
 		return EXIT_OK;
 	}
 	if (argc < 4 || strcmp(argv[1], "--store") != 0 || argv[2][0] == '\0') {
@@ -619,8 +867,25 @@ main(int argc, char **argv)
 		errmsg("usage: bzpeer-admin --store DIR %s", cmd->synopsis);
 		return EXIT_USAGE;
 	}
+	/*
+	 * Run as root: as the store's owner from here on. LMDB makes its lock
+	 * file at the first open, a backup its files, a restore a directory:
+	 * made by root, they would keep the service (its own user) out.
+	 */
+	if ((rc = store_as_owner(a.store, NULL)) != 0) {
+		struct buf e = BUF_INIT;
+
+		errmsg("cannot act as the owner of %s (%s); run it as that user "
+		    "(sudo -u bzpeer)", esc(&e, a.store), strerror(rc));
+		buf_free(&e);
+		return EXIT_FAIL;
+	}
+	if (cmd->open == OPEN_NONE) {
+		status = cmd->run(NULL, &a);
+		goto flush;
+	}
 	/* Writers open the store writable (and never create it). */
-	rc = store_open(a.store, cmd->writes ? 0 :
+	rc = store_open(a.store, cmd->open == OPEN_WRITE ? 0 :
 	    STORE_RDONLY | STORE_EMPTY_OK, &s);
 	if (rc != 0) {
 		struct buf e = BUF_INIT;
@@ -631,6 +896,7 @@ main(int argc, char **argv)
 	}
 	status = cmd->run(s, &a);
 	store_close(s);
+flush:
 	if (fflush(stdout) != 0 && status == EXIT_OK) {
 		errmsg("stdout: %s", strerror(errno));
 		status = EXIT_FAIL;

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../fcgi-app/config.h"   /* BZPEER_VERSION, every program's one version */
 #include "import.h"
 #include "log.h"
 #include "store.h"
@@ -186,12 +187,20 @@ main(int argc, char **argv)
 	o.log = stderr;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Run as root, it imports as the store's owner: the files it makes
+	 * (a new store, LMDB's lock file) belong to the service. */
+	if ((rc = store_as_owner(dir, NULL)) != 0) {
+		fprintf(stderr, "bzpeer-import: cannot act as the owner of %s: "
+		    "%s\n", dir, strerror(rc));
+		goto free;
+	}
 	if ((rc = store_open_opts(dir, STORE_CREATE, &so, &s)) != 0) {
 		fprintf(stderr, "bzpeer-import: %s: %s\n", dir,
 		    store_strerror(rc));
 		goto free;
 	}
-	rc = store_import(s, &o, &rep);
+	if ((rc = store_program_note(s, "bzpeer-import " BZPEER_VERSION)) == 0)
+		rc = store_import(s, &o, &rep);
 	store_close(s);
 	if (rc == STORE_INVALID) {
 		fprintf(stderr, "bzpeer-import: stopped at the first bad line "

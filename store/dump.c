@@ -247,6 +247,13 @@ value_text(struct buf *b, enum store_db db, MDB_val k, MDB_val v)
 
 	switch (db) {
 	case DB_META:
+		/* Text values (schema 2 on: "program"), the rest numbers. */
+		if (k.mv_size == 7 && memcmp(k.mv_data, "program", 7) == 0) {
+			buf_putc(b, ' ');
+			dump_quote(b, val_sv(v));
+			return 0;
+		}
+		return le_text(b, v);
 	case DB_FOLLOWERS:
 		return le_text(b, v);
 	case DB_RESEARCHERS:

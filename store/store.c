@@ -65,6 +65,9 @@ store_strerror(int err)
 	case STORE_INVALID: return "invalid argument or input";
 	case STORE_BUSY: return "another writer holds the store (an import, say): nothing was written";
 	case STORE_REVOKED: return "the session was signed out or revoked";
+	case STORE_OLDSCHEMA: return "the store has an older schema version: "
+	    "upgrade it with bzpeer-admin migrate";
+	case STORE_INUSE: return "another process has the store open";
 	default: return mdb_strerror(err);  /* LMDB codes and errno values */
 	}
 }
@@ -107,15 +110,26 @@ meta_put(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n, uint64_t v)
 	return mdb_put(txn, dbi, &k, &d, 0);
 }
 
+int
+meta_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *v)
+{
+	MDB_val k = { strlen(key), (void *)(uintptr_t)key };
+	MDB_val d = { strlen(v), (void *)(uintptr_t)v };
+
+	return mdb_put(txn, dbi, &k, &d, 0);
+}
+
 /* ---- opening ---------------------------------------------------------- */
 
 /*
  * Checks the schema version in an open meta database. 0 when it is ours,
- * STORE_EMPTY when there is none, STORE_BADSCHEMA (logged) otherwise.
+ * STORE_EMPTY when there is none, STORE_OLDSCHEMA or STORE_BADSCHEMA
+ * (a line on stderr naming both versions and what to do) otherwise.
  */
 static int
 check_schema(MDB_txn *txn, MDB_dbi meta, const char *dir)
 {
+	MDB_val k = { 7, (void *)"program" }, p;
 	uint64_t v;
 	int rc;
 
@@ -123,10 +137,25 @@ check_schema(MDB_txn *txn, MDB_dbi meta, const char *dir)
 		return rc;
 	if (v == 0)
 		return STORE_EMPTY;
+	if (v < STORE_SCHEMA_VERSION) {
+		log_err("%s: schema version %llu is older than this "
+		    "program's %d: upgrade the store with "
+		    "`bzpeer-admin --store %s migrate` (it backs it up first); "
+		    "not opened", dir, (unsigned long long)v,
+		    STORE_SCHEMA_VERSION, dir);
+		return STORE_OLDSCHEMA;
+	}
 	if (v != STORE_SCHEMA_VERSION) {
-		log_err("%s: schema version %llu, this program reads version "
-		    "%d only; not opened", dir, (unsigned long long)v,
-		    STORE_SCHEMA_VERSION);
+		/* Stores of version 2 on name the program that made them. */
+		if (mdb_get(txn, meta, &k, &p) != 0 || p.mv_size > 64)
+			p.mv_size = 0;
+		log_err("%s: schema version %llu%s%.*s%s is newer than this "
+		    "program's %d: upgrade bzpeer to the version that wrote it, "
+		    "or restore a backup made before the store was upgraded "
+		    "(bzpeer-admin restore); not opened",
+		    dir, (unsigned long long)v, p.mv_size ? " (written by " : "",
+		    (int)p.mv_size, (const char *)p.mv_data,
+		    p.mv_size ? ")" : "", STORE_SCHEMA_VERSION);
 		return STORE_BADSCHEMA;
 	}
 	return 0;
@@ -293,7 +322,9 @@ store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
 		    (rc = mdb_env_set_mapsize(s->env, (size_t)want)) != 0)
 			goto env_close;
 	}
-	rc = rdonly ? open_ro(s, dir, flags) : open_rw(s, dir);
+	/* STORE__RAW: the environment alone (migrate.c opens its databases). */
+	rc = (flags & STORE__RAW) ? 0 : rdonly ? open_ro(s, dir, flags) :
+	    open_rw(s, dir);
 	if (rc != 0)
 		goto env_close;
 	*out = s;

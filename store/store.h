@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "buf.h"
 
@@ -30,7 +31,19 @@
  * a leading zero ("A5012345678", "W2963403868", "T10320").
  */
 
-#define STORE_SCHEMA_VERSION 1
+/*
+ * The schema version this code reads and writes. Each version, and the
+ * migration step that brings a store of the version before it up to it
+ * (store/migrate.c, `bzpeer-admin migrate`):
+ *  1  the catalog and the user data (follows, claims, ended sessions);
+ *  2  meta "program": the program (name and version, "bzpeer 0.2.0") that
+ *     made the store or last raised its schema, so that an older program
+ *     refusing the store can say which version it needs.
+ * A store of an older version is refused (STORE_OLDSCHEMA) until it is
+ * migrated; of a newer one (STORE_BADSCHEMA), always. Either way a line
+ * on stderr names both versions and what to do.
+ */
+#define STORE_SCHEMA_VERSION 2
 
 enum {
 	STORE_NOTFOUND = -30900,  /* no such key */
@@ -46,6 +59,9 @@ enum {
 	                             wait allowed (store_opts.write_wait_ms) */
 	STORE_REVOKED,            /* the session was ended: signed out, or all
 	                             of its user's sessions revoked */
+	STORE_OLDSCHEMA,          /* the store's schema is older than this
+	                             program's: `bzpeer-admin migrate` */
+	STORE_INUSE,              /* another process has the store open */
 };
 
 const char *store_strerror(int err);
@@ -507,5 +523,109 @@ int store_sessions_end(struct store *s, struct sv user, uint64_t now_ms,
  */
 int store_session_check(struct store_rtxn *t, struct sv user, struct sv id,
     uint64_t issued_ms, uint64_t expires);
+
+/* ---- upgrades, backups, restores (migrate.c, backup.c, owner.c) -----------
+ *
+ * These work on a store directory, not on an open struct store: a store
+ * of an older schema cannot be opened for use, and a restore replaces the
+ * directory. They are for the operator's tools (bzpeer-admin), never for
+ * a process that has the store open itself.
+ */
+
+/*
+ * The schema version of the store in dir, read without checking it (0 for
+ * a store without one: never written). 0, ENOENT without a store, or an
+ * LMDB error.
+ */
+int store_schema_of(const char *dir, uint32_t *version);
+
+/*
+ * Records program ("bzpeer-import 0.2.0") in meta "program" of a store
+ * that names none yet (a new one): the importer calls it after making a
+ * store. One write transaction; 0 or an error, nothing changed then.
+ */
+int store_program_note(struct store *s, const char *program);
+
+/*
+ * Raises the store in dir to STORE_SCHEMA_VERSION one step at a time (1 to
+ * 2, 2 to 3, ...). Each step is one write transaction that also records
+ * its new version (and meta "program"), taken like every writer of this
+ * program (the writer gate, then LMDB's lock): a step that fails leaves
+ * the store at the version of the step before it, whole, and other
+ * processes keep reading and writing between steps. A step that changes
+ * what running programs read needs the store to itself: it is refused
+ * with STORE_INUSE (nothing done) while another process has it open.
+ * *from and *to get the versions before and after (equal when there was
+ * nothing to do). STORE_BADSCHEMA for a store newer than this program,
+ * STORE_EMPTY for one without a schema. One line per step to log.
+ */
+struct store_migrate_opts {
+	const char *program;      /* recorded in meta "program"; not NULL */
+	FILE       *log;          /* one line per step; may be NULL */
+};
+int store_migrate(const char *dir, const struct store_migrate_opts *o,
+    uint32_t *from, uint32_t *to);
+
+/*
+ * Copies the store in dir into the directory dst as one consistent
+ * snapshot (one read transaction: the service may read and write
+ * meanwhile), compacted: dst/data.mdb, then dst/BACKUP, a text manifest
+ * (schema, transaction id, generation, time, program), both mode 0600 and
+ * flushed to disk; the manifest is written last, so a backup without it
+ * is incomplete. dst is made (mode 0700) when missing; an existing dst
+ * that is not empty gives EEXIST, untouched. *info (may be NULL) gets
+ * what the manifest says. Any schema version is copied as it is.
+ */
+struct store_backup_info {
+	uint32_t schema;
+	uint64_t txn_id;          /* the snapshot's LMDB transaction id */
+	uint64_t generation;      /* the catalog generation */
+	uint64_t taken;           /* unix seconds */
+	uint64_t bytes;           /* of data.mdb */
+};
+int store_backup(const char *dir, const char *dst, const char *program,
+    struct store_backup_info *info);
+
+/*
+ * Reads and checks a backup made by store_backup(): the manifest, and its
+ * data file opens (read-only, without a lock file) with the schema the
+ * manifest names. STORE_CORRUPT for a missing or inconsistent manifest.
+ */
+int store_backup_check(const char *src, struct store_backup_info *info);
+
+/*
+ * Replaces the store in dir with the backup in src: refused with
+ * STORE_INUSE (and *pid, may be NULL, gets one process that has it open)
+ * while any process has the store open, since a running process would
+ * keep writing into the replaced one. The backup is checked, copied
+ * beside dir (dir.restoring, flushed), then the current store is renamed
+ * to dir.before-restore-TIME (its name into moved, a buffer the caller
+ * owns; nothing is deleted) and the copy renamed to dir. The files get
+ * mode 0600. Sessions signed out after the backup was taken are valid
+ * again, and cached pages may be newer than the store: see
+ * docs/INSTALL.md ("Restore").
+ */
+int store_restore(const char *src, const char *dir, struct buf *moved,
+    int *pid);
+
+/*
+ * Whether a process other than this one has the store in dir open (LMDB
+ * holds a shared lock on its lock file for as long as a process has the
+ * environment open): 0 when none, STORE_INUSE with one such pid in *pid
+ * (may be NULL), ENOENT when there is no lock file (so nobody has it
+ * open). Call it only with the store closed in this process (closing a
+ * descriptor of the lock file drops this process's locks on it).
+ */
+int store_in_use(const char *dir, int *pid);
+
+/*
+ * For a tool run as root: from then on acts as the owner of dir (or of
+ * its nearest existing parent), with that user's groups, so that what it
+ * makes (LMDB's lock file, a backup, a new store) belongs to the service
+ * that uses the store. Does nothing when not root, or when that owner is
+ * root. 0, or an errno value (*uid, may be NULL, gets the owner either
+ * way).
+ */
+int store_as_owner(const char *dir, unsigned *uid);
 
 #endif

@@ -25,7 +25,9 @@
  * the rest are fixed layouts that sort by memcmp:
  *
  *  meta         "schema" -> u32 LE; "generation", "generation_time"
- *               (unix seconds of the import) -> u64 LE
+ *               (unix seconds of the import) -> u64 LE; "program" -> the
+ *               text "bzpeer-import 0.2.0" of what made the store or last
+ *               raised its schema (schema 2 on; store_program_note)
  *  researchers  "A123" -> researcher record
  *  slugs        slug -> "A123"
  *  names        folded name (<= NAME_FOLD_MAX bytes) NUL u64 BE id -> ""
@@ -102,6 +104,13 @@ struct store {
 	int       fq_fd;          /* its file, flocked shared while open */
 	time_t    fq_retry;       /* when to try opening it again */
 };
+
+/*
+ * An open flag for store/ only: the environment is opened and nothing in
+ * it is checked or opened (no schema check, no database handles); for
+ * migrate.c, which opens what each step needs, inside store_write().
+ */
+#define STORE__RAW 0x100u
 
 struct store_rtxn {
 	struct store *s;
@@ -225,6 +234,8 @@ int meta_get(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,
     uint64_t *out);
 int meta_put(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,
     uint64_t v);
+/* Puts a text meta value (no NUL kept). */
+int meta_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *v);
 
 /* Appends the names-index key of a researcher to out. */
 void name_key(struct buf *out, struct sv name, uint64_t id);

@@ -80,6 +80,24 @@ check "--help-config documents every key ($nkeys keys, each with a meaning)" \
 "$FCGI" --config "$CONF" --check-config >"$T_DIR/check.out" 2>&1; rc=$?
 check "--check-config on the running config exits 0" [ "$rc" = 0 ]
 check "--check-config prints the settings in force" grep -qx "workers = 3" "$T_DIR/check.out"
+# A check only checks: a missing secret is reported, never made (made by
+# root, it would keep the service's own user out).
+sed "s|^secret_file = .*|secret_file = $T_DIR/new-secret|" "$CONF" >"$T_DIR/nosecret.conf"
+"$FCGI" --config "$T_DIR/nosecret.conf" --check-config >"$T_DIR/check.out" 2>&1; rc=$?
+check "--check-config with no secret yet: exit 0, says it will be made at the first start" \
+	bash -c "[ $rc = 0 ] && grep -q 'new-secret does not exist yet: it will be made at the first start' '$T_DIR/check.out'"
+check "--check-config made no secret" [ ! -e "$T_DIR/new-secret" ]
+"$FCGI" --config "$T_DIR/nosecret.conf" --check-reload >"$T_DIR/check.out" 2>&1; rc=$?
+check "--check-reload on good templates and store: exit 0, no secret made" \
+	bash -c "[ $rc = 0 ] && grep -q 'reload check: templates in .* are good' '$T_DIR/check.out' && [ ! -e '$T_DIR/new-secret' ]"
+# --fail-wait: a start that fails waits before it exits (the unit passes 5).
+start=$(date +%s%N)
+"$FCGI" --config "$T_DIR/nosecret.conf" --store /nonexistent --fail-wait 2 >"$T_DIR/fail.out" 2>&1; rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "--fail-wait 2: a failed start exits 1 after 2 s (${ms} ms), saying so" \
+	bash -c "[ $rc = 1 ] && [ $ms -ge 1900 ] && grep -q 'start failed; exiting in 2 s' '$T_DIR/fail.out'"
+"$FCGI" --config "$T_DIR/nosecret.conf" --fail-wait x >/dev/null 2>&1; rc=$?
+check "--fail-wait x: usage error (2)" [ "$rc" = 2 ]
 
 # bad_config DESC KEY LINES...: --check-config and a plain start both exit 1
 # with a message naming KEY, and no socket is made.
@@ -206,6 +224,9 @@ echo '{{no_such_slot_here}}' >>"$T_DIR/views/profile.html"
 before=$(workers)
 mark=$(log_mark)
 load_start badtmpl /researchers/sanjeev-arora 2
+"$FCGI" --config "$CONF" --check-reload >"$T_DIR/check.out" 2>&1; rc=$?
+check "--check-reload (systemctl reload's first step) fails on the broken template, naming it" \
+	bash -c "[ $rc = 1 ] && grep -q 'views: .*profile.html' '$T_DIR/check.out'"
 kill -HUP "$(master)"
 check "broken template: the reload is refused, naming the file" \
 	wait_for 20 log_has "$mark" 'error: reload: reload refused, workers unchanged: templates: .*profile.html'

@@ -1,17 +1,29 @@
 #!/bin/bash
-# run.sh: the real systemctl test (`make test-systemd`, run by
-# .ci/run). Boots systemd in a container (systemd-nspawn on the minimal
-# Debian of mkroot.sh, cached under $BUILD/systemd-root, its own loopback
-# network only, every write in a tmpfs overlay), installs what
-# `make install DESTDIR=` lays out, imports the sample catalog, enables
-# bzpeer-fcgi.socket and serves through nginx and Redis as in production.
-# Then, each under a bounded load of GETs and follow POSTs through nginx:
-#   - systemctl reload;
-#   - systemctl restart five times: no request fails;
-#   - kill -9 of a worker, then of the master: the service comes back
-#     (Restart=), no GET fails;
-# and every acknowledged follow is in the store at the end. Prints
-# "ok - ..." / "not ok - ..." and ends with "N passed, N failed".
+# run.sh: the real systemctl test (`make test-systemd`, run by .ci/run).
+# Boots systemd in a container (systemd-nspawn on the minimal Debian of
+# mkroot.sh, cached under $BUILD/systemd-root, its own loopback network
+# only, every write in a tmpfs overlay) and does what docs/INSTALL.md
+# tells an operator to do, from the Debian package (`make deb`):
+#   - apt install ./bzpeer_VERSION_amd64.deb: the user, the directories,
+#     the socket enabled and listening, the service and the nginx site not;
+#   - the operator's edits (workers, the site's address, limits), the
+#     catalog imported as root (acting as bzpeer), --check-config as root
+#     (makes nothing), the site enabled: served through nginx and the
+#     package's Redis instance (allkeys-lru, no persistence);
+#   - under a bounded load of GETs and follow POSTs through nginx:
+#     systemctl reload, five restarts, kill -9 of a worker and of the
+#     master: no request fails, every acknowledged follow is stored;
+#   - systemctl reload with a broken template fails and changes nothing;
+#   - a broken config: the service is tried again, its socket stays; once
+#     fixed, the request that waited is served;
+#   - bzpeer-admin backup as root while follows are posted, a restore
+#     refused under the running service, then done as INSTALL.md says:
+#     every follow acknowledged before the backup began is in the store;
+#   - bzpeer-admin migrate as root on a schema-1 store: its files stay bzpeer's;
+#   - an upgrade to a later build under load: the edits survive, the
+#     service restarts on the new programs, no GET fails;
+#   - apt purge: nothing of the package is left but the user data.
+# Prints "ok - ..." / "not ok - ..." and ends with "N passed, N failed".
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
@@ -71,41 +83,35 @@ for t in debootstrap systemd-nspawn nsenter; do
 done
 [ "$(id -u)" = 0 ] || bail "the systemctl test needs root (debootstrap, systemd-nspawn)"
 
-# ---- the root, the installed files --------------------------------------------
+# ---- the root, the packages -----------------------------------------------------
 "$ROOT/tests/systemd/mkroot.sh" "$ROOTFS" || bail "the container root could not be made"
 say "container root ready after $((SECONDS - started)) s"
-rm -rf "$T"; mkdir -p "$OUT"
-# The same files as a production install; nginx on the container's own
-# loopback, no micro-cache (it would hide restarts from the load).
-make -s -C "$ROOT" BUILD="$BUILD" install DESTDIR="$T/dest" PREFIX=/usr/local \
-	NGINX_LISTEN=127.0.0.1:8080 NGINX_SERVER_NAME="127.0.0.1 localhost" \
-	NGINX_MICROCACHE=off NGINX_LOGIN_RATE=6000r/m NGINX_POST_RATE=1000r/s \
-	>"$T/install.log" 2>&1 ||
-	{ cat "$T/install.log"; bail "make install DESTDIR=$T/dest"; }
-ok "make install DESTDIR=... PREFIX=/usr/local"
-NWORKERS=$(sed -n 's/^workers = \([0-9]*\)$/\1/p' "$T/dest/etc/bzpeer/bzpeer.conf")
-check "the installed config names its workers ($NWORKERS)" [ -n "$NWORKERS" ]
-# The test's own additions: no rate limit on its many posts, its users.
-printf '\n# added by tests/systemd/run.sh\npost_rate = 100000\npost_rate_addr = 1000000\n' \
-	>>"$T/dest/etc/bzpeer/bzpeer.conf"
-for phase in restart killw killm; do
+rm -rf "$T"; mkdir -p "$OUT" "$T/deb"
+# Two builds of the same code: the second, a later version, is the upgrade.
+VERSION=$(sed -n 's/^#define BZPEER_VERSION "\(.*\)"/\1/p' "$ROOT/fcgi-app/config.h")
+V1=$VERSION V2=$VERSION+upgrade1
+for v in "$V1" "$V2"; do
+	make -s -C "$ROOT" BUILD="$BUILD" deb DEB_OUT="$T/deb" DEB_SUFFIX="${v#"$VERSION"}" \
+		>"$T/deb-$v.log" 2>&1 || { cat "$T/deb-$v.log"; bail "make deb ($v)"; }
+done
+check "make deb: bzpeer_${V1}_amd64.deb and bzpeer_${V2}_amd64.deb, lintian without errors" \
+	bash -c "[ -f '$T/deb/bzpeer_${V1}_amd64.deb' ] && [ -f '$T/deb/bzpeer_${V2}_amd64.deb' ] && ! grep -q '^E:' '$T/deb/lintian-$V1.txt'"
+check "the package's version is BZPEER_VERSION ($V1)" \
+	[ "$(dpkg-deb -f "$T/deb/bzpeer_${V1}_amd64.deb" Version)" = "$V1" ]
+# The test's users (password: the name), given to the container.
+for phase in restart killw killm backup; do
 	for l in $(seq "$FOLLOW_LOOPS"); do
 		for n in $(seq "$USERS"); do echo "$phase${l}x$n:{PLAIN}$phase${l}x$n"; done
 	done
-done >"$T/dest/etc/bzpeer/htpasswd"
-# As docs/INSTALL.md has it: nginx's workers read it, nobody else (gid 33 is
-# www-data on every Debian, the container's included).
-chown 0:33 "$T/dest/etc/bzpeer/htpasswd" && chmod 0640 "$T/dest/etc/bzpeer/htpasswd"
+done >"$T/htpasswd"
 
 # ---- boot ---------------------------------------------------------------------------
 systemd-nspawn -D "$ROOTFS" --volatile=overlay --private-network \
 	--register=no --keep-unit --console=passive -b \
-	--bind-ro="$T/dest/usr/local:/usr/local" \
-	--bind-ro="$T/dest/etc/bzpeer:/etc/bzpeer" \
-	--bind-ro="$T/dest/etc/nginx/sites-available/bzpeer:/etc/nginx/sites-available/bzpeer" \
-	--bind-ro="$T/dest/etc/nginx/snippets/bzpeer-fastcgi.conf:/etc/nginx/snippets/bzpeer-fastcgi.conf" \
-	--bind-ro="$T/dest/etc/nginx/snippets/bzpeer-login-basic.conf:/etc/nginx/snippets/bzpeer-login-basic.conf" \
+	--bind-ro="$T/deb:/srv/deb" \
+	--bind-ro="$T/htpasswd:/srv/htpasswd" \
 	--bind-ro="$ROOT/store/sample:/srv/sample" \
+	--bind-ro="$ROOT/tests/fixtures/store-v1:/srv/store-v1" \
 	--bind-ro="$ROOT/tests/systemd:/srv/tests" \
 	--bind="$OUT:/srv/out" \
 	>"$T/nspawn.log" 2>&1 </dev/null &
@@ -131,22 +137,58 @@ check "the container boots ($state)" bash -c "[ '$state' = running ] || [ '$stat
 [ "$state" = degraded ] && c systemctl --failed --no-pager --plain | sed 's/^/# /'
 say "booted after $((SECONDS - started)) s"
 
-# ---- set up as docs/INSTALL.md says -------------------------------------------------
-# What `make install` does itself when DESTDIR is empty:
-c systemd-sysusers >/dev/null 2>&1
-c systemd-tmpfiles --create /usr/local/lib/tmpfiles.d/bzpeer.conf
-check "the bzpeer user exists" bash -c "nsenter -t $LEADER -a id -u bzpeer >/dev/null"
-# Redis on its unix socket, bzpeer in its group.
-c sed -i -e 's|^# *unixsocket .*|unixsocket /run/redis/redis-server.sock|' \
-	-e 's|^# *unixsocketperm .*|unixsocketperm 770|' /etc/redis/redis.conf
-c usermod -a -G redis bzpeer
-c systemctl restart redis-server
-check "Redis listens on /run/redis/redis-server.sock" wait_for 10 c test -S /run/redis/redis-server.sock
-# The catalog, imported by the user that owns it.
-c runuser -u bzpeer -- mkdir -p -m 0700 /var/lib/bzpeer/store
-c runuser -u bzpeer -- /usr/local/bin/bzpeer-import --store /var/lib/bzpeer/store \
+# ---- apt install ./bzpeer_VERSION_amd64.deb -----------------------------------------------
+# No network in the container: every dependency is in its root already.
+c env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	"/srv/deb/bzpeer_${V1}_amd64.deb" >"$T/apt-install.log" 2>&1
+rc=$?
+check "apt install ./bzpeer_${V1}_amd64.deb (dependencies from the container's apt)" [ $rc = 0 ] ||
+	tail -n 20 "$T/apt-install.log"
+[ $rc = 0 ] || bail "the package could not be installed (see $T/apt-install.log)"
+check "the package made the user bzpeer (sysusers)" bash -c "nsenter -t $LEADER -a id -u bzpeer >/dev/null"
+check "and /var/lib/bzpeer (0750) with backups/ (0700), both bzpeer's" \
+	bash -c "[ \"\$(nsenter -t $LEADER -a stat -c '%U %a' /var/lib/bzpeer /var/lib/bzpeer/backups | tr '\n' ' ')\" = 'bzpeer 750 bzpeer 700 ' ]"
+check "bzpeer-fcgi.socket is enabled and listening" \
+	bash -c "nsenter -t $LEADER -a systemctl is-enabled -q bzpeer-fcgi.socket && nsenter -t $LEADER -a systemctl is-active -q bzpeer-fcgi.socket && nsenter -t $LEADER -a test -S /run/bzpeer/fcgi.sock"
+check "the service is neither enabled nor running (no catalog yet)" \
+	bash -c "! nsenter -t $LEADER -a systemctl is-enabled -q bzpeer-fcgi.service && ! nsenter -t $LEADER -a systemctl is-active -q bzpeer-fcgi.service"
+check "the nginx site is not enabled" bash -c "! nsenter -t $LEADER -a test -e /etc/nginx/sites-enabled/bzpeer"
+c dpkg-query -W -f='${Conffiles}\n' bzpeer | awk 'NF { print $1 }' | sort >"$OUT/conffiles"
+check "conffiles: the config, the nginx site and snippets, the Redis instance's settings ($(wc -l <"$OUT/conffiles"))" \
+	bash -c "[ \"\$(tr '\n' ' ' <'$OUT/conffiles')\" = '/etc/bzpeer/bzpeer.conf /etc/nginx/sites-available/bzpeer /etc/nginx/snippets/bzpeer-fastcgi.conf /etc/nginx/snippets/bzpeer-login-basic.conf /etc/nginx/snippets/bzpeer-login-sso.conf /etc/redis/redis-bzpeer.conf ' ]"
+
+# ---- set up as docs/INSTALL.md says ---------------------------------------------------
+# The operator's edits: fewer workers; the site on the container's own
+# loopback, named by address, without the micro-cache (it would hide
+# restarts from the load) and with room for the test's many sign-ins and
+# posts; the test's users.
+c sed -i -e 's/^workers = .*/workers = 6/' /etc/bzpeer/bzpeer.conf
+c sh -c 'printf "\n# added by the operator\npost_rate = 100000\npost_rate_addr = 1000000\n" >>/etc/bzpeer/bzpeer.conf'
+c sed -i -e 's/^\( *listen \)80\( default_server\)\{0,1\};/\1127.0.0.1:8080\2;/' \
+	-e 's/^\( *server_name \)localhost;/\1127.0.0.1 localhost;/' \
+	-e 's/fastcgi_cache bzpeer_micro;/fastcgi_cache off;/' \
+	-e 's/rate=10r\/m;/rate=6000r\/m;/' -e 's/rate=10r\/s;/rate=1000r\/s;/' \
+	/etc/nginx/sites-available/bzpeer
+c install -m 0640 -g www-data /srv/htpasswd /etc/bzpeer/htpasswd
+c cp /etc/bzpeer/bzpeer.conf /srv/out/conf.edited
+c cp /etc/nginx/sites-available/bzpeer /srv/out/site.edited
+NWORKERS=6
+check "the operator's edits are in place" \
+	bash -c "grep -qx 'workers = 6' '$OUT/conf.edited' && grep -q 'listen 127.0.0.1:8080 default_server;' '$OUT/site.edited' && ! grep -q 'fastcgi_cache bzpeer_micro;' '$OUT/site.edited'"
+# The catalog, imported by root: bzpeer-import acts as the owner of
+# /var/lib/bzpeer, so the store is the service's.
+c bzpeer-import --store /var/lib/bzpeer/store \
 	--authors /srv/sample/authors.jsonl --works /srv/sample/works.jsonl >"$T/import.log" 2>&1
-check "the sample catalog imported as bzpeer" [ $? = 0 ]
+check "the sample catalog imported (run as root)" [ $? = 0 ]
+check "every file of the store is bzpeer's" \
+	bash -c "[ -z \"\$(nsenter -t $LEADER -a find /var/lib/bzpeer/store ! -user bzpeer)\" ]"
+# --check-config run as root, as an operator would before the first
+# start: it makes nothing (a secret made by root would keep the service out).
+c bzpeer-fcgi --config /etc/bzpeer/bzpeer.conf --check-config >"$T/check-config.log" 2>&1
+check "--check-config as root: ok, the secret will be made at the first start" \
+	bash -c "grep -q '# configuration ok' '$T/check-config.log' && grep -q 'secret does not exist yet: it will be made at the first start' '$T/check-config.log'"
+check "--check-config made no secret, left nothing of root's in the store" \
+	bash -c "! nsenter -t $LEADER -a test -e /var/lib/bzpeer/secret && [ -z \"\$(nsenter -t $LEADER -a find /var/lib/bzpeer ! -user bzpeer)\" ]"
 modes() { c stat -c '%a %U:%G' "$@" | tr '\n' ' ' | sed 's/ $//'; }
 m=$(modes /var/lib/bzpeer/store /var/lib/bzpeer/store/data.mdb /var/lib/bzpeer/store/lock.mdb)
 check "the store is bzpeer's alone: 0700, data.mdb and lock.mdb 0600 ($m)" \
@@ -155,10 +197,8 @@ c ln -sf ../sites-available/bzpeer /etc/nginx/sites-enabled/bzpeer
 c nginx -t -q >"$T/nginx-t.log" 2>&1
 check "nginx -t accepts the installed site" [ $? = 0 ] || cat "$T/nginx-t.log"
 c systemctl restart nginx
-c systemctl enable --now bzpeer-fcgi.socket >/dev/null 2>&1
-check "bzpeer-fcgi.socket is enabled and listening" \
-	bash -c "[ \"\$(nsenter -t $LEADER -a systemctl is-active bzpeer-fcgi.socket)\" = active ] && nsenter -t $LEADER -a test -S /run/bzpeer/fcgi.sock"
-check "the service is not running before the first request" bash -c "! nsenter -t $LEADER -a systemctl is-active -q bzpeer-fcgi.service"
+check "the Redis instance is not started before the service" \
+	bash -c "! nsenter -t $LEADER -a systemctl is-active -q redis-server@bzpeer"
 m=$(modes /run/bzpeer/fcgi.sock)
 check "the socket is root:www-data 0660: nginx connects, no other user ($m)" [ "$m" = "660 root:www-data" ]
 
@@ -176,6 +216,20 @@ check "the journal has the master's READY line" \
 	bash -c "nsenter -t $LEADER -a journalctl -u bzpeer-fcgi --no-pager -o cat | grep -q 'serving: $NWORKERS workers accept'"
 c curl -s --max-time 10 -o /srv/out/healthz "$BASE/healthz"
 check "/healthz: Redis is up through the sandbox (unix socket)" grep -q '^redis: up' "$OUT/healthz"
+check "the secret was made at the first start, bzpeer's, 0600" \
+	[ "$(c stat -c '%U %a' /var/lib/bzpeer/secret)" = "bzpeer 600" ]
+# The Redis the service uses is the package's instance, as the page cache needs it.
+rcli() { c redis-cli -s /run/redis-bzpeer/redis-server.sock "$@"; }
+check "redis-server@bzpeer runs, started with the service (Wants=)" \
+	bash -c "nsenter -t $LEADER -a systemctl is-active -q redis-server@bzpeer"
+check "its socket is the one bzpeer.conf names, redis:bzpeer 0770" \
+	bash -c "[ \"\$(nsenter -t $LEADER -a stat -c '%U %G %a' /run/redis-bzpeer/redis-server.sock)\" = 'redis bzpeer 770' ] && nsenter -t $LEADER -a grep -qx 'redis = /run/redis-bzpeer/redis-server.sock' /etc/bzpeer/bzpeer.conf"
+check "the installed Redis evicts any key when full: maxmemory-policy allkeys-lru, maxmemory 256 MB" \
+	bash -c "[ \"\$(nsenter -t $LEADER -a redis-cli -s /run/redis-bzpeer/redis-server.sock config get maxmemory-policy | tail -n1)\" = allkeys-lru ] && [ \"\$(nsenter -t $LEADER -a redis-cli -s /run/redis-bzpeer/redis-server.sock config get maxmemory | tail -n1)\" = 268435456 ]"
+check "and keeps nothing on disk: save \"\", appendonly no" \
+	bash -c "[ -z \"\$(nsenter -t $LEADER -a redis-cli -s /run/redis-bzpeer/redis-server.sock config get save | tail -n1)\" ] && [ \"\$(nsenter -t $LEADER -a redis-cli -s /run/redis-bzpeer/redis-server.sock config get appendonly | tail -n1)\" = no ]"
+check "the service's pages are cached in it ($(rcli --scan --pattern '*page:*' | wc -l) pages)" \
+	bash -c "[ \$(nsenter -t $LEADER -a redis-cli -s /run/redis-bzpeer/redis-server.sock --scan --pattern '*page:*' | wc -l) -ge 1 ]"
 c curl -s --max-time 10 "$BASE/" | grep -o 'href="/researchers/[a-z0-9-]*"' |
 	sed 's|href="/researchers/||; s|"$||' | awk '!seen[$0]++' | head -n 8 >"$OUT/slugs"
 check "researchers to follow: $(wc -l <"$OUT/slugs")" [ "$(wc -l <"$OUT/slugs")" -ge 4 ]
@@ -272,7 +326,7 @@ cat "$OUT"/restart.acked "$OUT"/killw.acked "$OUT"/killm.acked | sort -u >"$OUT/
 : >"$OUT/stored"
 consistent=1
 while read -r s; do
-	if ! c runuser -u bzpeer -- /usr/local/bin/bzpeer-admin --store /var/lib/bzpeer/store \
+	if ! c runuser -u bzpeer -- bzpeer-admin --store /var/lib/bzpeer/store \
 		follows "$s" >"$OUT/follows.$s" 2>&1; then
 		consistent=0
 	fi
@@ -286,12 +340,146 @@ check "follower counts agree with the follow edges (bzpeer-admin follows)" [ "$c
 m=$(modes /var/lib/bzpeer/store/write.queue)
 check "the follow queue is 0600 ($m)" [ "$m" = "600 bzpeer:bzpeer" ]
 
+# ---- systemctl reload with a broken template: a failure, nothing changed ---------------
+VIEWS=/usr/share/bzpeer/views
+c cp "$VIEWS/profile.html" /srv/out/profile.html.good
+c sh -c "echo '{{no_such_slot_here}}' >>$VIEWS/profile.html"
+MAIN=$(main_pid)
+before=$(workers_of "$MAIN" | tr '\n' ' ')
+c systemctl reload bzpeer-fcgi >"$T/reload-bad.log" 2>&1; rc=$?
+check "systemctl reload with a broken template fails (exit $rc)" [ "$rc" != 0 ]
+check "the journal says why (the template, named)" \
+	bash -c "nsenter -t $LEADER -a journalctl -u bzpeer-fcgi --no-pager -o cat | grep -q 'views: .*profile.html'"
+code=$(c curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$BASE$PROFILE")
+check "the same master and workers still serve ($code)" \
+	bash -c "[ $code = 200 ] && [ '$(main_pid)' = '$MAIN' ] && [ \"\$(nsenter -t $LEADER -a cat /proc/$MAIN/task/$MAIN/children | tr ' ' '\n' | grep . | sort -n | tr '\n' ' ')\" = '$before' ]"
+c cp /srv/out/profile.html.good "$VIEWS/profile.html"
+n_reloaded() { c journalctl -u bzpeer-fcgi --no-pager -o cat | grep -c 'reloaded: generation [0-9]* serves'; }
+nr=$(n_reloaded)
+c systemctl reload bzpeer-fcgi; rc=$?
+check "mended, systemctl reload succeeds and a new generation serves" \
+	bash -c "[ $rc = 0 ] && [ \$(nsenter -t $LEADER -a journalctl -u bzpeer-fcgi --no-pager -o cat | grep -c 'reloaded: generation [0-9]* serves') -gt $nr ]"
+
+# ---- a broken config: tried again, the socket stays; fixed, served --------------------------
+c systemctl stop bzpeer-fcgi.service
+c cp /etc/bzpeer/bzpeer.conf /srv/out/conf.good
+c sed -i 's/^workers = .*/workers = lots/' /etc/bzpeer/bzpeer.conf
+# A request comes meanwhile: it starts the service, which fails, again
+# and again; the request waits in the socket.
+c curl -s -o /srv/out/waited.html -w '%{http_code}' --max-time 60 "$BASE$PROFILE" >"$OUT/waited.code" &
+WAITER=$!
+sleep 15
+nrestarts=$(c systemctl show -p NRestarts --value bzpeer-fcgi.service)
+check "a broken config: the service is tried again ($nrestarts restarts in 15 s, each start failing after 5 s)" \
+	bash -c "[ $nrestarts -ge 1 ] && [ $nrestarts -le 4 ]"
+check "the journal names the bad key" \
+	bash -c "nsenter -t $LEADER -a journalctl -u bzpeer-fcgi --no-pager -o cat | grep -q 'bzpeer.conf:.*workers'"
+check "the start limit is not hit: the socket is still listening" \
+	bash -c "[ \"\$(nsenter -t $LEADER -a systemctl is-active bzpeer-fcgi.socket)\" = active ] && [ \"\$(nsenter -t $LEADER -a systemctl show -p Result --value bzpeer-fcgi.socket)\" = success ]"
+c cp /srv/out/conf.good /etc/bzpeer/bzpeer.conf
+wait "$WAITER"
+check "fixed: the request that waited in the socket is served, without reset-failed ($(cat "$OUT/waited.code"))" \
+	bash -c "[ \"\$(cat '$OUT/waited.code')\" = 200 ] && grep -q 'Sanjeev Arora' '$OUT/waited.html'"
+check "the service is active again" active
+
+# ---- backup under load, restore -------------------------------------------------------------
+load_start backup follows
+sleep 2
+# Every follow acknowledged by now must be in the backup.
+cat "$OUT"/backup.acked.* 2>/dev/null | sort -u >"$OUT/acked-before-backup"
+c bzpeer-admin --store /var/lib/bzpeer/store backup /var/lib/bzpeer/backups/b1 >"$T/backup.log" 2>&1
+check "bzpeer-admin backup as root while follows are posted" [ $? = 0 ] || cat "$T/backup.log"
+sleep 1
+load_stop backup
+check "the backup's files: bzpeer's, 0600 (its directory 0700)" \
+	bash -c "[ \"\$(nsenter -t $LEADER -a stat -c '%U %a' /var/lib/bzpeer/backups/b1 /var/lib/bzpeer/backups/b1/data.mdb /var/lib/bzpeer/backups/b1/BACKUP | tr '\n' ' ')\" = 'bzpeer 700 bzpeer 600 bzpeer 600 ' ]"
+c bzpeer-admin --store /var/lib/bzpeer/store backup /var/lib/bzpeer/backups/b1 >"$T/backup2.log" 2>&1
+check "a second backup into the same directory is refused" \
+	bash -c "[ $? = 1 ] && grep -q 'not empty' '$T/backup2.log'"
+c bzpeer-admin --store /var/lib/bzpeer/store restore /var/lib/bzpeer/backups/b1 >"$T/restore-live.log" 2>&1
+check "restore under the running service is refused, naming what to stop" \
+	bash -c "[ $? = 1 ] && grep -q 'systemctl stop bzpeer-fcgi.socket bzpeer-fcgi.service' '$T/restore-live.log'"
+check "follows went on after the backup ($(n_lines "$OUT/backup.acked") acknowledged, $(n_lines "$OUT/acked-before-backup") before it)" \
+	bash -c "[ $(n_lines "$OUT/acked-before-backup") -ge 5 ] && [ $(n_lines "$OUT/backup.acked") -gt $(n_lines "$OUT/acked-before-backup") ]"
+# The procedure of docs/INSTALL.md ("Restore").
+c systemctl stop bzpeer-fcgi.socket bzpeer-fcgi.service
+c bzpeer-admin --store /var/lib/bzpeer/store restore /var/lib/bzpeer/backups/b1 >"$T/restore.log" 2>&1
+check "restore with the service stopped" [ $? = 0 ] || cat "$T/restore.log"
+c systemctl restart redis-server@bzpeer
+c systemctl start bzpeer-fcgi.socket
+check "the restored store is bzpeer's, and the replaced one is kept beside it" \
+	bash -c "[ -z \"\$(nsenter -t $LEADER -a find /var/lib/bzpeer/store ! -user bzpeer)\" ] && nsenter -t $LEADER -a sh -c 'test -f /var/lib/bzpeer/store.before-restore-*/data.mdb'"
+code=$(c curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$BASE$PROFILE")
+check "served again after the restore ($code)" [ "$code" = 200 ]
+: >"$OUT/restored"
+while read -r sl; do
+	c bzpeer-admin --store /var/lib/bzpeer/store follows "$sl" 2>/dev/null |
+		sed -n "s/^follower: *\(.*\)$/\1 $sl/p" >>"$OUT/restored"
+done <"$OUT/slugs"
+sort -u -o "$OUT/restored" "$OUT/restored"
+lost=$(comm -23 "$OUT/acked-before-backup" "$OUT/restored" | wc -l)
+check "every follow acknowledged before the backup began is in the restored store ($lost of $(n_lines "$OUT/acked-before-backup") lost)" \
+	[ "$lost" = 0 ]
+
+# ---- bzpeer-admin as root on a store of the previous schema -----------------------------------
+c runuser -u bzpeer -- mkdir /var/lib/bzpeer/v1
+c runuser -u bzpeer -- mdb_load -f /srv/store-v1/store.mdb.txt /var/lib/bzpeer/v1 2>/dev/null
+c rm -f /var/lib/bzpeer/v1/lock.mdb
+c bzpeer-admin --store /var/lib/bzpeer/v1 migrate >"$T/migrate.log" 2>&1
+check "bzpeer-admin migrate as root: schema 1 -> $(sed -n 's/^schema 1 -> \([0-9]*\): done$/\1/p' "$T/migrate.log"), after a backup" \
+	bash -c "grep -q '^schema 1 -> [0-9]*: done' '$T/migrate.log' && grep -q '^backup of /var/lib/bzpeer/v1 in /var/lib/bzpeer/backups/v1-schema1-' '$T/migrate.log'"
+check "what it made (LMDB's lock file, the backup) is bzpeer's" \
+	bash -c "[ -z \"\$(nsenter -t $LEADER -a find /var/lib/bzpeer ! -user bzpeer)\" ]"
+c bzpeer-admin --store /var/lib/bzpeer/v1 follows A103 >"$OUT/v1-follows" 2>&1
+check "the migrated store keeps its follows" grep -q '^follower: désirée$' "$OUT/v1-follows"
+
 # ---- SIGTERM under systemd: a clean stop --------------------------------------------------
 c systemctl stop bzpeer-fcgi.service 2>/dev/null
 check "systemctl stop: the master exits 0 (Result=success)" \
 	bash -c "[ \"\$(nsenter -t $LEADER -a systemctl show -p Result --value bzpeer-fcgi)\" = success ] && [ \"\$(nsenter -t $LEADER -a systemctl show -p ExecMainStatus --value bzpeer-fcgi)\" = 0 ]"
 code=$(c curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$BASE$PROFILE")
 check "the socket starts it again on the next request ($code)" [ "$code" = 200 ]
+# ---- upgrade to a later build, under load ------------------------------------------------------
+MAIN=$(main_pid)
+load_start upgrade
+c env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	"/srv/deb/bzpeer_${V2}_amd64.deb" >"$T/apt-upgrade.log" 2>&1
+rc=$?
+sleep 2
+load_stop upgrade
+check "apt install ./bzpeer_${V2}_amd64.deb: an upgrade" \
+	bash -c "[ $rc = 0 ] && [ \"\$(nsenter -t $LEADER -a dpkg-query -W -f='\${Version}' bzpeer)\" = '$V2' ]" ||
+	tail -n 20 "$T/apt-upgrade.log"
+check "the upgrade checked the store's schema (bzpeer-admin migrate: nothing to do)" \
+	grep -q 'the store is current, nothing to do' "$T/apt-upgrade.log"
+c cat /etc/bzpeer/bzpeer.conf >"$OUT/conf.after"
+c cat /etc/nginx/sites-available/bzpeer >"$OUT/site.after"
+check "the operator's config survives the upgrade, as edited" cmp -s "$OUT/conf.edited" "$OUT/conf.after"
+check "the operator's nginx site survives the upgrade, as edited" cmp -s "$OUT/site.edited" "$OUT/site.after"
+m=$(main_pid)
+check "the service was restarted on the new programs (master $MAIN -> $m)" \
+	bash -c "[ '$m' != 0 ] && [ '$m' != $MAIN ] && [ \"\$(nsenter -t $LEADER -a systemctl is-active bzpeer-fcgi.service)\" = active ]"
+check "the upgrade under load: $(n_lines "$GETS") GETs, none failed ($(n_not "$GETS" 200) not 200)" \
+	bash -c "[ $(n_lines "$GETS") -ge 20 ] && [ $(n_not "$GETS" 200) = 0 ]"
+check "still $NWORKERS workers (the edited config)" [ "$(workers_of "$(main_pid)" | wc -l)" = "$NWORKERS" ]
+
+# ---- apt purge: nothing of the package is left but the user data ---------------------------------
 c journalctl -u bzpeer-fcgi --no-pager -o short-monotonic >"$T/journal.log" 2>&1
+c env DEBIAN_FRONTEND=noninteractive apt-get purge -y bzpeer >"$T/apt-purge.log" 2>&1
+check "apt purge bzpeer" [ $? = 0 ] || tail -n 20 "$T/apt-purge.log"
+left=$(c sh -c 'ls -d /usr/bin/bzpeer-* /usr/share/bzpeer /usr/share/doc/bzpeer /lib/systemd/system/bzpeer-fcgi.* \
+	/lib/systemd/system/redis-server@bzpeer.service.d /usr/lib/sysusers.d/bzpeer.conf /usr/lib/tmpfiles.d/bzpeer.conf \
+	/etc/bzpeer/bzpeer.conf* /etc/nginx/sites-available/bzpeer* /etc/nginx/sites-enabled/bzpeer /etc/nginx/snippets/bzpeer-* \
+	/etc/redis/redis-bzpeer.conf* /var/lib/bzpeer/secret /var/lib/nginx/bzpeer-cache 2>/dev/null' | tr '\n' ' ')
+check "nothing of the package's files is left${left:+ (left: $left)}" [ -z "$left" ]
+check "/etc/bzpeer holds only what the operator made there (htpasswd): $(c ls /etc/bzpeer | tr '\n' ' ')" \
+	[ "$(c ls /etc/bzpeer)" = htpasswd ]
+units=$(c systemctl is-active bzpeer-fcgi.service bzpeer-fcgi.socket redis-server@bzpeer.service | tr '\n' ' ')
+check "no unit of it runs or listens ($units)" \
+	bash -c "[ '$units' = 'inactive inactive inactive ' ] && ! nsenter -t $LEADER -a test -e /run/bzpeer/fcgi.sock"
+check "the user data is kept, and the purge says where (store, backups)" \
+	bash -c "nsenter -t $LEADER -a test -f /var/lib/bzpeer/store/data.mdb && nsenter -t $LEADER -a test -f /var/lib/bzpeer/backups/b1/data.mdb && grep -q 'purge keeps the user data in /var/lib/bzpeer' '$T/apt-purge.log'"
+check "nginx still accepts its configuration and runs (the site's link went with it)" \
+	bash -c "nsenter -t $LEADER -a nginx -t -q && nsenter -t $LEADER -a systemctl is-active -q nginx"
 c cat /var/log/nginx/error.log >"$T/nginx-error.log" 2>&1
 say "the service's journal: $T/journal.log, nginx's errors: $T/nginx-error.log; whole test: $((SECONDS - started)) s"

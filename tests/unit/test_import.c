@@ -3,10 +3,14 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "../../fcgi-app/config.h"   /* BZPEER_VERSION */
 #include "../../store/openalex.h"
 #include "../../store/store.h"
 #include "check.h"
 #include "test_import_util.h"
+
+#define STR(x) #x
+#define XSTR(x) STR(x)
 
 static char *scratch;
 
@@ -840,7 +844,8 @@ strict(void)
 	    "--strict", "--works", fx("works.jsonl"), NULL) == 1);
 	CHECK(store_open(fresh, STORE_RDONLY, &s) == STORE_EMPTY);
 	REQUIRE(dump_store(fresh, scratch, 0, &after) == 0);
-	CHECK(is(&after, "meta schema 1\n"));
+	CHECK(is(&after, "meta program \"bzpeer-import " BZPEER_VERSION "\"\n"
+	    "meta schema " XSTR(STORE_SCHEMA_VERSION) "\n"));
 	/* Good files pass --strict. */
 	CHECK(run(NULL, NULL, bin("bzpeer-import"), "--store", fresh,
 	    "--strict", "--works", fx("works-v2.jsonl"), NULL) == 0);

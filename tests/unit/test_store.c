@@ -17,6 +17,9 @@ fx(const char *name)
 	return path_in(root_path("tests/fixtures/import"), name);
 }
 
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
 static int
 import_fixture(const char *store)
 {
@@ -65,14 +68,30 @@ bad_schema(void)
 	CHECK(run(NULL, err, bin("bzpeer-import"), "--store", store,
 	    "--works", fx("works-v2.jsonl"), NULL) == 1);
 	REQUIRE(slurp(err, &b) == 0);
-	CHECK(has(&b, "schema version 99, this program reads version 1"));
+	/* The refusal names both versions, the program that wrote the
+	 * store (schema 2 on) and what to do. */
+	CHECK(has(&b, "schema version 99 (written by bzpeer-import "));
+	CHECK(has(&b, " is newer than this program's " XSTR(STORE_SCHEMA_VERSION)
+	    ": upgrade bzpeer to the version that wrote it, or restore a "
+	    "backup"));
 	CHECK(has(&b, "unknown schema version"));
 	CHECK(run(NULL, err, bin("bzpeer-admin"), "--store", store, "dump",
 	    NULL) == 1);
 	REQUIRE(slurp(err, &b) == 0);
 	CHECK(has(&b, "unknown schema version"));
-	/* Nothing was written meanwhile: put the version back and compare. */
+	/* An older version is refused too, naming the command that upgrades it. */
 	REQUIRE(mdb_load(store, "meta", "schema\n\\01\\00\\00\\00\n") == 0);
+	CHECK(store_open(store, STORE_RDONLY, &s) == STORE_OLDSCHEMA && !s);
+	CHECK(store_open(store, 0, &s) == STORE_OLDSCHEMA && !s);
+	CHECK(run(NULL, err, bin("bzpeer-admin"), "--store", store, "stats",
+	    NULL) == 1);
+	REQUIRE(slurp(err, &b) == 0);
+	CHECK(has(&b, "schema version 1 is older than this program's "
+	    XSTR(STORE_SCHEMA_VERSION) ": upgrade the store with `bzpeer-admin "
+	    "--store "));
+	CHECK(has(&b, " migrate` (it backs it up first)"));
+	/* Nothing was written meanwhile: put the version back and compare. */
+	REQUIRE(mdb_load(store, "meta", "schema\n\\02\\00\\00\\00\n") == 0);
 	REQUIRE(dump_store(store, scratch, 0, &after) == 0);
 	CHECK(before.len == after.len &&
 	    memcmp(before.p, after.p, before.len) == 0);

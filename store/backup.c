@@ -1,0 +1,419 @@
+/* backup.c: online, consistent backups of a store (one LMDB snapshot, compacted), their check, and restoring one. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "migrate.h"
+#include "store_int.h"
+
+#define MANIFEST "BACKUP"
+#define MANIFEST_MAGIC "bzpeer store backup 1"
+
+/* dir/name into a fixed buffer; ENAMETOOLONG when it does not fit. */
+static int
+join(char *out, size_t n, const char *dir, const char *name)
+{
+	return snprintf(out, n, "%s/%s", dir, name) >= (int)n ? ENAMETOOLONG : 0;
+}
+
+/* Flushes a directory's entries (a new or renamed file in it). */
+static int
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return errno;
+	if (fsync(fd) != 0)
+		rc = errno;
+	close(fd);
+	return rc;
+}
+
+/* The directory holding path (path's last component removed) into out. */
+static void
+parent_of(char *out, size_t n, const char *path)
+{
+	const char *slash;
+	size_t len = strlen(path);
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	slash = memrchr(path, '/', len);
+	if (slash == NULL)
+		snprintf(out, n, ".");
+	else if (slash == path)
+		snprintf(out, n, "/");
+	else
+		snprintf(out, n, "%.*s", (int)(slash - path), path);
+}
+
+/* dst exists as an empty directory, or is made (0700). EEXIST otherwise. */
+static int
+empty_dir(const char *dst)
+{
+	struct dirent *e;
+	DIR *d;
+	int rc = 0;
+
+	if (mkdir(dst, 0700) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return errno;
+	if ((d = opendir(dst)) == NULL)
+		return errno == ENOTDIR ? EEXIST : errno;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			rc = EEXIST;
+			break;
+		}
+	closedir(d);
+	return rc;
+}
+
+/*
+ * What a data file holds, read with its environment opened read-only and
+ * without a lock file (nobody else may use a backup): schema, generation
+ * and meta "program" (into program, may be NULL). 0 or an LMDB error.
+ */
+static int
+data_info(const char *file, struct store_backup_info *info, char *program,
+    size_t n)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi meta;
+	MDB_val k = { 7, (void *)"program" }, v;
+	uint64_t x;
+	int rc;
+
+	if (program != NULL)
+		program[0] = '\0';
+	if ((rc = mdb_env_create(&env)) != 0)
+		return rc;
+	if ((rc = mdb_env_set_maxdbs(env, 32)) != 0 ||
+	    (rc = mdb_env_open(env, file, MDB_RDONLY | MDB_NOLOCK |
+	    MDB_NOSUBDIR | MDB_NOTLS, 0600)) != 0 ||
+	    (rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0)
+		goto close;
+	if ((rc = mdb_dbi_open(txn, "meta", 0, &meta)) == 0 &&
+	    (rc = meta_get(txn, meta, "schema", 4, &x)) == 0) {
+		info->schema = (uint32_t)x;
+		rc = meta_get(txn, meta, "generation", 8, &info->generation);
+		if (rc == 0 && program != NULL &&
+		    mdb_get(txn, meta, &k, &v) == 0 && v.mv_size < n) {
+			memcpy(program, v.mv_data, v.mv_size);
+			program[v.mv_size] = '\0';
+		}
+	}
+	if (rc == MDB_NOTFOUND)
+		rc = STORE_CORRUPT;
+	mdb_txn_abort(txn);
+close:
+	mdb_env_close(env);
+	return rc;
+}
+
+/* Writes text to dir/name through a flushed temporary file and a rename. */
+static int
+write_file(const char *dir, const char *name, const char *text)
+{
+	char path[4096], tmp[4096];
+	size_t len = strlen(text);
+	int fd, rc = 0;
+
+	if ((rc = join(path, sizeof(path), dir, name)) != 0 ||
+	    snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return rc ? rc : ENAMETOOLONG;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return errno;
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0)
+		rc = errno ? errno : EIO;
+	if (close(fd) != 0 && rc == 0)
+		rc = errno;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = errno;
+	if (rc != 0)
+		unlink(tmp);
+	return rc ? rc : sync_dir(dir);
+}
+
+int
+store_backup(const char *dir, const char *dst, const char *program,
+    struct store_backup_info *info)
+{
+	struct store_backup_info in;
+	struct store *s = NULL;
+	struct stat st;
+	char path[4096], stored[80], when[32], text[512];
+	struct tm tm;
+	time_t now;
+	int fd = -1, rc, tries;
+
+	memset(&in, 0, sizeof(in));
+	if ((rc = join(path, sizeof(path), dst, "data.mdb")) != 0)
+		return rc;
+	/* The source first: nothing is made for a store that is not there. */
+	if ((rc = store_open(dir, STORE_RDONLY | STORE__RAW, &s)) != 0)
+		return rc;
+	if ((rc = empty_dir(dst)) != 0)
+		goto close;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		rc = errno;
+		goto close;
+	}
+	/*
+	 * One read transaction, taken by LMDB inside the copy: writers go on
+	 * meanwhile, and what is copied is one committed state. A map grown
+	 * by another process since the open is adopted and the copy begun
+	 * again.
+	 */
+	for (tries = 0; tries < 4; tries++) {
+		rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+		if (rc != MDB_MAP_RESIZED)
+			break;
+		if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0 ||
+		    ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
+			break;
+	}
+	if (rc == 0 && fsync(fd) != 0)
+		rc = errno;
+	if (rc == 0 && fstat(fd, &st) != 0)
+		rc = errno;
+	if (close(fd) != 0 && rc == 0)
+		rc = errno;
+	fd = -1;
+	if (rc != 0)
+		goto unlink;
+	in.bytes = (uint64_t)st.st_size;
+	/* What the manifest says is read from the copy itself. */
+	if ((rc = data_info(path, &in, stored, sizeof(stored))) != 0)
+		goto unlink;
+	now = time(NULL);
+	in.taken = (uint64_t)now;
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(when, sizeof(when), "?");
+	snprintf(text, sizeof(text), MANIFEST_MAGIC "\n"
+	    "schema %" PRIu32 "\ngeneration %" PRIu64 "\ntaken %" PRIu64
+	    "\ntaken_utc %s\nbytes %" PRIu64 "\nby %s\nstore_program %s\n",
+	    in.schema, in.generation, in.taken, when, in.bytes,
+	    program ? program : "unknown", stored[0] ? stored : "unknown");
+	if ((rc = write_file(dst, MANIFEST, text)) != 0)
+		goto unlink;
+	if (info != NULL)
+		*info = in;
+	store_close(s);
+	return 0;
+unlink:
+	/* A failed backup leaves dst as empty as it was. */
+	unlink(path);
+close:
+	store_close(s);
+	return rc;
+}
+
+/* Reads "key value" number lines of the manifest. */
+static int
+manifest_read(const char *src, struct store_backup_info *info)
+{
+	char path[4096], line[256];
+	int rc, magic = 0, seen = 0;
+	FILE *f;
+
+	if ((rc = join(path, sizeof(path), src, MANIFEST)) != 0)
+		return rc;
+	if ((f = fopen(path, "re")) == NULL)
+		return errno == ENOENT ? STORE_CORRUPT : errno;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned long long x;
+
+		if (strcmp(line, MANIFEST_MAGIC "\n") == 0)
+			magic = 1;
+		else if (sscanf(line, "schema %llu", &x) == 1)
+			info->schema = (uint32_t)x, seen |= 1;
+		else if (sscanf(line, "generation %llu", &x) == 1)
+			info->generation = x, seen |= 2;
+		else if (sscanf(line, "taken %llu", &x) == 1)
+			info->taken = x, seen |= 4;
+		else if (sscanf(line, "bytes %llu", &x) == 1)
+			info->bytes = x, seen |= 8;
+	}
+	fclose(f);
+	return magic && seen == 15 ? 0 : STORE_CORRUPT;
+}
+
+int
+store_backup_check(const char *src, struct store_backup_info *info)
+{
+	struct store_backup_info m, d;
+	char path[4096];
+	struct stat st;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	memset(&d, 0, sizeof(d));
+	if ((rc = manifest_read(src, &m)) != 0)
+		return rc;
+	if ((rc = join(path, sizeof(path), src, "data.mdb")) != 0)
+		return rc;
+	if (stat(path, &st) != 0)
+		return errno == ENOENT ? STORE_CORRUPT : errno;
+	if ((uint64_t)st.st_size != m.bytes)
+		return STORE_CORRUPT;
+	if ((rc = data_info(path, &d, NULL, 0)) != 0)
+		return rc;
+	if (d.schema != m.schema || d.generation != m.generation)
+		return STORE_CORRUPT;
+	if (info != NULL)
+		*info = m;
+	return 0;
+}
+
+int
+store_in_use(const char *dir, int *pid)
+{
+	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+	    .l_start = 0, .l_len = 1 };
+	char path[4096];
+	int fd, rc = 0;
+
+	if (pid != NULL)
+		*pid = 0;
+	if ((rc = join(path, sizeof(path), dir, "lock.mdb")) != 0)
+		return rc;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno;
+	if (fcntl(fd, F_GETLK, &l) != 0)
+		rc = errno;
+	else if (l.l_type != F_UNLCK) {
+		rc = STORE_INUSE;
+		if (pid != NULL)
+			*pid = (int)l.l_pid;
+	}
+	close(fd);
+	return rc;
+}
+
+/* Copies file src to dst (new, mode 0600), flushed. */
+static int
+copy_file(const char *src, const char *dst)
+{
+	char b[1 << 16];
+	ssize_t n;
+	int in, out, rc = 0;
+
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno;
+	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		rc = errno;
+		close(in);
+		return rc;
+	}
+	while ((n = read(in, b, sizeof(b))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write(out, b, (size_t)n) != n) {
+			rc = errno ? errno : EIO;
+			break;
+		}
+	}
+	if (rc == 0 && fsync(out) != 0)
+		rc = errno;
+	if (close(out) != 0 && rc == 0)
+		rc = errno;
+	close(in);
+	return rc;
+}
+
+/* Removes a directory left by an interrupted restore, and its files. */
+static int
+remove_leftover(const char *dir)
+{
+	struct dirent *e;
+	char path[4096];
+	DIR *d;
+	int rc = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : errno;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if ((rc = join(path, sizeof(path), dir, e->d_name)) != 0 ||
+		    (unlink(path) != 0 && (rc = errno) != 0))
+			break;
+	}
+	closedir(d);
+	if (rc == 0 && rmdir(dir) != 0)
+		rc = errno;
+	return rc;
+}
+
+int
+store_restore(const char *src, const char *dir, struct buf *moved, int *pid)
+{
+	char tmp[4096], from[4096], to[4096], parent[4096], when[32];
+	struct stat st;
+	struct tm tm;
+	time_t now;
+	int rc, have;
+
+	buf_reset(moved);
+	if ((rc = store_backup_check(src, NULL)) != 0)
+		return rc;
+	have = stat(dir, &st) == 0;
+	if (!have && errno != ENOENT)
+		return errno;
+	if (have && (rc = store_in_use(dir, pid)) != 0 && rc != ENOENT)
+		return rc;
+	if (snprintf(tmp, sizeof(tmp), "%s.restoring", dir) >= (int)sizeof(tmp) ||
+	    (rc = join(from, sizeof(from), src, "data.mdb")) != 0 ||
+	    (rc = join(to, sizeof(to), tmp, "data.mdb")) != 0)
+		return rc ? rc : ENAMETOOLONG;
+	/* An interrupted restore's copy is ours: begin again. */
+	if ((rc = remove_leftover(tmp)) != 0)
+		return rc;
+	if (mkdir(tmp, 0750) != 0)
+		return errno;
+	if ((rc = copy_file(from, to)) != 0 || (rc = sync_dir(tmp)) != 0)
+		goto remove;
+	parent_of(parent, sizeof(parent), dir);
+	if (have) {
+		now = time(NULL);
+		if (gmtime_r(&now, &tm) == NULL ||
+		    strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm) == 0) {
+			rc = EINVAL;
+			goto remove;
+		}
+		buf_puts(moved, dir);
+		buf_puts(moved, ".before-restore-");
+		buf_puts(moved, when);
+		/* Checked again just before: the window is this rename. */
+		if ((rc = store_in_use(dir, pid)) != 0 && rc != ENOENT)
+			goto remove;
+		if (rename(dir, moved->p) != 0) {
+			rc = errno;
+			buf_reset(moved);
+			goto remove;
+		}
+	}
+	if (rename(tmp, dir) != 0) {
+		rc = errno;
+		/* Put the store back where it was. */
+		if (have && rename(moved->p, dir) == 0)
+			buf_reset(moved);
+		goto remove;
+	}
+	return sync_dir(parent);
+remove:
+	remove_leftover(tmp);
+	return rc;
+}

@@ -1,0 +1,75 @@
+#!/bin/bash
+# Upgrading a store made by the previous schema (tests/fixtures/store-v1,
+# written by the schema-1 code: a catalog with follows, claims in every
+# state and ended sessions): refused for use until migrated, by every
+# program, naming the command; `bzpeer-admin migrate` backs it up, raises
+# the schema, keeps every record; the site then serves it, follows and
+# claims included; a store newer than the programs is refused.
+. "$(dirname "$0")/lib.sh"
+
+FX="$ROOT/tests/fixtures/store-v1"
+ADMIN="$BUILD/bzpeer-admin"
+rm -rf "$T_DIR"; mkdir -p "$T_DIR/store"
+command -v mdb_load >/dev/null || "$ROOT/tests/deps.sh" lmdb-utils >/dev/null 2>&1
+mdb_load -f "$FX/store.mdb.txt" "$T_DIR/store" 2>/dev/null
+check "the schema-1 fixture loads (mdb_load)" test -s "$T_DIR/store/data.mdb"
+
+# ---- before: refused, with the command that upgrades it -----------------------------
+"$ADMIN" --store "$T_DIR/store" dump >"$T_DIR/out" 2>"$T_DIR/err"; rc=$?
+check "bzpeer-admin dump refuses a schema-1 store (exit $rc), naming bzpeer-admin migrate" \
+	bash -c "[ $rc = 1 ] && grep -q 'schema version 1 is older than this program.s 2: upgrade the store with .bzpeer-admin --store .* migrate' '$T_DIR/err'"
+printf 'store = %s\nviews = %s\nsecret_file = %s\n' "$T_DIR/store" "$ROOT/views" "$T_DIR/secret" >"$T_DIR/fcgi.conf"
+"$BUILD/bzpeer-fcgi" --config "$T_DIR/fcgi.conf" --check-config >"$T_DIR/out" 2>&1; rc=$?
+check "bzpeer-fcgi --check-config refuses it too" \
+	bash -c "[ $rc = 1 ] && grep -q 'older than this program' '$T_DIR/out'"
+"$BUILD/bzpeer-import" --store "$T_DIR/store" --works "$ROOT/tests/fixtures/import/works-v2.jsonl" >"$T_DIR/out" 2>&1; rc=$?
+check "and bzpeer-import, writing nothing" \
+	bash -c "[ $rc = 1 ] && grep -q 'older than this program' '$T_DIR/out'"
+
+# ---- migrate ---------------------------------------------------------------------------
+"$ADMIN" --store "$T_DIR/store" migrate >"$T_DIR/migrate.out" 2>&1; rc=$?
+check "bzpeer-admin migrate: exit 0, schema 1 -> 2" \
+	bash -c "[ $rc = 0 ] && grep -qx 'schema 1 -> 2: done' '$T_DIR/migrate.out'" || cat "$T_DIR/migrate.out"
+bk=$(sed -n 's/^backup of .* in \(.*\): schema 1, .*/\1/p' "$T_DIR/migrate.out")
+check "it backed the store up first, beside it (${bk#$T_DIR/})" \
+	bash -c "[ -n '$bk' ] && [ '$(dirname "$bk")' = '$T_DIR/backups' ] && grep -qx 'schema 1' '$bk/BACKUP'"
+"$ADMIN" --store "$T_DIR/store" dump >"$T_DIR/after.dump"
+grep -v '^meta schema \|^meta program ' "$FX/store.dump" >"$T_DIR/want"
+grep -v '^meta schema \|^meta program ' "$T_DIR/after.dump" >"$T_DIR/got"
+check "every record of the schema-1 store is kept ($(wc -l <"$T_DIR/want") lines of its dump)" \
+	bash -c "[ $(wc -l <"$T_DIR/want") -ge 80 ] && cmp -s '$T_DIR/want' '$T_DIR/got'"
+check "the new schema and the program that raised it are recorded" \
+	bash -c "grep -qx 'meta schema 2' '$T_DIR/after.dump' && grep -q '^meta program \"bzpeer-admin [0-9.]*\"$' '$T_DIR/after.dump'"
+"$ADMIN" --store "$T_DIR/store" migrate >"$T_DIR/out" 2>&1; rc=$?
+check "migrate again: nothing to do, no backup" \
+	bash -c "[ $rc = 0 ] && grep -q 'current, nothing to do' '$T_DIR/out' && [ \$(ls '$T_DIR/backups' | wc -l) = 1 ]"
+"$ADMIN" --store "$T_DIR/store" follows gregoire-le >"$T_DIR/out" 2>&1; rc=$?
+check "bzpeer-admin follows: both followers, the count agrees" \
+	bash -c "[ $rc = 0 ] && grep -qx 'follower: alice' '$T_DIR/out' && grep -qx 'follower: bob' '$T_DIR/out' && grep -qx 'count: 2' '$T_DIR/out'"
+
+# ---- the site serves the migrated store -------------------------------------------------
+PORT=$(free_port)
+export PORT STORE="$T_DIR/store" RUNDIR="$T_DIR/run" BUILD
+BASE="http://127.0.0.1:$PORT"
+trap stack_down EXIT
+"$ROOT/tests/stack.sh" start >"$T_DIR/stack.log" 2>&1 ||
+	{ not_ok "the stack starts on the migrated store (see $T_DIR/stack.log)"; cat "$T_DIR/stack.log"; finish; }
+http GET /researchers/gregoire-le
+check "the migrated store's profile answers 200" [ "$STATUS" = 200 ]
+check "with its claim (approved) and its two followers" \
+	bash -c "grep -q 'Claimed' '$BODY' && grep -Eq '>2<|2 followers' '$BODY'"
+http GET /researchers/john-smith.json
+check "a pending claim is kept: the JSON says so" grep -q '"claim":"pending"' "$BODY"
+
+# ---- a store newer than the programs -------------------------------------------------------
+stack_down; trap - EXIT
+cp -r "$T_DIR/store" "$T_DIR/newer"
+rm -f "$T_DIR/newer/lock.mdb" "$T_DIR/newer/follows.queue"
+printf 'schema\n\\09\\00\\00\\00\n' >"$T_DIR/schema9.txt"
+mdb_load -T -s meta -f "$T_DIR/schema9.txt" "$T_DIR/newer"
+"$ADMIN" --store "$T_DIR/newer" stats >"$T_DIR/out" 2>&1; rc=$?
+check "a store of schema 9 is refused, naming both versions and what to do" \
+	bash -c "[ $rc = 1 ] && grep -q 'schema version 9 (written by bzpeer-admin [0-9.]*) is newer than this program.s 2: upgrade bzpeer to the version that wrote it, or restore a backup' '$T_DIR/out'"
+"$ADMIN" --store "$T_DIR/newer" migrate >"$T_DIR/out" 2>&1; rc=$?
+check "and not migrated back" bash -c "[ $rc = 1 ] && grep -q 'newer than this program' '$T_DIR/out'"
+finish
