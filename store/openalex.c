@@ -1,8 +1,6 @@
-/* openalex.c: OpenAlex works and authors, one JSON line each: the parse entry points, what both ways share (ids, ORCID iDs, the abstract from its words), jansson's arena. */
+/* openalex.c: OpenAlex works and authors, one JSON line each: the parse entry points, what both ways share (ids, ORCID iDs, the abstract from its words) */
 #include "openalex.h"
 
-#include <jansson.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,137 +8,6 @@
 
 #include "codec.h"
 #include "openalex_int.h"
-
-/* ---- an arena for jansson ---------------------------------------------------
- *
- * jansson mallocs every value and key of a line and frees them one by one
- * afterwards; on the reference way (lines the fast way gives up on). While a
- * line is parsed (and while its JSON is released) this thread's `current`
- * arena takes jansson's allocations; frees of arena memory are no-ops and
- * the arena is emptied before the next line.
- */
-struct chunk {
-	struct chunk *prev;
-	size_t size, used;
-	max_align_t data[];
-};
-
-struct arena {
-	struct chunk *top;
-};
-
-#define CHUNK_MIN ((size_t)64 << 10)
-#define CHUNK_KEEP ((size_t)8 << 20)   /* larger chunks go back at reset */
-
-static _Thread_local struct arena *current;
-static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
-
-static void *
-arena_alloc(struct arena *a, size_t n)
-{
-	struct chunk *c = a->top;
-	size_t need = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-	void *p;
-
-	if (c == NULL || c->size - c->used < need) {
-		size_t size = c && c->size * 2 > CHUNK_MIN ? c->size * 2 :
-		    CHUNK_MIN;
-
-		if (size < need)
-			size = need;
-		c = xmalloc(sizeof(*c) + size);
-		c->prev = a->top;
-		c->size = size;
-		c->used = 0;
-		a->top = c;
-	}
-	p = (char *)c->data + c->used;
-	c->used += need;
-	return p;
-}
-
-static int
-arena_owns(const struct arena *a, const void *p)
-{
-	const struct chunk *c;
-
-	for (c = a->top; c; c = c->prev)
-		if ((const char *)p >= (const char *)c->data &&
-		    (const char *)p < (const char *)c->data + c->size)
-			return 1;
-	return 0;
-}
-
-/* Empties a: keeps the newest (largest) chunk unless it is huge. */
-static void
-arena_reset(struct arena *a)
-{
-	struct chunk *c = a->top, *prev;
-
-	if (c == NULL)
-		return;
-	for (prev = c->prev; prev; prev = c->prev) {
-		c->prev = prev->prev;
-		free(prev);
-	}
-	if (c->size > CHUNK_KEEP) {
-		free(c);
-		a->top = NULL;
-	} else
-		c->used = 0;
-}
-
-static void
-arena_free(struct arena *a)
-{
-	if (a == NULL)
-		return;
-	arena_reset(a);
-	free(a->top);
-	free(a);
-}
-
-static void *
-json_alloc(size_t n)
-{
-	return current ? arena_alloc(current, n) : malloc(n);
-}
-
-static void
-json_release(void *p)
-{
-	if (p != NULL && !(current && arena_owns(current, p)))
-		free(p);
-}
-
-static void
-install_alloc(void)
-{
-	json_set_alloc_funcs(json_alloc, json_release);
-	json_object_seed(0);     /* before any thread makes an object */
-}
-
-/*
- * Makes *ap (created if need be) this thread's arena, after releasing the
- * JSON of the last line parsed into it. Undone by leave().
- */
-static void
-enter(void **ap, void **json)
-{
-	(void)pthread_once(&alloc_once, install_alloc);
-	if (*ap == NULL)
-		*ap = xcalloc(1, sizeof(struct arena));
-	current = *ap;
-	json_decref(*json);
-	*json = NULL;
-	arena_reset(current);
-}
-
-static void
-leave(void)
-{
-	current = NULL;
-}
 
 /* Puts a formatted reason into err (unless NULL) and returns -1. */
 __attribute__((format(printf, 2, 3)))
@@ -215,15 +82,12 @@ oa_orcid_bare(struct sv s, struct sv *out)
 void
 openalex_author_free(struct oa_author *a)
 {
-	current = a->arena;
-	json_decref(a->json);
-	leave();
-	arena_free(a->arena);
+	oa_json_free(a->arena, a->json);
 	buf_free(&a->proj);
 	memset(a, 0, sizeof(*a));
 }
 
-/* Forgets the last line's values (after enter()). */
+/* Forgets the last line's values (after oa_enter()). */
 static void
 author_reset(struct oa_author *a)
 {
@@ -236,24 +100,18 @@ static int
 author_parse(const char *line, size_t len, struct oa_author *out,
     struct buf *err, int fast)
 {
-	json_t *root;
-	int rc = -1;
+	int rc;
 
-	enter(&out->arena, &out->json);
+	oa_enter(&out->arena, &out->json);
 	author_reset(out);
 	if (fast && len <= OA_LINE_MAX && oa_fast_author(line, len, out) == 0) {
 		rc = 0;
 		goto out;
 	}
-	json_decref(out->json);
-	out->json = NULL;
 	author_reset(out);
-	if (oa_load(line, len, &root, err) != 0)
-		goto out;
-	out->json = root;
-	rc = oa_author_fields(root, out, err);
+	rc = oa_author_ref(line, len, out, err);
 out:
-	leave();
+	oa_leave();
 	return rc;
 }
 
@@ -277,10 +135,10 @@ openalex_author_parse_fast(const char *line, size_t len,
 {
 	int rc;
 
-	enter(&out->arena, &out->json);
+	oa_enter(&out->arena, &out->json);
 	author_reset(out);
 	rc = len <= OA_LINE_MAX ? oa_fast_author(line, len, out) : -1;
-	leave();
+	oa_leave();
 	return rc;
 }
 
@@ -289,10 +147,7 @@ openalex_author_parse_fast(const char *line, size_t len,
 void
 openalex_work_free(struct oa_work *w)
 {
-	current = w->arena;
-	json_decref(w->json);
-	leave();
-	arena_free(w->arena);
+	oa_json_free(w->arena, w->json);
 	free(w->authors);
 	free(w->topics);
 	free(w->words);
@@ -411,24 +266,18 @@ static int
 work_parse(const char *line, size_t len, struct oa_work *out,
     struct buf *err, int fast)
 {
-	json_t *root;
-	int rc = -1;
+	int rc;
 
-	enter(&out->arena, &out->json);
+	oa_enter(&out->arena, &out->json);
 	work_reset(out);
 	if (fast && len <= OA_LINE_MAX && oa_fast_work(line, len, out) == 0) {
 		rc = 0;
 		goto out;
 	}
-	json_decref(out->json);
-	out->json = NULL;
 	work_reset(out);
-	if (oa_load(line, len, &root, err) != 0)
-		goto out;
-	out->json = root;
-	rc = oa_work_fields(root, out, err);
+	rc = oa_work_ref(line, len, out, err);
 out:
-	leave();
+	oa_leave();
 	return rc;
 }
 
@@ -451,9 +300,9 @@ openalex_work_parse_fast(const char *line, size_t len, struct oa_work *out)
 {
 	int rc;
 
-	enter(&out->arena, &out->json);
+	oa_enter(&out->arena, &out->json);
 	work_reset(out);
 	rc = len <= OA_LINE_MAX ? oa_fast_work(line, len, out) : -1;
-	leave();
+	oa_leave();
 	return rc;
 }

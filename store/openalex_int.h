@@ -2,8 +2,6 @@
 #ifndef BZPEER_OPENALEX_INT_H
 #define BZPEER_OPENALEX_INT_H
 
-#include <jansson.h>
-
 #include "openalex.h"
 
 /* ---- both ways (openalex.c) ---- */
@@ -32,14 +30,27 @@ void oa_place_word(struct oa_work *w, struct sv word, size_t pos, size_t *top);
 int  oa_join_words(struct oa_work *w, size_t top, struct buf *err);
 void oa_clear_words(struct oa_work *w, size_t top);
 
-/* ---- the reference way (openalex_ref.c) ---- */
+/* ---- the reference way and jansson's arena (openalex_ref.c) ---- */
 
-/* Parses the line into a fresh JSON object; 0 or -1. */
-int oa_load(const char *line, size_t len, json_t **root, struct buf *err);
+/*
+ * Makes *arena (created if need be) this thread's arena for jansson, after
+ * releasing *json, the last line's JSON parsed into it (then NULL). Every
+ * parse runs between oa_enter() and oa_leave().
+ */
+void oa_enter(void **arena, void **json);
+void oa_leave(void);
 
-/* The author's or the work's fields from a parsed line. 0 or -1 (reason in err). */
-int oa_author_fields(json_t *root, struct oa_author *out, struct buf *err);
-int oa_work_fields(json_t *root, struct oa_work *out, struct buf *err);
+/* Releases json, parsed into arena, and the arena (either may be NULL). */
+void oa_json_free(void *arena, void *json);
+
+/*
+ * The whole line through jansson, after oa_enter() and with *out reset:
+ * its JSON goes into out->json. 0, or -1 with the reason in err.
+ */
+int oa_author_ref(const char *line, size_t len, struct oa_author *out,
+    struct buf *err);
+int oa_work_ref(const char *line, size_t len, struct oa_work *out,
+    struct buf *err);
 
 /* ---- the fast way (openalex_fast.c) ---- */
 

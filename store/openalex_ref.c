@@ -1,9 +1,154 @@
-/* openalex_ref.c: the reference way: a whole OpenAlex line through jansson, which alone decides what is refused and says why. */
+/* openalex_ref.c: the reference way: a whole OpenAlex line through jansson (allocating from a per-line arena), which alone decides what is refused and says why. */
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "openalex_int.h"
+
+/* ---- an arena for jansson ---------------------------------------------------
+ *
+ * jansson mallocs every value and key of a line and frees them one by one
+ * afterwards; on the reference way (lines the fast way gives up on). While a
+ * line is parsed (and while its JSON is released) this thread's `current`
+ * arena takes jansson's allocations; frees of arena memory are no-ops and
+ * the arena is emptied before the next line.
+ */
+struct chunk {
+	struct chunk *prev;
+	size_t size, used;
+	max_align_t data[];
+};
+
+struct arena {
+	struct chunk *top;
+};
+
+#define CHUNK_MIN ((size_t)64 << 10)
+#define CHUNK_KEEP ((size_t)8 << 20)   /* larger chunks go back at reset */
+
+static _Thread_local struct arena *current;
+static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
+
+static void *
+arena_alloc(struct arena *a, size_t n)
+{
+	struct chunk *c = a->top;
+	size_t need = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	void *p;
+
+	if (c == NULL || c->size - c->used < need) {
+		size_t size = c && c->size * 2 > CHUNK_MIN ? c->size * 2 :
+		    CHUNK_MIN;
+
+		if (size < need)
+			size = need;
+		c = xmalloc(sizeof(*c) + size);
+		c->prev = a->top;
+		c->size = size;
+		c->used = 0;
+		a->top = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += need;
+	return p;
+}
+
+static int
+arena_owns(const struct arena *a, const void *p)
+{
+	const struct chunk *c;
+
+	for (c = a->top; c; c = c->prev)
+		if ((const char *)p >= (const char *)c->data &&
+		    (const char *)p < (const char *)c->data + c->size)
+			return 1;
+	return 0;
+}
+
+/* Empties a: keeps the newest (largest) chunk unless it is huge. */
+static void
+arena_reset(struct arena *a)
+{
+	struct chunk *c = a->top, *prev;
+
+	if (c == NULL)
+		return;
+	for (prev = c->prev; prev; prev = c->prev) {
+		c->prev = prev->prev;
+		free(prev);
+	}
+	if (c->size > CHUNK_KEEP) {
+		free(c);
+		a->top = NULL;
+	} else
+		c->used = 0;
+}
+
+static void
+arena_free(struct arena *a)
+{
+	if (a == NULL)
+		return;
+	arena_reset(a);
+	free(a->top);
+	free(a);
+}
+
+static void *
+json_alloc(size_t n)
+{
+	return current ? arena_alloc(current, n) : malloc(n);
+}
+
+static void
+json_release(void *p)
+{
+	if (p != NULL && !(current && arena_owns(current, p)))
+		free(p);
+}
+
+static void
+install_alloc(void)
+{
+	json_set_alloc_funcs(json_alloc, json_release);
+	json_object_seed(0);     /* before any thread makes an object */
+}
+
+/*
+ * Makes *ap (created if need be) this thread's arena, after releasing the
+ * JSON of the last line parsed into it. Undone by oa_leave().
+ */
+void
+oa_enter(void **ap, void **json)
+{
+	(void)pthread_once(&alloc_once, install_alloc);
+	if (*ap == NULL)
+		*ap = xcalloc(1, sizeof(struct arena));
+	current = *ap;
+	json_decref(*json);
+	*json = NULL;
+	arena_reset(current);
+}
+
+void
+oa_leave(void)
+{
+	current = NULL;
+}
+
+/* Releases json (parsed into arena), then the arena. */
+void
+oa_json_free(void *arena, void *json)
+{
+	current = arena;
+	json_decref(json);
+	oa_leave();
+	arena_free(arena);
+}
+
+/* ---- the line through jansson ------------------------------------------- */
 
 /*
  * An optional string member: missing or null gives "", a string of at most
@@ -73,8 +218,8 @@ req_id(json_t *root, char letter, struct sv *id, uint64_t *num,
 }
 
 /* Parses the line into a fresh JSON object; 0 or -1. */
-int
-oa_load(const char *line, size_t len, json_t **root, struct buf *err)
+static int
+load(const char *line, size_t len, json_t **root, struct buf *err)
 {
 	json_error_t je;
 
@@ -104,8 +249,8 @@ oa_load(const char *line, size_t len, json_t **root, struct buf *err)
 }
 
 /* The author's fields from a parsed line (whole or projected). 0 or -1. */
-int
-oa_author_fields(json_t *root, struct oa_author *out, struct buf *err)
+static int
+author_fields(json_t *root, struct oa_author *out, struct buf *err)
 {
 	json_t *insts, *inst = NULL;
 	struct sv s;
@@ -291,8 +436,8 @@ clear:
  * The work's fields from a parsed line (whole or projected; the fast path
  * has rebuilt the abstract already and left it out). 0 or -1.
  */
-int
-oa_work_fields(json_t *root, struct oa_work *out, struct buf *err)
+static int
+work_fields(json_t *root, struct oa_work *out, struct buf *err)
 {
 	json_t *v, *loc, *src;
 
@@ -326,4 +471,28 @@ oa_work_fields(json_t *root, struct oa_work *out, struct buf *err)
 	    parse_abstract(root, out, err) != 0)
 		return -1;
 	return 0;
+}
+
+int
+oa_author_ref(const char *line, size_t len, struct oa_author *out,
+    struct buf *err)
+{
+	json_t *root;
+
+	if (load(line, len, &root, err) != 0)
+		return -1;
+	out->json = root;
+	return author_fields(root, out, err);
+}
+
+int
+oa_work_ref(const char *line, size_t len, struct oa_work *out,
+    struct buf *err)
+{
+	json_t *root;
+
+	if (load(line, len, &root, err) != 0)
+		return -1;
+	out->json = root;
+	return work_fields(root, out, err);
 }
