@@ -120,9 +120,9 @@ member_index(const char *const *names, const unsigned char *key, size_t n,
 }
 
 /*
- * A string member as opt_str() takes it: null gives "", a string without
- * NUL of at most max bytes gives itself (decoded into f->str); anything
- * else gives up.
+ * A string member as opt_str() (openalex_ref.c) takes it: null gives "",
+ * a string without NUL of at most max bytes gives itself (decoded into
+ * f->str); anything else gives up.
  */
 static int
 fast_str(struct fast *f, size_t max, struct sv *out)
@@ -214,9 +214,9 @@ fast_location(struct fast *f, struct oa_work *w)
 }
 
 /*
- * One authorship object or topic object: the id (with letter), name and,
- * for authors, ORCID. *r->id.p == 0 ... see callers. Authors sit one level
- * down, in "author".
+ * One author object (of an authorship, letter 'A') or topic object ('T'),
+ * the scanner on its brace: the id, name and, for authors, ORCID. *has_id
+ * is 0 for an entry without an id, which the caller skips.
  */
 static int
 fast_ref(struct fast *f, char letter, struct oa_ref *r, int *has_id)
@@ -562,8 +562,8 @@ has_duplicate(struct oa_work *w, size_t nk)
 
 /*
  * The abstract index at the scanner, straight into words: the same rules
- * as parse_abstract(). Anything parse_abstract() would refuse, and a word
- * given twice (jansson keeps the last), gives up.
+ * as parse_abstract() (openalex_ref.c). Anything parse_abstract() would
+ * refuse, and a word given twice (jansson keeps the last), gives up.
  */
 static int
 decode_abstract(struct fast *f)
@@ -576,9 +576,8 @@ decode_abstract(struct fast *f)
 	int c, nul;
 	struct sv word;
 
-	if (++s->depth > JSCAN_MAX_DEPTH)
+	if (open_container(s) != 0)
 		return -1;
-	s->p++;
 	/* Decoded words are never longer than the line: they stay put. */
 	buf_reset(&w->keys);
 	buf_reserve(&w->keys, (size_t)(s->end - s->p) + 1);
