@@ -71,6 +71,7 @@ int imp_read_file(struct imp *m, const char *path, int works);
 
 /* ---- import_apply.c ---- */
 
+/* mdb_get() and mdb_put() of key in db, in the import's transaction. */
 int imp_db_get(struct imp *m, enum store_db db, struct sv key, MDB_val *v);
 int imp_db_put(struct imp *m, enum store_db db, struct sv key, struct sv val,
     unsigned flags);
