@@ -159,6 +159,12 @@ buf_puti64(struct buf *b, int64_t v)
 }
 
 struct sv
+buf_sv(const struct buf *b)
+{
+	return (struct sv){ b->p, b->len };
+}
+
+struct sv
 sv_cstr(const char *s)
 {
 	return (struct sv){ s, s ? strlen(s) : 0 };

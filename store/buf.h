@@ -47,6 +47,7 @@ struct sv {
 
 #define SV_LIT(s) ((struct sv){ (s), sizeof(s) - 1 })
 struct sv sv_cstr(const char *s);
+struct sv buf_sv(const struct buf *b);   /* b's bytes as a view, valid until b changes */
 int sv_eq(struct sv a, struct sv b);
 int sv_eq_cstr(struct sv a, const char *s);
 /*

@@ -1,4 +1,4 @@
-/* export.h: a researcher's profile and works in machine-readable forms: JSON, Atom, BibTeX. */
+/* export.h: a researcher's profile and works in machine-readable forms: JSON, Atom, BibTeX (export_json.c, export_atom.c, export_bib.c). */
 #ifndef BZPEER_VIEW_EXPORT_H
 #define BZPEER_VIEW_EXPORT_H
 

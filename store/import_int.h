@@ -1,0 +1,98 @@
+/* import_int.h: what the importer's files share (struct imp and the steps of a run), for store/import*.c only. */
+#ifndef BZPEER_IMPORT_INT_H
+#define BZPEER_IMPORT_INT_H
+
+#include "idmap.h"
+#include "import.h"
+#include "openalex.h"
+#include "store_int.h"
+
+/* Flags of a researcher touched by this import (idmap_entry.n). */
+enum {
+	T_AFFECTED = 1,   /* a work of theirs was added or changed */
+	T_BUMPED = 2,     /* record version already bumped in this import */
+	T_EXISTS = 4,     /* its record is in the store */
+};
+
+struct figures {
+	uint32_t works, topics, close, coauthors;
+	int first, last;
+};
+
+/* A new researcher waiting for a slug. */
+struct pending {
+	uint64_t num;
+	size_t base, base_len;   /* the slug base, in imp.bases */
+	const char *basep;       /* the same, once imp.bases stops moving */
+	int has_fig;
+	struct figures fig;
+};
+
+/*
+ * One import. Everything but `reported` starts afresh each time the
+ * transaction runs (store_write() runs it again after growing the map).
+ */
+struct imp {
+	const struct import_opts *o;
+	struct import_report rep;
+	MDB_txn *txn;
+	const MDB_dbi *dbi;
+	uint64_t reported;       /* bad lines logged so far, across runs */
+	uint64_t bad_seen;       /* bad lines met in this run */
+	struct idmap touched;    /* researcher -> T_* flags */
+	struct idmap co, tp;     /* per-researcher tallies */
+	int threads;             /* parser threads (0: parse in place) */
+	int auto_threads;        /* chosen by us: none for small files */
+	struct buf rec, key, key2, bases, vals;
+	int append[DB__COUNT];    /* keys came in order so far: MDB_APPEND */
+	/*
+	 * What imp_derive() needs of every work written in this run (so it does
+	 * not read and decode them back): wsum maps the work's number to an
+	 * offset in sums, where year, number of authors, number of topics and
+	 * then the author and topic numbers follow.
+	 */
+	struct idmap wsum;
+	uint64_t *sums;
+	size_t n_sums, cap_sums;
+	/* Topic names as written in this run (tname: topic -> offset + 1 in tnames). */
+	struct idmap tname;
+	struct buf tnames;
+	uint64_t *old;           /* a changed work's previous authors */
+	size_t cap_old;
+	struct pending *pend;
+	size_t n_pend, cap_pend;
+	double t_derived, c_derived;   /* now(0), now(1) when imp_derive() ended */
+};
+
+/* ---- import_files.c ---- */
+
+/* Reads one file of author (works = 0) or work lines into the store. */
+int imp_read_file(struct imp *m, const char *path, int works);
+
+/* ---- import_apply.c ---- */
+
+/* mdb_get() and mdb_put() of key in db, in the import's transaction. */
+int imp_db_get(struct imp *m, enum store_db db, struct sv key, MDB_val *v);
+int imp_db_put(struct imp *m, enum store_db db, struct sv key, struct sv val,
+    unsigned flags);
+
+/* Writes researcher r if it differs from old (NULL: new); see the definition. */
+int imp_put_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
+    const struct store_researcher *old, const MDB_val *oldval);
+
+/* Reads researcher num; 0, MDB_NOTFOUND, STORE_CORRUPT or an LMDB error. */
+int imp_get_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
+    MDB_val *v);
+
+/* One author line: the authors file is the authority on these fields. */
+int imp_do_author(struct imp *m, const struct oa_author *a);
+
+/* One work line, rec its record (encoded by the parser thread). */
+int imp_do_work(struct imp *m, const struct oa_work *w, const struct buf *rec);
+
+/* ---- import_derive.c ---- */
+
+/* Figures, lists and slugs of every researcher this import touched. */
+int imp_derive(struct imp *m);
+
+#endif
