@@ -71,12 +71,15 @@
  * while an import holds the writer for minutes. LMDB's lock is then only
  * ever contended by writers that do not take the gate (LMDB's own tools):
  * those are waited for without a limit. A holder that dies leaves the
- * gate to the next taker (EOWNERDEAD), as LMDB does with its own lock.
+ * gate to the next taker (EOWNERDEAD), as LMDB does with its own lock; a
+ * waiter never sleeps on it longer than GATE_SLICE_MS at a time, so a
+ * wake-up lost with a killed waiter is made up (writer_gate_take).
  */
 #define GROUPQ_FILE     "write.queue"
 #define GROUPQ_MAGIC    0x51575a42u     /* "BZWQ" */
 #define GROUPQ_VERSION  1
 #define GROUPQ_SLOTS    256
+#define GATE_SLICE_MS   200     /* the longest one sleep on the gate */
 
 enum slot_state {
 	SLOT_FREE,
@@ -204,36 +207,64 @@ queue(struct store *s)
 
 /* ---- the writer gate -------------------------------------------------------- */
 
+/* t + ms on CLOCK_MONOTONIC. */
+static struct timespec
+ts_after(struct timespec t, long ms)
+{
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
+static int
+ts_before(struct timespec a, struct timespec b)
+{
+	return a.tv_sec < b.tv_sec ||
+	    (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
 int
 writer_gate_take(struct store *s, long wait_ms)
 {
 	struct groupq *q;
-	struct timespec until;
+	struct timespec now, until, slice;
 	int rc;
 
 	if (s->gate_held)
 		return 0;
 	if ((q = queue(s)) == NULL)
 		return GROUPQ_NONE;
-	if (wait_ms <= 0)
-		rc = pthread_mutex_lock(&q->gate);
-	else {
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += wait_ms / 1000;
-		until.tv_nsec += (wait_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		rc = pthread_mutex_clocklock(&q->gate, CLOCK_MONOTONIC, &until);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	until = ts_after(now, wait_ms);
+	/*
+	 * Never one unbounded sleep on the futex: a waiter woken by an
+	 * unlock that is killed before it takes the mutex takes the wake-up
+	 * with it, and the waiters behind it then sleep however often the
+	 * mutex is taken and given back by others, as long as nobody else
+	 * contends (an unlock wakes someone only when a waiter says it is
+	 * there). A waiter that wakes at the end of its slice looks again,
+	 * so a lost wake-up costs at most GATE_SLICE_MS.
+	 */
+	for (;;) {
+		slice = ts_after(now, GATE_SLICE_MS);
+		if (wait_ms > 0 && ts_before(until, slice))
+			slice = until;
+		rc = pthread_mutex_clocklock(&q->gate, CLOCK_MONOTONIC, &slice);
+		if (rc != ETIMEDOUT)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (wait_ms > 0 && !ts_before(now, until))
+			return STORE_BUSY;
 	}
 	if (rc == EOWNERDEAD) {
 		/* Its holder died: whatever it was writing was never
 		 * committed (LMDB aborts a dead writer's transaction). */
 		rc = pthread_mutex_consistent(&q->gate);
 	}
-	if (rc == ETIMEDOUT)
-		return STORE_BUSY;
 	if (rc != 0)
 		return rc;
 	s->gate_held = 1;
