@@ -5,86 +5,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../store/dump.h"
-#include "../../store/import.h"
-#include "../../store/store.h"
-#include "check.h"
-#include "test_import_util.h"
+#include "store_fixture.h"
 
 #define STR(x) #x
 #define XSTR(x) STR(x)
-
-static char *scratch;
-
-static const char *
-fx(const char *name)
-{
-	return path_in(root_path("tests/fixtures/import"), name);
-}
-
-/* A fresh store in scratch/name with the fixture catalog, open for writing. */
-static struct store *
-fixture_store(const char *name, const struct store_opts *opts)
-{
-	const char *a[1] = { fx("authors.jsonl") }, *w[1] = { fx("works.jsonl") };
-	struct import_opts o;
-	struct import_report rep;
-	struct store *s = NULL;
-	FILE *log = fopen("/dev/null", "w");
-
-	REQUIRE(log != NULL);
-	REQUIRE(store_open_opts(path_in(scratch, name), STORE_CREATE, opts,
-	    &s) == 0);
-	memset(&o, 0, sizeof(o));
-	o.authors = a;
-	o.n_authors = 1;
-	o.works = w;
-	o.n_works = 1;
-	o.log = log;
-	REQUIRE(store_import(s, &o, &rep) == 0);
-	fclose(log);
-	return s;
-}
-
-/* The whole store as dump text (bzpeer-admin dump), in-process. */
-static void
-dump(struct store *s, struct buf *out)
-{
-	struct store_rtxn *t;
-	char *p = NULL;
-	size_t n = 0;
-	FILE *f;
-
-	buf_reset(out);
-	REQUIRE(store_read_begin(s, &t) == 0);
-	REQUIRE((f = open_memstream(&p, &n)) != NULL);
-	REQUIRE(store_dump(t, f) == 0);
-	REQUIRE(fclose(f) == 0);
-	store_read_end(t);
-	buf_put(out, p, n);
-	buf_reserve(out, 1);
-	free(p);
-}
-
-static int
-same(const struct buf *a, const struct buf *b)
-{
-	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
-}
-
-/* Number of occurrences of s in b. */
-static size_t
-count_has(const struct buf *b, const char *s)
-{
-	const char *p = b->p, *end = b->p + b->len;
-	size_t n = 0, sl = strlen(s);
-
-	while (p < end && (p = memmem(p, (size_t)(end - p), s, sl)) != NULL) {
-		n++;
-		p += sl;
-	}
-	return n;
-}
 
 static uint64_t
 txn_id(struct store *s)
