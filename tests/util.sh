@@ -1,6 +1,7 @@
 # util.sh: shell helpers shared by the test and bench scripts (sourced by
 # tests/e2e/lib.sh, tests/stack.sh, tests/systemd/run.sh, bench/bench.sh,
-# bench/scale.sh).
+# bench/scale.sh). Helpers only the end-to-end tests use are in
+# tests/e2e/lib.sh.
 
 # wait_for SECONDS CMD...: runs CMD (output discarded) every 50 ms until it
 # succeeds; fails after SECONDS. CMD is run again each time, so anything it
@@ -10,6 +11,18 @@ wait_for() {
 	for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done
 	return 1
 }
+
+# pid_alive PID: PID is a process that has not exited. A zombie (exited,
+# not yet reaped) counts as gone: kill -0 still reaches it, and whichever
+# init inherits a stopped server may take seconds to reap it.
+pid_alive() {
+	local st
+	[ -n "${1:-}" ] && st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	[ "${st%% *}" != Z ]
+}
+# pid_gone PID: the opposite, for wait_for.
+pid_gone() { ! pid_alive "$1"; }
 
 # nginx_user_sed: the sed expression that fills the "user @USER@;" line of
 # nginx/nginx-dev.conf.in for an nginx started by this shell's user. As
