@@ -41,8 +41,9 @@
  * --dribble MS (with --raw): the bytes are sent one at a time, MS
  * milliseconds apart (stopping when the app closes), then described.
  * --conns N (with --raw): N connections, each sent the same bytes, none
- * read; all are held --linger S seconds (default 10), then "held N
- * closed K" says how many the app had closed meanwhile.
+ * read; all are held until the app has closed every one or --linger S
+ * seconds (default 10) pass, then "held N closed K" says how many the app
+ * had closed.
  *
  * Exits 0 when the response ended with FCGI_END_REQUEST (--raw: when the
  * bytes were sent), 1 when it did not or could not be written, 2 on a
@@ -291,6 +292,38 @@ dribble(int fd, const unsigned char *p, size_t n, int ms)
 	}
 }
 
+/* Waits until the app has closed each of the n connections (seen without
+ * reading what it sent: POLLRDHUP or POLLHUP) or linger seconds pass. */
+static void
+wait_closed(const int *fd, int n, int linger)
+{
+	struct pollfd *p = calloc((size_t)n, sizeof(*p));
+	struct timespec now, end;
+	int open = n;
+
+	if (p == NULL)
+		return;
+	for (int i = 0; i < n; i++)
+		p[i] = (struct pollfd){ fd[i], POLLRDHUP, 0 };
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += linger;
+	while (open > 0) {
+		long ms;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (end.tv_sec - now.tv_sec) * 1000 +
+		    (end.tv_nsec - now.tv_nsec) / 1000000;
+		if (ms <= 0 || poll(p, (nfds_t)n, (int)ms) < 0)
+			break;
+		for (int i = 0; i < n; i++)
+			if (p[i].fd >= 0 && p[i].revents != 0) {
+				p[i].fd = -1;    /* poll skips it from now on */
+				open--;
+			}
+	}
+	free(p);
+}
+
 static int
 raw_mode(const char *path, int conns, int linger, int wait_ms, int drip_ms)
 {
@@ -321,11 +354,7 @@ raw_mode(const char *path, int conns, int linger, int wait_ms, int drip_ms)
 		if ((fd[i] = dial(path)) < 0 || put_all(fd[i], bytes, (size_t)n) < 0)
 			return 1;
 	fprintf(stderr, "held\n");
-	for (int t = 0; t < linger * 10; t++) {
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
-
-		nanosleep(&ts, NULL);
-	}
+	wait_closed(fd, conns, linger);
 	for (int i = 0; i < conns; i++) {
 		static char sink[65536];
 		ssize_t r;
