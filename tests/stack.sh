@@ -51,7 +51,8 @@ STORE=$(abs "$STORE"); RUNDIR=$(abs "$RUNDIR"); BUILD=$(abs "$BUILD")
 
 say() { echo "stack: $*" >&2; }
 
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+. "$ROOT/tests/util.sh"   # wait_for, pid_alive, pid_gone, nginx_user_sed
+
 pid_of() { [ -f "$RUNDIR/$1.pid" ] && cat "$RUNDIR/$1.pid" || true; }
 
 # stop_one NAME: TERM the process in NAME.pid, wait up to 10 s, then KILL.
@@ -59,8 +60,7 @@ stop_one() {
 	local pid; pid=$(pid_of "$1")
 	if pid_alive "$pid"; then
 		kill -TERM "$pid" 2>/dev/null || true
-		for _ in $(seq 100); do pid_alive "$pid" || break; sleep 0.1; done
-		pid_alive "$pid" && { say "$1 ($pid) did not stop; killing"; kill -KILL "$pid" 2>/dev/null || true; }
+		wait_for 10 pid_gone "$pid" || { say "$1 ($pid) did not stop; killing"; kill -KILL "$pid" 2>/dev/null || true; }
 	fi
 	rm -f "$RUNDIR/$1.pid"
 }
@@ -120,8 +120,6 @@ CONF
 	rm -f "$RUNDIR/nginx-extra.d/"*.conf
 	[ -z "$NGINX_EXTRA" ] || cp "$NGINX_EXTRA" "$RUNDIR/nginx-extra.d/extra.conf"
 }
-
-. "$ROOT/tests/util.sh"   # wait_for, nginx_user_sed
 
 start() {
 	mkdir -p "$RUNDIR"
@@ -183,7 +181,11 @@ run)
 	start
 	say "serving; Ctrl-C stops (logs in $RUNDIR)"
 	trap 'stop; exit 0' INT TERM
-	while pid_alive "$(pid_of nginx)" && pid_alive "$(pid_of bzpeer-fcgi)"; do sleep 1; done
+	# The servers are this shell's children: wake when one of them exits
+	# (Redis included: then look again), or at once on Ctrl-C.
+	while pid_alive "$(pid_of nginx)" && pid_alive "$(pid_of bzpeer-fcgi)"; do
+		wait -n || [ $? != 127 ] || sleep 1
+	done
 	say "a server exited; stopping"; stop; exit 1 ;;
 *) echo "usage: stack.sh start|stop|run|status|redis-start|redis-stop" >&2; exit 2 ;;
 esac

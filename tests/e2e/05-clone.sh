@@ -45,9 +45,10 @@ cleanup() {
 		[ -d "$d/var/run" ] && as "$u" "$d" make -s stop >/dev/null 2>&1
 	done
 	if [ -n "$TMPUSER" ]; then
-		# Whatever the throwaway user still runs was started here.
+		# Whatever the throwaway user still runs was started here; userdel
+		# refuses while any process of the user is left, a zombie included.
 		for p in $(ps -u "$TMPUSER" -o pid= 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-		sleep 0.2
+		wait_for 10 no_process_of "$TMPUSER"
 		userdel -r "$TMPUSER" >"$T_DIR/userdel.log" 2>&1 ||
 			not_ok "userdel -r $TMPUSER: $(cat "$T_DIR/userdel.log")"
 		getent passwd "$TMPUSER" >/dev/null && not_ok "the throwaway user $TMPUSER is still there"
@@ -59,9 +60,7 @@ cleanup() {
 trap cleanup EXIT
 
 mode_is() { [ "$(stat -c %a "$1" 2>/dev/null)" = "$2" ]; }
-# status_of FILE: the HTTP status of a FastCGI answer (its Status: header).
-status_of() { sed -n 's/^Status: \([0-9]*\).*/\1/p' "$1" | head -n1; }
-body_of() { sed '1,/^\r*$/d' "$1"; }
+no_process_of() { ! ps -u "$1" -o pid= | grep -q .; }
 
 # try_clone WHO USER HOME: the whole round in a clone under HOME (a fresh
 # 0700 directory USER owns), as USER ("" for the user running this).
@@ -126,14 +125,16 @@ try_clone() {
 	for a in 127.0.0.1 ::1; do
 		"$FCGI_CLIENT" "$sock" REQUEST_METHOD=GET REQUEST_URI=/healthz QUERY_STRING= \
 			"REMOTE_ADDR=$a" >"$log.hz.out" 2>&1
+		split_answer "$log.hz.out"
 		check "$who: /healthz from $a: 200 with generation and counts" \
-			bash -c "[ \"\$(status_of '$log.hz.out')\" = 200 ] && grep -q '^generation: ' '$log.hz.out' && grep -q '^works: [1-9]' '$log.hz.out'"
+			eval '[ "$STATUS" = 200 ] && grep -q "^generation: " "$BODY" && grep -q "^works: [1-9]" "$BODY"'
 	done
 	for a in 192.0.2.7 2001:db8::7 ::ffff:192.0.2.7 127.0.0.1.example ""; do
 		"$FCGI_CLIENT" "$sock" REQUEST_METHOD=GET REQUEST_URI=/healthz QUERY_STRING= \
 			${a:+"REMOTE_ADDR=$a"} >"$log.hz.out" 2>&1
+		split_answer "$log.hz.out"
 		check "$who: /healthz from ${a:-no address}: 200 and \"ok\" alone, no figures" \
-			bash -c "[ \"\$(status_of '$log.hz.out')\" = 200 ] && [ \"\$(body_of '$log.hz.out')\" = ok ]"
+			eval '[ "$STATUS" = 200 ] && [ "$(cat "$BODY")" = ok ]'
 	done
 
 	# ---- make stop -------------------------------------------------------------------
@@ -141,7 +142,7 @@ try_clone() {
 	as "$u" "$dir" make -s stop >"$log.stop.log" 2>&1; rc=$?
 	check "$who: make stop" [ "$rc" = 0 ]
 	local alive=
-	for p in $pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
+	for p in $pids; do pid_alive "$p" && alive="$alive $p"; done
 	check "$who: nginx, bzpeer-fcgi and Redis are gone (${pids:-no pids}) ${alive:+alive:$alive}" \
 		bash -c "[ -n '$pids' ] && [ -z '$alive' ]"
 
@@ -156,7 +157,6 @@ try_clone() {
 	return 0
 }
 
-export -f status_of body_of
 HOME0="$T_DIR/home"
 mkdir -m 0700 "$HOME0"
 try_clone "$(id -un)" "" "$HOME0"
