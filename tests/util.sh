@@ -4,12 +4,17 @@
 # tests/e2e/lib.sh.
 
 # wait_for SECONDS CMD...: runs CMD (output discarded) every 50 ms until it
-# succeeds; fails after SECONDS. CMD is run again each time, so anything it
+# succeeds; fails once SECONDS (whole seconds) of wall time have passed,
+# however long each try takes. CMD is run again each time, so anything it
 # reads (a log, a file) is read anew: pass a function, not a <(...).
 wait_for() {
-	local n=$(( $1 * 20 )); shift
-	for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done
-	return 1
+	local now=${EPOCHREALTIME//[!0-9]/} end
+	end=$(( now + $1 * 1000000 )); shift
+	until "$@" >/dev/null 2>&1; do
+		now=${EPOCHREALTIME//[!0-9]/}
+		[ "$now" -lt "$end" ] || return 1
+		sleep 0.05
+	done
 }
 
 # pid_alive PID: PID is a process that has not exited. A zombie (exited,
