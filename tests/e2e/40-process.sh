@@ -26,48 +26,8 @@ if ! "$ROOT/tests/stack.sh" start >"$T_DIR/stack.log" 2>&1; then
 	not_ok "stack starts (see $T_DIR/stack.log)"; cat "$T_DIR/stack.log"; exit 1
 fi
 CONF="$RUNDIR/bzpeer.conf"
-
-master() { cat "$RUNDIR/bzpeer-fcgi.pid"; }
-# The master's live children, one pid a line, sorted.
-workers() { tr ' ' '\n' <"/proc/$(master)/task/$(master)/children" 2>/dev/null | grep . | sort -n; }
-nworkers() { workers | wc -l; }
-alive() { kill -0 "$1" 2>/dev/null; }
-# log_has MARK PATTERN: the master logged PATTERN since MARK. A function, so
-# wait_for re-reads the log on every try (a <(...) would be read once).
-log_has() { log_since "$1" | grep -q "$2"; }
-# Lines the master logged from line $1 on.
-log_since() { tail -n +"$1" "$LOG"; }
-log_mark() { wc -l <"$LOG" | awk '{ print $1 + 1 }'; }
-disjoint() { [ -z "$(comm -12 <(echo "$1") <(echo "$2"))" ]; }
-
-# ---- bounded load: curl loops recording every status ------------------------
-LOAD_PIDS=()
-# load_start NAME PATH LOOPS: LOOPS sequential curl loops on PATH (60 s at most).
-load_start() {
-	local name=$1 path=$2 n=$3
-	rm -f "$T_DIR/load-$name".*
-	LOAD_PIDS=()
-	for i in $(seq "$n"); do
-		(
-			end=$((SECONDS + 60))
-			while [ ! -f "$T_DIR/load-$name.stop" ] && [ $SECONDS -lt $end ]; do
-				curl -s -o /dev/null --max-time 10 -w '%{http_code}\n' "$BASE$path"
-			done >"$T_DIR/load-$name.$i"
-		) &
-		LOAD_PIDS+=($!)
-	done
-}
-# load_stop NAME: stops the loops; LOAD_ALL = every status, one a line.
-load_stop() {
-	touch "$T_DIR/load-$1.stop"
-	wait "${LOAD_PIDS[@]}" 2>/dev/null
-	LOAD_PIDS=()
-	LOAD_ALL="$T_DIR/load-$1.all"
-	cat "$T_DIR/load-$1".[0-9]* >"$LOAD_ALL"
-}
-load_kill() { [ ${#LOAD_PIDS[@]} -gt 0 ] && kill "${LOAD_PIDS[@]}" 2>/dev/null; true; }
-load_total() { wc -l <"$LOAD_ALL"; }
-load_not() { grep -vcx "$1" "$LOAD_ALL"; }   # lines other than status $1
+# master, workers, n_workers, new_workers, log_mark/log_since/log_has and
+# the load helpers are lib.sh's.
 
 # ---- the command line ---------------------------------------------------------
 out=$("$FCGI" --version); rc=$?
@@ -122,7 +82,7 @@ bad_config "line without =" 'bad.conf:2: expected "key = value"' "workers"
 check "a bad flag value exits 1 naming the key" bash -c "[ $rc = 1 ] && grep -q 'workers: \"1000\"' '$T_DIR/bad.out'"
 
 # ---- started: READY once the workers accept; one line per event ---------------
-check "three workers" [ "$(nworkers)" = 3 ]
+check "three workers" n_workers 3
 check "the master logged that the workers accept" grep -q 'info: update_state: serving: 3 workers accept' "$LOG"
 http GET /researchers/sanjeev-arora
 check "profile answers 200" [ "$STATUS" = 200 ]
@@ -137,10 +97,10 @@ mark=$(log_mark)
 before=$(workers)
 victim=$(echo "$before" | head -n1)
 kill -9 "$victim"
-check "a worker killed with -9 is replaced (3 workers again)" \
-	wait_for 5 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) = 3 ] && ! grep -qw $victim /proc/$(master)/task/$(master)/children"
+replaced() { n_workers 3 && ! workers | grep -qx "$victim"; }
+check "a worker killed with -9 is replaced (3 workers again)" wait_for 5 replaced
 check "the death is logged with its cause" \
-	grep -q "warning: reap: worker $victim was killed by signal 9 (Killed); starting another" <(log_since "$mark")
+	log_has "$mark" "warning: reap: worker $victim was killed by signal 9 (Killed); starting another"
 http GET /researchers/sanjeev-arora
 check "profile answers 200 after the respawn" [ "$STATUS" = 200 ]
 
@@ -177,15 +137,18 @@ check "nginx keeps connections open to the workers (seen from their side)" \
 # or by someone: that is no start failure, and its replacement starts at
 # once (the backoff is for workers that die before they accept).
 mark=$(log_mark)
+killed=
+# a_new_worker: one worker at least that was not killed yet.
+a_new_worker() { workers | grep -qvxF -f <(echo "${killed:-none}"); }
 for _ in 1 2 3 4; do
-	wait_for 3 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) -ge 1 ]"
+	wait_for 3 a_new_worker
+	killed=$(printf '%s\n' $killed $(workers))
 	# shellcheck disable=SC2046
 	kill -9 $(workers) 2>/dev/null
-	sleep 0.05
 done
-check "every kill is replaced: three workers again within 2 s" wait_for 2 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) = 3 ]"
+check "every kill is replaced: three workers again within 2 s" wait_for 2 new_workers 3 "$killed"
 check "... without a backoff" bash -c "! tail -n +$mark '$LOG' | grep -q 'workers die at start'"
-check "the master survived" alive "$(master)"
+check "the master survived" pid_alive "$(master)"
 wait_for 5 curl -fsS -o /dev/null "$BASE/researchers/sanjeev-arora"
 http GET /researchers/sanjeev-arora
 check "profile answers 200 after the kills" [ "$STATUS" = 200 ]
@@ -200,18 +163,17 @@ cp "$STORE/data.mdb" "$T_DIR/store.new/"
 	--works "$ROOT/tests/fixtures/reimport-works.jsonl" >"$T_DIR/reimport.log" 2>&1
 check "new catalog imported beside the live one" [ $? = 0 ]
 NEW_WORK='A Freshly Imported Work on Implicit Regularization'
-load_start hup /researchers/zhiyuan-li 3
-sleep 0.5
+load_start hup 3 /researchers/zhiyuan-li
+wait_for 10 load_started hup
 before=$(workers)
 mv "$STORE" "$T_DIR/store.old" && mv "$T_DIR/store.new" "$STORE"
 http GET /researchers/zhiyuan-li
 check "before SIGHUP the workers still read the old catalog" bash -c "[ $STATUS = 200 ] && ! grep -q '$NEW_WORK' '$BODY'"
 mark=$(log_mark)
 kill -HUP "$(master)"
-check "SIGHUP: a new generation of 3 workers replaces the old" \
-	wait_for 10 bash -c "w=\$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep . | sort -n); [ \$(echo \"\$w\" | wc -l) = 3 ] && [ -z \"\$(comm -12 <(echo \"\$w\") <(echo '$before'))\" ]"
-check "the reload is logged" grep -q 'info: update_state: reloaded: generation 2 serves' <(log_since "$mark")
-sleep 0.5
+check "SIGHUP: a new generation of 3 workers replaces the old" wait_for 10 new_workers 3 "$before"
+check "the reload is logged" log_has "$mark" 'info: update_state: reloaded: generation 2 serves'
+load_more hup 10   # the new generation serves the load too
 load_stop hup
 http GET /researchers/zhiyuan-li
 check "after SIGHUP the page shows the new catalog" grep -q "$NEW_WORK" "$BODY"
@@ -223,21 +185,21 @@ cp "$T_DIR/views/profile.html" "$T_DIR/profile.html.good"
 echo '{{no_such_slot_here}}' >>"$T_DIR/views/profile.html"
 before=$(workers)
 mark=$(log_mark)
-load_start badtmpl /researchers/sanjeev-arora 2
+load_start badtmpl 2 /researchers/sanjeev-arora
 "$FCGI" --config "$CONF" --check-reload >"$T_DIR/check.out" 2>&1; rc=$?
 check "--check-reload (systemctl reload's first step) fails on the broken template, naming it" \
 	bash -c "[ $rc = 1 ] && grep -q 'views: .*profile.html' '$T_DIR/check.out'"
 kill -HUP "$(master)"
 check "broken template: the reload is refused, naming the file" \
 	wait_for 20 log_has "$mark" 'error: reload: reload refused, workers unchanged: templates: .*profile.html'
-sleep 0.5
+load_more badtmpl 5   # answered after the refusal too
 load_stop badtmpl
 check "broken template: the same workers serve" [ "$(workers)" = "$before" ]
 check "broken template: $(load_total) requests meanwhile, all 200" bash -c "[ $(load_total) -ge 5 ] && [ $(load_not 200) = 0 ]"
 cp "$T_DIR/profile.html.good" "$T_DIR/views/profile.html"
 kill -HUP "$(master)"
-check "template mended: the next SIGHUP reloads" \
-	wait_for 10 bash -c "[ -z \"\$(comm -12 <(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep . | sort -n) <(echo '$before'))\" ]"
+none_of_before() { [ -z "$(comm -12 <(workers) <(echo "$before"))" ]; }
+check "template mended: the next SIGHUP reloads" wait_for 10 none_of_before
 
 # ---- a store that cannot be opened -----------------------------------------------------
 signin demo; JL=$JAR; CL=$CSRF   # a session to log out with while the store is gone
@@ -250,11 +212,15 @@ kill -HUP "$(master)"
 check "broken store: the reload is refused" wait_for 20 log_has "$mark" 'error: reload: reload refused, workers unchanged: store'
 http GET /researchers/sanjeev-arora
 check "broken store at SIGHUP: the old workers still answer 200" bash -c "[ $STATUS = 200 ] && [ '$(workers)' = '$before' ]"
-# Workers started now (after a crash) cannot open the store.
+# Workers started now (after a crash) cannot open the store; each says so
+# in the log once it has tried.
+killed=$(workers)
+mark_kill=$(log_mark)
 # shellcheck disable=SC2046
 kill -9 $(workers)
-wait_for 5 bash -c "[ \$(tr ' ' '\n' </proc/$(master)/task/$(master)/children | grep -c .) = 3 ]"
-sleep 0.3
+wait_for 5 new_workers 3 "$killed"
+tried_store() { [ "$(log_since "$mark_kill" | grep -c 'error: app_open: store ')" -ge 3 ]; }
+wait_for 5 tried_store
 http GET /researchers/sanjeev-arora
 check "workers without a store answer 503" [ "$STATUS" = 503 ]
 check "the 503 page is in the site's layout" grep -q 'href="/static/bzpeer.css"' "$BODY"
@@ -263,14 +229,17 @@ check "/healthz answers 503" [ "$STATUS" = 503 ]
 check "/healthz to loopback (nginx on 127.0.0.1) says why" grep -q '^store: ..' "$BODY"
 "$FCGI_CLIENT" "$SOCK" REQUEST_METHOD=GET REQUEST_URI=/healthz QUERY_STRING= \
 	REMOTE_ADDR=192.0.2.7 >"$T_DIR/healthz.out" 2>&1
+split_answer "$T_DIR/healthz.out"
 check "/healthz from another address: 503 and \"unavailable\" alone, not why" \
-	bash -c "grep -q '^Status: 503' '$T_DIR/healthz.out' && [ \"\$(sed '1,/^\r*\$/d' '$T_DIR/healthz.out')\" = unavailable ]"
+	eval '[ "$STATUS" = 503 ] && [ "$(cat "$BODY")" = unavailable ]'
 http POST /logout -b "$JL" -H 'Content-Type: application/x-www-form-urlencoded' --data-binary "csrf=$CL"
 check "logging out without a store: 503 'still signed in', the cookie kept" \
 	eval '[ "$STATUS" = 503 ] && grep -q "still signed in" "$BODY" && ! grep -qi "^Set-Cookie: bzs=" "$HEADERS"'
 during=$(workers)
-sleep 2
-check "no crash loop: the same 3 workers 2 s later" bash -c "[ '$(workers)' = '$during' ] && [ $(nworkers) = 3 ]"
+# A window, the thing tested: a worker that exits for want of a store does
+# so at once, and the master's replacement would show as a new pid.
+sleep 1
+check "no crash loop: the same 3 workers 1 s later" bash -c "[ '$(workers)' = '$during' ] && [ $(workers | wc -l) = 3 ]"
 check "each worker logged why the store is unavailable" \
 	bash -c "[ \$(grep -c 'error: app_open: store .*' <(tail -n +$mark '$LOG')) -ge 3 ]"
 mv "$STORE" "$T_DIR/store.bad" && mv "$T_DIR/store.good" "$STORE"
@@ -288,8 +257,8 @@ check "every log line is 'bzpeer-fcgi[pid]: level: function: message'" \
 # The stack's server is not our child; one started here is, for its status.
 stack_pid=$(master)
 kill -TERM "$stack_pid"
-wait_for 15 bash -c "! kill -0 $stack_pid 2>/dev/null"
-check "the stack's server stopped on SIGTERM" bash -c "! kill -0 $stack_pid 2>/dev/null"
+wait_for 15 pid_gone "$stack_pid"
+check "the stack's server stopped on SIGTERM" pid_gone "$stack_pid"
 check "it removed its socket file" [ ! -e "$SOCK" ]
 # A request held half-sent for a second or more, as this test holds one,
 # is one a worker would give up on after read_timeout_ms: this server
@@ -299,7 +268,7 @@ check "it removed its socket file" [ ! -e "$SOCK" ]
 own=$!
 echo "$own" >"$RUNDIR/bzpeer-fcgi.pid"   # so that stack_down stops it on failure
 wait_for 10 curl -fsS -o /dev/null "$BASE/healthz"
-check "a server of our own started" alive "$own"
+check "a server of our own started" pid_alive "$own"
 rm -f "$T_DIR/release" "$T_DIR/never"
 "$FCGI_CLIENT" --hold "$T_DIR/release" --get /researchers/sanjeev-arora "$SOCK" >"$T_DIR/inflight.out" 2>"$T_DIR/inflight.err" &
 getter=$!
@@ -313,13 +282,15 @@ idle=$!
 wait_for 5 grep -q held "$T_DIR/inflight.err"
 wait_for 5 grep -q held "$T_DIR/kept.err"
 wait_for 5 grep -q held "$T_DIR/idle.err"
-sleep 0.3   # a worker has accepted it and waits for the rest of the request
-load_start term /researchers/sanjeev-arora 2
-sleep 0.3
+wait_for 5 accepted "$getter"   # a worker waits for the rest of the request
+load_start term 2 /researchers/sanjeev-arora
+wait_for 10 load_started term
 kill -TERM "$own"
 term_at=$SECONDS
-sleep 0.5
-check "SIGTERM: the master waits for the request in flight" alive "$own"
+# A window, the thing tested: by now the socket is gone, and a master that
+# did not wait for the request in flight would have exited.
+sleep 0.3
+check "SIGTERM: the master waits for the request in flight" pid_alive "$own"
 check "SIGTERM: the socket file is gone at once (new connections refused)" [ ! -e "$SOCK" ]
 touch "$T_DIR/release"
 wait "$getter"; rc=$?
@@ -329,7 +300,7 @@ check "... with status 200 and the whole page" \
 wait "$kept"; rc=$?
 check "a request on a kept connection during the stop is answered" \
 	eval "[ $rc = 0 ] && [ \$(grep -c '^Status: 200' '$T_DIR/kept.out') = 2 ]"
-wait_for 15 bash -c "! kill -0 $own 2>/dev/null"
+wait_for 15 pid_gone "$own"
 check "a connection left idle does not hold the stop for long (at most 3 s + 1)" \
 	[ $((SECONDS - term_at)) -le 4 ]
 kill "$idle" 2>/dev/null; wait "$idle" 2>/dev/null
@@ -338,7 +309,7 @@ check "SIGTERM: the master exits 0" [ "$rc" = 0 ]
 check "SIGTERM: the socket file is removed" [ ! -e "$SOCK" ]
 load_stop term
 check "under load at SIGTERM: $(load_total) requests, each 200 or nginx's 502 once the socket is gone" \
-	bash -c "[ $(grep -c '^200$' "$LOAD_ALL") -ge 1 ] && ! grep -qvE '^(200|502)$' '$LOAD_ALL'"
+	bash -c "[ $(( $(load_total) - $(load_not 200) )) -ge 1 ] && [ $(load_not '200|502') = 0 ]"
 check "the stop is logged" grep -q 'info: begin_stop: stopping on Terminated' "$T_DIR/own.log"
 
 # ---- socket activation: LISTEN_FDS from systemd-socket-activate -------------------------
