@@ -25,8 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-REDIS_SOCK="$RUNDIR/redis.sock"
-rcli() { redis-cli -s "$REDIS_SOCK" "$@"; }
+REDIS_SOCK="$RUNDIR/redis.sock"   # rcli (lib.sh) talks to it
 # Redis as stack.sh starts it, plus DEBUG from a local connection (Redis 7
 # refuses it otherwise); its pid in redis.pid, so stack_down stops it.
 redis_up() {
@@ -43,9 +42,8 @@ redis_kill() { kill -9 "$(cat "$RUNDIR/redis.pid")" 2>/dev/null; rm -f "$REDIS_S
 redis_up
 check "Redis restarted with DEBUG allowed locally" [ "$(rcli DEBUG SLEEP 0)" = OK ]
 
-# ---- sessions for any user, made with the app's key ------------------------------------
+# ---- sessions for any user, made with the app's key (lib.sh's cookie_1h) --------------
 session_key
-cookie_1h() { cookie "$1" $(( $(date +%s) + 3600 )); }   # lib.sh's cookie, for an hour
 
 dump | sed -n 's/^researchers \(A[0-9]*\) .* slug="\([^"]*\)".*/\2 \1/p' >"$T_DIR/slugs"
 SLUGS=($(awk '{print $1}' "$T_DIR/slugs"))
@@ -54,21 +52,15 @@ PAGES=(/researchers/sanjeev-arora /researchers/zhiyuan-li /researchers/jason-lee
 	/researchers/sanjeev-arora/graph /researchers/tianhao-wang)
 
 # ---- load -----------------------------------------------------------------------------------
-# get_load SECONDS OUT: GETs of PAGES in a loop (several per curl process),
-# one "status seconds" line per request in OUT.
-get_load() {
-	local end=$((SECONDS + $1)) out=$2 args=()
-	for u in "${PAGES[@]}"; do args+=(-o /dev/null "$BASE$u"); done
-	while [ "$SECONDS" -lt "$end" ]; do
-		curl -s --max-time 10 -w '%{http_code} %{time_total}\n' "${args[@]}" >>"$out"
-	done
-}
-# post_load SECONDS USER OUT: USER follows one researcher after another
-# until SECONDS pass; one "status slug" line per post in OUT.
+# GETs of PAGES: lib.sh's load_start NAME LOOPS PAGES... ("status seconds"
+# lines). post_load STOP USER OUT: USER follows one researcher after another
+# until the file STOP exists (or every researcher is followed; 60 s at
+# most); one "status slug" line per post in OUT.
 post_load() {
-	local end=$((SECONDS + $1)) user=$2 out=$3 c t i=0
+	local stop=$1 user=$2 out=$3 c t i=0 end=$((SECONDS + 60))
 	c=$(cookie_1h "$user"); t=$(csrf_of "$c")
-	while [ "$SECONDS" -lt "$end" ] && [ "$i" -lt "${#SLUGS[@]}" ]; do
+	: >"$out"
+	while [ ! -e "$stop" ] && [ "$SECONDS" -lt "$end" ] && [ "$i" -lt "${#SLUGS[@]}" ]; do
 		s=${SLUGS[$i]}; i=$((i + 1))
 		printf '%s %s\n' "$(curl -s -o /dev/null --max-time 10 -w '%{http_code}' \
 			-b "bzs=$c" -H 'Accept: application/json' \
@@ -104,24 +96,32 @@ counters_match() {
 	return $bad
 }
 
-# fault NAME SECONDS CMD...: GET load and three users posting for SECONDS;
-# CMD runs 1 s in (in the background); then the counts and the verdict.
+# fault NAME CMD...: GET load (two loops) and three users posting; once
+# each has answers, CMD runs, and lasts as long as the fault does; the load
+# goes on 1 s after it; then the counts and the verdict.
+FAULT_NAME=
+posts_started() { local w; for w in 1 2 3; do [ -s "$1/post.$w" ] || return 1; done; }
 fault() {
-	local name=$1 secs=$2; shift 2
+	local name=$1; shift
 	local d="$T_DIR/fault-$name" w pids=()
+	FAULT_NAME=$name
 	mkdir -p "$d"
-	get_load "$secs" "$d/get.1" & pids+=($!)
-	get_load "$secs" "$d/get.2" & pids+=($!)
-	for w in 1 2 3; do post_load "$secs" "$name-user$w" "$d/post.$w" & pids+=($!); done
+	load_start "$name" 2 "${PAGES[@]}"
+	for w in 1 2 3; do post_load "$d/post.stop" "$name-user$w" "$d/post.$w" & pids+=($!); done
+	wait_for 10 load_started "$name"
+	wait_for 10 posts_started "$d"
+	"$@" >"$d/fault.log" 2>&1
+	# A window, the thing tested: what is answered right after the fault
+	# is judged too.
 	sleep 1
-	"$@" >"$d/fault.log" 2>&1 &
-	local fpid=$!
+	touch "$d/post.stop"
+	load_stop "$name"
 	wait "${pids[@]}"
-	wait "$fpid"
 	local gets ok200 max posts acked errs lostn=0
-	gets=$(cat "$d"/get.* | wc -l)
-	ok200=$(cat "$d"/get.* | grep -c '^200 ')
-	max=$(cat "$d"/get.* | awk '{print $2}' | sort -g | tail -n1)
+	cp "$LOAD_ALL" "$d/get.all"
+	gets=$(wc -l <"$d/get.all")
+	ok200=$(grep -c '^200 ' "$d/get.all")
+	max=$(awk '{print $2}' "$d/get.all" | sort -g | tail -n1)
 	posts=$(cat "$d"/post.* | wc -l)
 	acked=$(cat "$d"/post.* | grep -c '^200 ')
 	errs=$(( (gets - ok200) + (posts - acked) ))
@@ -137,39 +137,45 @@ fault_verdict() { # fault_verdict NAME MAX-SECONDS
 }
 
 # ---- Redis ------------------------------------------------------------------------------------
+# The outage, the thing tested: 2 s span four of the app's reconnect
+# attempts (its backoff starts at 0.1 s and doubles).
 kill_then_restart() { redis_kill; sleep 2; redis_up; }
-fault redis-killed 5 kill_then_restart
+fault redis-killed kill_then_restart
 fault_verdict "Redis killed -9 for 2 s under load, then back" 2.0
 check "after Redis came back: followers consistent, counters refilled right" eval 'consistent && counters_match'
 
-fault redis-paused 5 rcli CLIENT PAUSE 3000
+# CLIENT PAUSE answers at once; this connection's next command waits for
+# the pause to end.
+pause_3s() { rcli CLIENT PAUSE 3000; rcli PING; }
+fault redis-paused pause_3s
 fault_verdict "Redis CLIENT PAUSE 3000 under load (no request waits for it)" 2.0
 grep -q OK "$T_DIR/fault-redis-paused/fault.log"
 check "... the pause was in force (CLIENT PAUSE answered OK)" [ $? = 0 ]
 
-fault redis-asleep 5 rcli DEBUG SLEEP 2
+fault redis-asleep rcli DEBUG SLEEP 2
 fault_verdict "Redis DEBUG SLEEP 2 under load (no request waits for it)" 2.0
 check "... Redis slept (DEBUG SLEEP answered OK)" grep -q OK "$T_DIR/fault-redis-asleep/fault.log"
 
-flush_twice() { rcli FLUSHALL; sleep 1; rcli FLUSHALL; }
-fault redis-flushed 5 flush_twice
+# The second flush once the load has put pages and counters back.
+refilled() { [ -n "$(rcli --scan --pattern 'bzpeer:*' | head -n1)" ]; }
+flush_twice() { rcli FLUSHALL; wait_for 5 refilled; rcli FLUSHALL; }
+fault redis-flushed flush_twice
 fault_verdict "Redis FLUSHALL twice under load" 2.0
 check "after the flushes: followers consistent, counters refilled right" eval 'consistent && counters_match'
 healthz_redis_up() { curl -s "$BASE/healthz" | grep -q '^redis: up$'; }
 check "/healthz says redis: up again" wait_for 6 healthz_redis_up
 
 # ---- a worker killed in the middle of requests ----------------------------------------------------
-master() { cat "$RUNDIR/bzpeer-fcgi.pid"; }
-workers() { tr ' ' '\n' <"/proc/$(master)/task/$(master)/children" 2>/dev/null | grep .; }
-KILLED=0
+# Six kills, each once the pool (master, workers: lib.sh) has served more
+# of the load since the one before.
 kill_workers() {
 	for _ in 1 2 3 4 5 6; do
 		w=$(workers | shuf -n1)
-		[ -n "$w" ] && kill -9 "$w" && KILLED=$((KILLED + 1)) && echo "killed $w"
-		sleep 0.5
+		[ -n "$w" ] && kill -9 "$w" && echo "killed $w"
+		load_more "$FAULT_NAME" 10
 	done
 }
-fault worker-killed 5 kill_workers
+fault worker-killed kill_workers
 WK="$T_DIR/fault-worker-killed"
 nk=$(grep -c killed "$WK/fault.log")
 bad_posts=$(cat "$WK"/post.* | grep -vc '^200 ')
@@ -177,8 +183,7 @@ check "6 workers killed -9 under load ($nk): $FAULT_SUMMARY" \
 	eval '[ "$nk" = 6 ] && [ "$FAULT_GETS" -gt 0 ] && [ "$FAULT_OK" = "$FAULT_GETS" ] && [ "$FAULT_LOST" = 0 ]'
 only_502() { ! cat "$WK"/post.* | grep -v '^200 ' | grep -qv '^502 '; }
 check "... the only errors are posts cut short (502, never acknowledged): $bad_posts" only_502
-four_workers() { [ "$(workers | wc -l)" = 4 ]; }
-check "... the master brought the pool back to 4 workers" wait_for 5 four_workers
+check "... the master brought the pool back to 4 workers" wait_for 5 n_workers 4
 check "... followers consistent (a cut post committed whole or not at all)" consistent
 
 # ---- a long import holds the writer -------------------------------------------------------------
@@ -195,9 +200,8 @@ exec {feed}>"$T_DIR/works.fifo"
 head -n 3 "$ROOT/store/sample/works.jsonl" >&$feed
 dump >"$T_DIR/dump.import"
 LI="$T_DIR/long-import"; mkdir -p "$LI"
-lc=$(cookie long-import-user $(( $(date +%s) + 3600 ))); lt=$(csrf_of "$lc")
-get_load 10 "$LI/get" &
-gl=$!
+lc=$(cookie_1h long-import-user); lt=$(csrf_of "$lc")
+load_start long-import 1 "${PAGES[@]}"
 # One post at a time, so that each answer's time is its own wait for the
 # writer; pages are fetched all along.
 for i in $(seq 4); do
@@ -206,7 +210,8 @@ for i in $(seq 4); do
 		-b "bzs=$lc" -H 'Accept: application/json' -H 'Content-Type: application/x-www-form-urlencoded' \
 		--data-binary "csrf=$lt&action=follow" "$BASE/researchers/$s/follow" >>"$LI/all"
 done
-wait "$gl"
+load_stop long-import
+cp "$LOAD_ALL" "$LI/get"
 n503=$(grep -c '^503 ' "$LI/all")
 in_bound=$(awk '$2 >= 1.9 && $2 < 3.0' "$LI/all" | wc -l)
 check "4 follows during a long import: each 503 after its 2 s wait for the writer ($n503 were 503, $in_bound took 1.9-3 s: $(awk '{printf "%.2f ", $2}' "$LI/all"))" \
@@ -218,7 +223,7 @@ gmax=$(awk '{print $2}' "$LI/get" | sort -g | tail -n1)
 check "... pages meanwhile: $gets GETs, all 200 ($ok200), the slowest $gmax s (a GET may wait for a worker, never for the writer)" \
 	eval '[ "$gets" -gt 20 ] && [ "$ok200" = "$gets" ] && awk -v s="$gmax" "BEGIN { exit !(s < 3.0) }"'
 check "... the import still running: nothing of the refused follows was written" \
-	bash -c "kill -0 $imp && '$BUILD/bzpeer-admin' --store '$STORE' dump | cmp -s - '$T_DIR/dump.import'"
+	eval 'pid_alive "$imp" && same_dump "$T_DIR/dump.import"'
 tail -n +4 "$ROOT/store/sample/works.jsonl" >&$feed
 exec {feed}>&-
 wait "$imp"; rc=$?
