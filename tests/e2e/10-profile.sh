@@ -9,11 +9,7 @@ stack_up --authors "$ROOT/store/sample/authors.jsonl" \
 	--works "$ROOT/store/sample/works.jsonl" \
 	--works "$ROOT/tests/fixtures/hostile-works.jsonl"
 
-# Visible text with entities decoded, so it compares with the seed's text.
-visible() {
-	body_text | sed -e 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&#34;/"/g' \
-		-e "s/&#39;/'/g; s/&#x27;/'/g" -e 's/&amp;/\&/g'
-}
+# visible (lib.sh): the text with entities decoded, so it compares with the seed's.
 
 # in_order NEEDLE...: each needle appears in $TEXT after the previous one.
 in_order() {

@@ -13,7 +13,7 @@ stack_up
 
 P=/researchers/sanjeev-arora
 AID=A5000000001
-rcount() { redis-cli -s "$RUNDIR/redis.sock" GET "bzpeer:followers:$1" | sed 's/.*://'; }
+rcount() { rcli GET "bzpeer:followers:$1" | sed 's/.*://'; }
 page_count() { # the follower figure on the profile as a signed-out visitor sees it
 	curl -sS -H 'Cookie: bzf=x' "$BASE$1" | sed -n 's/.*<span class="follow-count"[^>]*>\([0-9]*\)<.*/\1/p' | head -n1
 }
@@ -27,7 +27,6 @@ post() {
 	http POST "$p" -b "$jar" "${keep[@]}" -H 'Content-Type: application/x-www-form-urlencoded' \
 		--data-binary "$data" "$@"
 }
-unchanged_since() { dump > "$T_DIR/dump.after"; cmp -s "$1" "$T_DIR/dump.after"; }
 
 # ---- signing in ------------------------------------------------------------
 http GET '/login?next=/researchers/sanjeev-arora'
@@ -83,7 +82,7 @@ post /researchers/nobody/follow "$J1" "$F"
 check "follow an unknown researcher: 404" [ "$STATUS" = 404 ]
 http GET "$P/follow" -b "$J1"
 check "GET on the follow address: 405 with Allow: POST" eval '[ "$STATUS" = 405 ] && [ "$(header Allow)" = POST ]'
-check "store unchanged after every refused follow" unchanged_since "$T_DIR/dump.before"
+check "store unchanged after every refused follow" same_dump "$T_DIR/dump.before"
 
 # ---- follow, refollow, unfollow, a second user ----------------------------------
 post "$P/follow" "$J1" "$F"
@@ -137,7 +136,7 @@ post "$P/claim" "$J1" "$C&note=<script>alert(1)</script>"
 check "claim with a duplicate field: 400" [ "$STATUS" = 400 ]
 post "$P/claim" "$J1" "${C/csrf=$C1/csrf=x}"
 check "claim with a bad CSRF: 403" [ "$STATUS" = 403 ]
-check "store unchanged after every refused claim" unchanged_since "$T_DIR/dump.before"
+check "store unchanged after every refused claim" same_dump "$T_DIR/dump.before"
 
 post "$P/claim" "$J1" "$C"
 check "claim filed: 303 with a flash" [ "$STATUS" = 303 ]
@@ -204,7 +203,7 @@ done
 signed_out_page() { grep -q '>Log in</a>' "$BODY" && ! grep -q 'Signed in as' "$BODY" && ! grep -q 'name="csrf"' "$BODY"; }
 post /logout "$J2" "csrf=nope"
 check "log out with a bad CSRF: 403" [ "$STATUS" = 403 ]
-S2=$(awk '$6 == "bzs" {print $7}' "$J2")   # a copy of the cookie, as a thief would keep it
+S2=$(jar_session "$J2")   # a copy of the cookie, as a thief would keep it
 check "a copy of demo2's cookie taken before logging out" [ -n "$S2" ]
 post /logout "$J2" "csrf=$C2"
 check "log out: 303 to / and the session cookie cleared" [ "$STATUS" = 303 ]
@@ -232,7 +231,7 @@ check "the copied cookie's claim: 303 to /login" eval '[ "$STATUS" = 303 ] && [ 
 http POST /logout -b "bzs=$S2" "${FORM[@]}" --data-binary "csrf=$C2"
 check "the copied cookie's logout: 303 to /login, no flash" \
 	eval '[ "$STATUS" = 303 ] && [ "$(header Location)" = "/login?next=%2F" ] && ! grep -qi "^Set-Cookie: bzf=" "$HEADERS"'
-check "store unchanged by every post of the copied cookie" unchanged_since "$T_DIR/dump.before"
+check "store unchanged by every post of the copied cookie" same_dump "$T_DIR/dump.before"
 
 # ---- bzpeer-admin sessions revoke: every session of one user ------------------------------
 cp "$J1" "$T_DIR/jar.demo.first"; JA="$T_DIR/jar.demo.first"; CA=$C1   # demo's first session
@@ -256,7 +255,7 @@ check "after: demo's first session's follow: 303 to /login" \
 	eval '[ "$STATUS" = 303 ] && [ "$(header Location)" = "/login?next=%2Fresearchers%2Fsanjeev-arora" ]'
 http POST "$P/follow" -b "$JB" "${FORM[@]}" --data-binary "csrf=$CB&action=follow" -H 'Accept: application/json'
 check "after: demo's second session's follow (JSON): 401" [ "$STATUS" = 401 ]
-check "store unchanged by the ended sessions' posts" unchanged_since "$T_DIR/dump.before"
+check "store unchanged by the ended sessions' posts" same_dump "$T_DIR/dump.before"
 http GET "$P" -b "$JC"
 check "demo2's session still signed in" grep -q 'Signed in as <strong>demo2</strong>' "$BODY"
 post "$P/follow" "$JC" "csrf=$CC&action=follow" -H 'Accept: application/json'

@@ -13,12 +13,7 @@ stack_up "${CATALOG_PAGES[@]}"
 # py SCRIPT [ARGS...]: runs python3 on the last body; exit status is the check.
 py() { local s=$1; shift; python3 -c "$s" "$BODY" "$@"; }
 
-# The visible text with entities decoded (as 10-profile.sh reads it).
-visible() {
-	body_text | sed -e 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&#34;/"/g' \
-		-e "s/&#39;/'/g" -e 's/&amp;/\&/g'
-}
-has_text() { visible | grep -qF -- "$1"; }
+# visible (lib.sh): the text with entities decoded.
 # all 'A && B': every part of a compound check is asserted (check runs one command).
 all() { eval "$1"; }
 no_raw() { ! grep -qF -- "$1" "$BODY"; }

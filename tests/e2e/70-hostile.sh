@@ -28,7 +28,7 @@ not_grep() { ! grep "$@"; }
 home_and_clean() {
 	[ "$(header Location)" = / ] && not_grep -qiE '^set-cookie: bzs=evil|^location: http' "$HEADERS"
 }
-same_store() { dump >"$T_DIR/dump.now" && cmp -s "$T_DIR/dump.base" "$T_DIR/dump.now"; }
+same_store() { same_dump "$T_DIR/dump.base"; }
 # verdict DESC WANT: one line for the last answer: status matches the
 # pattern WANT (e.g. 400 or '400|404') and the store is unchanged.
 verdict() {
@@ -50,18 +50,14 @@ expect() {
 raw() {
 	local d=$1 want=$2 bytes=$3
 	CASE=$d
-	HEADERS="$T_DIR/last.headers"; BODY="$T_DIR/last.body"
-	: >"$BODY"
+	: >"$T_DIR/raw.out"
 	{
 		exec 3<>"/dev/tcp/127.0.0.1/$PORT" &&
 		printf '%b' "$bytes" >&3 &&
 		timeout 5 cat <&3 >"$T_DIR/raw.out"
 		exec 3<&-
 	} 2>/dev/null
-	tr -d '\r' <"$T_DIR/raw.out" | sed '/^$/q' >"$HEADERS"
-	sed '1,/^\r*$/d' "$T_DIR/raw.out" >"$BODY"
-	STATUS=$(head -n1 "$HEADERS" | awk '{print $2}')
-	[ -n "$STATUS" ] || STATUS=000
+	split_answer "$T_DIR/raw.out"
 	keep
 	verdict "$d" "$want"
 }
@@ -69,7 +65,7 @@ raw() {
 # ---- who is asking: two real sessions, and cookies made with the key ----------------
 signin demo; J1=$JAR; C1=$CSRF
 signin demo2; J2=$JAR; C2=$CSRF
-S1=$(awk '$6 == "bzs" {print $7}' "$J1")
+S1=$(jar_session "$J1")
 check "two sessions with CSRF tokens" eval '[ -n "$C1" ] && [ -n "$C2" ] && [ -n "$S1" ]'
 session_key   # lib.sh: cookie USER EXPIRY [KEYHEX [ISSUED_MS]], csrf_of COOKIE
 NOW=$(date +%s)
@@ -223,22 +219,22 @@ raw "Content-Length: -1 (nginx: 400)" 400 \
 # Truncated: Content-Length 200, 50 bytes sent, then the connection closes.
 # nginx never passes a short body on; its access log says 400.
 CASE="truncated body: Content-Length 200, 50 bytes sent"
+amark=$(log_mark "$RUNDIR/nginx-access.log")
 {
 	exec 3<>"/dev/tcp/127.0.0.1/$PORT"
 	printf "POST $P/follow HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: bzs=$S1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200\r\nConnection: close\r\n\r\n%s" "$F1" >&3
 	exec 3<&-
 } 2>/dev/null
-sleep 0.5
-STATUS=$(grep -F "\"POST $P/follow HTTP/1.1\"" "$RUNDIR/nginx-access.log" | tail -n1 | awk '{print $9}')
+# nginx logs the request once it has given up on the rest of the body.
+wait_for 5 log_has "$amark" "\"POST $P/follow HTTP/1.1\"" "$RUNDIR/nginx-access.log"
+STATUS=$(log_since "$amark" "$RUNDIR/nginx-access.log" | grep -F "\"POST $P/follow HTTP/1.1\"" | tail -n1 | awk '{print $9}')
 verdict "$CASE (nginx access log)" 400
 # The same straight to the app: a body shorter than CONTENT_LENGTH is 400.
 CASE="truncated body straight to bzpeer-fcgi (CONTENT_LENGTH 200, 50 sent)"
 printf '%s' "$F1" | "$FCGI_CLIENT" "$RUNDIR/bzpeer-fcgi.sock" REQUEST_METHOD=POST \
 	"REQUEST_URI=$P/follow" QUERY_STRING= CONTENT_TYPE=application/x-www-form-urlencoded \
 	CONTENT_LENGTH=200 "HTTP_COOKIE=bzs=$S1" REMOTE_ADDR=127.0.0.1 >"$T_DIR/raw.out" 2>"$T_DIR/raw.err"
-tr -d '\r' <"$T_DIR/raw.out" | sed '/^$/q' >"$T_DIR/last.headers"; HEADERS="$T_DIR/last.headers"
-sed '1,/^\r*$/d' "$T_DIR/raw.out" >"$T_DIR/last.body"; BODY="$T_DIR/last.body"
-STATUS=$(sed -n 's/^Status: \([0-9]*\).*/\1/p' "$HEADERS")
+split_answer "$T_DIR/raw.out"
 keep
 verdict "$CASE" 400
 check "... and says the form arrived incomplete" grep -q 'incomplete' "$BODY"

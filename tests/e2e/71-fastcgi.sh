@@ -19,9 +19,7 @@ SOCK="$RUNDIR/bzpeer-fcgi.sock"
 LOG="$RUNDIR/bzpeer-fcgi.log"
 P=/researchers/sanjeev-arora
 
-master() { cat "$RUNDIR/bzpeer-fcgi.pid"; }
-workers() { tr ' ' '\n' <"/proc/$(master)/task/$(master)/children" 2>/dev/null | grep . | sort -n; }
-four_workers() { [ "$(workers | wc -l)" = 4 ]; }
+four_workers() { n_workers 4; }   # master, workers, n_workers: lib.sh
 wait_for 5 four_workers
 W0=$(workers)
 
@@ -126,16 +124,7 @@ check "... and the log names the parameter" grep -q 'sent REMOTE_USER twice' "$L
 check "a parameter the app never reads, twice: 200" grep -q '^Status: 200' "$T_DIR/dup3.out"
 
 # ---- stalls: half-sent records hold nothing but their connection --------------------------
-# latency_ok N: N GETs through nginx, each 200 within 1 s (the slowest in $SLOWEST).
-latency_ok() {
-	local n=$1 bad=0 t; SLOWEST=0
-	for _ in $(seq "$n"); do
-		t=$(curl -s -o /dev/null --max-time 5 -w '%{http_code} %{time_total}' "$BASE$P")
-		[ "${t%% *}" = 200 ] || bad=$((bad + 1))
-		SLOWEST=$(awk -v a="$SLOWEST" -v b="${t#* }" 'BEGIN { print (b > a) ? b : a }')
-	done
-	[ "$bad" = 0 ] && awk -v s="$SLOWEST" 'BEGIN { exit !(s < 1.0) }'
-}
+# latency_ok N (lib.sh): N GETs of the profile through nginx, each 200 within 1 s.
 printf '\x01' | "$FCGI_CLIENT" --raw --conns 16 --linger 3 "$SOCK" >"$T_DIR/stall.out" 2>"$T_DIR/stall.err" &
 stall=$!
 wait_for 5 grep -q held "$T_DIR/stall.err"
@@ -193,7 +182,9 @@ check "... the held worker was killed, and the log says so" grep -q 'killed (shu
 
 # ---- a worker that dies after accepting is no start failure --------------------------------
 W1=$(workers)
-for w in $W1; do kill -9 "$w"; sleep 0.2; done
+# One after another: each death seen by the master before the next kill.
+reaped() { ! workers | grep -qx "$1"; }
+for w in $W1; do kill -9 "$w"; wait_for 2 reaped "$w"; done
 check "four workers killed -9 one after another: four new ones at once" wait_for 2 four_workers
 check "... no backoff (they had accepted: not a start failure)" bash -c "! grep -q 'workers die at start' '$LOG'"
 check "... and the site answers" latency_ok 5
