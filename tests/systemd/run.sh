@@ -45,7 +45,7 @@ say()    { echo "# $*"; }
 
 # c CMD...: runs CMD inside the container (all its namespaces).
 c() { nsenter -t "$LEADER" -a "$@"; }
-. "$ROOT/tests/util.sh"   # wait_for
+. "$ROOT/tests/util.sh"   # wait_for, pid_alive, pid_gone
 main_pid() { c systemctl show -p MainPID --value bzpeer-fcgi.service; }
 # kill9 PID: kill -9 of one process in the container, never of a process
 # group (0, -1: that would reach this script) or of its init.
@@ -61,12 +61,12 @@ active() { [ "$(c systemctl is-active bzpeer-fcgi.service)" = active ]; }
 # summary. Runs at exit whatever happened.
 cleanup() {
 	local rc=$?
-	if [ -n "$NSPAWN" ] && kill -0 "$NSPAWN" 2>/dev/null; then
+	if [ -n "$NSPAWN" ] && pid_alive "$NSPAWN"; then
 		[ -n "$LEADER" ] && timeout 20 nsenter -t "$LEADER" -a systemctl poweroff >/dev/null 2>&1
-		for _ in $(seq 300); do kill -0 "$NSPAWN" 2>/dev/null || break; sleep 0.1; done
-		if kill -0 "$NSPAWN" 2>/dev/null; then
+		if ! wait_for 30 pid_gone "$NSPAWN"; then
 			say "the container did not power off; stopping systemd-nspawn ($NSPAWN)"
-			kill -TERM "$NSPAWN" 2>/dev/null; sleep 3; kill -KILL "$NSPAWN" 2>/dev/null
+			kill -TERM "$NSPAWN" 2>/dev/null
+			wait_for 3 pid_gone "$NSPAWN" || kill -KILL "$NSPAWN" 2>/dev/null
 		fi
 	fi
 	wait 2>/dev/null
@@ -116,23 +116,22 @@ systemd-nspawn -D "$ROOTFS" --volatile=overlay --private-network \
 	--bind="$OUT:/srv/out" \
 	>"$T/nspawn.log" 2>&1 </dev/null &
 NSPAWN=$!
-for _ in $(seq 200); do
+# find_leader: sets LEADER to the container's systemd, nspawn's child, once
+# it is there; true then, or when nspawn has exited.
+find_leader() {
+	local p
 	for p in $(cat "/proc/$NSPAWN/task/$NSPAWN/children" 2>/dev/null); do
 		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = systemd ] && LEADER=$p
 	done
-	[ -n "$LEADER" ] && break
-	kill -0 "$NSPAWN" 2>/dev/null || break
-	sleep 0.1
-done
+	[ -n "$LEADER" ] || pid_gone "$NSPAWN"
+}
+wait_for 20 find_leader
 [ -n "$LEADER" ] || { tail -n 20 "$T/nspawn.log"; bail "systemd-nspawn did not boot (see $T/nspawn.log)"; }
 # Until systemd has its bus, systemctl answers nothing; then it waits for
 # the boot to end.
 state=
-for _ in $(seq 100); do
-	state=$(timeout 60 nsenter -t "$LEADER" -a systemctl is-system-running --wait 2>/dev/null)
-	[ -n "$state" ] && break
-	sleep 0.1
-done
+booted() { state=$(timeout 60 nsenter -t "$LEADER" -a systemctl is-system-running --wait 2>/dev/null); [ -n "$state" ]; }
+wait_for 70 booted
 check "the container boots ($state)" bash -c "[ '$state' = running ] || [ '$state' = degraded ]"
 [ "$state" = degraded ] && c systemctl --failed --no-pager --plain | sed 's/^/# /'
 say "booted after $((SECONDS - started)) s"
@@ -235,23 +234,46 @@ c curl -s --max-time 10 "$BASE/" | grep -o 'href="/researchers/[a-z0-9-]*"' |
 check "researchers to follow: $(wc -l <"$OUT/slugs")" [ "$(wc -l <"$OUT/slugs")" -ge 4 ]
 
 # ---- load phases ---------------------------------------------------------------------------
-BG=()
-# load_start NAME: GET loops on the profile and follow loops, in the container.
+BG=() FOLLOWS=
+# load_start NAME [follows]: GET loops on the profile and follow loops, in
+# the container; returns once each loop has answers (load_running).
 load_start() {
-	BG=()
+	BG=() FOLLOWS=${2:-}
 	c bash /srv/tests/load.sh "$1" "$BASE$PROFILE" "$GET_LOOPS" 120 &
 	BG+=($!)
-	if [ "${2:-}" = follows ]; then
+	if [ "$FOLLOWS" = follows ]; then
 		for l in $(seq "$FOLLOW_LOOPS"); do
 			c bash /srv/tests/follow-load.sh "$1" "$l" "$USERS" &
 			BG+=($!)
 		done
 	fi
-	sleep 1
+	wait_for 30 load_running "$1"
 }
-# load_stop NAME: stops the loops; GETS: file of every GET status.
+# n_gets NAME, n_posts NAME: the GETs answered, the follows posted so far.
+n_gets() { cat "$OUT/$1".get.* 2>/dev/null | wc -l; }
+n_posts() { cat "$OUT/$1".acked.* "$OUT/$1".failed.* 2>/dev/null | wc -l; }
+load_running() {
+	local i
+	for i in $(seq "$GET_LOOPS"); do [ -s "$OUT/$1.get.$i" ] || return 1; done
+	[ "$FOLLOWS" = follows ] || return 0
+	for i in $(seq "$FOLLOW_LOOPS"); do
+		[ -s "$OUT/$1.acked.$i" ] || [ -s "$OUT/$1.failed.$i" ] || return 1
+	done
+}
+# load_more NAME: waits until the load has 20 more GETs answered (and, with
+# follows, 2 more follows posted) than at the call: served after an event.
+load_more() {
+	local g=$(( $(n_gets "$1") + 20 )) p=$(( $(n_posts "$1") + 2 ))
+	wait_for 30 load_past "$1" "$g" "$p"
+}
+load_past() {
+	[ "$(n_gets "$1")" -ge "$2" ] || return 1
+	[ "$FOLLOWS" != follows ] || [ "$(n_posts "$1")" -ge "$3" ]
+}
+# load_stop NAME: stops the loops once they are served after what came
+# before it (load_more); GETS: file of every GET status.
 load_stop() {
-	sleep 1
+	load_more "$1"
 	touch "$OUT/$1.stop"
 	wait "${BG[@]}"
 	GETS="$OUT/$1.gets"
@@ -278,7 +300,7 @@ pids=$(main_pid)
 for i in 1 2 3 4 5; do
 	if ! c systemctl restart bzpeer-fcgi; then not_ok "systemctl restart #$i"; fi
 	pids="$pids $(main_pid)"
-	sleep 1
+	load_more restart   # the new master serves the load before the next restart
 done
 load_stop restart
 check "five restarts, five new masters ($pids)" \
@@ -368,6 +390,9 @@ c sed -i 's/^workers = .*/workers = lots/' /etc/bzpeer/bzpeer.conf
 # and again; the request waits in the socket.
 c curl -s -o /srv/out/waited.html -w '%{http_code}' --max-time 60 "$BASE$PROFILE" >"$OUT/waited.code" &
 WAITER=$!
+# A window, the thing tested: without --fail-wait, RestartSec=200ms would
+# reach the start limit (30 starts in 60 s) in about 6 s; 15 s are two
+# failed starts of 5 s and a margin.
 sleep 15
 nrestarts=$(c systemctl show -p NRestarts --value bzpeer-fcgi.service)
 check "a broken config: the service is tried again ($nrestarts restarts in 15 s, each start failing after 5 s)" \
@@ -384,12 +409,14 @@ check "the service is active again" active
 
 # ---- backup under load, restore -------------------------------------------------------------
 load_start backup follows
-sleep 2
+n_acked() { cat "$OUT/$1".acked.* 2>/dev/null | wc -l; }
+acked_at_least() { [ "$(n_acked "$1")" -ge "$2" ]; }
+wait_for 30 acked_at_least backup 5
 # Every follow acknowledged by now must be in the backup.
 cat "$OUT"/backup.acked.* 2>/dev/null | sort -u >"$OUT/acked-before-backup"
 c bzpeer-admin --store /var/lib/bzpeer/store backup /var/lib/bzpeer/backups/b1 >"$T/backup.log" 2>&1
 check "bzpeer-admin backup as root while follows are posted" [ $? = 0 ] || cat "$T/backup.log"
-sleep 1
+wait_for 30 acked_at_least backup $(( $(wc -l <"$OUT/acked-before-backup") + 5 ))   # follows go on after it
 load_stop backup
 check "the backup's files: bzpeer's, 0600 (its directory 0700)" \
 	bash -c "[ \"\$(nsenter -t $LEADER -a stat -c '%U %a' /var/lib/bzpeer/backups/b1 /var/lib/bzpeer/backups/b1/data.mdb /var/lib/bzpeer/backups/b1/BACKUP | tr '\n' ' ')\" = 'bzpeer 700 bzpeer 600 bzpeer 600 ' ]"
@@ -445,8 +472,7 @@ load_start upgrade
 c env DEBIAN_FRONTEND=noninteractive apt-get install -y \
 	"/srv/deb/bzpeer_${V2}_amd64.deb" >"$T/apt-upgrade.log" 2>&1
 rc=$?
-sleep 2
-load_stop upgrade
+load_stop upgrade   # once the restarted service has served the load (load_more)
 check "apt install ./bzpeer_${V2}_amd64.deb: an upgrade" \
 	bash -c "[ $rc = 0 ] && [ \"\$(nsenter -t $LEADER -a dpkg-query -W -f='\${Version}' bzpeer)\" = '$V2' ]" ||
 	tail -n 20 "$T/apt-upgrade.log"
