@@ -23,8 +23,12 @@ VG_TESTS=${VG_TESTS:-10-profile 20-cache 25-posts 30-pages 70-hostile}
 LOGS="$VG_BUILD/valgrind"
 
 command -v valgrind >/dev/null || { echo "not ok - valgrind is not installed"; exit 1; }
-rm -rf "$VG_BUILD"; mkdir -p "$VG_BUILD" "$LOGS"
+rm -rf "$VG_BUILD"; mkdir -p "$VG_BUILD/tests" "$LOGS"
 ln -s "$BUILD/bzpeer-import" "$BUILD/bzpeer-admin" "$VG_BUILD/"
+# The suites' FastCGI client (need_fcgi_client in tests/e2e/lib.sh), as built.
+[ -x "$BUILD/tests/fcgi-client" ] ||
+	{ echo "not ok - $BUILD/tests/fcgi-client is not built (make $BUILD/tests/fcgi-client)"; exit 1; }
+ln -s "$BUILD/tests/fcgi-client" "$VG_BUILD/tests/"
 # bzpeer-fcgi under valgrind; forked workers stay in valgrind (one report each).
 cat >"$VG_BUILD/bzpeer-fcgi" <<EOF
 #!/bin/sh
