@@ -15,16 +15,11 @@ FCGI="$BUILD/bzpeer-fcgi"
 rm -rf "$T_DIR"; mkdir -p "$T_DIR"
 cp -r "$ROOT/views" "$T_DIR/views"
 need_fcgi_client
-PORT=$(free_port)
-export PORT STORE="$T_DIR/store" RUNDIR="$T_DIR/run" BUILD WORKERS=3 MICROCACHE=0
-export BZPEER_CONF_EXTRA="views = $T_DIR/views"
-BASE="http://127.0.0.1:$PORT"
+export WORKERS=3 MICROCACHE=0 BZPEER_CONF_EXTRA="views = $T_DIR/views"
+stack_start
+trap 'load_kill; stack_down' EXIT
 SOCK="$RUNDIR/bzpeer-fcgi.sock"
 LOG="$RUNDIR/bzpeer-fcgi.log"
-trap 'load_kill; stack_down' EXIT
-if ! "$ROOT/tests/stack.sh" start >"$T_DIR/stack.log" 2>&1; then
-	not_ok "stack starts (see $T_DIR/stack.log)"; cat "$T_DIR/stack.log"; exit 1
-fi
 CONF="$RUNDIR/bzpeer.conf"
 # master, workers, n_workers, new_workers, log_mark/log_since/log_has and
 # the load helpers are lib.sh's.

@@ -48,12 +48,7 @@ check "bzpeer-admin follows: both followers, the count agrees" \
 	bash -c "[ $rc = 0 ] && grep -qx 'follower: alice' '$T_DIR/out' && grep -qx 'follower: bob' '$T_DIR/out' && grep -qx 'count: 2' '$T_DIR/out'"
 
 # ---- the site serves the migrated store -------------------------------------------------
-PORT=$(free_port)
-export PORT STORE="$T_DIR/store" RUNDIR="$T_DIR/run" BUILD
-BASE="http://127.0.0.1:$PORT"
-trap stack_down EXIT
-"$ROOT/tests/stack.sh" start >"$T_DIR/stack.log" 2>&1 ||
-	{ not_ok "the stack starts on the migrated store (see $T_DIR/stack.log)"; cat "$T_DIR/stack.log"; finish; }
+stack_start
 http GET /researchers/gregoire-le
 check "the migrated store's profile answers 200" [ "$STATUS" = 200 ]
 check "with its claim (approved) and its two followers" \

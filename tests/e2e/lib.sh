@@ -38,6 +38,11 @@ stack_up() {
 		"$BUILD/bzpeer-import" --store "$T_DIR/store" "$@" >"$T_DIR/import.log" 2>&1 ||
 			{ not_ok "import the catalog (see $T_DIR/import.log)"; cat "$T_DIR/import.log"; exit 1; }
 	fi
+	stack_start
+}
+# stack_start: the same stack on whatever $T_DIR/store holds (a suite's own
+# store; the sample catalog when there is none), T_DIR left as it is.
+stack_start() {
 	PORT=$(free_port)
 	export PORT STORE="$T_DIR/store" RUNDIR="$T_DIR/run" BUILD
 	BASE="http://127.0.0.1:$PORT"
