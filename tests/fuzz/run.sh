@@ -71,7 +71,7 @@ fuzz_one() {
 mkdir -p "$FUZZ_BUILD/fuzz"
 pids=() names=()
 for t in "$@"; do
-	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 0.5; done
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done   # a slot frees
 	fuzz_one "$t" >"$FUZZ_BUILD/fuzz/$t.result" 2>&1 &
 	pids+=($!) names+=("$t")
 done

@@ -123,29 +123,45 @@ static int step_b_fails(MDB_txn *txn, const char *p)
 }
 static int step_b(MDB_txn *txn, const char *p) { (void)p; return put_key(txn, "step_b"); }
 
-/* A child that has the store open until it is killed; its pid. */
+/* fork_ready(&say): fork; the child gets 0 and writes a byte to say once
+ * it is ready; the parent gets the child's pid once it has. */
 static pid_t
-hold_open(const char *dir)
+fork_ready(int *say)
 {
 	int p[2];
 	char c;
 	pid_t pid;
 
 	REQUIRE(pipe(p) == 0);
-	if ((pid = fork()) == 0) {
-		struct store *s;
-
+	REQUIRE((pid = fork()) >= 0);
+	if (pid == 0) {
 		close(p[0]);
-		if (store_open(dir, STORE_RDONLY | STORE_EMPTY_OK, &s) != 0)
-			_exit(1);
-		if (write(p[1], "x", 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
+		*say = p[1];
+		return 0;
 	}
 	close(p[1]);
 	REQUIRE(read(p[0], &c, 1) == 1);
 	close(p[0]);
+	return pid;
+}
+
+/* A child that has the store open until it is killed; its pid. */
+static pid_t
+hold_open(const char *dir)
+{
+	int say;
+	pid_t pid;
+
+	if ((pid = fork_ready(&say)) == 0) {
+		struct store *s;
+
+		if (store_open(dir, STORE_RDONLY | STORE_EMPTY_OK, &s) != 0)
+			_exit(1);
+		if (write(say, "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
 	return pid;
 }
 
@@ -212,22 +228,27 @@ runner(void)
 
 /* ---- backups and restores ---------------------------------------------------- */
 
-/* A child following and unfollowing without pause until killed. */
+/* A child following and unfollowing without pause until killed; its pid,
+ * once its first follow is written. */
 static pid_t
 writer(const char *dir)
 {
+	int say;
 	pid_t pid;
 
-	if ((pid = fork()) == 0) {
+	if ((pid = fork_ready(&say)) == 0) {
 		struct store *s;
 		uint64_t n, txn;
 		int ch, i;
 
 		if (store_open(dir, 0, &s) != 0)
 			_exit(1);
-		for (i = 0;; i++)
+		for (i = 0;; i++) {
 			store_follow(s, SV_LIT("A106"), SV_LIT("writer"), i & 1,
 			    &n, &txn, &ch);
+			if (i == 0 && (write(say, "w", 1) != 1 || close(say) != 0))
+				_exit(1);
+		}
 	}
 	return pid;
 }
@@ -252,7 +273,6 @@ backups(void)
 	REQUIRE(dump_store(dir, scratch, 0, &src) == 0);
 	/* Taken while another process writes: consistent, complete. */
 	w = writer(dir);
-	usleep(100 * 1000);
 	for (k = 0; k < 20; k++) {
 		char name[32];
 
