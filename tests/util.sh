@@ -7,12 +7,12 @@
 # succeeds; fails once SECONDS (whole seconds) of wall time have passed,
 # however long each try takes. CMD is run again each time, so anything it
 # reads (a log, a file) is read anew: pass a function, not a <(...).
+# (Its locals have names no CMD uses: bash's locals are seen by the
+# functions it calls.)
 wait_for() {
-	local now=${EPOCHREALTIME//[!0-9]/} end
-	end=$(( now + $1 * 1000000 )); shift
+	local _wf_end=$(( ${EPOCHREALTIME//[!0-9]/} + $1 * 1000000 )); shift
 	until "$@" >/dev/null 2>&1; do
-		now=${EPOCHREALTIME//[!0-9]/}
-		[ "$now" -lt "$end" ] || return 1
+		[ "${EPOCHREALTIME//[!0-9]/}" -lt "$_wf_end" ] || return 1
 		sleep 0.05
 	done
 }
