@@ -137,6 +137,7 @@ killed=
 a_new_worker() { workers | grep -qvxF -f <(echo "${killed:-none}"); }
 for _ in 1 2 3 4; do
 	wait_for 3 a_new_worker
+	# shellcheck disable=SC2046,SC2086
 	killed=$(printf '%s\n' $killed $(workers))
 	# shellcheck disable=SC2046
 	kill -9 $(workers) 2>/dev/null
