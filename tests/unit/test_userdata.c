@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <time.h>
@@ -931,6 +932,24 @@ follow_forever(const char *dir, int k)
 #define FUTEX_WAITERS_BIT 0x80000000u
 #define GATE_OFFSET 16      /* struct groupq: four uint32_t, then the gate */
 
+/* in_futex(pid): the process sleeps in futex(2), as /proc/PID/syscall
+ * says of a process blocked in a system call ("running" otherwise). */
+static int
+in_futex(pid_t pid)
+{
+	char path[64], line[64];
+	FILE *f;
+	int in = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(line, sizeof(line), f) != NULL)
+		in = strtol(line, NULL, 10) == SYS_futex && line[0] != 'r';
+	fclose(f);
+	return in;
+}
+
 static void
 gate_lost_wakeup(void)
 {
@@ -968,7 +987,10 @@ gate_lost_wakeup(void)
 	for (i = 0; i < 1000 && !(atomic_load(word) & FUTEX_WAITERS_BIT); i++)
 		usleep(10000);
 	REQUIRE(atomic_load(word) & FUTEX_WAITERS_BIT);
-	usleep(50000);      /* from setting the bit to the futex wait */
+	/* From setting the bit to the futex wait. */
+	for (i = 0; i < 1000 && !in_futex(pid); i++)
+		usleep(1000);
+	REQUIRE(in_futex(pid));
 	do
 		w = atomic_load(word);
 	while (!atomic_compare_exchange_weak(word, &w, w & ~FUTEX_WAITERS_BIT));
