@@ -192,7 +192,7 @@ fuzz:
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) ASAN=1 UBSAN=1 test
 
-test-valgrind: deps all
+test-valgrind: deps all $(FCGI_CLIENT)
 	@BUILD=$(BUILD) VG_BUILD=$(VG_BUILD) tests/valgrind.sh
 
 # ---- benchmarks (never part of `make test`) ---------------------------------

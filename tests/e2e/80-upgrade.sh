@@ -59,7 +59,7 @@ check "a pending claim is kept: the JSON says so" grep -q '"claim":"pending"' "$
 # ---- a store newer than the programs -------------------------------------------------------
 stack_down; trap - EXIT
 cp -r "$T_DIR/store" "$T_DIR/newer"
-rm -f "$T_DIR/newer/lock.mdb" "$T_DIR/newer/follows.queue"
+rm -f "$T_DIR/newer/lock.mdb" "$T_DIR/newer/write.queue"
 printf 'schema\n\\09\\00\\00\\00\n' >"$T_DIR/schema9.txt"
 mdb_load -T -s meta -f "$T_DIR/schema9.txt" "$T_DIR/newer"
 "$ADMIN" --store "$T_DIR/newer" stats >"$T_DIR/out" 2>&1; rc=$?
