@@ -30,9 +30,19 @@ b64url_decode(struct buf *out, struct sv in)
 	size_t got = 0, max = in.n / 4 * 3 + 3;
 	const char *end;
 
-	buf_reserve(out, max);
 	/* Strict: no padding, no characters outside the alphabet, and the
-	 * unused bits of the last character zero (one encoding per value). */
+	 * unused bits of the last character zero (one encoding per value).
+	 * The alphabet is checked here: Debian 12's libsodium (1.0.18) reads
+	 * some bytes above 0x7f as '_' (0x9f decodes like "_"), so a cookie
+	 * would have more than one spelling. */
+	for (size_t i = 0; i < in.n; i++) {
+		unsigned char c = (unsigned char)in.p[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return -1;
+	}
+	buf_reserve(out, max);
 	if (sodium_base642bin((unsigned char *)out->p + out->len, max, in.p, in.n,
 	    NULL, &got, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    end != in.p + in.n)

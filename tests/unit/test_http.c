@@ -379,6 +379,11 @@ test_session(void)
 	CHECK(b64url_decode(&dec, SV_LIT("a")) < 0);
 	CHECK(b64url_decode(&dec, SV_LIT("ab+/")) < 0);
 	CHECK(b64url_decode(&dec, SV_LIT("YR")) < 0);   /* non-zero leftover bits */
+	/* libsodium 1.0.18 reads 0x9f as '_': "YWF\x9f" must not pass as "YWF_". */
+	CHECK(b64url_decode(&dec, SV_LIT("YWF_")) == 0);
+	CHECK(b64url_decode(&dec, SV_LIT("YWF\x9f")) < 0);
+	CHECK(b64url_decode(&dec, SV_LIT("YWF\x80")) < 0);
+	CHECK(b64url_decode(&dec, SV_LIT("YWF\xff")) < 0);
 	buf_free(&c); buf_free(&u); buf_free(&t); buf_free(&enc); buf_free(&dec);
 	buf_free(&c2); buf_free(&f);
 }
