@@ -10,7 +10,7 @@
  * handed to functions that want a C string (callers must still respect len:
  * the contents may hold NULs).
  *
- * Allocation failure policy (STYLE.md "Errors"): every allocation in this
+ * Allocation failure policy: every allocation in this
  * program goes through xmalloc/xrealloc, which log and _exit(70) on failure.
  * In the FastCGI server that ends one worker; the master respawns it.
  */
