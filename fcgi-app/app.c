@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../store/log.h"
+#include "metrics.h"
 
 int
 app_open(struct app *a, const struct config *cfg)
@@ -19,7 +20,8 @@ app_open(struct app *a, const struct config *cfg)
 	 * writer (an import) at most store_write_wait_ms, then answers 503
 	 * with nothing written. */
 	{
-		struct store_opts so = { 0, 0, cfg->store_write_wait_ms };
+		struct store_opts so = { 0, 0, cfg->store_write_wait_ms,
+		    metrics_follow_batch };
 
 		if (cfg->store_map_max > 0)
 			so.map_size = so.map_max = (uint64_t)cfg->store_map_max;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../store/log.h"
+#include "metrics.h"
 
 struct cache {
 	redisContext *ctx;
@@ -77,6 +78,7 @@ cache_down(struct cache *c, const char *why)
 {
 	int was_up = c->up;
 
+	metrics_redis_error();
 	if (c->up)
 		log_warn("redis: down (%s); serving from the store", why);
 	c->up = 0;

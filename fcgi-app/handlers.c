@@ -3,7 +3,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "../views/home.h"
@@ -12,6 +14,8 @@
 #include "../views/views.h"
 #include "app.h"
 #include "../store/log.h"
+#include "metrics.h"
+#include "router.h"
 #include "session.h"
 
 /* ---- shared ------------------------------------------------------------ */
@@ -238,6 +242,7 @@ serve_profile(struct request *r, struct viewer *v, int status)
 	viewer_headers(r, v);
 	resp_header(r, "X-Bzpeer-Cache", cached < 0 ? SV_LIT("off") :
 	    hit.page ? SV_LIT("hit") : SV_LIT("miss"));
+	metrics_page_cache(cached < 0 ? MC_OFF : hit.page ? MC_HIT : MC_MISS);
 	if (status == 200 && v->flash.n == 0) {
 		buf_reset(&r->etag);
 		profile_etag(&r->etag, gen, res, v);
@@ -324,4 +329,52 @@ handle_healthz(struct request *r)
 	}
 	buf_puts(&r->body, !cache_enabled(r->app->cache) ? "redis: off\n" :
 	    cache_is_up(r->app->cache) ? "redis: up\n" : "redis: down\n");
+}
+
+/* ---- GET /metrics --------------------------------------------------------- */
+
+/*
+ * GET /metrics: the figures of every worker (metrics.h) in Prometheus's
+ * text format, with the store's and Redis's state read now. For this
+ * machine only, as /healthz's details: nginx allows loopback alone, and a
+ * site that forgot to is still refused here (403).
+ */
+void
+handle_metrics(struct request *r)
+{
+	static const struct metrics_shm none;
+	const struct metrics_shm *m = metrics_get();
+	struct metrics_gauges g;
+	struct store_stats st;
+	const struct route *routes;
+	struct stat fst;
+	char path[4096];
+	size_t n;
+
+	if (!from_loopback(r)) {
+		resp_error(r, 403, "Forbidden",
+		    "The service's figures are for its own machine only.");
+		return;
+	}
+	memset(&g, 0, sizeof(g));
+	if (req_txn(r) == 0 && store_stats(r->txn, &st) == 0) {
+		g.store_ok = 1;
+		g.generation = st.generation;
+		g.researchers = st.researchers;
+		g.works = st.works;
+		g.map_size = st.map_size;
+		g.map_used = st.map_used;
+		if ((size_t)snprintf(path, sizeof(path), "%s/data.mdb",
+		    r->app->cfg->store) < sizeof(path) &&
+		    stat(path, &fst) == 0)
+			g.file_size = (uint64_t)fst.st_size;
+	}
+	req_end_txn(r);
+	cache_probe(r->app->cache);
+	g.redis_configured = cache_enabled(r->app->cache);
+	g.redis_up = cache_is_up(r->app->cache);
+	routes = router_routes(&n);
+	resp_start(r, 200, METRICS_CONTENT_TYPE);
+	resp_header(r, "Cache-Control", SV_LIT("no-store"));
+	metrics_format(&r->body, m != NULL ? m : &none, routes, n, &g);
 }

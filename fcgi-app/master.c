@@ -21,6 +21,7 @@
 #include "../store/store.h"
 #include "../views/views.h"
 #include "../store/log.h"
+#include "metrics.h"
 #include "worker.h"
 
 /* Two generations of the largest pool (256) during a reload, and spare. */
@@ -429,6 +430,7 @@ reap(struct master *m)
 			    (long)pid, c->gen, cause);
 		} else {
 			log_warn("worker %ld %s; starting another", (long)pid, cause);
+			metrics_worker_restart();
 			died++;
 			/* A worker that accepted requests and then died was
 			 * killed by one of them, or by someone: its
@@ -444,6 +446,9 @@ reap(struct master *m)
 	}
 	if (pid < 0 && errno != ECHILD)
 		log_warn("waitpid: %s", strerror(errno));
+	/* After every wake-up: the workers started before the poll, and
+	 * those reaped now. */
+	metrics_workers(count(m, 0, 0, 0));
 	if (died == 0)
 		return;
 	m->pending += (size_t)died;
@@ -522,6 +527,7 @@ reload(struct master *m)
 	m->respawn_at = 0;
 	m->backoff = BACKOFF_MIN;
 	m->retiring = 1;
+	metrics_reload();
 	log_info("reloading: generation %u starts; the running workers serve "
 	    "until it accepts", m->gen);
 	notify("STATUS=reloading");
@@ -671,6 +677,11 @@ master_run(const struct config *cfg, int listen_fd, int owned)
 		goto close_pipe;
 	}
 
+	/* The figures every worker adds to (GET /metrics): made before the
+	 * first fork, kept across reloads and worker restarts. */
+	if (metrics_init() < 0)
+		log_warn("metrics: mmap: %s; /metrics reports no counts",
+		    strerror(errno));
 	log_info("bzpeer-fcgi " BZPEER_VERSION ": starting %zu workers", m.want);
 	notify("STATUS=starting workers");
 	for (;;) {

@@ -10,6 +10,7 @@
 #include "handlers.h"
 #include "handlers_pages.h"
 #include "../store/log.h"
+#include "metrics.h"
 #include "session.h"
 
 #define POSTED (ROUTE_RESEARCHER | ROUTE_SESSION | ROUTE_CSRF | ROUTE_RATE)
@@ -32,6 +33,7 @@ static const struct route routes[] = {
 	{ M_GET, "/researchers/{slug}",    handle_researcher, ROUTE_RESEARCHER,
 	  NULL, NULL },
 	{ M_GET, "/healthz",               handle_healthz, 0, NULL, NULL },
+	{ M_GET, "/metrics",               handle_metrics, 0, NULL, NULL },
 	{ M_GET, "/login",                 handle_login, 0, NULL, NULL },
 	{ M_POST, "/logout",               handle_logout,
 	  ROUTE_SESSION | ROUTE_CSRF | ROUTE_RATE, &logout_form,
@@ -43,6 +45,9 @@ static const struct route routes[] = {
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* Every route has its slot in the shared counters (slot 0: no route). */
+_Static_assert(NROUTES + 1 <= METRICS_ROUTES, "METRICS_ROUTES is too small");
 
 const struct route *
 router_routes(size_t *n)
@@ -266,6 +271,8 @@ need_rate(struct request *r)
 	if (n[0] <= (uint64_t)r->app->cfg->post_rate &&
 	    n[1] <= (uint64_t)r->app->cfg->post_rate_addr)
 		return 0;
+	metrics_rate_refused(n[0] > (uint64_t)r->app->cfg->post_rate ?
+	    MR_SESSION : MR_ADDRESS);
 	resp_error(r, 429, "Too many requests",
 	    "Too many changes in a short time. Please wait a minute and try again.");
 	snprintf(tmp, sizeof(tmp), "%u", retry);

@@ -17,6 +17,7 @@
 #include "app.h"
 #include "fcgi.h"
 #include "../store/log.h"
+#include "metrics.h"
 #include "request.h"
 #include "router.h"
 
@@ -219,6 +220,7 @@ serve(struct worker *w, struct conn *c, double now)
 {
 	struct request *r = &w->req;
 	struct fcgi_stream *s = &c->in;
+	double start = mono_now();
 	int rc;
 
 	if (req_begin(r, s->param, s->nparam, (struct sv){ s->body.p, s->body.len },
@@ -240,6 +242,7 @@ serve(struct worker *w, struct conn *c, double now)
 	if (w->answer.cap > (1u << 22)) /* one huge answer: not kept */
 		buf_free(&w->answer);
 	r->app->requests++;
+	metrics_request(r->route, r->status, mono_now() - start);
 	return rc;
 }
 

@@ -122,7 +122,7 @@ main(int argc, char **argv)
 	};
 	struct import_opts o;
 	struct import_report rep;
-	struct store_opts so = { 0, 0, 0 };   /* waits for other writers */
+	struct store_opts so = { 0, 0, 0, NULL };   /* waits for other writers */
 	struct store *s;
 	struct timespec t0, t1;
 	const char *dir = NULL;

@@ -364,7 +364,8 @@ slot_take(struct groupq *q, pid_t me)
  */
 static int
 lead(struct store *s, struct groupq *q, const struct groupq_ops *ops,
-    MDB_txn *txn, uint64_t done, const struct slot *mine, int *any)
+    MDB_txn *txn, uint64_t done, const struct slot *mine, int *any,
+    size_t *items)
 {
 	uint16_t taken[GROUPQ_SLOTS];
 	uint64_t txn_id;
@@ -434,6 +435,7 @@ lead(struct store *s, struct groupq *q, const struct groupq_ops *ops,
 		sl->txn_id = txn_id;
 		slot_set(sl, SLOT_APPLIED);
 	}
+	*items = n;
 	return rc;
 }
 
@@ -470,6 +472,7 @@ groupq_run(struct store *s, const struct groupq_ops *ops, const void *item,
 	MDB_txn *txn;
 	uint64_t done;
 	uint32_t st;
+	size_t items = 0;
 	int rc, any, fin = 0;
 
 	if (s->flags & STORE_RDONLY)
@@ -501,10 +504,12 @@ groupq_run(struct store *s, const struct groupq_ops *ops, const void *item,
 			break;
 		}
 		if (rc == 0)
-			rc = lead(s, q, ops, txn, done, me, &any);
-		if (rc == 0 && any)
+			rc = lead(s, q, ops, txn, done, me, &any, &items);
+		if (rc == 0 && any) {
 			rc = store_write_commit(s, txn);   /* durable */
-		else
+			if (rc == 0 && s->on_batch != NULL)
+				s->on_batch(items);
+		} else
 			store_write_abort(s, txn);
 		if (rc == 0) {
 			fin = 1;    /* our slot is APPLIED by a committed batch */

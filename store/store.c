@@ -299,6 +299,7 @@ store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
 	s->map_max = o && o->map_max ? o->map_max : MAP_MAX_DEFAULT;
 	s->map_fixed = o && o->map_size;
 	s->write_wait_ms = o ? o->write_wait_ms : 0;
+	s->on_batch = o ? o->on_batch : NULL;
 	atomic_init(&s->spare, NULL);
 	if ((rc = mdb_env_create(&s->env)) != 0)
 		goto free;

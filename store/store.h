@@ -102,6 +102,9 @@ struct store_opts {
 	                             writer of this program (an import, say),
 	                             then give STORE_BUSY with nothing
 	                             written; 0: no limit */
+	void   (*on_batch)(size_t items); /* or NULL: called by this process
+	                             after each durable commit of follows
+	                             it led, with how many it carried */
 };
 int  store_open_opts(const char *dir, unsigned flags,
     const struct store_opts *opts, struct store **out);

@@ -99,6 +99,7 @@ struct store {
 	int       map_fixed;      /* the caller chose the map size */
 	_Atomic(struct store_rtxn *) spare;   /* a reset read txn to renew */
 	long      write_wait_ms;  /* how long a writer waits for the gate; 0 no limit */
+	void    (*on_batch)(size_t items);   /* store_opts.on_batch */
 	int       gate_held;      /* this process holds the writer gate */
 	struct groupq *fq;        /* the shared queue file (groupq.c), once open */
 	int       fq_fd;          /* its file, flocked shared while open */

@@ -375,6 +375,9 @@ store_follow(struct store *s, struct sv researcher_id, struct sv user,
 			return rc;
 	}
 	rc = store_write(s, follow_txn, &f);
+	/* Without the queue each follow is a commit of its own. */
+	if (rc == 0 && s->on_batch != NULL)
+		s->on_batch(1);
 	if (rc == UNCHANGED)
 		rc = 0;
 	if (rc != 0)

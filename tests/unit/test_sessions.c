@@ -319,7 +319,7 @@ static void
 map_full(void)
 {
 	const char *dir = path_in(scratch, "full");
-	struct store_opts o = { 0, 0, 0 };
+	struct store_opts o = { 0, 0, 0, NULL };
 	struct store *s = fixture_store("full", NULL);
 	struct store_rtxn *t;
 	struct store_stats st;

@@ -1121,7 +1121,7 @@ map_growth(void)
 {
 	const char *dir = path_in(scratch, "tiny");
 	const char *errf = path_in(scratch, "stderr");
-	struct store_opts o = { 256u << 10, 0, 0 };
+	struct store_opts o = { 256u << 10, 0, 0, NULL };
 	struct store *s = fixture_store("tiny", &o);
 	struct buf d = BUF_INIT, d2 = BUF_INIT, err = BUF_INIT;
 	uint64_t used, n = 0, txn, id;
@@ -1534,7 +1534,7 @@ now_s(void)
 static void
 busy_writer(void)
 {
-	struct store_opts o = { 0, 0, 300 };
+	struct store_opts o = { 0, 0, 300, NULL };
 	const char *dir = path_in(scratch, "busy"), *fifo = path_in(scratch, "busy.fifo");
 	struct store *s = fixture_store("busy", NULL), *w;
 	struct store_researcher r;
