@@ -4,10 +4,11 @@
 #include <errno.h>
 
 #include "registry.h"
+#include "views.h"
 
 enum {
 	L_TITLE, L_DESCRIPTION, L_CANONICAL, L_Q, L_KIND, L_CONTENT,
-	L_OG_TYPE, L_FEED, L_JSON, L_SESSION_BAR, L_FLASH,
+	L_OG_TYPE, L_FEED, L_JSON, L_SESSION_BAR, L_FLASH, L_CSS, L_JS,
 	L__COUNT
 };
 
@@ -23,6 +24,8 @@ static const struct tmpl_slot layout_slots[L__COUNT] = {
 	[L_JSON] = { "json", TMPL_VAR, 0 },
 	[L_SESSION_BAR] = { "session_bar", TMPL_HOLE, HOLE_SESSION_BAR },
 	[L_FLASH] = { "flash", TMPL_HOLE, HOLE_FLASH },
+	[L_CSS] = { "css", TMPL_VAR, 0 },
+	[L_JS] = { "js", TMPL_VAR, 0 },
 };
 
 const struct tmpl_def layout_def = {
@@ -48,6 +51,8 @@ layout_var(void *ctx, int slot, struct tmpl_val *out)
 	case L_OG_TYPE:     return tmpl_str(out, l->og_type);
 	case L_FEED:        return tmpl_str(out, l->feed);
 	case L_JSON:        return tmpl_str(out, l->json);
+	case L_CSS:         return tmpl_str(out, sv_cstr(views_static_url(VS_CSS)));
+	case L_JS:          return tmpl_str(out, sv_cstr(views_static_url(VS_JS)));
 	}
 	return EINVAL;
 }

@@ -23,4 +23,21 @@ void views_unload(void);
  */
 uint32_t views_version(void);
 
+/*
+ * The static files the pages link (dir/static/NAME, served by nginx) and
+ * their addresses as the templates write them: "/static/bzpeer.HASH.css",
+ * HASH 16 hex digits of the file's content, read by views_load. A new
+ * file is a new address, so nginx can tell browsers to keep one for a year
+ * (immutable); its fingerprint is part of views_version(), so no cached
+ * page links an old one. A file that cannot be read is linked by its
+ * plain name ("/static/bzpeer.css"), kept for an hour only.
+ */
+enum views_static { VS_CSS, VS_JS, VS__COUNT };
+const char *views_static_url(enum views_static f);
+
+/* Exposed for tests: the address of name (the file's bytes p, n). */
+#define VIEWS_STATIC_URL_MAX 80
+void views_static_name(char out[VIEWS_STATIC_URL_MAX], const char *name,
+    const void *p, size_t n);
+
 #endif

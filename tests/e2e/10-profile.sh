@@ -27,7 +27,7 @@ http GET /researchers/sanjeev-arora
 check "profile answers 200" [ "$STATUS" = 200 ]
 check "profile is HTML in UTF-8" [ "$(header Content-Type)" = "text/html; charset=utf-8" ]
 check "profile sends Content-Length" [ "$(header Content-Length)" = "$(stat -c %s "$BODY")" ]
-check "profile links the stylesheet" grep -q 'href="/static/bzpeer.css"' "$BODY"
+check "profile links the stylesheet" grep -q 'href="/static/bzpeer\.[0-9a-f]\{16\}\.css"' "$BODY"
 TEXT=$(visible)
 
 check "sections of seed 000 in order, in its words" in_order \
@@ -103,7 +103,7 @@ check "unknown OpenAlex id answers 404" [ "$STATUS" = 404 ]
 # ---- 404 in the layout --------------------------------------------------------
 http GET /researchers/nobody-at-all
 check "unknown researcher answers 404" [ "$STATUS" = 404 ]
-check "404 page is in the site's layout" grep -q 'href="/static/bzpeer.css"' "$BODY"
+check "404 page is in the site's layout" grep -q 'href="/static/bzpeer\.[0-9a-f]\{16\}\.css"' "$BODY"
 TEXT=$(visible)
 check "404 page says so in words" in_order "not found"
 http GET /no/such/page

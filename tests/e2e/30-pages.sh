@@ -35,7 +35,7 @@ e = d.documentElement
 assert e.getAttribute("viewBox").startswith("0 0 "), e.getAttribute("viewBox")
 '
 check "no inline script or style, no event handler in the explorer" \
-	bash -c "! grep -v '^<script src=\"/static/bzpeer.js\" defer></script>\$' '$BODY' | grep -qiE '<script|<style| style=| on[a-z]+='"
+	bash -c "! grep -v '^<script src=\"/static/bzpeer\.[0-9a-f]\{16\}\.js\" defer></script>\$' '$BODY' | grep -qiE '<script|<style| style=| on[a-z]+='"
 check "the drawing has a legend" bash -c "grep -q 'class=\"g-legend\"' '$BODY' && grep -q '>Close collaborator (2+ shared works)<' '$BODY'"
 check "the drawing shows works, co-authors, topics, institutions" bash -c "
 	[ \$(grep -c 'class=\"node node-work\"' '$BODY') = 14 ] &&
@@ -115,7 +115,7 @@ check "404 of a JSON address is JSON" py '
 import sys, json; d = json.load(open(sys.argv[1])); assert d["error"] == "not_found"'
 check "404 of a JSON address is CORS-readable" [ "$(header Access-Control-Allow-Origin)" = "*" ]
 http GET /researchers/nobody-here/graph
-check "404 of a page is in the site's layout" grep -q 'href="/static/bzpeer.css"' "$BODY"
+check "404 of a page is in the site's layout" grep -q 'href="/static/bzpeer\.[0-9a-f]\{16\}\.css"' "$BODY"
 for p in /researchers/sanjeev-arora.json /researchers/sanjeev-arora/graph /researchers/sanjeev-arora/graph.json \
 	/researchers/sanjeev-arora/works /researchers/sanjeev-arora/works.atom /researchers/sanjeev-arora/works.bib; do
 	http POST "$p" -d x=1
@@ -402,6 +402,6 @@ http GET /static/bzpeer.js
 check "bzpeer.js served by nginx as JavaScript" all '[ "$STATUS" = 200 ] && grep -qiE "^Content-Type: (application|text)/javascript" "$HEADERS"'
 check "bzpeer.js has no eval and no inline HTML" bash -c "! grep -qE 'eval\(|innerHTML|new Function' '$BODY'"
 http GET /researchers/sanjeev-arora
-check "pages load the script from /static, deferred" grep -q '^<script src="/static/bzpeer.js" defer></script>$' "$BODY"
+check "pages load the script from /static, deferred" grep -q '^<script src="/static/bzpeer\.[0-9a-f]\{16\}\.js" defer></script>$' "$BODY"
 
 finish

@@ -219,7 +219,7 @@ tried_store() { [ "$(log_since "$mark_kill" | grep -c 'error: app_open: store ')
 wait_for 5 tried_store
 http GET /researchers/sanjeev-arora
 check "workers without a store answer 503" [ "$STATUS" = 503 ]
-check "the 503 page is in the site's layout" grep -q 'href="/static/bzpeer.css"' "$BODY"
+check "the 503 page is in the site's layout" grep -q 'href="/static/bzpeer\.[0-9a-f]\{16\}\.css"' "$BODY"
 http GET /healthz
 check "/healthz answers 503" [ "$STATUS" = 503 ]
 check "/healthz to loopback (nginx on 127.0.0.1) says why" grep -q '^store: ..' "$BODY"

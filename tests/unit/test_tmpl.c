@@ -504,6 +504,46 @@ test_reload(void)
 	CHECK(views_load(views_dir, &err) == 0);
 	CHECK(views_version() == v0);
 
+	/* The static files: fingerprinted by their content. Without them, the
+	 * plain name; a changed file, a new address and a new version. */
+	{
+		char url0[VIEWS_STATIC_URL_MAX], url1[VIEWS_STATIC_URL_MAX];
+		size_t n;
+
+		snprintf(url0, sizeof(url0), "%s", views_static_url(VS_CSS));
+		n = strlen(url0);
+		CHECK(n == strlen("/static/bzpeer.0123456789abcdef.css") &&
+		    strncmp(url0, "/static/bzpeer.", 15) == 0 &&
+		    strspn(url0 + 15, "0123456789abcdef") == 16 &&
+		    strcmp(url0 + n - 4, ".css") == 0);
+		CHECK(strncmp(views_static_url(VS_JS), "/static/bzpeer.", 15) == 0 &&
+		    strcmp(views_static_url(VS_JS) +
+		    strlen(views_static_url(VS_JS)) - 3, ".js") == 0);
+		buf_reset(&err);
+		CHECK(views_load(dir, &err) == 0);    /* no static/ in dir */
+		CHECK(strcmp(views_static_url(VS_CSS), "/static/bzpeer.css") == 0);
+		snprintf(cmd, sizeof(cmd), "cp %s/*.html %s/ && mkdir %s/static && "
+		    "cp %s/static/* %s/static/", views_dir, dir, dir, views_dir, dir);
+		REQUIRE(system(cmd) == 0);
+		CHECK(views_load(dir, &err) == 0);
+		CHECK(strcmp(views_static_url(VS_CSS), url0) == 0);
+		CHECK(views_version() == v0);
+		snprintf(cmd, sizeof(cmd), "echo '/* v2 */' >> %s/static/bzpeer.css",
+		    dir);
+		REQUIRE(system(cmd) == 0);
+		CHECK(views_load(dir, &err) == 0);
+		snprintf(url1, sizeof(url1), "%s", views_static_url(VS_CSS));
+		CHECK(strcmp(url1, url0) != 0 && strlen(url1) == n);
+		CHECK(views_version() != v0);
+		CHECK(views_load(views_dir, &err) == 0);
+		CHECK(strcmp(views_static_url(VS_CSS), url0) == 0);
+		/* FNV-1a 64's published vectors: "" and "a". */
+		views_static_name(url1, "x.css", "", 0);
+		CHECK(strcmp(url1, "/static/x.cbf29ce484222325.css") == 0);
+		views_static_name(url1, "x.js", "a", 1);
+		CHECK(strcmp(url1, "/static/x.af63dc4c8601ec8c.js") == 0);
+	}
+
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK(system(cmd) == 0);
 	buf_free(&err);

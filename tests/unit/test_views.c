@@ -243,7 +243,13 @@ main(void)
 	CHECK(has(out.p, "<title>Sanjeev Arora · Researcher profile · BZPEER</title>"));
 	CHECK(has(out.p, "<link rel=\"canonical\" href=\"/researchers/sanjeev-arora\">"));
 	CHECK(has(out.p, "<meta name=\"description\" content=\"Sanjeev Arora: "));
-	CHECK(has(out.p, "<link rel=\"stylesheet\" href=\"/static/bzpeer.css\">"));
+	{
+		char link[160];
+
+		snprintf(link, sizeof(link), "<link rel=\"stylesheet\" href=\"%s\">",
+		    views_static_url(VS_CSS));
+		CHECK(has(out.p, link) && has(link, "/static/bzpeer."));
+	}
 	CHECK(has(out.p, "action=\"/researchers\"") && has(out.p, "name=\"q\""));
 	CHECK(has(out.p, "href=\"/researchers/sanjeev-arora/graph\""));
 	CHECK(has(out.p, "action=\"/researchers/sanjeev-arora/follow\""));
@@ -332,7 +338,7 @@ main(void)
 	view_error(404, "Researcher not found", "No researcher <here>.", &pg);
 	CHECK(pg.status == 404);
 	page_fill(&pg, &v, &out);
-	CHECK(has(out.p, "href=\"/static/bzpeer.css\"") &&
+	CHECK(has(out.p, "href=\"/static/bzpeer.") &&
 	    has(out.p, "Researcher not found") && has(out.p, "No researcher &lt;here&gt;."));
 	CHECK(has(out.p, "href=\"/login?next=%2F\""));
 
