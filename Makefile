@@ -25,7 +25,7 @@ PKGS    := hiredis lmdb libsodium jansson zlib libisal
 DEB_BUILD := gcc make pkg-config libfcgi-dev libhiredis-dev liblmdb-dev \
              libsodium-dev libjansson-dev zlib1g-dev libisal-dev
 DEB_RUN   := nginx redis-server lmdb-utils curl
-DEB_TEST  := $(DEB_RUN) valgrind
+DEB_TEST  := $(DEB_RUN) valgrind prometheus libnginx-mod-http-brotli-filter
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -249,6 +249,7 @@ CONF_RECORD ?= $(DATADIR)/conf-installed
 # CONF_NAME, in systemd/redis-bzpeer.conf.in from REDIS_NAME;
 # systemd/fill.sh fails naming a placeholder that has no value.
 NGINX_LISTEN     ?= 80
+NGINX_LISTEN6    ?= [::]:80
 NGINX_SOCKET     ?= /run/bzpeer/fcgi.sock
 NGINX_STATIC     ?= $(DATADIR)/views/static
 NGINX_HTPASSWD   ?= $(SYSCONFDIR)/bzpeer/htpasswd
@@ -257,6 +258,7 @@ NGINX_MICROCACHE ?= bzpeer_micro
 NGINX_SERVER_NAME ?= localhost
 NGINX_PARAMS     ?= $(SYSCONFDIR)/nginx/snippets/bzpeer-fastcgi.conf
 NGINX_LOGIN      ?= $(SYSCONFDIR)/nginx/snippets/bzpeer-login-basic.conf
+NGINX_BROTLI     ?= $(SYSCONFDIR)/nginx/snippets/bzpeer-brotli.conf
 NGINX_LOGIN_RATE ?= 10r/m
 NGINX_POST_RATE  ?= 10r/s
 NGINX_SSO_URL    ?= http://127.0.0.1:4180/oauth2/auth
@@ -303,6 +305,7 @@ install: all
 	@$(call conf,$(STAGE)/bzpeer.conf,$(SYSCONFDIR)/bzpeer/bzpeer.conf)
 	@$(call conf,$(STAGE)/site,$(SYSCONFDIR)/nginx/sites-available/bzpeer)
 	@$(call conf,nginx/bzpeer-fastcgi.conf,$(SYSCONFDIR)/nginx/snippets/bzpeer-fastcgi.conf)
+	@$(call conf,nginx/bzpeer-brotli.conf,$(SYSCONFDIR)/nginx/snippets/bzpeer-brotli.conf)
 	@$(call conf,$(STAGE)/login-basic,$(SYSCONFDIR)/nginx/snippets/bzpeer-login-basic.conf)
 	@$(call conf,$(STAGE)/login-sso,$(SYSCONFDIR)/nginx/snippets/bzpeer-login-sso.conf)
 	@$(call conf,$(STAGE)/redis,$(SYSCONFDIR)/redis/redis-bzpeer.conf)

@@ -108,8 +108,21 @@ CONF
 		"PARAMS=$ROOT/nginx/bzpeer-fastcgi.conf" "SSO_URL=$SSO_URL" ;;
 	*) say "LOGIN=$LOGIN: basic or sso"; exit 2 ;;
 	esac
+	# IPv6 on loopback when the machine has it; else a unix socket, so
+	# the site's second listen line is filled either way.
+	local listen6="unix:$RUNDIR/nginx6.sock" brotli_so=/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so
+	grep -q '^0\{31\}1 .* lo$' /proc/net/if_inet6 2>/dev/null && listen6="[::1]:$PORT"
+	# Brotli as the snippet says to turn it on, when the module is there.
+	: > "$RUNDIR/nginx-modules.conf"
+	if [ -e "$brotli_so" ]; then
+		echo "load_module $brotli_so;" > "$RUNDIR/nginx-modules.conf"
+		sed 's/^#brotli/brotli/' "$ROOT/nginx/bzpeer-brotli.conf" > "$RUNDIR/bzpeer-brotli.conf"
+	else
+		: > "$RUNDIR/bzpeer-brotli.conf"
+	fi
 	"$fill" "$ROOT/nginx/bzpeer-site.conf.in" "$RUNDIR/bzpeer-site.conf" \
-		"LISTEN=127.0.0.1:$PORT" "SERVER_NAME=127.0.0.1 localhost" \
+		"LISTEN=127.0.0.1:$PORT" "LISTEN6=$listen6" "SERVER_NAME=127.0.0.1 localhost" \
+		"BROTLI=$RUNDIR/bzpeer-brotli.conf" \
 		"SOCKET=$RUNDIR/bzpeer-fcgi.sock" "STATIC=$ROOT/views/static" \
 		"PARAMS=$ROOT/nginx/bzpeer-fastcgi.conf" "LOGIN=$RUNDIR/bzpeer-login.conf" \
 		"CACHE=$RUNDIR/nginx-cache" "LOGIN_RATE=$LOGIN_RATE" "POST_RATE=$POST_RATE" \
