@@ -150,10 +150,13 @@ app_conf fcgi-cold off
 # The per-address limits are the stack's generous ones: every load comes
 # from 127.0.0.1.
 PARAMS="$ROOT/nginx/bzpeer-fastcgi.conf"
+: > "$RUN/no-brotli.conf"        # gzip only: what every browser gets
+: > "$RUN/nginx-modules.conf"
 "$ROOT/systemd/fill.sh" "$ROOT/nginx/bzpeer-login-basic.conf.in" "$RUN/bzpeer-login.conf" \
     "PARAMS=$PARAMS" "HTPASSWD=$RUN/htpasswd"
 "$ROOT/systemd/fill.sh" "$ROOT/nginx/bzpeer-site.conf.in" "$RUN/bzpeer-site.conf" \
-    "LISTEN=127.0.0.1:$P_SITE" "SERVER_NAME=127.0.0.1 localhost" \
+    "LISTEN=127.0.0.1:$P_SITE" "LISTEN6=unix:$RUN/nginx6.sock" \
+    "SERVER_NAME=127.0.0.1 localhost" "BROTLI=$RUN/no-brotli.conf" \
     "SOCKET=$RUN/fcgi.sock" "STATIC=$ROOT/views/static" "PARAMS=$PARAMS" \
     "LOGIN=$RUN/bzpeer-login.conf" "CACHE=$RUN/nginx-cache" \
     "MICROCACHE=bzpeer_micro" "LOGIN_RATE=6000r/m" "POST_RATE=100000r/s"
@@ -287,7 +290,7 @@ signin() { # signin USER -> "COOKIE CSRF"
 		grep -o 'name="csrf" value="[^"]*"' | head -n1 | sed 's/.*value="//; s/"$//')
 	[ -n "$c" ] && [ -n "$t" ] && echo "$c $t"
 }
-read -r COOKIE_S _ < <(signin s) || die "sign-in failed"
+read -r COOKIE_S CSRF_S < <(signin s) || die "sign-in failed"
 curl -fsS -o /dev/null -D "$RUN/signed.h" -H "Cookie: bzs=$COOKIE_S" "$SITE/researchers/$SLUG"
 grep -qi '^X-Bzpeer-Cache: hit' "$RUN/signed.h" || die "the signed-in GET is not a Redis hit"
 for r in $(seq "$ROUNDS"); do
@@ -296,6 +299,23 @@ done
 # nginx's micro-cache and the fastcgi_cache are warm after one request each.
 curl -fsS -o /dev/null "http://127.0.0.1:$P_FCACHE/researchers/$SLUG"
 curl -fsS -o /dev/null "$SITE/researchers/$SLUG"
+
+# Bytes on the wire of one answer of each path, as a browser asks for it
+# (Accept-Encoding: gzip; wire_bytes in tests/util.sh): headers and body as
+# sent. The follow POST's answer is its 303 back to the profile.
+declare -A WIRE
+for s in static fcache php anon signed cold follow; do
+	case $s in
+	static) WIRE[$s]=$(wire_bytes "http://127.0.0.1:$P_STATIC/researchers/$SLUG") ;;
+	fcache) WIRE[$s]=$(wire_bytes "http://127.0.0.1:$P_FCACHE/researchers/$SLUG") ;;
+	php)    WIRE[$s]=$(wire_bytes "http://127.0.0.1:$P_PHP/page.php") ;;
+	anon)   WIRE[$s]=$(wire_bytes "$SITE/researchers/$SLUG") ;;
+	signed) WIRE[$s]=$(wire_bytes "$SITE/researchers/$SLUG" -H "Cookie: bzs=$COOKIE_S") ;;
+	cold)   WIRE[$s]=$(wire_bytes "http://127.0.0.1:$P_COLD/researchers/$SLUG") ;;
+	follow) WIRE[$s]=$(wire_bytes "$SITE/researchers/$SLUG/follow" -H "Cookie: bzs=$COOKIE_S" \
+		-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "csrf=$CSRF_S&action=follow") ;;
+	esac || die "$s: no answer to measure"
+done
 
 # ---- rounds -------------------------------------------------------------------------
 
@@ -459,12 +479,12 @@ OUT="$RUN/results-block.md"
 	echo "nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'), 2 nginx workers, access log off. Medians over the rounds;"
 	echo "server CPU = utime+stime of nginx, both bzpeer-fcgi, Redis and php-fpm (all their processes) per request."
 	echo
-	echo "| path | req/s | p50 ms | p99 ms | ÷ (1) static | ÷ (3) PHP peer | server CPU µs/req | errors |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| path | req/s | p50 ms | p99 ms | ÷ (1) static | ÷ (3) PHP peer | server CPU µs/req | bytes on the wire (gzip) | errors |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for s in "${SCEN[@]}"; do
-		printf '| %s | %.0f | %s | %s | %s | %s | %s | %s |\n' "${LABEL[$s]}" "${RPS[$s]}" \
+		printf '| %s | %.0f | %s | %s | %s | %s | %s | %s | %s |\n' "${LABEL[$s]}" "${RPS[$s]}" \
 			"${P50[$s]}" "${P99[$s]}" "$(ratio "${RPS[$s]}" "${RPS[static]}")" \
-			"$(ratio "${RPS[$s]}" "${RPS[php]}")" "${CPU[$s]}" "${ERR[$s]}"
+			"$(ratio "${RPS[$s]}" "${RPS[php]}")" "${CPU[$s]}" "${WIRE[$s]}" "${ERR[$s]}"
 	done
 	echo
 	echo "Server CPU µs per request by process (medians): nginx / bzpeer-fcgi / Redis / php-fpm"

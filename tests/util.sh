@@ -75,3 +75,14 @@ replace_block() {
 		  cat "$blk"; echo "<!-- $name:end -->"; } >> "$file"
 	fi
 }
+
+# wire_bytes URL [CURL ARGS...]: the bytes an answer takes on the wire as a
+# browser asks for it (Accept-Encoding: gzip): its status line and headers
+# plus its body as sent (compressed when the server compressed it). curl
+# does not inflate without --compressed, so size_download is what came.
+wire_bytes() {
+	local url=$1; shift
+	curl -sS -o /dev/null --max-time 10 -H 'Accept-Encoding: gzip' "$@" \
+		-w '%{size_header} %{size_download}\n' "$url" |
+		awk 'NF == 2 { print $1 + $2; ok = 1 } END { exit !ok }'
+}

@@ -33,6 +33,14 @@ zipped /static/bzpeer.css 'text/css'
 
 http GET "$P" -H 'Accept-Encoding: gzip'
 gz=$(stat -c %s "$BODY")
+# make bench's "bytes on the wire" (wire_bytes, tests/util.sh): the headers
+# and the compressed body as they came.
+w=$(wire_bytes "$BASE$P")
+check "wire_bytes of the profile: its headers and gzip body ($w = $(stat -c %s "$HEADERS") + $gz)" \
+	[ "$w" = $(( $(stat -c %s "$HEADERS") + gz )) ]
+w2=$(curl -sS -o /dev/null -w '%{size_header} %{size_download}' "$BASE$P" | awk '{ print $1 + $2 }')
+check "... a quarter to a half of the uncompressed answer ($w of $w2)" \
+	[ $(( w * 4 > w2 )):$(( w * 2 < w2 )) = 1:1 ]
 if [ -s "$RUNDIR/nginx-modules.conf" ]; then
 	http GET "$P" -H 'Accept-Encoding: br, gzip'
 	check "brotli when asked for: smaller than gzip ($(stat -c %s "$BODY") < $gz bytes)" bash -c "
