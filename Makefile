@@ -258,6 +258,7 @@ NGINX_MICROCACHE ?= bzpeer_micro
 NGINX_SERVER_NAME ?= localhost
 NGINX_PARAMS     ?= $(SYSCONFDIR)/nginx/snippets/bzpeer-fastcgi.conf
 NGINX_LOGIN      ?= $(SYSCONFDIR)/nginx/snippets/bzpeer-login-basic.conf
+NGINX_ACCESS_LOG ?= /var/log/nginx/bzpeer-access.log bzpeer
 NGINX_BROTLI     ?= $(SYSCONFDIR)/nginx/snippets/bzpeer-brotli.conf
 NGINX_LOGIN_RATE ?= 10r/m
 NGINX_POST_RATE  ?= 10r/s

@@ -122,7 +122,7 @@ CONF
 	fi
 	"$fill" "$ROOT/nginx/bzpeer-site.conf.in" "$RUNDIR/bzpeer-site.conf" \
 		"LISTEN=127.0.0.1:$PORT" "LISTEN6=$listen6" "SERVER_NAME=127.0.0.1 localhost" \
-		"BROTLI=$RUNDIR/bzpeer-brotli.conf" \
+		"BROTLI=$RUNDIR/bzpeer-brotli.conf" "ACCESS_LOG=$RUNDIR/nginx-access.log bzpeer" \
 		"SOCKET=$RUNDIR/bzpeer-fcgi.sock" "STATIC=$ROOT/views/static" \
 		"PARAMS=$ROOT/nginx/bzpeer-fastcgi.conf" "LOGIN=$RUNDIR/bzpeer-login.conf" \
 		"CACHE=$RUNDIR/nginx-cache" "LOGIN_RATE=$LOGIN_RATE" "POST_RATE=$POST_RATE" \

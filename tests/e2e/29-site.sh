@@ -98,4 +98,13 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H 'Host: evil.examp
 check "an unknown host gets no answer ($code)" [ "$code" = 000 ]
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H 'Host: localhost' "$BASE$P")
 check "a named host is served ($code)" [ "$code" = 200 ]
+
+# ---- the access log's fields --------------------------------------------------------------
+amark=$(log_mark "$RUNDIR/nginx-access.log")
+curl -s -o /dev/null --max-time 10 -H 'Accept-Encoding: gzip' "$BASE$P?logged=1"
+wait_for 5 log_has "$amark" "GET $P?logged=1 " "$RUNDIR/nginx-access.log"
+line=$(log_since "$amark" "$RUNDIR/nginx-access.log" | grep -F "GET $P?logged=1 " | tail -n1)
+check "access log: combined fields, then rt= urt= cache= bytes= gzip= ($line)" bash -c "
+	awk '{ exit !(\$9 == 200) }' <<<'$line' &&
+	grep -qE ' rt=[0-9.]+ urt=[0-9.]+ cache=[A-Z-]+ bytes=[0-9]+ gzip=[0-9.]+\$' <<<'$line'"
 finish
