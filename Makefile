@@ -250,6 +250,7 @@ CONF_RECORD ?= $(DATADIR)/conf-installed
 # systemd/fill.sh fails naming a placeholder that has no value.
 NGINX_LISTEN     ?= 80
 NGINX_LISTEN6    ?= [::]:80
+NGINX_METRICS_LISTEN ?= 127.0.0.1:9180
 NGINX_SOCKET     ?= /run/bzpeer/fcgi.sock
 NGINX_STATIC     ?= $(DATADIR)/views/static
 NGINX_HTPASSWD   ?= $(SYSCONFDIR)/bzpeer/htpasswd

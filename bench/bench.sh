@@ -157,6 +157,7 @@ PARAMS="$ROOT/nginx/bzpeer-fastcgi.conf"
 "$ROOT/systemd/fill.sh" "$ROOT/nginx/bzpeer-site.conf.in" "$RUN/bzpeer-site.conf" \
     "LISTEN=127.0.0.1:$P_SITE" "LISTEN6=unix:$RUN/nginx6.sock" \
     "SERVER_NAME=127.0.0.1 localhost" "BROTLI=$RUN/no-brotli.conf" "ACCESS_LOG=off" \
+    "METRICS_LISTEN=unix:$RUN/nginx-metrics.sock" \
     "SOCKET=$RUN/fcgi.sock" "STATIC=$ROOT/views/static" "PARAMS=$PARAMS" \
     "LOGIN=$RUN/bzpeer-login.conf" "CACHE=$RUN/nginx-cache" \
     "MICROCACHE=bzpeer_micro" "LOGIN_RATE=6000r/m" "POST_RATE=100000r/s"

@@ -11,6 +11,8 @@
 #   WORKERS bzpeer-fcgi workers (default 4)
 #   REDIS   1 (default) to run redis-server as the cache, 0 for none
 #   MICROCACHE 1 (default): nginx micro-caches anonymous GETs for 1 s
+#   METRICS_PORT  nginx's monitoring port on 127.0.0.1 (/metrics, /healthz;
+#           default: a free one, written to $RUNDIR/metrics.port)
 #   BZPEER_CONF_EXTRA  more "key = value" lines for bzpeer.conf (tests)
 #   LOGIN   basic (default): /login behind nginx auth_basic with the demo
 #           accounts; sso: behind auth_request to SSO_URL
@@ -110,6 +112,10 @@ CONF
 	esac
 	# IPv6 on loopback when the machine has it; else a unix socket, so
 	# the site's second listen line is filled either way.
+	# Monitoring's own loopback port (the site's METRICS_LISTEN), kept
+	# in metrics.port for whoever scrapes.
+	METRICS_PORT=${METRICS_PORT:-$(free_port)}
+	echo "$METRICS_PORT" > "$RUNDIR/metrics.port"
 	local listen6="unix:$RUNDIR/nginx6.sock" brotli_so=/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so
 	grep -q '^0\{31\}1 .* lo$' /proc/net/if_inet6 2>/dev/null && listen6="[::1]:$PORT"
 	# Brotli as the snippet says to turn it on, when the module is there.
@@ -123,6 +129,7 @@ CONF
 	"$fill" "$ROOT/nginx/bzpeer-site.conf.in" "$RUNDIR/bzpeer-site.conf" \
 		"LISTEN=127.0.0.1:$PORT" "LISTEN6=$listen6" "SERVER_NAME=127.0.0.1 localhost" \
 		"BROTLI=$RUNDIR/bzpeer-brotli.conf" "ACCESS_LOG=$RUNDIR/nginx-access.log bzpeer" \
+		"METRICS_LISTEN=127.0.0.1:$METRICS_PORT" \
 		"SOCKET=$RUNDIR/bzpeer-fcgi.sock" "STATIC=$ROOT/views/static" \
 		"PARAMS=$ROOT/nginx/bzpeer-fastcgi.conf" "LOGIN=$RUNDIR/bzpeer-login.conf" \
 		"CACHE=$RUNDIR/nginx-cache" "LOGIN_RATE=$LOGIN_RATE" "POST_RATE=$POST_RATE" \

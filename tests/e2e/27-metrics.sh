@@ -133,6 +133,12 @@ done
 	REMOTE_ADDR=::1 >"$T_DIR/near.out" 2>&1
 split_answer "$T_DIR/near.out"
 check "/metrics from ::1: the figures" grep -q '^bzpeer_workers 3' "$BODY"
+MP=$(cat "$RUNDIR/metrics.port")
+code=$(curl -s -o "$T_DIR/mon" -w '%{http_code}' --max-time 10 -H 'Host: 10.1.2.3:9180' "http://127.0.0.1:$MP/metrics")
+check "the monitoring port serves /metrics whatever Host names ($code)" \
+	bash -c "[ $code = 200 ] && grep -q '^bzpeer_workers 3' '$T_DIR/mon'"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$MP$P")
+check "... and no page ($code)" [ "$code" = 404 ]
 check "nginx allows /metrics from loopback only" \
 	bash -c "grep -A4 'location = /metrics' '$RUNDIR/bzpeer-site.conf' | grep -q 'deny all'"
 

@@ -1,6 +1,7 @@
 #!/bin/bash
-# A real Prometheus (Debian's) scrapes the stack's /metrics every second;
-# its query API returns the counts this test caused.
+# A real Prometheus (Debian's) scrapes the stack's /metrics every second,
+# on the site's monitoring port as docs/INSTALL.md configures it; its
+# query API returns the counts this test caused.
 . "$(dirname "$0")/lib.sh"
 PROM=${PROMETHEUS:-/usr/bin/prometheus}
 [ -x "$PROM" ] || { not_ok "$PROM is installed (Debian package prometheus: make deps)"; finish; }
@@ -21,7 +22,7 @@ scrape_configs:
   - job_name: bzpeer
     metrics_path: /metrics
     static_configs:
-      - targets: ['127.0.0.1:$PORT']
+      - targets: ['127.0.0.1:$(cat "$RUNDIR/metrics.port")']
 EOF
 "$PROM" --config.file="$T_DIR/prometheus.yml" --storage.tsdb.path="$T_DIR/prom-data" \
 	--web.listen-address="127.0.0.1:$PROM_PORT" >"$T_DIR/prometheus.log" 2>&1 &
