@@ -1,6 +1,7 @@
 /* test_userdata.c: follows and claims in the store: rules, refusals that change nothing, re-imports, concurrent writers, map growth, bzpeer-admin. */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -714,10 +715,29 @@ cmp_op(const void *a, const void *b)
 	return (int)y->changed - (int)x->changed;
 }
 
+/*
+ * What the store's on_batch hook reported, summed over the children in
+ * memory they share: commits, the follows they carried, the largest batch.
+ */
+static _Atomic uint64_t *batches;
+
+static void
+count_batch(size_t items)
+{
+	uint64_t max = atomic_load(&batches[2]);
+
+	atomic_fetch_add(&batches[0], 1);
+	atomic_fetch_add(&batches[1], items);
+	while (items > max &&
+	    !atomic_compare_exchange_weak(&batches[2], &max, items))
+		;
+}
+
 /* One child: OPS random follows/unfollows, each logged; exits 0 or 1. */
 static void
 child(const char *dir, int k, const char *log)
 {
+	const struct store_opts so = { 0, 0, 0, count_batch };
 	struct store *s;
 	struct op ops[OPS];
 	unsigned seed = 7919u * (unsigned)(k + 1);
@@ -725,7 +745,7 @@ child(const char *dir, int k, const char *log)
 	int i, ch, bad = 0;
 	FILE *f;
 
-	if (store_open(dir, 0, &s) != 0)
+	if (store_open_opts(dir, 0, &so, &s) != 0)
 		_exit(1);
 	for (i = 0; i < OPS; i++) {
 		struct op *o = &ops[i];
@@ -779,6 +799,9 @@ concurrent(void)
 	size_t i, j, k2, r, u, total = 0, changed = 0, commits = 0;
 
 	store_close(s);     /* no environment across fork */
+	batches = mmap(NULL, 3 * sizeof(*batches), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(batches != MAP_FAILED);
 	fflush(stdout);
 	for (k = 0; k < PROCS; k++) {
 		char name[32];
@@ -878,6 +901,17 @@ concurrent(void)
 	/* The follow queue grouped them: fewer commits than follows. */
 	CHECK(commits > 0 && commits < changed);
 	printf("# %zu follows changed an edge in %zu commits\n", changed, commits);
+	/* The hook saw every commit once, in the process that led it, with
+	 * every follow it carried (no-ops that shared it included). */
+	CHECK(atomic_load(&batches[0]) == commits);
+	CHECK(atomic_load(&batches[1]) >= changed &&
+	    atomic_load(&batches[1]) <= total);
+	CHECK(atomic_load(&batches[2]) > 1);
+	printf("# on_batch: %llu commits, %llu follows, at most %llu in one\n",
+	    (unsigned long long)atomic_load(&batches[0]),
+	    (unsigned long long)atomic_load(&batches[1]),
+	    (unsigned long long)atomic_load(&batches[2]));
+	munmap(batches, 3 * sizeof(*batches));
 	CHECK(changed > total / 4 && changed < total);
 	/* The replayed end state is the store's. */
 	REQUIRE(store_open(dir, STORE_RDONLY, &s) == 0);
