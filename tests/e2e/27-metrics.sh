@@ -37,9 +37,9 @@ check "every series is declared by a TYPE line" awk '
 # ---- known requests, counted exactly ------------------------------------------------
 signin demo
 scrape "$T_DIR/m0"
-for i in 1 2 3 4 5; do curl -s -o /dev/null --max-time 10 "$BASE$P"; done
-for i in 1 2 3; do curl -s -o /dev/null --max-time 10 "$BASE/researchers/no-such-person"; done
-for i in 1 2; do curl -s -o /dev/null --max-time 10 "$BASE/no/such/page"; done
+for _ in 1 2 3 4 5; do curl -s -o /dev/null --max-time 10 "$BASE$P"; done
+for _ in 1 2 3; do curl -s -o /dev/null --max-time 10 "$BASE/researchers/no-such-person"; done
+for _ in 1 2; do curl -s -o /dev/null --max-time 10 "$BASE/no/such/page"; done
 curl -s -o /dev/null --max-time 10 -X POST "$BASE/healthz"
 # Six posts, a limit of four a minute per session: four follow or unfollow
 # (each one commit, of one follow), two refused.
@@ -85,7 +85,7 @@ check "3 workers" [ "$(val "$T_DIR/m1" bzpeer_workers)" = 3 ]
 
 # Any worker answers the scrape with the same figures: they are shared.
 same=1
-for i in 1 2 3 4 5 6; do
+for _ in 1 2 3 4 5 6; do
 	scrape "$T_DIR/again"
 	[ "$(val "$T_DIR/again" "bzpeer_http_requests_total{$R_PROFILE,status=\"200\"}")" = \
 	  "$(val "$T_DIR/m1" "bzpeer_http_requests_total{$R_PROFILE,status=\"200\"}")" ] || same=0
@@ -118,7 +118,7 @@ kill -HUP "$(master)"
 wait_for 20 new_workers 3 "$old"
 scrape "$T_DIR/m3"
 check "a reload counted, the counts kept" \
-	[ $(( $(val "$T_DIR/m3" bzpeer_reloads_total) - $(val "$T_DIR/m2" bzpeer_reloads_total) )):$(val "$T_DIR/m3" "bzpeer_http_requests_total{$R_PROFILE,status=\"200\"}") = \
+	[ "$(( $(val "$T_DIR/m3" bzpeer_reloads_total) - $(val "$T_DIR/m2" bzpeer_reloads_total) )):$(val "$T_DIR/m3" "bzpeer_http_requests_total{$R_PROFILE,status=\"200\"}")" = \
 	  "1:$(val "$T_DIR/m1" "bzpeer_http_requests_total{$R_PROFILE,status=\"200\"}")" ]
 
 # ---- loopback only ------------------------------------------------------------------

@@ -48,8 +48,8 @@ check "it scrapes the stack: up == 1" wait_for 30 is 'up{job="bzpeer"}' 1
 
 # What this test causes: 7 BibTeX exports, 2 unknown researchers' feeds,
 # 3 follows (one commit each: they come one after another).
-for i in 1 2 3 4 5 6 7; do curl -s -o /dev/null --max-time 10 "$BASE$BIB"; done
-for i in 1 2; do curl -s -o /dev/null --max-time 10 "$BASE/researchers/nobody-here/works.atom"; done
+for _ in 1 2 3 4 5 6 7; do curl -s -o /dev/null --max-time 10 "$BASE$BIB"; done
+for _ in 1 2; do curl -s -o /dev/null --max-time 10 "$BASE/researchers/nobody-here/works.atom"; done
 for a in follow unfollow follow; do
 	curl -s -o /dev/null --max-time 10 -b "$JAR" -H 'Accept: application/json' \
 		-H 'Content-Type: application/x-www-form-urlencoded' \
