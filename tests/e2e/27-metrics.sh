@@ -121,6 +121,20 @@ check "a reload counted, the counts kept" \
 	[ "$(( $(val "$T_DIR/m3" bzpeer_reloads_total) - $(val "$T_DIR/m2" bzpeer_reloads_total) )):$(val "$T_DIR/m3" "bzpeer_http_requests_total{$R_PROFILE,status=\"200\"}")" = \
 	  "1:$(val "$T_DIR/m1" "bzpeer_http_requests_total{$R_PROFILE,status=\"200\"}")" ]
 
+# ---- Redis stopped: pages from the store, counted as such; errors counted -----------
+scrape "$T_DIR/r0"
+"$ROOT/tests/stack.sh" redis-stop >/dev/null 2>&1
+for _ in 1 2 3 4 5 6; do curl -s -o /dev/null --max-time 10 "$BASE$P"; done
+scrape "$T_DIR/r1"
+off=$(( $(val "$T_DIR/r1" 'bzpeer_page_cache_requests_total{result="off"}') - $(val "$T_DIR/r0" 'bzpeer_page_cache_requests_total{result="off"}') ))
+errs=$(( $(val "$T_DIR/r1" bzpeer_redis_errors_total) - $(val "$T_DIR/r0" bzpeer_redis_errors_total) ))
+check "Redis down: the 6 pages counted as off the cache ($off)" [ "$off" = 6 ]
+check "... Redis's failures counted ($errs), Redis reported down" \
+	[ "$(( errs >= 1 )):$(val "$T_DIR/r1" bzpeer_redis_up)" = 1:0 ]
+"$ROOT/tests/stack.sh" redis-start >/dev/null 2>&1
+up_again() { scrape "$T_DIR/r2" && [ "$(val "$T_DIR/r2" bzpeer_redis_up)" = 1 ]; }
+check "Redis back: reported up again (within 8 s)" wait_for 8 up_again
+
 # ---- loopback only ------------------------------------------------------------------
 for a in 192.0.2.7 ""; do
 	"$FCGI_CLIENT" "$SOCK" REQUEST_METHOD=GET REQUEST_URI=/metrics QUERY_STRING= \
