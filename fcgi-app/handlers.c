@@ -64,6 +64,9 @@ viewer_for(struct request *r, struct viewer *v)
 	req_session(r);
 	v->user = (struct sv){ r->user.p, r->user.len };
 	v->csrf = (struct sv){ r->csrf.p, r->csrf.len };
+	if (v->user.n > 0)
+		v->session = (struct sv){ (const char *)r->sinfo.id,
+		    sizeof(r->sinfo.id) };
 	if (cookie_get(req_param(r, RP_HTTP_COOKIE), FLASH_COOKIE, &code) == 0) {
 		for (size_t i = 0; i < sizeof(flashes) / sizeof(flashes[0]); i++)
 			if (sv_eq_cstr(code, flashes[i].code))
@@ -161,7 +164,9 @@ profile_etag(struct buf *out, uint64_t gen, const struct store_researcher *res,
 		uint64_t h = HASH64_SEED;
 
 		h = hash64(h, v->user.p, v->user.n);
-		h = hash64(h, v->csrf.p, v->csrf.n);
+		/* The session, not its token: the token is masked anew in
+		 * every response, and any of its maskings is accepted. */
+		h = hash64(h, v->session.p, v->session.n);
 		h = hash64(h, v->flash.p, v->flash.n);
 		h = hash64(h, &bits, 1);
 		buf_puts(out, "-s");

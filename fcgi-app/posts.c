@@ -156,7 +156,7 @@ handle_login(struct request *r)
 /* ---- POST /logout ------------------------------------------------------------ */
 
 static const struct field_decl logout_fields[] = {
-	{ "csrf", 64, valid_line, NULL },
+	{ "csrf", 128, valid_line, NULL },
 };
 const struct form_spec logout_form = FORM_SPEC(logout_fields);
 
@@ -200,7 +200,7 @@ valid_action(struct sv v)
 
 enum { FOLLOW_CSRF, FOLLOW_ACTION };
 static const struct field_decl follow_fields[] = {
-	[FOLLOW_CSRF] = { "csrf", 64, valid_line, NULL },
+	[FOLLOW_CSRF] = { "csrf", 128, valid_line, NULL },
 	[FOLLOW_ACTION] = { "action", 8, valid_action,
 	    "must be follow or unfollow" },
 };
@@ -252,7 +252,7 @@ handle_follow(struct request *r)
 
 enum { CLAIM_CSRF, CLAIM_ORCID, CLAIM_EMAIL, CLAIM_URL, CLAIM_NOTE };
 static const struct field_decl claim_fields[] = {
-	[CLAIM_CSRF] = { "csrf", 64, valid_line, NULL },
+	[CLAIM_CSRF] = { "csrf", 128, valid_line, NULL },
 	[CLAIM_ORCID] = { "orcid", 19, NULL, NULL },
 	[CLAIM_EMAIL] = { "email", 254, NULL, NULL },
 	[CLAIM_URL] = { "evidence_url", 2000, NULL, NULL },

@@ -90,7 +90,7 @@ struct request {
 	struct sv   session;        /* the cookie value, when valid */
 	struct session_info sinfo;  /* its issue, expiry and id, when valid */
 	struct buf  user;           /* signed-in user, empty when signed out */
-	struct buf  csrf;           /* that session's CSRF token */
+	struct buf  csrf;           /* that session's CSRF token, masked */
 
 	/* The response. */
 	int         status;

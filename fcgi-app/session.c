@@ -226,25 +226,46 @@ out:
 	return rc;
 }
 
+/* The session's token: HMAC-SHA-256(secret, "csrf1|" value "|"). */
+static void
+csrf_mac(const struct session_key *key, struct sv value,
+    unsigned char m[crypto_auth_hmacsha256_BYTES])
+{
+	mac(key, "csrf1|", value, (struct sv){ "", 0 }, m);
+}
+
 void
 session_csrf(const struct session_key *key, struct sv value, struct buf *out)
 {
-	unsigned char m[crypto_auth_hmacsha256_BYTES];
+	unsigned char t[2 * crypto_auth_hmacsha256_BYTES];
+	unsigned char *pad = t, *m = t + crypto_auth_hmacsha256_BYTES;
 
-	mac(key, "csrf1|", value, (struct sv){ "", 0 }, m);
-	b64url_encode(out, m, sizeof(m));
+	csrf_mac(key, value, m);
+	randombytes_buf(pad, crypto_auth_hmacsha256_BYTES);
+	for (size_t i = 0; i < crypto_auth_hmacsha256_BYTES; i++)
+		m[i] ^= pad[i];
+	b64url_encode(out, t, sizeof(t));
 }
 
 int
 session_csrf_ok(const struct session_key *key, struct sv value, struct sv token)
 {
-	struct buf want = BUF_INIT;
-	int ok;
+	unsigned char m[crypto_auth_hmacsha256_BYTES];
+	struct buf got = BUF_INIT;
+	int ok = 0;
 
-	session_csrf(key, value, &want);
-	ok = token.n == want.len &&
-	    sodium_memcmp(token.p, want.p, want.len) == 0;
-	buf_free(&want);
+	if (token.n > SESSION_CSRF_MAX || b64url_decode(&got, token) < 0)
+		goto out;
+	csrf_mac(key, value, m);
+	if (got.len == 2 * sizeof(m)) {
+		/* Masked: pad, then the token XOR the pad. */
+		for (size_t i = 0; i < sizeof(m); i++)
+			got.p[sizeof(m) + i] ^= got.p[i];
+		ok = sodium_memcmp(got.p + sizeof(m), m, sizeof(m)) == 0;
+	} else if (got.len == sizeof(m))
+		ok = sodium_memcmp(got.p, m, sizeof(m)) == 0;
+out:
+	buf_free(&got);
 	return ok;
 }
 

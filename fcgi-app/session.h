@@ -23,7 +23,8 @@
  * The CSRF token of a session is b64url(HMAC-SHA-256(secret, "csrf1|"
  * cookie value)): bound to the session, so a token from another session or
  * a forged one is refused, and it needs no storage either; a session
- * signed out takes its token with it.
+ * signed out takes its token with it. Pages carry it masked (see
+ * session_csrf below).
  */
 #define SESSION_COOKIE "bzs"
 #define SESSION_KEY_LEN 32
@@ -66,11 +67,23 @@ void session_issue(const struct session_key *key, struct sv user,
 int  session_verify(const struct session_key *key, struct sv value,
     uint64_t now, struct buf *user, struct session_info *info);
 
-/* Appends the CSRF token of the session whose cookie value is `value`. */
+/*
+ * Appends the CSRF token of the session whose cookie value is `value`, as
+ * a page carries it: masked with a fresh random pad, b64url(pad || token
+ * XOR pad), 86 characters. No two responses hold the same bytes, so a page
+ * compressed over TLS next to text an attacker chose cannot give the token
+ * away a byte at a time (BREACH).
+ */
 void session_csrf(const struct session_key *key, struct sv value,
     struct buf *out);
 
-/* 1 if token is the session's CSRF token (constant time). */
+/* The longest token a form field must hold: a masked one. */
+#define SESSION_CSRF_MAX 86
+
+/*
+ * 1 if token is the session's CSRF token, masked (any pad) or bare
+ * (b64url of the 32-byte MAC); constant time in the token's bytes.
+ */
 int  session_csrf_ok(const struct session_key *key, struct sv value,
     struct sv token);
 

@@ -10,7 +10,9 @@
 /* Who is looking, and the per-request figures that go into the holes. */
 struct viewer {
 	struct sv user;        /* signed-in user name, empty when signed out */
-	struct sv csrf;        /* CSRF token for forms, empty when signed out */
+	struct sv csrf;        /* CSRF token for forms (masked: new on every
+	                        * response), empty when signed out */
+	struct sv session;     /* the session's id, empty when signed out */
 	struct sv flash;       /* message to show once, or empty */
 	uint64_t  followers;   /* current follower count of the profile */
 	int       following;   /* the viewer follows this researcher */

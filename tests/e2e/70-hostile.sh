@@ -73,7 +73,12 @@ GOOD=$(cookie demo $((NOW + 600)))
 http GET "$P" -b "bzs=$GOOD"
 check "a cookie made here with the key signs demo in (the forgeries below are refused for what they change)" \
 	grep -q 'Signed in as <strong>demo</strong>' "$BODY"
-check "and its CSRF token is the one the page gives" grep -q "name=\"csrf\" value=\"$(csrf_of "$GOOD")\"" "$BODY"
+T1=$(csrf_in <"$BODY")
+check "and the page's CSRF token is its token masked (pad, then token XOR pad)" \
+	test "$(csrf_unmask "$T1")" = "$(csrf_of "$GOOD")"
+http GET "$P" -b "bzs=$GOOD"
+check "masked anew on every response: the next page's token differs, same token under it" \
+	eval '[ "$(csrf_in <"$BODY")" != "$T1" ] && [ "$(csrf_unmask "$(csrf_in <"$BODY")")" = "$(csrf_of "$GOOD")" ]'
 
 post() { # post DESC WANT PATH JAR_OR_COOKIE BODY [curl args]
 	local d=$1 want=$2 p=$3 who=$4 data=$5; shift 5

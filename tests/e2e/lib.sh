@@ -145,7 +145,7 @@ jar_session() { awk '$6 == "bzs" {print $7}' "$1"; }
 # them (fcgi-app/session.h), for users nginx never signed in; needs openssl.
 # session_key: KEYHEX from the running stack's secret. cookie USER EXPIRY
 # [KEYHEX [ISSUED_MS]]: a cookie value (issued now unless given). csrf_of
-# COOKIE: its CSRF token.
+# COOKIE: its CSRF token, bare (the app takes it bare or masked).
 b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 hmac() { printf '%s' "$1" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:${2:-$KEYHEX}" -binary | b64url; }
 session_key() { KEYHEX=$(od -An -tx1 -v "$RUNDIR/secret" | tr -d ' \n'); }
@@ -154,6 +154,12 @@ cookie() {
 	printf '%s.%s.%s.%s' "$(printf '%s' "$u" | b64url)" "$i" "$e" "$(hmac "bzs2|$u|$i.$e" "$k")"
 }
 csrf_of() { hmac "csrf1|$1|"; }
+# csrf_unmask TOKEN: the bare token under a page's masked one.
+csrf_unmask() {
+	python3 -c 'import base64,sys
+t=sys.argv[1]; d=base64.urlsafe_b64decode(t+"="*(-len(t)%4))
+print(base64.urlsafe_b64encode(bytes(a^b for a,b in zip(d[:32],d[32:]))).decode().rstrip("="))' "$1"
+}
 # cookie_1h USER: a cookie for USER living an hour.
 cookie_1h() { cookie "$1" $(( $(date +%s) + 3600 )); }
 

@@ -21,7 +21,7 @@ FUZZ_INIT(session)
  * (user, issue time, expiry; the id the same on every check and another
  * for a cookie issued a millisecond later), expire at their expiry, and
  * any one byte changed must be refused; the input must round-trip through
- * base64url.
+ * base64url and is never a CSRF token.
  */
 FUZZ_ONE(session)
 {
@@ -74,13 +74,17 @@ FUZZ_ONE(session)
 		FUZZ_CHECK(session_verify(&session_k, (struct sv){ cookie.p,
 		    cookie.len }, exp, &user, NULL) < 0);
 		FUZZ_CHECK(user.len == 0);
-		/* The CSRF token of this session, and only it, is accepted. */
+		/* The CSRF token of this session is accepted, masked anew
+		 * each time; the other session's token is not, and the input
+		 * (which nobody signed) never is. */
 		session_csrf(&session_k, (struct sv){ cookie.p, cookie.len }, &csrf);
+		FUZZ_CHECK(csrf.len == SESSION_CSRF_MAX);
 		FUZZ_CHECK(session_csrf_ok(&session_k, (struct sv){ cookie.p,
 		    cookie.len }, (struct sv){ csrf.p, csrf.len }));
+		FUZZ_CHECK(!session_csrf_ok(&session_k, (struct sv){ other.p,
+		    other.len }, (struct sv){ csrf.p, csrf.len }));
 		FUZZ_CHECK(!session_csrf_ok(&session_k, (struct sv){ cookie.p,
-		    cookie.len }, in) || (in.n == csrf.len &&
-		    memcmp(in.p, csrf.p, csrf.len) == 0));
+		    cookie.len }, in));
 		/* Tampering: one byte changed anywhere is refused. */
 		if (cookie.len <= 512) {
 			size_t at = (size_t)data[0] % cookie.len;

@@ -363,6 +363,32 @@ test_session(void)
 	CHECK(!session_csrf_ok(&k, SV_LIT("other"), (struct sv){ t.p, t.len }));
 	CHECK(!session_csrf_ok(&k, v, (struct sv){ t.p, t.len - 1 }));
 	CHECK(!session_csrf_ok(&k, v, SV_LIT("")));
+	/* Masked anew each time (BREACH): two tokens differ, both are
+	 * accepted, and so is the bare MAC under them; a changed byte in the
+	 * pad or in the masked half is refused. */
+	{
+		struct buf t2 = BUF_INIT, raw = BUF_INIT, md = BUF_INIT;
+
+		session_csrf(&k, v, &t2);
+		CHECK(t.len == SESSION_CSRF_MAX && t2.len == t.len);
+		CHECK(memcmp(t.p, t2.p, t.len) != 0);
+		CHECK(session_csrf_ok(&k, v, (struct sv){ t2.p, t2.len }));
+		REQUIRE(b64url_decode(&md, (struct sv){ t.p, t.len }) == 0 && md.len == 64);
+		for (size_t i = 0; i < 32; i++)
+			md.p[32 + i] ^= md.p[i];
+		b64url_encode(&raw, (const unsigned char *)md.p + 32, 32);
+		CHECK(raw.len == 43);
+		CHECK(session_csrf_ok(&k, v, (struct sv){ raw.p, raw.len }));
+		CHECK(!session_csrf_ok(&k, SV_LIT("other"), (struct sv){ raw.p, raw.len }));
+		for (size_t at = 0; at < t2.len; at += 7) {
+			char keep = t2.p[at];
+
+			t2.p[at] = keep == 'A' ? 'B' : 'A';
+			CHECK(!session_csrf_ok(&k, v, (struct sv){ t2.p, t2.len }));
+			t2.p[at] = keep;
+		}
+		buf_free(&t2); buf_free(&raw); buf_free(&md);
+	}
 	/* cookies */
 	CHECK(cookie_get("a=1; bzs=xyz; c=3", "bzs", &v) == 0 && sv_eq_cstr(v, "xyz"));
 	CHECK(cookie_get("xbzs=1; bzs=2", "bzs", &v) == 0 && sv_eq_cstr(v, "2"));
