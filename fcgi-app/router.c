@@ -131,6 +131,24 @@ openalex_author_id(struct sv s, char out[AUTHOR_ID_BUF])
 
 /* ---- what routes need -------------------------------------------------------- */
 
+/* 301 to the same route of r->res's slug, the query string kept. */
+static void
+moved(struct request *r, const struct route *rt)
+{
+	struct buf loc = BUF_INIT;
+
+	buf_puts(&loc, "/researchers/");
+	url_arg(&loc, r->res.slug);
+	buf_puts(&loc, strchr(rt->pattern, '}') + 1);
+	if (r->query.n) {
+		buf_putc(&loc, '?');
+		buf_put(&loc, r->query.p, r->query.n);
+	}
+	resp_redirect(r, 301, (struct sv){ loc.p, loc.len });
+	resp_header(r, "Cache-Control", SV_LIT("public, max-age=3600"));
+	buf_free(&loc);
+}
+
 /*
  * ROUTE_RESEARCHER. Returns 0 with r->res filled, else -1 with the answer
  * made (301, 404, 503).
@@ -152,28 +170,22 @@ need_researcher(struct request *r, const struct route *rt)
 	if (r->method != M_POST && (idn = openalex_author_id(key, id)) != 0 &&
 	    (key.p[0] != 'a' || (rc = store_researcher_by_slug(r->txn, key,
 	    &r->res)) == STORE_NOTFOUND)) {
-		struct buf loc = BUF_INIT;
-		const char *suffix = strchr(rt->pattern, '}') + 1;
-
 		if ((rc = store_researcher_by_id(r->txn, (struct sv){ id, idn },
 		    &r->res)) != 0) {
 			store_failure(r, rc);
 			return -1;
 		}
-		buf_puts(&loc, "/researchers/");
-		url_arg(&loc, r->res.slug);
-		buf_puts(&loc, suffix);
-		if (r->query.n) {
-			buf_putc(&loc, '?');
-			buf_put(&loc, r->query.p, r->query.n);
-		}
-		resp_redirect(r, 301, (struct sv){ loc.p, loc.len });
-		resp_header(r, "Cache-Control", SV_LIT("public, max-age=3600"));
-		buf_free(&loc);
+		moved(r, rt);
 		return -1;
 	}
 	if ((rc = store_researcher_by_slug(r->txn, key, &r->res)) != 0) {
 		store_failure(r, rc);
+		return -1;
+	}
+	/* The slug of a researcher merged into another: a GET goes to the
+	 * survivor's address for good; a post applies to the survivor. */
+	if (r->method != M_POST && !sv_eq(r->res.slug, key)) {
+		moved(r, rt);
 		return -1;
 	}
 	/* Copies that outlive the read transaction (a post ends it first). */

@@ -303,6 +303,7 @@ value_text(struct buf *b, enum store_db db, MDB_val k, MDB_val v)
 	case DB_NOTBEFORE:
 		return be64_text(b, v);
 	case DB_REVOKED:
+	case DB_MERGED:
 		buf_putc(b, ' ');
 		dump_quote(b, val_sv(v));
 		return 0;

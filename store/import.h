@@ -12,6 +12,31 @@ struct import_opts {
 	size_t n_authors;
 	const char *const *works;     /* work files */
 	size_t n_works;
+	/*
+	 * Snapshot partitions (bzpeer-import --snapshot, snapshot.h), or all
+	 * NULL for plain files: each file's updated_date ("YYYY-MM-DD") and
+	 * the record count its manifest gives. With dates, a file whose date
+	 * is not after the last partition of its entity the store applied is
+	 * skipped, the partitions read are recorded in the store (meta
+	 * "part ENTITY DATE"), and a file holding another number of records
+	 * than its count fails the import, nothing written.
+	 */
+	const char *const *authors_date, *const *works_date;
+	const uint64_t *authors_records, *works_records;
+	/*
+	 * Merged ids (merge_date,id,merge_into_id CSV, maybe gzipped), one
+	 * file per merge date (the dates: merged_*_date, applied when newer
+	 * than the last applied), and the deleted works
+	 * (work_id,deleted_date, rows newer than the last applied).
+	 */
+	const char *const *merged_authors, *const *merged_authors_date;
+	size_t n_merged_authors;
+	const char *const *merged_works, *const *merged_works_date;
+	size_t n_merged_works;
+	const char *const *deleted_works;
+	size_t n_deleted_works;
+	uint64_t total_bytes;         /* of every file, for progress; 0 unknown */
+	int progress;                 /* a progress line on log, redrawn */
 	int strict;                   /* the first bad line fails the import */
 	int threads;                  /* parser threads: 0 parse on the calling
 	                                 thread, < 0 one per CPU (at most 8;
@@ -24,6 +49,8 @@ struct import_report {
 	uint64_t bad_lines;
 	uint64_t generation;          /* the catalog generation now */
 	uint64_t researchers_written, works_written;  /* new or changed */
+	uint64_t parts_read, parts_skipped;   /* snapshot files, by date */
+	uint64_t merged, deleted;     /* researchers merged away, works deleted */
 	/*
 	 * Where the time went, in seconds: wall clock, and the CPU time of the
 	 * calling thread (the one that writes the store), of the last run of

@@ -36,6 +36,7 @@ static const struct {
 	[DB_UCLAIM]      = { "uclaim", 0 },
 	[DB_REVOKED]     = { "revoked", 0 },
 	[DB_NOTBEFORE]   = { "notbefore", 0 },
+	[DB_MERGED]      = { "merged", 0 },
 };
 
 const char *
@@ -558,16 +559,29 @@ store_get(struct store_rtxn *t, enum store_db db, struct sv key, MDB_val *v)
 	return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
 }
 
+/*
+ * How many merges a lookup follows: OpenAlex merges into a survivor, which
+ * is rarely merged again; a longer chain (or a loop) reads as corrupt.
+ */
+#define MERGE_HOPS 8
+
 int
 store_researcher_by_id(struct store_rtxn *t, struct sv id,
     struct store_researcher *out)
 {
 	MDB_val v;
-	int rc;
+	int rc, hops = 0;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = store_get(t, DB_RESEARCHERS, id, &v)) != 0)
-		return rc;
+	/* A researcher merged away answers as the one it went into. */
+	while ((rc = store_get(t, DB_RESEARCHERS, id, &v)) == STORE_NOTFOUND &&
+	    (rc = store_get(t, DB_MERGED, id, &v)) == 0) {
+		if (++hops > MERGE_HOPS)
+			return STORE_CORRUPT;
+		id = val_sv(v);
+	}
+	if (rc != 0)
+		return rc == STORE_NOTFOUND && hops > 0 ? STORE_CORRUPT : rc;
 	return rec_researcher_decode(v.mv_data, v.mv_size, out);
 }
 

@@ -175,7 +175,13 @@ unsigned store_level(const struct store_researcher *r);
 unsigned store_trust(const struct store_researcher *r);
 const char *store_trust_band(unsigned trust);   /* "New" .. "Highly trusted" */
 
-/* Look a researcher up. STORE_NOTFOUND, or STORE_CORRUPT for a bad record. */
+/*
+ * Look a researcher up. STORE_NOTFOUND, or STORE_CORRUPT for a bad record.
+ * A researcher OpenAlex merged into another is found as that other one
+ * (out->id and out->slug are the survivor's), by its old id and by its
+ * old slug: callers that compare out->slug with what they looked up know
+ * to redirect.
+ */
 int store_researcher_by_slug(struct store_rtxn *t, struct sv slug,
     struct store_researcher *out);
 int store_researcher_by_id(struct store_rtxn *t, struct sv id,

@@ -54,6 +54,13 @@
  *  notbefore    user -> u64 BE unix milliseconds: the user's sessions
  *               issued at or before it are ended
  *
+ * Catalog again, added after the user data (so, like it, absent from an
+ * older store until its next writable open, and read as empty meanwhile):
+ *
+ *  merged       "A123" -> "A456": a researcher merged away by OpenAlex
+ *               (merged_ids) and the one it was merged into, which may
+ *               itself have been merged since (followed at read time)
+ *
  * So a researcher's works come newest first (unknown year, 0, last), and
  * co-authors and topics largest count first, ties by numeric id.
  *
@@ -79,6 +86,7 @@ enum store_db {
 	DB_UCLAIM,
 	DB_REVOKED,
 	DB_NOTBEFORE,
+	DB_MERGED,
 	DB__COUNT
 };
 
@@ -237,6 +245,18 @@ int meta_put(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,
     uint64_t v);
 /* Puts a text meta value (no NUL kept). */
 int meta_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *v);
+
+/*
+ * A researcher merged into another, inside the importer's transaction
+ * (userdata.c): every follow of `from` moves to `to`, a user who followed
+ * both counted once; `from`'s current claim becomes a pending claim on
+ * `to` (or a rejected one, with a note, when `to` has a claim or the user
+ * another open one), *to_claim the claim state `to`'s record takes.
+ */
+int store_follows_move(MDB_txn *txn, const MDB_dbi *dbi, struct sv from,
+    uint64_t from_num, struct sv to, uint64_t to_num);
+int store_claim_move(MDB_txn *txn, const MDB_dbi *dbi, struct sv from,
+    struct sv to, uint8_t *to_claim, uint64_t now);
 
 /* Appends the names-index key of a researcher to out. */
 void name_key(struct buf *out, struct sv name, uint64_t id);

@@ -949,3 +949,161 @@ store_session_check(struct store_rtxn *t, struct sv user, struct sv id,
 		return STORE_CORRUPT;
 	return issued_ms <= get_be64(v.mv_data) ? STORE_REVOKED : 0;
 }
+
+/* ---- a researcher merged into another (the importer) ---------------------- */
+
+/*
+ * (store_int.h) Moves every follow of `from` to `to`: a user who followed
+ * both is counted once. Then both counts are the edges there are.
+ */
+int
+store_follows_move(MDB_txn *txn, const MDB_dbi *dbi, struct sv from,
+    uint64_t from_num, struct sv to, uint64_t to_num)
+{
+	MDB_cursor *c;
+	MDB_val k = sv_val(from), v, uk, rv;
+	struct buf users = BUF_INIT;
+	unsigned char b[8];
+	size_t off, n = 0;
+	int rc;
+
+	/* Copied out first: the puts below may move the pages. */
+	if ((rc = mdb_cursor_open(txn, dbi[DB_FOLLOWS], &c)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		unsigned char len[4];
+
+		put_le32(len, (uint32_t)v.mv_size);
+		buf_put(&users, len, 4);
+		buf_put(&users, v.mv_data, v.mv_size);
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		goto out;
+	rc = 0;
+	for (off = 0; off + 4 <= users.len && rc == 0;) {
+		size_t ulen = get_le32((const unsigned char *)users.p + off);
+
+		uk = (MDB_val){ ulen, users.p + off + 4 };
+		off += 4 + ulen;
+		rv = be64_val(b, from_num);
+		if ((rc = mdb_del(txn, dbi[DB_FOLLOWING], &uk, &rv)) != 0 &&
+		    rc != MDB_NOTFOUND)
+			break;
+		k = sv_val(to);
+		if ((rc = mdb_put(txn, dbi[DB_FOLLOWS], &k, &uk,
+		    MDB_NODUPDATA)) != 0 && rc != MDB_KEYEXIST)
+			break;
+		rv = be64_val(b, to_num);
+		if ((rc = mdb_put(txn, dbi[DB_FOLLOWING], &uk, &rv,
+		    MDB_NODUPDATA)) != 0 && rc != MDB_KEYEXIST)
+			break;
+		rc = 0;
+	}
+	if (rc != 0)
+		goto out;
+	k = sv_val(from);
+	if ((rc = mdb_del(txn, dbi[DB_FOLLOWS], &k, NULL)) != 0 &&
+	    rc != MDB_NOTFOUND)
+		goto out;
+	if ((rc = count_put(txn, dbi[DB_FOLLOWERS], from, 0)) != 0)
+		goto out;
+	if ((rc = mdb_cursor_open(txn, dbi[DB_FOLLOWS], &c)) != 0)
+		goto out;
+	k = sv_val(to);
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET);
+	if (rc == 0)
+		rc = mdb_cursor_count(c, &n);
+	else if (rc == MDB_NOTFOUND)
+		rc = 0;
+	mdb_cursor_close(c);
+	if (rc == 0)
+		rc = count_put(txn, dbi[DB_FOLLOWERS], to, n);
+out:
+	buf_free(&users);
+	return rc;
+}
+
+/*
+ * (store_int.h) The current claim of `from` (merged into `to`) goes to
+ * `to` as a pending claim, for a reviewer to decide again: a claim
+ * approved for one record is not approved for the other. When `to` has a
+ * claim of its own, or the user has another open claim, it is rejected
+ * instead, with a note saying why. *to_claim is what `to`'s record claim
+ * state becomes (unchanged when nothing moved).
+ */
+int
+store_claim_move(MDB_txn *txn, const MDB_dbi *dbi, struct sv from,
+    struct sv to, uint8_t *to_claim, uint64_t now)
+{
+	struct store_claim cl;
+	struct buf rec = BUF_INIT, note = BUF_INIT, user = BUF_INIT;
+	MDB_val k = sv_val(from), v, ck, cv;
+	unsigned char b[8], idb[8];
+	uint64_t id, other;
+	int rc, keep;
+
+	if ((rc = mdb_get(txn, dbi[DB_RCLAIM], &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0 || (rc = be64_get(v, &id)) != 0)
+		return rc;
+	ck = be64_val(idb, id);
+	if ((rc = mdb_get(txn, dbi[DB_CLAIMS], &ck, &cv)) != 0)
+		return rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
+	if ((rc = rec_claim_decode(cv.mv_data, cv.mv_size, &cl)) != 0)
+		return rc;
+	buf_put(&user, cl.user.p, cl.user.n);
+	/* Can it be pending on `to`? */
+	k = sv_val(to);
+	keep = *to_claim == STORE_CLAIM_NONE &&
+	    (rc = mdb_get(txn, dbi[DB_RCLAIM], &k, &v)) == MDB_NOTFOUND;
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		goto out;
+	k = sv_val(buf_sv(&user));
+	if (keep && (rc = mdb_get(txn, dbi[DB_UCLAIM], &k, &v)) == 0) {
+		if ((rc = be64_get(v, &other)) != 0)
+			goto out;
+		keep = other == id;
+	} else if (rc != 0 && rc != MDB_NOTFOUND)
+		goto out;
+	buf_puts(&note, "Researcher ");
+	buf_put(&note, from.p, from.n);
+	buf_puts(&note, " was merged into ");
+	buf_put(&note, to.p, to.n);
+	buf_puts(&note, keep ? " by the catalog: to be reviewed again." :
+	    ", which has a claim of its own (or the user another open one): "
+	    "closed.");
+	cl.researcher_id = to;
+	cl.reviewer_note = buf_sv(&note);
+	cl.state = keep ? STORE_CLAIM_STATE_PENDING : STORE_CLAIM_STATE_REJECTED;
+	cl.identity_verified = 0;
+	cl.decided_at = keep ? 0 : now;
+	rec_claim_encode(&rec, &cl);
+	ck = be64_val(idb, id);
+	v = (MDB_val){ rec.len, rec.p };
+	if ((rc = mdb_put(txn, dbi[DB_CLAIMS], &ck, &v, 0)) != 0)
+		goto out;
+	k = sv_val(from);
+	if ((rc = mdb_del(txn, dbi[DB_RCLAIM], &k, NULL)) != 0)
+		goto out;
+	k = sv_val(buf_sv(&user));
+	v = be64_val(b, id);
+	if (keep) {
+		k = sv_val(to);
+		if ((rc = mdb_put(txn, dbi[DB_RCLAIM], &k, &v, 0)) != 0)
+			goto out;
+		k = sv_val(buf_sv(&user));
+		rc = mdb_put(txn, dbi[DB_UCLAIM], &k, &v, 0);
+		*to_claim = STORE_CLAIM_PENDING;
+	} else if ((rc = mdb_get(txn, dbi[DB_UCLAIM], &k, &cv)) == 0 &&
+	    cv.mv_size == 8 && get_be64(cv.mv_data) == id)
+		rc = mdb_del(txn, dbi[DB_UCLAIM], &k, NULL);
+	else if (rc == MDB_NOTFOUND)
+		rc = 0;
+out:
+	buf_free(&rec);
+	buf_free(&note);
+	buf_free(&user);
+	return rc;
+}
