@@ -10,6 +10,7 @@
 #include "../fcgi-app/config.h"   /* BZPEER_VERSION, every program's one version */
 #include "import.h"
 #include "log.h"
+#include "snapshot.h"
 #include "store.h"
 
 /*
@@ -57,8 +58,14 @@ usage(FILE *f)
 	    "[--works FILE]... [--strict]\n"
 	    "                     [--threads N] [--map-size BYTES] "
 	    "[--map-max BYTES] [--timings]\n"
+	    "       bzpeer-import --store DIR --snapshot SNAPSHOT [options]\n"
 	    "  FILE is OpenAlex JSON Lines, .jsonl or .jsonl.gz; each flag "
 	    "may repeat.\n"
+	    "  --snapshot the folder `aws s3 sync s3://openalex SNAPSHOT` "
+	    "made (either\n"
+	    "             layout): its manifests checked, then the partitions "
+	    "newer than\n"
+	    "             those the store applied, merged ids, deleted works\n"
 	    "  --strict   the first bad line fails the import (exit 1), "
 	    "nothing written\n"
 	    "  --threads  JSON parser threads, beside one reader thread "
@@ -105,6 +112,71 @@ push(const char ***v, size_t *n, const char *s)
 	(*v)[(*n)++] = s;
 }
 
+/* The snapshot's lists as import_opts' arrays. */
+struct snap_arrays {
+	const char **path[5], **date[5];
+	uint64_t *records[2];
+};
+
+static void
+snap_list_arrays(const struct snap_list *l, struct snap_arrays *a, int k)
+{
+	size_t i, n = l->n ? l->n : 1;
+
+	a->path[k] = xcalloc(n, sizeof(char *));
+	a->date[k] = xcalloc(n, sizeof(char *));
+	if (k < 2)
+		a->records[k] = xcalloc(n, sizeof(uint64_t));
+	for (i = 0; i < l->n; i++) {
+		a->path[k][i] = l->v[i].path;
+		a->date[k][i] = l->v[i].date;
+		if (k < 2)
+			a->records[k][i] = l->v[i].records;
+	}
+}
+
+static void
+snap_opts(const struct snapshot *s, struct snap_arrays *a,
+    struct import_opts *o)
+{
+	const struct snap_list *l[5] = { &s->authors, &s->works,
+	    &s->merged_authors, &s->merged_works, &s->deleted };
+	int k;
+
+	for (k = 0; k < 5; k++)
+		snap_list_arrays(l[k], a, k);
+	o->authors = a->path[0];
+	o->authors_date = a->date[0];
+	o->authors_records = a->records[0];
+	o->n_authors = s->authors.n;
+	o->works = a->path[1];
+	o->works_date = a->date[1];
+	o->works_records = a->records[1];
+	o->n_works = s->works.n;
+	o->merged_authors = a->path[2];
+	o->merged_authors_date = a->date[2];
+	o->n_merged_authors = s->merged_authors.n;
+	o->merged_works = a->path[3];
+	o->merged_works_date = a->date[3];
+	o->n_merged_works = s->merged_works.n;
+	o->deleted_works = a->path[4];
+	o->n_deleted_works = s->deleted.n;
+	o->total_bytes = s->bytes;
+}
+
+static void
+snap_arrays_free(struct snap_arrays *a)
+{
+	int k;
+
+	for (k = 0; k < 5; k++) {
+		free(a->path[k]);
+		free(a->date[k]);
+	}
+	free(a->records[0]);
+	free(a->records[1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -117,6 +189,7 @@ main(int argc, char **argv)
 		{ "map-max", required_argument, NULL, 'M' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "timings", no_argument, NULL, 'T' },
+		{ "snapshot", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -125,9 +198,11 @@ main(int argc, char **argv)
 	struct store_opts so = { 0, 0, 0, NULL };   /* waits for other writers */
 	struct store *s;
 	struct timespec t0, t1;
-	const char *dir = NULL;
+	const char *dir = NULL, *snapdir = NULL;
 	const char **authors = NULL, **works = NULL;
-	int c, rc, status = 1, timings = 0;
+	struct snapshot snap;
+	struct snap_arrays sa;
+	int c, rc, status = 1, timings = 0, have_snap = 0;
 
 	/* The store's own lines (a map that grows, say) in the log's format. */
 	log_setup("bzpeer-import", LOGL_INFO);
@@ -142,6 +217,7 @@ main(int argc, char **argv)
 		case 'w': push(&works, &o.n_works, optarg); break;
 		case 'S': o.strict = 1; break;
 		case 'T': timings = 1; break;
+		case 'D': snapdir = optarg; break;
 		case 'm':
 		case 'M':
 			if (parse_size(optarg, c == 'm' ? &so.map_size :
@@ -177,7 +253,8 @@ main(int argc, char **argv)
 			goto free;
 		}
 	}
-	if (optind != argc || dir == NULL || o.n_authors + o.n_works == 0) {
+	if (optind != argc || dir == NULL ||
+	    (snapdir == NULL) == (o.n_authors + o.n_works == 0)) {
 		usage(stderr);
 		status = 2;
 		goto free;
@@ -185,6 +262,19 @@ main(int argc, char **argv)
 	o.authors = authors;
 	o.works = works;
 	o.log = stderr;
+	o.progress = isatty(STDERR_FILENO);
+	memset(&sa, 0, sizeof(sa));
+	if (snapdir != NULL) {
+		/* Every manifest checked before the store is opened. */
+		if (snapshot_scan(snapdir, &snap, stderr) != 0) {
+			fprintf(stderr, "bzpeer-import: %s: the snapshot does "
+			    "not match its manifests; the store is unchanged\n",
+			    snapdir);
+			goto free;
+		}
+		have_snap = 1;
+		snap_opts(&snap, &sa, &o);
+	}
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Run as root, it imports as the store's owner: the files it makes
@@ -212,6 +302,14 @@ main(int argc, char **argv)
 		    "is unchanged\n", store_strerror(rc));
 		goto free;
 	}
+	if (have_snap)
+		printf("bzpeer-import: snapshot (%s layout): %llu partition "
+		    "files read, %llu applied before; %llu researchers merged, "
+		    "%llu works deleted\n", snap.layout,
+		    (unsigned long long)rep.parts_read,
+		    (unsigned long long)rep.parts_skipped,
+		    (unsigned long long)rep.merged,
+		    (unsigned long long)rep.deleted);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("bzpeer-import: %llu authors, %llu works, %llu bad lines, "
 	    "generation %llu (%.2f s)\n", (unsigned long long)rep.authors,
@@ -226,6 +324,10 @@ main(int argc, char **argv)
 		    rep.derive_cpu_s, rep.commit_s, rep.commit_cpu_s);
 	status = fflush(stdout) == 0 ? 0 : 1;
 free:
+	if (have_snap) {
+		snap_arrays_free(&sa);
+		snapshot_free(&snap);
+	}
 	free(authors);
 	free(works);
 	return status;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <isa-l/igzip_lib.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ struct gzin {
 	int      done;          /* the stream ended cleanly */
 	int      member;        /* inside a member (its header may be read) */
 	int      errnum;        /* read()'s errno, when that was the error */
+	_Atomic uint64_t in_bytes;   /* read from the file so far */
 	unsigned char *in;      /* GZIN_BUF bytes; in[0 .. st.avail_in) unread */
 	struct inflate_state st;
 	char     err[160];
@@ -52,6 +54,8 @@ fill(struct gzin *g)
 	}
 	if (n == 0)
 		g->eof = 1;
+	atomic_fetch_add_explicit(&g->in_bytes, (uint64_t)n,
+	    memory_order_relaxed);
 	g->st.next_in = g->in;
 	g->st.avail_in = (uint32_t)(have + (size_t)n);
 	return 0;
@@ -161,6 +165,12 @@ gzin_read(struct gzin *g, void *buf, size_t cap)
 			return fail(g, "truncated gzip data (unexpected end of file)");
 	}
 	return 0;
+}
+
+uint64_t
+gzin_in_bytes(struct gzin *g)
+{
+	return atomic_load_explicit(&g->in_bytes, memory_order_relaxed);
 }
 
 const char *

@@ -3,6 +3,7 @@
 #define BZPEER_GZIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -25,6 +26,9 @@ int         gzin_open(const char *path, struct gzin **out);
 /* Up to cap (> 0) bytes into buf: how many (> 0), 0 at the end, -1 on an
  * error (and on every read after it). */
 ssize_t     gzin_read(struct gzin *g, void *buf, size_t cap);
+/* How many bytes of the file were read so far (a progress figure; any
+ * thread may ask while another reads). */
+uint64_t    gzin_in_bytes(struct gzin *g);
 /* The error in words ("truncated gzip data (unexpected end of file)",
  * "Input/output error", ...). */
 const char *gzin_error(const struct gzin *g);

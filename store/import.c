@@ -1,6 +1,7 @@
 /* import.c: OpenAlex JSON Lines into the store in one write transaction (store_import): the files, then the derived figures, then the generation. */
 #include "import.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,10 +22,123 @@ now(int thread)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/*
+ * Snapshot partitions applied are meta keys "part ENTITY YYYY-MM-DD" (u64
+ * LE: the records read from it). The last one of an entity is the key
+ * before "part ENTITY ~" ('~' sorts after every digit). *last is "" when
+ * none.
+ */
+static int
+last_applied(struct imp *m, const char *entity, char last[11])
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	char key[64];
+	size_t pre;
+	int rc;
+
+	last[0] = '\0';
+	pre = (size_t)snprintf(key, sizeof(key), "part %s ", entity);
+	k.mv_size = pre + 1;
+	k.mv_data = key;
+	key[pre] = '~';
+	if ((rc = mdb_cursor_open(m->txn, m->dbi[DB_META], &c)) != 0)
+		return rc;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	rc = mdb_cursor_get(c, &k, &v, rc == 0 ? MDB_PREV : MDB_LAST);
+	if (rc == 0 && k.mv_size == pre + 10 && memcmp(k.mv_data, key, pre) == 0) {
+		memcpy(last, (const char *)k.mv_data + pre, 10);
+		last[10] = '\0';
+	}
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Adds n records to partition (entity, date). */
+static int
+note_applied(struct imp *m, const char *entity, const char *date, uint64_t n)
+{
+	char key[64];
+	uint64_t had;
+	int rc;
+
+	snprintf(key, sizeof(key), "part %s %.10s", entity, date);
+	if ((rc = meta_get(m->txn, m->dbi[DB_META], key, 8, &had)) != 0)
+		return rc;
+	return meta_put(m->txn, m->dbi[DB_META], key, 8, had + n);
+}
+
+/*
+ * One entity's files. With dates (a snapshot), those of a partition not
+ * after the last applied are skipped, the others checked against their
+ * record counts and noted as applied.
+ */
+static int
+read_files(struct imp *m, const char *entity, const char *const *paths,
+    const char *const *dates, const uint64_t *counts, size_t n, int works)
+{
+	char last[11];
+	uint64_t got;
+	size_t i;
+	int rc;
+
+	if (dates != NULL && (rc = last_applied(m, entity, last)) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct stat st;
+
+		if (dates != NULL && strcmp(dates[i], last) <= 0) {
+			m->rep.parts_skipped++;
+			if (stat(paths[i], &st) == 0)
+				m->bytes_done += (uint64_t)st.st_size;
+			continue;
+		}
+		if ((rc = imp_read_file(m, paths[i], works, &got)) != 0)
+			return rc;
+		if (stat(paths[i], &st) == 0)
+			m->bytes_done += (uint64_t)st.st_size;
+		if (dates == NULL)
+			continue;
+		if (counts != NULL && counts[i] != got) {
+			fprintf(m->o->log, "%s: %llu records, the manifest says "
+			    "%llu\n", paths[i], (unsigned long long)got,
+			    (unsigned long long)counts[i]);
+			return STORE_MISMATCH;
+		}
+		m->rep.parts_read++;
+		if ((rc = note_applied(m, entity, dates[i], got)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Merged ids files newer than the last applied, in order. */
+static int
+merged_files(struct imp *m, const char *entity, const char *const *paths,
+    const char *const *dates, size_t n, int works)
+{
+	char last[11];
+	size_t i;
+	int rc;
+
+	if ((rc = last_applied(m, entity, last)) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (strcmp(dates[i], last) <= 0)
+			continue;
+		if ((rc = imp_merged_file(m, paths[i], works)) != 0 ||
+		    (rc = note_applied(m, entity, dates[i], 1)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 import_txn(MDB_txn *txn, void *ctx)
 {
 	struct imp *m = ctx;
+	const struct import_opts *o = m->o;
+	MDB_stat ms;
 	uint64_t gen;
 	size_t i;
 	double w0, c0, w1, c1;
@@ -33,6 +147,8 @@ import_txn(MDB_txn *txn, void *ctx)
 	memset(&m->rep, 0, sizeof(m->rep));
 	m->bad_seen = 0;
 	m->txn = txn;
+	m->records = m->bytes_done = 0;
+	m->t_start = m->t_shown = now(0);
 	idmap_clear(&m->touched);
 	idmap_clear(&m->wsum);
 	idmap_clear(&m->tname);
@@ -40,14 +156,37 @@ import_txn(MDB_txn *txn, void *ctx)
 	buf_reset(&m->tnames);
 	if ((rc = meta_get(txn, m->dbi[DB_META], "generation", 8, &gen)) != 0)
 		return rc;
+	if ((rc = mdb_stat(txn, m->dbi[DB_MERGED], &ms)) != 0)
+		return rc;
+	m->any_merged = ms.ms_entries > 0;
 	w0 = now(0);
 	c0 = now(1);
-	for (i = 0; i < m->o->n_authors; i++)
-		if ((rc = imp_read_file(m, m->o->authors[i], 0)) != 0)
+	if ((rc = read_files(m, "authors", o->authors, o->authors_date,
+	    o->authors_records, o->n_authors, 0)) != 0 ||
+	    (rc = read_files(m, "works", o->works, o->works_date,
+	    o->works_records, o->n_works, 1)) != 0)
+		return rc;
+	if (o->progress)
+		imp_progress(m, 0, 1);
+	/* What the records do not say: merges, then deletions. */
+	if ((rc = merged_files(m, "merged_authors", o->merged_authors,
+	    o->merged_authors_date, o->n_merged_authors, 0)) != 0 ||
+	    (rc = merged_files(m, "merged_works", o->merged_works,
+	    o->merged_works_date, o->n_merged_works, 1)) != 0)
+		return rc;
+	for (i = 0; i < o->n_deleted_works; i++) {
+		char last[11], latest[11];
+
+		if ((rc = last_applied(m, "deleted_works", last)) != 0)
 			return rc;
-	for (i = 0; i < m->o->n_works; i++)
-		if ((rc = imp_read_file(m, m->o->works[i], 1)) != 0)
+		memcpy(latest, last, sizeof(latest));
+		if ((rc = imp_deleted_file(m, o->deleted_works[i], last,
+		    latest)) != 0)
 			return rc;
+		if (strcmp(latest, last) > 0 &&
+		    (rc = note_applied(m, "deleted_works", latest, 1)) != 0)
+			return rc;
+	}
 	w1 = now(0);
 	c1 = now(1);
 	m->rep.read_s = w1 - w0;
@@ -65,11 +204,63 @@ import_txn(MDB_txn *txn, void *ctx)
 	return meta_put(txn, m->dbi[DB_META], "generation", 8, gen + 1);
 }
 
+/* "1.2 GB", "340 MB", "12 KB" */
+static void
+fmt_bytes(char *out, size_t n, uint64_t b)
+{
+	if (b >= (uint64_t)1 << 30)
+		snprintf(out, n, "%.1f GB", (double)b / (1 << 30));
+	else if (b >= (uint64_t)1 << 20)
+		snprintf(out, n, "%.0f MB", (double)b / (1 << 20));
+	else
+		snprintf(out, n, "%.0f KB", (double)b / (1 << 10));
+}
+
+void
+imp_progress(struct imp *m, uint64_t in_file, int final)
+{
+	double t = now(0), el = t - m->t_start, left;
+	uint64_t done = m->bytes_done + in_file, total = m->total_bytes;
+	char d[32], tot[32], eta[32] = "";
+
+	if (!final && t - m->t_shown < 0.5)
+		return;
+	m->t_shown = t;
+	fmt_bytes(d, sizeof(d), done);
+	fmt_bytes(tot, sizeof(tot), total);
+	if (total > done && done > 0 && el > 0) {
+		left = el * (double)(total - done) / (double)done;
+		snprintf(eta, sizeof(eta), ", %dh%02dm left", (int)(left / 3600),
+		    (int)(left / 60) % 60);
+	}
+	fprintf(m->o->log, "\rbzpeer-import: %llu records, %s of %s, "
+	    "%.0f records/s%s\033[K%s", (unsigned long long)m->records, d, tot,
+	    el > 0 ? (double)m->records / el : 0.0, eta, final ? "\n" : "");
+	fflush(m->o->log);
+}
+
 /*
  * About how many bytes the files will add to the store: what a record keeps
  * of a JSON line is well under its size; a .gz file holds some 5 times its
  * size in JSON. An estimate only: a full map still grows.
  */
+/* The files' sizes on disk, for progress. */
+static uint64_t
+input_bytes(const struct import_opts *o)
+{
+	struct stat st;
+	uint64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < o->n_authors; i++)
+		if (stat(o->authors[i], &st) == 0)
+			total += (uint64_t)st.st_size;
+	for (i = 0; i < o->n_works; i++)
+		if (stat(o->works[i], &st) == 0)
+			total += (uint64_t)st.st_size;
+	return total;
+}
+
 static uint64_t
 estimate(const struct import_opts *o)
 {
@@ -102,6 +293,7 @@ store_import(struct store *s, const struct import_opts *o,
 		return rc;
 	memset(&m, 0, sizeof(m));
 	m.o = o;
+	m.total_bytes = o->total_bytes ? o->total_bytes : input_bytes(o);
 	m.dbi = s->dbi;
 	m.threads = o->threads;
 	if (m.threads < 0) {
@@ -127,6 +319,10 @@ store_import(struct store *s, const struct import_opts *o,
 	buf_free(&m.key2);
 	buf_free(&m.bases);
 	buf_free(&m.vals);
+	buf_free(&m.ids);
+	buf_free(&m.mrec);
+	buf_free(&m.mcopy);
+	buf_free(&m.mcopy2);
 	free(m.old);
 	free(m.pend);
 	return rc;

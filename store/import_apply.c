@@ -181,8 +181,8 @@ rwork_val(unsigned char b[RWORK_LEN], int year, uint64_t work)
 }
 
 /* Adds (del = 0) or removes the edge researcher -> work. */
-static int
-edge(struct imp *m, uint64_t researcher, int year, uint64_t work, int del)
+int
+imp_edge(struct imp *m, uint64_t researcher, int year, uint64_t work, int del)
 {
 	char id[ID_BUF];
 	unsigned char b[RWORK_LEN];
@@ -198,8 +198,8 @@ edge(struct imp *m, uint64_t researcher, int year, uint64_t work, int del)
 	return rc == MDB_KEYEXIST ? 0 : rc;
 }
 
-static void
-affect(struct imp *m, uint64_t researcher)
+void
+imp_affect(struct imp *m, uint64_t researcher)
 {
 	idmap_add(&m->touched, researcher)->n |= T_AFFECTED;
 }
@@ -303,7 +303,7 @@ new_has_author(const struct oa_work *w, uint64_t num)
  * versions is marked for new figures.
  */
 int
-imp_do_work(struct imp *m, const struct oa_work *w, const struct buf *rec)
+imp_do_work(struct imp *m, struct oa_work *w, struct buf *rec)
 {
 	struct store_work old;
 	struct store_author_ref a;
@@ -311,6 +311,9 @@ imp_do_work(struct imp *m, const struct oa_work *w, const struct buf *rec)
 	size_t i, n_old = 0, pos = 0;
 	int rc, old_year = 0;
 
+	/* An author merged away is credited to the one it went into. */
+	if (m->any_merged && (rc = imp_remap_work(m, w, rec)) != 0)
+		return rc;
 	rc = imp_db_get(m, DB_WORKS, w->id, &v);
 	if (rc == 0 && v.mv_size == rec->len &&
 	    memcmp(v.mv_data, rec->p, rec->len) == 0)
@@ -339,15 +342,15 @@ imp_do_work(struct imp *m, const struct oa_work *w, const struct buf *rec)
 	m->rep.works_written++;
 	for (i = 0; i < n_old; i++) {
 		if ((old_year != w->year || !new_has_author(w, m->old[i])) &&
-		    (rc = edge(m, m->old[i], old_year, w->num, 1)) != 0)
+		    (rc = imp_edge(m, m->old[i], old_year, w->num, 1)) != 0)
 			return rc;
-		affect(m, m->old[i]);
+		imp_affect(m, m->old[i]);
 	}
 	for (i = 0; i < w->n_authors; i++) {
-		if ((rc = edge(m, w->authors[i].num, w->year, w->num, 0)) != 0 ||
+		if ((rc = imp_edge(m, w->authors[i].num, w->year, w->num, 0)) != 0 ||
 		    (rc = ensure_researcher(m, &w->authors[i])) != 0)
 			return rc;
-		affect(m, w->authors[i].num);
+		imp_affect(m, w->authors[i].num);
 	}
 topics:
 	for (i = 0; i < w->n_topics; i++)

@@ -303,6 +303,9 @@ imp_derive(struct imp *m)
 	for (i = 0; i < n; i++) {
 		int has_fig = (list[i].flags & T_AFFECTED) != 0;
 
+		if (list[i].flags & T_GONE)
+			continue;          /* merged into another: no record */
+
 		if (has_fig && (rc = compute(m, list[i].num, &f)) != 0)
 			goto out;
 		if ((rc = imp_get_researcher(m, list[i].num, &old, &v)) != 0) {

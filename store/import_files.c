@@ -100,8 +100,8 @@ blank(const char *p, size_t n)
  * Counts a bad line and logs it as "file:line: reason" (once, even when
  * the transaction runs again). Returns STORE_INVALID under --strict, else 0.
  */
-static int
-bad_line(struct imp *m, const char *path, uint64_t lineno, const char *why)
+int
+imp_bad_line(struct imp *m, const char *path, uint64_t lineno, const char *why)
 {
 	const char *c;
 
@@ -329,10 +329,10 @@ reader(void *arg)
 
 /* Applies one parsed line to the store (or counts it as bad). */
 static int
-apply_line(struct imp *m, const char *path, const struct slot *sl, int works)
+apply_line(struct imp *m, const char *path, struct slot *sl, int works)
 {
 	if (sl->rc != 0)
-		return bad_line(m, path, sl->lineno, sl->err.p);
+		return imp_bad_line(m, path, sl->lineno, sl->err.p);
 	return works ? imp_do_work(m, &sl->w, &sl->rec) : imp_do_author(m, &sl->a);
 }
 
@@ -390,19 +390,20 @@ release(struct pool *p, size_t nthreads, struct batch *b)
 
 /* Reads one file of author (works = 0) or work lines into the store. */
 int
-imp_read_file(struct imp *m, const char *path, int works)
+imp_read_file(struct imp *m, const char *path, int works, uint64_t *records)
 {
 	struct pool p;
 	struct lines l;
 	struct batch *b;
 	struct stat st;
 	pthread_t *tids = NULL, rtid;
-	uint64_t applied = 0;
+	uint64_t applied = 0, first;
 	size_t i, nthreads = 0;
 	int rc = 0, threads;
 
 	memset(&l, 0, sizeof(l));
 	memset(&p, 0, sizeof(p));
+	first = m->records;
 	if ((rc = gzin_open(path, &l.f)) != 0) {
 		fprintf(m->o->log, "%s: cannot open: %s\n", path, strerror(rc));
 		return rc;
@@ -446,8 +447,11 @@ imp_read_file(struct imp *m, const char *path, int works)
 		for (k = 0; k < b->n; k++)
 			if ((rc = apply_line(m, path, &b->s[k], works)) != 0)
 				break;
+		m->records += b->n;
 		release(&p, nthreads, b);
 		applied++;
+		if (m->o->progress)
+			imp_progress(m, gzin_in_bytes(l.f), 0);
 		if (rc != 0)
 			break;
 	}
@@ -465,6 +469,8 @@ imp_read_file(struct imp *m, const char *path, int works)
 		    path, (unsigned long long)p.lineno, gzin_error(l.f));
 		rc = EIO;
 	}
+	if (records != NULL)
+		*records = m->records - first;
 	for (b = p.b; b < p.b + p.nb; b++) {
 		for (i = 0; i < BATCH_LINES; i++) {
 			openalex_work_free(&b->s[i].w);

@@ -12,6 +12,7 @@ enum {
 	T_AFFECTED = 1,   /* a work of theirs was added or changed */
 	T_BUMPED = 2,     /* record version already bumped in this import */
 	T_EXISTS = 4,     /* its record is in the store */
+	T_GONE = 8,       /* merged into another in this import: no record */
 };
 
 struct figures {
@@ -44,6 +45,9 @@ struct imp {
 	int threads;             /* parser threads (0: parse in place) */
 	int auto_threads;        /* chosen by us: none for small files */
 	struct buf rec, key, key2, bases, vals;
+	int any_merged;          /* the merged database is not empty */
+	struct buf ids;          /* ids remapped in the work line at hand */
+	struct buf mrec, mcopy, mcopy2;   /* merging: records, copies */
 	int append[DB__COUNT];    /* keys came in order so far: MDB_APPEND */
 	/*
 	 * What imp_derive() needs of every work written in this run (so it does
@@ -62,12 +66,35 @@ struct imp {
 	struct pending *pend;
 	size_t n_pend, cap_pend;
 	double t_derived, c_derived;   /* now(0), now(1) when imp_derive() ended */
+	/* Progress: lines read (good, bad) and file bytes of the files done. */
+	uint64_t records, bytes_done, total_bytes;
+	double t_start, t_shown;
 };
+
+/* ---- import.c ---- */
+
+/*
+ * Redraws the progress line (at most twice a second, or now with final):
+ * records, bytes of the input read (bytes_done plus `in_file` of the file
+ * being read), the rate and the time left.
+ */
+void imp_progress(struct imp *m, uint64_t in_file, int final);
 
 /* ---- import_files.c ---- */
 
-/* Reads one file of author (works = 0) or work lines into the store. */
-int imp_read_file(struct imp *m, const char *path, int works);
+/*
+ * Reads one file of author (works = 0) or work lines into the store;
+ * *records (may be NULL) the lines it held that were not blank, good or bad.
+ */
+int imp_read_file(struct imp *m, const char *path, int works,
+    uint64_t *records);
+
+/*
+ * Counts a bad line and logs it as "file:line: reason" (once, even when
+ * the transaction runs again). STORE_INVALID under --strict, else 0.
+ */
+int imp_bad_line(struct imp *m, const char *path, uint64_t lineno,
+    const char *why);
 
 /* ---- import_apply.c ---- */
 
@@ -88,7 +115,33 @@ int imp_get_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
 int imp_do_author(struct imp *m, const struct oa_author *a);
 
 /* One work line, rec its record (encoded by the parser thread). */
-int imp_do_work(struct imp *m, const struct oa_work *w, const struct buf *rec);
+int imp_do_work(struct imp *m, struct oa_work *w, struct buf *rec);
+
+/* Adds (del = 0) or removes the rworks edge researcher -> work. */
+int imp_edge(struct imp *m, uint64_t researcher, int year, uint64_t work,
+    int del);
+
+/* Marks a researcher for new figures. */
+void imp_affect(struct imp *m, uint64_t researcher);
+
+/* ---- import_merge.c ---- */
+
+/* A merged_ids file of authors (works = 0) or works, applied. */
+int imp_merged_file(struct imp *m, const char *path, int works);
+
+/*
+ * A deleted works file (work_id,deleted_date): rows dated after `after`
+ * ("" for all) applied; the latest date met goes to latest (11 bytes,
+ * left alone when no row is later than it).
+ */
+int imp_deleted_file(struct imp *m, const char *path, const char *after,
+    char latest[11]);
+
+/*
+ * Before a work line is applied: authors merged away become the ones they
+ * went into (w's authorships and its record rec); a no-op when none is.
+ */
+int imp_remap_work(struct imp *m, struct oa_work *w, struct buf *rec);
 
 /* ---- import_derive.c ---- */
 

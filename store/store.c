@@ -69,6 +69,7 @@ store_strerror(int err)
 	case STORE_OLDSCHEMA: return "the store has an older schema version: "
 	    "upgrade it with bzpeer-admin migrate";
 	case STORE_INUSE: return "another process has the store open";
+	case STORE_MISMATCH: return "an input file disagrees with its manifest";
 	default: return mdb_strerror(err);  /* LMDB codes and errno values */
 	}
 }

@@ -62,6 +62,7 @@ enum {
 	STORE_OLDSCHEMA,          /* the store's schema is older than this
 	                             program's: `bzpeer-admin migrate` */
 	STORE_INUSE,              /* another process has the store open */
+	STORE_MISMATCH,           /* an input disagrees with its manifest */
 };
 
 const char *store_strerror(int err);

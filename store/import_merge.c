@@ -1,0 +1,609 @@
+/* import_merge.c: what a snapshot says beside its records: researchers merged into others and works merged away or deleted (their CSV files), applied in the import's transaction. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "codec.h"
+#include "gzin.h"
+#include "import_int.h"
+
+/* ---- CSV lines ------------------------------------------------------------- */
+
+/*
+ * The files are small rows of ids and dates: "merge_date,id,merge_into_id"
+ * and "work_id,deleted_date" (a header, then one row a line). A line longer
+ * than this is a bad line.
+ */
+#define CSV_LINE_MAX 1024
+#define CSV_FIELDS 3
+
+struct csv {
+	struct gzin *g;
+	char buf[1 << 16];
+	size_t beg, end;
+	int eof;
+	uint64_t lineno;
+	char line[CSV_LINE_MAX + 1];
+	struct sv f[CSV_FIELDS];
+	size_t nf;
+};
+
+/*
+ * The next line, split at commas (a field may be in double quotes, without
+ * quotes or commas inside), in c->f. 1, 0 at the end, -1 on a read error,
+ * 2 for a line too long or with too many fields (a bad line).
+ */
+static int
+csv_next(struct csv *c)
+{
+	size_t n = 0, i;
+	int over = 0;
+	char *p;
+
+	for (;;) {
+		char *nl;
+		ssize_t r;
+
+		if (c->beg < c->end &&
+		    (nl = memchr(c->buf + c->beg, '\n', c->end - c->beg)) != NULL) {
+			size_t k = (size_t)(nl - (c->buf + c->beg));
+
+			if (n + k > CSV_LINE_MAX)
+				over = 1;
+			else
+				memcpy(c->line + n, c->buf + c->beg, k);
+			n += k;
+			c->beg += k + 1;
+			break;
+		}
+		if (c->eof) {
+			if (n == 0 && c->beg == c->end)
+				return 0;
+			break;
+		}
+		if (c->beg < c->end) {
+			size_t k = c->end - c->beg;
+
+			if (n + k > CSV_LINE_MAX)
+				over = 1;
+			else
+				memcpy(c->line + n, c->buf + c->beg, k);
+			n += k;
+		}
+		c->beg = c->end = 0;
+		if ((r = gzin_read(c->g, c->buf, sizeof(c->buf))) < 0)
+			return -1;
+		if (r == 0) {
+			/* The last line had no newline: it ends here. */
+			c->eof = 1;
+			if (n == 0)
+				return 0;
+			break;
+		}
+		c->end = (size_t)r;
+	}
+	c->lineno++;
+	if (over)
+		return 2;
+	if (n > 0 && c->line[n - 1] == '\r')
+		n--;
+	c->line[n] = '\0';
+	c->nf = 0;
+	for (p = c->line, i = 0;; i++) {
+		char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+
+		if (c->nf == CSV_FIELDS)
+			return 2;
+		if (len >= 2 && p[0] == '"' && p[len - 1] == '"')
+			c->f[c->nf++] = (struct sv){ p + 1, len - 2 };
+		else
+			c->f[c->nf++] = (struct sv){ p, len };
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	return 1;
+}
+
+/* Opens path and reads its header; 0, an errno value (logged), or EINVAL. */
+static int
+csv_open(struct csv *c, const char *path, const char *header, FILE *log)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = gzin_open(path, &c->g)) != 0) {
+		fprintf(log, "%s: cannot open: %s\n", path, strerror(rc));
+		return rc;
+	}
+	rc = csv_next(c);
+	if (rc == -1) {
+		fprintf(log, "%s: read error: %s\n", path, gzin_error(c->g));
+		return EIO;
+	}
+	if (rc != 1 || strcmp(c->line, header) != 0) {
+		fprintf(log, "%s:1: not the header \"%s\"\n", path, header);
+		return EINVAL;
+	}
+	return 0;
+}
+
+/* "YYYY-MM-DD" */
+static int
+is_date(struct sv s)
+{
+	static const char shape[] = "dddd-dd-dd";
+	size_t i;
+
+	if (s.n != 10)
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (shape[i] == 'd' ? (s.p[i] < '0' || s.p[i] > '9') :
+		    s.p[i] != '-')
+			return 0;
+	return 1;
+}
+
+/* "A123" or "https://openalex.org/A123" to its number; -1 if neither. */
+static int
+csv_id(struct sv s, char letter, uint64_t *num)
+{
+	static const char pre[] = "https://openalex.org/";
+
+	if (s.n > sizeof(pre) - 1 && memcmp(s.p, pre, sizeof(pre) - 1) == 0) {
+		s.p += sizeof(pre) - 1;
+		s.n -= sizeof(pre) - 1;
+	}
+	return id_parse(s, letter, num) == 0 ? 0 : -1;
+}
+
+/* ---- works ---------------------------------------------------------------- */
+
+/*
+ * Notes that the summary imp_derive() would read of a work written in this
+ * run is stale (the work was rewritten or deleted since).
+ */
+static void
+forget_summary(struct imp *m, uint64_t work)
+{
+	struct idmap_entry *e = idmap_get(&m->wsum, work);
+
+	if (e != NULL)
+		e->n = UINT32_MAX;
+}
+
+/* Deletes work num with its edges; its authors get new figures. */
+static int
+delete_work(struct imp *m, uint64_t num)
+{
+	struct store_work w;
+	struct store_author_ref a;
+	char id[ID_BUF];
+	struct sv ids = { id, id_format(id, 'W', num) };
+	MDB_val v, k;
+	uint64_t x;
+	size_t pos = 0;
+	int rc;
+
+	if ((rc = imp_db_get(m, DB_WORKS, ids, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	/* The record is read while edges are deleted: copy it first. */
+	buf_reset(&m->mcopy);
+	buf_put(&m->mcopy, v.mv_data, v.mv_size);
+	if ((rc = rec_work_decode(m->mcopy.p, m->mcopy.len, &w)) != 0)
+		return rc;
+	while (store_work_author_next(&w, &pos, &a) == 0) {
+		if (id_parse(a.id, 'A', &x) != 0)
+			return STORE_CORRUPT;
+		if ((rc = imp_edge(m, x, w.year, num, 1)) != 0)
+			return rc;
+		imp_affect(m, x);
+	}
+	k = sv_val(ids);
+	if ((rc = mdb_del(m->txn, m->dbi[DB_WORKS], &k, NULL)) != 0)
+		return rc;
+	forget_summary(m, num);
+	m->rep.deleted++;
+	return 0;
+}
+
+/*
+ * Encodes into out work record w with author `from` credited to `to`
+ * (to_id), once: when `to` is an author already, `from` is dropped.
+ */
+static int
+rewrite_work(struct imp *m, const struct store_work *w, uint64_t from,
+    struct sv to_id, uint64_t to, struct buf *out)
+{
+	struct store_author_ref *au;
+	struct store_topic_ref *tp;
+	struct store_author_ref a;
+	struct store_topic_ref t;
+	size_t pos, n = 0, nt = 0;
+	uint64_t x;
+	int has_to = 0;
+
+	au = xcalloc(w->n_authors ? w->n_authors : 1, sizeof(*au));
+	tp = xcalloc(w->n_topics ? w->n_topics : 1, sizeof(*tp));
+	for (pos = 0; store_work_author_next(w, &pos, &a) == 0;)
+		if (id_parse(a.id, 'A', &x) == 0 && x == to)
+			has_to = 1;
+	for (pos = 0; store_work_author_next(w, &pos, &a) == 0 &&
+	    n < w->n_authors;) {
+		if (id_parse(a.id, 'A', &x) != 0) {
+			free(au);
+			free(tp);
+			return STORE_CORRUPT;
+		}
+		if (x == from) {
+			if (has_to)
+				continue;
+			a.id = to_id;
+			has_to = 1;
+		}
+		au[n++] = a;
+	}
+	for (pos = 0; store_work_topic_next(w, &pos, &t) == 0 &&
+	    nt < w->n_topics;)
+		tp[nt++] = t;
+	buf_reset(out);
+	rec_work_encode(out, w, au, n, tp, nt);
+	free(au);
+	free(tp);
+	return 0;
+}
+
+/* ---- researchers ------------------------------------------------------------ */
+
+/* The researcher a merged one went into, through later merges: 0 when none. */
+static int
+survivor(struct imp *m, uint64_t num, uint64_t *out)
+{
+	char id[ID_BUF];
+	MDB_val v;
+	uint64_t x = num;
+	int rc, hops;
+
+	for (hops = 0; hops < 8; hops++) {
+		struct sv ids = { id, id_format(id, 'A', x) };
+
+		if ((rc = imp_db_get(m, DB_RESEARCHERS, ids, &v)) == 0) {
+			*out = x;
+			return 0;
+		}
+		if (rc != MDB_NOTFOUND)
+			return rc;
+		if ((rc = imp_db_get(m, DB_MERGED, ids, &v)) == MDB_NOTFOUND)
+			break;
+		if (rc != 0)
+			return rc;
+		if (id_parse(val_sv(v), 'A', &x) != 0)
+			return STORE_CORRUPT;
+	}
+	*out = x;     /* not in the store (yet): the last one named */
+	return MDB_NOTFOUND;
+}
+
+/* Whether s is base, '-' and digits. */
+static int
+suffixed(struct sv s, struct sv base)
+{
+	size_t i;
+
+	if (s.n < base.n + 2 || memcmp(s.p, base.p, base.n) != 0 ||
+	    s.p[base.n] != '-')
+		return 0;
+	for (i = base.n + 1; i < s.n; i++)
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* Deletes every duplicate of key in db. */
+static int
+del_key(struct imp *m, enum store_db db, struct sv key)
+{
+	MDB_val k = sv_val(key);
+	int rc = mdb_del(m->txn, m->dbi[db], &k, NULL);
+
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * Researcher xn merged into yn: the survivor keeps its slug (or takes the
+ * merged one's when it has none yet: a researcher new in this run), the
+ * merged one's slug and id lead to it; works, follows and a claim move to
+ * it; the merged one's record, lists and name go.
+ */
+static int
+merge_author(struct imp *m, uint64_t xn, uint64_t yn)
+{
+	struct store_researcher x, y, yold;
+	char xid[ID_BUF], yid[ID_BUF];
+	struct sv xs = { xid, id_format(xid, 'A', xn) }, ys;
+	MDB_cursor *c;
+	MDB_val v, k, yval;
+	unsigned char *rw = NULL;
+	size_t nrw = 0, caprw = 0, i;
+	uint8_t claim;
+	int rc, ynew;
+
+	if ((rc = imp_db_get(m, DB_RESEARCHERS, xs, &v)) != 0)
+		return rc == MDB_NOTFOUND ? 0 : rc;   /* no profile here */
+	if ((rc = survivor(m, yn, &yn)) != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	if (yn == xn)
+		return 0;                  /* a loop: leave it */
+	ynew = rc == MDB_NOTFOUND;
+	ys = (struct sv){ yid, id_format(yid, 'A', yn) };
+	/* Copies: every put below may move what LMDB handed out. */
+	buf_reset(&m->mcopy);
+	buf_put(&m->mcopy, v.mv_data, v.mv_size);
+	if ((rc = rec_researcher_decode(m->mcopy.p, m->mcopy.len, &x)) != 0)
+		return rc;
+	if (ynew) {
+		/* Not in the store: the merged record under the new id. */
+		y = x;
+		y.id = ys;
+		y.claim = STORE_CLAIM_NONE;
+		y.orcid_verified = 0;
+		y.slug = (struct sv){ NULL, 0 };
+	} else {
+		if ((rc = imp_get_researcher(m, yn, &y, &yval)) != 0)
+			return rc;
+		buf_reset(&m->mcopy2);
+		buf_put(&m->mcopy2, yval.mv_data, yval.mv_size);
+		yval.mv_data = m->mcopy2.p;
+		if ((rc = rec_researcher_decode(m->mcopy2.p, m->mcopy2.len,
+		    &y)) != 0)
+			return rc;
+		yold = y;
+	}
+	/*
+	 * The slug: a survivor keeps its own, unless it has none yet or its
+	 * own is the merged one's with a clash suffix ("jason-priem-2" for
+	 * "jason-priem": the same name, there first). Every slug either had
+	 * leads to the survivor.
+	 */
+	if (x.slug.n) {
+		if (y.slug.n == 0 || suffixed(y.slug, x.slug))
+			y.slug = x.slug;
+		if ((rc = imp_db_put(m, DB_SLUGS, x.slug, ys, 0)) != 0)
+			return rc;
+	}
+	claim = y.claim;
+	if ((rc = store_claim_move(m->txn, m->dbi, xs, ys, &claim,
+	    (uint64_t)time(NULL))) != 0)
+		return rc;
+	if (claim != y.claim) {
+		y.claim = claim;
+		y.orcid_verified = 0;
+	}
+	if ((rc = imp_put_researcher(m, yn, &y, ynew ? NULL : &yold,
+	    ynew ? NULL : &yval)) != 0)
+		return rc;
+	if ((rc = store_follows_move(m->txn, m->dbi, xs, xn, ys, yn)) != 0)
+		return rc;
+
+	/* The works: copied out of rworks, then each rewritten. */
+	if ((rc = mdb_cursor_open(m->txn, m->dbi[DB_RWORKS], &c)) != 0)
+		return rc;
+	k = sv_val(xs);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		if (v.mv_size != RWORK_LEN) {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		if (nrw == caprw) {
+			caprw = caprw ? caprw * 2 : 64;
+			rw = xrealloc(rw, caprw * RWORK_LEN);
+		}
+		memcpy(rw + nrw++ * RWORK_LEN, v.mv_data, RWORK_LEN);
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		goto out;
+	rc = 0;
+	for (i = 0; i < nrw && rc == 0; i++) {
+		uint64_t wn = get_be64(rw + i * RWORK_LEN + 2), a;
+		char wid[ID_BUF];
+		struct sv ws = { wid, id_format(wid, 'W', wn) };
+		struct store_work w;
+		struct store_author_ref ar;
+		size_t pos = 0;
+
+		if ((rc = imp_db_get(m, DB_WORKS, ws, &v)) != 0) {
+			rc = rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
+			break;
+		}
+		if ((rc = rec_work_decode(v.mv_data, v.mv_size, &w)) != 0 ||
+		    (rc = rewrite_work(m, &w, xn, ys, yn, &m->mrec)) != 0)
+			break;
+		/* Every author of it: their co-author lists name xn. */
+		while (store_work_author_next(&w, &pos, &ar) == 0)
+			if (id_parse(ar.id, 'A', &a) == 0)
+				imp_affect(m, a);
+		if ((rc = imp_db_put(m, DB_WORKS, ws, buf_sv(&m->mrec), 0)) != 0 ||
+		    (rc = imp_edge(m, yn, w.year, wn, 0)) != 0)
+			break;
+		forget_summary(m, wn);
+	}
+	if (rc != 0)
+		goto out;
+	if ((rc = del_key(m, DB_RWORKS, xs)) != 0 ||
+	    (rc = del_key(m, DB_COAUTHORS, xs)) != 0 ||
+	    (rc = del_key(m, DB_RTOPICS, xs)) != 0)
+		goto out;
+	/* The merged record goes, its name with it; its id leads on. */
+	buf_reset(&m->key);
+	name_key(&m->key, x.name, xn);
+	if ((rc = del_key(m, DB_NAMES, buf_sv(&m->key))) != 0 ||
+	    (rc = del_key(m, DB_RESEARCHERS, xs)) != 0 ||
+	    (rc = imp_db_put(m, DB_MERGED, xs, ys, 0)) != 0)
+		goto out;
+	idmap_add(&m->touched, xn)->n = T_GONE;
+	imp_affect(m, yn);
+	m->any_merged = 1;
+	m->rep.merged++;
+out:
+	free(rw);
+	return rc;
+}
+
+int
+imp_merged_file(struct imp *m, const char *path, int works)
+{
+	struct csv c;
+	uint64_t from, to;
+	int r, rc;
+
+	if ((rc = csv_open(&c, path, "merge_date,id,merge_into_id",
+	    m->o->log)) != 0)
+		goto out;
+	while ((r = csv_next(&c)) != 0) {
+		if (r < 0) {
+			fprintf(m->o->log, "%s: read error after line %llu: %s\n",
+			    path, (unsigned long long)c.lineno, gzin_error(c.g));
+			rc = EIO;
+			break;
+		}
+		if (r == 1 && c.nf == 1 && c.f[0].n == 0)
+			continue;             /* a blank line */
+		if (r != 1 || c.nf != 3 || !is_date(c.f[0]) ||
+		    csv_id(c.f[1], works ? 'W' : 'A', &from) != 0 ||
+		    csv_id(c.f[2], works ? 'W' : 'A', &to) != 0) {
+			if ((rc = imp_bad_line(m, path, c.lineno,
+			    "not merge_date,id,merge_into_id")) != 0)
+				break;
+			continue;
+		}
+		/* A merged work is gone; the one it went into already has
+		 * its authorships. */
+		if ((rc = works ? delete_work(m, from) :
+		    merge_author(m, from, to)) != 0)
+			break;
+	}
+out:
+	gzin_close(c.g);
+	return rc;
+}
+
+int
+imp_deleted_file(struct imp *m, const char *path, const char *after,
+    char latest[11])
+{
+	struct csv c;
+	uint64_t num;
+	int r, rc;
+
+	if ((rc = csv_open(&c, path, "work_id,deleted_date", m->o->log)) != 0)
+		goto out;
+	while ((r = csv_next(&c)) != 0) {
+		if (r < 0) {
+			fprintf(m->o->log, "%s: read error after line %llu: %s\n",
+			    path, (unsigned long long)c.lineno, gzin_error(c.g));
+			rc = EIO;
+			break;
+		}
+		if (r == 1 && c.nf == 1 && c.f[0].n == 0)
+			continue;
+		if (r != 1 || c.nf != 2 || !is_date(c.f[1]) ||
+		    csv_id(c.f[0], 'W', &num) != 0) {
+			if ((rc = imp_bad_line(m, path, c.lineno,
+			    "not work_id,deleted_date")) != 0)
+				break;
+			continue;
+		}
+		if (strncmp(c.f[1].p, after, 10) <= 0 && after[0] != '\0')
+			continue;             /* applied by an earlier run */
+		if ((rc = delete_work(m, num)) != 0)
+			break;
+		if (strncmp(c.f[1].p, latest, 10) > 0 || latest[0] == '\0') {
+			memcpy(latest, c.f[1].p, 10);
+			latest[10] = '\0';
+		}
+	}
+out:
+	gzin_close(c.g);
+	return rc;
+}
+
+int
+imp_remap_work(struct imp *m, struct oa_work *w, struct buf *rec)
+{
+	struct store_work sw;
+	struct idmap_entry *e;
+	MDB_val v;
+	size_t i, j;
+	uint64_t to;
+	int rc, changed = 0;
+
+	buf_reset(&m->ids);
+	/* Room for every id up front: w's authorships will point into it. */
+	buf_reserve(&m->ids, w->n_authors * ID_BUF);
+	for (i = 0; i < w->n_authors; i++) {
+		struct oa_ref *a = &w->authors[i];
+		char *id;
+
+		e = idmap_get(&m->touched, a->num);
+		if (e != NULL && (e->n & T_EXISTS))
+			continue;         /* a record of its own, seen this run */
+		if ((rc = imp_db_get(m, DB_MERGED, a->id, &v)) == MDB_NOTFOUND)
+			continue;
+		if (rc != 0)
+			return rc;
+		if ((rc = survivor(m, a->num, &to)) != 0 && rc != MDB_NOTFOUND)
+			return rc;
+		if (to == a->num)
+			continue;
+		id = m->ids.p + m->ids.len;
+		a->id = (struct sv){ id, id_format(id, 'A', to) };
+		m->ids.len += ID_BUF;
+		a->num = to;
+		changed = 1;
+	}
+	if (!changed)
+		return 0;
+	/* Once each: a survivor that was an author already. */
+	for (i = 0; i < w->n_authors; i++)
+		for (j = 0; j < i; j++)
+			if (w->authors[j].num == w->authors[i].num) {
+				memmove(&w->authors[i], &w->authors[i + 1],
+				    (w->n_authors - i - 1) * sizeof(*w->authors));
+				w->n_authors--;
+				i--;
+				break;
+			}
+	/* The record again, from its authorships as they now are. */
+	if ((rc = rec_work_decode(rec->p, rec->len, &sw)) != 0)
+		return rc;
+	{
+		struct store_author_ref *au = xcalloc(w->n_authors + 1,
+		    sizeof(*au));
+		struct store_topic_ref *tp = xcalloc(sw.n_topics + 1,
+		    sizeof(*tp));
+		struct store_topic_ref t;
+		size_t pos = 0, nt = 0;
+		struct buf out = BUF_INIT;
+
+		for (i = 0; i < w->n_authors; i++) {
+			au[i].id = w->authors[i].id;
+			au[i].name = w->authors[i].name;
+		}
+		while (nt < sw.n_topics &&
+		    store_work_topic_next(&sw, &pos, &t) == 0)
+			tp[nt++] = t;
+		rec_work_encode(&out, &sw, au, w->n_authors, tp, nt);
+		buf_reset(rec);
+		buf_put(rec, out.p, out.len);
+		buf_free(&out);
+		free(au);
+		free(tp);
+	}
+	return 0;
+}

@@ -1,0 +1,344 @@
+/* snapshot.c: an OpenAlex snapshot folder read through its manifests (snapshot.h). */
+#include "snapshot.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static char *
+join(const char *a, const char *b)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", a, b) < 0) {
+		perror("asprintf");
+		abort();
+	}
+	return p;
+}
+
+static struct snap_file *
+add(struct snap_list *l, char *path, const char *date)
+{
+	struct snap_file *f;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	f = &l->v[l->n++];
+	memset(f, 0, sizeof(*f));
+	f->path = path;
+	snprintf(f->date, sizeof(f->date), "%s", date);
+	return f;
+}
+
+static int
+cmp_file(const void *a, const void *b)
+{
+	const struct snap_file *x = a, *y = b;
+	int c = strcmp(x->date, y->date);
+
+	return c ? c : strcmp(x->path, y->path);
+}
+
+/* "YYYY-MM-DD" at p (n bytes at least 10). */
+static int
+date_at(const char *p)
+{
+	static const char shape[] = "dddd-dd-dd";
+	int i;
+
+	for (i = 0; i < 10; i++)
+		if (shape[i] == 'd' ? (p[i] < '0' || p[i] > '9') : p[i] != '-')
+			return 0;
+	return 1;
+}
+
+/*
+ * A manifest entry's url as a path under DIR/data: "s3://openalex/data/"
+ * and then `prefix` (the entity's folder under data/, "jsonl/works/" or
+ * "works/"), "updated_date=YYYY-MM-DD/" and a file name. NULL (why in
+ * *why) for anything else, ".." or an empty name included.
+ */
+static char *
+entry_path(const char *dir, const char *url, const char *prefix, char date[11],
+    const char **why)
+{
+	static const char upd[] = "updated_date=";
+	const char *p = strstr(url, "/data/"), *name, *rest;
+	char *path;
+
+	*why = "not a part of this entity";
+	if (strncmp(url, "s3://", 5) != 0 || p == NULL)
+		return NULL;
+	rest = p += 6;
+	if (strncmp(p, prefix, strlen(prefix)) != 0)
+		return NULL;
+	p += strlen(prefix);
+	if (strncmp(p, upd, sizeof(upd) - 1) != 0 ||
+	    strlen(p) < sizeof(upd) - 1 + 11 || !date_at(p + sizeof(upd) - 1) ||
+	    p[sizeof(upd) - 1 + 10] != '/') {
+		*why = "not under updated_date=YYYY-MM-DD/";
+		return NULL;
+	}
+	memcpy(date, p + sizeof(upd) - 1, 10);
+	date[10] = '\0';
+	name = p + sizeof(upd) - 1 + 11;
+	if (*name == '\0' || strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0) {
+		*why = "not a file name";
+		return NULL;
+	}
+	if (asprintf(&path, "%s/data/%s", dir, rest) < 0)
+		abort();
+	return path;
+}
+
+/* A JSON member that is a non-negative integer, or -1. */
+static json_int_t
+count_of(json_t *meta, const char *name)
+{
+	json_t *v = json_object_get(meta, name);
+
+	return json_is_integer(v) && json_integer_value(v) >= 0 ?
+	    json_integer_value(v) : -1;
+}
+
+/*
+ * One entity's manifest into l, every part checked on disk. Returns the
+ * number of problems logged (0: all good).
+ */
+static int
+read_manifest(const char *dir, const char *mpath, const char *prefix,
+    struct snap_list *l, uint64_t *bytes, FILE *log)
+{
+	json_error_t jerr;
+	json_t *root, *entries, *e;
+	size_t i;
+	int bad = 0;
+	uint64_t sum_len = 0, sum_rec = 0;
+	json_int_t tl, tr;
+
+	if ((root = json_load_file(mpath, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		fprintf(log, "%s: not a manifest: %s (line %d)\n", mpath, jerr.text,
+		    jerr.line);
+		return 1;
+	}
+	entries = json_object_get(root, "entries");
+	if (!json_is_array(entries)) {
+		fprintf(log, "%s: no \"entries\" list\n", mpath);
+		json_decref(root);
+		return 1;
+	}
+	json_array_foreach(entries, i, e) {
+		json_t *url = json_object_get(e, "url");
+		json_t *meta = json_object_get(e, "meta");
+		json_int_t len = count_of(meta, "content_length");
+		json_int_t rec = count_of(meta, "record_count");
+		const char *why;
+		char date[11], *path;
+		struct snap_file *f;
+		struct stat st;
+
+		if (!json_is_string(url) || len < 0 || rec < 0) {
+			fprintf(log, "%s: entry %zu: no url, content_length or "
+			    "record_count\n", mpath, i + 1);
+			bad++;
+			continue;
+		}
+		if ((path = entry_path(dir, json_string_value(url), prefix, date,
+		    &why)) == NULL) {
+			fprintf(log, "%s: entry %zu: %s: %s\n", mpath, i + 1,
+			    json_string_value(url), why);
+			bad++;
+			continue;
+		}
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+			fprintf(log, "%s: missing (listed in %s)\n", path, mpath);
+			free(path);
+			bad++;
+			continue;
+		}
+		if ((uint64_t)st.st_size != (uint64_t)len) {
+			fprintf(log, "%s: %llu bytes, the manifest says %llu "
+			    "(truncated, or not downloaded whole)\n", path,
+			    (unsigned long long)st.st_size,
+			    (unsigned long long)len);
+			free(path);
+			bad++;
+			continue;
+		}
+		f = add(l, path, date);
+		f->records = (uint64_t)rec;
+		f->bytes = (uint64_t)len;
+		sum_len += (uint64_t)len;
+		sum_rec += (uint64_t)rec;
+	}
+	/* The manifest's own totals, when it gives them, must add up. */
+	e = json_object_get(root, "meta");
+	if (bad == 0 && json_is_object(e) &&
+	    (((tl = count_of(e, "content_length")) >= 0 &&
+	    (uint64_t)tl != sum_len) ||
+	    ((tr = count_of(e, "record_count")) >= 0 &&
+	    (uint64_t)tr != sum_rec))) {
+		fprintf(log, "%s: its totals disagree with its entries\n", mpath);
+		bad++;
+	}
+	json_decref(root);
+	*bytes += sum_len;
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_file);
+	for (i = 1; i < l->n && bad == 0; i++)
+		if (strcmp(l->v[i - 1].path, l->v[i].path) == 0) {
+			fprintf(log, "%s: listed twice in %s\n", l->v[i].path,
+			    mpath);
+			bad++;
+		}
+	return bad;
+}
+
+/* Files named YYYY-MM-DD*.csv or .csv.gz in dir, dated by their name. */
+static void
+merged_dir(const char *dir, struct snap_list *l)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		char date[11];
+
+		if (n < 14 || !date_at(de->d_name) ||
+		    !(strcmp(de->d_name + n - 4, ".csv") == 0 ||
+		    (n >= 17 && strcmp(de->d_name + n - 7, ".csv.gz") == 0)))
+			continue;
+		memcpy(date, de->d_name, 10);
+		date[10] = '\0';
+		add(l, join(dir, de->d_name), date);
+	}
+	closedir(d);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_file);
+}
+
+int
+snapshot_scan(const char *dir, struct snapshot *s, FILE *log)
+{
+	static const char *const ent[2] = { "authors", "works" };
+	struct snap_list *lists[2] = { &s->authors, &s->works };
+	char *base, *p, *q;
+	int current, bad = 0, found = 0, i, j;
+
+	memset(s, 0, sizeof(*s));
+	p = join(dir, "data/jsonl");
+	current = is_dir(p);
+	free(p);
+	s->layout = current ? "current" : "legacy";
+	base = join(dir, current ? "data/jsonl" : "data");
+	for (i = 0; i < 2; i++) {
+		char prefix[32], *edir = join(base, ent[i]);
+
+		snprintf(prefix, sizeof(prefix), "%s%s/", current ? "jsonl/" : "",
+		    ent[i]);
+		if (!is_dir(edir)) {
+			free(edir);
+			continue;
+		}
+		found++;
+		p = join(edir, current ? "manifest.json" : "manifest");
+		if (access(p, F_OK) != 0) {
+			fprintf(log, "%s: missing: OpenAlex removes it while a "
+			    "partition is written; sync the snapshot again\n", p);
+			bad++;
+		} else
+			bad += read_manifest(dir, p, prefix, lists[i], &s->bytes,
+			    log);
+		free(p);
+		if (i == 1) {
+			/* Deleted works, beside the partitions. */
+			static const char *const del[2] = { "deleted_ids.csv",
+			    "deleted_ids.csv.gz" };
+
+			for (j = 0; j < 2; j++) {
+				p = join(edir, del[j]);
+				if (access(p, R_OK) == 0)
+					add(&s->deleted, p, "");
+				else
+					free(p);
+			}
+		}
+		free(edir);
+	}
+	if (found == 0) {
+		fprintf(log, "%s: neither data/jsonl/{authors,works}/ nor "
+		    "data/{authors,works}/: not an OpenAlex snapshot folder\n",
+		    dir);
+		bad++;
+	}
+	/* Merged ids: where each layout keeps them (the current one moved the
+	 * old files to legacy-data/). */
+	{
+		static const char *const where[3] = { "data/merged_ids",
+		    "data/jsonl/merged_ids", "legacy-data/merged_ids" };
+
+		for (j = 0; j < 3; j++) {
+			q = join(dir, where[j]);
+			p = join(q, "authors");
+			merged_dir(p, &s->merged_authors);
+			free(p);
+			p = join(q, "works");
+			merged_dir(p, &s->merged_works);
+			free(p);
+			free(q);
+		}
+		if (s->merged_authors.n > 1)
+			qsort(s->merged_authors.v, s->merged_authors.n,
+			    sizeof(struct snap_file), cmp_file);
+		if (s->merged_works.n > 1)
+			qsort(s->merged_works.v, s->merged_works.n,
+			    sizeof(struct snap_file), cmp_file);
+	}
+	free(base);
+	if (bad) {
+		snapshot_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+list_free(struct snap_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].path);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void
+snapshot_free(struct snapshot *s)
+{
+	list_free(&s->authors);
+	list_free(&s->works);
+	list_free(&s->merged_authors);
+	list_free(&s->merged_works);
+	list_free(&s->deleted);
+}
