@@ -257,22 +257,30 @@ cache_counter_key(const struct cache *c, struct buf *out,
 
 /* ---- operations ------------------------------------------------------------ */
 
-/* "txnid:count" -> count; -1 if malformed. */
+/* Digits [s, e) -> *v; -1 if none, another byte or too large. */
 static int
-parse_counter(const char *s, size_t n, uint64_t *count)
+parse_u64(const char *s, const char *e, uint64_t *v)
+{
+	*v = 0;
+	if (s == e)
+		return -1;
+	for (; s < e; s++) {
+		if (*s < '0' || *s > '9' || *v > UINT64_MAX / 10 - 9)
+			return -1;
+		*v = *v * 10 + (uint64_t)(*s - '0');
+	}
+	return 0;
+}
+
+/* "txnid:count" -> txn id and count; -1 if malformed. */
+static int
+parse_counter(const char *s, size_t n, uint64_t *txn, uint64_t *count)
 {
 	const char *colon = memchr(s, ':', n);
-	uint64_t v = 0;
 
-	if (colon == NULL || colon == s + n - 1)
+	if (colon == NULL || parse_u64(s, colon, txn) != 0)
 		return -1;
-	for (const char *q = colon + 1; q < s + n; q++) {
-		if (*q < '0' || *q > '9' || v > UINT64_MAX / 10 - 9)
-			return -1;
-		v = v * 10 + (uint64_t)(*q - '0');
-	}
-	*count = v;
-	return 0;
+	return parse_u64(colon + 1, s + n, count);
 }
 
 int
@@ -302,7 +310,8 @@ cache_fetch(struct cache *c, struct sv page_key, struct sv counter_key,
 	    page_decode(pg, r1->str, (size_t)r1->len) == 0)
 		hit->page = 1;
 	if (r2->type == REDIS_REPLY_STRING &&
-	    parse_counter(r2->str, (size_t)r2->len, &hit->followers) == 0)
+	    parse_counter(r2->str, (size_t)r2->len, &hit->counter_txn,
+	    &hit->followers) == 0)
 		hit->counter = 1;
 	freeReplyObject(r1);
 	freeReplyObject(r2);

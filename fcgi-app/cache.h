@@ -40,6 +40,7 @@ struct cache_hit {
 	int      page;          /* the page was found and decoded into pg */
 	int      counter;       /* the counter was found */
 	uint64_t followers;     /* its value */
+	uint64_t counter_txn;   /* the LMDB transaction that wrote it */
 };
 
 /*

@@ -228,7 +228,8 @@ serve_profile(struct request *r, struct viewer *v, int status)
 			cache_put_page(a->cache, pkey, &r->page,
 			    (unsigned)a->cfg->page_ttl);
 	}
-	if (hit.counter)
+	/* A count from before an import moved follows (a merge) is stale. */
+	if (hit.counter && hit.counter_txn >= store_follows_moved(r->txn))
 		v->followers = hit.followers;
 	else {
 		rc = store_followers(r->txn, res->id, &v->followers);

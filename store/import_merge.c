@@ -388,6 +388,10 @@ merge_author(struct imp *m, uint64_t xn, uint64_t yn)
 		return rc;
 	if ((rc = store_follows_move(m->txn, m->dbi, xs, xn, ys, yn)) != 0)
 		return rc;
+	/* Copies of counts (Redis) from before this transaction are stale. */
+	if ((rc = meta_put(m->txn, m->dbi[DB_META], "follows_moved", 8,
+	    mdb_txn_id(m->txn))) != 0)
+		return rc;
 
 	/* The works: copied out of rworks, then each rewritten. */
 	if ((rc = mdb_cursor_open(m->txn, m->dbi[DB_RWORKS], &c)) != 0)

@@ -586,6 +586,17 @@ store_researcher_by_id(struct store_rtxn *t, struct sv id,
 	return rec_researcher_decode(v.mv_data, v.mv_size, out);
 }
 
+uint64_t
+store_follows_moved(struct store_rtxn *t)
+{
+	uint64_t v;
+
+	/* Unreadable reads as "moved now": the caller then reads the store. */
+	if (meta_get(t->txn, t->s->dbi[DB_META], "follows_moved", 8, &v) != 0)
+		return UINT64_MAX;
+	return v;
+}
+
 int
 store_researcher_by_slug(struct store_rtxn *t, struct sv slug,
     struct store_researcher *out)

@@ -188,6 +188,13 @@ int store_researcher_by_slug(struct store_rtxn *t, struct sv slug,
 int store_researcher_by_id(struct store_rtxn *t, struct sv id,
     struct store_researcher *out);
 
+/*
+ * The id of the last write transaction that moved follows from one
+ * researcher to another (an import merging researchers); 0 when none. A
+ * copy of a count written by an older transaction may be stale.
+ */
+uint64_t store_follows_moved(struct store_rtxn *t);
+
 /* Current follower count (0 when never followed; STORE_CORRUPT if bad). */
 int store_followers(struct store_rtxn *t, struct sv researcher_id,
     uint64_t *out);
