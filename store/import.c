@@ -88,9 +88,11 @@ read_files(struct imp *m, const char *entity, const char *const *paths,
 		struct stat st;
 
 		if (dates != NULL && strcmp(dates[i], last) <= 0) {
+			/* Not read: not part of what progress counts either. */
 			m->rep.parts_skipped++;
-			if (stat(paths[i], &st) == 0)
-				m->bytes_done += (uint64_t)st.st_size;
+			if (stat(paths[i], &st) == 0 &&
+			    m->total_bytes >= (uint64_t)st.st_size)
+				m->total_bytes -= (uint64_t)st.st_size;
 			continue;
 		}
 		if ((rc = imp_read_file(m, paths[i], works, &got)) != 0)
@@ -148,6 +150,7 @@ import_txn(MDB_txn *txn, void *ctx)
 	m->bad_seen = 0;
 	m->txn = txn;
 	m->records = m->bytes_done = 0;
+	m->total_bytes = m->total0;
 	m->t_start = m->t_shown = now(0);
 	idmap_clear(&m->touched);
 	idmap_clear(&m->wsum);
@@ -293,7 +296,7 @@ store_import(struct store *s, const struct import_opts *o,
 		return rc;
 	memset(&m, 0, sizeof(m));
 	m.o = o;
-	m.total_bytes = o->total_bytes ? o->total_bytes : input_bytes(o);
+	m.total0 = o->total_bytes ? o->total_bytes : input_bytes(o);
 	m.dbi = s->dbi;
 	m.threads = o->threads;
 	if (m.threads < 0) {

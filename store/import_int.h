@@ -67,7 +67,7 @@ struct imp {
 	size_t n_pend, cap_pend;
 	double t_derived, c_derived;   /* now(0), now(1) when imp_derive() ended */
 	/* Progress: lines read (good, bad) and file bytes of the files done. */
-	uint64_t records, bytes_done, total_bytes;
+	uint64_t records, bytes_done, total_bytes, total0;
 	double t_start, t_shown;
 };
 

@@ -226,4 +226,46 @@ check "a second run reads no partition" \
 check "and changes nothing but the generation" bash -c "
 	diff <('$BUILD/bzpeer-admin' --store '$STORE' dump | grep -v '^meta generation') \
 	     <(grep -v '^meta generation' '$T_DIR/dump.3') >/dev/null"
+
+# ---- a third snapshot: an old line naming the merged id; two claimed merge ------
+# demo2 claims Heather A. Piwowar's old id, demo her new one; then OpenAlex
+# merges the old into the new: the survivor's claim stays, the other closes.
+login demo2; J2=$JAR; C2=$CSRF
+CL="email=h%40ourresearch.org&evidence_url=https%3A%2F%2Fourresearch.org%2F&note=me"
+http POST /researchers/heather-a-piwowar/claim -b "$J2" -H 'Content-Type: application/x-www-form-urlencoded' \
+	--data-binary "csrf=$C2&$CL"
+check "demo2 claims the old id" [ "$STATUS" = 303 ]
+http POST /researchers/heather-piwowar/claim -b "$J1" -H 'Content-Type: application/x-www-form-urlencoded' \
+	--data-binary "csrf=$C1&$CL"
+check "demo claims the new one" [ "$STATUS" = 303 ]
+cp -a "$S2" "$T_DIR/snap3"; S3="$T_DIR/snap3"; J="$S3/data/jsonl"
+sed -n 1p "$F/works-2022.jsonl" >"$T_DIR/stale.jsonl"
+check "the stale line names the merged id" grep -q 'openalex.org/A2208157607"' "$T_DIR/stale.jsonl"
+part "$J/works/updated_date=2026-06-01/part_0000.gz" "$T_DIR/stale.jsonl"
+manifest "$S3" jsonl/works "$J/works/manifest.json"
+printf 'merge_date,id,merge_into_id\n2026-06-01,A1969205032,A5048491430\n' |
+	gzip -n >"$S3/legacy-data/merged_ids/authors/2026-06-01.csv.gz"
+script -qec "'$BUILD/bzpeer-import' --store '$T_DIR/store' --snapshot '$S3'" /dev/null >"$T_DIR/imp4.tty"
+check "the third snapshot imports" [ $? = 0 ]
+check "on a terminal: a progress line (records, bytes, rate, time left)" \
+	grep -qE 'bzpeer-import: [0-9]+ records, [0-9]+ KB of [0-9]+ KB, [0-9]+ records/s' "$T_DIR/imp4.tty"
+check "one partition and one merge" grep -q '1 partition files read, 7 applied before; 1 researchers merged' "$T_DIR/imp4.tty"
+dump >"$T_DIR/dump.4"
+check "a line naming the merged id credits the survivor, no ghost comes back" bash -c "
+	! grep -q '^researchers A2208157607 ' '$T_DIR/dump.4' &&
+	grep '^works W104609242 ' '$T_DIR/dump.4' | grep -q A5023888391 &&
+	! grep '^works W104609242 ' '$T_DIR/dump.4' | grep -q A2208157607 &&
+	grep -q '^rworks A5023888391 [0-9]* W104609242\$' '$T_DIR/dump.4'"
+http GET /researchers/heather-a-piwowar "${NC[@]}"
+check "a merged slug whose survivor has its own: 301 to the survivor's" \
+	[ "$STATUS $(header Location)" = "301 /researchers/heather-piwowar" ]
+"$BUILD/bzpeer-admin" --store "$STORE" claims list >"$T_DIR/claims4"
+check "the survivor's own claim stays pending" bash -c "
+	grep -E 'pending' '$T_DIR/claims4' | grep A5048491430 | grep -q demo"
+check "the merged one's claim is closed, the reason kept" bash -c "
+	'$BUILD/bzpeer-admin' --store '$STORE' dump | grep '^claims ' | grep 'user=\"demo2\"' |
+	grep 'researcher=\"A5048491430\"' | grep 'state=3' | grep -q 'which has a claim of its own'"
+check "demo2 has no open claim left (may file another)" bash -c "! grep -q '^uclaim demo2 ' '$T_DIR/dump.4'"
+check "the survivor's record: claim pending, its own slug" \
+	grep -q '^researchers A5048491430 .* slug="heather-piwowar" .* claim=1 ' "$T_DIR/dump.4"
 finish
