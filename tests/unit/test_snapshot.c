@@ -1,0 +1,227 @@
+/* test_snapshot.c: snapshot folders read through their manifests (snapshot.c), refused for every way a manifest can disagree with the folder; the merged and deleted ids files (import_merge.c) through bzpeer-import, bad rows and headers. */
+#include "check.h"
+#include "test_import_util.h"
+
+#include "../../store/snapshot.h"
+
+static char *scratch;
+
+/* Makes the parent directories of path (under scratch) and writes s. */
+static void
+put(const char *path, const char *s)
+{
+	char *d = xstrndup(path, strlen(path)), *p;
+
+	for (p = d + strlen(scratch) + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		(void)mkdir(d, 0700);
+		*p = '/';
+	}
+	free(d);
+	spits(path, s);
+}
+
+/* snapshot_scan() of dir: its return, and what it logged in log. */
+static int
+scan(const char *dir, struct snapshot *s, struct buf *log)
+{
+	const char *lp = path_in(scratch, "scan.log");
+	FILE *f = fopen(lp, "w");
+	int rc;
+
+	REQUIRE(f != NULL);
+	rc = snapshot_scan(dir, s, f);
+	fclose(f);
+	slurp(lp, log);
+	buf_putc(log, '\0');
+	return rc;
+}
+
+static void
+refusals(void)
+{
+	const char *d = path_in(scratch, "bad");
+	const char *part = path_in(d, "data/works/updated_date=2024-01-02/0000_part_00.gz");
+	const char *man = path_in(d, "data/works/manifest");
+	struct snapshot s;
+	struct buf log = BUF_INIT;
+	static const struct {
+		const char *manifest, *says;
+	} bad[] = {
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/updated_date=2024-01-02/..\","
+		  "\"meta\":{\"content_length\":3,\"record_count\":1}}]}", "not a file name" },
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/authors/updated_date=2024-01-02/0000_part_00.gz\","
+		  "\"meta\":{\"content_length\":3,\"record_count\":1}}]}", "not a part of this entity" },
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/2024-01-02/0000_part_00.gz\","
+		  "\"meta\":{\"content_length\":3,\"record_count\":1}}]}", "not under updated_date=YYYY-MM-DD/" },
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/updated_date=2024-01-02/0000_part_00.gz\","
+		  "\"meta\":{\"content_length\":3}}]}", "no url, content_length or record_count" },
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/updated_date=2024-01-02/0000_part_00.gz\","
+		  "\"meta\":{\"content_length\":4,\"record_count\":1}}]}", "3 bytes, the manifest says 4" },
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/updated_date=2024-01-02/0001_part_00.gz\","
+		  "\"meta\":{\"content_length\":3,\"record_count\":1}}]}", "0001_part_00.gz: missing" },
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/updated_date=2024-01-02/0000_part_00.gz\","
+		  "\"meta\":{\"content_length\":3,\"record_count\":1}},"
+		  "{\"url\":\"s3://openalex/data/works/updated_date=2024-01-02/0000_part_00.gz\","
+		  "\"meta\":{\"content_length\":3,\"record_count\":1}}]}", "listed twice" },
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/updated_date=2024-01-02/0000_part_00.gz\","
+		  "\"meta\":{\"content_length\":3,\"record_count\":1}}],"
+		  "\"meta\":{\"content_length\":3,\"record_count\":2}}", "totals disagree" },
+		{ "{\"entries\":{}}", "no \"entries\" list" },
+		{ "{\"entries\":[", "not a manifest" },
+	};
+	size_t i;
+
+	CHECK(scan(d, &s, &log) == -1 &&
+	    strstr(log.p, "not an OpenAlex snapshot folder") != NULL);
+	put(part, "{}\n");
+	CHECK(scan(d, &s, &log) == -1 && strstr(log.p, "manifest: missing") != NULL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put(man, bad[i].manifest);
+		CHECK(scan(d, &s, &log) == -1 && strstr(log.p, bad[i].says) != NULL);
+		if (strstr(log.p, bad[i].says) == NULL)
+			fprintf(stderr, "# %zu: %s\n", i, log.p);
+	}
+	buf_free(&log);
+}
+
+static void
+layouts(void)
+{
+	const char *d = path_in(scratch, "cur");
+	const char *w = path_in(d, "data/jsonl/works");
+	struct snapshot s;
+	struct buf log = BUF_INIT;
+
+	put(path_in(w, "updated_date=2024-03-01/part_0000.gz"), "{}\n{}\n");
+	put(path_in(w, "updated_date=2024-01-01/part_0001.gz"), "{}\n");
+	put(path_in(w, "updated_date=2024-01-01/part_0000.gz"), "{}\n");
+	/* Left behind by a sync without --delete: not in the manifest. */
+	put(path_in(w, "updated_date=2023-01-01/part_0000.gz"), "stale\n");
+	put(path_in(w, "manifest.json"), "{\"entries\":["
+	    "{\"url\":\"s3://openalex/data/jsonl/works/updated_date=2024-03-01/part_0000.gz\","
+	    "\"meta\":{\"content_length\":6,\"record_count\":2}},"
+	    "{\"url\":\"s3://openalex/data/jsonl/works/updated_date=2024-01-01/part_0001.gz\","
+	    "\"meta\":{\"content_length\":3,\"record_count\":1}},"
+	    "{\"url\":\"s3://openalex/data/jsonl/works/updated_date=2024-01-01/part_0000.gz\","
+	    "\"meta\":{\"content_length\":3,\"record_count\":1}}],"
+	    "\"meta\":{\"content_length\":12,\"record_count\":4}}");
+	put(path_in(w, "deleted_ids.csv"), "work_id,deleted_date\n");
+	put(path_in(d, "legacy-data/merged_ids/authors/2023-02-01.csv.gz"), "x");
+	put(path_in(d, "data/merged_ids/authors/2022-06-07.csv"), "x");
+	put(path_in(d, "data/merged_ids/authors/README"), "not a merge file");
+	REQUIRE(scan(d, &s, &log) == 0);
+	CHECK(strcmp(s.layout, "current") == 0);
+	CHECK(s.authors.n == 0 && s.works.n == 3 && s.bytes == 12);
+	CHECK(strcmp(s.works.v[0].date, "2024-01-01") == 0 &&
+	    strstr(s.works.v[0].path, "part_0000.gz") != NULL &&
+	    strstr(s.works.v[1].path, "2024-01-01/part_0001.gz") != NULL &&
+	    strcmp(s.works.v[2].date, "2024-03-01") == 0 &&
+	    s.works.v[2].records == 2 && s.works.v[2].bytes == 6);
+	CHECK(s.deleted.n == 1 && strstr(s.deleted.v[0].path, "deleted_ids.csv"));
+	CHECK(s.merged_authors.n == 2 &&
+	    strcmp(s.merged_authors.v[0].date, "2022-06-07") == 0 &&
+	    strcmp(s.merged_authors.v[1].date, "2023-02-01") == 0 &&
+	    s.merged_works.n == 0);
+	snapshot_free(&s);
+	buf_free(&log);
+}
+
+/* A legacy snapshot of one work part, plus merged and deleted files. */
+static const char *
+legacy(const char *name, const char *merged, const char *deleted)
+{
+	const char *d = path_in(scratch, name);
+	const char *line = "{\"id\":\"https://openalex.org/W1\",\"title\":\"T\","
+	    "\"publication_year\":2020,\"authorships\":[{\"author\":{\"id\":"
+	    "\"https://openalex.org/A1\",\"display_name\":\"Ada Lovelace\"}},"
+	    "{\"author\":{\"id\":\"https://openalex.org/A2\",\"display_name\":"
+	    "\"Ada Lovelace\"}}]}\n";
+
+	put(path_in(d, "data/works/updated_date=2024-01-01/0000_part_00.gz"), line);
+	{
+		char m[512];
+
+		snprintf(m, sizeof(m), "{\"entries\":[{\"url\":"
+		    "\"s3://openalex/data/works/updated_date=2024-01-01/0000_part_00.gz\","
+		    "\"meta\":{\"content_length\":%zu,\"record_count\":1}}]}",
+		    strlen(line));
+		put(path_in(d, "data/works/manifest"), m);
+	}
+	if (merged)
+		put(path_in(d, "data/merged_ids/authors/2024-02-01.csv"), merged);
+	if (deleted)
+		put(path_in(d, "data/works/deleted_ids.csv"), deleted);
+	return d;
+}
+
+static void
+csv_files(void)
+{
+	const char *store = path_in(scratch, "store");
+	const char *out = path_in(scratch, "out"), *err = path_in(scratch, "err");
+	const char *d;
+	struct buf b = BUF_INIT;
+
+	mkdir(store, 0700);
+	d = legacy("h", "merge_id,id\n", NULL);
+	CHECK(run(out, err, bin("bzpeer-import"), "--store", store, "--snapshot",
+	    d, NULL) == 1);
+	slurp(err, &b);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.p, "2024-02-01.csv:1: not the header \"merge_date,id,merge_into_id\""));
+	CHECK(strstr(b.p, "the store is unchanged"));
+
+	d = legacy("r", "merge_date,id,merge_into_id\n2024-02-01,A1\n"
+	    "2024-02-01,A1,W2\nbad-date,A1,A2\n\"2024-02-01\",\"A1\",\"https://openalex.org/A2\"\n",
+	    "work_id,deleted_date\nW1,yesterday\n");
+	CHECK(run(out, err, bin("bzpeer-import"), "--store", store, "--snapshot",
+	    d, "--strict", NULL) == 1);
+	slurp(err, &b);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.p, "2024-02-01.csv:2: not merge_date,id,merge_into_id"));
+	CHECK(run(out, err, bin("bzpeer-import"), "--store", store, "--snapshot",
+	    d, NULL) == 0);
+	slurp(err, &b);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.p, "2024-02-01.csv:3: not merge_date") &&
+	    strstr(b.p, "2024-02-01.csv:4: not merge_date") &&
+	    strstr(b.p, "deleted_ids.csv:2: not work_id,deleted_date"));
+	slurp(out, &b);
+	buf_putc(&b, '\0');
+	/* The quoted row merged A1 into A2 before either had a slug: A2 gets
+	 * the first one, and nobody is left on "-2". */
+	CHECK(strstr(b.p, "1 researchers merged, 0 works deleted") &&
+	    strstr(b.p, "4 bad lines"));
+	CHECK(run(out, NULL, bin("bzpeer-admin"), "--store", store, "dump",
+	    NULL) == 0);
+	slurp(out, &b);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.p, "\nmerged A1 \"A2\"\n") &&
+	    strstr(b.p, "\nslugs ada-lovelace A2\n") &&
+	    strstr(b.p, "\nslugs ada-lovelace-2 ") == NULL &&
+	    strstr(b.p, "\nresearchers A1 ") == NULL &&
+	    strstr(b.p, "slug=\"ada-lovelace\" name=\"Ada Lovelace\""));
+	buf_free(&b);
+}
+
+static void
+usage(void)
+{
+	CHECK(run(NULL, NULL, bin("bzpeer-import"), "--store", scratch,
+	    "--snapshot", scratch, "--works", "x", NULL) == 2);
+	CHECK(run(NULL, NULL, bin("bzpeer-import"), "--store", scratch,
+	    "--snapshot", NULL) == 2);
+}
+
+int
+main(void)
+{
+	scratch = tdir_make();
+	refusals();
+	layouts();
+	csv_files();
+	usage();
+	tdir_remove(scratch);
+	CHECK_DONE();
+}
