@@ -120,11 +120,13 @@ count_of(json_t *meta, const char *name)
 
 /*
  * One entity's manifest into l, every part checked on disk. Returns the
- * number of problems logged (0: all good).
+ * number of problems logged (0: all good). With `combined` (the manifest
+ * of every entity) entries of other entities are passed over, and the
+ * totals are not this entity's.
  */
 static int
 read_manifest(const char *dir, const char *mpath, const char *prefix,
-    struct snap_list *l, uint64_t *bytes, FILE *log)
+    int combined, struct snap_list *l, uint64_t *bytes, FILE *log)
 {
 	json_error_t jerr;
 	json_t *root, *entries, *e;
@@ -162,6 +164,9 @@ read_manifest(const char *dir, const char *mpath, const char *prefix,
 		}
 		if ((path = entry_path(dir, json_string_value(url), prefix, date,
 		    &why)) == NULL) {
+			if (combined && strcmp(why, "not a part of this "
+			    "entity") == 0)
+				continue;
 			fprintf(log, "%s: entry %zu: %s: %s\n", mpath, i + 1,
 			    json_string_value(url), why);
 			bad++;
@@ -190,7 +195,7 @@ read_manifest(const char *dir, const char *mpath, const char *prefix,
 	}
 	/* The manifest's own totals, when it gives them, must add up. */
 	e = json_object_get(root, "meta");
-	if (bad == 0 && json_is_object(e) &&
+	if (bad == 0 && !combined && json_is_object(e) &&
 	    (((tl = count_of(e, "content_length")) >= 0 &&
 	    (uint64_t)tl != sum_len) ||
 	    ((tr = count_of(e, "record_count")) >= 0 &&
@@ -262,14 +267,21 @@ snapshot_scan(const char *dir, struct snapshot *s, FILE *log)
 		}
 		found++;
 		p = join(edir, current ? "manifest.json" : "manifest");
-		if (access(p, F_OK) != 0) {
+		q = current ? join(base, "manifest.json") : NULL;
+		if (access(p, F_OK) == 0)
+			bad += read_manifest(dir, p, prefix, 0, lists[i],
+			    &s->bytes, log);
+		else if (q != NULL && access(q, F_OK) == 0)
+			/* The one manifest of every entity, beside them. */
+			bad += read_manifest(dir, q, prefix, 1, lists[i],
+			    &s->bytes, log);
+		else {
 			fprintf(log, "%s: missing: OpenAlex removes it while a "
 			    "partition is written; sync the snapshot again\n", p);
 			bad++;
-		} else
-			bad += read_manifest(dir, p, prefix, lists[i], &s->bytes,
-			    log);
+		}
 		free(p);
+		free(q);
 		if (i == 1) {
 			/* Deleted works, beside the partitions. */
 			static const char *const del[2] = { "deleted_ids.csv",

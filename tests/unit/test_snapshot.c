@@ -124,6 +124,18 @@ layouts(void)
 	    strcmp(s.merged_authors.v[1].date, "2023-02-01") == 0 &&
 	    s.merged_works.n == 0);
 	snapshot_free(&s);
+
+	/* Without its own manifest.json, the combined one of data/jsonl/. */
+	rename(path_in(w, "manifest.json"), path_in(d, "data/jsonl/manifest.json"));
+	put(path_in(d, "data/jsonl/manifest.json"), "{\"entries\":["
+	    "{\"url\":\"s3://openalex/data/jsonl/sources/updated_date=2024-03-01/part_0000.gz\","
+	    "\"meta\":{\"content_length\":6,\"record_count\":2}},"
+	    "{\"url\":\"s3://openalex/data/jsonl/works/updated_date=2024-03-01/part_0000.gz\","
+	    "\"meta\":{\"content_length\":6,\"record_count\":2}}],"
+	    "\"meta\":{\"content_length\":12,\"record_count\":4}}");
+	REQUIRE(scan(d, &s, &log) == 0);
+	CHECK(s.works.n == 1 && s.works.v[0].records == 2 && s.bytes == 6);
+	snapshot_free(&s);
 	buf_free(&log);
 }
 
