@@ -288,19 +288,38 @@ survivor(struct imp *m, uint64_t num, uint64_t *out)
 	return MDB_NOTFOUND;
 }
 
-/* Whether s is base, '-' and digits. */
-static int
-suffixed(struct sv s, struct sv base)
+/*
+ * A slug as its base and clash number: "jason-priem-2" is ("jason-priem",
+ * 2), "jason-priem" ("jason-priem", 1). (A name that ends in digits reads
+ * as a base with a number too; only equal bases are ever compared.)
+ */
+static uint64_t
+slug_split(struct sv s, size_t *base)
 {
-	size_t i;
+	size_t i = s.n;
+	uint64_t n = 0, scale = 1;
 
-	if (s.n < base.n + 2 || memcmp(s.p, base.p, base.n) != 0 ||
-	    s.p[base.n] != '-')
-		return 0;
-	for (i = base.n + 1; i < s.n; i++)
-		if (s.p[i] < '0' || s.p[i] > '9')
-			return 0;
-	return 1;
+	while (i > 0 && s.p[i - 1] >= '0' && s.p[i - 1] <= '9' && s.n - i < 9) {
+		n += scale * (uint64_t)(s.p[i - 1] - '0');
+		scale *= 10;
+		i--;
+	}
+	if (i == s.n || i < 2 || s.p[i - 1] != '-' || s.p[i] == '0') {
+		*base = s.n;
+		return 1;
+	}
+	*base = i - 1;
+	return n;
+}
+
+/* Whether slug x is y's with a lower clash number (the same name, first). */
+static int
+slug_before(struct sv x, struct sv y)
+{
+	size_t bx, by;
+	uint64_t nx = slug_split(x, &bx), ny = slug_split(y, &by);
+
+	return bx == by && memcmp(x.p, y.p, bx) == 0 && nx < ny;
 }
 
 /* Deletes every duplicate of key in db. */
@@ -364,13 +383,13 @@ merge_author(struct imp *m, uint64_t xn, uint64_t yn)
 		yold = y;
 	}
 	/*
-	 * The slug: a survivor keeps its own, unless it has none yet or its
-	 * own is the merged one's with a clash suffix ("jason-priem-2" for
-	 * "jason-priem": the same name, there first). Every slug either had
-	 * leads to the survivor.
+	 * The slug: a survivor keeps its own, unless it has none yet or the
+	 * merged one's is the same name with a lower clash number
+	 * ("jason-priem" for "jason-priem-2": there first). Every slug either
+	 * had leads to the survivor.
 	 */
 	if (x.slug.n) {
-		if (y.slug.n == 0 || suffixed(y.slug, x.slug))
+		if (y.slug.n == 0 || slug_before(x.slug, y.slug))
 			y.slug = x.slug;
 		if ((rc = imp_db_put(m, DB_SLUGS, x.slug, ys, 0)) != 0)
 			return rc;

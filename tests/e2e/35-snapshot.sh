@@ -115,7 +115,9 @@ part "$J/works/updated_date=2026-01-01/part_0000.gz" "$F/works-2026.jsonl"
 manifest "$S2" jsonl/authors "$J/authors/manifest.json"
 manifest "$S2" jsonl/works "$J/works/manifest.json"
 mkdir -p "$S2/legacy-data/merged_ids/authors"
-printf 'merge_date,id,merge_into_id\n2025-06-01,https://openalex.org/A2208157607,https://openalex.org/A5023888391\n' |
+# Two merges: Jason Priem's old id, and the id Juan Pablo Alperín had on
+# W2741809807 before its newest version (left with no works otherwise).
+printf 'merge_date,id,merge_into_id\n2025-06-01,https://openalex.org/A2208157607,https://openalex.org/A5023888391\n2025-06-01,A5045110184,A5085171399\n' |
 	gzip -n >"$S2/legacy-data/merged_ids/authors/2025-06-01.csv.gz"
 printf 'work_id,deleted_date\n%s,2025-06-02\n' "$WID_DEL" >"$J/works/deleted_ids.csv"
 
@@ -154,7 +156,7 @@ NC=(-H 'Cookie: bzf=x')
 imp "$S2" >"$T_DIR/imp2.out" 2>"$T_DIR/imp2.err"
 check "the newer snapshot imports" [ $? = 0 ]
 check "only the new partitions are read; one merge, one deletion" \
-	grep -q 'snapshot (current layout): 3 partition files read, 4 applied before; 1 researchers merged, 1 works deleted' "$T_DIR/imp2.out"
+	grep -q 'snapshot (current layout): 3 partition files read, 4 applied before; 2 researchers merged, 1 works deleted' "$T_DIR/imp2.out"
 
 http GET /researchers/A2208157607 "${NC[@]}"
 check "the merged id answers 301" [ "$STATUS" = 301 ]
@@ -180,6 +182,14 @@ check "the survivor's figure counts them" bash -c "
 check "the store says where the merged id went" grep -q '^merged A2208157607 "A5023888391"$' "$T_DIR/dump.2"
 check "no ghost: no profile is left with no works and no record of its own" bash -c "
 	! grep -q '^researchers A2208157607' '$T_DIR/dump.2'"
+check "a survivor new in this run takes the merged one's slug: no -3" bash -c "
+	! grep -q '^slugs juan-pablo-alperin-3 ' '$T_DIR/dump.2'"
+http GET /researchers/juan-pablo-alperin-2.json "${NC[@]}"
+check "-2 is the live profile, with its work" bash -c "grep -q '\"id\":\"A5085171399\"' '$BODY'"
+check "no profile lost every work to a moved record" bash -c "
+	join <(grep '^researchers ' '$T_DIR/dump.1' | sed -E 's/^researchers (A[0-9]+) .* works=([0-9]+) .*/\1 \2/' | sort) \
+	     <(grep '^researchers ' '$T_DIR/dump.2' | sed -E 's/^researchers (A[0-9]+) .* works=([0-9]+) .*/\1 \2/' | sort) |
+	awk '\$2 > 0 && \$3 == 0 { bad = 1 } END { exit bad }'"
 http GET '/researchers?q=jason+priem' "${NC[@]}"
 check "search finds the person once" [ "$(grep -c 'href="/researchers/jason-priem"' "$BODY")" = 1 ]
 
@@ -215,8 +225,12 @@ check "and her works list does not show it" bash -c "! grep -q '$WID_DEL' '$BODY
 check "W2741809807 once, with its newest authors only" bash -c "
 	[ \$(grep -c '^works W2741809807 ' '$T_DIR/dump.2') = 1 ] &&
 	[ \$(grep '^rworks ' '$T_DIR/dump.2' | grep -c ' W2741809807\$') = \$(grep '^works W2741809807 ' '$T_DIR/dump.2' | grep -o 'A[0-9][0-9]*' | sort -u | wc -l) ]"
-check "researchers keep their slugs" bash -c "
-	diff <(grep '^slugs ' '$T_DIR/dump.1' | grep -v jason-priem) <(grep '^slugs ' '$T_DIR/dump.2' | grep -v jason-priem | grep -Ff <(grep '^slugs ' '$T_DIR/dump.1' | cut -d' ' -f2 | sed 's/.*/slugs & /'))"
+check "every slug still answers" bash -c "
+	diff <(grep '^slugs ' '$T_DIR/dump.1' | cut -d' ' -f2) <(grep '^slugs ' '$T_DIR/dump.2' | cut -d' ' -f2 | grep -Fxf <(grep '^slugs ' '$T_DIR/dump.1' | cut -d' ' -f2))"
+check "researchers keep their slugs (but the survivor that took the plain one)" bash -c "
+	join <(grep '^researchers ' '$T_DIR/dump.1' | sed -E 's/^researchers (A[0-9]+) .* slug=\"([^\"]*)\".*/\1 \2/' | sort) \
+	     <(grep '^researchers ' '$T_DIR/dump.2' | sed -E 's/^researchers (A[0-9]+) .* slug=\"([^\"]*)\".*/\1 \2/' | sort) |
+	awk '\$2 != \$3 && \$1 != \"A5023888391\" { bad = 1 } END { exit bad }'"
 
 # ---- the same snapshot again: nothing new to apply -----------------------------
 dump >"$T_DIR/dump.3"
