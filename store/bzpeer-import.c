@@ -302,21 +302,22 @@ main(int argc, char **argv)
 		    "is unchanged\n", store_strerror(rc));
 		goto free;
 	}
-	if (have_snap)
-		printf("bzpeer-import: snapshot (%s layout): %llu partition "
-		    "files read, %llu applied before; %llu researchers merged, "
-		    "%llu works deleted\n", snap.layout,
-		    (unsigned long long)rep.parts_read,
-		    (unsigned long long)rep.parts_skipped,
-		    (unsigned long long)rep.merged,
-		    (unsigned long long)rep.deleted);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* One summary line, whatever the input. */
 	printf("bzpeer-import: %llu authors, %llu works, %llu bad lines, "
-	    "generation %llu (%.2f s)\n", (unsigned long long)rep.authors,
+	    "generation %llu (%.2f s)", (unsigned long long)rep.authors,
 	    (unsigned long long)rep.works, (unsigned long long)rep.bad_lines,
 	    (unsigned long long)rep.generation,
 	    (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	if (have_snap)
+		printf("; snapshot (%s layout): %llu partition files read, %llu "
+		    "applied before; %llu researchers merged, %llu works "
+		    "deleted", snap.layout, (unsigned long long)rep.parts_read,
+		    (unsigned long long)rep.parts_skipped,
+		    (unsigned long long)rep.merged,
+		    (unsigned long long)rep.deleted);
+	putchar('\n');
 	if (timings)
 		printf("bzpeer-import: seconds wall (CPU of the writing thread): "
 		    "read %.2f (%.2f), derive %.2f (%.2f), commit %.2f "

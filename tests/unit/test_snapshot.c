@@ -3,6 +3,7 @@
 #include "test_import_util.h"
 
 #include "../../store/snapshot.h"
+#include "../../store/store.h"
 
 static char *scratch;
 
@@ -214,6 +215,36 @@ csv_files(void)
 	    strstr(b.p, "\nslugs ada-lovelace-2 ") == NULL &&
 	    strstr(b.p, "\nresearchers A1 ") == NULL &&
 	    strstr(b.p, "slug=\"ada-lovelace\" name=\"Ada Lovelace\""));
+
+	/* Later, A2 is merged into A3, which the store has never seen: A3 is
+	 * A2's record under the new id, and A1 leads to it through A2. */
+	put(path_in(d, "data/merged_ids/authors/2024-03-01.csv"),
+	    "merge_date,id,merge_into_id\n2024-03-01,A2,A3\n");
+	CHECK(run(out, err, bin("bzpeer-import"), "--store", store, "--snapshot",
+	    d, NULL) == 0);
+	slurp(out, &b);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.p, "0 partition files read, 1 applied before; "
+	    "1 researchers merged") != NULL);
+	{
+		struct store *st;
+		struct store_rtxn *t;
+		struct store_researcher r;
+
+		REQUIRE(store_open(store, STORE_RDONLY, &st) == 0);
+		REQUIRE(store_read_begin(st, &t) == 0);
+		CHECK(store_researcher_by_id(t, SV_LIT("A1"), &r) == 0 &&
+		    sv_eq_cstr(r.id, "A3") && sv_eq_cstr(r.slug, "ada-lovelace") &&
+		    r.works == 1);
+		CHECK(store_researcher_by_id(t, SV_LIT("A2"), &r) == 0 &&
+		    sv_eq_cstr(r.id, "A3"));
+		CHECK(store_researcher_by_slug(t, SV_LIT("ada-lovelace"), &r) == 0 &&
+		    sv_eq_cstr(r.id, "A3"));
+		CHECK(store_researcher_by_id(t, SV_LIT("A4"), &r) ==
+		    STORE_NOTFOUND);
+		store_read_end(t);
+		store_close(st);
+	}
 	buf_free(&b);
 }
 
