@@ -29,7 +29,7 @@ now(int thread)
  * none.
  */
 static int
-last_applied(struct imp *m, const char *entity, char last[11])
+meta_last(MDB_txn *txn, MDB_dbi meta, const char *entity, char last[11])
 {
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -42,7 +42,7 @@ last_applied(struct imp *m, const char *entity, char last[11])
 	k.mv_size = pre + 1;
 	k.mv_data = key;
 	key[pre] = '~';
-	if ((rc = mdb_cursor_open(m->txn, m->dbi[DB_META], &c)) != 0)
+	if ((rc = mdb_cursor_open(txn, meta, &c)) != 0)
 		return rc;
 	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
 	rc = mdb_cursor_get(c, &k, &v, rc == 0 ? MDB_PREV : MDB_LAST);
@@ -52,6 +52,12 @@ last_applied(struct imp *m, const char *entity, char last[11])
 	}
 	mdb_cursor_close(c);
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int
+last_applied(struct imp *m, const char *entity, char last[11])
+{
+	return meta_last(m->txn, m->dbi[DB_META], entity, last);
 }
 
 /* Adds n records to partition (entity, date). */
@@ -242,11 +248,6 @@ imp_progress(struct imp *m, uint64_t in_file, int final)
 	fflush(m->o->log);
 }
 
-/*
- * About how many bytes the files will add to the store: what a record keeps
- * of a JSON line is well under its size; a .gz file holds some 5 times its
- * size in JSON. An estimate only: a full map still grows.
- */
 /* The files' sizes on disk, for progress. */
 static uint64_t
 input_bytes(const struct import_opts *o)
@@ -264,16 +265,35 @@ input_bytes(const struct import_opts *o)
 	return total;
 }
 
+/*
+ * About how many bytes the files will add to the store: what a record keeps
+ * of a JSON line is well under its size; a .gz file holds some 5 times its
+ * size in JSON. An estimate only: a full map still grows.
+ */
 static uint64_t
-estimate(const struct import_opts *o)
+estimate(struct store *s, const struct import_opts *o)
 {
 	const char *const *lists[2] = { o->authors, o->works };
+	const char *const *dates[2] = { o->authors_date, o->works_date };
+	static const char *const ent[2] = { "authors", "works" };
 	size_t counts[2] = { o->n_authors, o->n_works }, i, l, n;
+	char last[2][11] = { "", "" };
 	struct stat st;
 	uint64_t total = 0;
+	MDB_txn *txn;
 
+	/* A snapshot's partitions applied before will be skipped: not counted. */
+	if ((o->authors_date || o->works_date) &&
+	    mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) == 0) {
+		for (l = 0; l < 2; l++)
+			if (meta_last(txn, s->dbi[DB_META], ent[l], last[l]) != 0)
+				last[l][0] = '\0';
+		mdb_txn_abort(txn);
+	}
 	for (l = 0; l < 2; l++)
 		for (i = 0; i < counts[l]; i++) {
+			if (dates[l] != NULL && strcmp(dates[l][i], last[l]) <= 0)
+				continue;
 			if (stat(lists[l][i], &st) != 0)
 				continue;        /* imp_read_file() will say why */
 			n = strlen(lists[l][i]);
@@ -292,7 +312,7 @@ store_import(struct store *s, const struct import_opts *o,
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
-	if ((rc = store_reserve(s, estimate(o))) != 0)
+	if ((rc = store_reserve(s, estimate(s, o))) != 0)
 		return rc;
 	memset(&m, 0, sizeof(m));
 	m.o = o;
