@@ -108,6 +108,7 @@ read_files(struct imp *m, const char *entity, const char *const *paths,
 		if (dates == NULL)
 			continue;
 		if (counts != NULL && counts[i] != got) {
+			imp_log_line(m);
 			fprintf(m->o->log, "%s: %llu records, the manifest says "
 			    "%llu\n", paths[i], (unsigned long long)got,
 			    (unsigned long long)counts[i]);
@@ -223,6 +224,13 @@ fmt_bytes(char *out, size_t n, uint64_t b)
 		snprintf(out, n, "%.0f MB", (double)b / (1 << 20));
 	else
 		snprintf(out, n, "%.0f KB", (double)b / (1 << 10));
+}
+
+void
+imp_log_line(struct imp *m)
+{
+	if (m->o->progress && m->t_shown > m->t_start)
+		fputs("\r\033[K", m->o->log);
 }
 
 void

@@ -108,6 +108,7 @@ imp_bad_line(struct imp *m, const char *path, uint64_t lineno, const char *why)
 	m->rep.bad_lines++;
 	if (++m->bad_seen > m->reported) {
 		m->reported = m->bad_seen;
+		imp_log_line(m);
 		fprintf(m->o->log, "%s:%llu: ", path, (unsigned long long)lineno);
 		/* jansson's reasons may quote input: printable ASCII only. */
 		for (c = why; *c; c++)
@@ -405,6 +406,7 @@ imp_read_file(struct imp *m, const char *path, int works, uint64_t *records)
 	memset(&p, 0, sizeof(p));
 	first = m->records;
 	if ((rc = gzin_open(path, &l.f)) != 0) {
+		imp_log_line(m);
 		fprintf(m->o->log, "%s: cannot open: %s\n", path, strerror(rc));
 		return rc;
 	}
@@ -465,6 +467,7 @@ imp_read_file(struct imp *m, const char *path, int works, uint64_t *records)
 	for (i = 0; i < nthreads; i++)
 		pthread_join(tids[i], NULL);
 	if (rc == 0 && p.read_rc < 0) {
+		imp_log_line(m);
 		fprintf(m->o->log, "%s: read error after line %llu: %s\n",
 		    path, (unsigned long long)p.lineno, gzin_error(l.f));
 		rc = EIO;

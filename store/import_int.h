@@ -80,6 +80,9 @@ struct imp {
  */
 void imp_progress(struct imp *m, uint64_t in_file, int final);
 
+/* Before a message on the log: clears the progress line, if one is shown. */
+void imp_log_line(struct imp *m);
+
 /* ---- import_files.c ---- */
 
 /*
