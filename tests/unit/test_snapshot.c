@@ -245,6 +245,21 @@ csv_files(void)
 		store_read_end(t);
 		store_close(st);
 	}
+
+	/* A work merged into another is gone: its authors lose it. */
+	put(path_in(d, "data/merged_ids/works/2024-04-01.csv.gz"),
+	    "merge_date,id,merge_into_id\n2024-04-01,W1,W2\n");
+	CHECK(run(out, err, bin("bzpeer-import"), "--store", store, "--snapshot",
+	    d, NULL) == 0);
+	slurp(out, &b);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.p, "0 researchers merged, 1 works deleted") != NULL);
+	CHECK(run(out, NULL, bin("bzpeer-admin"), "--store", store, "dump",
+	    NULL) == 0);
+	slurp(out, &b);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.p, "\nworks W1 ") == NULL && strstr(b.p, "\nrworks ") == NULL &&
+	    strstr(b.p, "\nresearchers A3 ") != NULL && strstr(b.p, " works=0 "));
 	buf_free(&b);
 }
 
