@@ -124,6 +124,13 @@ imp_do_author(struct imp *m, const struct oa_author *a)
 	int rc;
 
 	rc = imp_get_researcher(m, a->a.num, &old, &v);
+	/* The record of an id merged into another: that one stands for it. */
+	if (rc == MDB_NOTFOUND && m->any_merged &&
+	    (rc = imp_db_get(m, DB_MERGED, a->a.id, &v)) != MDB_NOTFOUND) {
+		if (rc == 0)
+			m->rep.authors++;
+		return rc;
+	}
 	if (rc == MDB_NOTFOUND) {
 		memset(&r, 0, sizeof(r));
 		r.id = a->a.id;

@@ -246,6 +246,32 @@ csv_files(void)
 		store_close(st);
 	}
 
+	/* A later record of a merged id does not bring it back. */
+	{
+		const char *al = "{\"id\":\"https://openalex.org/A1\","
+		    "\"display_name\":\"Ada L.\"}\n";
+		char m[512];
+
+		put(path_in(d, "data/authors/updated_date=2024-03-15/0000_part_00.gz"),
+		    al);
+		snprintf(m, sizeof(m), "{\"entries\":[{\"url\":\"s3://openalex/"
+		    "data/authors/updated_date=2024-03-15/0000_part_00.gz\","
+		    "\"meta\":{\"content_length\":%zu,\"record_count\":1}}]}",
+		    strlen(al));
+		put(path_in(d, "data/authors/manifest"), m);
+	}
+	CHECK(run(out, err, bin("bzpeer-import"), "--store", store, "--snapshot",
+	    d, NULL) == 0);
+	slurp(out, &b);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.p, "1 authors, 0 works") && strstr(b.p, "1 partition files read"));
+	CHECK(run(out, NULL, bin("bzpeer-admin"), "--store", store, "dump",
+	    NULL) == 0);
+	slurp(out, &b);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.p, "\nresearchers A1 ") == NULL &&
+	    strstr(b.p, "Ada L.") == NULL);
+
 	/* A work merged into another is gone: its authors lose it. */
 	put(path_in(d, "data/merged_ids/works/2024-04-01.csv.gz"),
 	    "merge_date,id,merge_into_id\n2024-04-01,W1,W2\n");
