@@ -256,6 +256,10 @@ stats_txn(struct store_rtxn *t, const struct args *a)
 	    (unsigned long long)st.researchers, (unsigned long long)st.works,
 	    (unsigned long long)st.topics, (unsigned long long)st.map_size,
 	    (unsigned long long)st.map_used);
+	printf("merged %llu\nsnapshot_authors %s\nsnapshot_works %s\n",
+	    (unsigned long long)st.merged,
+	    st.last_authors[0] ? st.last_authors : "-",
+	    st.last_works[0] ? st.last_works : "-");
 	return EXIT_OK;
 }
 

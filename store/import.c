@@ -22,42 +22,10 @@ now(int thread)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/*
- * Snapshot partitions applied are meta keys "part ENTITY YYYY-MM-DD" (u64
- * LE: the records read from it). The last one of an entity is the key
- * before "part ENTITY ~" ('~' sorts after every digit). *last is "" when
- * none.
- */
-static int
-meta_last(MDB_txn *txn, MDB_dbi meta, const char *entity, char last[11])
-{
-	MDB_cursor *c;
-	MDB_val k, v;
-	char key[64];
-	size_t pre;
-	int rc;
-
-	last[0] = '\0';
-	pre = (size_t)snprintf(key, sizeof(key), "part %s ", entity);
-	k.mv_size = pre + 1;
-	k.mv_data = key;
-	key[pre] = '~';
-	if ((rc = mdb_cursor_open(txn, meta, &c)) != 0)
-		return rc;
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	rc = mdb_cursor_get(c, &k, &v, rc == 0 ? MDB_PREV : MDB_LAST);
-	if (rc == 0 && k.mv_size == pre + 10 && memcmp(k.mv_data, key, pre) == 0) {
-		memcpy(last, (const char *)k.mv_data + pre, 10);
-		last[10] = '\0';
-	}
-	mdb_cursor_close(c);
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : rc;
-}
-
 static int
 last_applied(struct imp *m, const char *entity, char last[11])
 {
-	return meta_last(m->txn, m->dbi[DB_META], entity, last);
+	return meta_last_part(m->txn, m->dbi[DB_META], entity, last);
 }
 
 /* Adds n records to partition (entity, date). */
@@ -294,7 +262,7 @@ estimate(struct store *s, const struct import_opts *o)
 	if ((o->authors_date || o->works_date) &&
 	    mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) == 0) {
 		for (l = 0; l < 2; l++)
-			if (meta_last(txn, s->dbi[DB_META], ent[l], last[l]) != 0)
+			if (meta_last_part(txn, s->dbi[DB_META], ent[l], last[l]) != 0)
 				last[l][0] = '\0';
 		mdb_txn_abort(txn);
 	}

@@ -121,6 +121,38 @@ meta_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *v)
 	return mdb_put(txn, dbi, &k, &d, 0);
 }
 
+/*
+ * Snapshot partitions applied are meta keys "part ENTITY YYYY-MM-DD" (u64
+ * LE: the records read from it). The last one of an entity is the key
+ * before "part ENTITY ~" ('~' sorts after every digit). *last is "" when
+ * none.
+ */
+int
+meta_last_part(MDB_txn *txn, MDB_dbi meta, const char *entity, char last[11])
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	char key[64];
+	size_t pre;
+	int rc;
+
+	last[0] = '\0';
+	pre = (size_t)snprintf(key, sizeof(key), "part %s ", entity);
+	k.mv_size = pre + 1;
+	k.mv_data = key;
+	key[pre] = '~';
+	if ((rc = mdb_cursor_open(txn, meta, &c)) != 0)
+		return rc;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	rc = mdb_cursor_get(c, &k, &v, rc == 0 ? MDB_PREV : MDB_LAST);
+	if (rc == 0 && k.mv_size == pre + 10 && memcmp(k.mv_data, key, pre) == 0) {
+		memcpy(last, (const char *)k.mv_data + pre, 10);
+		last[10] = '\0';
+	}
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 /* ---- opening ---------------------------------------------------------- */
 
 /*
@@ -965,6 +997,16 @@ store_stats(struct store_rtxn *t, struct store_stats *out)
 		return rc;
 	out->schema = (uint32_t)schema;
 	out->generation = t->generation;
+	if (!db_absent(t->s, DB_MERGED)) {
+		if ((rc = mdb_stat(t->txn, t->s->dbi[DB_MERGED], &st)) != 0)
+			return rc;
+		out->merged = st.ms_entries;
+	}
+	if ((rc = meta_last_part(t->txn, t->s->dbi[DB_META], "authors",
+	    out->last_authors)) != 0 ||
+	    (rc = meta_last_part(t->txn, t->s->dbi[DB_META], "works",
+	    out->last_works)) != 0)
+		return rc;
 	if ((rc = mdb_env_info(t->s->env, &info)) != 0 ||
 	    (rc = mdb_env_stat(t->s->env, &st)) != 0)
 		return rc;

@@ -321,6 +321,9 @@ struct store_stats {
 	uint64_t map_size, map_used;   /* bytes */
 	uint32_t schema;
 	uint64_t topics;               /* distinct topics in the catalog */
+	uint64_t merged;               /* researcher ids merged into others */
+	char last_authors[11], last_works[11];  /* snapshot partitions applied
+	                                           last, "" when none */
 };
 int store_stats(struct store_rtxn *t, struct store_stats *out);
 

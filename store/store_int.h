@@ -243,6 +243,12 @@ int meta_get(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,
     uint64_t *out);
 int meta_put(MDB_txn *txn, MDB_dbi dbi, const char *key, size_t n,
     uint64_t v);
+/*
+ * The last snapshot partition of entity ("authors", "works", ...) applied:
+ * meta "part ENTITY YYYY-MM-DD"; "" when none. 0 or an LMDB error.
+ */
+int meta_last_part(MDB_txn *txn, MDB_dbi meta, const char *entity,
+    char last[11]);
 /* Puts a text meta value (no NUL kept). */
 int meta_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *v);
 

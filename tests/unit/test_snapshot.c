@@ -271,6 +271,12 @@ csv_files(void)
 	buf_putc(&b, '\0');
 	CHECK(strstr(b.p, "\nresearchers A1 ") == NULL &&
 	    strstr(b.p, "Ada L.") == NULL);
+	CHECK(run(out, NULL, bin("bzpeer-admin"), "--store", store, "stats",
+	    NULL) == 0);
+	slurp(out, &b);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.p, "\nmerged 2\nsnapshot_authors 2024-03-15\n"
+	    "snapshot_works 2024-01-01\n") != NULL);
 
 	/* A work merged into another is gone: its authors lose it. */
 	put(path_in(d, "data/merged_ids/works/2024-04-01.csv.gz"),
