@@ -216,7 +216,7 @@ delete_work(struct imp *m, uint64_t num)
  * (to_id), once: when `to` is an author already, `from` is dropped.
  */
 static int
-rewrite_work(struct imp *m, const struct store_work *w, uint64_t from,
+rewrite_work(const struct store_work *w, uint64_t from,
     struct sv to_id, uint64_t to, struct buf *out)
 {
 	struct store_author_ref *au;
@@ -445,7 +445,7 @@ merge_author(struct imp *m, uint64_t xn, uint64_t yn)
 			break;
 		}
 		if ((rc = rec_work_decode(v.mv_data, v.mv_size, &w)) != 0 ||
-		    (rc = rewrite_work(m, &w, xn, ys, yn, &m->mrec)) != 0)
+		    (rc = rewrite_work(&w, xn, ys, yn, &m->mrec)) != 0)
 			break;
 		/* Every author of it: their co-author lists name xn. */
 		while (store_work_author_next(&w, &pos, &ar) == 0)
