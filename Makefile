@@ -19,11 +19,11 @@ DESTDIR ?=
 
 CC      ?= cc
 BUILD   := build
-PKGS    := hiredis lmdb libsodium jansson zlib libisal
+PKGS    := hiredis lmdb libsodium jansson zlib libisal libutf8proc
 
 # Debian packages the build, `make run` and the tests need.
 DEB_BUILD := gcc make pkg-config libfcgi-dev libhiredis-dev liblmdb-dev \
-             libsodium-dev libjansson-dev zlib1g-dev libisal-dev
+             libsodium-dev libjansson-dev zlib1g-dev libisal-dev libutf8proc-dev
 DEB_RUN   := nginx redis-server lmdb-utils curl
 DEB_TEST  := $(DEB_RUN) valgrind prometheus libnginx-mod-http-brotli-filter
 

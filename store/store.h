@@ -297,20 +297,46 @@ int store_researchers_by_name(struct store_rtxn *t, struct sv prefix,
     store_researcher_cb cb, void *ctx);
 
 /*
- * Fold a name for the name index, appending to out: ASCII upper case to
- * lower case; Latin-1 Supplement and Latin Extended-A letters (and Romanian
- * s/t with comma) to their base letters (é->e, ß->ss, ø->o, Æ->ae, Œ->oe,
- * Ł->l); combining accents (U+0300..U+036F) dropped; runs of white space
- * to one space, none at either end; NUL and invalid UTF-8 bytes dropped;
- * every other code point kept as it is.
+ * Fold a name for the name index and for slugs, appending to out (fold.c
+ * has the steps, with libutf8proc): compatibility decomposition and
+ * Unicode case folding in every script ("Иван" and "иван", "ΕΛΕΝΗ" and
+ * "ελενη" alike), the accents of Latin, Greek and Cyrillic letters and
+ * the vowel points of Hebrew and Arabic dropped (é->e, ễ->e, ǵ->g, ά->α),
+ * the Latin letters without a decomposition to their base letters
+ * (ß->ss, ø->o, Æ->ae, Œ->oe, Ł->l, Đ->d, Þ->th); every dash and hyphen
+ * (U+2010, U+2011, ...) to '-', the apostrophes and single quotes
+ * (U+2019, U+02BC, ...) to '\''; default-ignorable code points (soft
+ * hyphens, joiners, bidi controls) dropped; what is left recomposed (NFC);
+ * runs of white space to one space, none at either end; controls, NUL
+ * and invalid UTF-8 bytes dropped.
  */
 void store_fold_name(struct buf *out, struct sv name);
 
 /*
- * Make a URL slug from a display name, appending to out: the folded name's
- * runs of [a-z0-9] joined by '-', at most STORE_SLUG_MAX bytes (cut at a
+ * Whether the UTF-8 sequence at p (n > 0 bytes) is a character of a name's
+ * words: a letter, a digit or a combining mark of any script (Unicode
+ * categories L, N, M); *len gets its length in bytes (1 for an invalid
+ * byte, which is not one).
+ */
+int store_name_char(const char *p, size_t n, size_t *len);
+
+/*
+ * The words of the folded name (runs of store_name_char characters)
+ * joined by one space, appended to out, at most max bytes (cut between
+ * words where possible): "Kenneth J. Livak" and "kenneth j livak" both
+ * give "kenneth j livak", "O’Brien" "o brien". The search index keeps
+ * names in this form.
+ */
+void store_name_words(struct buf *out, struct sv name, size_t max);
+
+/*
+ * Make a URL slug from a display name, appending to out: the words of
+ * the folded name joined by '-', at most STORE_SLUG_MAX bytes (cut at a
  * '-' where possible), never empty ("researcher" when nothing is left).
- * "Grégoire Lé" -> "gregoire-le".
+ * Letters of every script are kept as they are (UTF-8; in a URL they are
+ * percent-encoded): "Grégoire Lé" -> "gregoire-le", "Nguyễn Văn An" ->
+ * "nguyen-van-an", "Иван Петров" -> "иван-петров", "王小明" -> "王小明"
+ * (docs/ARCHITECTURE.md, "Decisions").
  */
 #define STORE_SLUG_MAX 80
 void store_slugify(struct buf *out, struct sv name);

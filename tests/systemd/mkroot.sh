@@ -14,7 +14,7 @@ MIRROR=${MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 BASE=systemd,systemd-sysv,dbus
 PKGS="nginx redis-server libfcgi0ldbl libhiredis0.14 liblmdb0 libsodium23
-      libjansson4 zlib1g libisal2 curl procps lmdb-utils"
+      libjansson4 zlib1g libisal2 libutf8proc2 curl procps lmdb-utils"
 STAMP="$SUITE $BASE $(echo $PKGS)"
 
 say() { echo "mkroot: $*" >&2; }
