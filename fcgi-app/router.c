@@ -182,8 +182,10 @@ need_researcher(struct request *r, const struct route *rt)
 		store_failure(r, rc);
 		return -1;
 	}
-	/* The slug of a researcher merged into another: a GET goes to the
-	 * survivor's address for good; a post applies to the survivor. */
+	/* The slug of a researcher merged into another, or a slug the
+	 * researcher had before (schema 3 kept the ones the old folding
+	 * made): a GET goes to the researcher's address for good; a post
+	 * applies to the researcher. */
 	if (r->method != M_POST && !sv_eq(r->res.slug, key)) {
 		moved(r, rt);
 		return -1;

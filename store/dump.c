@@ -269,6 +269,11 @@ value_text(struct buf *b, enum store_db db, MDB_val k, MDB_val v)
 	case DB_NAMES:
 		/* the key is the record; the value is empty */
 		return v.mv_size != 0;
+	case DB_NAMEPARTS:
+	case DB_RNAMES:
+		buf_putc(b, ' ');
+		dump_quote(b, val_sv(v));
+		return 0;
 	case DB_RWORKS:
 		if (v.mv_size != RWORK_LEN)
 			return -1;
@@ -357,7 +362,8 @@ store_dump(struct store_rtxn *t, FILE *out)
 				hexdump(&line, (MDB_val){ STORE_SESSION_ID_LEN,
 				    (unsigned char *)k.mv_data + 8 });
 			}
-			else if (db != DB_NAMES || names_key_text(&line, k) != 0)
+			else if ((db != DB_NAMES && db != DB_NAMEPARTS) ||
+			    names_key_text(&line, k) != 0)
 				key_text(&line, k);
 			mark = line.len;
 			if (value_text(&line, (enum store_db)db, k, v) != 0) {

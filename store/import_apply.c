@@ -98,7 +98,19 @@ imp_put_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
 		if (rc != 0 && rc != MDB_NOTFOUND)
 			return rc;
 	}
-	return imp_db_put(m, DB_NAMES, buf_sv(&m->key), SV_LIT(""), 0);
+	if ((rc = imp_db_put(m, DB_NAMES, buf_sv(&m->key), SV_LIT(""), 0)) != 0)
+		return rc;
+	/* The search index: the new name, the alternatives as they were
+	 * (an author line then sets those, imp_do_author()). The record
+	 * was written, so read the name back from it, not from r. */
+	{
+		struct store_researcher now;
+		MDB_val v;
+
+		if ((rc = imp_get_researcher(m, num, &now, &v)) != 0)
+			return rc;
+		return names_reindex(m->txn, m->dbi, num, now.name, NULL, 0, 1);
+	}
 }
 
 /* Reads researcher num; 0, MDB_NOTFOUND, STORE_CORRUPT or an LMDB error. */
@@ -144,6 +156,10 @@ imp_do_author(struct imp *m, const struct oa_author *a)
 	r.institution = a->institution;
 	if ((rc = imp_put_researcher(m, a->a.num, &r, rc ? NULL : &old,
 	    rc ? NULL : &v)) != 0)
+		return rc;
+	if ((rc = imp_get_researcher(m, a->a.num, &old, &v)) != 0 ||
+	    (rc = names_reindex(m->txn, m->dbi, a->a.num, old.name, a->alts,
+	    a->n_alts, 0)) != 0)
 		return rc;
 	m->rep.authors++;
 	return 0;

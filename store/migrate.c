@@ -4,11 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "codec.h"
 #include "log.h"
 #include "store_int.h"
+#include "utf8.h"
 
 /*
  * The steps, one per version. To change the schema: raise
@@ -16,11 +19,16 @@
  * adds), add its step here, and add a fixture of the version before
  * (tests/fixtures/store-vN) that tests/e2e/80-upgrade.sh migrates.
  */
+static int step_names(MDB_txn *txn, const char *program);
+
 static const struct migrate_step steps[] = {
 	/* Version 2's whole change is meta "program", which the runner
 	 * writes for every step from version 2 on. */
 	{ 1, "meta \"program\": the program that made or upgraded the store",
 	  0, NULL },
+	{ 2, "names folded in every script (libutf8proc), the search index "
+	  "of name words, slugs of names the old folding cut up",
+	  0, step_names },
 };
 
 int
@@ -238,5 +246,280 @@ close:
 	store_close(s);
 	if (lfd >= 0)
 		close(lfd);
+	return rc;
+}
+
+/* ---- 2 -> 3: names ------------------------------------------------------------ */
+
+/*
+ * The slugs the schema-2 code made (its fold.c): Latin-1 and Latin
+ * Extended-A letters to ASCII, every other non-ASCII code point a
+ * separator. Only to tell which slugs that rule made: those whose name
+ * now slugs otherwise get the new slug; the rest (slugs of researchers
+ * renamed since, say) stay as they are.
+ */
+static const char legacy_latin[] =
+	/* 00C0 */ "aaaaaaAceeeeiiii"
+	/* 00D0 */ "dnooooo.ouuuuyTS"
+	/* 00E0 */ "aaaaaaAceeeeiiii"
+	/* 00F0 */ "dnooooo.ouuuuyTy"
+	/* 0100 */ "aaaaaaccccccccdd"
+	/* 0110 */ "ddeeeeeeeeeegggg"
+	/* 0120 */ "gggghhhhiiiiiiii"
+	/* 0130 */ "iiJJjjkkklllllll"
+	/* 0140 */ "lllnnnnnnnnnoooo"
+	/* 0150 */ "ooOOrrrrrrssssss"
+	/* 0160 */ "ssttttttuuuuuuuu"
+	/* 0170 */ "uuuuwwyyyzzzzzzs";
+_Static_assert(sizeof(legacy_latin) - 1 == 0x180 - 0xC0, "legacy table size");
+
+static void
+legacy_slugify(struct buf *out, struct sv name)
+{
+	struct buf f = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)name.p;
+	size_t i = 0, start = out->len, last_cut = 0;
+	int sep = 0;
+
+	/* The schema-2 folding, reduced to what a slug keeps. */
+	while (i < name.n) {
+		long cp = utf8_next(p, name.n, &i);
+		const char *two = NULL;
+		char c;
+
+		if (cp <= 0 || (cp >= 0x300 && cp <= 0x36F))
+			continue;
+		if (cp >= 'A' && cp <= 'Z')
+			c = (char)(cp - 'A' + 'a');
+		else if (cp < 0x80)
+			c = (char)cp;
+		else if (cp == 0x218 || cp == 0x219)
+			c = 's';
+		else if (cp == 0x21A || cp == 0x21B)
+			c = 't';
+		else if (cp < 0xC0 || cp >= 0x180 || legacy_latin[cp - 0xC0] == '.')
+			c = ' ';
+		else
+			c = legacy_latin[cp - 0xC0];
+		switch (c) {
+		case 'A': two = "ae"; break;
+		case 'T': two = "th"; break;
+		case 'S': two = "ss"; break;
+		case 'J': two = "ij"; break;
+		case 'O': two = "oe"; break;
+		}
+		if (two)
+			buf_put(&f, two, 2);
+		else
+			buf_putc(&f, c);
+	}
+	for (i = 0; i < f.len; i++) {
+		char c = f.p[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+			sep = 1;
+			continue;
+		}
+		if (sep && out->len > start) {
+			if (out->len - start + 2 > STORE_SLUG_MAX)
+				break;
+			last_cut = out->len;
+			buf_putc(out, '-');
+		}
+		sep = 0;
+		if (out->len - start + 1 > STORE_SLUG_MAX) {
+			if (last_cut > start) {
+				out->len = last_cut;
+				out->p[out->len] = '\0';
+			}
+			break;
+		}
+		buf_putc(out, c);
+	}
+	if (out->len == start)
+		buf_puts(out, "researcher");
+	buf_free(&f);
+}
+
+/* Whether slug is base or base-N (N >= 2, no leading zero). */
+static int
+slug_of_base(struct sv slug, const char *base, size_t n)
+{
+	size_t i;
+
+	if (slug.n < n || memcmp(slug.p, base, n) != 0)
+		return 0;
+	if (slug.n == n)
+		return 1;
+	if (slug.n < n + 2 || slug.p[n] != '-' || slug.p[n + 1] == '0')
+		return 0;
+	for (i = n + 1; i < slug.n; i++)
+		if (slug.p[i] < '0' || slug.p[i] > '9')
+			return 0;
+	return !(slug.n == n + 2 && slug.p[n + 1] == '1');
+}
+
+struct reslug {
+	uint64_t num;
+	uint32_t works;
+	size_t   base, base_len;     /* in the bases buffer */
+};
+
+static const char *reslug_bases;
+
+static int
+cmp_reslug(const void *a, const void *b)
+{
+	const struct reslug *x = a, *y = b;
+	size_t n = x->base_len < y->base_len ? x->base_len : y->base_len;
+	int c = memcmp(reslug_bases + x->base, reslug_bases + y->base, n);
+
+	if (c != 0)
+		return c;
+	if (x->base_len != y->base_len)
+		return x->base_len < y->base_len ? -1 : 1;
+	if (x->works != y->works)
+		return x->works > y->works ? -1 : 1;
+	return (x->num > y->num) - (x->num < y->num);
+}
+
+/*
+ * Researchers the schema-2 rule gave a slug that the new one makes
+ * otherwise get the new slug (base, base-2, ... the first free one, most
+ * works first, as the importer gives them), their record version bumped
+ * (cached pages link the old one); the old slug stays in `slugs`, pointing
+ * at them, so that its URLs answer 301 to the new one.
+ */
+static int
+reslug(MDB_txn *txn, const MDB_dbi *dbi, struct reslug *rs, size_t n,
+    const struct buf *bases)
+{
+	struct buf slug = BUF_INIT, rec = BUF_INIT;
+	struct store_researcher r;
+	char id[ID_BUF];
+	MDB_val k, v;
+	size_t i, kk = 1;
+	int rc = 0;
+
+	reslug_bases = bases->p;
+	if (n > 1)
+		qsort(rs, n, sizeof(*rs), cmp_reslug);
+	for (i = 0; i < n; i++) {
+		const char *base = bases->p + rs[i].base;
+
+		if (i == 0 || rs[i - 1].base_len != rs[i].base_len ||
+		    memcmp(bases->p + rs[i - 1].base, base, rs[i].base_len) != 0)
+			kk = 1;
+		for (;; kk++) {
+			buf_reset(&slug);
+			buf_put(&slug, base, rs[i].base_len);
+			if (kk > 1) {
+				buf_putc(&slug, '-');
+				buf_putu64(&slug, kk);
+			}
+			k = sv_val(buf_sv(&slug));
+			if ((rc = mdb_get(txn, dbi[DB_SLUGS], &k, &v)) ==
+			    MDB_NOTFOUND)
+				break;
+			if (rc != 0)
+				goto out;
+		}
+		kk++;
+		k = (MDB_val){ id_format(id, 'A', rs[i].num), id };
+		if ((rc = mdb_get(txn, dbi[DB_RESEARCHERS], &k, &v)) != 0 ||
+		    (rc = rec_researcher_decode(v.mv_data, v.mv_size, &r)) != 0)
+			goto out;
+		r.slug = buf_sv(&slug);
+		r.version++;
+		buf_reset(&rec);
+		rec_researcher_encode(&rec, &r);
+		v = sv_val(buf_sv(&rec));
+		if ((rc = mdb_put(txn, dbi[DB_RESEARCHERS], &k, &v, 0)) != 0)
+			goto out;
+		k = sv_val(buf_sv(&slug));
+		v = (MDB_val){ id_format(id, 'A', rs[i].num), id };
+		if ((rc = mdb_put(txn, dbi[DB_SLUGS], &k, &v, 0)) != 0)
+			goto out;
+	}
+out:
+	buf_free(&slug);
+	buf_free(&rec);
+	return rc;
+}
+
+/*
+ * Version 3: the names index folded the new way, the search index
+ * (nameparts, rnames) made from every display name, and new slugs where
+ * the old folding cut a name up (reslug()).
+ */
+static int
+step_names(MDB_txn *txn, const char *program)
+{
+	static const enum store_db need[] = { DB_RESEARCHERS, DB_SLUGS,
+	    DB_NAMES, DB_NAMEPARTS, DB_RNAMES };
+	MDB_dbi dbi[DB__COUNT];
+	struct buf key = BUF_INIT, bases = BUF_INIT, legacy = BUF_INIT;
+	struct reslug *rs = NULL;
+	size_t n = 0, cap = 0, i;
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc;
+
+	(void)program;
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if ((rc = mdb_dbi_open(txn, store_db_name(need[i]),
+		    store_db_flags(need[i]) | MDB_CREATE, &dbi[need[i]])) != 0)
+			return rc;
+	if ((rc = mdb_drop(txn, dbi[DB_NAMES], 0)) != 0 ||
+	    (rc = mdb_drop(txn, dbi[DB_NAMEPARTS], 0)) != 0 ||
+	    (rc = mdb_drop(txn, dbi[DB_RNAMES], 0)) != 0 ||
+	    (rc = mdb_cursor_open(txn, dbi[DB_RESEARCHERS], &c)) != 0)
+		goto out;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct store_researcher r;
+		uint64_t num;
+		size_t at;
+
+		if (id_parse(val_sv(k), 'A', &num) != 0 ||
+		    rec_researcher_decode(v.mv_data, v.mv_size, &r) != 0) {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		/* Only other databases are written in this loop, so r's
+		 * views into the map stay valid. */
+		buf_reset(&key);
+		name_key(&key, r.name, num);
+		k = sv_val(buf_sv(&key));
+		v = (MDB_val){ 0, "" };
+		if ((rc = mdb_put(txn, dbi[DB_NAMES], &k, &v, 0)) != 0 ||
+		    (rc = names_reindex(txn, dbi, num, r.name, NULL, 0, 0)) != 0)
+			break;
+		buf_reset(&legacy);
+		legacy_slugify(&legacy, r.name);
+		at = bases.len;
+		store_slugify(&bases, r.name);
+		if (!slug_of_base(r.slug, legacy.p, legacy.len) ||
+		    slug_of_base(r.slug, bases.p + at, bases.len - at)) {
+			bases.len = at;
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			rs = xrealloc(rs, cap * sizeof(*rs));
+		}
+		rs[n++] = (struct reslug){ num, r.works, at, bases.len - at };
+	}
+	mdb_cursor_close(c);
+	c = NULL;
+	if (rc == MDB_NOTFOUND)
+		rc = reslug(txn, dbi, rs, n, &bases);
+out:
+	if (c)
+		mdb_cursor_close(c);
+	free(rs);
+	buf_free(&key);
+	buf_free(&bases);
+	buf_free(&legacy);
 	return rc;
 }

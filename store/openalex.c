@@ -93,6 +93,7 @@ author_reset(struct oa_author *a)
 {
 	memset(&a->a, 0, sizeof(a->a));
 	a->institution = (struct sv){ "", 0 };
+	a->n_alts = 0;
 }
 
 /* Parses a line the reference way (fast = 0) or fast then reference. */

@@ -18,6 +18,7 @@
 #define OA_TOPICS_MAX      100
 #define OA_ABSTRACT_POS    20000        /* positions 0 .. OA_ABSTRACT_POS-1 */
 #define OA_WORD_MAX        1024         /* bytes in one abstract word */
+#define OA_ALTS_MAX        32           /* display_name_alternatives kept */
 
 /*
  * Every sv below points into memory the struct owns (the parsed JSON and
@@ -35,6 +36,10 @@ struct oa_ref {
 struct oa_author {
 	struct oa_ref a;          /* id, display_name, orcid */
 	struct sv institution;    /* last_known_institutions[0].display_name */
+	/* display_name_alternatives: the strings of the array (others, and
+	 * those past OA_NAME_MAX, left out), the first OA_ALTS_MAX */
+	struct sv alts[OA_ALTS_MAX];
+	size_t    n_alts;
 	/* scratch, owned: */
 	struct buf proj;          /* the fast way's decoded strings */
 	void *json;               /* the parsed line (the reference way) */

@@ -459,9 +459,10 @@ oa_fast_work(const char *line, size_t len, struct oa_work *w)
 int
 oa_fast_author(const char *line, size_t len, struct oa_author *a)
 {
-	enum { ID, DNAME, ORCID, INSTS, INST };
+	enum { ID, DNAME, ORCID, INSTS, INST, ALTS };
 	static const char *const names[] = { "id", "display_name", "orcid",
-	    "last_known_institutions", "last_known_institution", NULL };
+	    "last_known_institutions", "last_known_institution",
+	    "display_name_alternatives", NULL };
 	struct fast f;
 	const unsigned char *k;
 	struct sv id = { "", 0 }, orcid = { "", 0 }, first_inst = { "", 0 },
@@ -505,6 +506,29 @@ oa_fast_author(const char *line, size_t len, struct oa_author *a)
 			break;
 		case INST:
 			rc = fast_named(&f, OA_NAME_MAX, &inst);
+			break;
+		case ALTS:
+			/* Strings only (the reference leaves others out). */
+			if (*f.s.p != '[') {
+				rc = skip(&f);
+				break;
+			}
+			if (open_container(&f.s) != 0)
+				return -1;
+			el = 1;
+			while ((rc = next_element(&f.s, &el)) == 1) {
+				struct sv alt;
+
+				if (a->n_alts == OA_ALTS_MAX) {
+					rc = skip(&f);
+				} else if (*f.s.p == '"') {
+					rc = fast_str(&f, OA_NAME_MAX, &alt);
+					a->alts[a->n_alts++] = alt;
+				} else
+					return -1;
+				if (rc != 0)
+					return -1;
+			}
 			break;
 		case -1:
 			rc = skip(&f);

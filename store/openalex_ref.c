@@ -252,8 +252,9 @@ load(const char *line, size_t len, json_t **root, struct buf *err)
 static int
 author_fields(json_t *root, struct oa_author *out, struct buf *err)
 {
-	json_t *insts, *inst = NULL;
+	json_t *insts, *inst = NULL, *alts, *e;
 	struct sv s;
+	size_t i;
 
 	if (req_id(root, 'A', &out->a.id, &out->a.num, err) != 0 ||
 	    opt_str(root, "display_name", OA_NAME_MAX, "display_name",
@@ -263,6 +264,20 @@ author_fields(json_t *root, struct oa_author *out, struct buf *err)
 	out->a.orcid = s;
 	if (s.n && oa_orcid_bare(s, &out->a.orcid) != 0)
 		return oa_fail(err, "orcid: not an ORCID iD");
+	/* Alternative names only help the search: whatever is not a name
+	 * in them is left out, never a reason to refuse the author. */
+	alts = json_object_get(root, "display_name_alternatives");
+	out->n_alts = 0;
+	json_array_foreach(json_is_array(alts) ? alts : NULL, i, e) {
+		if (out->n_alts == OA_ALTS_MAX)
+			break;
+		if (!json_is_string(e) || json_string_length(e) > OA_NAME_MAX ||
+		    memchr(json_string_value(e), '\0',
+		    json_string_length(e)) != NULL)
+			continue;
+		out->alts[out->n_alts++] = (struct sv){ json_string_value(e),
+		    json_string_length(e) };
+	}
 	if (opt_of(root, "last_known_institutions", JSON_ARRAY,
 	    "last_known_institutions", &insts, err) != 0)
 		return -1;

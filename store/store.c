@@ -23,6 +23,8 @@ static const struct {
 	[DB_RESEARCHERS] = { "researchers", 0 },
 	[DB_SLUGS]       = { "slugs", 0 },
 	[DB_NAMES]       = { "names", 0 },
+	[DB_NAMEPARTS]   = { "nameparts", MDB_DUPSORT },
+	[DB_RNAMES]      = { "rnames", MDB_DUPSORT },
 	[DB_WORKS]       = { "works", 0 },
 	[DB_RWORKS]      = { "rworks", MDB_DUPSORT | MDB_DUPFIXED },
 	[DB_COAUTHORS]   = { "coauthors", MDB_DUPSORT | MDB_DUPFIXED },
@@ -878,8 +880,355 @@ name_key(struct buf *out, struct sv name, uint64_t id)
 	buf_put(out, b, 8);
 }
 
+/* ---- the search index ------------------------------------------------------------ */
+
+/* A set of names in words form, each with its kind byte first. */
+struct nset {
+	struct buf b;
+	struct { size_t off, n; } *e;
+	size_t n, cap;
+};
+
+static void
+nset_add(struct nset *s, int kind, const char *p, size_t n)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 8;
+		s->e = xrealloc(s->e, s->cap * sizeof(*s->e));
+	}
+	s->e[s->n].off = s->b.len;
+	s->e[s->n].n = n + (kind != 0);
+	if (kind)
+		buf_putc(&s->b, kind);
+	buf_put(&s->b, p, n);
+	s->n++;
+}
+
+static struct sv
+nset_get(const struct nset *s, size_t i)
+{
+	return (struct sv){ s->b.p + s->e[i].off, s->e[i].n };
+}
+
+static int
+cmp_sv(struct sv a, struct sv b)
+{
+	int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
+
+	return c ? c : (a.n > b.n) - (a.n < b.n);
+}
+
+static int
+cmp_nent(const void *x, const void *y, void *ctx)
+{
+	const struct nset *s = ctx;
+	size_t i = (size_t)((const char *)x - (const char *)s->e) / sizeof(*s->e);
+	size_t j = (size_t)((const char *)y - (const char *)s->e) / sizeof(*s->e);
+
+	return cmp_sv(nset_get(s, i), nset_get(s, j));
+}
+
+/* Sorts the set and drops entries given twice. */
+static void
+nset_sort(struct nset *s)
+{
+	size_t i, m = 0;
+
+	if (s->n > 1)
+		qsort_r(s->e, s->n, sizeof(*s->e), cmp_nent, s);
+	for (i = 0; i < s->n; i++)
+		if (m == 0 || cmp_sv(nset_get(s, m - 1), nset_get(s, i)) != 0)
+			s->e[m++] = s->e[i];
+	s->n = m;
+}
+
+static void
+nset_free(struct nset *s)
+{
+	buf_free(&s->b);
+	free(s->e);
+}
+
+/* The words of a words form (separated by one space), at most max. */
+static size_t
+split_words(struct sv s, struct sv *out, size_t max)
+{
+	size_t i = 0, n = 0;
+
+	while (i < s.n && n < max) {
+		const char *sp = memchr(s.p + i, ' ', s.n - i);
+		size_t e = sp ? (size_t)(sp - s.p) : s.n;
+
+		if (e > i)
+			out[n++] = (struct sv){ s.p + i, e - i };
+		i = e + 1;
+	}
+	return n;
+}
+
+/* The nameparts key of word (cut to NAME_WORD_MAX) and researcher num. */
+static MDB_val
+part_key(struct buf *k, struct sv word, uint64_t num)
+{
+	unsigned char b[8];
+
+	buf_reset(k);
+	buf_put(k, word.p, fold_cut(word.p, word.n, NAME_WORD_MAX));
+	buf_putc(k, '\0');
+	put_be64(b, num);
+	buf_put(k, b, 8);
+	return (MDB_val){ k->len, k->p };
+}
+
+#define VARIANT_WORDS_MAX 64
+
+/* Puts (put = 1) or deletes the nameparts entries of one names entry. */
+static int
+part_entries(MDB_txn *txn, MDB_dbi dbi, struct sv ent, uint64_t num,
+    int put, struct buf *k)
+{
+	struct sv words[VARIANT_WORDS_MAX];
+	struct sv form = { ent.p + 1, ent.n - 1 };
+	size_t i, n = split_words(form, words, VARIANT_WORDS_MAX);
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		MDB_val key = part_key(k, words[i], num), v = sv_val(form);
+
+		rc = put ? mdb_put(txn, dbi, &key, &v, 0) :
+		    mdb_del(txn, dbi, &key, NULL);
+		if (rc == MDB_NOTFOUND || rc == MDB_KEYEXIST)
+			rc = 0;     /* a word given twice in a name */
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int
-store_researchers_by_name(struct store_rtxn *t, struct sv prefix,
+names_reindex(MDB_txn *txn, const MDB_dbi *dbi, uint64_t num,
+    struct sv name, const struct sv *alts, size_t n_alts, int keep_alts)
+{
+	struct nset old = { BUF_INIT, NULL, 0, 0 }, neu = { BUF_INIT, NULL, 0, 0 };
+	struct buf w = BUF_INIT, k = BUF_INIT;
+	char id[ID_BUF];
+	MDB_val key = { 0, id }, v;
+	MDB_cursor *c;
+	size_t i, dn;
+	int rc;
+
+	key.mv_size = id_format(id, 'A', num);
+	if ((rc = mdb_cursor_open(txn, dbi[DB_RNAMES], &c)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(c, &key, &v, MDB_SET); rc == 0;
+	    rc = mdb_cursor_get(c, &key, &v, MDB_NEXT_DUP))
+		if (v.mv_size >= 2)
+			nset_add(&old, 0, v.mv_data, v.mv_size);
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		goto out;
+	key = (MDB_val){ id_format(id, 'A', num), id };
+	store_name_words(&w, name, NAME_FOLD_MAX);
+	dn = w.len;
+	if (dn)
+		nset_add(&neu, 'd', w.p, w.len);
+	if (keep_alts) {
+		for (i = 0; i < old.n; i++) {
+			struct sv e = nset_get(&old, i);
+
+			if (e.p[0] == 'a' && !(e.n - 1 == dn &&
+			    memcmp(e.p + 1, w.p, dn) == 0))
+				nset_add(&neu, 0, e.p, e.n);
+		}
+	} else {
+		for (i = 0; i < n_alts && i < NAME_ALTS_MAX; i++) {
+			w.len = dn;
+			store_name_words(&w, alts[i], NAME_FOLD_MAX);
+			if (w.len > dn && !(w.len - dn == dn &&
+			    memcmp(w.p + dn, w.p, dn) == 0))
+				nset_add(&neu, 'a', w.p + dn, w.len - dn);
+		}
+	}
+	nset_sort(&old);
+	nset_sort(&neu);
+	if (old.n == neu.n) {
+		for (i = 0; i < old.n; i++)
+			if (cmp_sv(nset_get(&old, i), nset_get(&neu, i)) != 0)
+				break;
+		if (i == old.n) {
+			rc = 0;
+			goto out;
+		}
+	}
+	for (i = 0; i < old.n; i++)
+		if ((rc = part_entries(txn, dbi[DB_NAMEPARTS],
+		    nset_get(&old, i), num, 0, &k)) != 0)
+			goto out;
+	if (old.n && (rc = mdb_del(txn, dbi[DB_RNAMES], &key, NULL)) != 0 &&
+	    rc != MDB_NOTFOUND)
+		goto out;
+	rc = 0;
+	for (i = 0; i < neu.n && rc == 0; i++) {
+		v = sv_val(nset_get(&neu, i));
+		if ((rc = mdb_put(txn, dbi[DB_RNAMES], &key, &v, 0)) == 0)
+			rc = part_entries(txn, dbi[DB_NAMEPARTS],
+			    nset_get(&neu, i), num, 1, &k);
+	}
+out:
+	nset_free(&old);
+	nset_free(&neu);
+	buf_free(&w);
+	buf_free(&k);
+	return rc;
+}
+
+/* Whether every query word starts a different one of the name's words. */
+static int
+words_match(const struct sv *q, size_t nq, const struct sv *vw, size_t nv,
+    uint64_t used)
+{
+	size_t j;
+
+	if (nq == 0)
+		return 1;
+	for (j = 0; j < nv; j++) {
+		if ((used >> j & 1) || vw[j].n < q[0].n ||
+		    memcmp(vw[j].p, q[0].p, q[0].n) != 0)
+			continue;
+		if (words_match(q + 1, nq - 1, vw, nv, used | (uint64_t)1 << j))
+			return 1;
+	}
+	return 0;
+}
+
+/* How a name (words form) matches the query: 0 exact, 1 prefix, 2 its
+ * words, -1 not. */
+static int
+classify(struct sv qs, const struct sv *q, size_t nq, struct sv name)
+{
+	struct sv vw[VARIANT_WORDS_MAX];
+
+	if (name.n == qs.n && memcmp(name.p, qs.p, qs.n) == 0)
+		return 0;
+	if (name.n > qs.n && memcmp(name.p, qs.p, qs.n) == 0)
+		return 1;
+	return words_match(q, nq, vw, split_words(name, vw, VARIANT_WORDS_MAX),
+	    0) ? 2 : -1;
+}
+
+struct hit {
+	uint64_t num;
+	uint32_t works;
+	int      cls;
+};
+
+static int
+cmp_hit_num(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+
+	if (x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	return (x->cls > y->cls) - (x->cls < y->cls);
+}
+
+static int
+cmp_hit_rank(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+
+	if (x->cls != y->cls)
+		return x->cls < y->cls ? -1 : 1;
+	if (x->works != y->works)
+		return x->works > y->works ? -1 : 1;
+	return (x->num > y->num) - (x->num < y->num);
+}
+
+#define QUERY_WORDS_MAX 16
+
+static int
+search(struct store_rtxn *t, struct sv query, size_t skip, size_t limit,
+    size_t *total, store_researcher_cb cb, void *ctx)
+{
+	struct buf qs = BUF_INIT;
+	struct sv q[QUERY_WORDS_MAX], sk;
+	struct store_researcher r;
+	struct hit *h = NULL;
+	size_t nq, i, best = 0, n = 0, cap = 0, m = 0, scanned = 0;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	store_name_words(&qs, query, NAME_FOLD_MAX);
+	nq = split_words(buf_sv(&qs), q, QUERY_WORDS_MAX);
+	if (nq == 0) {
+		rc = 0;
+		goto out;
+	}
+	/* The longest word picks the fewest candidates, as a rule. */
+	for (i = 1; i < nq; i++)
+		if (q[i].n > q[best].n)
+			best = i;
+	sk = (struct sv){ q[best].p, fold_cut(q[best].p, q[best].n,
+	    NAME_WORD_MAX) };
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_NAMEPARTS], &c)) != 0)
+		goto out;
+	k = sv_val(sk);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const char *kp = k.mv_data;
+		int cls;
+
+		if (k.mv_size < 9 || kp[k.mv_size - 9] != '\0') {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		if (k.mv_size - 9 < sk.n || memcmp(kp, sk.p, sk.n) != 0)
+			break;
+		if (++scanned > STORE_SEARCH_SCAN)
+			break;
+		cls = classify(buf_sv(&qs), q, nq, val_sv(v));
+		if (cls < 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			h = xrealloc(h, cap * sizeof(*h));
+		}
+		h[n].num = get_be64((const unsigned char *)kp + k.mv_size - 8);
+		h[n].cls = cls;
+		h[n++].works = 0;
+	}
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		goto out;
+	/* One hit per researcher, its best match; then the ranking. */
+	if (n > 1)
+		qsort(h, n, sizeof(*h), cmp_hit_num);
+	for (i = 0; i < n; i++)
+		if (m == 0 || h[m - 1].num != h[i].num)
+			h[m++] = h[i];
+	for (i = 0; i < m; i++) {
+		if ((rc = researcher_by_num(t, h[i].num, &r)) != 0)
+			goto out;
+		h[i].works = r.works;
+	}
+	if (m > 1)
+		qsort(h, m, sizeof(*h), cmp_hit_rank);
+	if (total)
+		*total = m;
+	rc = 0;
+	for (i = skip; i < m && (limit == 0 || i - skip < limit); i++)
+		if ((rc = researcher_by_num(t, h[i].num, &r)) != 0 ||
+		    (rc = cb(ctx, &r)) != 0)
+			break;
+out:
+	free(h);
+	buf_free(&qs);
+	return rc;
+}
+
+int
+store_researchers_by_name(struct store_rtxn *t, struct sv query,
     size_t skip, size_t limit, size_t *total,
     store_researcher_cb cb, void *ctx)
 {
@@ -887,25 +1236,23 @@ store_researchers_by_name(struct store_rtxn *t, struct sv prefix,
 	struct store_researcher r;
 	MDB_cursor *c;
 	MDB_val k, v;
-	size_t matches = 0, shown = 0, plen;
+	size_t matches = 0, shown = 0;
 	int rc, done = 0;
 
 	if (total)
 		*total = 0;
-	store_fold_name(&f, prefix);
-	plen = fold_cut(f.p ? f.p : "", f.len, NAME_FOLD_MAX);
+	store_fold_name(&f, query);
+	if (f.len != 0) {
+		buf_free(&f);
+		return search(t, query, skip, limit, total, cb, ctx);
+	}
+	/* No query: everyone, in folded-name order. */
 	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_NAMES], &c)) != 0)
 		goto free;
-	k.mv_size = plen;
-	k.mv_data = f.p;
-	rc = mdb_cursor_get(c, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
-	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		const char *kp = k.mv_data;
 
-		/* Folded names hold no NUL, so matching the prefix bytes
-		 * means the name part starts with the prefix. */
-		if (k.mv_size < plen + 9 || memcmp(kp, f.p, plen) != 0)
-			break;
 		if (k.mv_size < 9 || kp[k.mv_size - 9] != '\0') {
 			rc = STORE_CORRUPT;
 			break;

@@ -39,11 +39,16 @@
  *  2  meta "program": the program (name and version, "bzpeer 0.2.0") that
  *     made the store or last raised its schema, so that an older program
  *     refusing the store can say which version it needs.
+ *  3  names folded in every script (store_fold_name, libutf8proc); the
+ *     search index of name words over display and alternative names
+ *     (nameparts, rnames); slugs the old folding cut up ("nguy-n-van-an",
+ *     "researcher" for a Cyrillic name) made again, the old ones kept as
+ *     aliases that answer 301.
  * A store of an older version is refused (STORE_OLDSCHEMA) until it is
  * migrated; of a newer one (STORE_BADSCHEMA), always. Either way a line
  * on stderr names both versions and what to do.
  */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 enum {
 	STORE_NOTFOUND = -30900,  /* no such key */
@@ -285,12 +290,22 @@ int store_researcher_topics(struct store_rtxn *t, struct sv researcher_id,
     size_t limit, store_topic_cb cb, void *ctx);
 
 /*
- * Researchers by name, in folded-name order (lower case, accents removed;
- * equal names by id, numerically), those whose folded name starts with the
- * folded `prefix` (empty: all), skipping `skip`, at most `limit` (0: no
- * limit). *total gets the number of matches (may be NULL; counting walks
- * the matching index keys, so a short prefix on a big catalog costs).
+ * Researchers by name. An empty query (nothing left once folded): every
+ * researcher, in folded-name order (equal names by id, numerically).
+ * Otherwise a search over the display names and alternative names
+ * (display_name_alternatives), folded (store_fold_name) and cut into
+ * words (store_name_words), so case, accents, dots and hyphens do not
+ * matter: a name matches when every word of the query starts a different
+ * word of it, in any order ("lee", "Kenneth J Livak", "livak kenneth",
+ * "k livak" all find "Kenneth J. Livak"). Ranked: the whole name equal to
+ * the query first, then names starting with it, then the others; in
+ * each, most works first, then by id. The index entries under the
+ * query's longest word are read, at most STORE_SEARCH_SCAN of them (a
+ * one-letter query on a large catalog ranks what those hold). Skips
+ * `skip`, at most `limit` (0: no limit); *total gets the number of
+ * matches (may be NULL).
  */
+#define STORE_SEARCH_SCAN 50000
 typedef int (*store_researcher_cb)(void *ctx, const struct store_researcher *r);
 int store_researchers_by_name(struct store_rtxn *t, struct sv prefix,
     size_t skip, size_t limit, size_t *total,

@@ -31,6 +31,15 @@
  *  researchers  "A123" -> researcher record
  *  slugs        slug -> "A123"
  *  names        folded name (<= NAME_FOLD_MAX bytes) NUL u64 BE id -> ""
+ *               (display names, for the list of all researchers)
+ *  nameparts    word (<= NAME_WORD_MAX bytes) NUL u64 BE id -> DUPSORT the
+ *               names of that researcher holding the word, each in its
+ *               words form (store_name_words, <= NAME_FOLD_MAX bytes):
+ *               the search index, display name and alternative names
+ *               (schema 3 on)
+ *  rnames       "A123" -> DUPSORT kind byte ('d' display name, 'a' an
+ *               alternative) | words form: what nameparts holds of A123,
+ *               so that a new name replaces the old entries (schema 3 on)
  *  works        "W123" -> work record
  *  rworks       "A123" -> DUPFIXED u16 BE (0xFFFF - year) | u64 BE work
  *  coauthors    "A123" -> DUPFIXED u32 BE (~shared) | u64 BE co-author
@@ -73,6 +82,8 @@ enum store_db {
 	DB_RESEARCHERS,
 	DB_SLUGS,
 	DB_NAMES,
+	DB_NAMEPARTS,
+	DB_RNAMES,
 	DB_WORKS,
 	DB_RWORKS,
 	DB_COAUTHORS,
@@ -97,6 +108,8 @@ enum store_db {
 #define REVOKED_KEY_LEN (8 + STORE_SESSION_ID_LEN)   /* revoked */
 #define COUNT_LEN 12          /* coauthors, rtopics */
 #define NAME_FOLD_MAX 400     /* a key is at most 511 bytes */
+#define NAME_WORD_MAX 100     /* a word's bytes in a nameparts key */
+#define NAME_ALTS_MAX 32      /* alternative names indexed per researcher */
 
 struct store {
 	MDB_env  *env;
@@ -266,6 +279,16 @@ int store_claim_move(MDB_txn *txn, const MDB_dbi *dbi, struct sv from,
 
 /* Appends the names-index key of a researcher to out. */
 void name_key(struct buf *out, struct sv name, uint64_t id);
+
+/*
+ * Makes the search index (nameparts, rnames) hold researcher num's
+ * display name and its alternatives (n_alts of them, at most
+ * NAME_ALTS_MAX used; with keep_alts, the ones indexed already instead),
+ * in txn; dbi is indexed by enum store_db. Writes nothing when the index
+ * holds these names already. 0 or an LMDB error.
+ */
+int names_reindex(MDB_txn *txn, const MDB_dbi *dbi, uint64_t num,
+    struct sv name, const struct sv *alts, size_t n_alts, int keep_alts);
 
 /* MDB_val <-> struct sv. */
 static inline MDB_val

@@ -324,6 +324,11 @@ same_author(const char *line, size_t len, int *accepted)
 		return 0;
 	if (rr != 0)
 		return strcmp(ef.p, er.p) == 0;
+	if (f.n_alts != r.n_alts)
+		return 0;
+	for (size_t i = 0; i < r.n_alts; i++)
+		if (!same_sv(f.alts[i], r.alts[i]))
+			return 0;
 	return same_ref(&f.a, &r.a) && same_sv(f.institution, r.institution);
 }
 
