@@ -26,7 +26,7 @@
  *     of Indic scripts, Thai, the kana voicing marks are letters' parts
  *     (removing them would turn one name into another);
  *  4. the Latin letters that have no decomposition to their base: ø o,
- *     đ ð d, ł l, ħ h, ŧ t, ı i, ĸ k, æ ae, œ oe, þ th (folded before, so
+ *     đ ð d, ł l, ħ h, ŧ t, ı i, ĸ k, ŋ n, æ ae, œ oe, þ th (folded before, so
  *     only lower case here), and U+02BC (modifier apostrophe) to '\'';
  *  5. recomposition (NFC) of what is left, so a name typed precomposed
  *     and one typed decomposed fold alike;
@@ -65,6 +65,7 @@ latin_base(int32_t c)
 	case 0x167: return "t";
 	case 0x131: return "i";
 	case 0x138: return "k";
+	case 0x14B: return "n";
 	case 0xE6:  return "ae";
 	case 0x153: return "oe";
 	case 0xFE:  return "th";

@@ -339,7 +339,42 @@ folding(void)
 	CHECK(folds_to("e\xcc\x81toile", "etoile"));          /* NFD é */
 	CHECK(folds_to("  Ana \t\n  María  ", "ana maria"));
 	CHECK(folds_to("王 小明", "王 小明"));
-	CHECK(folds_to("Ωmega × ÷", "Ωmega × ÷"));
+	CHECK(folds_to("Ωmega × ÷", "ωmega × ÷"));
+	/* Every script: case folding, accents, compatibility forms. */
+	CHECK(folds_to("Nguyễn Văn An", "nguyen van an"));       /* Vietnamese */
+	CHECK(folds_to("Đặng Thái Sơn", "dang thai son"));
+	CHECK(folds_to("NGUYỄN THỊ MINH KHAI", "nguyen thi minh khai"));
+	CHECK(folds_to("Hervé Jeǵou", "herve jegou"));
+	CHECK(folds_to("Иван Петров", "иван петров"));           /* Cyrillic */
+	CHECK(folds_to("ИВАН", "иван"));
+	CHECK(folds_to("Алёна Йосипенко", "алена иосипенко"));
+	CHECK(folds_to("Ελένη Παπαδοπούλου", "ελενη παπαδοπουλου")); /* Greek */
+	CHECK(folds_to("ΕΛΈΝΗ ΟΔΥΣΣΕΥΣ", "ελενη οδυσσευσ"));    /* final sigma */
+	CHECK(folds_to("Ὀδυσσεύς", "οδυσσευσ"));                /* polytonic */
+	CHECK(folds_to("王小明", "王小明"));                       /* CJK */
+	CHECK(folds_to("田中　太郎", "田中 太郎"));               /* ideographic space */
+	CHECK(folds_to("ガウス ｶﾞｳｽ", "ガウス ガウス"));          /* half-width kana */
+	CHECK(folds_to("김민준", "김민준"));                       /* Hangul, recomposed */
+	CHECK(folds_to("مُحَمَّد عَلِيّ", "محمد علي"));               /* Arabic harakat */
+	CHECK(folds_to("שָׁלוֹם", "שלום"));                         /* Hebrew points */
+	CHECK(folds_to("अमित शर्मा", "अमित शर्मा"));                 /* matras kept */
+	CHECK(folds_to("สมชาย", "สมชาย"));                        /* Thai kept */
+	CHECK(folds_to("Ｊｏｈｎ Ｓｍｉｔｈ", "john smith"));         /* full width */
+	CHECK(folds_to("ﬁona", "fiona"));                         /* ligature */
+	CHECK(folds_to("Məmmədov Əli", "məmmədov əli"));          /* schwa kept */
+	CHECK(folds_to("İlker Işık", "ilker isik"));               /* Turkish */
+	CHECK(folds_to("n\xcc\x83o\xcc\x88\xcc\x81", "no"));      /* stacked marks */
+	/* Hyphens, dashes and apostrophes match their ASCII forms. */
+	CHECK(folds_to("Jean\xe2\x80\x90Pierre", "jean-pierre"));  /* U+2010 */
+	CHECK(folds_to("Jean\xe2\x80\x91Pierre", "jean-pierre"));  /* U+2011 */
+	CHECK(folds_to("Jean\xe2\x80\x93Pierre", "jean-pierre"));  /* U+2013 */
+	CHECK(folds_to("O\xe2\x80\x99" "Brien", "o'brien"));          /* U+2019 */
+	CHECK(folds_to("O\xca\xbc" "Brien", "o'brien"));               /* U+02BC */
+	/* Invisible and control characters. */
+	CHECK(folds_to("Ann\xc2\xad" "ette", "annette"));              /* soft hyphen */
+	CHECK(folds_to("\xe2\x80\x8f" "Ali\xe2\x80\x8e \xe2\x80\xaeX", "ali x")); /* bidi */
+	CHECK(folds_to("a\xc2\x85" "b\xe2\x80\xa8" "c", "a b c"));       /* NEL, LS */
+	CHECK(folds_to("a\x01" "b\x7f" "c\xc2\x9f", "abc"));
 	CHECK(folds_to("a\xff" "b\xc3" "c", "abc"));           /* invalid UTF-8 */
 	CHECK(folds_to("\xc0\xaf" "x", "x"));                   /* overlong */
 	CHECK(folds_to("", ""));
@@ -363,6 +398,44 @@ folding(void)
 	buf_free(&b);
 }
 
+static int
+words_are(const char *in, const char *want)
+{
+	struct buf b = BUF_INIT;
+	int ok;
+
+	store_name_words(&b, sv_cstr(in), 400);
+	ok = b.len == strlen(want) && memcmp(b.p, want, b.len) == 0;
+	if (!ok)
+		printf("# words(%s) = \"%.*s\", want \"%s\"\n", in,
+		    (int)b.len, b.p ? b.p : "", want);
+	buf_free(&b);
+	return ok;
+}
+
+/* The words form the search index keeps. */
+static void
+name_words(void)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK(words_are("Kenneth J. Livak", "kenneth j livak"));
+	CHECK(words_are("Kenneth J Livak", "kenneth j livak"));
+	CHECK(words_are("Livak, Kenneth J.", "livak kenneth j"));
+	CHECK(words_are("W.L. Mochán", "w l mochan"));
+	CHECK(words_are("Jean\xe2\x80\x90Pierre O\xe2\x80\x99" "Brien",
+	    "jean pierre o brien"));
+	CHECK(words_are("  ---  ", ""));
+	CHECK(words_are("Иван  Петров", "иван петров"));
+	CHECK(words_are("王 小明", "王 小明"));
+	store_name_words(&b, sv_cstr("abc defgh ijk"), 9);
+	CHECK(b.len == 9 && memcmp(b.p, "abc defgh", 9) == 0);
+	buf_reset(&b);
+	store_name_words(&b, sv_cstr("abcdefghijk"), 4);
+	CHECK(b.len == 4 && memcmp(b.p, "abcd", 4) == 0);
+	buf_free(&b);
+}
+
 static void
 slugs(void)
 {
@@ -376,8 +449,31 @@ slugs(void)
 	CHECK(slug_is("<script>alert(1)</script>", "script-alert-1-script"));
 	CHECK(slug_is("", "researcher"));
 	CHECK(slug_is("---", "researcher"));
-	CHECK(slug_is("王小明", "researcher"));
-	CHECK(slug_is("Zoë 王 Ångström", "zoe-angstrom"));
+	CHECK(slug_is("王小明", "王小明"));
+	CHECK(slug_is("Zoë 王 Ångström", "zoe-王-angstrom"));
+	CHECK(slug_is("Nguyễn Văn An", "nguyen-van-an"));
+	CHECK(slug_is("Hervé Jeǵou", "herve-jegou"));
+	CHECK(slug_is("Иван Петров", "иван-петров"));
+	CHECK(slug_is("Ελένη Παπαδοπούλου", "ελενη-παπαδοπουλου"));
+	CHECK(slug_is("محمد علي", "محمد-علي"));
+	CHECK(slug_is("अमित शर्मा", "अमित-शर्मा"));
+	CHECK(slug_is("Jean\xe2\x80\x91Pierre O\xe2\x80\x99" "Brien",
+	    "jean-pierre-o-brien"));
+	CHECK(slug_is("Kenneth J. Livak", "kenneth-j-livak"));
+	CHECK(slug_is("№ ½ ²", "no-1-2-2"));
+	/* A long non-ASCII name is cut between code points, never inside one. */
+	longname[0] = '\0';
+	for (i = 0; i < 30; i++)
+		strcat(longname, "Жж");
+	store_slugify(&b, sv_cstr(longname));
+	CHECK(b.len == STORE_SLUG_MAX && (unsigned char)b.p[0] == 0xD0);
+	buf_reset(&b);
+	longname[0] = '\0';
+	for (i = 0; i < 27; i++)
+		strcat(longname, "王");
+	store_slugify(&b, sv_cstr(longname));
+	CHECK(b.len == 78);              /* 26 of 3 bytes fit in 80 */
+	buf_reset(&b);
 	/* Long names: at most STORE_SLUG_MAX, cut at a word, no '-' at the end. */
 	longname[0] = '\0';
 	for (i = 0; i < 30; i++)
@@ -469,6 +565,7 @@ main(void)
 	unknown_format();
 	ids();
 	folding();
+	name_words();
 	slugs();
 	trust();
 	CHECK_DONE();

@@ -368,7 +368,8 @@ static int
 copy_without_sessions(const char *src, const char *dst)
 {
 	static const char *const dbs[] = { "meta", "researchers", "slugs",
-	    "names", "works", "rworks", "coauthors", "topics", "rtopics",
+	    "names", "nameparts", "rnames", "works", "rworks", "coauthors",
+	    "topics", "rtopics",
 	    "followers", "follows", "following", "claims", "rclaim", "uclaim" };
 	const char *f = path_in(scratch, "db.txt");
 	size_t i;

@@ -627,7 +627,8 @@ static int
 copy_catalog(const char *src, const char *dst)
 {
 	static const char *const cat[] = { "meta", "researchers", "slugs",
-	    "names", "works", "rworks", "coauthors", "topics", "rtopics",
+	    "names", "nameparts", "rnames", "works", "rworks", "coauthors",
+	    "topics", "rtopics",
 	    "followers" };
 	const char *f = path_in(scratch, "db.txt");
 	size_t i;
