@@ -21,10 +21,11 @@
  *     and "lumping": every dash and hyphen (U+2010..U+2015, U+2212) is
  *     '-', the quotes and primes U+2018, U+2019, U+201B, U+2032 are '\'';
  *  3. diacritics dropped: the combining marks that mark accents on
- *     Latin, Greek and Cyrillic letters and the optional vowel points of
- *     Hebrew and Arabic (is_diacritic()), and no others: the vowel signs
- *     of Indic scripts, Thai, the kana voicing marks are letters' parts
- *     (removing them would turn one name into another);
+ *     Latin and Greek letters and the optional vowel points of Hebrew and
+ *     Arabic (is_diacritic()), and no others: the vowel signs of Indic
+ *     scripts, Thai, the kana voicing marks are letters' parts (removing
+ *     them would turn one name into another), and so are the marks of
+ *     Cyrillic letters (й is not и), but for ё, which is е;
  *  4. the Latin letters that have no decomposition to their base: ø o,
  *     đ ð d, ł l, ħ h, ŧ t, ı i, ĸ k, ŋ n, æ ae, œ oe, þ th (folded before, so
  *     only lower case here), and U+02BC (modifier apostrophe) to '\'';
@@ -51,6 +52,17 @@ is_diacritic(int32_t c)
 	    (c >= 0x6EA && c <= 0x6ED) ||        /* Arabic harakat, ... */
 	    (c >= 0x1AB0 && c <= 0x1AFF) || (c >= 0x1DC0 && c <= 0x1DFF) ||
 	    (c >= 0x20D0 && c <= 0x20FF) || (c >= 0xFE20 && c <= 0xFE2F);
+}
+
+/*
+ * Cyrillic letters keep their marks: й, ї, ў, ќ are letters of their
+ * alphabets, not accented ones (only ё is written е as often as not).
+ */
+static int
+is_cyrillic(int32_t c)
+{
+	return (c >= 0x400 && c <= 0x52F) || (c >= 0x1C80 && c <= 0x1C8F) ||
+	    (c >= 0x2DE0 && c <= 0x2DFF) || (c >= 0xA640 && c <= 0xA69F);
 }
 
 /* Step 4: the replacement of c (NULL: none). */
@@ -185,11 +197,18 @@ store_fold_name(struct buf *out, struct sv name)
 		utf8proc_int32_t *w = xmalloc((size_t)n * 2 * sizeof(*w));
 		size_t m = 0;
 
+		int32_t base = 0;
+
 		for (k = 0; k < (size_t)n; k++) {
 			const char *r;
 
-			if (is_diacritic(cp[k]))
+			if (is_diacritic(cp[k]) && !(is_cyrillic(base) &&
+			    cp[k] <= 0x36F && !(base == 0x435 &&
+			    cp[k] == 0x308)))
 				continue;
+			if (utf8proc_category(cp[k]) < UTF8PROC_CATEGORY_MN ||
+			    utf8proc_category(cp[k]) > UTF8PROC_CATEGORY_ME)
+				base = cp[k];
 			if ((r = latin_base(cp[k])) != NULL) {
 				while (*r)
 					w[m++] = (unsigned char)*r++;

@@ -315,8 +315,9 @@ int store_researchers_by_name(struct store_rtxn *t, struct sv prefix,
  * Fold a name for the name index and for slugs, appending to out (fold.c
  * has the steps, with libutf8proc): compatibility decomposition and
  * Unicode case folding in every script ("Иван" and "иван", "ΕΛΕΝΗ" and
- * "ελενη" alike), the accents of Latin, Greek and Cyrillic letters and
- * the vowel points of Hebrew and Arabic dropped (é->e, ễ->e, ǵ->g, ά->α),
+ * "ελενη" alike), the accents of Latin and Greek letters and the vowel
+ * points of Hebrew and Arabic dropped (é->e, ễ->e, ǵ->g, ά->α; Cyrillic
+ * keeps its letters' marks, й is not и, but ё is е),
  * the Latin letters without a decomposition to their base letters
  * (ß->ss, ø->o, Æ->ae, Œ->oe, Ł->l, Đ->d, Þ->th); every dash and hyphen
  * (U+2010, U+2011, ...) to '-', the apostrophes and single quotes

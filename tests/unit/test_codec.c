@@ -347,7 +347,9 @@ folding(void)
 	CHECK(folds_to("Hervé Jeǵou", "herve jegou"));
 	CHECK(folds_to("Иван Петров", "иван петров"));           /* Cyrillic */
 	CHECK(folds_to("ИВАН", "иван"));
-	CHECK(folds_to("Алёна Йосипенко", "алена иосипенко"));
+	CHECK(folds_to("Алёна Йосипенко", "алена йосипенко"));   /* ё is е, й stays */
+	CHECK(folds_to("Ї Ў Ќ", "ї ў ќ"));
+	CHECK(folds_to("и\xcc\x86", "й"));                       /* NFD й */
 	CHECK(folds_to("Ελένη Παπαδοπούλου", "ελενη παπαδοπουλου")); /* Greek */
 	CHECK(folds_to("ΕΛΈΝΗ ΟΔΥΣΣΕΥΣ", "ελενη οδυσσευσ"));    /* final sigma */
 	CHECK(folds_to("Ὀδυσσεύς", "οδυσσευσ"));                /* polytonic */
