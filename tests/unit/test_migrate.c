@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../store/codec.h"
+#include "../../store/import.h"
 #include "../../store/migrate.h"
 #include "../../store/store_int.h"
 #include "check.h"
@@ -404,6 +406,195 @@ as_owner(void)
 	CHECK(store_as_owner(scratch, &uid) == 0 && uid == 0 && geteuid() == 0);
 }
 
+/* ---- 2 -> 3: names ------------------------------------------------------------- */
+
+struct aged {
+	const char *id, *old_slug;
+};
+
+/* Gives researcher id the slug old (the record and the slugs key). */
+static int
+set_slug(MDB_txn *txn, MDB_dbi res, MDB_dbi slugs, const char *id,
+    const char *old)
+{
+	struct store_researcher r;
+	struct buf rec = BUF_INIT;
+	MDB_val k = { strlen(id), (void *)id }, v, sk;
+	int rc;
+
+	if ((rc = mdb_get(txn, res, &k, &v)) != 0 ||
+	    (rc = rec_researcher_decode(v.mv_data, v.mv_size, &r)) != 0)
+		return rc;
+	sk = (MDB_val){ r.slug.n, (void *)r.slug.p };
+	if ((rc = mdb_del(txn, slugs, &sk, NULL)) != 0)
+		return rc;
+	r.slug = sv_cstr(old);
+	rec_researcher_encode(&rec, &r);
+	v = (MDB_val){ rec.len, rec.p };
+	if ((rc = mdb_put(txn, res, &k, &v, 0)) == 0) {
+		sk = (MDB_val){ strlen(old), (void *)old };
+		v = k;
+		rc = mdb_put(txn, slugs, &sk, &v, 0);
+	}
+	buf_free(&rec);
+	return rc;
+}
+
+/*
+ * Makes the store in dir look as the schema-2 code left it: the slugs
+ * its folding gave, no search index, schema 2.
+ */
+static int
+age_to_v2(const char *dir, const struct aged *a, size_t n)
+{
+	struct store *s;
+	MDB_txn *txn;
+	MDB_dbi meta, res, slugs, parts, rnames;
+	size_t i;
+	int rc;
+
+	if ((rc = store_open(dir, STORE__RAW, &s)) != 0)
+		return rc;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
+		goto close;
+	if ((rc = mdb_dbi_open(txn, "meta", 0, &meta)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "researchers", 0, &res)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "slugs", 0, &slugs)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "nameparts", MDB_DUPSORT, &parts)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "rnames", MDB_DUPSORT, &rnames)) != 0 ||
+	    (rc = mdb_drop(txn, parts, 1)) != 0 ||
+	    (rc = mdb_drop(txn, rnames, 1)) != 0 ||
+	    (rc = meta_put(txn, meta, "schema", 4, 2)) != 0)
+		goto abort;
+	for (i = 0; i < n; i++)
+		if ((rc = set_slug(txn, res, slugs, a[i].id, a[i].old_slug)) != 0)
+			goto abort;
+	rc = mdb_txn_commit(txn);
+	goto close;
+abort:
+	mdb_txn_abort(txn);
+close:
+	store_close(s);
+	return rc;
+}
+
+static int
+researcher_is(struct store_rtxn *t, const char *slug, const char *id,
+    const char *canonical, uint64_t version)
+{
+	struct store_researcher r;
+	int ok = store_researcher_by_slug(t, sv_cstr(slug), &r) == 0 &&
+	    sv_eq_cstr(r.id, id) && sv_eq_cstr(r.slug, canonical) &&
+	    r.version == version;
+
+	if (!ok)
+		printf("# slug %s: %.*s \"%.*s\" v%llu, want %s \"%s\" v%llu\n",
+		    slug, (int)r.id.n, r.id.p ? r.id.p : "", (int)r.slug.n,
+		    r.slug.p ? r.slug.p : "", (unsigned long long)r.version, id,
+		    canonical, (unsigned long long)version);
+	return ok;
+}
+
+static int
+first_found(void *ctx, const struct store_researcher *r)
+{
+	struct buf *b = ctx;
+
+	buf_put(b, r->id.p, r->id.n);
+	return 1;
+}
+
+/*
+ * The step to version 3 on a store whose slugs the schema-2 folding made:
+ * those it cut up get the new slug, keeping the old one as an alias; the
+ * others (a slug of a researcher renamed since, one the new rule gives
+ * too) stay, their records untouched; the search index is made.
+ */
+static void
+names_step(void)
+{
+	const char *dir = path_in(scratch, "v2names");
+	const char *authors = path_in(scratch, "v2names.jsonl");
+	const char *a[1] = { authors };
+	const struct aged old[] = {
+		{ "A8", "researcher-3" },     /* first: it has "researcher" now */
+		{ "A1", "nguy-n-van-an" },
+		{ "A2", "researcher" },
+		{ "A3", "researcher-2" },
+		{ "A4", "j-smith" },          /* renamed since: not the rule's */
+		{ "A6", "zoe-angstrom" },
+		{ "A7", "herve-je-ou" },
+	};
+	struct store_migrate_opts mo = { "test 1.0", NULL };
+	struct import_opts o;
+	struct import_report rep;
+	struct store *s;
+	struct store_rtxn *t;
+	struct buf b = BUF_INIT;
+	FILE *log = fopen("/dev/null", "w");
+	uint32_t from, to;
+
+	spits(authors,
+	    "{\"id\":\"A1\",\"display_name\":\"Nguyễn Văn An\"}\n"
+	    "{\"id\":\"A2\",\"display_name\":\"Иван Петров\"}\n"
+	    "{\"id\":\"A3\",\"display_name\":\"王小明\"}\n"
+	    "{\"id\":\"A4\",\"display_name\":\"John Smith\"}\n"
+	    "{\"id\":\"A5\",\"display_name\":\"Sanjeev Arora\"}\n"
+	    "{\"id\":\"A6\",\"display_name\":\"Zoë 王 Ångström\"}\n"
+	    "{\"id\":\"A7\",\"display_name\":\"Hervé Jeǵou\"}\n"
+	    "{\"id\":\"A8\",\"display_name\":\"\"}\n");
+	memset(&o, 0, sizeof(o));
+	o.authors = a;
+	o.n_authors = 1;
+	o.log = log;
+	REQUIRE(log != NULL);
+	REQUIRE(store_open(dir, STORE_CREATE, &s) == 0);
+	REQUIRE(store_import(s, &o, &rep) == 0);
+	store_close(s);
+	REQUIRE(age_to_v2(dir, old, sizeof(old) / sizeof(old[0])) == 0);
+	CHECK(schema_of(dir) == 2);
+	CHECK(store_open(dir, STORE_RDONLY, &s) == STORE_OLDSCHEMA);
+
+	CHECK(store_migrate(dir, &mo, &from, &to) == 0 && from == 2 &&
+	    to == STORE_SCHEMA_VERSION);
+	REQUIRE(store_open(dir, STORE_RDONLY, &s) == 0);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	CHECK(researcher_is(t, "nguyen-van-an", "A1", "nguyen-van-an", 2));
+	CHECK(researcher_is(t, "nguy-n-van-an", "A1", "nguyen-van-an", 2));
+	CHECK(researcher_is(t, "иван-петров", "A2", "иван-петров", 2));
+	CHECK(researcher_is(t, "researcher", "A2", "иван-петров", 2));
+	CHECK(researcher_is(t, "王小明", "A3", "王小明", 2));
+	CHECK(researcher_is(t, "researcher-2", "A3", "王小明", 2));
+	CHECK(researcher_is(t, "j-smith", "A4", "j-smith", 1));
+	CHECK(store_researcher_by_slug(t, SV_LIT("john-smith"),
+	    &(struct store_researcher){ 0 }) == STORE_NOTFOUND);
+	CHECK(researcher_is(t, "sanjeev-arora", "A5", "sanjeev-arora", 1));
+	CHECK(researcher_is(t, "zoe-王-angstrom", "A6", "zoe-王-angstrom", 2));
+	CHECK(researcher_is(t, "zoe-angstrom", "A6", "zoe-王-angstrom", 2));
+	CHECK(researcher_is(t, "herve-jegou", "A7", "herve-jegou", 2));
+	CHECK(researcher_is(t, "herve-je-ou", "A7", "herve-jegou", 2));
+	/* A8 (no name): "researcher-3" is the rule's, old and new. */
+	CHECK(researcher_is(t, "researcher-3", "A8", "researcher-3", 1));
+	/* The search index was made. */
+	CHECK(store_researchers_by_name(t, SV_LIT("иван"), 0, 0, NULL,
+	    first_found, &b) == 1 && sv_eq_cstr(buf_sv(&b), "A2"));
+	buf_reset(&b);
+	CHECK(store_researchers_by_name(t, SV_LIT("Herve Jegou"), 0, 0, NULL,
+	    first_found, &b) == 1 && sv_eq_cstr(buf_sv(&b), "A7"));
+	store_read_end(t);
+	store_close(s);
+	/* An old slug is never given again. */
+	REQUIRE(store_open(dir, 0, &s) == 0);
+	spits(authors, "{\"id\":\"A9\",\"display_name\":\"Hervé Je Ou\"}\n");
+	REQUIRE(store_import(s, &o, &rep) == 0);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	CHECK(researcher_is(t, "herve-je-ou-2", "A9", "herve-je-ou-2", 1));
+	store_read_end(t);
+	store_close(s);
+	fclose(log);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -413,6 +604,7 @@ main(void)
 		return 0;
 	}
 	real_migration();
+	names_step();
 	runner();
 	backups();
 	as_owner();

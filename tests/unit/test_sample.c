@@ -80,6 +80,25 @@ each_name(void *ctx, const struct store_researcher *r)
 	return 0;
 }
 
+/* A search's slugs, in order, start with want; total, unless < 0. */
+static int
+names_found(struct store_rtxn *t, struct walk *w, const char *q,
+    const char *want, long total)
+{
+	size_t n = 0;
+	int ok;
+
+	buf_reset(&w->ids);
+	ok = store_researchers_by_name(t, sv_cstr(q), 0, 0, &n, each_name,
+	    w) == 0 && w->ids.len >= strlen(want) &&
+	    memcmp(w->ids.p, want, strlen(want)) == 0 &&
+	    (total < 0 || n == (size_t)total);
+	if (!ok)
+		printf("# search \"%s\": %zu \"%.*s\"\n", q, n, (int)w->ids.len,
+		    w->ids.p ? w->ids.p : "");
+	return ok;
+}
+
 /* One row of store/sample/README.md's "Other profiles" table. */
 static int
 profile(struct store_rtxn *t, const char *slug, uint32_t works,
@@ -175,6 +194,14 @@ main(void)
 	    each_name, &w) == 0 && total == 2 &&
 	    sv_eq_cstr((struct sv){ w.ids.p, w.ids.len },
 	    "sanjeev-arora sanjiv-kumar"));
+	/* Any part of a name: a last name alone, initials, any order. */
+	CHECK(names_found(t, &w, "arora", "sanjeev-arora", 1));
+	CHECK(names_found(t, &w, "kakade", "sham-kakade", 1));
+	CHECK(names_found(t, &w, "lee", "jason-lee holden-lee", 2));  /* 9 works, then 1 */
+	CHECK(names_found(t, &w, "Lee, Jason", "jason-lee", 1));
+	CHECK(names_found(t, &w, "S. Arora", "sanjeev-arora", 1));
+	/* Names starting with it first, then the others by works. */
+	CHECK(names_found(t, &w, "ma", "manzil-zaheer tengyu-ma", 5));
 
 	store_read_end(t);
 	store_close(s);
