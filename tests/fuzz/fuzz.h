@@ -45,6 +45,7 @@ FUZZ_DECLARE(oa_work)
 FUZZ_DECLARE(tmpl)
 FUZZ_DECLARE(fcgi)
 FUZZ_DECLARE(page)
+FUZZ_DECLARE(fold)
 #endif
 
 /* The input being replayed (NULL under libFuzzer, which names it itself). */

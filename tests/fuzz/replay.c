@@ -32,6 +32,7 @@ static const struct target {
 	TARGET(tmpl),
 	TARGET(fcgi),
 	TARGET(page),
+	TARGET(fold),
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 

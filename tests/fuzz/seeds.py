@@ -181,3 +181,27 @@ for p in [page(200, [], b'', b'<p>x</p>'),
           b'BZPG1' + b'\xff' * 12,
           b'BZPG']:
     put('page', p)
+
+# ---- fold: a name, any bytes ------------------------------------------------------------
+import glob
+import json
+for path in sorted(glob.glob(os.path.join(ROOT, 'tests/fixtures/openalex/authors-*.jsonl')) +
+                   glob.glob(os.path.join(ROOT, 'tests/fixtures/names/authors.jsonl'))):
+    with open(path, encoding='utf-8') as f:
+        for l in f:
+            a = json.loads(l)
+            for n in [a.get('display_name')] + (a.get('display_name_alternatives') or []):
+                if n:
+                    put('fold', n)
+for s in ['Nguyễn Văn An', 'Hervé Jeǵou', 'Martı́n Farach-Colton', 'Беспалов Дмитрий Николаевич',
+          'Алёна Йосипенко', 'ΕΛΈΝΗ ΟΔΥΣΣΕΥΣ', 'Ὀδυσσεύς', '宮地 元彦', 'ｶﾞｳｽ', '김민준',
+          'مُحَمَّد عَلِيّ', 'שָׁלוֹם', 'अमित शर्मा', 'สมชาย', 'Ｊｏｈｎ', 'ﬁona', 'İlker Işık',
+          'Jean\u2010Pierre O\u2019Brien', 'Jean\u2011Pierre', 'O\u02bcBrien', 'Ann\u00adette',
+          '\u200fAli\u200e \u202eX', 'a\u0085b\u2028c', 'n\u0303o\u0308\u0301', 'ŀl ŉ ŋ Ŋ',
+          '\ufdfa', '\u0390\u1fb3', 'ǅ ǆ Ǆ', 'ß ẞ', 'Æ Œ Þ ð Ø Ł Đ Ħ Ŧ ĸ', '  ', '---', '']:
+    put('fold', s)
+for b in [b'a\xffb\xc3c', b'\xc0\xaf', b'\xed\xa0\x80', b'\xf4\x90\x80\x80', b'a\x00b', b'\x01\x7f']:
+    put('fold', b)
+for s in ['{"id":"https://openalex.org/A7","display_name":"Hervé Jeǵou","display_name_alternatives":["H. Jégou",7,null,"Jegou, Herve"]}',
+          '{"id":"A8","display_name_alternatives":"x"}', '{"id":"A9","display_name_alternatives":[' + ','.join(['"n%d"' % i for i in range(40)]) + ']}']:
+    put('oa_author', s)
