@@ -13,7 +13,8 @@
  * The folding (store.h, store_fold_name) is one pass of libutf8proc's
  * decomposition, then our own steps:
  *
- *  1. invalid UTF-8 and NUL dropped (utf8proc refuses invalid input);
+ *  1. invalid UTF-8, NUL and other control characters (but white space)
+ *     dropped (utf8proc refuses invalid input);
  *  2. utf8proc_decompose: compatibility decomposition (NFKD: "ﬁ" is "fi",
  *     full-width letters are ASCII), Unicode case folding (Cyrillic,
  *     Greek, Armenian, ... as well as Latin; "ß" is "ss"), default
@@ -32,7 +33,7 @@
  *  5. recomposition (NFC) of what is left, so a name typed precomposed
  *     and one typed decomposed fold alike;
  *  6. white space (and line and paragraph separators) to one space, none
- *     at either end; other control characters dropped.
+ *     at either end.
  * ASCII names take a shortcut with the same result.
  */
 
@@ -175,8 +176,12 @@ store_fold_name(struct buf *out, struct sv name)
 		size_t at = i;
 		long c = utf8_next(s, name.n, &i);
 
-		if (c > 0)
-			buf_put(&clean, s + at, i - at);
+		/* Controls go now: left in, they would keep apart what NFC
+		 * joins once they are gone (a second folding would differ). */
+		if (c <= 0 || (c < 0x20 && !is_space_cp(c)) || c == 0x7F ||
+		    (c >= 0x80 && c < 0xA0 && c != 0x85))
+			continue;
+		buf_put(&clean, s + at, i - at);
 	}
 	if (clean.len == 0)
 		goto out;
