@@ -424,7 +424,7 @@ words_are(const char *in, const char *want)
 	int ok;
 
 	store_name_words(&b, sv_cstr(in), 400);
-	ok = b.len == strlen(want) && memcmp(b.p, want, b.len) == 0;
+	ok = b.len == strlen(want) && (b.len == 0 || memcmp(b.p, want, b.len) == 0);
 	if (!ok)
 		printf("# words(%s) = \"%.*s\", want \"%s\"\n", in,
 		    (int)b.len, b.p ? b.p : "", want);

@@ -34,7 +34,7 @@ finds(struct store_rtxn *t, const char *q, const char *want, long total)
 
 	ok = store_researchers_by_name(t, sv_cstr(q), 0, 0, &n, collect,
 	    &b) == 0 && b.len >= strlen(want) &&
-	    memcmp(b.p, want, strlen(want)) == 0 &&
+	    (*want == '\0' || memcmp(b.p, want, strlen(want)) == 0) &&
 	    (total < 0 || n == (size_t)total);
 	if (!ok)
 		printf("# search \"%s\": %zu: \"%.*s\", want \"%s\" (%ld)\n", q,

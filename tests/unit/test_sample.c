@@ -91,7 +91,7 @@ names_found(struct store_rtxn *t, struct walk *w, const char *q,
 	buf_reset(&w->ids);
 	ok = store_researchers_by_name(t, sv_cstr(q), 0, 0, &n, each_name,
 	    w) == 0 && w->ids.len >= strlen(want) &&
-	    memcmp(w->ids.p, want, strlen(want)) == 0 &&
+	    (*want == '\0' || memcmp(w->ids.p, want, strlen(want)) == 0) &&
 	    (total < 0 || n == (size_t)total);
 	if (!ok)
 		printf("# search \"%s\": %zu \"%.*s\"\n", q, n, (int)w->ids.len,
