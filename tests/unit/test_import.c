@@ -375,6 +375,8 @@ fast_equals_reference(void)
 		"tests/fixtures/import/authors.jsonl",
 		"tests/fixtures/import/authors-v2.jsonl",
 		"store/sample/authors.jsonl",
+		"tests/fixtures/names/authors.jsonl",
+		"tests/fixtures/openalex/authors-2026.jsonl",
 	};
 	struct buf all = BUF_INIT, m = BUF_INIT;
 	struct oa_work fw = OA_WORK_INIT;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../store/openalex.h"
 #include "store_fixture.h"
 
 static const char *
@@ -138,6 +139,48 @@ real_names(void)
 	CHECK(slug_of(t, "A5083646281", "w-luis-mochan"));
 	store_read_end(t);
 	store_close(s);
+}
+
+/*
+ * display_name_alternatives as parsed: the strings, in order, the first
+ * OA_ALTS_MAX; other elements left out; the fast way takes the usual shape.
+ */
+static void
+alternatives(void)
+{
+	struct oa_author a = OA_AUTHOR_INIT;
+	struct buf err = BUF_INIT, l = BUF_INIT;
+	const char *line;
+	size_t i;
+
+	line = "{\"id\":\"A1\",\"display_name\":\"Miguel Alcubierre\","
+	    "\"display_name_alternatives\":[\"Alcubierre, M.\",\"M Alcubierre\"]}";
+	CHECK(openalex_author_parse_fast(line, strlen(line), &a) == 0 &&
+	    a.n_alts == 2 && sv_eq_cstr(a.alts[0], "Alcubierre, M.") &&
+	    sv_eq_cstr(a.alts[1], "M Alcubierre"));
+	line = "{\"id\":\"A1\",\"display_name_alternatives\":[\"x\",7,null,"
+	    "{\"a\":1},\"y\\u00e9\",\"z\\u0000\"]}";
+	CHECK(openalex_author_parse_fast(line, strlen(line), &a) == -1);
+	CHECK(openalex_author_parse(line, strlen(line), &a, &err) == 0 &&
+	    a.n_alts == 2 && sv_eq_cstr(a.alts[0], "x") &&
+	    sv_eq_cstr(a.alts[1], "yé"));
+	line = "{\"id\":\"A1\",\"display_name_alternatives\":\"x\"}";
+	CHECK(openalex_author_parse(line, strlen(line), &a, &err) == 0 &&
+	    a.n_alts == 0);
+	buf_puts(&l, "{\"id\":\"A1\",\"display_name_alternatives\":[");
+	for (i = 0; i < OA_ALTS_MAX + 5; i++) {
+		if (i)
+			buf_putc(&l, ',');
+		buf_puts(&l, "\"n\"");
+	}
+	buf_puts(&l, "]}");
+	CHECK(openalex_author_parse_fast(l.p, l.len, &a) == 0 &&
+	    a.n_alts == OA_ALTS_MAX);
+	CHECK(openalex_author_parse_ref(l.p, l.len, &a, &err) == 0 &&
+	    a.n_alts == OA_ALTS_MAX);
+	openalex_author_free(&a);
+	buf_free(&err);
+	buf_free(&l);
 }
 
 /* Rank: exact, then prefix, then other words; works within each. */
@@ -277,6 +320,7 @@ int
 main(void)
 {
 	scratch = tdir_make();
+	alternatives();
 	real_names();
 	ranking();
 	upkeep();
