@@ -32,5 +32,10 @@ FUZZ_ONE(oa_author)
 	FUZZ_CHECK(oa_ref.a.id.n > 0);
 	oa_check_str(oa_ref.a.name, OA_NAME_MAX);
 	oa_check_str(oa_ref.institution, OA_NAME_MAX);
+	FUZZ_CHECK(oa_fast.n_alts == oa_ref.n_alts && oa_ref.n_alts <= OA_ALTS_MAX);
+	for (size_t i = 0; i < oa_ref.n_alts; i++) {
+		FUZZ_CHECK(sv_eq(oa_fast.alts[i], oa_ref.alts[i]));
+		oa_check_str(oa_ref.alts[i], OA_NAME_MAX);
+	}
 	return 0;
 }
