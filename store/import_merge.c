@@ -462,10 +462,13 @@ merge_author(struct imp *m, uint64_t xn, uint64_t yn)
 	    (rc = del_key(m, DB_COAUTHORS, xs)) != 0 ||
 	    (rc = del_key(m, DB_RTOPICS, xs)) != 0)
 		goto out;
-	/* The merged record goes, its name with it; its id leads on. */
+	/* The merged record goes, its names with it (the list and the
+	 * search index); its id leads on. */
 	buf_reset(&m->key);
 	name_key(&m->key, x.name, xn);
 	if ((rc = del_key(m, DB_NAMES, buf_sv(&m->key))) != 0 ||
+	    (rc = names_reindex(m->txn, m->dbi, xn, (struct sv){ "", 0 },
+	    NULL, 0, 0)) != 0 ||
 	    (rc = del_key(m, DB_RESEARCHERS, xs)) != 0 ||
 	    (rc = imp_db_put(m, DB_MERGED, xs, ys, 0)) != 0)
 		goto out;

@@ -173,6 +173,11 @@ dump >"$T_DIR/dump.2"
 check "the merged researcher's record, lists and name are gone" bash -c "
 	! grep -qE '^(researchers|rworks|coauthors|rtopics|followers|follows) A2208157607 ' '$T_DIR/dump.2' &&
 	! grep -q ' A2208157607\$' <(grep '^names ' '$T_DIR/dump.2')"
+check "and its names in the search index (there before)" bash -c "
+	grep -q '^rnames A2208157607 ' '$T_DIR/dump.1' &&
+	grep -q '^nameparts \"priem\" A2208157607 ' '$T_DIR/dump.1' &&
+	! grep -q '^rnames A2208157607 ' '$T_DIR/dump.2' &&
+	! grep -q '^nameparts \"[^\"]*\" A2208157607 ' '$T_DIR/dump.2'"
 check "no work names the merged id any more" bash -c "! grep '^works ' '$T_DIR/dump.2' | grep -q A2208157607"
 check "its works joined the survivor" bash -c "
 	[ \$(grep -c '^rworks A2208157607 ' '$T_DIR/dump.1') -gt 10 ] &&
