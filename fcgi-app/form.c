@@ -135,6 +135,73 @@ valid_orcid(struct sv v)
 	    v.p[18] == (check == 10 ? 'X' : (char)('0' + check));
 }
 
+/* Whether s starts with the ASCII prefix p, letters in either case. */
+static int
+prefix_ci(struct sv s, const char *p)
+{
+	size_t n = strlen(p);
+
+	if (s.n < n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s.p[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != p[i])
+			return 0;
+	}
+	return 1;
+}
+
+int
+orcid_normalize(struct sv in, char out[20])
+{
+	static const char *const prefixes[] = {
+		"https://orcid.org/", "http://orcid.org/", "https://www.orcid.org/",
+		"http://www.orcid.org/", "www.orcid.org/", "orcid.org/",
+	};
+	char id[19];
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (in.n && (in.p[0] == ' ' || in.p[0] == '\t')) {
+		in.p++;
+		in.n--;
+	}
+	while (in.n && (in.p[in.n - 1] == ' ' || in.p[in.n - 1] == '\t' ||
+	    in.p[in.n - 1] == '/'))
+		in.n--;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (prefix_ci(in, prefixes[i])) {
+			in.p += strlen(prefixes[i]);
+			in.n -= strlen(prefixes[i]);
+			break;
+		}
+	/* 16 characters, with the three hyphens or none. */
+	if (in.n != 16 && in.n != 19)
+		return 0;
+	for (size_t i = 0; i < in.n; i++) {
+		char c = in.p[i];
+
+		if (in.n == 19 && (i == 4 || i == 9 || i == 14)) {
+			if (c != '-')
+				return 0;
+			continue;
+		}
+		if (c == 'x')
+			c = 'X';
+		if (n == 4 || n == 9 || n == 14)
+			id[n++] = '-';
+		id[n++] = c;
+	}
+	if (!valid_orcid((struct sv){ id, n }))
+		return 0;
+	memcpy(out, id, n);
+	out[n] = '\0';
+	return 1;
+}
+
 /*
  * A conservative address check: one '@'; a local part of letters, digits
  * and .!#$%&'*+/=?^_`{|}~- (no leading, trailing or double dot); a domain
@@ -222,9 +289,13 @@ reject(struct buf *err, const char *field, const char *why)
 	buf_puts(err, why);
 }
 
-int
-form_parse(struct form *f, struct sv in, const struct field_decl *decl,
-    size_t ndecl, struct buf *err)
+/*
+ * The one parser of form_parse and form_parse_fields: per_field makes a
+ * value's length or validity an error of its field instead of the input's.
+ */
+static int
+parse(struct form *f, struct sv in, const struct field_decl *decl,
+    size_t ndecl, struct buf *err, int per_field)
 {
 	struct buf name = BUF_INIT;
 	size_t i = 0;
@@ -232,6 +303,8 @@ form_parse(struct form *f, struct sv in, const struct field_decl *decl,
 
 	buf_reset(&f->arena);
 	memset(f->present, 0, sizeof(f->present));
+	memset(f->typed, 0, sizeof(f->typed));
+	memset(f->error, 0, sizeof(f->error));
 	if (ndecl > FORM_MAX_FIELDS) {
 		buf_puts(err, "too many declared fields");
 		return -1;
@@ -266,14 +339,27 @@ form_parse(struct form *f, struct sv in, const struct field_decl *decl,
 				break;
 		if (k == ndecl)
 			continue;       /* undeclared: ignored */
-		if (f->present[k]) {
+		if (f->present[k] || f->typed[k]) {
 			reject(err, decl[k].name, "given more than once");
 			goto out;
 		}
-		/* Percent-encoding at most triples a byte: cheap early bound. */
-		if (rawval.n > decl[k].max * 3) {
-			reject(err, decl[k].name, "too long");
-			goto out;
+		/*
+		 * A character is at most 4 bytes and percent-encoding triples
+		 * a byte: a cheap early bound, before anything is decoded. In
+		 * a form people fill in, a value past it is still only too
+		 * long: nothing of it is kept.
+		 */
+		if (rawval.n > decl[k].max * 12) {
+			if (!per_field) {
+				reject(err, decl[k].name, "too long");
+				goto out;
+			}
+			f->typed[k] = 1;
+			f->off[k] = f->arena.len;
+			f->len[k] = 0;
+			buf_putc(&f->arena, '\0');
+			f->error[k] = "too long";
+			continue;
 		}
 		f->off[k] = f->arena.len;
 		if (decode(&f->arena, rawval, 1) < 0) {
@@ -282,27 +368,66 @@ form_parse(struct form *f, struct sv in, const struct field_decl *decl,
 		}
 		f->len[k] = f->arena.len - f->off[k];
 		buf_putc(&f->arena, '\0');
-		if (f->len[k] > decl[k].max) {
-			reject(err, decl[k].name, "too long");
-			goto out;
-		}
+		f->typed[k] = 1;
 		{
 			struct sv v = { f->arena.p + f->off[k], f->len[k] };
+			const char *why = NULL;
 
-			if (!(decl[k].valid ? decl[k].valid(v) : valid_line(v))) {
-				reject(err, decl[k].name, decl[k].invalid ?
-				    decl[k].invalid : "not a valid value");
+			if (utf8_chars((const unsigned char *)v.p, v.n) >
+			    decl[k].max)
+				why = "too long";
+			else if (!(decl[k].valid ? decl[k].valid(v) :
+			    valid_line(v)))
+				why = decl[k].invalid ? decl[k].invalid :
+				    "not a valid value";
+			if (why != NULL && !per_field) {
+				reject(err, decl[k].name, why);
 				goto out;
 			}
+			f->error[k] = why;
 		}
-		f->present[k] = 1;
+		f->present[k] = f->error[k] == NULL;
 	}
 	rc = 0;
 out:
 	buf_free(&name);
-	if (rc < 0)
+	if (rc < 0) {
 		memset(f->present, 0, sizeof(f->present));
+		memset(f->typed, 0, sizeof(f->typed));
+		memset(f->error, 0, sizeof(f->error));
+	}
 	return rc;
+}
+
+int
+form_parse(struct form *f, struct sv in, const struct field_decl *decl,
+    size_t ndecl, struct buf *err)
+{
+	return parse(f, in, decl, ndecl, err, 0);
+}
+
+int
+form_parse_fields(struct form *f, struct sv in, const struct field_decl *decl,
+    size_t ndecl, struct buf *err)
+{
+	return parse(f, in, decl, ndecl, err, 1);
+}
+
+const char *
+form_error(const struct form *f, size_t i)
+{
+	return i < FORM_MAX_FIELDS ? f->error[i] : NULL;
+}
+
+struct sv
+form_typed(const struct form *f, size_t i)
+{
+	struct sv v;
+
+	if (i >= FORM_MAX_FIELDS || !f->typed[i])
+		return (struct sv){ "", 0 };
+	v = (struct sv){ f->arena.p + f->off[i], f->len[i] };
+	return store_text_valid(v, STORE_TEXT_NOTE) ? v : (struct sv){ "", 0 };
 }
 
 struct sv

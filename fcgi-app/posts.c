@@ -251,70 +251,144 @@ handle_follow(struct request *r)
 /* ---- POST /researchers/{slug}/claim ------------------------------------------- */
 
 enum { CLAIM_CSRF, CLAIM_ORCID, CLAIM_EMAIL, CLAIM_URL, CLAIM_NOTE };
+/*
+ * The limits are the store's, in characters as the form's maxlength counts
+ * them (views/holes.html writes the same numbers); what is wrong with a
+ * field is said at the field (form_parse_fields, claim_problems).
+ */
 static const struct field_decl claim_fields[] = {
 	[CLAIM_CSRF] = { "csrf", 128, valid_line, NULL },
-	[CLAIM_ORCID] = { "orcid", 19, NULL, NULL },
-	[CLAIM_EMAIL] = { "email", 254, NULL, NULL },
-	[CLAIM_URL] = { "evidence_url", 2000, NULL, NULL },
-	[CLAIM_NOTE] = { "note", STORE_CLAIM_NOTE_MAX, valid_text,
-	    "the note must be plain text" },
+	[CLAIM_ORCID] = { "orcid", STORE_ORCID_INPUT_MAX, valid_line, NULL },
+	[CLAIM_EMAIL] = { "email", STORE_EMAIL_MAX, valid_email, NULL },
+	[CLAIM_URL] = { "evidence_url", STORE_URL_MAX, valid_https_url, NULL },
+	[CLAIM_NOTE] = { "note", STORE_CLAIM_NOTE_MAX, valid_text, NULL },
 };
-const struct form_spec claim_form = FORM_SPEC(claim_fields);
+const struct form_spec claim_form = FORM_SPEC_FIELDS(claim_fields);
+
+/* What a claim form's fields need, in words, at each field. */
+struct claim_problems {
+	char       orcid[20];    /* the iD normalised, when valid */
+	struct buf words;        /* the messages, NUL-separated */
+	size_t     off[CLAIM_NOTE + 1];
+	int        any;
+};
+
+static void
+problem(struct claim_problems *p, int field, const char *words)
+{
+	p->off[field] = p->words.len + 1;   /* 0: no problem */
+	buf_puts(&p->words, words);
+	buf_putc(&p->words, '\0');
+	p->any = 1;
+}
+
+static struct sv
+problem_of(const struct claim_problems *p, int field)
+{
+	return p->off[field] ? sv_cstr(p->words.p + p->off[field] - 1) :
+	    SV_LIT("");
+}
 
 /*
- * The claim's fields in words: NULL when they are right, else what is
- * wrong, for the form shown again (400).
+ * Every problem of the claim's fields, each in words for its field. The
+ * ORCID iD may be given as its URL; it is kept normalised (p->orcid).
  */
-static const char *
-claim_problem(const struct form *f)
+static void
+claim_problems(const struct form *f, struct claim_problems *p)
 {
 	struct sv orcid = form_get(f, CLAIM_ORCID);
+	char lim[64];
 
-	if (orcid.n && !valid_orcid(orcid))
-		return "The ORCID iD must look like 0000-0002-1825-0097 and its last character must be its check digit.";
-	if (!valid_email(form_get(f, CLAIM_EMAIL)))
-		return "Please give your institutional email address, like name@university.edu.";
-	if (!valid_https_url(form_get(f, CLAIM_URL)))
-		return "The evidence URL must be an https:// address of a page that shows this is you.";
-	return NULL;
+	memset(p, 0, sizeof(*p));
+	if (form_error(f, CLAIM_ORCID) != NULL ||
+	    (orcid.n && !orcid_normalize(orcid, p->orcid)))
+		problem(p, CLAIM_ORCID, "The ORCID iD must look like 0000-0002-1825-0097 "
+		    "or https://orcid.org/0000-0002-1825-0097, and its last "
+		    "character must be its check digit.");
+	if (form_error(f, CLAIM_EMAIL) != NULL &&
+	    strcmp(form_error(f, CLAIM_EMAIL), "too long") == 0) {
+		snprintf(lim, sizeof(lim), "The email address can be at most %d characters.",
+		    STORE_EMAIL_MAX);
+		problem(p, CLAIM_EMAIL, lim);
+	} else if (!form_has(f, CLAIM_EMAIL) || form_get(f, CLAIM_EMAIL).n == 0)
+		problem(p, CLAIM_EMAIL, "Please give your institutional email "
+		    "address, like name@university.edu.");
+	if (form_error(f, CLAIM_URL) != NULL &&
+	    strcmp(form_error(f, CLAIM_URL), "too long") == 0) {
+		snprintf(lim, sizeof(lim), "The evidence URL can be at most %d characters.",
+		    STORE_URL_MAX);
+		problem(p, CLAIM_URL, lim);
+	} else if (!form_has(f, CLAIM_URL) || form_get(f, CLAIM_URL).n == 0)
+		problem(p, CLAIM_URL, "The evidence URL must be an https:// "
+		    "address of a page that shows this is you.");
+	if (form_error(f, CLAIM_NOTE) != NULL) {
+		if (strcmp(form_error(f, CLAIM_NOTE), "too long") == 0) {
+			snprintf(lim, sizeof(lim), "The note can be at most %d "
+			    "characters; please shorten it.", STORE_CLAIM_NOTE_MAX);
+			problem(p, CLAIM_NOTE, lim);
+		} else
+			problem(p, CLAIM_NOTE, "The note must be plain text, "
+			    "without control characters.");
+	}
 }
 
 /*
  * A claim request with its evidence. Refused fields: the profile again
- * (400) with the reason and what was typed; a competing claim: 409; filed:
- * 303 back with a flash (or JSON).
+ * (400) with every problem at its field and in a summary, and what was
+ * typed; a competing claim: 409; filed: 303 back with a flash (or JSON).
  */
 void
 handle_claim(struct request *r)
 {
+	struct claim_problems p;
 	struct store_claim cl;
-	const char *problem;
 	uint64_t id;
 	int rc;
 
-	if ((problem = claim_problem(&r->form)) != NULL) {
+	claim_problems(&r->form, &p);
+	if (p.any) {
 		struct viewer v;
 
 		if (r->json) {
-			resp_error(r, 400, "Bad request", problem);
+			struct buf all = BUF_INIT;
+
+			/* One message: every problem, in the fields' order. */
+			for (int k = CLAIM_ORCID; k <= CLAIM_NOTE; k++) {
+				struct sv w = problem_of(&p, k);
+
+				if (w.n == 0)
+					continue;
+				if (all.len)
+					buf_putc(&all, ' ');
+				buf_put(&all, w.p, w.n);
+			}
+			resp_error(r, 400, "Bad request", all.p);
+			buf_free(&all);
+			buf_free(&p.words);
 			return;
 		}
 		viewer_for(r, &v);
-		v.claim_error = sv_cstr(problem);
-		v.claim_orcid = form_get(&r->form, CLAIM_ORCID);
-		v.claim_email = form_get(&r->form, CLAIM_EMAIL);
-		v.claim_url = form_get(&r->form, CLAIM_URL);
-		v.claim_note = form_get(&r->form, CLAIM_NOTE);
+		v.claim_errors = 1;
+		v.claim_orcid_error = problem_of(&p, CLAIM_ORCID);
+		v.claim_email_error = problem_of(&p, CLAIM_EMAIL);
+		v.claim_url_error = problem_of(&p, CLAIM_URL);
+		v.claim_note_error = problem_of(&p, CLAIM_NOTE);
+		v.claim_orcid = form_typed(&r->form, CLAIM_ORCID);
+		v.claim_email = form_typed(&r->form, CLAIM_EMAIL);
+		v.claim_url = form_typed(&r->form, CLAIM_URL);
+		v.claim_note = form_typed(&r->form, CLAIM_NOTE);
 		/* Signed in, so served private, no-cache: never shared. */
 		serve_profile(r, &v, 400);
+		buf_free(&p.words);
 		return;
 	}
+	buf_free(&p.words);
 	memset(&cl, 0, sizeof(cl));
 	/* The strings live in the form arena and the request's copies, not
 	 * the read snapshot, which ends before the write. */
 	cl.researcher_id = r->res_id;
 	cl.user = (struct sv){ r->user.p, r->user.len };
-	cl.orcid = form_get(&r->form, CLAIM_ORCID);
+	cl.orcid = sv_cstr(p.orcid);
 	cl.email = form_get(&r->form, CLAIM_EMAIL);
 	cl.evidence_url = form_get(&r->form, CLAIM_URL);
 	cl.note = form_get(&r->form, CLAIM_NOTE);

@@ -335,7 +335,8 @@ resp_error(struct request *r, int status, const char *title,
 
 		resp_start(r, status, "text/html; charset=utf-8");
 		page_reset(&r->page);
-		view_error(status, title, message, &r->page);
+		view_error(status, title, message,
+		    (struct sv){ r->back.p ? r->back.p : "", r->back.len }, &r->page);
 		memset(&v, 0, sizeof(v));
 		page_fill(&r->page, &v, &r->body);
 		resp_header(r, "Cache-Control", SV_LIT("no-store"));
@@ -356,8 +357,7 @@ resp_redirect(struct request *r, int status, struct sv location)
 }
 
 int
-req_form_post(struct request *r, const struct field_decl *decl, size_t ndecl,
-    struct buf *err)
+req_form_post(struct request *r, const struct form_spec *spec, struct buf *err)
 {
 	const char *ct = req_param(r, RP_CONTENT_TYPE);
 	const char *cl = req_param(r, RP_CONTENT_LENGTH);
@@ -394,7 +394,8 @@ req_form_post(struct request *r, const struct field_decl *decl, size_t ndecl,
 		    "the form is longer than its Content-Length");
 		return 400;
 	}
-	if (form_parse(&r->form, r->body_in, decl, ndecl, err) < 0)
+	if ((spec->per_field ? form_parse_fields : form_parse)(&r->form,
+	    r->body_in, spec->fields, spec->n, err) < 0)
 		return 400;
 	return 0;
 }

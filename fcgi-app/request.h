@@ -153,11 +153,13 @@ void resp_redirect(struct request *r, int status, struct sv location);
 /*
  * Reads and parses a POST body against declared fields: 415 unless it is
  * application/x-www-form-urlencoded, 413 over cfg->max_body, 400 when
- * truncated or when a field is refused (reason in err). Returns 0 or the
- * status; nothing is changed by a refused body.
+ * truncated or when a field is refused (reason in err; a form of
+ * spec->per_field keeps its fields' errors in r->form instead, see
+ * form_parse_fields). Returns 0 or the status; nothing is changed by a
+ * refused body.
  */
-int  req_form_post(struct request *r, const struct field_decl *decl,
-    size_t ndecl, struct buf *err);
+int  req_form_post(struct request *r, const struct form_spec *spec,
+    struct buf *err);
 
 /*
  * Checks the session cookie once: signed by our key, not expired, and

@@ -211,7 +211,7 @@ need_form(struct request *r, const struct route *rt)
 	int status;
 
 	if (r->method == M_POST)
-		status = req_form_post(r, rt->form->fields, rt->form->n, &err);
+		status = req_form_post(r, rt->form, &err);
 	else
 		status = form_parse(&r->form, r->query, rt->form->fields,
 		    rt->form->n, &err) < 0 ? 400 : 0;

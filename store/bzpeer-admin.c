@@ -21,6 +21,7 @@
 #include "dump.h"
 #include "log.h"
 #include "store.h"
+#include "utf8.h"
 
 /* Exit statuses. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -171,7 +172,8 @@ parse_reject(struct args *a, int argc, char **argv)
 {
 	if (argc != 3 || parse_id(argv[0], &a->id) != 0 ||
 	    strcmp(argv[1], "--note") != 0 || argv[2][0] == '\0' ||
-	    strlen(argv[2]) > STORE_CLAIM_NOTE_MAX)
+	    utf8_chars((const unsigned char *)argv[2], strlen(argv[2])) >
+	    STORE_CLAIM_NOTE_MAX)
 		return -1;
 	a->note = argv[2];
 	return 0;

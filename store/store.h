@@ -455,8 +455,15 @@ enum store_claim_state {
 	STORE_CLAIM_STATE_REJECTED = 3,
 };
 
-#define STORE_CLAIM_NOTE_MAX 1000   /* bytes, for the claimant's and reviewer's notes */
-#define STORE_ORCID_MAX 19          /* "0000-0002-1825-0097" */
+/*
+ * Limits of a claim's fields in characters, counted as the browser counts
+ * a form field's maxlength (utf8_chars in utf8.h), so that the form's
+ * maxlength, the web layer's check and the store's agree. The email and
+ * evidence URL are ASCII (their validators), so bytes there too.
+ */
+#define STORE_CLAIM_NOTE_MAX 1000   /* the claimant's and the reviewer's notes */
+#define STORE_ORCID_MAX 19          /* "0000-0002-1825-0097", as kept */
+#define STORE_ORCID_INPUT_MAX 64    /* as typed: its URL too (orcid_normalize) */
 #define STORE_EMAIL_MAX 254
 #define STORE_URL_MAX 2000          /* evidence_url */
 

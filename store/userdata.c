@@ -32,17 +32,24 @@ store_text_valid(struct sv s, enum store_text kind)
 	return 1;
 }
 
-/* Whether s is at most max bytes of valid text of this kind. 1 or 0. */
+/*
+ * Whether s is valid text of this kind of at most max characters (as a
+ * browser counts them: utf8.h utf8_chars; a character is at most 4
+ * bytes). 1 or 0.
+ */
 static int
 text_ok(struct sv s, size_t max, enum store_text kind)
 {
-	return s.n <= max && store_text_valid(s, kind);
+	return s.n <= max * 4 && store_text_valid(s, kind) &&
+	    utf8_chars((const unsigned char *)s.p, s.n) <= max;
 }
 
 int
 store_user_valid(struct sv user)
 {
-	return user.n >= 1 && text_ok(user, STORE_USER_MAX, STORE_TEXT_LINE);
+	/* Bytes, not characters: the keys hold a user name in fixed buffers. */
+	return user.n >= 1 && user.n <= STORE_USER_MAX &&
+	    store_text_valid(user, STORE_TEXT_LINE);
 }
 
 /* ORCID iDs are equal: both non-empty, same bytes but the case of letters. */

@@ -70,4 +70,25 @@ utf8_next(const unsigned char *s, size_t n, size_t *i)
 	return cp;
 }
 
+/*
+ * Characters in s[0..n) as a browser counts a form field against its
+ * maxlength: code points, a CR LF pair one (a textarea's line break is one
+ * character in the browser and CR LF on the wire), an invalid byte one.
+ * Browsers count UTF-16 units, so a character past U+FFFF is two there and
+ * one here: whatever the browser lets through, this counts within the limit.
+ */
+static inline size_t
+utf8_chars(const unsigned char *s, size_t n)
+{
+	size_t i = 0, chars = 0;
+
+	while (i < n) {
+		if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')
+			i++;
+		(void)utf8_next(s, n, &i);
+		chars++;
+	}
+	return chars;
+}
+
 #endif

@@ -7,19 +7,20 @@
 #include "layout.h"
 #include "registry.h"
 
-enum { E_STATUS, E_TITLE, E_MESSAGE, E__COUNT };
+enum { E_STATUS, E_TITLE, E_MESSAGE, E_BACK, E__COUNT };
 
 static const struct tmpl_slot error_slots[E__COUNT] = {
 	[E_STATUS] = { "status", TMPL_VAR, 0 },
 	[E_TITLE] = { "title", TMPL_VAR, 0 },
 	[E_MESSAGE] = { "message", TMPL_VAR, 0 },
+	[E_BACK] = { "back", TMPL_VAR, 0 },
 };
 
 const struct tmpl_def error_def = { "error.html", error_slots, E__COUNT, 0 };
 
 struct ectx {
 	int       status;
-	struct sv title, message;
+	struct sv title, message, back;
 };
 
 static int
@@ -31,6 +32,7 @@ error_var(void *ctx, int slot, struct tmpl_val *out)
 	case E_STATUS:  return tmpl_num(out, (uint64_t)e->status);
 	case E_TITLE:   return tmpl_str(out, e->title);
 	case E_MESSAGE: return tmpl_str(out, e->message);
+	case E_BACK:    return tmpl_str(out, e->back);
 	}
 	return EINVAL;
 }
@@ -72,9 +74,9 @@ fallback(const struct ectx *e, struct page *pg)
 
 void
 view_error(int status, const char *title, const char *message,
-    struct page *pg)
+    struct sv back, struct page *pg)
 {
-	struct ectx e = { status, sv_cstr(title), sv_cstr(message) };
+	struct ectx e = { status, sv_cstr(title), sv_cstr(message), back };
 	struct layout l = {
 		.title = e.title,
 		.kind = SV_LIT("error"),

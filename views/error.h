@@ -4,8 +4,12 @@
 
 #include "page.h"
 
-/* Renders an error page with `status`, a short title and a sentence. */
+/*
+ * Renders an error page with `status`, a short title and a sentence; with a
+ * way back to `back` (a local path: the profile the request was about) when
+ * it is not empty, and always to the home page, so no error is a dead end.
+ */
 void view_error(int status, const char *title, const char *message,
-    struct page *pg);
+    struct sv back, struct page *pg);
 
 #endif

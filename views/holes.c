@@ -14,7 +14,9 @@ enum {
 	H_SIGNED_IN, H_USER, H_CSRF, H_FLASH, H_FOLLOWERS, H_FOLLOWING,
 	H_SLUG, H_NEXT, H_CLAIM_NONE, H_CLAIM_PENDING,
 	H_CLAIM_APPROVED, H_OWN_CLAIM,
-	H_CLAIM_ERROR, H_C_ORCID, H_C_EMAIL, H_C_URL, H_C_NOTE,
+	H_CLAIM_ERRORS, H_E_ORCID, H_E_EMAIL, H_E_URL, H_E_NOTE,
+	H_C_ORCID, H_C_EMAIL, H_C_URL, H_C_NOTE,
+	H_ORCID_MAX, H_EMAIL_MAX, H_URL_MAX, H_NOTE_MAX,
 	H__COUNT
 };
 
@@ -36,7 +38,15 @@ static const struct tmpl_slot holes_slots[H__COUNT] = {
 	[H_CLAIM_PENDING] = { "claim_pending", TMPL_VAR, 0 },
 	[H_CLAIM_APPROVED] = { "claim_approved", TMPL_VAR, 0 },
 	[H_OWN_CLAIM] = { "own_claim", TMPL_VAR, 0 },
-	[H_CLAIM_ERROR] = { "claim_error", TMPL_VAR, 0 },
+	[H_CLAIM_ERRORS] = { "claim_errors", TMPL_VAR, 0 },
+	[H_E_ORCID] = { "e_orcid", TMPL_VAR, 0 },
+	[H_E_EMAIL] = { "e_email", TMPL_VAR, 0 },
+	[H_E_URL] = { "e_url", TMPL_VAR, 0 },
+	[H_E_NOTE] = { "e_note", TMPL_VAR, 0 },
+	[H_ORCID_MAX] = { "orcid_max", TMPL_VAR, 0 },
+	[H_EMAIL_MAX] = { "email_max", TMPL_VAR, 0 },
+	[H_URL_MAX] = { "url_max", TMPL_VAR, 0 },
+	[H_NOTE_MAX] = { "note_max", TMPL_VAR, 0 },
 	[H_C_ORCID] = { "c_orcid", TMPL_VAR, 0 },
 	[H_C_EMAIL] = { "c_email", TMPL_VAR, 0 },
 	[H_C_URL] = { "c_url", TMPL_VAR, 0 },
@@ -80,7 +90,16 @@ fill_var(void *ctx, int slot, struct tmpl_val *out)
 	case H_CLAIM_PENDING:  return tmpl_num(out, v->claim == STORE_CLAIM_PENDING);
 	case H_CLAIM_APPROVED: return tmpl_num(out, v->claim == STORE_CLAIM_APPROVED);
 	case H_OWN_CLAIM:      return tmpl_num(out, v->own_claim != 0);
-	case H_CLAIM_ERROR:    return tmpl_str(out, v->claim_error);
+	case H_CLAIM_ERRORS:   return tmpl_num(out, v->claim_errors != 0);
+	case H_E_ORCID:        return tmpl_str(out, v->claim_orcid_error);
+	case H_E_EMAIL:        return tmpl_str(out, v->claim_email_error);
+	case H_E_URL:          return tmpl_str(out, v->claim_url_error);
+	case H_E_NOTE:         return tmpl_str(out, v->claim_note_error);
+	/* The limits the server checks (fcgi-app/posts.c), in the same unit. */
+	case H_ORCID_MAX:      return tmpl_num(out, STORE_ORCID_INPUT_MAX);
+	case H_EMAIL_MAX:      return tmpl_num(out, STORE_EMAIL_MAX);
+	case H_URL_MAX:        return tmpl_num(out, STORE_URL_MAX);
+	case H_NOTE_MAX:       return tmpl_num(out, STORE_CLAIM_NOTE_MAX);
 	case H_C_ORCID:        return tmpl_str(out, v->claim_orcid);
 	case H_C_EMAIL:        return tmpl_str(out, v->claim_email);
 	case H_C_URL:          return tmpl_str(out, v->claim_url);

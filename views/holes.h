@@ -18,8 +18,14 @@ struct viewer {
 	int       following;   /* the viewer follows this researcher */
 	int       claim;       /* enum store_claim of the profile */
 	int       own_claim;   /* the pending/approved claim is this viewer's */
-	/* A refused claim form comes back with the reason and what was typed. */
-	struct sv claim_error;
+	/*
+	 * A refused claim form comes back with what was typed and, at each
+	 * field, what is wrong with it (empty when nothing), all listed in
+	 * the error summary, which gets the focus.
+	 */
+	int       claim_errors;   /* any of the four below */
+	struct sv claim_orcid_error, claim_email_error, claim_url_error,
+	          claim_note_error;
 	struct sv claim_orcid, claim_email, claim_url, claim_note;
 };
 

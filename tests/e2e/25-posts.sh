@@ -136,17 +136,47 @@ post "$P/claim" "$J1" "$C&note=<script>alert(1)</script>"
 check "claim with a duplicate field: 400" [ "$STATUS" = 400 ]
 post "$P/claim" "$J1" "${C/csrf=$C1/csrf=x}"
 check "claim with a bad CSRF: 403" [ "$STATUS" = 403 ]
+check "the 403 page leads back to the profile" grep -q 'href="/researchers/sanjeev-arora">Back to the profile<' "$BODY"
+post "$P/claim" "$J1" "$C&note=again"
+check "the 400 of a field sent twice leads back to the profile" \
+	grep -q 'href="/researchers/sanjeev-arora">Back to the profile<' "$BODY"
+
+# Every error at its field, all in a summary that takes the focus, what was
+# typed kept; limits in characters, as the form's maxlength counts them.
+E_ACC=$(printf '%%C3%%A9%.0s' $(seq 608))            # 608 x "é": 1216 bytes
+E_LONG=$(printf '%%C3%%A9%.0s' $(seq 1001))
+post "$P/claim" "$J1" "csrf=$C1&orcid=https%3A%2F%2Forcid.org%2F0000-0002-1825-0098&email=nope&evidence_url=http%3A%2F%2Fx.edu%2F&note=$E_LONG"
+check "four bad fields: 400, the form again" [ "$STATUS" = 400 ]
+check "an error summary with the focus" grep -q '<div class="error-summary" id="claim-errors" tabindex="-1" autofocus' "$BODY"
+check "the summary links every field" eval 'for f in claim-orcid claim-email claim-evidence claim-note; do grep -q "<li><a href=\"#$f\">" "$BODY" || exit 1; done'
+check "each field says what is wrong with it (aria-describedby)" eval \
+	'for f in claim-orcid claim-email claim-evidence claim-note; do grep -q "aria-describedby=\"[^\"]*$f-error\"" "$BODY" && grep -q "id=\"$f-error\"" "$BODY" || exit 1; done'
+check "and is marked invalid" [ "$(grep -o 'aria-invalid="true"' "$BODY" | wc -l)" = 4 ]
+check "the note's limit in characters, in words" grep -q 'The note can be at most 1000 characters' "$BODY"
+check "the over-long note is given back" grep -q "$(printf 'é%.0s' $(seq 1001))</textarea>" "$BODY"
+check "the typed ORCID URL is given back" grep -q 'value="https://orcid.org/0000-0002-1825-0098"' "$BODY"
+check "the form's maxlength is the server's limit" \
+	eval 'grep -q "maxlength=\"1000\"" "$BODY" && grep -q "id=\"claim-orcid\"[^>]*maxlength=\"64\"" "$BODY"'
+check "the form is validated by the server, the same with or without a script" grep -q 'claim" novalidate>' "$BODY"
+post "$P/claim" "$J1" "csrf=$C1&email=arora%40cs.princeton.edu&evidence_url=https%3A%2F%2Fx.edu%2F&note=$E_LONG" -H 'Accept: application/json'
+check "in JSON: 400 with the field's problem" eval '[ "$STATUS" = 400 ] && grep -q "at most 1000 characters" "$BODY"'
 check "store unchanged after every refused claim" same_dump "$T_DIR/dump.before"
 
-post "$P/claim" "$J1" "$C"
+# Filed with its ORCID iD as a URL and a 608-character accented note.
+CF="${C/0000-0002-1825-0097/https%3A%2F%2Forcid.org%2F0000-0002-1825-0097}"
+post "$P/claim" "$J1" "${CF/note=It+is+me/note=$E_ACC}"
 check "claim filed: 303 with a flash" [ "$STATUS" = 303 ]
 check "claim filed: 303 with a flash (part 2)" grep -qi '^Set-Cookie: bzf=claimed' "$HEADERS"
+LIST=$("$BUILD/bzpeer-admin" --store "$STORE" claims list --state pending)
+check "the ORCID URL is kept as the iD" grep -q ' orcid="0000-0002-1825-0097" ' <<<"$LIST"
+check "the 608-character accented note is kept whole" grep -q "note=\"$(printf 'é%.0s' $(seq 608))\"" <<<"$LIST"
 http GET "$P" -b "$J1"
 TEXT=$(body_text)
 check "profile shows Claim pending" grep -q 'Claim pending' <<<"$TEXT"
 check "the claimant is told it waits for review" grep -q 'Your claim is waiting for review.' <<<"$TEXT"
 post "$P/claim" "$J2" "${C/csrf=$C1/csrf=$C2}"
 check "competing claim: 409" [ "$STATUS" = 409 ]
+check "the 409 page leads back to the profile" grep -q 'href="/researchers/sanjeev-arora">Back to the profile<' "$BODY"
 post /researchers/zhiyuan-li/claim "$J1" "$C"
 check "a second open claim by one user: 409" [ "$STATUS" = 409 ]
 id=$("$BUILD/bzpeer-admin" --store "$STORE" claims list --state pending | awk 'NR==1 {print $1}' | tr -dc 0-9)

@@ -256,6 +256,20 @@ post "an overlong note (1001 bytes)" 400 "$P/claim" "$J1" "$CL&note=$(head -c 10
 post "an overlong email (300 bytes)" 400 "$P/claim" "$J1" "${CL/arora%40/$(head -c 290 /dev/zero | tr '\0' a)%40}"
 post "invalid UTF-8 in the note" 400 "$P/claim" "$J1" "$CL&note=%FF%FE"
 post "a control character in the email" 400 "$P/claim" "$J1" "${CL/arora%40/ar%07ora%40}"
+check "... said at the email field, the control not given back" \
+	eval 'grep -q "id=\"claim-email-error\"" "$BODY" && ! grep -q "ar.ora@" "$BODY"'
+post "an overlong note of 1001 emoji (4 bytes each)" 400 "$P/claim" "$J1" "$CL&note=$(printf '%%F0%%9F%%98%%80%.0s' $(seq 1001))"
+check "... said at the note, in characters" grep -q 'The note can be at most 1000 characters' "$BODY"
+post "a note far past any limit (over max_body)" 413 "$P/claim" "$J1" "$CL&note=$(printf '%%F0%%9F%%98%%80%.0s' $(seq 1500))"
+post "invalid UTF-8 in the note, the form again" 400 "$P/claim" "$J1" "$CL&note=ok%C3%28"
+check "... says plain text, and the bytes are not given back" \
+	eval 'grep -q "The note must be plain text" "$BODY" && ! grep -q "<textarea[^>]*>ok" "$BODY"'
+post "a right-to-left override in the ORCID iD" 400 "$P/claim" "$J1" "${CL/0000-0002/%E2%80%AE0000-0002}"
+check "... refused at its field" grep -q 'id="claim-orcid-error"' "$BODY"
+post "a right-to-left override in the email" 400 "$P/claim" "$J1" "${CL/arora%40/%E2%80%AEarora%40}"
+check "... refused at its field" grep -q 'id="claim-email-error"' "$BODY"
+post "a bad field and no CSRF token: 403 first" 403 "$P/claim" "$J1" "${CL/csrf=$C1&/}&note=%FF"
+check "... which leads back to the profile" grep -q 'Back to the profile' "$BODY"
 
 # ---- HTML and script in every field ----------------------------------------------------------------
 X1='<script>alert(1)</script>'

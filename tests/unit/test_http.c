@@ -60,8 +60,91 @@ test_form(void)
 	    strstr(err.p, "q") != NULL && strstr(err.p, "more than once") != NULL);
 	/* a rejected input leaves nothing behind */
 	CHECK(!form_has(&f, 0));
+	/* limits are characters, as a browser's maxlength counts them */
+	CHECK(parse(&f, "q=%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9",
+	    d, 3) == 0 && form_get(&f, 0).n == 20);          /* 10 x "é" */
+	CHECK(parse(&f, "q=%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9%C3%A9e",
+	    d, 3) < 0);
+	CHECK(parse(&f, "q=%F0%9F%98%80%F0%9F%98%80%F0%9F%98%80%F0%9F%98%80%F0%9F%98%80"
+	    "%F0%9F%98%80%F0%9F%98%80%F0%9F%98%80%F0%9F%98%80%F0%9F%98%80", d, 3) == 0);
+	/* a textarea's line break is one character, sent as CR LF */
+	CHECK(parse(&f, "note=0123456789%0D%0A012345678", d, 3) == 0);
+	CHECK(parse(&f, "note=0123456789%0D%0A0123456789", d, 3) < 0);
 	buf_free(&err);
 	form_free(&f);
+}
+
+/* form_parse_fields: a field's problem is the field's, not the input's. */
+static void
+test_form_fields(void)
+{
+	static const struct field_decl d[] = {
+		{ "csrf", 8, valid_line, NULL },
+		{ "email", 12, valid_email, NULL },
+		{ "note", 4, valid_text, "plain text" },
+	};
+	struct form f;
+	struct buf err = BUF_INIT;
+
+	form_init(&f);
+	CHECK(form_parse_fields(&f, sv_cstr("csrf=t&email=a%40b.org&note=%C3%A9%C3%A9%C3%A9%C3%A9"),
+	    d, 3, &err) == 0);
+	CHECK(form_has(&f, 0) && form_has(&f, 1) && form_has(&f, 2));
+	CHECK(form_error(&f, 0) == NULL && form_error(&f, 2) == NULL);
+	/* too long and refused: absent, with the reason, what was typed kept */
+	CHECK(form_parse_fields(&f, sv_cstr("csrf=t&email=nope&note=%C3%A9%C3%A9%C3%A9%C3%A9e"),
+	    d, 3, &err) == 0);
+	CHECK(form_has(&f, 0) && !form_has(&f, 1) && !form_has(&f, 2));
+	CHECK(form_error(&f, 1) != NULL && form_error(&f, 2) != NULL &&
+	    strcmp(form_error(&f, 2), "too long") == 0);
+	CHECK(sv_eq_cstr(form_typed(&f, 1), "nope"));
+	CHECK(sv_eq_cstr(form_typed(&f, 2), "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "e"));
+	/* what cannot be shown again is not kept: bad UTF-8, controls */
+	CHECK(form_parse_fields(&f, sv_cstr("note=%FF%FE&email=a%07b"), d, 3, &err) == 0);
+	CHECK(!form_has(&f, 2) && strcmp(form_error(&f, 2), "plain text") == 0);
+	CHECK(form_typed(&f, 2).n == 0 && form_typed(&f, 1).n == 0);
+	/* far past the limit: too long, nothing decoded */
+	CHECK(form_parse_fields(&f, sv_cstr("note=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+	    d, 3, &err) == 0 && strcmp(form_error(&f, 2), "too long") == 0 &&
+	    form_typed(&f, 2).n == 0);
+	/* what no form sends still rejects the input */
+	CHECK(form_parse_fields(&f, sv_cstr("note=a&note=b"), d, 3, &err) < 0);
+	CHECK(form_parse_fields(&f, sv_cstr("note=a%00"), d, 3, &err) < 0);
+	CHECK(form_parse_fields(&f, sv_cstr("note=%zz"), d, 3, &err) < 0);
+	CHECK(form_parse_fields(&f, sv_cstr("email=x&email=y"), d, 3, &err) < 0);
+	CHECK(!form_has(&f, 0) && form_error(&f, 1) == NULL);
+	buf_free(&err);
+	form_free(&f);
+}
+
+static void
+test_orcid_normalize(void)
+{
+	static const char *const good[] = {
+		"0000-0002-1825-0097", "https://orcid.org/0000-0002-1825-0097",
+		"http://orcid.org/0000-0002-1825-0097", "orcid.org/0000-0002-1825-0097",
+		"HTTPS://ORCID.ORG/0000-0002-1825-0097", "https://www.orcid.org/0000-0002-1825-0097/",
+		"  0000-0002-1825-0097 ", "0000000218250097",
+	};
+	static const char *const bad[] = {
+		"", "https://orcid.org/0", "https://orcid.org/0000-0002-1825-0098",
+		"0000-0002-1825-00970", "0000-0002-18250097", "000000021825009",
+		"https://evil.org/0000-0002-1825-0097", "0000-0002-1825-0097?x",
+		"0000-0002-1825-009x", "\xef\xbc\x90" "000-0002-1825-0097",
+		"0000 0002 1825 0097",
+	};
+	char out[20];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(orcid_normalize(sv_cstr(good[i]), out) == 1 &&
+		    strcmp(out, "0000-0002-1825-0097") == 0);
+	/* the check digit X, typed in either case */
+	CHECK(orcid_normalize(SV_LIT("https://orcid.org/0000-0002-1694-233x"), out) == 1 &&
+	    strcmp(out, "0000-0002-1694-233X") == 0);
+	CHECK(orcid_normalize(SV_LIT("000000021694233X"), out) == 1 &&
+	    strcmp(out, "0000-0002-1694-233X") == 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(orcid_normalize(sv_cstr(bad[i]), out) == 0 && out[0] == '\0');
 }
 
 /* "NAME=value" strings (NULL-ended) as a request's FastCGI parameters. */
@@ -501,6 +584,8 @@ int
 main(void)
 {
 	test_form();
+	test_form_fields();
+	test_orcid_normalize();
 	test_request_and_routes();
 	test_headers();
 	test_config();

@@ -335,12 +335,21 @@ main(void)
 	/* ---- error page in the layout ---- */
 	page_reset(&pg);
 	buf_reset(&out);
-	view_error(404, "Researcher not found", "No researcher <here>.", &pg);
+	view_error(404, "Researcher not found", "No researcher <here>.",
+	    SV_LIT(""), &pg);
 	CHECK(pg.status == 404);
 	page_fill(&pg, &v, &out);
 	CHECK(has(out.p, "href=\"/static/bzpeer.") &&
 	    has(out.p, "Researcher not found") && has(out.p, "No researcher &lt;here&gt;."));
 	CHECK(has(out.p, "href=\"/login?next=%2F\""));
+	CHECK(!has(out.p, "Back to the profile"));
+	/* An error about a profile leads back to it. */
+	page_reset(&pg);
+	buf_reset(&out);
+	view_error(403, "Form expired", "Reload.", SV_LIT("/researchers/a\"b"), &pg);
+	page_fill(&pg, &v, &out);
+	CHECK(has(out.p, "href=\"/researchers/a&quot;b\">Back to the profile</a>") ||
+	    has(out.p, "href=\"/researchers/a&#34;b\">Back to the profile</a>"));
 
 	/* ---- time ---- */
 	bench(t, &r);

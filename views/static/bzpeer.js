@@ -10,6 +10,13 @@
 (function () {
 	'use strict';
 
+	/* A form shown again with errors: its summary has autofocus, which a
+	 * browser may skip (a page restored from history); focus it then. */
+	var summary = document.querySelector('.error-summary');
+
+	if (summary && document.activeElement !== summary)
+		summary.focus();
+
 	if (!window.fetch || !window.FormData || !window.URLSearchParams)
 		return;
 
