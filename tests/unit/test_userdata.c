@@ -363,7 +363,7 @@ claims_rules(void)
 	struct store_rtxn *t;
 	struct buf d = BUF_INIT, d2 = BUF_INIT, note = BUF_INIT;
 	struct tally tl;
-	char big[STORE_URL_MAX + 2];
+	char big[STORE_URL_MAX + 2], acc[2 * (STORE_CLAIM_NOTE_MAX + 1)];
 	uint64_t id = 0, id2 = 0;
 	uint32_t v0;
 	int verified = -1;
@@ -416,6 +416,13 @@ claims_rules(void)
 	c = claim("A102", "bob", "");
 	c.note = (struct sv){ big, STORE_CLAIM_NOTE_MAX + 1 };
 	CHECK(store_claim_file(s, &c, &id2) == STORE_INVALID);
+	/* Characters, not bytes: 1001 x "é" is over, 1000 (2000 bytes) not. */
+	for (size_t i = 0; i < 2 * (STORE_CLAIM_NOTE_MAX + 1); i += 2)
+		memcpy(acc + i, "\xc3\xa9", 2);
+	c = claim("A102", "bob", "");
+	c.note = (struct sv){ acc, 2 * (STORE_CLAIM_NOTE_MAX + 1) };
+	CHECK(store_claim_file(s, &c, &id2) == STORE_INVALID);
+	CHECK(store_claim_decide(s, 1, 0, 0, c.note) == STORE_INVALID);
 	c = claim("A102", "bob", "");
 	c.evidence_url = SV_LIT("https://x/\n");
 	CHECK(store_claim_file(s, &c, &id2) == STORE_INVALID);
@@ -431,7 +438,7 @@ claims_rules(void)
 	c = claim("A104", "carol", "");
 	c.email = (struct sv){ big, STORE_EMAIL_MAX };
 	c.evidence_url = (struct sv){ big, STORE_URL_MAX };
-	c.note = (struct sv){ big, STORE_CLAIM_NOTE_MAX };
+	c.note = (struct sv){ acc, 2 * STORE_CLAIM_NOTE_MAX };
 	c.filed_at = 1700000000;
 	CHECK(store_claim_file(s, &c, &id2) == 0 && id2 == 2);
 	CHECK(claim_state(s, 2, NULL, NULL) == STORE_CLAIM_STATE_PENDING);
