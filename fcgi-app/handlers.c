@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "../views/home.h"
+#include "../views/me.h"
 #include "../views/html.h"
 #include "../views/profile.h"
 #include "../views/views.h"
@@ -160,7 +161,7 @@ profile_etag(struct buf *out, uint64_t gen, const struct store_researcher *res,
 	else {
 		/* A hash of what differs per signed-in viewer. */
 		unsigned char bits = (unsigned char)(v->following | v->claim << 1 |
-		    v->own_claim << 3);
+		    v->own_claim << 3 | v->own_rejected << 4);
 		uint64_t h = HASH64_SEED;
 
 		h = hash64(h, v->user.p, v->user.n);
@@ -173,6 +174,48 @@ profile_etag(struct buf *out, uint64_t gen, const struct store_researcher *res,
 		buf_putu64(out, h);
 		buf_putc(out, '"');
 	}
+}
+
+struct latest_claim {
+	struct sv          researcher_id;
+	struct store_claim c;
+};
+
+static int
+latest_cb(void *ctx, const struct store_claim *c)
+{
+	struct latest_claim *l = ctx;
+
+	if (!sv_eq(c->researcher_id, l->researcher_id))
+		return 0;
+	l->c = *c;
+	return 1;            /* the newest: stop */
+}
+
+/*
+ * An unclaimed profile: was the viewer's latest claim of it rejected? Then
+ * they are told so on it, with the reviewer's note. A store error here
+ * only leaves that out (the page is still right without it).
+ */
+static void
+own_rejection(struct request *r, const struct store_researcher *res,
+    struct viewer *v)
+{
+	struct latest_claim l;
+	time_t t;
+	struct tm tm;
+
+	memset(&l, 0, sizeof(l));
+	l.researcher_id = res->id;
+	if (store_claims_of_user(r->txn, v->user, latest_cb, &l) != 1 ||
+	    l.c.state != STORE_CLAIM_STATE_REJECTED)
+		return;
+	v->own_rejected = 1;
+	v->rejected_note = l.c.reviewer_note;
+	t = (time_t)l.c.decided_at;
+	if (gmtime_r(&t, &tm) != NULL)
+		v->rejected_on = (struct sv){ v->rejected_day, strftime(
+		    v->rejected_day, sizeof(v->rejected_day), "%Y-%m-%d", &tm) };
 }
 
 /*
@@ -204,6 +247,8 @@ serve_profile(struct request *r, struct viewer *v, int status)
 		if (store_claim_of_researcher(r->txn, res->id, &cl) == 0 &&
 		    sv_eq(cl.user, v->user))
 			v->own_claim = 1;
+		if (res->claim == STORE_CLAIM_NONE)
+			own_rejection(r, res, v);
 	}
 
 	buf_reset(&r->page_key);
@@ -267,6 +312,39 @@ handle_researcher(struct request *r)
 
 	viewer_for(r, &v);
 	serve_profile(r, &v, 200);
+}
+
+/* ---- GET /me ------------------------------------------------------------- */
+
+/*
+ * A signed-in user's own page: their claims and what became of them.
+ * Signed out: 303 to sign in, and back here. Rendered for this user only,
+ * so never put in Redis, and served private.
+ */
+void
+handle_me(struct request *r)
+{
+	struct viewer v;
+	int rc;
+
+	if ((rc = req_txn(r)) != 0) {
+		store_failure(r, rc);
+		return;
+	}
+	viewer_for(r, &v);
+	if (v.user.n == 0) {
+		resp_redirect(r, 303, SV_LIT("/login?next=%2Fme"));
+		resp_header(r, "Cache-Control", SV_LIT("no-store"));
+		return;
+	}
+	page_reset(&r->page);
+	if ((rc = view_me(r->txn, v.user, &r->page)) != 0) {
+		store_failure(r, rc == STORE_NOTFOUND ? STORE_CORRUPT : rc);
+		return;
+	}
+	resp_start(r, r->page.status, "text/html; charset=utf-8");
+	viewer_headers(r, &v);
+	page_fill(&r->page, &v, &r->body);
 }
 
 /* ---- GET /healthz -------------------------------------------------------- */

@@ -8,6 +8,7 @@ void handle_home(struct request *r);         /* GET / and /researchers?q= */
 void handle_researcher(struct request *r);   /* GET /researchers/{slug or id} */
 void handle_healthz(struct request *r);      /* GET /healthz */
 void handle_metrics(struct request *r);      /* GET /metrics (metrics.h) */
+void handle_me(struct request *r);           /* GET /me: your claims */
 
 /* Sign-in and the form posts (posts.c). */
 void handle_login(struct request *r);        /* GET /login?next= */

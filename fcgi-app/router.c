@@ -34,6 +34,7 @@ static const struct route routes[] = {
 	  NULL, NULL },
 	{ M_GET, "/healthz",               handle_healthz, 0, NULL, NULL },
 	{ M_GET, "/metrics",               handle_metrics, 0, NULL, NULL },
+	{ M_GET, "/me",                    handle_me, 0, NULL, NULL },
 	{ M_GET, "/login",                 handle_login, 0, NULL, NULL },
 	{ M_POST, "/logout",               handle_logout,
 	  ROUTE_SESSION | ROUTE_CSRF | ROUTE_RATE, &logout_form,

@@ -733,6 +733,32 @@ store_claims_each(struct store_rtxn *t, int state, store_claim_cb cb,
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+int
+store_claims_of_user(struct store_rtxn *t, struct sv user, store_claim_cb cb,
+    void *ctx)
+{
+	struct store_claim c;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if (!store_user_valid(user) || db_absent(t->s, DB_CLAIMS))
+		return 0;
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CLAIMS], &cur)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+		if ((rc = rec_claim_decode(v.mv_data, v.mv_size, &c)) != 0)
+			break;
+		if (!sv_eq(c.user, user))
+			continue;
+		if ((rc = cb(ctx, &c)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 /* ---- sessions: sign-outs the server keeps ------------------------------------- */
 
 static uint64_t

@@ -13,7 +13,8 @@ enum {
 	H_IS_CLAIM,
 	H_SIGNED_IN, H_USER, H_CSRF, H_FLASH, H_FOLLOWERS, H_FOLLOWING,
 	H_SLUG, H_NEXT, H_CLAIM_NONE, H_CLAIM_PENDING,
-	H_CLAIM_APPROVED, H_OWN_CLAIM,
+	H_CLAIM_APPROVED, H_OWN_CLAIM, H_OWN_REJECTED, H_REJECTED_ON,
+	H_REJECTED_NOTE,
 	H_CLAIM_ERRORS, H_E_ORCID, H_E_EMAIL, H_E_URL, H_E_NOTE,
 	H_C_ORCID, H_C_EMAIL, H_C_URL, H_C_NOTE,
 	H_ORCID_MAX, H_EMAIL_MAX, H_URL_MAX, H_NOTE_MAX,
@@ -38,6 +39,9 @@ static const struct tmpl_slot holes_slots[H__COUNT] = {
 	[H_CLAIM_PENDING] = { "claim_pending", TMPL_VAR, 0 },
 	[H_CLAIM_APPROVED] = { "claim_approved", TMPL_VAR, 0 },
 	[H_OWN_CLAIM] = { "own_claim", TMPL_VAR, 0 },
+	[H_OWN_REJECTED] = { "own_rejected", TMPL_VAR, 0 },
+	[H_REJECTED_ON] = { "rejected_on", TMPL_VAR, 0 },
+	[H_REJECTED_NOTE] = { "rejected_note", TMPL_VAR, 0 },
 	[H_CLAIM_ERRORS] = { "claim_errors", TMPL_VAR, 0 },
 	[H_E_ORCID] = { "e_orcid", TMPL_VAR, 0 },
 	[H_E_EMAIL] = { "e_email", TMPL_VAR, 0 },
@@ -90,6 +94,9 @@ fill_var(void *ctx, int slot, struct tmpl_val *out)
 	case H_CLAIM_PENDING:  return tmpl_num(out, v->claim == STORE_CLAIM_PENDING);
 	case H_CLAIM_APPROVED: return tmpl_num(out, v->claim == STORE_CLAIM_APPROVED);
 	case H_OWN_CLAIM:      return tmpl_num(out, v->own_claim != 0);
+	case H_OWN_REJECTED:   return tmpl_num(out, v->own_rejected != 0);
+	case H_REJECTED_ON:    return tmpl_str(out, v->rejected_on);
+	case H_REJECTED_NOTE:  return tmpl_str(out, v->rejected_note);
 	case H_CLAIM_ERRORS:   return tmpl_num(out, v->claim_errors != 0);
 	case H_E_ORCID:        return tmpl_str(out, v->claim_orcid_error);
 	case H_E_EMAIL:        return tmpl_str(out, v->claim_email_error);

@@ -18,6 +18,11 @@ struct viewer {
 	int       following;   /* the viewer follows this researcher */
 	int       claim;       /* enum store_claim of the profile */
 	int       own_claim;   /* the pending/approved claim is this viewer's */
+	/* Unclaimed, and this viewer's latest claim of it was rejected: when,
+	 * and the reviewer's note (views into the request's read snapshot). */
+	int       own_rejected;
+	struct sv rejected_on, rejected_note;
+	char      rejected_day[16];   /* rejected_on's bytes: YYYY-MM-DD */
 	/*
 	 * A refused claim form comes back with what was typed and, at each
 	 * field, what is wrong with it (empty when nothing), all listed in

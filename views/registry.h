@@ -15,6 +15,7 @@ enum view_tmpl {
 	VT_GRAPH,     /* graph.html: the research-graph explorer */
 	VT_WORKS,     /* works.html: a researcher's published work, paged */
 	VT_WORK,      /* work.html: one work of a list (profile, works) */
+	VT_ME,        /* me.html: a signed-in user's own page */
 	VT__COUNT
 };
 
@@ -27,6 +28,7 @@ extern const struct tmpl_def holes_def;
 extern const struct tmpl_def graph_def;
 extern const struct tmpl_def works_def;
 extern const struct tmpl_def work_def;
+extern const struct tmpl_def me_def;
 
 /*
  * The loaded template for id, or NULL when views_load() has not succeeded

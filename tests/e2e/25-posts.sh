@@ -174,6 +174,12 @@ http GET "$P" -b "$J1"
 TEXT=$(body_text)
 check "profile shows Claim pending" grep -q 'Claim pending' <<<"$TEXT"
 check "the claimant is told it waits for review" grep -q 'Your claim is waiting for review.' <<<"$TEXT"
+check "... with a way to their claims" grep -q 'review. <a href="/me">Your claims</a>' "$BODY"
+http GET /me -b "$J1"
+check "/me: the pending claim, waiting for review" eval \
+	'[ "$STATUS" = 200 ] && grep -q "href=\"/researchers/sanjeev-arora\">Sanjeev Arora</a>" "$BODY" && grep -q ">Waiting for review<" "$BODY"'
+check "/me is private" [ "$(header Cache-Control)" = "private, no-cache" ]
+check "/me: what was sent, the ORCID iD as kept" grep -q '<dd>0000-0002-1825-0097</dd>' "$BODY"
 post "$P/claim" "$J2" "${C/csrf=$C1/csrf=$C2}"
 check "competing claim: 409" [ "$STATUS" = 409 ]
 check "the 409 page leads back to the profile" grep -q 'href="/researchers/sanjeev-arora">Back to the profile<' "$BODY"
@@ -195,12 +201,30 @@ check "claim on a claimed profile: 409" [ "$STATUS" = 409 ]
 post /researchers/zhiyuan-li/claim "$J2" "${C/csrf=$C1/csrf=$C2}"
 check "second user claims another profile: 303" [ "$STATUS" = 303 ]
 id=$("$BUILD/bzpeer-admin" --store "$STORE" claims list --state pending | awk 'NR==1 {print $1}' | tr -dc 0-9)
-"$BUILD/bzpeer-admin" --store "$STORE" claims reject "$id" --note "Evidence does not show this person" >/dev/null
+RNOTE=$'Evidence does not show this person.\n<b>See</b> \u202Eevil'
+"$BUILD/bzpeer-admin" --store "$STORE" claims reject "$id" --note "$RNOTE" >/dev/null
 check "admin rejects it with a note" [ $? = 0 ]
 check "the note is kept" bash -c "'$BUILD/bzpeer-admin' --store '$STORE' claims list --state rejected | grep -q 'Evidence does not show this person'"
 http GET /researchers/zhiyuan-li -b "$J2"
 check "rejected: unclaimed again" grep -q 'Unclaimed author' "$BODY"
 check "rejected: the claim form is back" grep -q 'action="/researchers/zhiyuan-li/claim"' "$BODY"
+check "rejected: the claimant is told, with the reviewer's note (escaped, its direction isolated)" eval \
+	'grep -q "Your claim of [0-9-]* was not approved." "$BODY" && grep -q "<p class=\"note-text\" dir=\"auto\">Evidence does not show this person." "$BODY" && grep -qF "&lt;b&gt;See&lt;/b&gt;" "$BODY"'
+http GET /researchers/zhiyuan-li -b "$J1"
+check "... and nobody else is" eval '[ "$STATUS" = 200 ] && ! grep -q "was not approved" "$BODY"'
+check "the session bar links to the user's claims" grep -q '<a class="session-link" href="/me">Your claims</a>' "$BODY"
+http GET /me -b "$J2"
+check "/me: the rejected claim, not approved, with the note" eval \
+	'grep -q ">Not approved<" "$BODY" && grep -q "Evidence does not show this person" "$BODY" && grep -qF "&lt;b&gt;See&lt;/b&gt;" "$BODY"'
+check "/me: a way to claim it again" grep -q 'href="/researchers/zhiyuan-li#identity-h">Claim it again' "$BODY"
+http GET /me -b "$J1"
+check "/me: the approved claim" eval 'grep -q ">Approved<" "$BODY" && ! grep -q "zhiyuan-li" "$BODY"'
+http GET /me
+check "/me signed out: 303 to sign in, then back" eval '[ "$STATUS" = 303 ] && [ "$(header Location)" = "/login?next=%2Fme" ]'
+http GET /me -b "bzs=forged"
+check "/me with a forged cookie: 303 to sign in" [ "$STATUS" = 303 ]
+http POST /me -b "$J1" -d x=1
+check "POST /me: 405" [ "$STATUS" = 405 ]
 
 # ---- many processes follow and unfollow at once ------------------------------------------
 R2=/researchers/zhiyuan-li; R3=/researchers/jason-lee
