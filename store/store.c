@@ -1298,14 +1298,27 @@ min_u(unsigned a, unsigned b)
 	return a < b ? a : b;
 }
 
+void
+store_trust_parts(const struct store_researcher *r,
+    struct store_trust_parts *out)
+{
+	out->level = STORE_TRUST_PER_LEVEL * store_level(r);
+	out->works = min_u(STORE_TRUST_WORKS_MAX, r->works / STORE_TRUST_WORKS_PER);
+	out->close = min_u(STORE_TRUST_CLOSE_MAX, r->close_collaborators);
+	out->topics = min_u(STORE_TRUST_TOPICS_MAX, r->topics / STORE_TRUST_TOPICS_PER);
+	out->claimed = r->claim == STORE_CLAIM_APPROVED ? STORE_TRUST_CLAIMED : 0;
+	/* The caps add up to 100 with L3: the min only guards edits. */
+	out->total = min_u(out->level + out->works + out->close + out->topics +
+	    out->claimed, 100);
+}
+
 unsigned
 store_trust(const struct store_researcher *r)
 {
-	unsigned t = 10 * store_level(r) + min_u(25, r->works / 2) +
-	    min_u(15, r->close_collaborators) + min_u(5, r->topics / 5) +
-	    (r->claim == STORE_CLAIM_APPROVED ? 25 : 0);
+	struct store_trust_parts p;
 
-	return min_u(t, 100);
+	store_trust_parts(r, &p);
+	return p.total;
 }
 
 const char *

@@ -179,6 +179,25 @@ struct store_researcher {
  */
 unsigned store_level(const struct store_researcher *r);
 unsigned store_trust(const struct store_researcher *r);
+
+/*
+ * The trust score in its parts, as store_trust() adds them up (it calls
+ * this), so what a page shows as the parts always sums to what it shows
+ * as the score. The caps of the parts, for saying them in words.
+ */
+#define STORE_TRUST_PER_LEVEL   10
+#define STORE_TRUST_WORKS_PER    2   /* works a point */
+#define STORE_TRUST_WORKS_MAX   25
+#define STORE_TRUST_CLOSE_MAX   15   /* one point per close collaborator */
+#define STORE_TRUST_TOPICS_PER   5   /* topics a point */
+#define STORE_TRUST_TOPICS_MAX   5
+#define STORE_TRUST_CLAIMED     25   /* an approved claim */
+struct store_trust_parts {
+	unsigned level, works, close, topics, claimed;
+	unsigned total;                  /* their sum, at most 100 */
+};
+void store_trust_parts(const struct store_researcher *r,
+    struct store_trust_parts *out);
 const char *store_trust_band(unsigned trust);   /* "New" .. "Highly trusted" */
 
 /*

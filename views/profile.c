@@ -22,6 +22,9 @@ enum {
 	/* the researcher */
 	P_NAME, P_SLUG, P_ID, P_ORCID_URL, P_INSTITUTION, P_CANONICAL,
 	P_TRUST, P_TRUST_BAND, P_TRUST_CLASS, P_LEVEL, P_CLAIM_LABEL, P_CLAIMED,
+	P_TP_LEVEL, P_TP_WORKS, P_TP_CLOSE, P_TP_TOPICS, P_TP_CLAIMED,
+	P_TP_PER_LEVEL, P_TP_WORKS_PER, P_TP_TOPICS_PER, P_TP_WORKS_MAX, P_TP_CLOSE_MAX, P_TP_TOPICS_MAX,
+	P_TP_CLAIMED_MAX,
 	P_WORKS, P_TOPICS, P_CLOSE_COLLABORATORS, P_WORKS_CAPPED, P_WORKS_SHOWN,
 	/* graph slice */
 	P_N_CLOSE, P_CLOSE_ITEMS, P_N_OTHER, P_OTHER_ITEMS, P_MORE_COAUTHORS,
@@ -47,6 +50,18 @@ static const struct tmpl_slot profile_slots[P__COUNT] = {
 	[P_LEVEL] = { "level", TMPL_VAR, 0 },
 	[P_CLAIM_LABEL] = { "claim_label", TMPL_VAR, 0 },
 	[P_CLAIMED] = { "claimed", TMPL_VAR, 0 },
+	[P_TP_LEVEL] = { "tp_level", TMPL_VAR, 0 },
+	[P_TP_WORKS] = { "tp_works", TMPL_VAR, 0 },
+	[P_TP_CLOSE] = { "tp_close", TMPL_VAR, 0 },
+	[P_TP_TOPICS] = { "tp_topics", TMPL_VAR, 0 },
+	[P_TP_CLAIMED] = { "tp_claimed", TMPL_VAR, 0 },
+	[P_TP_PER_LEVEL] = { "tp_per_level", TMPL_VAR, 0 },
+	[P_TP_WORKS_MAX] = { "tp_works_max", TMPL_VAR, 0 },
+	[P_TP_WORKS_PER] = { "tp_works_per", TMPL_VAR, 0 },
+	[P_TP_TOPICS_PER] = { "tp_topics_per", TMPL_VAR, 0 },
+	[P_TP_CLOSE_MAX] = { "tp_close_max", TMPL_VAR, 0 },
+	[P_TP_TOPICS_MAX] = { "tp_topics_max", TMPL_VAR, 0 },
+	[P_TP_CLAIMED_MAX] = { "tp_claimed_max", TMPL_VAR, 0 },
 	[P_WORKS] = { "works", TMPL_VAR, 0 },
 	[P_TOPICS] = { "topics", TMPL_VAR, 0 },
 	[P_CLOSE_COLLABORATORS] = { "close_collaborators", TMPL_VAR, 0 },
@@ -87,7 +102,8 @@ struct pctx {
 	struct page                   *pg;
 	struct buf                     scratch;
 	struct sv                      canonical, orcid_url;
-	unsigned                       trust;
+	unsigned                       trust;   /* tp.total */
+	struct store_trust_parts       tp;      /* what it is made of */
 
 	/* co-authors, most shared works first; the first n_close are close */
 	size_t                         nco, n_close, n_other;
@@ -174,6 +190,19 @@ profile_var(void *ctx, int slot, struct tmpl_val *out)
 	case P_LEVEL:       return tmpl_num(out, store_level(r));
 	case P_CLAIM_LABEL: return tmpl_str(out, sv_cstr(claim_label(r->claim)));
 	case P_CLAIMED:     return tmpl_num(out, r->claim == STORE_CLAIM_APPROVED);
+	/* The score's parts, from the function that adds them up. */
+	case P_TP_LEVEL:    return tmpl_num(out, p->tp.level);
+	case P_TP_WORKS:    return tmpl_num(out, p->tp.works);
+	case P_TP_CLOSE:    return tmpl_num(out, p->tp.close);
+	case P_TP_TOPICS:   return tmpl_num(out, p->tp.topics);
+	case P_TP_CLAIMED:  return tmpl_num(out, p->tp.claimed);
+	case P_TP_PER_LEVEL: return tmpl_num(out, STORE_TRUST_PER_LEVEL);
+	case P_TP_WORKS_MAX: return tmpl_num(out, STORE_TRUST_WORKS_MAX);
+	case P_TP_WORKS_PER: return tmpl_num(out, STORE_TRUST_WORKS_PER);
+	case P_TP_TOPICS_PER: return tmpl_num(out, STORE_TRUST_TOPICS_PER);
+	case P_TP_CLOSE_MAX: return tmpl_num(out, STORE_TRUST_CLOSE_MAX);
+	case P_TP_TOPICS_MAX: return tmpl_num(out, STORE_TRUST_TOPICS_MAX);
+	case P_TP_CLAIMED_MAX: return tmpl_num(out, STORE_TRUST_CLAIMED);
 	case P_WORKS:       return tmpl_num(out, r->works);
 	case P_TOPICS:      return tmpl_num(out, r->topics);
 	case P_CLOSE_COLLABORATORS: return tmpl_num(out, r->close_collaborators);
@@ -294,7 +323,8 @@ view_profile(struct store_rtxn *t, const struct store_researcher *r,
 	p->t = t;
 	p->r = r;
 	p->pg = pg;
-	p->trust = store_trust(r);
+	store_trust_parts(r, &p->tp);
+	p->trust = p->tp.total;
 	p->wl = (struct work_list){ t, r, coauthor_slug, p };
 	if ((rc = read_coauthors(p)) != 0)
 		goto out;

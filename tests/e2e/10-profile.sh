@@ -50,6 +50,12 @@ for c in "13 works" "0 followers" "6 topics" "4 close collaborators"; do
 	check "counter: $c" in_order "Quick read" "$c" "Actions"
 done
 check "follow button shows its count (Follow researcher 0)" in_order "Follow researcher 0"
+# The Trust snapshot explains itself: the points of each part, adding up to the score.
+check "the trust score's parts, in a disclosure" in_order "Quick read" "How the trust score is counted" \
+	"Verification level L1 (10 a level) 10" "13 works (1 per 2 works, up to 25) 6" \
+	"4 close collaborators (1 each, up to 15) 4" "6 topics (1 per 5 topics, up to 5) 1" \
+	"Not claimed yet (25 once a claim is approved) 0" "Trust score 21 of 100" "Actions"
+check "... closed until asked for" grep -q '<details class="trust-why">' "$BODY"
 check "explorer link goes to the graph page" grep -q 'href="/researchers/sanjeev-arora/graph"' "$BODY"
 check "follow form posts to the follow address" grep -q 'action="/researchers/sanjeev-arora/follow"' "$BODY"
 

@@ -524,6 +524,28 @@ trust(void)
 	CHECK(store_level(&r) == 1);
 	CHECK(store_trust(&r) == 21);
 	CHECK(strcmp(store_trust_band(store_trust(&r)), "Emerging") == 0);
+	{
+		struct store_trust_parts tp;
+
+		store_trust_parts(&r, &tp);
+		CHECK(tp.level == 10 && tp.works == 6 && tp.close == 4 &&
+		    tp.topics == 1 && tp.claimed == 0 && tp.total == 21);
+		/* The parts always add up to the score the page shows. */
+		for (unsigned w = 0; w < 60; w += 7)
+			for (unsigned c = 0; c < 3; c++) {
+				struct store_researcher x = r;
+
+				x.works = w;
+				x.topics = w / 2;
+				x.close_collaborators = w / 3;
+				x.claim = (uint8_t)c;
+				x.orcid_verified = (uint8_t)(c == 2 && w % 2);
+				store_trust_parts(&x, &tp);
+				CHECK(tp.level + tp.works + tp.close + tp.topics +
+				    tp.claimed == tp.total &&
+				    tp.total == store_trust(&x));
+			}
+	}
 	r.claim = STORE_CLAIM_PENDING;
 	CHECK(store_level(&r) == 1 && store_trust(&r) == 21);
 	r.claim = STORE_CLAIM_APPROVED;
