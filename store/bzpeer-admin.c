@@ -39,6 +39,7 @@ struct args {
 	uint64_t id;             /* claims approve/reject */
 	int state;               /* claims list: 0 all, else enum store_claim_state */
 	int identity_verified;   /* claims approve */
+	int override;            /* claims approve: despite what the checks found */
 };
 
 struct command {
@@ -156,24 +157,40 @@ parse_list(struct args *a, int argc, char **argv)
 	return 0;
 }
 
+/* A reviewer's note: not empty, at most STORE_CLAIM_NOTE_MAX characters. */
+static int
+note_ok(const char *note)
+{
+	return note[0] != '\0' && utf8_chars((const unsigned char *)note,
+	    strlen(note)) <= STORE_CLAIM_NOTE_MAX;
+}
+
+/* ID [--identity-verified] [--override] [--note TEXT]; --override needs a note. */
 static int
 parse_approve(struct args *a, int argc, char **argv)
 {
-	if (argc < 1 || argc > 2 || parse_id(argv[0], &a->id) != 0)
+	if (argc < 1 || parse_id(argv[0], &a->id) != 0)
 		return -1;
-	if (argc == 2 && strcmp(argv[1], "--identity-verified") != 0)
-		return -1;
-	a->identity_verified = argc == 2;
-	return 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--identity-verified") == 0 &&
+		    !a->identity_verified)
+			a->identity_verified = 1;
+		else if (strcmp(argv[i], "--override") == 0 && !a->override)
+			a->override = 1;
+		else if (strcmp(argv[i], "--note") == 0 && a->note == NULL &&
+		    i + 1 < argc && note_ok(argv[i + 1]))
+			a->note = argv[++i];
+		else
+			return -1;
+	}
+	return a->override && a->note == NULL ? -1 : 0;
 }
 
 static int
 parse_reject(struct args *a, int argc, char **argv)
 {
 	if (argc != 3 || parse_id(argv[0], &a->id) != 0 ||
-	    strcmp(argv[1], "--note") != 0 || argv[2][0] == '\0' ||
-	    utf8_chars((const unsigned char *)argv[2], strlen(argv[2])) >
-	    STORE_CLAIM_NOTE_MAX)
+	    strcmp(argv[1], "--note") != 0 || !note_ok(argv[2]))
 		return -1;
 	a->note = argv[2];
 	return 0;
@@ -295,11 +312,19 @@ struct list_ctx {
 	struct buf line;
 };
 
+static const char *
+check_name(int check)
+{
+	return check == STORE_CHECK_MATCH ? "match" :
+	    check == STORE_CHECK_MISMATCH ? "mismatch" : "none";
+}
+
 /* One line per claim; text from users quoted (dump_quote), the rest escaped. */
 static int
 list_one(void *ctx, const struct store_claim *c)
 {
 	struct list_ctx *l = ctx;
+	struct store_claim_check ck;
 	struct store_researcher r;
 	int rc;
 
@@ -329,6 +354,22 @@ list_one(void *ctx, const struct store_claim *c)
 	put_time(&l->line, c->decided_at);
 	if (c->identity_verified)
 		buf_puts(&l->line, " identity_verified");
+	if (store_claim_check(l->t, c, &ck) == 0) {
+		buf_puts(&l->line, " orcid_check=");
+		buf_puts(&l->line, check_name(ck.orcid));
+		buf_puts(&l->line, " email_check=");
+		buf_puts(&l->line, check_name(ck.email));
+		if (ck.owner_of.n) {
+			struct store_researcher o;
+
+			/* The claimant already owns another profile. */
+			buf_puts(&l->line, " owner_of=");
+			if (store_researcher_by_id(l->t, ck.owner_of, &o) == 0)
+				dump_escape(&l->line, o.slug);
+			else
+				dump_escape(&l->line, ck.owner_of);
+		}
+	}
 	buf_puts(&l->line, " note=");
 	dump_quote(&l->line, c->note);
 	buf_puts(&l->line, " reviewer_note=");
@@ -496,12 +537,91 @@ decide_failed(struct store *s, const struct args *a, int rc)
 	return EXIT_FAIL;
 }
 
+/*
+ * Before an approval: what the claim's evidence says against the record.
+ * Refused (EXIT_FAIL, each reason on stderr) unless --override: an ORCID
+ * iD that is not the record's; and with --identity-verified, an email
+ * whose domain does not name the record's affiliation, or nothing that
+ * checks the identity at all (no ORCID iD on both sides, no affiliation).
+ * A claimant who already owns another profile is said, not refused (one
+ * person may have two records). Checked in a read snapshot before the
+ * write: a claim's evidence never changes, and a re-import that changed
+ * the record's ORCID iD meanwhile is caught by the store's own comparison
+ * (orcid_verified is set in the write from the record it writes).
+ */
+static int
+approve_checks_txn(struct store_rtxn *t, const struct args *a)
+{
+	struct store_claim_check ck;
+	struct store_claim c;
+	unsigned long long id = (unsigned long long)a->id;
+	int rc, problems = 0;
+
+	if ((rc = store_claim_by_id(t, a->id, &c)) != 0 ||
+	    c.state != STORE_CLAIM_STATE_PENDING)
+		return EXIT_OK;        /* the decision says why */
+	if ((rc = store_claim_check(t, &c, &ck)) != 0) {
+		errmsg("claim %llu: %s", id, store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	if (ck.orcid == STORE_CHECK_MISMATCH) {
+		errmsg("claim %llu: the claim's ORCID iD %.*s is not the record's %.*s",
+		    id, (int)c.orcid.n, c.orcid.p, (int)ck.record_orcid.n,
+		    ck.record_orcid.p);
+		problems++;
+	}
+	if (a->identity_verified && ck.email == STORE_CHECK_MISMATCH) {
+		struct buf q = BUF_INIT;
+
+		dump_quote(&q, ck.institution);
+		errmsg("claim %llu: the email's domain %.*s does not name the "
+		    "record's affiliation %.*s", id, (int)ck.domain.n,
+		    ck.domain.p, (int)q.len, q.p);
+		buf_free(&q);
+		problems++;
+	}
+	if (a->identity_verified && ck.orcid != STORE_CHECK_MATCH &&
+	    ck.email != STORE_CHECK_MATCH && problems == 0) {
+		errmsg("claim %llu: nothing checks the identity: %s, and %s", id,
+		    ck.orcid == STORE_CHECK_NONE ? "no ORCID iD on both the claim "
+		    "and the record" : "the ORCID iDs differ",
+		    ck.email == STORE_CHECK_NONE ? "the record has no affiliation "
+		    "to compare the email's domain with" : "the email's domain "
+		    "does not name the affiliation");
+		problems++;
+	}
+	if (ck.owner_of.n) {
+		struct store_researcher o;
+		struct buf q = BUF_INIT;
+
+		dump_quote(&q, c.user);
+		if (store_researcher_by_id(t, ck.owner_of, &o) != 0)
+			o.slug = ck.owner_of;
+		errmsg("claim %llu: note: %.*s already owns %.*s", id,
+		    (int)q.len, q.p, (int)o.slug.n, o.slug.p);
+		buf_free(&q);
+	}
+	if (problems == 0)
+		return EXIT_OK;
+	if (a->override) {
+		errmsg("claim %llu: approved despite this (--override), the "
+		    "note says why", id);
+		return EXIT_OK;
+	}
+	errmsg("claim %llu not approved: check the evidence; to approve it "
+	    "anyway, say why: --override --note TEXT", id);
+	return EXIT_FAIL;
+}
+
 static int
 cmd_claims_approve(struct store *s, const struct args *a)
 {
-	int rc = store_claim_decide(s, a->id, 1, a->identity_verified,
-	    SV_LIT(""));
+	int rc;
 
+	if ((rc = in_read(s, a, approve_checks_txn)) != EXIT_OK)
+		return rc;
+	rc = store_claim_decide(s, a->id, 1, a->identity_verified,
+	    a->note ? sv_cstr(a->note) : SV_LIT(""));
 	if (rc != 0)
 		return decide_failed(s, a, rc);
 	return in_read(s, a, decided_txn);
@@ -764,15 +884,22 @@ static const struct command commands[] = {
 	{ "claims", "list", "claims list [--state pending|approved|rejected]",
 	  "one line per claim, in filing order: id, state, researcher id and\n"
 	  "      slug, user, orcid, email, evidence url, filed and decided\n"
-	  "      times (UTC), the claimant's and the reviewer's notes",
+	  "      times (UTC), what the checks found (orcid_check, email_check:\n"
+	  "      match, mismatch or none; owner_of: a profile the claimant\n"
+	  "      already owns), the claimant's and the reviewer's notes",
 	  OPEN_READ, parse_list, cmd_claims_list },
-	{ "claims", "approve", "claims approve ID [--identity-verified]",
+	{ "claims", "approve",
+	  "claims approve ID [--identity-verified] [--override --note TEXT]",
 	  "approve a pending claim: the researcher becomes claimed, level L2;\n"
 	  "      L3 when the claim's ORCID iD matches the record's, or with\n"
-	  "      --identity-verified (you reviewed an institutional email)",
+	  "      --identity-verified (you reviewed an institutional email whose\n"
+	  "      domain names the record's affiliation). Refused when the ORCID\n"
+	  "      iDs differ, or with --identity-verified when the domain does not\n"
+	  "      name the affiliation or nothing can be compared, unless\n"
+	  "      --override --note TEXT (kept as the reviewer's note) says why",
 	  OPEN_WRITE, parse_approve, cmd_claims_approve },
 	{ "claims", "reject", "claims reject ID --note TEXT",
-	  "reject a pending claim; the note (required, at most 1000 bytes)\n"
+	  "reject a pending claim; the note (required, at most 1000 characters)\n"
 	  "      is kept on the claim; the researcher is unclaimed again",
 	  OPEN_WRITE, parse_reject, cmd_claims_reject },
 	{ "follows", NULL, "follows RESEARCHER",

@@ -554,6 +554,41 @@ int store_claims_each(struct store_rtxn *t, int state, store_claim_cb cb,
     void *ctx);
 
 /*
+ * What a reviewer can check of a claim against the record it claims,
+ * computed from the claim, the record and the claimant's other claims:
+ *  - orcid: the claim's ORCID iD and the record's are the same iD
+ *    (STORE_CHECK_MATCH), differ (MISMATCH), or one is missing (NONE);
+ *  - email: the email's domain names the record's affiliation (MATCH:
+ *    its registrable label, the one before the top level or before a
+ *    generic second level such as "ac" or "edu", or a hyphenated part of
+ *    it, of three letters or more and not itself generic, is a word of
+ *    the folded institution name, the initials of its words, or (four or
+ *    more) the start of its words run together: cs.princeton.edu for
+ *    Princeton University, mit.edu for Massachusetts Institute of
+ *    Technology, ethz.ch for ETH Zurich, uni-bonn.de for University of
+ *    Bonn; never princeton.edu.evil.com), does not (MISMATCH), or the
+ *    record has no affiliation (NONE). A hint for the reviewer, who
+ *    decides: a mismatch is refused only without --override;
+ *  - owner_of: a researcher the claimant already owns (an approved claim
+ *    of theirs on another record), or empty.
+ * Strings are views into t. STORE_NOTFOUND when the record is gone.
+ */
+enum store_check {
+	STORE_CHECK_NONE = 0,
+	STORE_CHECK_MATCH = 1,
+	STORE_CHECK_MISMATCH = 2,
+};
+struct store_claim_check {
+	int       orcid, email;          /* enum store_check */
+	struct sv record_orcid, institution, domain;
+	struct sv owner_of;              /* researcher id, or empty */
+};
+int store_claim_check(struct store_rtxn *t, const struct store_claim *c,
+    struct store_claim_check *out);
+/* The email-domain rule above, on its own (for tests): 1 or 0. */
+int store_domain_names(struct sv domain, struct sv institution);
+
+/*
  * The claims filed by user, newest first (what a claimant's page lists);
  * cb as above. A walk over every claim (claims are few, each decided by a
  * person): about 0.1 µs a claim. A bad user name has no claims.

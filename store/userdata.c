@@ -733,6 +733,185 @@ store_claims_each(struct store_rtxn *t, int state, store_claim_cb cb,
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* ---- what a reviewer can check ------------------------------------------------ */
+
+/* Labels of a domain that name no institution: generic second levels. */
+static int
+generic_label(struct sv l)
+{
+	static const char *const g[] = {
+		"ac", "edu", "co", "com", "org", "net", "gov", "gob", "mil",
+		"uni", "www", "mail", "email", "alumni", "student", "students",
+	};
+
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
+		if (sv_eq_cstr(l, g[i]))
+			return 1;
+	return 0;
+}
+
+/* Words that carry no name: left out of initials and run-together words. */
+static int
+stop_word(struct sv w)
+{
+	static const char *const g[] = {
+		"of", "the", "and", "for", "at", "in", "de", "la", "le", "di",
+		"du", "des", "der", "und", "y", "e",
+	};
+
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++)
+		if (sv_eq_cstr(w, g[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether one label of a domain names the institution: three letters or
+ * more and not generic, and a word of it, its initials, or (four or more)
+ * the start of its words run together.
+ */
+static int
+label_names(struct sv l, const struct sv *words, size_t nw,
+    const struct buf *initials, const struct buf *joined)
+{
+	if (l.n < 3 || generic_label(l))
+		return 0;
+	for (size_t k = 0; k < nw; k++)
+		if (sv_eq(l, words[k]))
+			return 1;
+	if (initials->len >= 2 && sv_eq(l, (struct sv){ initials->p,
+	    initials->len }))
+		return 1;
+	return l.n >= 4 && joined->len >= l.n && memcmp(joined->p, l.p, l.n) == 0;
+}
+
+int
+store_domain_names(struct sv domain, struct sv institution)
+{
+	struct buf folded = BUF_INIT, initials = BUF_INIT, joined = BUF_INIT,
+	    dom = BUF_INIT;
+	struct sv words[32];
+	size_t nw = 0, nl = 0, i, start;
+	struct sv labels[16];
+	int match = 0;
+
+	/* The institution's words: folded (lower case, no accents), runs
+	 * of [a-z0-9]. */
+	store_fold_name(&folded, institution);
+	for (i = 0; i < folded.len && nw < 32; ) {
+		while (i < folded.len && !((folded.p[i] >= 'a' && folded.p[i] <= 'z') ||
+		    (folded.p[i] >= '0' && folded.p[i] <= '9')))
+			i++;
+		start = i;
+		while (i < folded.len && ((folded.p[i] >= 'a' && folded.p[i] <= 'z') ||
+		    (folded.p[i] >= '0' && folded.p[i] <= '9')))
+			i++;
+		if (i > start) {
+			words[nw] = (struct sv){ folded.p + start, i - start };
+			if (!stop_word(words[nw])) {
+				buf_putc(&initials, words[nw].p[0]);
+				buf_put(&joined, words[nw].p, words[nw].n);
+			}
+			nw++;
+		}
+	}
+	/* The domain's labels, lower case, less the top level. */
+	for (i = 0; i < domain.n; i++) {
+		char ch = domain.p[i];
+
+		buf_putc(&dom, ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch);
+	}
+	for (i = 0, start = 0; i <= dom.len && nl < 16; i++)
+		if (i == dom.len || dom.p[i] == '.') {
+			if (i > start)
+				labels[nl++] = (struct sv){ dom.p + start, i - start };
+			start = i + 1;
+		}
+	/*
+	 * Only the registrable label speaks for the institution (whoever
+	 * holds evil.com names princeton.edu.evil.com): the one before the
+	 * top level, or before a generic second level (ucl.ac.uk). Its
+	 * hyphenated parts count too (uni-bonn), and it without hyphens
+	 * (universite-paris-saclay).
+	 */
+	if (nl >= 2) {
+		struct sv reg = labels[nl - 2], part;
+		char flat[64];
+		size_t nf = 0;
+
+		if (nl >= 3 && generic_label(reg))
+			reg = labels[nl - 3];
+		for (i = 0, start = 0; i <= reg.n && !match; i++) {
+			if (i < reg.n && reg.p[i] != '-') {
+				if (nf < sizeof(flat))
+					flat[nf++] = reg.p[i];
+				continue;
+			}
+			part = (struct sv){ reg.p + start, i - start };
+			start = i + 1;
+			match = label_names(part, words, nw, &initials, &joined);
+		}
+		if (!match && nf < sizeof(flat))
+			match = label_names((struct sv){ flat, nf }, words, nw,
+			    &initials, &joined);
+	}
+	buf_free(&folded);
+	buf_free(&initials);
+	buf_free(&joined);
+	buf_free(&dom);
+	return match;
+}
+
+struct owner_find {
+	struct sv researcher_id, found;
+};
+
+static int
+owner_cb(void *ctx, const struct store_claim *c)
+{
+	struct owner_find *o = ctx;
+
+	if (c->state != STORE_CLAIM_STATE_APPROVED ||
+	    sv_eq(c->researcher_id, o->researcher_id))
+		return 0;
+	o->found = c->researcher_id;
+	return 1;
+}
+
+int
+store_claim_check(struct store_rtxn *t, const struct store_claim *c,
+    struct store_claim_check *out)
+{
+	struct store_researcher r;
+	struct owner_find o;
+	const char *at;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_researcher_by_id(t, c->researcher_id, &r)) != 0)
+		return rc;
+	out->record_orcid = r.orcid;
+	out->institution = r.institution;
+	if (c->orcid.n && r.orcid.n)
+		out->orcid = orcid_eq(c->orcid, r.orcid) ? STORE_CHECK_MATCH :
+		    STORE_CHECK_MISMATCH;
+	at = c->email.n ? memchr(c->email.p, '@', c->email.n) : NULL;
+	if (at != NULL)
+		out->domain = (struct sv){ at + 1,
+		    c->email.n - (size_t)(at + 1 - c->email.p) };
+	if (r.institution.n)
+		out->email = store_domain_names(out->domain, r.institution) ?
+		    STORE_CHECK_MATCH : STORE_CHECK_MISMATCH;
+	memset(&o, 0, sizeof(o));
+	o.researcher_id = c->researcher_id;
+	/* owner_cb stops the walk with 1 (no LMDB or store code is 1). */
+	if ((rc = store_claims_of_user(t, c->user, owner_cb, &o)) != 0 &&
+	    rc != 1)
+		return rc;
+	out->owner_of = o.found;
+	return 0;
+}
+
 int
 store_claims_of_user(struct store_rtxn *t, struct sv user, store_claim_cb cb,
     void *ctx)

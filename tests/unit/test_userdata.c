@@ -1255,7 +1255,8 @@ admin_cli(void)
 	REQUIRE(fol(s, "A101", SV_LIT("alice"), 1, &n, &txn, &ch) == 0);
 	REQUIRE(fol(s, "A101", SV_LIT("b\"o b"), 1, &n, &txn, &ch) == 0);
 	REQUIRE(file_claim(s, "A101", "alice", "0000-0002-1825-0097", &id) == 0);
-	REQUIRE(file_claim(s, "A103", "bob", "", &id) == 0);
+	/* bob's iD is a valid one, but not the record's (0000-0001-5109-3700) */
+	REQUIRE(file_claim(s, "A103", "bob", "0000-0002-1694-233X", &id) == 0);
 	REQUIRE(file_claim(s, "A104", "carol", "", &id) == 0);
 	store_close(s);
 	REQUIRE(store_open(dir, STORE_RDONLY, &s) == 0);
@@ -1263,7 +1264,7 @@ admin_cli(void)
 	store_close(s);
 
 	CHECK(admin(&o, &e, "--help", NULL) == 0);
-	CHECK(has(&o, "claims approve ID [--identity-verified]") &&
+	CHECK(has(&o, "claims approve ID [--identity-verified] [--override --note TEXT]") &&
 	    has(&o, "record version") && has(&o, "cache"));
 
 	CHECK(admin(&o, &e, "--store", dir, "claims", "list", NULL) == 0);
@@ -1271,8 +1272,13 @@ admin_cli(void)
 	CHECK(has(&o, "1 pending A101 gregoire-le user=\"alice\" "
 	    "orcid=\"0000-0002-1825-0097\" email=\"someone@example.edu\" "
 	    "evidence_url=\"https://example.edu/~someone\" filed=20"));
-	CHECK(has(&o, "decided=- note=\"It is me.\\x0aReally.\" "
-	    "reviewer_note=\"\"\n"));
+	/* What the checks found: A101's iD is the claim's; its affiliation
+	 * (Université Paris-Saclay) is not example.edu's. */
+	CHECK(has(&o, "decided=- orcid_check=match email_check=mismatch "
+	    "note=\"It is me.\\x0aReally.\" reviewer_note=\"\"\n"));
+	CHECK(has(&o, "\n2 pending A103 john-smith user=\"bob\" "
+	    "orcid=\"0000-0002-1694-233X\"") && has(&o, "orcid_check=mismatch email_check=none"));
+	CHECK(has(&o, "\n3 pending A104 ") && has(&o, "orcid_check=none email_check=mismatch"));
 	CHECK(has(&o, "\n2 pending A103 john-smith user=\"bob\""));
 
 	/* Usage errors: 2, and nothing opened or written. */
@@ -1285,6 +1291,12 @@ admin_cli(void)
 	    2);
 	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "1", "--yes",
 	    NULL) == 2);
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "2",
+	    "--override", NULL) == 2);          /* an override says why */
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "2",
+	    "--override", "--note", "", NULL) == 2);
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "2",
+	    "--note", "a", "--note", "b", NULL) == 2);
 	CHECK(admin(&o, &e, "--store", dir, "claims", "reject", "2", NULL) ==
 	    2 && has(&e, "--note TEXT"));
 	CHECK(admin(&o, &e, "--store", dir, "claims", "reject", "2", "--note",
@@ -1298,6 +1310,19 @@ admin_cli(void)
 	    has(&e, "no researcher nobody"));
 	CHECK(admin(&o, &e, "--store", path_in(scratch, "none"), "claims",
 	    "approve", "1", NULL) == 1);
+	/* Checked, not asserted: an iD that is not the record's is refused,
+	 * with or without --identity-verified; so is --identity-verified
+	 * with an email whose domain does not name the affiliation. */
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "2", NULL) ==
+	    1 && has(&e, "claim 2: the claim's ORCID iD 0000-0002-1694-233X is "
+	    "not the record's 0000-0001-5109-3700") && has(&e, "--override --note TEXT"));
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "2",
+	    "--identity-verified", NULL) == 1);
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "3",
+	    "--identity-verified", NULL) == 1 && has(&e, "the email's domain "
+	    "example.edu does not name the record's affiliation \"\\\"&' Institute\""));
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "1",
+	    "--identity-verified", NULL) == 1);   /* the domain, again */
 	REQUIRE(store_open(dir, STORE_RDONLY, &s) == 0);
 	dump(s, &d2);
 	store_close(s);
@@ -1313,14 +1338,17 @@ admin_cli(void)
 	    "Not enough \"evidence\"", NULL) == 0 &&
 	    has(&o, "claim 2 rejected: A103 john-smith is unclaimed, level L1"));
 	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "3",
-	    "--identity-verified", NULL) == 0 && has(&o, "level L3"));
+	    "--identity-verified", "--override", "--note",
+	    "Called the institute: it is her.", NULL) == 0 && has(&o, "level L3") &&
+	    has(&e, "--override"));
 	CHECK(admin(&o, &e, "--store", dir, "claims", "list", "--state",
 	    "rejected", NULL) == 0 && count_has(&o, "\n") == 1 &&
 	    has(&o, "2 rejected A103 john-smith") &&
 	    has(&o, "reviewer_note=\"Not enough \\\"evidence\\\"\"\n"));
 	CHECK(admin(&o, &e, "--store", dir, "claims", "list", "--state",
 	    "approved", NULL) == 0 && count_has(&o, "\n") == 2 &&
-	    has(&o, " identity_verified "));
+	    has(&o, " identity_verified ") &&
+	    has(&o, "reviewer_note=\"Called the institute: it is her.\"\n"));
 	CHECK(admin(&o, &e, "--store", dir, "claims", "list", "--state",
 	    "pending", NULL) == 0 && o.len == 0);
 	REQUIRE(store_open(dir, STORE_RDONLY, &s) == 0);
@@ -1345,10 +1373,56 @@ admin_cli(void)
 	CHECK(has(&o, "\nclaims 2 id=2 researcher=\"A103\" user=\"bob\" "
 	    "state=3 "));
 	CHECK(has(&o, "\nrclaim A101 1\n") && !has(&o, "\nuclaim "));
+
+	/* A claimant who already owns a profile is flagged, not refused. */
+	REQUIRE(store_open(dir, 0, &s) == 0);
+	REQUIRE(file_claim(s, "A102", "alice", "", &id) == 0);
+	store_close(s);
+	CHECK(admin(&o, &e, "--store", dir, "claims", "list", "--state",
+	    "pending", NULL) == 0 && has(&o, " user=\"alice\" ") &&
+	    has(&o, " owner_of=gregoire-le "));
+	CHECK(admin(&o, &e, "--store", dir, "claims", "list", "--state",
+	    "approved", NULL) == 0 && !has(&o, "owner_of="));
+	CHECK(admin(&o, &e, "--store", dir, "claims", "approve", "4", NULL) ==
+	    0 && has(&e, "\"alice\" already owns gregoire-le"));
 	buf_free(&o);
 	buf_free(&e);
 	buf_free(&d);
 	buf_free(&d2);
+}
+
+/* The email-domain rule of store_claim_check. */
+static void
+domain_names(void)
+{
+	static const char *const yes[][2] = {
+		{ "cs.princeton.edu", "Princeton University" },
+		{ "princeton.edu", "Princeton University" },
+		{ "mit.edu", "Massachusetts Institute of Technology" },
+		{ "ethz.ch", "ETH Zurich" },
+		{ "CS.Stanford.EDU", "Stanford University" },
+		{ "universite-paris-saclay.fr", "Université Paris-Saclay" },
+		{ "math.uni-bonn.de", "University of Bonn" },
+		{ "ucl.ac.uk", "University College London" },
+		{ "berkeley.edu", "University of California, Berkeley" },
+	};
+	static const char *const no[][2] = {
+		{ "gmail.com", "Princeton University" },
+		{ "example.edu", "\"&' Institute" },
+		{ "yale.edu", "Princeton University" },
+		{ "edu", "Edu University" },                /* the top level */
+		{ "ac.uk", "Academy of Cambridge" },        /* generic labels */
+		{ "uni.edu", "Uni Institute" },
+		{ "princeton.edu.evil.com", "Princeton University" },
+		{ "pr.edu", "Princeton University" },       /* too short */
+		{ "", "Princeton University" },
+		{ "princeton.edu", "" },
+	};
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		CHECK(store_domain_names(sv_cstr(yes[i][0]), sv_cstr(yes[i][1])) == 1);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		CHECK(store_domain_names(sv_cstr(no[i][0]), sv_cstr(no[i][1])) == 0);
 }
 
 /*
@@ -1695,6 +1769,7 @@ main(void)
 	part("queue_deaths", queue_deaths);
 	part("map_growth", map_growth);
 	part("admin_cli", admin_cli);
+	part("domain_names", domain_names);
 	part("busy_writer", busy_writer);
 	part("admin_escapes", admin_escapes);
 	tdir_remove(scratch);
