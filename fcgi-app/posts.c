@@ -302,16 +302,16 @@ claim_problems(const struct form *f, struct claim_problems *p)
 	memset(p, 0, sizeof(*p));
 	if (form_error(f, CLAIM_ORCID) != NULL ||
 	    (orcid.n && !orcid_normalize(orcid, p->orcid)))
-		problem(p, CLAIM_ORCID, "The ORCID iD must look like 0000-0002-1825-0097 "
-		    "or https://orcid.org/0000-0002-1825-0097, and its last "
-		    "character must be its check digit.");
+		problem(p, CLAIM_ORCID, "Enter an ORCID iD like 0000-0002-1825-0097 "
+		    "(or its orcid.org address); its last character must be its "
+		    "check digit.");
 	if (form_error(f, CLAIM_EMAIL) != NULL &&
 	    strcmp(form_error(f, CLAIM_EMAIL), "too long") == 0) {
 		snprintf(lim, sizeof(lim), "The email address can be at most %d characters.",
 		    STORE_EMAIL_MAX);
 		problem(p, CLAIM_EMAIL, lim);
 	} else if (!form_has(f, CLAIM_EMAIL) || form_get(f, CLAIM_EMAIL).n == 0)
-		problem(p, CLAIM_EMAIL, "Please give your institutional email "
+		problem(p, CLAIM_EMAIL, "Enter your institutional email "
 		    "address, like name@university.edu.");
 	if (form_error(f, CLAIM_URL) != NULL &&
 	    strcmp(form_error(f, CLAIM_URL), "too long") == 0) {

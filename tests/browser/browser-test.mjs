@@ -46,6 +46,7 @@ const validator = new HtmlValidate(JSON.parse(readFileSync(join(here, 'htmlvalid
 
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
+const NARROW = { width: 320, height: 640 };   // WCAG 1.4.10 reflow
 
 // The pages every check runs on: [name, path, expected status, full: also
 // screenshots and axe at the phone width (each takes a second or two)].
@@ -92,6 +93,9 @@ async function open(path, viewport, status = 200) {
 			return;
 		if (status !== 200 && m.location().url === BASE + path &&
 		    m.text().includes(`status of ${status}`))
+			return;
+		// a claim form sent back with its errors is a 400, as it should be
+		if (m.location().url.endsWith('/claim') && m.text().includes('status of 400'))
 			return;
 		problems.push(m.text());
 	});
@@ -140,15 +144,47 @@ for (const [name, path, status, full] of PAGES) await section(name, async () => 
 	const s = await noHorizontalScroll(page);
 	ok(s.sw <= s.cw, `${name}: no horizontal scroll at 390 px`,
 		`scrollWidth ${s.sw} > clientWidth ${s.cw}`);
+	ok(await headerFits(page), `${name}: the sticky header is one row of at most 56 px at 390 px`,
+		JSON.stringify(await headerBox(page)));
 	if (full) {
 		await page.screenshot({ path: join(ART, `${name}-390.png`), fullPage: true });
 		const phoneViolations = await axeRun(page);
 		ok(phoneViolations.length === 0, `${name}: axe-core reports no violations at 390 px`,
 			phoneViolations.join('\n'));
 	}
+	await page.setViewportSize(NARROW);
+	const n = await noHorizontalScroll(page);
+	ok(n.sw <= n.cw && await allInside(page), `${name}: no horizontal scroll at 320 px, nothing cut off`,
+		`scrollWidth ${n.sw} > clientWidth ${n.cw}; ${JSON.stringify(await outside(page))}`);
 	ok(problems.length === 0, `${name}: no console error or CSP violation`, problems.join('\n'));
 	await page.close();
 });
+
+// Buttons, links and fields that stick out of the viewport (cut off without a scroll bar:
+// the home page's Search button at 320 px), outside boxes that scroll on purpose.
+function outside(page) {
+	return page.evaluate(() => {
+		const w = document.documentElement.clientWidth;
+		return [...document.querySelectorAll('button, a.btn, input, textarea, select, summary')]
+			.filter((e) => e.offsetParent !== null && !e.closest('.graph-scroll, .visually-hidden'))
+			.map((e) => [e.outerHTML.slice(0, 60), e.getBoundingClientRect()])
+			.filter(([, r]) => r.width > 0 && (r.left < -0.5 || r.right > w + 0.5))
+			.map(([h, r]) => `${h} ${Math.round(r.left)}..${Math.round(r.right)} of ${w}`);
+	});
+}
+async function allInside(page) {
+	return (await outside(page)).length === 0;
+}
+function headerBox(page) {
+	return page.evaluate(() => {
+		const h = document.querySelector('.site-header');
+		return { height: h.getBoundingClientRect().height, position: getComputedStyle(h).position };
+	});
+}
+async function headerFits(page) {
+	const b = await headerBox(page);
+	return b.height <= 56 && b.position === 'sticky';
+}
 
 // A block of checks; an exception (a timeout, a missing element) is one failure.
 async function section(name, fn) {
@@ -249,6 +285,9 @@ await section('follow', async () => {
 	const after = await count();
 	ok(after.button === '1' && after.counter === '1', 'Follow: both counts show 1 at once', JSON.stringify(after));
 	ok(after.label === 'Following', 'Follow: the button says Following', after.label);
+	ok(await page.evaluate(() => document.activeElement ===
+		document.querySelector('.follow-form button[type="submit"]')),
+		'Follow: the focus stays on the button', await page.evaluate(() => document.activeElement.outerHTML.slice(0, 80)));
 	ok(await page.evaluate(() => window.__noReload === 42), 'Follow: no page reload');
 	ok(await page.getByRole('status').filter({ hasText: 'You now follow this researcher.' }).count() === 1,
 		'Follow: a status message tells screen readers');
@@ -283,6 +322,138 @@ await section('follow', async () => {
 	await page.screenshot({ path: join(ART, 'profile-nojs-followed-1280.png') });
 	await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
 	ok(problems.length === 0, 'follow: no console error or CSP violation', problems.join('\n'));
+	await page.close();
+});
+
+// ---- abstracts: a paragraph on a desktop, closed on a phone ---------------------------
+await section('abstracts', async () => {
+	const { page } = await open('/researchers/sanjeev-arora', DESKTOP);
+	const first = page.locator('li.work .abstract').first();
+	ok(await first.isVisible(), 'abstracts read as paragraphs at 1280 px');
+	ok(!(await page.locator('li.work summary').first().isVisible()), '... without a toggle');
+	const tall = await page.evaluate(() => document.documentElement.scrollHeight);
+	await page.setViewportSize(PHONE);
+	ok(!(await first.isVisible()), 'abstracts are closed at 390 px');
+	const short = await page.evaluate(() => document.documentElement.scrollHeight);
+	await page.locator('li.work summary').first().click();
+	ok(await first.isVisible(), '... and open with their toggle, no script needed');
+	console.log(`# profile at 390 px: ${short} px tall with abstracts closed (${(short / 844).toFixed(1)} screens); 1280 px: ${tall} px`);
+	await page.close();
+});
+
+// ---- the claim journey: errors with JavaScript on and off, then filed, then /me --------
+// (demo is signed in from the follow section; zhiyuan-li is unclaimed)
+const CLAIMED = '/researchers/zhiyuan-li';
+async function fillClaim(page, v) {
+	await page.locator('#claim-orcid').fill(v.orcid);
+	await page.locator('#claim-email').fill(v.email);
+	await page.locator('#claim-evidence').fill(v.url);
+	await page.locator('#claim-note').fill(v.note);
+}
+const BAD = { orcid: 'https://orcid.org/0000-0002-1825-0098', email: 'not-an-address',
+	url: 'http://www.princeton.edu/~zl/', note: 'It is me: Zhiyuan.' };
+async function checkErrors(page, how) {
+	const st = await page.evaluate(() => {
+		const a = document.activeElement;
+		const fields = ['claim-orcid', 'claim-email', 'claim-evidence'].map((id) => {
+			const f = document.getElementById(id);
+			const ids = (f.getAttribute('aria-describedby') || '').split(/\s+/);
+			const err = ids.map((i) => document.getElementById(i)).find((e) => e && e.classList.contains('field-error'));
+			return { id, invalid: f.getAttribute('aria-invalid'), err: err ? err.textContent : null, value: f.value };
+		});
+		const links = [...document.querySelectorAll('.error-summary a')].map((l) => l.getAttribute('href'));
+		return { focus: a && a.id, fields, links, note: document.getElementById('claim-note').value };
+	});
+	ok(st.focus === 'claim-errors', `claim (${how}): the focus is on the error summary`, JSON.stringify(st.focus));
+	ok(st.links.join() === '#claim-orcid,#claim-email,#claim-evidence',
+		`claim (${how}): the summary lists every error, each a link to its field`, st.links.join());
+	ok(st.fields.every((f) => f.invalid === 'true' && f.err && f.err.length > 20),
+		`claim (${how}): each field is marked invalid and described by its error`, JSON.stringify(st.fields));
+	ok(st.fields[0].value === BAD.orcid && st.fields[1].value === BAD.email && st.note === BAD.note,
+		`claim (${how}): what was typed is kept`, JSON.stringify(st));
+	await page.locator('.error-summary a[href="#claim-email"]').click();
+	ok(await page.evaluate(() => document.activeElement.id === 'claim-email'),
+		`claim (${how}): a summary link takes the focus to its field`);
+}
+async function checkPage(page, name, wide = true) {
+	const violations = await axeRun(page);
+	ok(violations.length === 0, `${name}: axe-core reports no violations`, violations.join('\n'));
+	if (wide)
+		await page.screenshot({ path: join(ART, `${name}-1280.png`), fullPage: true });
+	await page.setViewportSize(PHONE);
+	await page.screenshot({ path: join(ART, `${name}-390.png`), fullPage: true });
+	const pv = await axeRun(page);
+	ok(pv.length === 0, `${name}: axe-core reports no violations at 390 px`, pv.join('\n'));
+	await page.setViewportSize(NARROW);
+	const n = await noHorizontalScroll(page);
+	ok(n.sw <= n.cw && await allInside(page), `${name}: no horizontal scroll at 320 px`,
+		JSON.stringify(await outside(page)));
+	await page.setViewportSize(DESKTOP);
+}
+async function validateServed(resp, name) {
+	const report = await validator.validateString(await resp.text(), `${name}.html`);
+	const msgs = report.results.flatMap((r) => r.messages)
+		.map((m) => `${m.line}:${m.column} ${m.ruleId}: ${m.message}`);
+	ok(report.valid, `${name}: html-validate reports no errors`, msgs.join('\n'));
+}
+
+await section('claim', async () => {
+	const { page, problems } = await open(CLAIMED, DESKTOP);
+	// JavaScript on
+	await fillClaim(page, BAD);
+	let answered = page.waitForResponse((r) => r.url().endsWith(CLAIMED + '/claim'));
+	await page.getByRole('button', { name: 'Claim this profile' }).click();
+	let resp = await answered;
+	await page.waitForLoadState('load');
+	ok(resp.status() === 400, 'claim (script on): refused fields answer 400 with the form', String(resp.status()));
+	await validateServed(resp, 'claim-errors');
+	await checkErrors(page, 'script on');
+	await page.evaluate(() => { document.getElementById('claim-errors').focus({ preventScroll: true }); window.scrollTo(0, 0); });
+	await checkPage(page, 'claim-errors');
+	for (const [vp, w] of [[DESKTOP, 1280], [PHONE, 390]]) {
+		await page.setViewportSize(vp);
+		await page.locator('.card.identity').screenshot({ path: join(ART, `claim-errors-form-${w}.png`) });
+	}
+	await page.setViewportSize(DESKTOP);
+
+	// JavaScript off: the same, from the server alone (autofocus)
+	const cdp = await context.newCDPSession(page);
+	await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+	await page.goto(BASE + CLAIMED);
+	await fillClaim(page, BAD);
+	answered = page.waitForResponse((r) => r.url().endsWith(CLAIMED + '/claim'));
+	await page.getByRole('button', { name: 'Claim this profile' }).click();
+	resp = await answered;
+	await page.waitForLoadState('load');
+	ok(resp.status() === 400, 'claim (script off): refused fields answer 400 with the form', String(resp.status()));
+	await checkErrors(page, 'script off');
+
+	// filed, JavaScript still off: the ORCID iD as its URL, a long accented note
+	await fillClaim(page, { orcid: 'https://orcid.org/0000-0002-1825-0097', email: 'zl@cs.princeton.edu',
+		url: 'https://www.cs.princeton.edu/~zl/', note: 'Voilà, c’est bien moi. '.repeat(26) });
+	const nav = page.waitForNavigation();
+	await page.getByRole('button', { name: 'Claim this profile' }).click();
+	const r2 = await nav;
+	ok(r2 && r2.url().endsWith(CLAIMED) && r2.status() === 200,
+		'claim (script off): filed, back on the profile (PRG)', r2 ? `${r2.status()} ${r2.url()}` : 'none');
+	ok(await page.getByText('Your claim was sent for review.').isVisible() &&
+		await page.getByText('Your claim is waiting for review.').isVisible(),
+		'claim: the profile says it is sent and waiting for review');
+	await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
+	await page.reload();
+	await page.locator('#identity-h').scrollIntoViewIfNeeded();
+	await checkPage(page, 'profile-claim-pending');
+
+	// /me: the claim with its state
+	const me = await page.goto(BASE + '/me');
+	ok(me.status() === 200, '/me answers 200 signed in', String(me.status()));
+	await validateServed(me, 'me');
+	ok(await page.locator('.claim-item').filter({ hasText: 'Zhiyuan Li' }).filter({ hasText: 'Waiting for review' }).count() === 1,
+		'/me lists the pending claim');
+	await page.getByText('What you sent').click();
+	ok(await page.getByText('0000-0002-1825-0097', { exact: true }).isVisible(), '/me: the ORCID iD as kept');
+	await checkPage(page, 'me');
+	ok(problems.length === 0, 'claim: no console error or CSP violation', problems.join('\n'));
 	await page.close();
 });
 

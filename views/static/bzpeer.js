@@ -68,14 +68,17 @@
 		var form = ev.target;
 		var button;
 
-		if (!form || !form.classList || !form.classList.contains('follow-form') ||
-		    form.getAttribute('data-busy') === '1')
+		if (!form || !form.classList || !form.classList.contains('follow-form'))
 			return;
 		ev.preventDefault();
+		if (form.getAttribute('data-busy') === '1')
+			return;         /* one at a time: the answer is on its way */
 		form.setAttribute('data-busy', '1');
 		button = form.querySelector('button[type="submit"]');
+		/* busy, not disabled: a disabled button loses the focus, and the
+		 * keyboard user would be thrown back to the top of the page */
 		if (button)
-			button.disabled = true;
+			button.setAttribute('aria-busy', 'true');
 		/* not form.action: the form's <input name="action"> shadows it */
 		fetch(form.getAttribute('action'), {
 			method: 'POST',
@@ -91,13 +94,13 @@
 				throw new Error('unexpected answer');
 			form.removeAttribute('data-busy');
 			if (button)
-				button.disabled = false;
+				button.removeAttribute('aria-busy');
 			update(form, d);
 		}).catch(function () {
 			/* the ordinary way: the server answers in full (sign-in, errors) */
 			form.removeAttribute('data-busy');
 			if (button)
-				button.disabled = false;
+				button.removeAttribute('aria-busy');
 			HTMLFormElement.prototype.submit.call(form);
 		});
 	});
