@@ -338,6 +338,12 @@ resp_error(struct request *r, int status, const char *title,
 		view_error(status, title, message,
 		    (struct sv){ r->back.p ? r->back.p : "", r->back.len }, &r->page);
 		memset(&v, 0, sizeof(v));
+		/* A session already checked (a 403 or 409 of a post) shows as
+		 * signed in; none is looked up here, for an error page. */
+		if (r->session_checked && r->user.len) {
+			v.user = (struct sv){ r->user.p, r->user.len };
+			v.csrf = (struct sv){ r->csrf.p, r->csrf.len };
+		}
 		page_fill(&r->page, &v, &r->body);
 		resp_header(r, "Cache-Control", SV_LIT("no-store"));
 	}

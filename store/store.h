@@ -590,8 +590,8 @@ int store_domain_names(struct sv domain, struct sv institution);
 
 /*
  * The claims filed by user, newest first (what a claimant's page lists);
- * cb as above. A walk over every claim (claims are few, each decided by a
- * person): about 0.1 µs a claim. A bad user name has no claims.
+ * cb as above. A walk over every claim, no index: claims are few, each
+ * decided by a person. A bad user name has no claims.
  */
 int store_claims_of_user(struct store_rtxn *t, struct sv user,
     store_claim_cb cb, void *ctx);

@@ -183,6 +183,7 @@ check "/me: what was sent, the ORCID iD as kept" grep -q '<dd>0000-0002-1825-009
 post "$P/claim" "$J2" "${C/csrf=$C1/csrf=$C2}"
 check "competing claim: 409" [ "$STATUS" = 409 ]
 check "the 409 page leads back to the profile" grep -q 'href="/researchers/sanjeev-arora">Back to the profile<' "$BODY"
+check "... and shows who is signed in" grep -q 'Signed in as <strong>demo2</strong>' "$BODY"
 post /researchers/zhiyuan-li/claim "$J1" "$C"
 check "a second open claim by one user: 409" [ "$STATUS" = 409 ]
 id=$("$BUILD/bzpeer-admin" --store "$STORE" claims list --state pending | awk 'NR==1 {print $1}' | tr -dc 0-9)
