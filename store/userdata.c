@@ -927,6 +927,10 @@ store_claims_of_user(struct store_rtxn *t, struct sv user, store_claim_cb cb,
 		return rc;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+		/* A record that does not hold the name's bytes is not the
+		 * user's: skipped without decoding (and checking) it. */
+		if (memmem(v.mv_data, v.mv_size, user.p, user.n) == NULL)
+			continue;
 		if ((rc = rec_claim_decode(v.mv_data, v.mv_size, &c)) != 0)
 			break;
 		if (!sv_eq(c.user, user))
