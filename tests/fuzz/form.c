@@ -30,6 +30,7 @@
 #include "../../fcgi-app/app.h"
 #include "../../fcgi-app/config.h"
 #include "../../store/log.h"
+#include "../../store/utf8.h"
 #include "../../fcgi-app/request.h"
 #include "../../fcgi-app/router.h"
 #include "../../store/import.h"
@@ -240,6 +241,54 @@ next_line(const char **p, const char *end)
 	return v;
 }
 
+/*
+ * The claim form's own parsers, which the requests above cannot reach
+ * (nobody is signed in): the same bytes as a claim form read field by
+ * field (form_parse_fields), and as a typed ORCID iD (orcid_normalize).
+ * A field kept passed its limit in characters and its validator; one
+ * refused says why and is not kept; what is given back to show is text
+ * the store would keep; a normalised iD is valid and normalises to itself.
+ */
+static void
+claim_parsers(struct sv in)
+{
+	static const struct field_decl decl[] = {
+		{ "csrf", 8, valid_line, NULL },
+		{ "orcid", 24, valid_line, NULL },
+		{ "email", 40, valid_email, NULL },
+		{ "evidence_url", 40, valid_https_url, NULL },
+		{ "note", 12, valid_text, NULL },
+	};
+	struct buf err = BUF_INIT;
+	struct form f;
+	char id[20], again[20];
+
+	form_init(&f);
+	if (form_parse_fields(&f, in, decl, 5, &err) == 0)
+		for (size_t i = 0; i < 5; i++) {
+			struct sv v = form_get(&f, i), t = form_typed(&f, i);
+
+			FUZZ_CHECK(!form_has(&f, i) || form_error(&f, i) == NULL);
+			if (form_has(&f, i)) {
+				FUZZ_CHECK(utf8_chars((const unsigned char *)v.p,
+				    v.n) <= decl[i].max);
+				FUZZ_CHECK(decl[i].valid(v));
+			}
+			FUZZ_CHECK(t.n == 0 || store_text_valid(t, STORE_TEXT_NOTE));
+		}
+	else
+		for (size_t i = 0; i < 5; i++)
+			FUZZ_CHECK(!form_has(&f, i) && form_error(&f, i) == NULL);
+	form_free(&f);
+	buf_free(&err);
+	if (orcid_normalize(in, id)) {
+		FUZZ_CHECK(strlen(id) == 19 && valid_orcid(sv_cstr(id)));
+		FUZZ_CHECK(orcid_normalize(sv_cstr(id), again) &&
+		    strcmp(id, again) == 0);
+	} else
+		FUZZ_CHECK(id[0] == '\0');
+}
+
 FUZZ_ONE(form)
 {
 	static const char *const paths[] = {
@@ -258,6 +307,7 @@ FUZZ_ONE(form)
 
 	if (size == 0)
 		return 0;
+	claim_parsers((struct sv){ (const char *)data + 1, size - 1 });
 	shape = data[0] & 7;
 	flags = data[0];
 	in = (const char *)data + 1;
