@@ -300,6 +300,11 @@ claim_problems(const struct form *f, struct claim_problems *p)
 	char lim[64];
 
 	memset(p, 0, sizeof(*p));
+	/* Optional: left blank (spaces too), there is none. */
+	while (orcid.n && (orcid.p[0] == ' ' || orcid.p[0] == '\t')) {
+		orcid.p++;
+		orcid.n--;
+	}
 	if (form_error(f, CLAIM_ORCID) != NULL ||
 	    (orcid.n && !orcid_normalize(orcid, p->orcid)))
 		problem(p, CLAIM_ORCID, "Enter an ORCID iD like 0000-0002-1825-0097 "

@@ -160,6 +160,8 @@ check "the form's maxlength is the server's limit" \
 check "the form is validated by the server, the same with or without a script" grep -q 'claim" novalidate>' "$BODY"
 post "$P/claim" "$J1" "csrf=$C1&email=arora%40cs.princeton.edu&evidence_url=https%3A%2F%2Fx.edu%2F&note=$E_LONG" -H 'Accept: application/json'
 check "in JSON: 400 with the field's problem" eval '[ "$STATUS" = 400 ] && grep -q "at most 1000 characters" "$BODY"'
+post "$P/claim" "$J1" "csrf=$C1&orcid=+++&email=arora%40cs.princeton.edu&evidence_url=nope" -H 'Accept: application/json'
+check "an ORCID iD of spaces is none (optional), not an error" eval '[ "$STATUS" = 400 ] && ! grep -q "ORCID" "$BODY" && grep -q "https://" "$BODY"'
 check "store unchanged after every refused claim" same_dump "$T_DIR/dump.before"
 
 # Filed with its ORCID iD as a URL and a 608-character accented note.
