@@ -5,145 +5,55 @@
 #include <time.h>
 
 #include "codec.h"
+#include "csv.h"
 #include "gzin.h"
 #include "import_int.h"
+#include "snapshot.h"
 
-/* ---- CSV lines ------------------------------------------------------------- */
+/* ---- CSV files ------------------------------------------------------------ */
 
-/*
- * The files are small rows of ids and dates: "merge_date,id,merge_into_id"
- * and "work_id,deleted_date" (a header, then one row a line). A line longer
- * than this is a bad line.
- */
-#define CSV_LINE_MAX 1024
-#define CSV_FIELDS 3
-
-struct csv {
+/* A CSV file being read (csv.h) and the gzip stream under it. */
+struct csvf {
+	struct csv c;
 	struct gzin *g;
-	char buf[1 << 16];
-	size_t beg, end;
-	int eof;
-	uint64_t lineno;
-	char line[CSV_LINE_MAX + 1];
-	struct sv f[CSV_FIELDS];
-	size_t nf;
 };
 
-/*
- * The next line, split at commas (a field may be in double quotes, without
- * quotes or commas inside), in c->f. 1, 0 at the end, -1 on a read error,
- * 2 for a line too long or with too many fields (a bad line).
- */
-static int
-csv_next(struct csv *c)
+static ssize_t
+csv_gzread(void *src, void *buf, size_t cap)
 {
-	size_t n = 0, i;
-	int over = 0;
-	char *p;
-
-	for (;;) {
-		char *nl;
-		ssize_t r;
-
-		if (c->beg < c->end &&
-		    (nl = memchr(c->buf + c->beg, '\n', c->end - c->beg)) != NULL) {
-			size_t k = (size_t)(nl - (c->buf + c->beg));
-
-			if (n + k > CSV_LINE_MAX)
-				over = 1;
-			else
-				memcpy(c->line + n, c->buf + c->beg, k);
-			n += k;
-			c->beg += k + 1;
-			break;
-		}
-		if (c->eof) {
-			if (n == 0 && c->beg == c->end)
-				return 0;
-			break;
-		}
-		if (c->beg < c->end) {
-			size_t k = c->end - c->beg;
-
-			if (n + k > CSV_LINE_MAX)
-				over = 1;
-			else
-				memcpy(c->line + n, c->buf + c->beg, k);
-			n += k;
-		}
-		c->beg = c->end = 0;
-		if ((r = gzin_read(c->g, c->buf, sizeof(c->buf))) < 0)
-			return -1;
-		if (r == 0) {
-			/* The last line had no newline: it ends here. */
-			c->eof = 1;
-			if (n == 0)
-				return 0;
-			break;
-		}
-		c->end = (size_t)r;
-	}
-	c->lineno++;
-	if (over)
-		return 2;
-	if (n > 0 && c->line[n - 1] == '\r')
-		n--;
-	c->line[n] = '\0';
-	c->nf = 0;
-	for (p = c->line, i = 0;; i++) {
-		char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-
-		if (c->nf == CSV_FIELDS)
-			return 2;
-		if (len >= 2 && p[0] == '"' && p[len - 1] == '"')
-			c->f[c->nf++] = (struct sv){ p + 1, len - 2 };
-		else
-			c->f[c->nf++] = (struct sv){ p, len };
-		if (e == NULL)
-			break;
-		p = e + 1;
-	}
-	return 1;
+	return gzin_read(src, buf, cap);
 }
 
 /* Opens path and reads its header; 0, an errno value (logged), or EINVAL. */
 static int
-csv_open(struct csv *c, const char *path, const char *header, FILE *log)
+csv_open(struct csvf *cf, const char *path, const char *header, FILE *log)
 {
+	struct csv *c = &cf->c;
 	int rc;
 
-	memset(c, 0, sizeof(*c));
-	if ((rc = gzin_open(path, &c->g)) != 0) {
+	cf->g = NULL;
+	if ((rc = gzin_open(path, &cf->g)) != 0) {
 		fprintf(log, "%s: cannot open: %s\n", path, strerror(rc));
 		return rc;
 	}
+	csv_init(c, csv_gzread, cf->g);
 	rc = csv_next(c);
 	if (rc == -1) {
-		fprintf(log, "%s: read error: %s\n", path, gzin_error(c->g));
+		fprintf(log, "%s: read error: %s\n", path, gzin_error(cf->g));
 		return EIO;
 	}
-	if (rc != 1 || strcmp(c->line, header) != 0) {
+	if (rc == 2 || rc == 0 || strcmp(c->line, header) != 0) {
 		fprintf(log, "%s:1: not the header \"%s\"\n", path, header);
 		return EINVAL;
 	}
 	return 0;
 }
 
-/* "YYYY-MM-DD" */
+/* "YYYY-MM-DD", a date of the calendar */
 static int
 is_date(struct sv s)
 {
-	static const char shape[] = "dddd-dd-dd";
-	size_t i;
-
-	if (s.n != 10)
-		return 0;
-	for (i = 0; i < 10; i++)
-		if (shape[i] == 'd' ? (s.p[i] < '0' || s.p[i] > '9') :
-		    s.p[i] != '-')
-			return 0;
-	return 1;
+	return snapshot_date_valid(s.p, s.n);
 }
 
 /* "A123" or "https://openalex.org/A123" to its number; -1 if neither. */
@@ -484,26 +394,27 @@ out:
 int
 imp_merged_file(struct imp *m, const char *path, int works)
 {
-	struct csv c;
+	struct csvf *cf = xmalloc(sizeof(*cf));
+	struct csv *c = &cf->c;
 	uint64_t from, to;
 	int r, rc;
 
-	if ((rc = csv_open(&c, path, "merge_date,id,merge_into_id",
+	if ((rc = csv_open(cf, path, "merge_date,id,merge_into_id",
 	    m->o->log)) != 0)
 		goto out;
-	while ((r = csv_next(&c)) != 0) {
+	while ((r = csv_next(c)) != 0) {
 		if (r < 0) {
 			fprintf(m->o->log, "%s: read error after line %llu: %s\n",
-			    path, (unsigned long long)c.lineno, gzin_error(c.g));
+			    path, (unsigned long long)c->lineno, gzin_error(cf->g));
 			rc = EIO;
 			break;
 		}
-		if (r == 1 && c.nf == 1 && c.f[0].n == 0)
+		if (r == 1 && c->nf == 1 && c->f[0].n == 0)
 			continue;             /* a blank line */
-		if (r != 1 || c.nf != 3 || !is_date(c.f[0]) ||
-		    csv_id(c.f[1], works ? 'W' : 'A', &from) != 0 ||
-		    csv_id(c.f[2], works ? 'W' : 'A', &to) != 0) {
-			if ((rc = imp_bad_line(m, path, c.lineno,
+		if (r != 1 || c->nf != 3 || !is_date(c->f[0]) ||
+		    csv_id(c->f[1], works ? 'W' : 'A', &from) != 0 ||
+		    csv_id(c->f[2], works ? 'W' : 'A', &to) != 0) {
+			if ((rc = imp_bad_line(m, path, c->lineno,
 			    "not merge_date,id,merge_into_id")) != 0)
 				break;
 			continue;
@@ -515,7 +426,8 @@ imp_merged_file(struct imp *m, const char *path, int works)
 			break;
 	}
 out:
-	gzin_close(c.g);
+	gzin_close(cf->g);
+	free(cf);
 	return rc;
 }
 
@@ -523,39 +435,41 @@ int
 imp_deleted_file(struct imp *m, const char *path, const char *after,
     char latest[11])
 {
-	struct csv c;
+	struct csvf *cf = xmalloc(sizeof(*cf));
+	struct csv *c = &cf->c;
 	uint64_t num;
 	int r, rc;
 
-	if ((rc = csv_open(&c, path, "work_id,deleted_date", m->o->log)) != 0)
+	if ((rc = csv_open(cf, path, "work_id,deleted_date", m->o->log)) != 0)
 		goto out;
-	while ((r = csv_next(&c)) != 0) {
+	while ((r = csv_next(c)) != 0) {
 		if (r < 0) {
 			fprintf(m->o->log, "%s: read error after line %llu: %s\n",
-			    path, (unsigned long long)c.lineno, gzin_error(c.g));
+			    path, (unsigned long long)c->lineno, gzin_error(cf->g));
 			rc = EIO;
 			break;
 		}
-		if (r == 1 && c.nf == 1 && c.f[0].n == 0)
+		if (r == 1 && c->nf == 1 && c->f[0].n == 0)
 			continue;
-		if (r != 1 || c.nf != 2 || !is_date(c.f[1]) ||
-		    csv_id(c.f[0], 'W', &num) != 0) {
-			if ((rc = imp_bad_line(m, path, c.lineno,
+		if (r != 1 || c->nf != 2 || !is_date(c->f[1]) ||
+		    csv_id(c->f[0], 'W', &num) != 0) {
+			if ((rc = imp_bad_line(m, path, c->lineno,
 			    "not work_id,deleted_date")) != 0)
 				break;
 			continue;
 		}
-		if (strncmp(c.f[1].p, after, 10) <= 0 && after[0] != '\0')
+		if (strncmp(c->f[1].p, after, 10) <= 0 && after[0] != '\0')
 			continue;             /* applied by an earlier run */
 		if ((rc = delete_work(m, num)) != 0)
 			break;
-		if (strncmp(c.f[1].p, latest, 10) > 0 || latest[0] == '\0') {
-			memcpy(latest, c.f[1].p, 10);
+		if (strncmp(c->f[1].p, latest, 10) > 0 || latest[0] == '\0') {
+			memcpy(latest, c->f[1].p, 10);
 			latest[10] = '\0';
 		}
 	}
 out:
-	gzin_close(c.g);
+	gzin_close(cf->g);
+	free(cf);
 	return rc;
 }
 

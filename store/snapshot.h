@@ -46,4 +46,30 @@ struct snapshot {
 int  snapshot_scan(const char *dir, struct snapshot *out, FILE *log);
 void snapshot_free(struct snapshot *s);
 
+/*
+ * What a manifest may declare: more entries, or a count above this in
+ * one entry (a part of a terabyte, or of a trillion records), is not a
+ * manifest OpenAlex writes, and the sums of what is accepted cannot
+ * overflow. A manifest file larger than SNAP_MANIFEST_MAX is not read.
+ */
+#define SNAP_ENTRIES_MAX   (1u << 20)
+#define SNAP_COUNT_MAX     ((uint64_t)1 << 40)
+#define SNAP_MANIFEST_MAX  ((size_t)64 << 20)
+
+/*
+ * The text of one manifest (named mpath in messages), its entries of the
+ * entity whose folder under data/ is prefix ("jsonl/works/", "authors/")
+ * appended to l as paths under dir, sorted by date and path; no file is
+ * looked at. With combined (the manifest of every entity) entries of
+ * other entities are passed over and the totals are not this entity's;
+ * otherwise totals given in "meta" must be the sums of the entries.
+ * Returns the number of problems logged, one line each naming mpath.
+ */
+int  snapshot_manifest_parse(const char *text, size_t len, const char *dir,
+    const char *mpath, const char *prefix, int combined, struct snap_list *l,
+    FILE *log);
+
+/* Whether p (n bytes) is a date of the calendar as YYYY-MM-DD. */
+int  snapshot_date_valid(const char *p, size_t n);
+
 #endif
