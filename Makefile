@@ -155,7 +155,8 @@ test-systemd: all
 # `make test-asan`: the whole suite, end to end included, built with
 # ASAN=1 UBSAN=1 in $(ASAN_BUILD). `make test-valgrind`: the end-to-end
 # suite with bzpeer-fcgi under valgrind (slow; not in CI).
-FUZZ_TARGETS := form cookie router session oa_author oa_work tmpl fcgi page fold
+FUZZ_TARGETS := form cookie router session oa_author oa_work tmpl fcgi page fold \
+                manifest csv
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_CC      ?= clang

@@ -46,6 +46,8 @@ FUZZ_DECLARE(tmpl)
 FUZZ_DECLARE(fcgi)
 FUZZ_DECLARE(page)
 FUZZ_DECLARE(fold)
+FUZZ_DECLARE(manifest)
+FUZZ_DECLARE(csv)
 #endif
 
 /* The input being replayed (NULL under libFuzzer, which names it itself). */

@@ -33,6 +33,8 @@ static const struct target {
 	TARGET(fcgi),
 	TARGET(page),
 	TARGET(fold),
+	TARGET(manifest),
+	TARGET(csv),
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 

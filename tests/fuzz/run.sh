@@ -20,7 +20,8 @@ export BZPEER_ROOT="$ROOT"
 # Longest input per target: OpenAlex lines and templates are long, the rest short.
 max_len() {
 	case "$1" in
-	oa_work|oa_author) echo 65536 ;;
+	oa_work|oa_author|manifest) echo 65536 ;;
+	csv) echo 16384 ;;
 	tmpl) echo 32768 ;;
 	form) echo 8192 ;;
 	*) echo 4096 ;;

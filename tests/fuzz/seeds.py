@@ -210,3 +210,63 @@ for b in [b'a\xffb\xc3c', b'\xc0\xaf', b'\xed\xa0\x80', b'\xf4\x90\x80\x80', b'a
 for s in ['{"id":"https://openalex.org/A7","display_name":"Hervé Jeǵou","display_name_alternatives":["H. Jégou",7,null,"Jegou, Herve"]}',
           '{"id":"A8","display_name_alternatives":"x"}', '{"id":"A9","display_name_alternatives":[' + ','.join(['"n%d"' % i for i in range(40)]) + ']}']:
     put('oa_author', s)
+
+# ---- manifest: first byte = entity folder (0 jsonl/works 1 jsonl/authors 2 works 3 authors) | 4 combined --
+def manifest(base, parts, totals=True, extra=None):
+    entries = ['{"url":"s3://openalex/data/%s%s","meta":{"content_length":%d,"record_count":%d}}'
+               % (base, name, clen, rec) for name, clen, rec in parts]
+    m = '{"entries":[' + ','.join(entries) + ']'
+    if totals:
+        m += ',"meta":{"content_length":%d,"record_count":%d}' % (
+            sum(p[1] for p in parts), sum(p[2] for p in parts))
+    return m + (extra or '') + '}'
+
+
+CUR = [('updated_date=2024-01-01/part_0000.gz', 1289216345, 317563),
+       ('updated_date=2024-01-01/part_0001.gz', 1301125532, 320104),
+       ('updated_date=2024-02-29/part_0000.gz', 52138, 11),
+       ('updated_date=2023-12-31/part_0000.gz', 7, 0)]
+LEG = [('updated_date=2022-11-04/0000_part_00.gz', 90133261, 100000),
+       ('updated_date=2022-11-04/0001_part_00.gz', 12345, 12)]
+for shape, base, parts in [(0, 'jsonl/works/', CUR), (1, 'jsonl/authors/', CUR),
+                           (2, 'works/', LEG), (3, 'authors/', LEG)]:
+    put('manifest', bytes([shape]) + manifest(base, parts).encode())
+    put('manifest', bytes([shape]) + manifest(base, parts, totals=False).encode())
+    put('manifest', bytes([shape]) + manifest(base, parts[:1]).replace('"record_count":', '"record_count":1').encode())
+put('manifest', bytes([4]) + (
+    '{"entries":[' + ','.join(
+        '{"url":"s3://openalex/data/jsonl/%s/updated_date=2024-03-01/part_0000.gz",'
+        '"meta":{"content_length":6,"record_count":2}}' % e
+        for e in ['sources', 'works', 'authors', 'institutions']) +
+    '],"meta":{"content_length":24,"record_count":8}}').encode())
+for bad in ['{"entries":[', '{"entries":{}}', '{}', '[]', '',
+            '{"entries":[{"url":"s3://openalex/data/works/updated_date=2024-01-02/..",'
+            '"meta":{"content_length":3,"record_count":1}}]}',
+            '{"entries":[{"url":"s3://openalex/data/works/updated_date=2024-01-02/../../../etc/passwd",'
+            '"meta":{"content_length":3,"record_count":1}}]}',
+            '{"entries":[{"url":"s3://openalex/data/works/updated_date=2024-99-99/0000_part_00.gz",'
+            '"meta":{"content_length":3,"record_count":1}}]}',
+            '{"entries":[{"url":"s3://openalex/data/works/updated_date=2024-01-02/0000_part_00.gz",'
+            '"meta":{"content_length":-3,"record_count":1}}]}',
+            '{"entries":[{"url":"s3://openalex/data/works/updated_date=2024-01-02/0000_part_00.gz",'
+            '"meta":{"content_length":9223372036854775807,"record_count":1}}]}',
+            '{"entries":[{"url":"s3://openalex/data/works/updated_date=2024-01-02/0000_part_00.gz\\u0000x",'
+            '"meta":{"content_length":3,"record_count":1}}]}',
+            '{"entries":[{"url":"s3://openalex/data/works/updated_date=2024-01-02/0000_part_00.gz",'
+            '"meta":{"content_length":3,"record_count":1}},'
+            '{"url":"s3://openalex/data/works/updated_date=2024-01-02/0000_part_00.gz",'
+            '"meta":{"content_length":3,"record_count":1}}]}']:
+    put('manifest', b'\x02' + bad.encode())
+
+# ---- csv: first byte = read size (0: all at once), then a merged or deleted ids file --
+CSV = ['merge_date,id,merge_into_id\n2023-06-19,A5000000001,A5000000002\n'
+       '2023-06-19,A5023888391,A5073022000\n',
+       'merge_date,id,merge_into_id\r\n2021-11-09,W2004427364,W1993876012\r\n',
+       'merge_date,id,merge_into_id\n"2024-02-01","A1","https://openalex.org/A2"\n',
+       'work_id,deleted_date\nW4285719527,2024-01-15\nhttps://openalex.org/W2,2024-01-16',
+       'merge_date,id,merge_into_id\n\n2024-02-01,A1\n2024-02-01,A1,W2,x\nbad-date,A1,A2\n',
+       'a,"b"c",d\n"x\n"",""\n' + 'x' * 1100 + '\n' + 'y' * 1024 + '\r\n',
+       'a\x00b,c\n,,\n,,,\n']
+for i, s in enumerate(CSV):
+    for step in (0, 1, 7):
+        put('csv', bytes([step]) + s.encode())
