@@ -69,7 +69,9 @@ read_files(struct imp *m, const char *entity, const char *const *paths,
 				m->total_bytes -= (uint64_t)st.st_size;
 			continue;
 		}
-		if ((rc = imp_read_file(m, paths[i], works, &got)) != 0)
+		if ((rc = imp_read_file(m, paths[i], works,
+		    dates != NULL && counts != NULL ? counts[i] : UINT64_MAX,
+		    &got)) != 0)
 			return rc;
 		if (stat(paths[i], &st) == 0)
 			m->bytes_done += (uint64_t)st.st_size;

@@ -391,7 +391,8 @@ release(struct pool *p, size_t nthreads, struct batch *b)
 
 /* Reads one file of author (works = 0) or work lines into the store. */
 int
-imp_read_file(struct imp *m, const char *path, int works, uint64_t *records)
+imp_read_file(struct imp *m, const char *path, int works, uint64_t most,
+    uint64_t *records)
 {
 	struct pool p;
 	struct lines l;
@@ -452,6 +453,13 @@ imp_read_file(struct imp *m, const char *path, int works, uint64_t *records)
 		m->records += b->n;
 		release(&p, nthreads, b);
 		applied++;
+		if (rc == 0 && m->records - first > most) {
+			imp_log_line(m);
+			fprintf(m->o->log, "%s: more than the %llu records its "
+			    "manifest says; not read further\n", path,
+			    (unsigned long long)most);
+			rc = STORE_MISMATCH;
+		}
 		if (m->o->progress)
 			imp_progress(m, gzin_in_bytes(l.f), 0);
 		if (rc != 0)

@@ -88,9 +88,13 @@ void imp_log_line(struct imp *m);
 /*
  * Reads one file of author (works = 0) or work lines into the store;
  * *records (may be NULL) the lines it held that were not blank, good or bad.
+ * A file found to hold more than `most` such lines (its manifest's count;
+ * UINT64_MAX for none) is read no further: STORE_MISMATCH, logged, so a
+ * part that inflates far beyond what its manifest says costs no more than
+ * what the manifest says.
  */
 int imp_read_file(struct imp *m, const char *path, int works,
-    uint64_t *records);
+    uint64_t most, uint64_t *records);
 
 /*
  * Counts a bad line and logs it as "file:line: reason" (once, even when

@@ -242,11 +242,15 @@ del_key(struct imp *m, enum store_db db, struct sv key)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* merge_author()'s answer for a merge that would close a loop. */
+#define MERGE_LOOP (-1)
+
 /*
  * Researcher xn merged into yn: the survivor keeps its slug (or takes the
  * merged one's when it has none yet: a researcher new in this run), the
  * merged one's slug and id lead to it; works, follows and a claim move to
- * it; the merged one's record, lists and name go.
+ * it; the merged one's record, lists and name go. MERGE_LOOP, nothing
+ * written, when yn is xn or leads back to it.
  */
 static int
 merge_author(struct imp *m, uint64_t xn, uint64_t yn)
@@ -266,7 +270,7 @@ merge_author(struct imp *m, uint64_t xn, uint64_t yn)
 	if ((rc = survivor(m, yn, &yn)) != 0 && rc != MDB_NOTFOUND)
 		return rc;
 	if (yn == xn)
-		return 0;                  /* a loop: leave it */
+		return MERGE_LOOP;
 	ynew = rc == MDB_NOTFOUND;
 	ys = (struct sv){ yid, id_format(yid, 'A', yn) };
 	/* Copies: every put below may move what LMDB handed out. */
@@ -396,6 +400,7 @@ imp_merged_file(struct imp *m, const char *path, int works)
 {
 	struct csvf *cf = xmalloc(sizeof(*cf));
 	struct csv *c = &cf->c;
+	struct idmap gone = IDMAP_INIT;   /* works this file merged away */
 	uint64_t from, to;
 	int r, rc;
 
@@ -419,13 +424,34 @@ imp_merged_file(struct imp *m, const char *path, int works)
 				break;
 			continue;
 		}
+		if (from == to) {
+			if ((rc = imp_bad_line(m, path, c->lineno,
+			    "a merge into itself")) != 0)
+				break;
+			continue;
+		}
 		/* A merged work is gone; the one it went into already has
 		 * its authorships. */
-		if ((rc = works ? delete_work(m, from) :
-		    merge_author(m, from, to)) != 0)
+		if (works && idmap_get(&gone, to) != NULL)
+			rc = MERGE_LOOP;    /* W1 into W2, then W2 into W1 */
+		else if (works) {
+			idmap_add(&gone, from);
+			rc = delete_work(m, from);
+		} else
+			rc = merge_author(m, from, to);
+		if (rc == MERGE_LOOP) {
+			/* The survivor was merged into this one: which of the
+			 * two OpenAlex means is not ours to guess. */
+			if ((rc = imp_bad_line(m, path, c->lineno, "a merge "
+			    "into one merged into it (a loop): not applied")) != 0)
+				break;
+			continue;
+		}
+		if (rc != 0)
 			break;
 	}
 out:
+	idmap_free(&gone);
 	gzin_close(cf->g);
 	free(cf);
 	return rc;

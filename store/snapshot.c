@@ -119,14 +119,40 @@ entry_path(const char *dir, const char *url, const char *prefix, char date[11],
 	memcpy(date, p + sizeof(upd) - 1, 10);
 	date[10] = '\0';
 	name = p + sizeof(upd) - 1 + 11;
-	if (*name == '\0' || strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
-	    strcmp(name, "..") == 0) {
+	/* Parts are part_0000.gz or 0000_part_00.gz: a name of letters,
+	 * digits, '.', '_' and '-', so no path it makes holds a control
+	 * character or leaves its folder. */
+	if (*name == '\0' || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789._-") != strlen(name) ||
+	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
 		*why = "not a file name";
 		return NULL;
 	}
 	if (asprintf(&path, "%s/data/%s", dir, rest) < 0)
 		abort();
 	return path;
+}
+
+/*
+ * Text from a manifest on the log: printable ASCII, anything else as
+ * \xNN, at most 200 bytes, so a url holding a newline cannot forge a
+ * line of its own (nor a terminal escape reach the operator's screen).
+ */
+static void
+put_text(FILE *log, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i < 200; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
+			fputc(ch, log);
+		else
+			fprintf(log, "\\x%02x", ch);
+	}
+	if (s[i] != '\0')
+		fputs("...", log);
 }
 
 /* A JSON member that is an integer from 0 to SNAP_COUNT_MAX, or -1. */
@@ -154,8 +180,9 @@ snapshot_manifest_parse(const char *text, size_t len, const char *dir,
 
 	if ((root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)) ==
 	    NULL) {
-		fprintf(log, "%s: not a manifest: %s (line %d)\n", mpath,
-		    jerr.text, jerr.line);
+		fprintf(log, "%s: not a manifest: ", mpath);
+		put_text(log, jerr.text);
+		fprintf(log, " (line %d)\n", jerr.line);
 		return 1;
 	}
 	entries = json_object_get(root, "entries");
@@ -196,8 +223,9 @@ snapshot_manifest_parse(const char *text, size_t len, const char *dir,
 			if (combined && strcmp(why, "not a part of this "
 			    "entity") == 0)
 				continue;
-			fprintf(log, "%s: entry %zu: %s: %s\n", mpath, i + 1,
-			    json_string_value(url), why);
+			fprintf(log, "%s: entry %zu: ", mpath, i + 1);
+			put_text(log, json_string_value(url));
+			fprintf(log, ": %s\n", why);
 			bad++;
 			continue;
 		}

@@ -9,7 +9,7 @@
  * Beyond no crash: every problem is a logged line naming the manifest; an
  * accepted manifest lists every entry (but other entities' in a combined
  * one), its totals, when it states them, are the sums of its entries;
- * every part accepted is a file name under DIR/data/PREFIX
+ * every part accepted is a file name (printable ASCII) under DIR/data/PREFIX
  * updated_date=DATE/ with DATE a date of the calendar, its counts within
  * SNAP_COUNT_MAX; the list is sorted and without duplicates, and parsing
  * again gives the same list.
@@ -37,7 +37,8 @@ list_free(struct snap_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Every line of the log names the manifest, or a part under DIR. */
+/* Every line of the log names the manifest, or a part under DIR: text
+ * from the manifest never makes a line of its own. */
 static void
 check_log(const char *log, size_t n, int bad)
 {
@@ -98,6 +99,8 @@ check_entry(const struct snap_file *f, const char *prefix)
 	name = p + 11;
 	FUZZ_CHECK(*name != '\0' && strchr(name, '/') == NULL &&
 	    strcmp(name, ".") != 0 && strcmp(name, "..") != 0);
+	for (p = f->path; *p; p++)
+		FUZZ_CHECK(*p > 0x20 && *p < 0x7f);
 	FUZZ_CHECK(strstr(f->path, "/../") == NULL);
 	FUZZ_CHECK(f->bytes <= SNAP_COUNT_MAX && f->records <= SNAP_COUNT_MAX);
 }

@@ -1,4 +1,4 @@
-/* test_snapshot.c: snapshot folders read through their manifests (snapshot.c), refused for every way a manifest can disagree with the folder; the merged and deleted ids files (import_merge.c) through bzpeer-import, bad rows and headers. */
+/* test_snapshot.c: snapshot folders read through their manifests (snapshot.c), refused for every way a manifest can disagree with the folder or mislead the importer (links out of it, counts past the limits, days that are not); the merged and deleted ids files (import_merge.c) through bzpeer-import, bad rows and headers, merges that loop. */
 #include "check.h"
 #include "test_import_util.h"
 
@@ -68,6 +68,21 @@ refusals(void)
 		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/updated_date=2024-01-02/0000_part_00.gz\","
 		  "\"meta\":{\"content_length\":3,\"record_count\":1}}],"
 		  "\"meta\":{\"content_length\":3,\"record_count\":2}}", "totals disagree" },
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/updated_date=2024-01-02/../../../../etc/passwd\","
+		  "\"meta\":{\"content_length\":3,\"record_count\":1}}]}", "not a file name" },
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/updated_date=2024-01-02/x\\nbzpeer-import: done\","
+		  "\"meta\":{\"content_length\":3,\"record_count\":1}}]}", "/x\\x0abzpeer-import: done: not a file name" },
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/updated_date=2024-02-30/0000_part_00.gz\","
+		  "\"meta\":{\"content_length\":3,\"record_count\":1}}]}", "(a date of the calendar)" },
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/updated_date=2023-02-29/0000_part_00.gz\","
+		  "\"meta\":{\"content_length\":3,\"record_count\":1}}]}", "(a date of the calendar)" },
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/updated_date=2024-01-02/0000_part_00.gz\","
+		  "\"meta\":{\"content_length\":-3,\"record_count\":1}}]}", "no url, content_length or record_count" },
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/updated_date=2024-01-02/0000_part_00.gz\","
+		  "\"meta\":{\"content_length\":3,\"record_count\":2199023255552}}]}", "record_count (from 0 to 2^40)" },
+		{ "{\"entries\":[{\"url\":\"s3://openalex/data/works/updated_date=2024-01-02/0000_part_00.gz\","
+		  "\"meta\":{\"content_length\":3,\"record_count\":1}}],"
+		  "\"meta\":{\"content_length\":3,\"record_count\":-1}}", "totals disagree" },
 		{ "{\"entries\":{}}", "no \"entries\" list" },
 		{ "{\"entries\":[", "not a manifest" },
 	};
@@ -295,6 +310,157 @@ csv_files(void)
 	buf_free(&b);
 }
 
+/* Whether the store's dump is still `was` (the store unchanged). */
+static int
+unchanged(const char *store, const struct buf *was)
+{
+	struct buf now = BUF_INIT;
+	int same;
+
+	same = dump_store(store, scratch, 0, &now) == 0 && now.len == was->len &&
+	    memcmp(now.p, was->p, now.len) == 0;
+	buf_free(&now);
+	return same;
+}
+
+/* stderr of the last run, NUL-terminated, in b. */
+static const char *
+err_of(const char *err, struct buf *b)
+{
+	slurp(err, b);
+	buf_putc(b, '\0');
+	return b->p;
+}
+
+/* A folder made to mislead the importer: links out of it, a part far
+ * larger than its manifest says, merges that loop or go nowhere. */
+static void
+hostile(void)
+{
+	const char *store = path_in(scratch, "hstore");
+	const char *out = path_in(scratch, "hout"), *err = path_in(scratch, "herr");
+	const char *d = legacy("ln", NULL, NULL);
+	const char *part = path_in(d, "data/works/updated_date=2024-01-01/0000_part_00.gz");
+	const char *man = path_in(d, "data/works/manifest");
+	const char *csv = path_in(d, "data/merged_ids/authors/2024-02-01.csv");
+	const char *del = path_in(d, "data/works/deleted_ids.csv");
+	const char *away = path_in(scratch, "elsewhere");
+	struct snapshot s;
+	struct buf log = BUF_INIT, b = BUF_INIT, was = BUF_INIT;
+	char *line;
+
+	/* A link inside the folder to a file inside it is fine. */
+	slurp(part, &b);
+	line = xstrndup(b.p, b.len);
+	put(path_in(d, "data/works/real.gz"), line);
+	REQUIRE(unlink(part) == 0 && symlink("../real.gz", part) == 0);
+	CHECK(scan(d, &s, &log) == 0);
+	snapshot_free(&s);
+	/* To a file outside, the same bytes: refused, naming the link. */
+	spits(away, line);
+	REQUIRE(unlink(part) == 0 && symlink(away, part) == 0);
+	CHECK(scan(d, &s, &log) == -1 &&
+	    strstr(log.p, "0000_part_00.gz: a link to outside ") != NULL);
+	REQUIRE(unlink(part) == 0);
+	put(part, line);
+	REQUIRE(scan(d, &s, &log) == 0);
+	snapshot_free(&s);
+	/* The manifest, a merged ids file, the deleted ids. */
+	slurp(man, &b);
+	buf_putc(&b, '\0');
+	spits(path_in(scratch, "manifest-away"), b.p);
+	REQUIRE(unlink(man) == 0 &&
+	    symlink(path_in(scratch, "manifest-away"), man) == 0);
+	CHECK(scan(d, &s, &log) == -1 &&
+	    strstr(log.p, "data/works/manifest: a link to outside ") != NULL);
+	REQUIRE(unlink(man) == 0);
+	put(man, b.p);
+	put(path_in(d, "data/merged_ids/authors/x"), "");
+	REQUIRE(symlink(away, csv) == 0);
+	CHECK(scan(d, &s, &log) == -1 &&
+	    strstr(log.p, "2024-02-01.csv: a link to outside ") != NULL);
+	REQUIRE(unlink(csv) == 0 && symlink(away, del) == 0);
+	CHECK(scan(d, &s, &log) == -1 &&
+	    strstr(log.p, "deleted_ids.csv: a link to outside ") != NULL);
+	REQUIRE(unlink(del) == 0);
+
+	/* A first import, to have something that must not change. */
+	mkdir(store, 0700);
+	CHECK(run(out, err, bin("bzpeer-import"), "--store", store, "--snapshot",
+	    d, NULL) == 0);
+	REQUIRE(dump_store(store, scratch, 0, &was) == 0);
+
+	/* A part holding far more than its manifest's one record (a gzip
+	 * bomb would): stopped at the first batch over it, nothing kept. */
+	{
+		const char *big = path_in(d, "data/works/updated_date=2024-05-01/0000_part_00.gz");
+		struct buf lines = BUF_INIT;
+		char m[1024];
+		int i;
+
+		for (i = 0; i < 5000; i++)
+			buf_puts(&lines, line);
+		buf_putc(&lines, '\0');
+		put(big, lines.p);
+		snprintf(m, sizeof(m), "{\"entries\":[{\"url\":"
+		    "\"s3://openalex/data/works/updated_date=2024-01-01/0000_part_00.gz\","
+		    "\"meta\":{\"content_length\":%zu,\"record_count\":1}},{\"url\":"
+		    "\"s3://openalex/data/works/updated_date=2024-05-01/0000_part_00.gz\","
+		    "\"meta\":{\"content_length\":%zu,\"record_count\":1}}]}",
+		    strlen(line), lines.len - 1);
+		put(man, m);
+		CHECK(run(out, err, bin("bzpeer-import"), "--store", store,
+		    "--snapshot", d, NULL) == 1);
+		CHECK(strstr(err_of(err, &b), "updated_date=2024-05-01/0000_part_00.gz: "
+		    "more than the 1 records its manifest says; not read further") &&
+		    strstr(b.p, "the store is unchanged"));
+		CHECK(unchanged(store, &was));
+		unlink(big);
+		buf_free(&lines);
+	}
+	{
+		char m[512];
+
+		snprintf(m, sizeof(m), "{\"entries\":[{\"url\":"
+		    "\"s3://openalex/data/works/updated_date=2024-01-01/0000_part_00.gz\","
+		    "\"meta\":{\"content_length\":%zu,\"record_count\":1}}]}",
+		    strlen(line));
+		put(man, m);
+	}
+
+	/* Merges: into itself, a loop, a day that is not one. Strict: the
+	 * first fails the import, nothing changed. */
+	put(csv, "merge_date,id,merge_into_id\n2024-02-01,A1,A1\n"
+	    "2024-02-01,A1,A2\n2024-02-01,A2,A1\n2024-02-30,A2,A3\n");
+	put(path_in(d, "data/merged_ids/works/2024-02-01.csv"),
+	    "merge_date,id,merge_into_id\n2024-02-01,W1,W1\n2024-02-01,W7,W8\n"
+	    "2024-02-01,W8,W7\n");
+	CHECK(run(out, err, bin("bzpeer-import"), "--store", store, "--snapshot",
+	    d, "--strict", NULL) == 1);
+	CHECK(strstr(err_of(err, &b), "2024-02-01.csv:2: a merge into itself"));
+	CHECK(unchanged(store, &was));
+	CHECK(run(out, err, bin("bzpeer-import"), "--store", store, "--snapshot",
+	    d, NULL) == 0);
+	err_of(err, &b);
+	CHECK(strstr(b.p, "authors/2024-02-01.csv:2: a merge into itself") &&
+	    strstr(b.p, "authors/2024-02-01.csv:4: a merge into one merged into "
+	    "it (a loop): not applied") &&
+	    strstr(b.p, "authors/2024-02-01.csv:5: not merge_date,id,merge_into_id") &&
+	    strstr(b.p, "works/2024-02-01.csv:2: a merge into itself") &&
+	    strstr(b.p, "works/2024-02-01.csv:4: a merge into one merged into"));
+	slurp(out, &b);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.p, "1 researchers merged, 0 works deleted") != NULL);
+	CHECK(dump_store(store, scratch, 0, &b) == 0);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.p, "\nmerged A1 \"A2\"\n") && !strstr(b.p, "\nmerged A2 ") &&
+	    strstr(b.p, "\nresearchers A2 ") && strstr(b.p, "\nworks W1 "));
+	free(line);
+	buf_free(&log);
+	buf_free(&b);
+	buf_free(&was);
+}
+
 static void
 usage(void)
 {
@@ -311,6 +477,7 @@ main(void)
 	refusals();
 	layouts();
 	csv_files();
+	hostile();
 	usage();
 	tdir_remove(scratch);
 	CHECK_DONE();
