@@ -352,7 +352,11 @@ handle_me(struct request *r)
 /*
  * Whether the client (REMOTE_ADDR) is this machine: 127.0.0.0/8, ::1, or
  * an IPv4 loopback address mapped into IPv6. Anything else, an empty or
- * malformed address included, is not.
+ * malformed address included, is not; nor is a request that carries a
+ * proxy's header (X-Forwarded-For, Forwarded, X-Real-IP): it came through
+ * a proxy, and a proxy on this machine (a TLS terminator in front of a
+ * site without real_ip) would make every client of it look local. A
+ * scraper or probe on the machine sends none.
  */
 static int
 from_loopback(const struct request *r)
@@ -362,7 +366,7 @@ from_loopback(const struct request *r)
 	struct in_addr v4;
 	struct in6_addr v6;
 
-	if (a.n == 0 || a.n >= sizeof(s))
+	if (r->forwarded || a.n == 0 || a.n >= sizeof(s))
 		return 0;
 	memcpy(s, a.p, a.n);
 	s[a.n] = '\0';

@@ -75,6 +75,13 @@ index_params(struct request *r, const struct fcgi_param *param, size_t nparam)
 		 * or C: most of nginx's others are skipped by a byte. */
 		if (n.n < 5 || !strchr("CHQR", n.p[0]))
 			continue;
+		/* Only whether they came: any number of them is fine. */
+		if (sv_eq_cstr(n, "HTTP_X_FORWARDED_FOR") ||
+		    sv_eq_cstr(n, "HTTP_FORWARDED") ||
+		    sv_eq_cstr(n, "HTTP_X_REAL_IP")) {
+			r->forwarded = 1;
+			continue;
+		}
 		for (int k = 0; k < RP_COUNT; k++) {
 			if (!sv_eq_cstr(n, param_names[k]))
 				continue;
@@ -200,6 +207,7 @@ req_begin(struct request *r, const struct fcgi_param *param, size_t nparam,
 	buf_reset(&r->user);
 	buf_reset(&r->csrf);
 	r->session_checked = 0;
+	r->forwarded = 0;
 	r->session = (struct sv){ "", 0 };
 	r->body_in = body;
 	r->body_len = body_len;

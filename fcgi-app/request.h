@@ -87,6 +87,10 @@ struct request {
 
 	/* Who is asking: filled by req_session() from the session cookie. */
 	int         session_checked;
+	/* A proxy's header came with it (X-Forwarded-For, Forwarded,
+	 * X-Real-IP): REMOTE_ADDR is then a hop, maybe a local one, not
+	 * where the request began (req_from_loopback). */
+	int         forwarded;
 	struct sv   session;        /* the cookie value, when valid */
 	struct session_info sinfo;  /* its issue, expiry and id, when valid */
 	struct buf  user;           /* signed-in user, empty when signed out */

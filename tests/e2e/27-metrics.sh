@@ -147,14 +147,33 @@ done
 	REMOTE_ADDR=::1 >"$T_DIR/near.out" 2>&1
 split_answer "$T_DIR/near.out"
 check "/metrics from ::1: the figures" grep -q '^bzpeer_workers 3' "$BODY"
+# Through a proxy on this machine: loopback is the proxy's address.
+for h in HTTP_X_FORWARDED_FOR=127.0.0.1 HTTP_FORWARDED=for=127.0.0.1 HTTP_X_REAL_IP=::1; do
+	"$FCGI_CLIENT" "$SOCK" REQUEST_METHOD=GET REQUEST_URI=/metrics QUERY_STRING= \
+		REMOTE_ADDR=127.0.0.1 "$h" >"$T_DIR/fwd.out" 2>&1
+	split_answer "$T_DIR/fwd.out"
+	check "/metrics from loopback with ${h%%=*}: 403, no figures" \
+		bash -c "grep -q '^Status: 403' '$HEADERS' && ! grep -q bzpeer_ '$BODY'"
+done
+"$FCGI_CLIENT" "$SOCK" REQUEST_METHOD=GET REQUEST_URI=/healthz QUERY_STRING= \
+	REMOTE_ADDR=127.0.0.1 HTTP_X_FORWARDED_FOR=192.0.2.7 >"$T_DIR/fwd.out" 2>&1
+split_answer "$T_DIR/fwd.out"
+check "/healthz through a proxy: ok, no details" \
+	bash -c "[ \"\$(cat '$BODY')\" = ok ]"
 MP=$(cat "$RUNDIR/metrics.port")
+for port in "$PORT" "$MP"; do
+	code=$(curl -s -o "$T_DIR/xff" -w '%{http_code}' --max-time 10 \
+		-H 'X-Forwarded-For: 127.0.0.1' "http://127.0.0.1:$port/metrics")
+	check "nginx :$port refuses /metrics with X-Forwarded-For itself ($code)" \
+		bash -c "[ $code = 403 ] && ! grep -q 'own machine' '$T_DIR/xff' && ! grep -q bzpeer_ '$T_DIR/xff'"
+done
 code=$(curl -s -o "$T_DIR/mon" -w '%{http_code}' --max-time 10 -H 'Host: 10.1.2.3:9180' "http://127.0.0.1:$MP/metrics")
 check "the monitoring port serves /metrics whatever Host names ($code)" \
 	bash -c "[ $code = 200 ] && grep -q '^bzpeer_workers 3' '$T_DIR/mon'"
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$MP$P")
 check "... and no page ($code)" [ "$code" = 404 ]
 check "nginx allows /metrics from loopback only" \
-	bash -c "grep -A4 'location = /metrics' '$RUNDIR/bzpeer-site.conf' | grep -q 'deny all'"
+	bash -c "grep -A7 'location = /metrics' '$RUNDIR/bzpeer-site.conf' | grep -q 'deny all'"
 
 export BZPEER_CONF_EXTRA=
 finish
