@@ -364,13 +364,22 @@ merged_dir(const char *top, const char *root, const char *dir,
 		size_t n = strlen(de->d_name);
 		char date[11], *path;
 
-		if (n < 14 || !date_at(de->d_name) ||
+		if (n < 14 || strspn(de->d_name, "0123456789") != 4 ||
+		    de->d_name[4] != '-' || de->d_name[7] != '-' ||
 		    !(strcmp(de->d_name + n - 4, ".csv") == 0 ||
 		    (n >= 17 && strcmp(de->d_name + n - 7, ".csv.gz") == 0)))
 			continue;
+		path = join(dir, de->d_name);
+		if (!date_at(de->d_name)) {
+			/* Skipped, its merges would be lost without a word. */
+			fprintf(log, "%s: named for a day that is not one\n",
+			    path);
+			free(path);
+			bad++;
+			continue;
+		}
 		memcpy(date, de->d_name, 10);
 		date[10] = '\0';
-		path = join(dir, de->d_name);
 		if (!inside(root, path)) {
 			fprintf(log, "%s: a link to outside %s\n", path, top);
 			free(path);

@@ -379,7 +379,12 @@ hostile(void)
 	REQUIRE(symlink(away, csv) == 0);
 	CHECK(scan(d, &s, &log) == -1 &&
 	    strstr(log.p, "2024-02-01.csv: a link to outside ") != NULL);
-	REQUIRE(unlink(csv) == 0 && symlink(away, del) == 0);
+	REQUIRE(unlink(csv) == 0);
+	put(path_in(d, "data/merged_ids/authors/2024-02-30.csv"), "");
+	CHECK(scan(d, &s, &log) == -1 && strstr(log.p,
+	    "2024-02-30.csv: named for a day that is not one") != NULL);
+	REQUIRE(unlink(path_in(d, "data/merged_ids/authors/2024-02-30.csv")) == 0);
+	REQUIRE(symlink(away, del) == 0);
 	CHECK(scan(d, &s, &log) == -1 &&
 	    strstr(log.p, "deleted_ids.csv: a link to outside ") != NULL);
 	REQUIRE(unlink(del) == 0);
