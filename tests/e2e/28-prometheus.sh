@@ -58,9 +58,11 @@ done
 
 check "Prometheus has the 7 BibTeX exports" wait_for 30 is \
 	'bzpeer_http_requests_total{route="/researchers/{slug}/works.bib",status="200"}' 7
-check "... the 2 unknown researchers' feeds (404)" is \
+# A scrape may fall between the exports and what came after them: wait
+# for each figure, not only the first.
+check "... the 2 unknown researchers' feeds (404)" wait_for 30 is \
 	'bzpeer_http_requests_total{route="/researchers/{slug}/works.atom",status="404"}' 2
-check "... the 3 follows answered 200" is \
+check "... the 3 follows answered 200" wait_for 30 is \
 	'bzpeer_http_requests_total{route="/researchers/{slug}/follow",status="200"}' 3
 check "... 3 follow commits" is 'bzpeer_follow_commits_total' 3
 check "... carrying 3 follows" is 'bzpeer_follow_batch_size_sum' 3
