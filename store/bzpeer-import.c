@@ -318,6 +318,10 @@ main(int argc, char **argv)
 		    (unsigned long long)rep.merged,
 		    (unsigned long long)rep.deleted);
 	putchar('\n');
+	if (rep.placeholders)
+		printf("bzpeer-import: %llu placeholder authors (OpenAlex's "
+		    "\"Deleted Author\" and the like) given no profile\n",
+		    (unsigned long long)rep.placeholders);
 	if (timings)
 		printf("bzpeer-import: seconds wall (CPU of the writing thread): "
 		    "read %.2f (%.2f), derive %.2f (%.2f), commit %.2f "

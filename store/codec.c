@@ -42,6 +42,26 @@ id_format(char *out, char letter, uint64_t num)
 	return 1 + n;
 }
 
+int
+topic_id_parse(struct sv s, uint64_t *num)
+{
+	if (s.n > 0 && s.p[0] == 'C') {
+		if (id_parse(s, 'C', num) != 0 || (*num & TOPIC_CONCEPT))
+			return -1;
+		*num |= TOPIC_CONCEPT;
+		return 0;
+	}
+	return id_parse(s, 'T', num);
+}
+
+size_t
+topic_id_format(char *out, uint64_t num)
+{
+	if (num & TOPIC_CONCEPT)
+		return id_format(out, 'C', num & ~TOPIC_CONCEPT);
+	return id_format(out, 'T', num);
+}
+
 /* ---- frame ------------------------------------------------------------- */
 
 size_t
@@ -186,8 +206,94 @@ rec_close(struct rec_reader *r)
 /* ---- researcher --------------------------------------------------------
  * id, slug, name, orcid, institution, version, works, topics,
  * close_collaborators, coauthors, claim, orcid_verified, first_year,
- * last_year.
+ * last_year; from schema 4 on (a record ends before them or has them all):
+ * cited, h_index, i10_index, oa_stats, oa_h_index, oa_i10_index, oa_cited,
+ * n_insts, (name, first, last, current) * n_insts, n_years,
+ * (year, works, cited) * n_years.
  */
+
+void
+rec_inst_put(struct buf *b, const struct store_inst *x)
+{
+	rec_put_str(b, x->name);
+	rec_put_uint(b, x->first > 0 ? (uint64_t)x->first : 0);
+	rec_put_uint(b, x->last > 0 ? (uint64_t)x->last : 0);
+	rec_put_uint(b, x->current ? 1 : 0);
+}
+
+void
+rec_year_put(struct buf *b, const struct store_year *y)
+{
+	rec_put_uint(b, y->year > 0 ? (uint64_t)y->year : 0);
+	rec_put_uint(b, y->works);
+	rec_put_uint(b, y->cited);
+}
+
+static int
+inst_get(struct rec_reader *r, struct store_inst *x)
+{
+	x->name = rec_get_str(r);
+	x->first = (int)rec_get_uint(r, 9999);
+	x->last = (int)rec_get_uint(r, 9999);
+	x->current = (int)rec_get_uint(r, 1);
+	return r->err;
+}
+
+static int
+year_get(struct rec_reader *r, struct store_year *y)
+{
+	y->year = (int)rec_get_uint(r, 9999);
+	y->works = rec_get_uint(r, UINT64_MAX);
+	y->cited = rec_get_uint(r, UINT64_MAX);
+	return r->err;
+}
+
+/* Checks n entries of a list with get(); returns where they start. */
+static const void *
+get_list(struct rec_reader *r, uint32_t n, size_t *len, int years)
+{
+	const unsigned char *start = r->p;
+	struct store_inst x;
+	struct store_year y;
+	uint32_t i;
+
+	for (i = 0; i < n && !r->err; i++)
+		(void)(years ? year_get(r, &y) : inst_get(r, &x));
+	*len = r->err ? 0 : (size_t)(r->p - start);
+	return start;
+}
+
+/* The entry at *pos of a checked list; 0 or STORE_NOTFOUND at the end. */
+static int
+list_next(const void *raw, size_t len, size_t *pos, struct store_inst *x,
+    struct store_year *y)
+{
+	struct rec_reader r;
+
+	if (raw == NULL || *pos >= len)
+		return STORE_NOTFOUND;
+	r.p = (const unsigned char *)raw + *pos;
+	r.end = (const unsigned char *)raw + len;
+	r.err = 0;
+	if ((x ? inst_get(&r, x) : year_get(&r, y)) != 0)
+		return STORE_CORRUPT;  /* cannot happen after decoding */
+	*pos = (size_t)(r.p - (const unsigned char *)raw);
+	return 0;
+}
+
+int
+store_researcher_inst_next(const struct store_researcher *r, size_t *pos,
+    struct store_inst *out)
+{
+	return list_next(r->raw_insts, r->raw_insts_len, pos, out, NULL);
+}
+
+int
+store_researcher_year_next(const struct store_researcher *r, size_t *pos,
+    struct store_year *out)
+{
+	return list_next(r->raw_years, r->raw_years_len, pos, NULL, out);
+}
 
 void
 rec_researcher_encode(struct buf *out, const struct store_researcher *r)
@@ -208,6 +314,19 @@ rec_researcher_encode(struct buf *out, const struct store_researcher *r)
 	rec_put_uint(out, r->orcid_verified);
 	rec_put_uint(out, r->first_year > 0 ? (uint64_t)r->first_year : 0);
 	rec_put_uint(out, r->last_year > 0 ? (uint64_t)r->last_year : 0);
+	rec_put_uint(out, r->cited);
+	rec_put_uint(out, r->h_index);
+	rec_put_uint(out, r->i10_index);
+	rec_put_uint(out, r->oa_stats ? 1 : 0);
+	rec_put_uint(out, r->oa_h_index);
+	rec_put_uint(out, r->oa_i10_index);
+	rec_put_uint(out, r->oa_cited);
+	rec_put_uint(out, r->n_insts);
+	if (r->n_insts)
+		buf_put(out, r->raw_insts, r->raw_insts_len);
+	rec_put_uint(out, r->n_years);
+	if (r->n_years)
+		buf_put(out, r->raw_years, r->raw_years_len);
 	rec_end(out, start);
 }
 
@@ -235,6 +354,21 @@ rec_researcher_decode(const void *data, size_t len,
 	out->orcid_verified = (uint8_t)rec_get_uint(&r, 1);
 	out->first_year = (int)rec_get_uint(&r, 9999);
 	out->last_year = (int)rec_get_uint(&r, 9999);
+	if (!r.err && r.p < r.end) {   /* schema 4's fields */
+		out->cited = rec_get_uint(&r, UINT64_MAX);
+		out->h_index = (uint32_t)rec_get_uint(&r, UINT32_MAX);
+		out->i10_index = (uint32_t)rec_get_uint(&r, UINT32_MAX);
+		out->oa_stats = (uint8_t)rec_get_uint(&r, 1);
+		out->oa_h_index = (uint32_t)rec_get_uint(&r, UINT32_MAX);
+		out->oa_i10_index = (uint32_t)rec_get_uint(&r, UINT32_MAX);
+		out->oa_cited = rec_get_uint(&r, UINT64_MAX);
+		out->n_insts = (uint32_t)rec_get_uint(&r, UINT32_MAX);
+		out->raw_insts = get_list(&r, out->n_insts,
+		    &out->raw_insts_len, 0);
+		out->n_years = (uint32_t)rec_get_uint(&r, UINT32_MAX);
+		out->raw_years = get_list(&r, out->n_years,
+		    &out->raw_years_len, 1);
+	}
 	if ((rc = rec_close(&r)) != 0)
 		memset(out, 0, sizeof(*out));
 	return rc;
@@ -243,7 +377,8 @@ rec_researcher_decode(const void *data, size_t len,
 /* ---- work ----------------------------------------------------------------
  * id, doi, title, type, venue, landing_url, abstract, year,
  * n_authors, (author id, author name) * n_authors,
- * n_topics, (topic id, topic name) * n_topics.
+ * n_topics, (topic id, topic name) * n_topics; from schema 4 on (a record
+ * ends before them or has them all): date, oa_url, cited, flags.
  */
 
 void
@@ -272,6 +407,10 @@ rec_work_encode(struct buf *out, const struct store_work *w,
 		rec_put_str(out, topics[i].id);
 		rec_put_str(out, topics[i].name);
 	}
+	rec_put_str(out, w->date);
+	rec_put_str(out, w->oa_url);
+	rec_put_uint(out, w->cited);
+	rec_put_uint(out, w->flags);
 	rec_end(out, start);
 }
 
@@ -315,6 +454,13 @@ rec_work_decode(const void *data, size_t len, struct store_work *out)
 	out->raw_authors = get_pairs(&r, out->n_authors, &out->raw_authors_len);
 	out->n_topics = (uint32_t)rec_get_uint(&r, UINT32_MAX);
 	out->raw_topics = get_pairs(&r, out->n_topics, &out->raw_topics_len);
+	if (!r.err && r.p < r.end) {   /* schema 4's fields */
+		out->date = rec_get_str(&r);
+		out->oa_url = rec_get_str(&r);
+		out->cited = rec_get_uint(&r, UINT64_MAX);
+		out->flags = (uint32_t)rec_get_uint(&r, STORE_WORK_RETRACTED |
+		    STORE_WORK_PARATEXT);
+	}
 	if ((rc = rec_close(&r)) != 0)
 		memset(out, 0, sizeof(*out));
 	return rc;

@@ -62,6 +62,13 @@ int rec_close(struct rec_reader *r);
  * with views into data (valid while data is) and return 0, STORE_CORRUPT
  * or STORE_BADSCHEMA; on error *out is zeroed.
  */
+/*
+ * A researcher's lists are encoded apart (rec_inst_put(), rec_year_put()
+ * append one entry to a buffer) and handed over in raw_insts/raw_years
+ * with their counts; decoding checks every entry.
+ */
+void rec_inst_put(struct buf *b, const struct store_inst *x);
+void rec_year_put(struct buf *b, const struct store_year *y);
 void rec_researcher_encode(struct buf *out, const struct store_researcher *r);
 int  rec_researcher_decode(const void *data, size_t len,
     struct store_researcher *out);
@@ -90,6 +97,16 @@ int  rec_claim_decode(const void *data, size_t len, struct store_claim *out);
  * damaged list may have 20 digits) and returns its length.
  */
 #define ID_MAX 20                 /* bytes of a valid id */
+
+/*
+ * Topics are OpenAlex topics ("T10320", number 10320) or, on MAG-era works
+ * that have none, its concepts ("C41008148", number 41008148 |
+ * TOPIC_CONCEPT): one number space for the lists that hold numbers
+ * (rtopics). A concept number of 2^63 or more has no topic number.
+ */
+#define TOPIC_CONCEPT (UINT64_C(1) << 63)
+int    topic_id_parse(struct sv s, uint64_t *num);
+size_t topic_id_format(char *out, uint64_t num);
 #define ID_BUF 22                 /* letter, up to 20 digits, NUL */
 int    id_parse(struct sv s, char letter, uint64_t *num);
 size_t id_format(char *out, char letter, uint64_t num);

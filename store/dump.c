@@ -133,6 +133,54 @@ researcher_text(struct buf *b, MDB_val v)
 	field_num(b, "orcid_verified", r.orcid_verified);
 	field_num(b, "first_year", (uint64_t)r.first_year);
 	field_num(b, "last_year", (uint64_t)r.last_year);
+	/* Schema 4's fields, where there is something (a record of before
+	 * dumps as it did). */
+	if (r.cited)
+		field_num(b, "cited", r.cited);
+	if (r.h_index)
+		field_num(b, "h_index", r.h_index);
+	if (r.i10_index)
+		field_num(b, "i10_index", r.i10_index);
+	if (r.oa_stats) {
+		field_num(b, "oa_h_index", r.oa_h_index);
+		field_num(b, "oa_i10_index", r.oa_i10_index);
+	}
+	if (r.oa_cited)
+		field_num(b, "oa_cited", r.oa_cited);
+	if (r.n_insts) {
+		struct store_inst x;
+		size_t pos = 0;
+		const char *sep = "";
+
+		buf_puts(b, " institutions=[");
+		for (; store_researcher_inst_next(&r, &pos, &x) == 0; sep = " ") {
+			buf_puts(b, sep);
+			dump_quote(b, x.name);
+			buf_putc(b, ':');
+			buf_putu64(b, (uint64_t)x.first);
+			buf_putc(b, '-');
+			buf_putu64(b, (uint64_t)x.last);
+			if (x.current)
+				buf_puts(b, ":current");
+		}
+		buf_putc(b, ']');
+	}
+	if (r.n_years) {
+		struct store_year y;
+		size_t pos = 0;
+		const char *sep = "";
+
+		buf_puts(b, " counts_by_year=[");
+		for (; store_researcher_year_next(&r, &pos, &y) == 0; sep = " ") {
+			buf_puts(b, sep);
+			buf_putu64(b, (uint64_t)y.year);
+			buf_putc(b, ':');
+			buf_putu64(b, y.works);
+			buf_putc(b, ':');
+			buf_putu64(b, y.cited);
+		}
+		buf_putc(b, ']');
+	}
 	return 0;
 }
 
@@ -172,6 +220,16 @@ work_text(struct buf *b, MDB_val v)
 	}
 	buf_putc(b, ']');
 	field_str(b, "abstract", w.abstract);
+	if (w.date.n)
+		field_str(b, "date", w.date);
+	if (w.oa_url.n)
+		field_str(b, "oa_url", w.oa_url);
+	if (w.cited)
+		field_num(b, "cited", w.cited);
+	if (w.flags & STORE_WORK_RETRACTED)
+		buf_puts(b, " retracted");
+	if (w.flags & STORE_WORK_PARATEXT)
+		buf_puts(b, " paratext");
 	return 0;
 }
 
@@ -289,7 +347,13 @@ value_text(struct buf *b, enum store_db db, MDB_val k, MDB_val v)
 		buf_putc(b, ' ');
 		buf_putu64(b, UINT32_MAX - get_be32(p));
 		buf_putc(b, ' ');
-		id_text(b, db == DB_COAUTHORS ? 'A' : 'T', p + 4);
+		if (db == DB_COAUTHORS)
+			id_text(b, 'A', p + 4);
+		else {
+			char id[ID_BUF];
+
+			buf_put(b, id, topic_id_format(id, get_be64(p + 4)));
+		}
 		return 0;
 	case DB_FOLLOWS:
 		buf_putc(b, ' ');

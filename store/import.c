@@ -324,6 +324,9 @@ store_import(struct store *s, const struct import_opts *o,
 	buf_free(&m.mrec);
 	buf_free(&m.mcopy);
 	buf_free(&m.mcopy2);
+	buf_free(&m.insts);
+	buf_free(&m.years);
+	free(m.cites);
 	free(m.old);
 	free(m.pend);
 	return rc;

@@ -47,6 +47,8 @@ struct import_opts {
 struct import_report {
 	uint64_t authors, works;      /* good lines read */
 	uint64_t bad_lines;
+	uint64_t placeholders;        /* author lines of OpenAlex placeholder
+	                                 authors, not made researchers */
 	uint64_t generation;          /* the catalog generation now */
 	uint64_t researchers_written, works_written;  /* new or changed */
 	uint64_t parts_read, parts_skipped;   /* snapshot files, by date */

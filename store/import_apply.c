@@ -133,8 +133,13 @@ imp_do_author(struct imp *m, const struct oa_author *a)
 {
 	struct store_researcher r, old;
 	MDB_val v;
+	size_t i;
 	int rc;
 
+	if (openalex_placeholder(a->a.num, a->a.name)) {
+		m->rep.placeholders++;    /* nobody's profile */
+		return 0;
+	}
 	rc = imp_get_researcher(m, a->a.num, &old, &v);
 	/* The record of an id merged into another: that one stands for it. */
 	if (rc == MDB_NOTFOUND && m->any_merged &&
@@ -154,6 +159,32 @@ imp_do_author(struct imp *m, const struct oa_author *a)
 		r.name = a->a.name;
 	r.orcid = a->a.orcid;
 	r.institution = a->institution;
+	buf_reset(&m->insts);
+	for (i = 0; i < a->n_insts; i++) {
+		struct store_inst x = { a->insts[i].name, a->insts[i].first,
+		    a->insts[i].last, a->insts[i].current };
+
+		rec_inst_put(&m->insts, &x);
+	}
+	r.n_insts = (uint32_t)a->n_insts;
+	r.raw_insts = m->insts.p;
+	r.raw_insts_len = m->insts.len;
+	buf_reset(&m->years);
+	for (i = 0; i < a->n_years; i++) {
+		struct store_year y = { a->years[i].year, a->years[i].works,
+		    a->years[i].cited };
+
+		rec_year_put(&m->years, &y);
+	}
+	r.n_years = (uint32_t)a->n_years;
+	r.raw_years = m->years.p;
+	r.raw_years_len = m->years.len;
+	r.oa_stats = (uint8_t)(a->has_stats != 0);
+	r.oa_h_index = a->h_index > UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)a->h_index;
+	r.oa_i10_index = a->i10_index > UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)a->i10_index;
+	r.oa_cited = a->cited;
 	if ((rc = imp_put_researcher(m, a->a.num, &r, rc ? NULL : &old,
 	    rc ? NULL : &v)) != 0)
 		return rc;
@@ -187,6 +218,7 @@ ensure_researcher(struct imp *m, const struct oa_ref *a)
 	r.id = a->id;
 	r.name = a->name;
 	r.orcid = a->orcid;
+	r.institution = a->inst;  /* until an author line names its own */
 	return imp_put_researcher(m, a->num, &r, NULL, NULL);
 }
 
@@ -249,7 +281,7 @@ remember_topic(struct imp *m, const struct oa_ref *t)
 static void
 remember_work(struct imp *m, const struct oa_work *w)
 {
-	size_t need = 3 + w->n_authors + w->n_topics, i;
+	size_t need = 4 + w->n_authors + w->n_topics, i;
 	struct idmap_entry *e;
 	uint64_t *p;
 
@@ -270,10 +302,11 @@ remember_work(struct imp *m, const struct oa_work *w)
 	p[0] = (uint64_t)w->year;
 	p[1] = w->n_authors;
 	p[2] = w->n_topics;
+	p[3] = w->cited;
 	for (i = 0; i < w->n_authors; i++)
-		p[3 + i] = w->authors[i].num;
+		p[4 + i] = w->authors[i].num;   /* 0: no id (ids start at 1) */
 	for (i = 0; i < w->n_topics; i++)
-		p[3 + w->n_authors + i] = w->topics[i].num;
+		p[4 + w->n_authors + i] = w->topics[i].num;
 	m->n_sums += need;
 }
 
@@ -314,7 +347,7 @@ new_has_author(const struct oa_work *w, uint64_t num)
 	size_t i;
 
 	for (i = 0; i < w->n_authors; i++)
-		if (w->authors[i].num == num)
+		if (w->authors[i].id.n && w->authors[i].num == num)
 			return 1;
 	return 0;
 }
@@ -332,7 +365,7 @@ imp_do_work(struct imp *m, struct oa_work *w, struct buf *rec)
 	struct store_author_ref a;
 	MDB_val v;
 	size_t i, n_old = 0, pos = 0;
-	int rc, old_year = 0;
+	int rc, old_year = 0, listed;
 
 	/* An author merged away is credited to the one it went into. */
 	if (m->any_merged && (rc = imp_remap_work(m, w, rec)) != 0)
@@ -350,6 +383,8 @@ imp_do_work(struct imp *m, struct oa_work *w, struct buf *rec)
 			m->old = xrealloc(m->old, m->cap_old * sizeof(*m->old));
 		}
 		while (store_work_author_next(&old, &pos, &a) == 0) {
+			if (a.id.n == 0)
+				continue;      /* a name without a profile */
 			if (id_parse(a.id, 'A', &m->old[n_old]) != 0)
 				return STORE_CORRUPT;
 			n_old++;
@@ -363,13 +398,19 @@ imp_do_work(struct imp *m, struct oa_work *w, struct buf *rec)
 		return rc;
 	remember_work(m, w);
 	m->rep.works_written++;
+	/* Paratext (covers, front matter, indexes) is kept but listed for
+	 * nobody: no edges, no profiles from its authorships, no figures. */
+	listed = !(w->flags & OA_PARATEXT);
 	for (i = 0; i < n_old; i++) {
-		if ((old_year != w->year || !new_has_author(w, m->old[i])) &&
+		if ((old_year != w->year || !listed ||
+		    !new_has_author(w, m->old[i])) &&
 		    (rc = imp_edge(m, m->old[i], old_year, w->num, 1)) != 0)
 			return rc;
 		imp_affect(m, m->old[i]);
 	}
-	for (i = 0; i < w->n_authors; i++) {
+	for (i = 0; listed && i < w->n_authors; i++) {
+		if (w->authors[i].id.n == 0)
+			continue;
 		if ((rc = imp_edge(m, w->authors[i].num, w->year, w->num, 0)) != 0 ||
 		    (rc = ensure_researcher(m, &w->authors[i])) != 0)
 			return rc;

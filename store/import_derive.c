@@ -75,6 +75,41 @@ close:
 	return rc;
 }
 
+/* Counts one work cited `cited` times (its citations kept for h). */
+static void
+cite(struct imp *m, struct figures *f, uint64_t cited)
+{
+	if (f->works == m->cap_cites) {
+		m->cap_cites = m->cap_cites ? m->cap_cites * 2 : 256;
+		m->cites = xrealloc(m->cites, m->cap_cites * sizeof(*m->cites));
+	}
+	m->cites[f->works++] = cited;
+	f->cited += cited;
+	if (cited >= 10)
+		f->i10_index++;
+}
+
+static int
+cmp_desc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The h-index of the works cite() counted: h of them cited >= h times. */
+static uint32_t
+h_index(struct imp *m, const struct figures *f)
+{
+	uint32_t h = 0;
+
+	if (f->works > 1)
+		qsort(m->cites, f->works, sizeof(*m->cites), cmp_desc);
+	while (h < f->works && m->cites[h] >= (uint64_t)h + 1)
+		h++;
+	return h;
+}
+
 /* Counts one work of researcher num from its summary (remember_work()). */
 static void
 tally_summary(struct imp *m, uint64_t num, const uint64_t *p,
@@ -83,16 +118,16 @@ tally_summary(struct imp *m, uint64_t num, const uint64_t *p,
 	int year = (int)p[0];
 	size_t na = (size_t)p[1], nt = (size_t)p[2], i;
 
-	f->works++;
+	cite(m, f, p[3]);
 	if (year > 0 && (f->first == 0 || year < f->first))
 		f->first = year;
 	if (year > f->last)
 		f->last = year;
 	for (i = 0; i < na; i++)
-		if (p[3 + i] != num)
-			idmap_add(&m->co, p[3 + i])->n++;
+		if (p[4 + i] != num && p[4 + i] != 0)
+			idmap_add(&m->co, p[4 + i])->n++;
 	for (i = 0; i < nt; i++)
-		idmap_add(&m->tp, p[3 + na + i])->n++;
+		idmap_add(&m->tp, p[4 + na + i])->n++;
 }
 
 /*
@@ -137,12 +172,14 @@ compute(struct imp *m, uint64_t num, struct figures *f)
 		if ((rc = mdb_get(m->txn, m->dbi[DB_WORKS], &wk, &wv)) != 0 ||
 		    (rc = rec_work_decode(wv.mv_data, wv.mv_size, &w)) != 0)
 			break;
-		f->works++;
+		cite(m, f, w.cited);
 		if (w.year > 0 && (f->first == 0 || w.year < f->first))
 			f->first = w.year;
 		if (w.year > f->last)
 			f->last = w.year;
 		for (pos = 0; store_work_author_next(&w, &pos, &a) == 0;) {
+			if (a.id.n == 0)
+				continue;      /* a name without a profile */
 			if (id_parse(a.id, 'A', &x) != 0) {
 				rc = STORE_CORRUPT;
 				goto close;
@@ -151,7 +188,7 @@ compute(struct imp *m, uint64_t num, struct figures *f)
 				idmap_add(&m->co, x)->n++;
 		}
 		for (pos = 0; store_work_topic_next(&w, &pos, &t) == 0;) {
-			if (id_parse(t.id, 'T', &x) != 0) {
+			if (topic_id_parse(t.id, &x) != 0) {
 				rc = STORE_CORRUPT;
 				goto close;
 			}
@@ -164,6 +201,7 @@ close:
 		rc = 0;   /* end of the list (or no works at all) */
 	if (rc != 0)
 		return rc;
+	f->h_index = h_index(m, f);
 	f->coauthors = (uint32_t)m->co.n;
 	f->topics = (uint32_t)m->tp.n;
 	for (i = 0; i < m->co.n; i++)
@@ -185,6 +223,9 @@ apply(struct store_researcher *r, const struct figures *f)
 	r->coauthors = f->coauthors;
 	r->first_year = f->first;
 	r->last_year = f->last;
+	r->cited = f->cited;
+	r->h_index = f->h_index;
+	r->i10_index = f->i10_index;
 }
 
 static int

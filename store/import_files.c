@@ -193,6 +193,11 @@ encode_work(struct batch *b, const struct oa_work *w, struct buf *rec)
 	sw.landing_url = w->landing_url;
 	sw.abstract = buf_sv(&w->abstract);
 	sw.year = w->year;
+	sw.date = w->date;
+	sw.oa_url = w->oa_url;
+	sw.cited = w->cited;
+	sw.flags = ((w->flags & OA_RETRACTED) ? STORE_WORK_RETRACTED : 0) |
+	    ((w->flags & OA_PARATEXT) ? STORE_WORK_PARATEXT : 0);
 	buf_reset(rec);
 	rec_work_encode(rec, &sw, b->arefs, w->n_authors, b->trefs,
 	    w->n_topics);

@@ -18,6 +18,8 @@ enum {
 struct figures {
 	uint32_t works, topics, close, coauthors;
 	int first, last;
+	uint64_t cited;          /* over the works: */
+	uint32_t h_index, i10_index;
 };
 
 /* A new researcher waiting for a slug. */
@@ -48,12 +50,16 @@ struct imp {
 	int any_merged;          /* the merged database is not empty */
 	struct buf ids;          /* ids remapped in the work line at hand */
 	struct buf mrec, mcopy, mcopy2;   /* merging: records, copies */
+	struct buf insts, years;  /* an author line's lists, encoded */
+	uint64_t *cites;         /* a researcher's works' citations */
+	size_t cap_cites;
 	int append[DB__COUNT];    /* keys came in order so far: MDB_APPEND */
 	/*
 	 * What imp_derive() needs of every work written in this run (so it does
 	 * not read and decode them back): wsum maps the work's number to an
-	 * offset in sums, where year, number of authors, number of topics and
-	 * then the author and topic numbers follow.
+	 * offset in sums, where year, number of authors, number of topics,
+	 * citations and then the author numbers (0: no id) and topic numbers
+	 * follow.
 	 */
 	struct idmap wsum;
 	uint64_t *sums;

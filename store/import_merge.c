@@ -107,6 +107,8 @@ delete_work(struct imp *m, uint64_t num)
 	if ((rc = rec_work_decode(m->mcopy.p, m->mcopy.len, &w)) != 0)
 		return rc;
 	while (store_work_author_next(&w, &pos, &a) == 0) {
+		if (a.id.n == 0)
+			continue;      /* a name without a profile */
 		if (id_parse(a.id, 'A', &x) != 0)
 			return STORE_CORRUPT;
 		if ((rc = imp_edge(m, x, w.year, num, 1)) != 0)
@@ -144,6 +146,10 @@ rewrite_work(const struct store_work *w, uint64_t from,
 			has_to = 1;
 	for (pos = 0; store_work_author_next(w, &pos, &a) == 0 &&
 	    n < w->n_authors;) {
+		if (a.id.n == 0) {
+			au[n++] = a;       /* a name without a profile */
+			continue;
+		}
 		if (id_parse(a.id, 'A', &x) != 0) {
 			free(au);
 			free(tp);
@@ -516,6 +522,8 @@ imp_remap_work(struct imp *m, struct oa_work *w, struct buf *rec)
 		struct oa_ref *a = &w->authors[i];
 		char *id;
 
+		if (a->id.n == 0)
+			continue;         /* a name without a profile */
 		e = idmap_get(&m->touched, a->num);
 		if (e != NULL && (e->n & T_EXISTS))
 			continue;         /* a record of its own, seen this run */
@@ -538,7 +546,8 @@ imp_remap_work(struct imp *m, struct oa_work *w, struct buf *rec)
 	/* Once each: a survivor that was an author already. */
 	for (i = 0; i < w->n_authors; i++)
 		for (j = 0; j < i; j++)
-			if (w->authors[j].num == w->authors[i].num) {
+			if (w->authors[i].id.n &&
+			    w->authors[j].num == w->authors[i].num) {
 				memmove(&w->authors[i], &w->authors[i + 1],
 				    (w->n_authors - i - 1) * sizeof(*w->authors));
 				w->n_authors--;

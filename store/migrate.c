@@ -29,6 +29,10 @@ static const struct migrate_step steps[] = {
 	{ 2, "names folded in every script (libutf8proc), the search index "
 	  "of name words, slugs of names the old folding cut up",
 	  0, step_names },
+	/* Version 4 adds fields at the end of works and researchers; the
+	 * records of before read as having none, so nothing is rewritten. */
+	{ 3, "citations, dates, open-access links, institutions with years: "
+	  "shown once the catalog is imported again", 0, NULL },
 };
 
 int

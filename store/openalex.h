@@ -19,6 +19,9 @@
 #define OA_ABSTRACT_POS    20000        /* positions 0 .. OA_ABSTRACT_POS-1 */
 #define OA_WORD_MAX        1024         /* bytes in one abstract word */
 #define OA_ALTS_MAX        32           /* display_name_alternatives kept */
+#define OA_DATE_MAX        32           /* publication_date */
+#define OA_INSTS_MAX       100          /* institutions of one author */
+#define OA_YEARS_MAX       200          /* affiliation years, counts_by_year */
 
 /*
  * Every sv below points into memory the struct owns (the parsed JSON and
@@ -27,36 +30,88 @@
  * null or missing.
  */
 struct oa_ref {
-	struct sv id;             /* "A123" / "T123" */
-	uint64_t  num;            /* the id's number */
-	struct sv name;           /* display_name */
+	struct sv id;             /* "A123" / "T123" / "C123"; authors: empty
+	                             for one OpenAlex could not name */
+	uint64_t  num;            /* the id's number (topics: oa_topic_num());
+	                             0 without an id */
+	struct sv name;           /* display_name (authorships: else
+	                             raw_author_name) */
 	struct sv orcid;          /* authors only: "0000-0002-1825-0097" */
+	struct sv inst;           /* authorships only: the first of
+	                             institutions[].display_name */
+};
+
+/* An institution of an author: current (last known) or of the past. */
+struct oa_inst {
+	struct sv id;             /* "I123" as given (a URL), to match them */
+	struct sv name;
+	int       first, last;    /* affiliations[].years: lowest, highest; 0 */
+	int       current;        /* one of the last known institutions */
+};
+
+/* counts_by_year[]: works and citations of one year. */
+struct oa_year {
+	int      year;
+	uint64_t works, cited;
 };
 
 struct oa_author {
 	struct oa_ref a;          /* id, display_name, orcid */
-	struct sv institution;    /* last_known_institutions[0].display_name */
+	struct sv institution;    /* the first current institution, else the
+	                             first of affiliations[] */
+	struct oa_inst *insts;    /* every institution, current ones first:
+	                             last_known_institutions (or the older
+	                             last_known_institution), then the other
+	                             affiliations[] in their order */
+	size_t    n_insts, cap_insts;
+	uint64_t  cited;          /* cited_by_count */
+	int       has_stats;      /* summary_stats is there: */
+	uint64_t  h_index, i10_index;
+	struct oa_year *years;    /* counts_by_year, in the record's order */
+	size_t    n_years, cap_years;
 	/* display_name_alternatives: the strings of the array (others, and
 	 * those past OA_NAME_MAX, left out), the first OA_ALTS_MAX */
 	struct sv alts[OA_ALTS_MAX];
 	size_t    n_alts;
 	/* scratch, owned: */
+	struct oa_inst *raw_insts;/* as met: last_known_institutions */
+	size_t    n_raw, cap_raw;
+	struct oa_inst *affs;     /* as met: affiliations[] */
+	size_t    n_affs, cap_affs;
+	struct sv lki_name, lki_id; /* last_known_institution */
 	struct buf proj;          /* the fast way's decoded strings */
 	void *json;               /* the parsed line (the reference way) */
 	void *arena;              /* where the parsed line lives */
 };
 
+/* work flags */
+#define OA_RETRACTED 0x1u
+#define OA_PARATEXT  0x2u
+
 struct oa_work {
 	struct sv id;             /* "W123" */
 	uint64_t  num;
 	struct sv doi, title, type, venue, landing_url;
+	struct sv date;           /* publication_date, "2021-06-30", or empty */
+	struct sv oa_url;         /* best_oa_location.pdf_url, else its
+	                             landing_page_url, else open_access.oa_url */
+	uint64_t  cited;          /* cited_by_count */
+	unsigned  flags;          /* OA_RETRACTED, OA_PARATEXT */
 	int       year;           /* 0 when null */
-	struct oa_ref *authors;   /* authorships with an author id, deduplicated */
+	struct oa_ref *authors;   /* authorships in order: those with an
+	                             author id once each, those without one
+	                             (but with a name) each; placeholder
+	                             authors (openalex_placeholder()) lose
+	                             their id */
 	size_t    n_authors, cap_authors;
-	struct oa_ref *topics;    /* deduplicated */
+	struct oa_ref *topics;    /* deduplicated; concepts[] when the work
+	                             has no topics[] (MAG-era records) */
 	size_t    n_topics, cap_topics;
 	struct buf abstract;      /* rebuilt from abstract_inverted_index */
 	/* scratch, owned: */
+	struct oa_ref *concepts;  /* as met, for the fallback */
+	size_t    n_concepts, cap_concepts;
+	struct sv host_venue, best_pdf, best_landing, oa_oa_url; /* as met */
 	struct sv *words;         /* a word per position */
 	size_t    cap_words;
 	struct buf proj, keys;    /* fast way: decoded strings; words */
@@ -114,5 +169,21 @@ int  openalex_author_parse_fast(const char *line, size_t len,
 
 /* The bare form of an OpenAlex id of kind letter; -1 if malformed. */
 int  openalex_id(struct sv s, char letter, struct sv *bare, uint64_t *num);
+
+/*
+ * Whether author number num is one of OpenAlex's placeholders (the
+ * "Deleted Author" A5317838346, or any author of that name): a name
+ * OpenAlex puts where it lost the person, never a researcher. No profile is made for one;
+ * on a work it is a name without an id.
+ */
+int  openalex_placeholder(uint64_t num, struct sv name);
+
+/*
+ * Whether two parses of a line gave the same struct, every field the
+ * importer uses (tests and fuzzers compare the two ways with them).
+ */
+int  openalex_work_same(const struct oa_work *a, const struct oa_work *b);
+int  openalex_author_same(const struct oa_author *a,
+    const struct oa_author *b);
 
 #endif

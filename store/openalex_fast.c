@@ -24,6 +24,7 @@ struct fast {
 };
 
 static int decode_abstract(struct fast *f);
+static int fast_abstract(struct fast *f);
 
 /* Opens the object or array at the scanner (on its bracket). */
 static int
@@ -213,13 +214,122 @@ fast_location(struct fast *f, struct oa_work *w)
 	return r;
 }
 
+/* A non-negative integer or null (0), as opt_uint() takes it. */
+static int
+fast_uint(struct fast *f, uint64_t *v)
+{
+	*v = 0;
+	if (*f->s.p == 'n')
+		return jscan_null(&f->s);
+	return jscan_uint(&f->s, v);
+}
+
+/* true, false or null (0), as opt_bool() takes it. */
+static int
+fast_bool(struct fast *f, int *v)
+{
+	int c = *f->s.p;
+
+	*v = c == 't';
+	if (c != 't' && c != 'f' && c != 'n')
+		return -1;
+	return jscan_value(&f->s);
+}
+
 /*
- * One author object (of an authorship, letter 'A') or topic object ('T'),
- * the scanner on its brace: the id, name and, for authors, ORCID. *has_id
- * is 0 for an entry without an id, which the caller skips.
+ * An object of string members, as opt_str() takes each: names[i] into
+ * out[i] (max[i] bytes at most); null gives all empty, the rest skipped.
  */
 static int
-fast_ref(struct fast *f, char letter, struct oa_ref *r, int *has_id)
+fast_strs(struct fast *f, const char *const *names, const size_t *max,
+    struct sv *out)
+{
+	const unsigned char *k;
+	size_t kn;
+	unsigned seen = 0;
+	int first = 1, r, i;
+
+	for (i = 0; names[i] != NULL; i++)
+		out[i] = (struct sv){ "", 0 };
+	if (*f->s.p == 'n')
+		return jscan_null(&f->s);
+	if (*f->s.p != '{' || open_container(&f->s) != 0)
+		return -1;
+	while ((r = next_member(&f->s, &first, &k, &kn)) == 1) {
+		i = member_index(names, k, kn, &seen);
+		if (i == -2)
+			return -1;
+		if ((i >= 0 ? fast_str(f, max[i], &out[i]) : skip(f)) != 0)
+			return -1;
+	}
+	return r;
+}
+
+/* {"id": ..., "display_name": ...} of an institution, or null. */
+static int
+fast_inst(struct fast *f, struct oa_inst *x)
+{
+	static const char *const names[] = { "id", "display_name", NULL };
+	static const size_t max[] = { OA_URL_MAX, OA_NAME_MAX };
+	struct sv v[2];
+
+	if (fast_strs(f, names, max, v) != 0)
+		return -1;
+	x->id = v[0];
+	x->name = v[1];
+	return 0;
+}
+
+/*
+ * An array at the scanner (or null): each element, null ones skipped,
+ * handed to each() with ctx; more than max elements gives up.
+ */
+static int
+fast_array(struct fast *f, size_t max, int (*each)(struct fast *, void *),
+    void *ctx)
+{
+	size_t count = 0;
+	int first = 1, rc;
+
+	if (*f->s.p == 'n')
+		return jscan_null(&f->s);
+	if (*f->s.p != '[' || open_container(&f->s) != 0)
+		return -1;
+	while ((rc = next_element(&f->s, &first)) == 1) {
+		if (++count > max)
+			return -1;
+		if (*f->s.p == 'n') {
+			if (jscan_null(&f->s) != 0)
+				return -1;
+			continue;
+		}
+		if (each(f, ctx) != 0)
+			return -1;
+	}
+	return rc;
+}
+
+/* An element of authorships[].institutions: keeps the first name. */
+static int
+each_work_inst(struct fast *f, void *ctx)
+{
+	struct oa_ref *r = ctx;
+	struct oa_inst x;
+
+	if (*f->s.p != '{' || fast_inst(f, &x) != 0)
+		return -1;
+	if (r->inst.n == 0)
+		r->inst = x.name;
+	return 0;
+}
+
+/*
+ * One author object (of an authorship, letter 'A'), topic ('T') or
+ * concept ('C'), the scanner on its brace: the id, name and, for authors,
+ * ORCID. An entry without an id comes back with an empty id.
+ */
+static int
+fast_ref(struct fast *f, char letter, struct oa_ref *r)
 {
 	static const char *const names[] = { "id", "display_name", "orcid",
 	    NULL };
@@ -229,9 +339,8 @@ fast_ref(struct fast *f, char letter, struct oa_ref *r, int *has_id)
 	struct sv id = { "", 0 }, orcid = { "", 0 };
 	int first = 1, rc, i;
 
-	memset(r, 0, sizeof(*r));
-	r->name = r->orcid = (struct sv){ "", 0 };
-	*has_id = 0;
+	r->id = r->name = r->orcid = (struct sv){ "", 0 };
+	r->num = 0;
 	if (*f->s.p != '{' || open_container(&f->s) != 0)
 		return -1;
 	while ((rc = next_member(&f->s, &first, &k, &kn)) == 1) {
@@ -257,27 +366,32 @@ fast_ref(struct fast *f, char letter, struct oa_ref *r, int *has_id)
 		if (rc != 0)
 			return -1;
 	}
-	if (rc != 0 || id.n == 0)
-		return rc;             /* no id: the entry is skipped */
-	if (openalex_id(id, letter, &r->id, &r->num) != 0)
+	if (rc != 0)
+		return rc;
+	if (letter == 'A') {
+		if (id.n && openalex_id(id, 'A', &r->id, &r->num) != 0)
+			return -1;
+		if (orcid.n && oa_orcid_bare(orcid, &r->orcid) != 0)
+			return -1;
+	} else if (id.n && oa_topic_id(id, letter, &r->id, &r->num) != 0)
 		return -1;
-	if (orcid.n && oa_orcid_bare(orcid, &r->orcid) != 0)
-		return -1;
-	*has_id = 1;
 	return 0;
 }
 
-/* {"author": {...}, ...}: the author, the rest skipped. */
+/* {"author": {...}, "raw_author_name": ..., "institutions": [...]}. */
 static int
-fast_authorship(struct fast *f, struct oa_ref *r, int *has_id)
+fast_authorship(struct fast *f, struct oa_ref *r)
 {
-	static const char *const names[] = { "author", NULL };
+	static const char *const names[] = { "author", "raw_author_name",
+	    "institutions", NULL };
 	const unsigned char *k;
 	size_t kn;
 	unsigned seen = 0;
+	struct sv raw = { "", 0 };
 	int first = 1, rc;
 
-	*has_id = 0;
+	memset(r, 0, sizeof(*r));
+	r->id = r->name = r->orcid = r->inst = (struct sv){ "", 0 };
 	if (open_container(&f->s) != 0)
 		return -1;
 	while ((rc = next_member(&f->s, &first, &k, &kn)) == 1) {
@@ -286,7 +400,13 @@ fast_authorship(struct fast *f, struct oa_ref *r, int *has_id)
 			if (*f->s.p == 'n')
 				rc = jscan_null(&f->s);
 			else
-				rc = fast_ref(f, 'A', r, has_id);
+				rc = fast_ref(f, 'A', r);
+			break;
+		case 1:
+			rc = fast_str(f, OA_NAME_MAX, &raw);
+			break;
+		case 2:
+			rc = fast_array(f, (size_t)-1, each_work_inst, r);
 			break;
 		case -1:
 			rc = skip(f);
@@ -297,50 +417,42 @@ fast_authorship(struct fast *f, struct oa_ref *r, int *has_id)
 		if (rc != 0)
 			return -1;
 	}
+	if (rc == 0 && r->name.n == 0)
+		r->name = raw;
 	return rc;
 }
 
-/*
- * "authorships" (topics = 0) or "topics" (1): null, or an array of
- * objects and nulls; entries without an id are skipped, one id counts
- * once, in order.
- */
+/* An element of authorships[]. */
 static int
-fast_list(struct fast *f, int topics)
+each_authorship(struct fast *f, void *ctx)
 {
-	struct oa_work *w = f->w;
 	struct oa_ref r;
-	size_t count = 0;
-	int first = 1, rc, has_id;
 
-	if (*f->s.p == 'n')
-		return jscan_null(&f->s);
-	if (*f->s.p != '[' || open_container(&f->s) != 0)
+	(void)ctx;
+	if (*f->s.p != '{' || fast_authorship(f, &r) != 0)
 		return -1;
-	while ((rc = next_element(&f->s, &first)) == 1) {
-		if (++count > (topics ? OA_TOPICS_MAX : OA_AUTHORS_MAX))
-			return -1;
-		if (*f->s.p == 'n') {
-			if (jscan_null(&f->s) != 0)
-				return -1;
-			continue;
-		}
-		if (*f->s.p != '{')
-			return -1;
-		if ((topics ? fast_ref(f, 'T', &r, &has_id) :
-		    fast_authorship(f, &r, &has_id)) != 0)
-			return -1;
-		if (!has_id)
-			continue;
-		if (topics) {
-			if (!oa_ref_seen(w->topics, w->n_topics, r.num))
-				*oa_ref_add(&w->topics, &w->n_topics,
-				    &w->cap_topics) = r;
-		} else if (!oa_ref_seen(w->authors, w->n_authors, r.num))
-			*oa_ref_add(&w->authors, &w->n_authors,
-			    &w->cap_authors) = r;
-	}
-	return rc;
+	oa_author_add(f->w, r);
+	return 0;
+}
+
+/* Where the elements of topics[] or concepts[] go. */
+struct topic_list {
+	char letter;
+	struct oa_ref **v;
+	size_t *n, *cap;
+};
+
+static int
+each_topic(struct fast *f, void *ctx)
+{
+	struct topic_list *l = ctx;
+	struct oa_ref r = { .inst = { "", 0 } };
+
+	if (*f->s.p != '{' || fast_ref(f, l->letter, &r) != 0)
+		return -1;
+	if (r.id.n && !oa_ref_seen(*l->v, *l->n, r.num))
+		*oa_ref_add(l->v, l->n, l->cap) = r;
+	return 0;
 }
 
 /* Starts a fast parse of line into str (emptied, room for every string). */
@@ -375,10 +487,23 @@ fast_end(struct fast *f, int r)
 int
 oa_fast_work(const char *line, size_t len, struct oa_work *w)
 {
-	enum { ID, DOI, TITLE, DNAME, YEAR, TYPE, LOC, AUTHORS, TOPICS, ABSTRACT };
+	enum { ID, DOI, TITLE, DNAME, YEAR, TYPE, LOC, AUTHORS, TOPICS, ABSTRACT,
+	    HOST, BEST, OPEN, DATE, CITED, RETRACTED, PARATEXT, CONCEPTS };
 	static const char *const names[] = { "id", "doi", "title",
 	    "display_name", "publication_year", "type", "primary_location",
-	    "authorships", "topics", "abstract_inverted_index", NULL };
+	    "authorships", "topics", "abstract_inverted_index", "host_venue",
+	    "best_oa_location", "open_access", "publication_date",
+	    "cited_by_count", "is_retracted", "is_paratext", "concepts", NULL };
+	static const char *const best[] = { "pdf_url", "landing_page_url",
+	    NULL };
+	static const char *const open[] = { "oa_url", NULL };
+	static const size_t urls[] = { OA_URL_MAX, OA_URL_MAX };
+	struct topic_list topics = { 'T', &w->topics, &w->n_topics,
+	    &w->cap_topics };
+	struct topic_list concepts = { 'C', &w->concepts, &w->n_concepts,
+	    &w->cap_concepts };
+	struct sv two[2];
+	int flag;
 	struct fast f;
 	const unsigned char *k, *dname = NULL;
 	struct sv id = { "", 0 };
@@ -423,10 +548,41 @@ oa_fast_work(const char *line, size_t len, struct oa_work *w)
 			rc = fast_location(&f, w);
 			break;
 		case AUTHORS:
-			rc = fast_list(&f, 0);
+			rc = fast_array(&f, OA_AUTHORS_MAX, each_authorship,
+			    NULL);
 			break;
 		case TOPICS:
-			rc = fast_list(&f, 1);
+			rc = fast_array(&f, OA_TOPICS_MAX, each_topic, &topics);
+			break;
+		case CONCEPTS:
+			rc = fast_array(&f, OA_TOPICS_MAX, each_topic,
+			    &concepts);
+			break;
+		case HOST:
+			rc = fast_named(&f, OA_VENUE_MAX, &w->host_venue);
+			break;
+		case BEST:
+			rc = fast_strs(&f, best, urls, two);
+			w->best_pdf = two[0];
+			w->best_landing = two[1];
+			break;
+		case OPEN:
+			rc = fast_strs(&f, open, urls, two);
+			w->oa_oa_url = two[0];
+			break;
+		case DATE:
+			rc = fast_str(&f, OA_DATE_MAX, &w->date);
+			break;
+		case CITED:
+			rc = fast_uint(&f, &w->cited);
+			break;
+		case RETRACTED:
+			if ((rc = fast_bool(&f, &flag)) == 0 && flag)
+				w->flags |= OA_RETRACTED;
+			break;
+		case PARATEXT:
+			if ((rc = fast_bool(&f, &flag)) == 0 && flag)
+				w->flags |= OA_PARATEXT;
 			break;
 		case ABSTRACT:
 			if (*f.s.p == 'n')
@@ -434,7 +590,7 @@ oa_fast_work(const char *line, size_t len, struct oa_work *w)
 			else if (*f.s.p != '{')
 				return -1;
 			else
-				rc = decode_abstract(&f);
+				rc = fast_abstract(&f);
 			break;
 		case -1:
 			rc = skip(&f);
@@ -455,25 +611,155 @@ oa_fast_work(const char *line, size_t len, struct oa_work *w)
 	return 0;
 }
 
+/* An element of last_known_institutions[]. */
+static int
+each_lki(struct fast *f, void *ctx)
+{
+	struct oa_author *a = ctx;
+
+	if (*f->s.p != '{')
+		return -1;
+	return fast_inst(f, oa_inst_add(&a->raw_insts, &a->n_raw,
+	    &a->cap_raw));
+}
+
+/* An element of affiliations[].years: lowest and highest. */
+static int
+each_year(struct fast *f, void *ctx)
+{
+	struct oa_inst *x = ctx;
+	uint64_t y;
+
+	if (jscan_uint(&f->s, &y) != 0 || y < 1 || y > 9999)
+		return -1;
+	if (x->first == 0 || (int)y < x->first)
+		x->first = (int)y;
+	if ((int)y > x->last)
+		x->last = (int)y;
+	return 0;
+}
+
+/* An element of affiliations[]: {"institution": {...}, "years": [...]}. */
+static int
+each_aff(struct fast *f, void *ctx)
+{
+	static const char *const names[] = { "institution", "years", NULL };
+	struct oa_author *a = ctx;
+	struct oa_inst *x = oa_inst_add(&a->affs, &a->n_affs, &a->cap_affs);
+	const unsigned char *k;
+	size_t kn;
+	unsigned seen = 0;
+	int first = 1, rc;
+
+	if (*f->s.p != '{' || open_container(&f->s) != 0)
+		return -1;
+	while ((rc = next_member(&f->s, &first, &k, &kn)) == 1) {
+		switch (member_index(names, k, kn, &seen)) {
+		case 0:
+			rc = fast_inst(f, x);
+			break;
+		case 1:
+			rc = fast_array(f, OA_YEARS_MAX, each_year, x);
+			break;
+		case -1:
+			rc = skip(f);
+			break;
+		default:
+			return -1;
+		}
+		if (rc != 0)
+			return -1;
+	}
+	return rc;
+}
+
+/* An element of counts_by_year[]. */
+static int
+each_count(struct fast *f, void *ctx)
+{
+	static const char *const names[] = { "year", "works_count",
+	    "cited_by_count", NULL };
+	struct oa_author *a = ctx;
+	struct oa_year *y;
+	const unsigned char *k;
+	size_t kn;
+	unsigned seen = 0;
+	uint64_t year = 0;
+	int first = 1, rc, i;
+
+	if (*f->s.p != '{' || open_container(&f->s) != 0)
+		return -1;
+	if (a->n_years == a->cap_years) {
+		a->cap_years = a->cap_years ? a->cap_years * 2 : 16;
+		a->years = xrealloc(a->years, a->cap_years * sizeof(*a->years));
+	}
+	y = &a->years[a->n_years];
+	y->works = y->cited = 0;
+	while ((rc = next_member(&f->s, &first, &k, &kn)) == 1) {
+		i = member_index(names, k, kn, &seen);
+		if (i == -2)
+			return -1;
+		rc = i == 0 ? fast_uint(f, &year) : i == 1 ?
+		    fast_uint(f, &y->works) : i == 2 ? fast_uint(f, &y->cited) :
+		    skip(f);
+		if (rc != 0)
+			return -1;
+	}
+	if (rc != 0 || year < 1 || year > 9999)
+		return -1;
+	y->year = (int)year;
+	a->n_years++;
+	return 0;
+}
+
+/* summary_stats: h_index and i10_index, the rest skipped. */
+static int
+fast_stats(struct fast *f, struct oa_author *a)
+{
+	static const char *const names[] = { "h_index", "i10_index", NULL };
+	const unsigned char *k;
+	size_t kn;
+	unsigned seen = 0;
+	int first = 1, rc, i;
+
+	if (*f->s.p == 'n')
+		return jscan_null(&f->s);
+	if (*f->s.p != '{' || open_container(&f->s) != 0)
+		return -1;
+	a->has_stats = 1;
+	while ((rc = next_member(&f->s, &first, &k, &kn)) == 1) {
+		i = member_index(names, k, kn, &seen);
+		if (i == -2)
+			return -1;
+		rc = i == 0 ? fast_uint(f, &a->h_index) : i == 1 ?
+		    fast_uint(f, &a->i10_index) : skip(f);
+		if (rc != 0)
+			return -1;
+	}
+	return rc;
+}
+
 /* Parses an author line straight from the scanner; -1: the reference way. */
 int
 oa_fast_author(const char *line, size_t len, struct oa_author *a)
 {
-	enum { ID, DNAME, ORCID, INSTS, INST, ALTS };
+	enum { ID, DNAME, ORCID, INSTS, INST, AFFS, CITED, STATS, COUNTS, ALTS };
 	static const char *const names[] = { "id", "display_name", "orcid",
 	    "last_known_institutions", "last_known_institution",
-	    "display_name_alternatives", NULL };
+	    "affiliations", "cited_by_count", "summary_stats",
+	    "counts_by_year", "display_name_alternatives", NULL };
 	struct fast f;
 	const unsigned char *k;
-	struct sv id = { "", 0 }, orcid = { "", 0 }, first_inst = { "", 0 },
-	    inst = { "", 0 };
+	struct sv id = { "", 0 }, orcid = { "", 0 };
+	struct oa_inst lki = { .id = { "", 0 } };
 	size_t kn;
 	unsigned seen = 0;
-	int first = 1, rc = 0, n_insts = 0, el, r;
+	int first = 1, rc = 0, el, r;
 
 	if (fast_begin(&f, line, len, &a->proj) != 0)
 		return -1;
 	a->a.name = (struct sv){ "", 0 };
+	lki.name = (struct sv){ "", 0 };
 	while ((r = next_member(&f.s, &first, &k, &kn)) == 1) {
 		switch (member_index(names, k, kn, &seen)) {
 		case ID:
@@ -488,24 +774,22 @@ oa_fast_author(const char *line, size_t len, struct oa_author *a)
 			rc = fast_str(&f, OA_URL_MAX, &orcid);
 			break;
 		case INSTS:
-			/* Only the first institution is read. */
-			if (*f.s.p == 'n') {
-				rc = jscan_null(&f.s);
-				break;
-			}
-			if (*f.s.p != '[' || open_container(&f.s) != 0)
-				return -1;
-			el = 1;
-			while ((rc = next_element(&f.s, &el)) == 1) {
-				rc = n_insts++ == 0 ?
-				    fast_named(&f, OA_NAME_MAX, &first_inst) :
-				    skip(&f);
-				if (rc != 0)
-					return -1;
-			}
+			rc = fast_array(&f, OA_INSTS_MAX, each_lki, a);
 			break;
 		case INST:
-			rc = fast_named(&f, OA_NAME_MAX, &inst);
+			rc = fast_inst(&f, &lki);
+			break;
+		case AFFS:
+			rc = fast_array(&f, OA_INSTS_MAX, each_aff, a);
+			break;
+		case CITED:
+			rc = fast_uint(&f, &a->cited);
+			break;
+		case STATS:
+			rc = fast_stats(&f, a);
+			break;
+		case COUNTS:
+			rc = fast_array(&f, OA_YEARS_MAX, each_count, a);
 			break;
 		case ALTS:
 			/* Strings only (the reference leaves others out). */
@@ -544,7 +828,8 @@ oa_fast_author(const char *line, size_t len, struct oa_author *a)
 	a->a.orcid = (struct sv){ "", 0 };
 	if (orcid.n && oa_orcid_bare(orcid, &a->a.orcid) != 0)
 		return -1;
-	a->institution = n_insts > 0 ? first_inst : inst;
+	a->lki_id = lki.id;
+	a->lki_name = lki.name;
 	return 0;
 }
 
@@ -667,4 +952,56 @@ decode_abstract(struct fast *f)
 fail:
 	oa_clear_words(w, top);
 	return -1;
+}
+
+/*
+ * The abstract index at the scanner (on its brace), plain or in the form
+ * of 2021's snapshots, {"IndexLength": N, "InvertedIndex": {...}}: the
+ * wrapper is taken when its first member is one of those two names with
+ * a value that no plain index has (neither positions nor null), as
+ * parse_abstract() (openalex_ref.c) takes it; any other shape of it gives
+ * up.
+ */
+static int
+fast_abstract(struct fast *f)
+{
+	static const char *const names[] = { "IndexLength", "InvertedIndex",
+	    NULL };
+	struct jscan *s = &f->s, at = f->s;
+	const unsigned char *k;
+	size_t kn;
+	uint64_t n;
+	unsigned seen = 0;
+	int first = 1, r, wrapped = 0;
+
+	if (open_container(s) != 0)
+		return -1;
+	if ((r = next_member(s, &first, &k, &kn)) == 1 &&
+	    member_index(names, k, kn, &seen) >= 0 && *s->p != '[' &&
+	    *s->p != 'n')
+		wrapped = 1;
+	if (!wrapped) {
+		*s = at;               /* back on the brace: a plain index */
+		return decode_abstract(f);
+	}
+	seen = 0;
+	*s = at;
+	first = 1;
+	if (open_container(s) != 0)
+		return -1;
+	while ((r = next_member(s, &first, &k, &kn)) == 1) {
+		switch (member_index(names, k, kn, &seen)) {
+		case 0:
+			r = jscan_uint(s, &n);
+			break;
+		case 1:
+			r = *s->p == '{' ? decode_abstract(f) : -1;
+			break;
+		default:
+			return -1;
+		}
+		if (r != 0)
+			return -1;
+	}
+	return r == 0 && seen == 3 ? 0 : -1;
 }

@@ -20,6 +20,28 @@ struct oa_ref *oa_ref_add(struct oa_ref **v, size_t *n, size_t *cap);
 int oa_ref_seen(const struct oa_ref *v, size_t n, uint64_t num);
 
 /*
+ * An authorship's author (r->id empty when it has none) onto w's list: a
+ * placeholder author loses its id; one without an id is kept when it has
+ * a name; an id already on the list is not added again.
+ */
+void oa_author_add(struct oa_work *w, struct oa_ref r);
+
+/* A topic (letter 'T') or concept ('C') id to its bare form and topic
+ * number (codec.h); -1 if malformed, or a concept past the topic numbers. */
+int oa_topic_id(struct sv s, char letter, struct sv *bare, uint64_t *num);
+
+/* Appends a zeroed institution to an array that grows; returns it. */
+struct oa_inst *oa_inst_add(struct oa_inst **v, size_t *n, size_t *cap);
+
+/*
+ * After either way parsed a line, the same resolution of what was met:
+ * venue, open-access link, topics from concepts (work); the institutions
+ * merged (author). Never fails.
+ */
+void oa_work_finish(struct oa_work *w);
+void oa_author_finish(struct oa_author *a);
+
+/*
  * The abstract from its words: oa_place_word() puts each at its positions
  * (the byte-wise smaller of two at one position stays; *top is one past the
  * highest used), oa_join_words() joins them into w->abstract (0, or -1 past

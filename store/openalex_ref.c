@@ -197,6 +197,52 @@ opt_of(json_t *obj, const char *key, json_type type, const char *what,
 	return 0;
 }
 
+/* An optional non-negative integer member: missing or null gives 0. */
+static int
+opt_uint(json_t *obj, const char *key, const char *what, uint64_t *out,
+    struct buf *err)
+{
+	json_t *v = obj ? json_object_get(obj, key) : NULL;
+
+	*out = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return oa_fail(err, "%s: not a non-negative integer", what);
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+/* An optional boolean member: missing, null or false give 0. */
+static int
+opt_bool(json_t *obj, const char *key, const char *what, int *out,
+    struct buf *err)
+{
+	json_t *v = obj ? json_object_get(obj, key) : NULL;
+
+	*out = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return oa_fail(err, "%s: not a boolean", what);
+	*out = json_is_true(v);
+	return 0;
+}
+
+/* {"id": ..., "display_name": ...} of an institution (obj may be NULL). */
+static int
+inst_fields(json_t *obj, const char *what, struct oa_inst *x,
+    struct buf *err)
+{
+	char w[96];
+
+	snprintf(w, sizeof(w), "%s.id", what);
+	if (opt_str(obj, "id", OA_URL_MAX, w, &x->id, err) != 0)
+		return -1;
+	snprintf(w, sizeof(w), "%s.display_name", what);
+	return opt_str(obj, "display_name", OA_NAME_MAX, w, &x->name, err);
+}
+
 /* The required "id" member of kind letter. */
 static int
 req_id(json_t *root, char letter, struct sv *id, uint64_t *num,
@@ -248,11 +294,144 @@ load(const char *line, size_t len, json_t **root, struct buf *err)
 	return 0;
 }
 
-/* The author's fields from a parsed line (whole or projected). 0 or -1. */
+/* last_known_institutions[] (an array of objects and nulls). */
+static int
+author_insts(json_t *root, struct oa_author *out, struct buf *err)
+{
+	json_t *arr, *v;
+	size_t i;
+	char what[64];
+
+	if (opt_of(root, "last_known_institutions", JSON_ARRAY,
+	    "last_known_institutions", &arr, err) != 0)
+		return -1;
+	if (arr == NULL)
+		return 0;
+	if (json_array_size(arr) > OA_INSTS_MAX)
+		return oa_fail(err, "last_known_institutions: too many (%zu, at "
+		    "most %d)", json_array_size(arr), OA_INSTS_MAX);
+	json_array_foreach(arr, i, v) {
+		if (json_is_null(v))
+			continue;
+		snprintf(what, sizeof(what), "last_known_institutions[%zu]", i);
+		if (!json_is_object(v))
+			return oa_fail(err, "%s: not an object", what);
+		if (inst_fields(v, what, oa_inst_add(&out->raw_insts,
+		    &out->n_raw, &out->cap_raw), err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* affiliations[]: {"institution": {...}, "years": [2023, 2021, ...]}. */
+static int
+author_affs(json_t *root, struct oa_author *out, struct buf *err)
+{
+	json_t *arr, *v, *inst, *years, *y;
+	struct oa_inst *x;
+	size_t i, j;
+	char what[64];
+
+	if (opt_of(root, "affiliations", JSON_ARRAY, "affiliations", &arr,
+	    err) != 0)
+		return -1;
+	if (arr == NULL)
+		return 0;
+	if (json_array_size(arr) > OA_INSTS_MAX)
+		return oa_fail(err, "affiliations: too many (%zu, at most %d)",
+		    json_array_size(arr), OA_INSTS_MAX);
+	json_array_foreach(arr, i, v) {
+		if (json_is_null(v))
+			continue;
+		snprintf(what, sizeof(what), "affiliations[%zu]", i);
+		if (!json_is_object(v))
+			return oa_fail(err, "%s: not an object", what);
+		x = oa_inst_add(&out->affs, &out->n_affs, &out->cap_affs);
+		snprintf(what, sizeof(what), "affiliations[%zu].institution", i);
+		if (opt_of(v, "institution", JSON_OBJECT, what, &inst, err) ||
+		    inst_fields(inst, what, x, err) != 0)
+			return -1;
+		snprintf(what, sizeof(what), "affiliations[%zu].years", i);
+		if (opt_of(v, "years", JSON_ARRAY, what, &years, err) != 0)
+			return -1;
+		if (years && json_array_size(years) > OA_YEARS_MAX)
+			return oa_fail(err, "%s: too many", what);
+		json_array_foreach(years, j, y) {
+			json_int_t n;
+
+			if (json_is_null(y))
+				continue;
+			if (!json_is_integer(y) || (n = json_integer_value(y)) < 1 ||
+			    n > 9999)
+				return oa_fail(err, "%s: not a year", what);
+			if (x->first == 0 || n < x->first)
+				x->first = (int)n;
+			if (n > x->last)
+				x->last = (int)n;
+		}
+	}
+	return 0;
+}
+
+/* summary_stats and counts_by_year. */
+static int
+author_figures(json_t *root, struct oa_author *out, struct buf *err)
+{
+	json_t *stats, *arr, *v;
+	struct oa_year *y;
+	uint64_t year;
+	size_t i;
+	char what[64];
+
+	if (opt_uint(root, "cited_by_count", "cited_by_count", &out->cited,
+	    err) != 0 ||
+	    opt_of(root, "summary_stats", JSON_OBJECT, "summary_stats", &stats,
+	    err) != 0 ||
+	    opt_uint(stats, "h_index", "summary_stats.h_index", &out->h_index,
+	    err) != 0 ||
+	    opt_uint(stats, "i10_index", "summary_stats.i10_index",
+	    &out->i10_index, err) != 0 ||
+	    opt_of(root, "counts_by_year", JSON_ARRAY, "counts_by_year", &arr,
+	    err) != 0)
+		return -1;
+	out->has_stats = stats != NULL;
+	if (arr == NULL)
+		return 0;
+	if (json_array_size(arr) > OA_YEARS_MAX)
+		return oa_fail(err, "counts_by_year: too many (%zu, at most %d)",
+		    json_array_size(arr), OA_YEARS_MAX);
+	json_array_foreach(arr, i, v) {
+		if (json_is_null(v))
+			continue;
+		snprintf(what, sizeof(what), "counts_by_year[%zu]", i);
+		if (!json_is_object(v))
+			return oa_fail(err, "%s: not an object", what);
+		if (out->n_years == out->cap_years) {
+			out->cap_years = out->cap_years ? out->cap_years * 2 : 16;
+			out->years = xrealloc(out->years,
+			    out->cap_years * sizeof(*out->years));
+		}
+		y = &out->years[out->n_years];
+		if (opt_uint(v, "year", "counts_by_year[].year", &year, err) ||
+		    opt_uint(v, "works_count", "counts_by_year[].works_count",
+		    &y->works, err) != 0 ||
+		    opt_uint(v, "cited_by_count",
+		    "counts_by_year[].cited_by_count", &y->cited, err) != 0)
+			return -1;
+		if (year < 1 || year > 9999)
+			return oa_fail(err, "%s.year: not a year", what);
+		y->year = (int)year;
+		out->n_years++;
+	}
+	return 0;
+}
+
+/* The author's fields from a parsed line. 0 or -1. */
 static int
 author_fields(json_t *root, struct oa_author *out, struct buf *err)
 {
-	json_t *insts, *inst = NULL, *alts, *e;
+	json_t *inst, *alts, *e;
+	struct oa_inst one = { .id = { "", 0 } };
 	struct sv s;
 	size_t i;
 
@@ -278,29 +457,26 @@ author_fields(json_t *root, struct oa_author *out, struct buf *err)
 		out->alts[out->n_alts++] = (struct sv){ json_string_value(e),
 		    json_string_length(e) };
 	}
-	if (opt_of(root, "last_known_institutions", JSON_ARRAY,
-	    "last_known_institutions", &insts, err) != 0)
+	if (author_insts(root, out, err) != 0 ||
+	    opt_of(root, "last_known_institution", JSON_OBJECT,
+	    "last_known_institution", &inst, err) != 0 ||
+	    inst_fields(inst, "last_known_institution", &one, err) != 0 ||
+	    author_affs(root, out, err) != 0)
 		return -1;
-	if (insts && json_array_size(insts) > 0) {
-		inst = json_array_get(insts, 0);
-		if (!json_is_object(inst) && !json_is_null(inst))
-			return oa_fail(err, "last_known_institutions[0]: not an "
-			    "object");
-	} else if (opt_of(root, "last_known_institution", JSON_OBJECT,
-	    "last_known_institution", &inst, err) != 0)
-		return -1;
-	return opt_str(inst, "display_name", OA_NAME_MAX,
-	    "last_known_institution.display_name", &out->institution, err);
+	out->lki_id = one.id;
+	out->lki_name = one.name;
+	return author_figures(root, out, err);
 }
 
 static int
 parse_authorships(json_t *root, struct oa_work *w, struct buf *err)
 {
-	json_t *arr, *as, *au;
+	json_t *arr, *as, *au, *insts, *inst;
+	struct oa_inst x;
 	struct oa_ref r;
 	struct sv s;
-	size_t i;
-	char what[64];
+	size_t i, j;
+	char what[80];
 
 	if (opt_of(root, "authorships", JSON_ARRAY, "authorships", &arr, err))
 		return -1;
@@ -321,9 +497,9 @@ parse_authorships(json_t *root, struct oa_work *w, struct buf *err)
 		snprintf(what, sizeof(what), "authorships[%zu].author.id", i);
 		if (opt_str(au, "id", OA_URL_MAX, what, &s, err) != 0)
 			return -1;
-		if (s.n == 0)
-			continue;          /* an author OpenAlex could not name */
-		if (openalex_id(s, 'A', &r.id, &r.num) != 0)
+		/* Without an id (an author OpenAlex could not tell apart)
+		 * the name is kept, no profile made. */
+		if (s.n && openalex_id(s, 'A', &r.id, &r.num) != 0)
 			return oa_fail(err, "%s: not an OpenAlex author id", what);
 		snprintf(what, sizeof(what),
 		    "authorships[%zu].author.display_name", i);
@@ -335,16 +511,38 @@ parse_authorships(json_t *root, struct oa_work *w, struct buf *err)
 			return -1;
 		if (s.n && oa_orcid_bare(s, &r.orcid) != 0)
 			return oa_fail(err, "%s: not an ORCID iD", what);
-		/* The same author twice on one work counts once. */
-		if (w->n_authors > 0 && oa_ref_seen(w->authors, w->n_authors, r.num))
-			continue;
-		*oa_ref_add(&w->authors, &w->n_authors, &w->cap_authors) = r;
+		snprintf(what, sizeof(what), "authorships[%zu].raw_author_name",
+		    i);
+		if (opt_str(as, "raw_author_name", OA_NAME_MAX, what, &s,
+		    err) != 0)
+			return -1;
+		if (r.name.n == 0)
+			r.name = s;
+		snprintf(what, sizeof(what), "authorships[%zu].institutions", i);
+		if (opt_of(as, "institutions", JSON_ARRAY, what, &insts,
+		    err) != 0)
+			return -1;
+		json_array_foreach(insts, j, inst) {
+			if (json_is_null(inst))
+				continue;
+			snprintf(what, sizeof(what),
+			    "authorships[%zu].institutions[%zu]", i, j);
+			if (!json_is_object(inst))
+				return oa_fail(err, "%s: not an object", what);
+			if (inst_fields(inst, what, &x, err) != 0)
+				return -1;
+			if (r.inst.n == 0)
+				r.inst = x.name;
+		}
+		oa_author_add(w, r);
 	}
 	return 0;
 }
 
+/* "topics" (letter 'T') or "concepts" ('C') into v. */
 static int
-parse_topics(json_t *root, struct oa_work *w, struct buf *err)
+parse_topics(json_t *root, const char *key, char letter, struct oa_ref **v,
+    size_t *nv, size_t *cap, struct buf *err)
 {
 	json_t *arr, *t;
 	struct oa_ref r;
@@ -352,39 +550,41 @@ parse_topics(json_t *root, struct oa_work *w, struct buf *err)
 	size_t i;
 	char what[64];
 
-	if (opt_of(root, "topics", JSON_ARRAY, "topics", &arr, err) != 0)
+	if (opt_of(root, key, JSON_ARRAY, key, &arr, err) != 0)
 		return -1;
 	if (arr == NULL)
 		return 0;
 	if (json_array_size(arr) > OA_TOPICS_MAX)
-		return oa_fail(err, "topics: too many (%zu, at most %d)",
+		return oa_fail(err, "%s: too many (%zu, at most %d)", key,
 		    json_array_size(arr), OA_TOPICS_MAX);
 	json_array_foreach(arr, i, t) {
 		if (json_is_null(t))
 			continue;
 		if (!json_is_object(t))
-			return oa_fail(err, "topics[%zu]: not an object", i);
+			return oa_fail(err, "%s[%zu]: not an object", key, i);
 		memset(&r, 0, sizeof(r));
-		snprintf(what, sizeof(what), "topics[%zu].id", i);
+		snprintf(what, sizeof(what), "%s[%zu].id", key, i);
 		if (opt_str(t, "id", OA_URL_MAX, what, &s, err) != 0)
 			return -1;
 		if (s.n == 0)
 			continue;
-		if (openalex_id(s, 'T', &r.id, &r.num) != 0)
-			return oa_fail(err, "%s: not an OpenAlex topic id", what);
-		snprintf(what, sizeof(what), "topics[%zu].display_name", i);
+		if (oa_topic_id(s, letter, &r.id, &r.num) != 0)
+			return oa_fail(err, "%s: not an OpenAlex %s id", what,
+			    letter == 'T' ? "topic" : "concept");
+		snprintf(what, sizeof(what), "%s[%zu].display_name", key, i);
 		if (opt_str(t, "display_name", OA_NAME_MAX, what, &r.name,
 		    err) != 0)
 			return -1;
-		if (oa_ref_seen(w->topics, w->n_topics, r.num))
+		if (oa_ref_seen(*v, *nv, r.num))
 			continue;
-		*oa_ref_add(&w->topics, &w->n_topics, &w->cap_topics) = r;
+		*oa_ref_add(v, nv, cap) = r;
 	}
 	return 0;
 }
 
 /*
- * Rebuilds the abstract from {"word": [positions], ...} in a parsed line:
+ * Rebuilds the abstract from {"word": [positions], ...} in a parsed line
+ * (or from that object wrapped as {"IndexLength": N, "InvertedIndex": ...}):
  * each word goes to its positions, words are joined with one space;
  * missing positions and nulls are skipped.
  */
@@ -399,6 +599,17 @@ parse_abstract(json_t *root, struct oa_work *w, struct buf *err)
 	if (opt_of(root, "abstract_inverted_index", JSON_OBJECT,
 	    "abstract_inverted_index", &idx, err) != 0)
 		return -1;
+	if (idx != NULL && json_object_size(idx) == 2) {
+		/* The MAG-era form of 2021's snapshots wraps the index:
+		 * {"IndexLength": N, "InvertedIndex": {word: [positions]}}.
+		 * A plain index cannot look like it (its values are arrays). */
+		json_t *n = json_object_get(idx, "IndexLength"),
+		    *inner = json_object_get(idx, "InvertedIndex");
+
+		if (inner != NULL && json_is_object(inner) && n != NULL &&
+		    json_is_integer(n) && json_integer_value(n) >= 0)
+			idx = inner;
+	}
 	if (idx == NULL || json_object_size(idx) == 0)
 		return 0;
 	for (iter = json_object_iter(idx); iter;
@@ -455,6 +666,7 @@ static int
 work_fields(json_t *root, struct oa_work *out, struct buf *err)
 {
 	json_t *v, *loc, *src;
+	int retracted, paratext;
 
 	if (req_id(root, 'W', &out->id, &out->num, err) != 0 ||
 	    opt_str(root, "doi", OA_URL_MAX, "doi", &out->doi, err) != 0 ||
@@ -481,10 +693,35 @@ work_fields(json_t *root, struct oa_work *out, struct buf *err)
 	    "primary_location.source.display_name", &out->venue, err) ||
 	    opt_str(loc, "landing_page_url", OA_URL_MAX,
 	    "primary_location.landing_page_url", &out->landing_url, err) ||
+	    opt_of(root, "host_venue", JSON_OBJECT, "host_venue", &src,
+	    err) != 0 ||
+	    opt_str(src, "display_name", OA_VENUE_MAX,
+	    "host_venue.display_name", &out->host_venue, err) ||
+	    opt_of(root, "best_oa_location", JSON_OBJECT, "best_oa_location",
+	    &loc, err) != 0 ||
+	    opt_str(loc, "pdf_url", OA_URL_MAX, "best_oa_location.pdf_url",
+	    &out->best_pdf, err) ||
+	    opt_str(loc, "landing_page_url", OA_URL_MAX,
+	    "best_oa_location.landing_page_url", &out->best_landing, err) ||
+	    opt_of(root, "open_access", JSON_OBJECT, "open_access", &loc,
+	    err) != 0 ||
+	    opt_str(loc, "oa_url", OA_URL_MAX, "open_access.oa_url",
+	    &out->oa_oa_url, err) ||
+	    opt_str(root, "publication_date", OA_DATE_MAX, "publication_date",
+	    &out->date, err) ||
+	    opt_uint(root, "cited_by_count", "cited_by_count", &out->cited,
+	    err) != 0 ||
+	    opt_bool(root, "is_retracted", "is_retracted", &retracted, err) ||
+	    opt_bool(root, "is_paratext", "is_paratext", &paratext, err) ||
 	    parse_authorships(root, out, err) != 0 ||
-	    parse_topics(root, out, err) != 0 ||
+	    parse_topics(root, "topics", 'T', &out->topics, &out->n_topics,
+	    &out->cap_topics, err) != 0 ||
+	    parse_topics(root, "concepts", 'C', &out->concepts,
+	    &out->n_concepts, &out->cap_concepts, err) != 0 ||
 	    parse_abstract(root, out, err) != 0)
 		return -1;
+	out->flags = (retracted ? OA_RETRACTED : 0) |
+	    (paratext ? OA_PARATEXT : 0);
 	return 0;
 }
 

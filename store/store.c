@@ -832,12 +832,14 @@ each_topic(struct store_rtxn *t, const unsigned char *v, void *arg)
 {
 	struct topic_walk *a = arg;
 	struct store_topic_count tc;
-	MDB_val tv;
+	char tid[ID_BUF];
+	MDB_val k = { topic_id_format(tid, get_be64(v + 4)), tid }, tv;
 	int rc;
 
 	tc.works = UINT32_MAX - get_be32(v);
-	if ((rc = get_by_num(t, DB_TOPICS, 'T', get_be64(v + 4), &tv)) != 0 ||
-	    (rc = rec_topic_decode(tv.mv_data, tv.mv_size, &tc.topic)) != 0)
+	if ((rc = mdb_get(t->txn, t->s->dbi[DB_TOPICS], &k, &tv)) != 0)
+		return rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
+	if ((rc = rec_topic_decode(tv.mv_data, tv.mv_size, &tc.topic)) != 0)
 		return rc;
 	return a->cb(a->ctx, &tc);
 }

@@ -38,17 +38,23 @@
  *  1  the catalog and the user data (follows, claims, ended sessions);
  *  2  meta "program": the program (name and version, "bzpeer 0.2.0") that
  *     made the store or last raised its schema, so that an older program
- *     refusing the store can say which version it needs.
+ *     refusing the store can say which version it needs;
  *  3  names folded in every script (store_fold_name, libutf8proc); the
  *     search index of name words over display and alternative names
  *     (nameparts, rnames); slugs the old folding cut up ("nguy-n-van-an",
  *     "researcher" for a Cyrillic name) made again, the old ones kept as
- *     aliases that answer 301.
+ *     aliases that answer 301;
+ *  4  fields at the end of works (publication date, citations, open-access
+ *     link, retracted and paratext flags) and researchers (citations,
+ *     h-index and i10-index from the catalog's works and from OpenAlex,
+ *     institutions with years, counts by year). Records written before
+ *     end without them and read as having none; the step changes no
+ *     record: the figures appear once the catalog is imported again.
  * A store of an older version is refused (STORE_OLDSCHEMA) until it is
  * migrated; of a newer one (STORE_BADSCHEMA), always. Either way a line
  * on stderr names both versions and what to do.
  */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 enum {
 	STORE_NOTFOUND = -30900,  /* no such key */
@@ -167,7 +173,42 @@ struct store_researcher {
 	                            institutional email */
 	int       first_year;    /* earliest publication year, 0 if none */
 	int       last_year;     /* latest publication year, 0 if none */
+	/* Schema 4 on (a record of before reads as zeros and empty lists): */
+	uint64_t  cited;         /* citations of those works (cited_by_count) */
+	uint32_t  h_index;       /* of those works: h of them cited >= h times */
+	uint32_t  i10_index;     /* of those works: cited >= 10 times */
+	uint8_t   oa_stats;      /* the author record had summary_stats: */
+	uint32_t  oa_h_index, oa_i10_index;  /* OpenAlex's, over all its works */
+	uint64_t  oa_cited;      /* the author record's cited_by_count */
+	uint32_t  n_insts;       /* institutions, current first: */
+	const void *raw_insts;   /* store_researcher_inst_next() */
+	size_t    raw_insts_len;
+	uint32_t  n_years;       /* counts_by_year of the author record: */
+	const void *raw_years;   /* store_researcher_year_next() */
+	size_t    raw_years_len;
 };
+
+/* An institution of a researcher; years 0 when not known. */
+struct store_inst {
+	struct sv name;
+	int       first, last;   /* years of the affiliation */
+	int       current;       /* a last known institution */
+};
+
+/* Works and citations of a researcher in one year (OpenAlex's counts). */
+struct store_year {
+	int      year;
+	uint64_t works, cited;
+};
+
+/*
+ * Walk a researcher's institutions / counts by year: *pos starts at 0.
+ * 0, or STORE_NOTFOUND after the last.
+ */
+int store_researcher_inst_next(const struct store_researcher *r, size_t *pos,
+    struct store_inst *out);
+int store_researcher_year_next(const struct store_researcher *r, size_t *pos,
+    struct store_year *out);
 
 /*
  * Verification level L0..L3 and trust score 0..100 (docs/ARCHITECTURE.md):
@@ -233,6 +274,10 @@ struct store_topic_ref {
 	struct sv name;          /* "Neural Networks and Applications" */
 };
 
+#define STORE_WORK_RETRACTED 0x1u
+#define STORE_WORK_PARATEXT  0x2u   /* front matter, covers, indexes: kept,
+                                       listed for nobody, counted nowhere */
+
 struct store_work {
 	struct sv id;            /* "W2963403868" */
 	struct sv doi;           /* "https://doi.org/…" or empty */
@@ -242,7 +287,14 @@ struct store_work {
 	struct sv landing_url;   /* primary_location.landing_page_url or empty */
 	struct sv abstract;      /* rebuilt from the inverted index, or empty */
 	int       year;          /* publication_year, 0 if unknown */
-	uint32_t  n_authors;
+	/* Schema 4 on (a record of before reads as empty and zero): */
+	struct sv date;          /* publication_date, "2021-06-30", or empty */
+	struct sv oa_url;        /* open-access copy: best_oa_location's PDF or
+	                            page, else open_access.oa_url; or empty */
+	uint64_t  cited;         /* cited_by_count */
+	uint32_t  flags;         /* STORE_WORK_RETRACTED, STORE_WORK_PARATEXT */
+	uint32_t  n_authors;     /* an author without an id (OpenAlex could not
+	                            tell who) has an empty id: a name only */
 	uint32_t  n_topics;
 	const void *raw_authors; /* decode with store_work_author() */
 	const void *raw_topics;  /* decode with store_work_topic() */

@@ -27,8 +27,10 @@ FUZZ_ONE(oa_author)
 		FUZZ_CHECK(memchr(oa_er.p, '\n', oa_er.len) == NULL);
 		return 0;
 	}
-	FUZZ_CHECK(oa_same_ref(&oa_fast.a, &oa_ref.a));
-	FUZZ_CHECK(sv_eq(oa_fast.institution, oa_ref.institution));
+	FUZZ_CHECK(openalex_author_same(&oa_fast, &oa_ref));
+	FUZZ_CHECK(oa_ref.n_insts <= OA_INSTS_MAX + OA_INSTS_MAX);
+	for (size_t i = 0; i < oa_ref.n_insts; i++)
+		oa_check_str(oa_ref.insts[i].name, OA_NAME_MAX);
 	FUZZ_CHECK(oa_ref.a.id.n > 0);
 	oa_check_str(oa_ref.a.name, OA_NAME_MAX);
 	oa_check_str(oa_ref.institution, OA_NAME_MAX);

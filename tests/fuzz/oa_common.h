@@ -7,13 +7,6 @@
 #include "../../store/openalex.h"
 #include "fuzz.h"
 
-static inline int
-oa_same_ref(const struct oa_ref *a, const struct oa_ref *b)
-{
-	return a->num == b->num && sv_eq(a->id, b->id) &&
-	    sv_eq(a->name, b->name) && sv_eq(a->orcid, b->orcid);
-}
-
 /* What every accepted string must be: no NUL, within the limits. */
 static inline void
 oa_check_str(struct sv s, size_t max)
