@@ -108,13 +108,14 @@ handle_graph_json(struct request *r)
 static int
 valid_sort(struct sv v)
 {
-	return sv_eq_cstr(v, "newest") || sv_eq_cstr(v, "oldest");
+	return sv_eq_cstr(v, "newest") || sv_eq_cstr(v, "oldest") ||
+	    sv_eq_cstr(v, "cited");
 }
 
 enum { WORKS_F_PAGE, WORKS_F_SORT };
 static const struct field_decl works_fields[] = {
 	[WORKS_F_PAGE] = { "page", 9, valid_uint, "must be a page number" },
-	[WORKS_F_SORT] = { "sort", 6, valid_sort, "must be newest or oldest" },
+	[WORKS_F_SORT] = { "sort", 6, valid_sort, "must be newest, oldest or cited" },
 };
 const struct form_spec works_form = FORM_SPEC(works_fields);
 
@@ -126,6 +127,8 @@ handle_works(struct request *r)
 
 	if (sv_eq_cstr(form_get(&r->form, WORKS_F_SORT), "oldest"))
 		sort = WORKS_OLDEST;
+	else if (sv_eq_cstr(form_get(&r->form, WORKS_F_SORT), "cited"))
+		sort = WORKS_CITED;
 	page_reset(&r->page);
 	if ((rc = view_works(r->txn, &r->res, query_page(&r->form, WORKS_F_PAGE),
 	    sort, &r->page)) != 0) {

@@ -56,6 +56,10 @@ json_work_cb(void *ctx, const struct store_work *w)
 	jw_str_or_null(j, "landing_url", w->landing_url);
 	jw_str_or_null(j, "url", work_url(w));
 	jw_str_or_null(j, "abstract", w->abstract);
+	jw_str_or_null(j, "publication_date", w->date);
+	jw_uint(j, "cited_by_count", w->cited);
+	jw_str_or_null(j, "oa_url", w->oa_url);
+	jw_bool(j, "is_retracted", (w->flags & STORE_WORK_RETRACTED) != 0);
 	jw_arr_open(j, "authors");
 	while ((rc = store_work_author_next(w, &pos, &a)) == 0) {
 		struct sv slug = { "", 0 };
@@ -152,7 +156,48 @@ export_json(struct store_rtxn *t, const struct store_researcher *r,
 	jw_uint(j, "topics", r->topics);
 	jw_uint(j, "close_collaborators", r->close_collaborators);
 	jw_uint(j, "coauthors", r->coauthors);
+	/* Over the catalog's works; OpenAlex's own below, when it gave them. */
+	jw_uint(j, "citations", r->cited);
+	jw_uint(j, "h_index", r->h_index);
+	jw_uint(j, "i10_index", r->i10_index);
 	jw_obj_close(j);
+	if (r->oa_stats) {
+		jw_obj_open(j, "openalex_figures");
+		jw_uint(j, "citations", r->oa_cited);
+		jw_uint(j, "h_index", r->oa_h_index);
+		jw_uint(j, "i10_index", r->oa_i10_index);
+		jw_obj_close(j);
+	} else
+		jw_null(j, "openalex_figures");
+	jw_arr_open(j, "institutions");
+	{
+		struct store_inst x;
+		size_t pos = 0;
+
+		while (store_researcher_inst_next(r, &pos, &x) == 0) {
+			jw_obj_open(j, NULL);
+			jw_str_or_null(j, "name", x.name);
+			jw_bool(j, "current", x.current);
+			jw_int_or_null(j, "first_year", x.first);
+			jw_int_or_null(j, "last_year", x.last);
+			jw_obj_close(j);
+		}
+	}
+	jw_arr_close(j);
+	jw_arr_open(j, "counts_by_year");
+	{
+		struct store_year y;
+		size_t pos = 0;
+
+		while (store_researcher_year_next(r, &pos, &y) == 0) {
+			jw_obj_open(j, NULL);
+			jw_int(j, "year", y.year);
+			jw_uint(j, "works_count", y.works);
+			jw_uint(j, "cited_by_count", y.cited);
+			jw_obj_close(j);
+		}
+	}
+	jw_arr_close(j);
 	jw_obj_open(j, "trust");
 	jw_uint(j, "score", trust);
 	jw_str(j, "band", sv_cstr(store_trust_band(trust)));

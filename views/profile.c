@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,11 @@ enum {
 	P_TP_PER_LEVEL, P_TP_WORKS_PER, P_TP_TOPICS_PER, P_TP_WORKS_MAX, P_TP_CLOSE_MAX, P_TP_TOPICS_MAX,
 	P_TP_CLAIMED_MAX,
 	P_WORKS, P_TOPICS, P_CLOSE_COLLABORATORS, P_WORKS_CAPPED, P_WORKS_SHOWN,
+	P_ORCID, P_HAS_CITATIONS, P_CITED, P_H_INDEX, P_I10_INDEX, P_OA_STATS,
+	P_OA_CITED, P_OA_H_INDEX, P_OA_I10_INDEX,
+	/* institutions */
+	P_MORE_CURRENT, P_N_HISTORY, P_HISTORY_ITEMS, P_I_NAME, P_I_YEARS,
+	P_I_CURRENT,
 	/* graph slice */
 	P_N_CLOSE, P_CLOSE_ITEMS, P_N_OTHER, P_OTHER_ITEMS, P_MORE_COAUTHORS,
 	P_C_NAME, P_C_SLUG, P_C_INSTITUTION, P_C_SHARED, P_C_ONE,
@@ -67,6 +73,21 @@ static const struct tmpl_slot profile_slots[P__COUNT] = {
 	[P_CLOSE_COLLABORATORS] = { "close_collaborators", TMPL_VAR, 0 },
 	[P_WORKS_CAPPED] = { "works_capped", TMPL_VAR, 0 },
 	[P_WORKS_SHOWN] = { "works_shown", TMPL_VAR, 0 },
+	[P_ORCID] = { "orcid", TMPL_VAR, 0 },
+	[P_HAS_CITATIONS] = { "has_citations", TMPL_VAR, 0 },
+	[P_CITED] = { "cited", TMPL_VAR, 0 },
+	[P_H_INDEX] = { "h_index", TMPL_VAR, 0 },
+	[P_I10_INDEX] = { "i10_index", TMPL_VAR, 0 },
+	[P_OA_STATS] = { "oa_stats", TMPL_VAR, 0 },
+	[P_OA_CITED] = { "oa_cited", TMPL_VAR, 0 },
+	[P_OA_H_INDEX] = { "oa_h_index", TMPL_VAR, 0 },
+	[P_OA_I10_INDEX] = { "oa_i10_index", TMPL_VAR, 0 },
+	[P_MORE_CURRENT] = { "more_current", TMPL_SECTION, 0 },
+	[P_N_HISTORY] = { "n_history", TMPL_VAR, 0 },
+	[P_HISTORY_ITEMS] = { "history_items", TMPL_SECTION, 0 },
+	[P_I_NAME] = { "i_name", TMPL_VAR, 0 },
+	[P_I_YEARS] = { "i_years", TMPL_VAR, 0 },
+	[P_I_CURRENT] = { "i_current", TMPL_VAR, 0 },
 	[P_N_CLOSE] = { "n_close", TMPL_VAR, 0 },
 	[P_CLOSE_ITEMS] = { "close_items", TMPL_SECTION, 0 },
 	[P_N_OTHER] = { "n_other", TMPL_VAR, 0 },
@@ -115,6 +136,9 @@ struct pctx {
 	struct tmpl_sec                *sec;                /* walk in progress */
 
 	const struct store_work        *w;                  /* current work */
+	struct store_inst               inst;               /* current one */
+	char                            years[32];          /* its years */
+	size_t                          n_history;
 	struct work_list                wl;
 
 	/* last: not cleared, only co[0..nco) is ever read */
@@ -208,6 +232,19 @@ profile_var(void *ctx, int slot, struct tmpl_val *out)
 	case P_CLOSE_COLLABORATORS: return tmpl_num(out, r->close_collaborators);
 	case P_WORKS_CAPPED: return tmpl_num(out, r->works > MAX_WORKS);
 	case P_WORKS_SHOWN: return tmpl_num(out, MAX_WORKS);
+	case P_ORCID:       return tmpl_str(out, r->orcid);
+	case P_HAS_CITATIONS: return tmpl_num(out, r->cited > 0 || r->oa_stats);
+	case P_CITED:       return tmpl_num(out, r->cited);
+	case P_H_INDEX:     return tmpl_num(out, r->h_index);
+	case P_I10_INDEX:   return tmpl_num(out, r->i10_index);
+	case P_OA_STATS:    return tmpl_num(out, r->oa_stats);
+	case P_OA_CITED:    return tmpl_num(out, r->oa_cited);
+	case P_OA_H_INDEX:  return tmpl_num(out, r->oa_h_index);
+	case P_OA_I10_INDEX: return tmpl_num(out, r->oa_i10_index);
+	case P_N_HISTORY:   return tmpl_num(out, p->n_history);
+	case P_I_NAME:      return tmpl_str(out, p->inst.name);
+	case P_I_YEARS:     return tmpl_str(out, sv_cstr(p->years));
+	case P_I_CURRENT:   return tmpl_num(out, p->inst.current);
 	case P_N_CLOSE:     return tmpl_num(out, p->n_close);
 	case P_N_OTHER:     return tmpl_num(out, p->n_other);
 	case P_MORE_COAUTHORS: return tmpl_num(out, p->more_coauthors);
@@ -239,6 +276,41 @@ work_cb(void *ctx, const struct store_work *w)
 
 	p->w = w;
 	return tmpl_sec_render(p->sec);
+}
+
+/* "2019–2023", "2020", or "" into p->years. */
+static void
+inst_years(struct pctx *p)
+{
+	const struct store_inst *x = &p->inst;
+
+	p->years[0] = '\0';
+	if (x->first > 0 && x->last > x->first)
+		snprintf(p->years, sizeof(p->years), "%d\u2013%d", x->first,
+		    x->last);
+	else if (x->first > 0)
+		snprintf(p->years, sizeof(p->years), "%d", x->first);
+}
+
+/*
+ * The institutions: the current ones after the first (current = 1: the
+ * first is the record's institution, shown by itself), or all of them
+ * with their years.
+ */
+static int
+inst_items(struct pctx *p, struct tmpl_sec *sec, int current)
+{
+	size_t pos = 0, i = 0;
+	int rc = 0;
+
+	while (rc == 0 && store_researcher_inst_next(p->r, &pos, &p->inst) == 0) {
+		if (current && (!p->inst.current || i++ == 0 ||
+		    sv_eq(p->inst.name, p->r->institution)))
+			continue;
+		inst_years(p);
+		rc = tmpl_sec_render(sec);
+	}
+	return rc;
 }
 
 static int
@@ -273,6 +345,9 @@ profile_section(void *ctx, int slot, struct tmpl_sec *sec)
 		return rc;
 	case P_WORK:
 		return work_render(&p->wl, p->w, p->pg);
+	case P_MORE_CURRENT:
+	case P_HISTORY_ITEMS:
+		return inst_items(p, sec, slot == P_MORE_CURRENT);
 	}
 	return EINVAL;
 }
@@ -326,6 +401,19 @@ view_profile(struct store_rtxn *t, const struct store_researcher *r,
 	store_trust_parts(r, &p->tp);
 	p->trust = p->tp.total;
 	p->wl = (struct work_list){ t, r, coauthor_slug, p };
+	/* The list with years is worth showing once it says more than the
+	 * badges: a past institution, or years. */
+	{
+		size_t pos = 0;
+		int more = 0;
+
+		while (store_researcher_inst_next(r, &pos, &p->inst) == 0) {
+			p->n_history++;
+			more |= !p->inst.current || p->inst.first > 0;
+		}
+		if (!more)
+			p->n_history = 0;
+	}
 	if ((rc = read_coauthors(p)) != 0)
 		goto out;
 

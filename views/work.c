@@ -30,6 +30,7 @@ work_url(const struct store_work *w)
 enum {
 	W_TYPE, W_YEAR, W_VENUE, W_TITLE, W_URL, W_ABSTRACT, W_N_AUTHORS,
 	W_AUTHOR_ITEMS, W_MORE_AUTHORS, W_A_FIRST, W_A_SELF, W_A_NAME, W_A_SLUG,
+	W_RETRACTED, W_HAS_FIGURES, W_CITED, W_DATE, W_OA_URL,
 	W__COUNT
 };
 
@@ -47,6 +48,11 @@ static const struct tmpl_slot work_slots[W__COUNT] = {
 	[W_A_SELF] = { "a_self", TMPL_VAR, 0 },
 	[W_A_NAME] = { "a_name", TMPL_VAR, 0 },
 	[W_A_SLUG] = { "a_slug", TMPL_VAR, 0 },
+	[W_RETRACTED] = { "w_retracted", TMPL_VAR, 0 },
+	[W_HAS_FIGURES] = { "w_has_figures", TMPL_VAR, 0 },
+	[W_CITED] = { "w_cited", TMPL_VAR, 0 },
+	[W_DATE] = { "w_date", TMPL_VAR, 0 },
+	[W_OA_URL] = { "w_oa_url", TMPL_VAR, 0 },
 };
 
 const struct tmpl_def work_def = {
@@ -57,7 +63,7 @@ const struct tmpl_def work_def = {
 struct wctx {
 	const struct work_list  *l;
 	const struct store_work *w;
-	struct sv                url;
+	struct sv                url, oa_url;
 	struct store_author_ref  a;        /* current author */
 	struct sv                a_slug;
 	uint32_t                 ai;
@@ -112,6 +118,13 @@ work_var(void *ctx, int slot, struct tmpl_val *out)
 	case W_A_SELF:    return tmpl_num(out, sv_eq(c->a.id, c->l->r->id));
 	case W_A_NAME:    return tmpl_str(out, c->a.name);
 	case W_A_SLUG:    return tmpl_str(out, c->a_slug);
+	case W_RETRACTED: return tmpl_num(out, (w->flags & STORE_WORK_RETRACTED) != 0);
+	case W_HAS_FIGURES:
+		return tmpl_num(out, w->cited > 0 || w->date.n > 0 ||
+		    c->oa_url.n > 0);
+	case W_CITED:     return tmpl_num(out, w->cited);
+	case W_DATE:      return tmpl_str(out, w->date);
+	case W_OA_URL:    return tmpl_str(out, c->oa_url);
 	}
 	return EINVAL;
 }
@@ -154,5 +167,6 @@ work_render(const struct work_list *l, const struct store_work *w,
 	c.l = l;
 	c.w = w;
 	c.url = work_url(w);
+	c.oa_url = is_web_url(w->oa_url) ? w->oa_url : (struct sv){ "", 0 };
 	return view_render(t, &work_ops, &c, pg);
 }

@@ -15,6 +15,7 @@
 struct work_key {
 	struct sv id;   /* into the read transaction */
 	int       year;
+	uint64_t  cited;
 };
 
 struct collect {
@@ -33,6 +34,7 @@ collect_cb(void *ctx, const struct store_work *w)
 	}
 	c->v[c->n].id = w->id;
 	c->v[c->n].year = w->year > 0 ? w->year : 0;
+	c->v[c->n].cited = w->cited;
 	c->n++;
 	return 0;
 }
@@ -60,6 +62,22 @@ cmp_oldest(const void *pa, const void *pb)
 	return cmp_id(a->id, b->id);
 }
 
+/* Most cited first; ties newest first (the store's order), then by id. */
+static int
+cmp_cited(const void *pa, const void *pb)
+{
+	const struct work_key *a = pa, *b = pb;
+
+	if (a->cited != b->cited)
+		return a->cited > b->cited ? -1 : 1;
+	if (a->year != b->year) {
+		if (a->year == 0 || b->year == 0)
+			return a->year == 0 ? 1 : -1;
+		return a->year > b->year ? -1 : 1;
+	}
+	return cmp_id(a->id, b->id);
+}
+
 int
 works_each(struct store_rtxn *t, const struct store_researcher *r,
     enum works_sort sort, size_t skip, size_t limit, store_work_cb cb,
@@ -76,7 +94,8 @@ works_each(struct store_rtxn *t, const struct store_researcher *r,
 	 * profile has hundreds of works, not millions). */
 	if ((rc = store_researcher_works(t, r->id, 0, 0, collect_cb, &c)) != 0)
 		goto out;
-	qsort(c.v, c.n, sizeof(*c.v), cmp_oldest);
+	qsort(c.v, c.n, sizeof(*c.v), sort == WORKS_CITED ? cmp_cited :
+	    cmp_oldest);
 	end = limit && skip + limit < c.n ? skip + limit : c.n;
 	for (i = skip; i < end; i++) {
 		if ((rc = store_work_by_id(t, c.v[i].id, &w)) != 0)
@@ -94,7 +113,7 @@ out:
 enum {
 	W_NAME, W_SLUG, W_TOTAL, W_N_ITEMS, W_FIRST, W_LAST, W_PAGE, W_PAGES,
 	W_PAGED, W_PAST_END, W_HAS_PREV, W_PREV_PAGE, W_HAS_NEXT, W_NEXT_PAGE,
-	W_OLDEST, W_SORT_ARG,
+	W_OLDEST, W_SORT_ARG, W_NEWEST, W_CITED,
 	W_ITEMS, W_WORK,
 	W__COUNT
 };
@@ -116,6 +135,8 @@ static const struct tmpl_slot works_slots[W__COUNT] = {
 	[W_NEXT_PAGE] = { "next_page", TMPL_VAR, 0 },
 	[W_OLDEST] = { "oldest", TMPL_VAR, 0 },
 	[W_SORT_ARG] = { "sort_arg", TMPL_VAR, 0 },
+	[W_NEWEST] = { "newest", TMPL_VAR, 0 },
+	[W_CITED] = { "cited", TMPL_VAR, 0 },
 	[W_ITEMS] = { "work_items", TMPL_SECTION, 0 },
 	[W_WORK] = { "work", TMPL_PARTIAL, 0 },
 };
@@ -159,7 +180,10 @@ works_var(void *ctx, int slot, struct tmpl_val *out)
 	case W_OLDEST:    return tmpl_num(out, c->sort == WORKS_OLDEST);
 	case W_SORT_ARG:
 		return tmpl_str(out, c->sort == WORKS_OLDEST ?
-		    SV_LIT("sort=oldest&") : (struct sv){ "", 0 });
+		    SV_LIT("sort=oldest&") : c->sort == WORKS_CITED ?
+		    SV_LIT("sort=cited&") : (struct sv){ "", 0 });
+	case W_NEWEST:    return tmpl_num(out, c->sort == WORKS_NEWEST);
+	case W_CITED:     return tmpl_num(out, c->sort == WORKS_CITED);
 	}
 	return EINVAL;
 }
@@ -231,7 +255,8 @@ view_works(struct store_rtxn *t, const struct store_researcher *r,
 	buf_puts(&s, "Published work of ");
 	buf_put(&s, r->name.p, r->name.n);
 	buf_puts(&s, " on BZPEER, ");
-	buf_puts(&s, sort == WORKS_OLDEST ? "oldest" : "newest");
+	buf_puts(&s, sort == WORKS_OLDEST ? "oldest" : sort == WORKS_CITED ?
+	    "most cited" : "newest");
 	buf_puts(&s, " first.");
 	canon_off = s.len;
 	buf_puts(&s, "/researchers/");

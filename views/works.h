@@ -12,6 +12,7 @@
 enum works_sort {
 	WORKS_NEWEST,   /* year descending, undated last (the store's order) */
 	WORKS_OLDEST,   /* year ascending, undated last */
+	WORKS_CITED,    /* most cited first (cited_by_count), then newest */
 };
 
 /*
@@ -26,7 +27,7 @@ int view_works(struct store_rtxn *t, const struct store_researcher *r,
 /*
  * The works of r in the given order, from position skip, at most limit
  * (0: all), through cb: the store's walk for WORKS_NEWEST, a sorted copy
- * of the work ids for WORKS_OLDEST. Shared by the page and the exports.
+ * of the work ids for the others. Shared by the page and the exports.
  */
 int works_each(struct store_rtxn *t, const struct store_researcher *r,
     enum works_sort sort, size_t skip, size_t limit, store_work_cb cb,

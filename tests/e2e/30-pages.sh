@@ -201,7 +201,9 @@ import sys, json
 d = json.load(open(sys.argv[1]))
 assert d["id"] == "A5000000001" and d["slug"] == "sanjeev-arora" and d["name"] == "Sanjeev Arora"
 assert d["orcid"] is None and d["institution"] is None
-assert d["figures"] == {"works": 13, "followers": 0, "topics": 6, "close_collaborators": 4, "coauthors": 22}, d["figures"]
+assert d["figures"] == {"works": 13, "followers": 0, "topics": 6, "close_collaborators": 4, "coauthors": 22,
+                       "citations": 0, "h_index": 0, "i10_index": 0}, d["figures"]
+assert d["openalex_figures"] is None and d["institutions"] == [] and d["counts_by_year"] == []
 assert d["trust"] == {"score": 21, "band": "Emerging"}
 assert d["verification_level"] == 1 and d["claim"] == "unclaimed"
 assert len(d["works"]) == 13 and len(d["coauthors"]) == 22 and len(d["topics"]) == 6
@@ -383,7 +385,7 @@ s = open(sys.argv[1]).read()
 m = re.findall(r"<script type=\"application/ld\+json\">(.*?)</script>", s, re.S)
 assert len(m) == 1
 d = json.loads(m[0])
-assert d["mainEntity"]["affiliation"]["name"] == "Institute of <Hostile> & \"Quoted\" Studies"
+assert [a["name"] for a in d["mainEntity"]["affiliation"]] == ["Institute of <Hostile> & \"Quoted\" Studies"]
 assert d["mainEntity"]["sameAs"] == ["https://orcid.org/0000-0002-1825-0097"]
 '
 mslug=$(curl -s "$BASE/researchers?q=mal" | grep -o 'href="/researchers/mallory[^"]*"' | head -n1 | sed 's/href="//; s/"$//')
