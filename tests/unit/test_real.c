@@ -4,6 +4,10 @@
 
 #include "../../store/openalex.h"
 #include "../../store/store.h"
+#include "../../views/holes.h"
+#include "../../views/page.h"
+#include "../../views/profile.h"
+#include "../../views/views.h"
 #include "check.h"
 #include "test_import_util.h"
 
@@ -413,12 +417,91 @@ import_real(void)
 	buf_free(&b);
 }
 
+/* ---- shown: what no real record here has, made from one that is real ---------- */
+
+/*
+ * Jason Priem's 2025 work, as recorded, and two copies of it under other
+ * ids: one retracted, one without a title (as 16 of 2023's grants are,
+ * which have no authors to show them on). His profile shows them so.
+ */
+static void
+view_real(void)
+{
+	const char *store = path_in(scratch, "vstore");
+	const char *works = path_in(scratch, "vworks.jsonl");
+	struct buf all = BUF_INIT, out = BUF_INIT, err = BUF_INIT;
+	json_t *w = NULL, *row;
+	char *line, *save = NULL, *a, *b, *c;
+	struct store *s;
+	struct store_rtxn *t;
+	struct store_researcher r;
+	struct page pg;
+	struct viewer v;
+	FILE *f;
+
+	REQUIRE(slurp(fx("works-2025.jsonl"), &all) == 0);
+	for (line = strtok_r(all.p, "\n", &save); line != NULL && w == NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		if (strstr(line, "A5023888391") != NULL &&
+		    strstr(line, "\"best_oa_location\":{") != NULL)
+			w = json_loads(line, 0, NULL);
+	REQUIRE(w != NULL);
+	a = json_dumps(w, JSON_COMPACT);
+	row = json_deep_copy(w);
+	json_object_set_new(row, "id", json_string("https://openalex.org/W9999999901"));
+	json_object_set_new(row, "is_retracted", json_true());
+	b = json_dumps(row, JSON_COMPACT);
+	json_decref(row);
+	row = json_deep_copy(w);
+	json_object_set_new(row, "id", json_string("https://openalex.org/W9999999902"));
+	json_object_set_new(row, "title", json_null());
+	json_object_set_new(row, "display_name", json_null());
+	c = json_dumps(row, JSON_COMPACT);
+	json_decref(row);
+	REQUIRE((f = fopen(works, "w")) != NULL);
+	fprintf(f, "%s\n%s\n%s\n", a, b, c);
+	REQUIRE(fclose(f) == 0);
+	REQUIRE(run(NULL, NULL, bin("bzpeer-import"), "--store", store,
+	    "--authors", fx("authors-2025.jsonl"), "--works", works, NULL) == 0);
+	REQUIRE(views_load(root_path("views"), &err) == 0);
+	REQUIRE(store_open(store, STORE_RDONLY, &s) == 0);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	REQUIRE(store_researcher_by_id(t, SV_LIT("A5023888391"), &r) == 0);
+	page_init(&pg);
+	CHECK(view_profile(t, &r, &pg) == 0);
+	memset(&v, 0, sizeof(v));
+	page_fill(&pg, &v, &out);
+	buf_putc(&out, '\0');
+	CHECK(has(&out, "<span class=\"tag tag-retracted\">Retracted</span>"));
+	CHECK(has(&out, "<li class=\"work work-retracted\">"));
+	CHECK(has(&out, "<span class=\"untitled\">Untitled work</span>"));
+	CHECK(has(&out, "Cited by "));
+	CHECK(has(&out, "class=\"work-oa\" href=\"https://"));
+	CHECK(has(&out, "Published <time datetime=\""));
+	/* OpenAlex's figures beside the catalog's, said to be theirs. */
+	CHECK(has(&out, "<td class=\"fig-oa-h\">17</td>"));
+	CHECK(has(&out, "OpenAlex: the author record's own figures"));
+	CHECK(has(&out, "<td class=\"fig-cited\">"));
+	page_free(&pg);
+	store_read_end(t);
+	store_close(s);
+	views_unload();
+	json_decref(w);
+	free(a);
+	free(b);
+	free(c);
+	buf_free(&all);
+	buf_free(&out);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
 	scratch = tdir_make();
 	parse_real();
 	import_real();
+	view_real();
 	tdir_remove(scratch);
 	CHECK_DONE();
 }
