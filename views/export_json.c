@@ -161,11 +161,17 @@ export_json(struct store_rtxn *t, const struct store_researcher *r,
 	jw_uint(j, "h_index", r->h_index);
 	jw_uint(j, "i10_index", r->i10_index);
 	jw_obj_close(j);
-	if (r->oa_stats) {
+	if (r->oa_stats || r->oa_cited) {
+		/* h and i10 only from summary_stats (author records of 2023 on) */
 		jw_obj_open(j, "openalex_figures");
 		jw_uint(j, "citations", r->oa_cited);
-		jw_uint(j, "h_index", r->oa_h_index);
-		jw_uint(j, "i10_index", r->oa_i10_index);
+		if (r->oa_stats) {
+			jw_uint(j, "h_index", r->oa_h_index);
+			jw_uint(j, "i10_index", r->oa_i10_index);
+		} else {
+			jw_null(j, "h_index");
+			jw_null(j, "i10_index");
+		}
 		jw_obj_close(j);
 	} else
 		jw_null(j, "openalex_figures");

@@ -18,6 +18,18 @@
 #define MAX_OTHERS      12   /* other (not close) co-authors listed */
 #define MAX_TOPICS      12   /* topics listed */
 #define SLUG_HASH      256   /* open-addressing table over the co-authors' ids */
+#define MAX_YEARS       20   /* years drawn, the latest */
+
+/* The counts-by-year drawing, in SVG user units. */
+#define CHART_W        600
+#define CHART_SLOT      30   /* a year's width */
+#define CHART_BAR       22
+#define CITES_TOP       18   /* citations: bars from here ... */
+#define CITES_BASE     108   /* ... down to here */
+#define WORKS_TOP      130   /* works: the same */
+#define WORKS_BASE     180
+#define LABEL_Y        196
+#define CHART_H        204
 
 enum {
 	/* the researcher */
@@ -28,10 +40,15 @@ enum {
 	P_TP_CLAIMED_MAX,
 	P_WORKS, P_TOPICS, P_CLOSE_COLLABORATORS, P_WORKS_CAPPED, P_WORKS_SHOWN,
 	P_ORCID, P_HAS_CITATIONS, P_CITED, P_H_INDEX, P_I10_INDEX, P_OA_STATS,
-	P_OA_CITED, P_OA_H_INDEX, P_OA_I10_INDEX,
+	P_OA_CITED, P_OA_H_INDEX, P_OA_I10_INDEX, P_OA_KNOWN,
 	/* institutions */
 	P_MORE_CURRENT, P_N_HISTORY, P_HISTORY_ITEMS, P_I_NAME, P_I_YEARS,
 	P_I_CURRENT,
+	/* counts by year */
+	P_N_YEARS, P_YEAR_FIRST, P_YEAR_LAST, P_CHART_W, P_CHART_H,
+	P_WORKS_HEAD_Y, P_LABEL_Y, P_CITE_BARS, P_WORK_BARS, P_YEAR_LABELS,
+	P_YEAR_ROWS, P_B_X, P_B_Y, P_B_W, P_B_H, P_B_TX, P_B_YEAR, P_B_VALUE,
+	P_B_CITES, P_B_WORKS,
 	/* graph slice */
 	P_N_CLOSE, P_CLOSE_ITEMS, P_N_OTHER, P_OTHER_ITEMS, P_MORE_COAUTHORS,
 	P_C_NAME, P_C_SLUG, P_C_INSTITUTION, P_C_SHARED, P_C_ONE,
@@ -80,6 +97,7 @@ static const struct tmpl_slot profile_slots[P__COUNT] = {
 	[P_I10_INDEX] = { "i10_index", TMPL_VAR, 0 },
 	[P_OA_STATS] = { "oa_stats", TMPL_VAR, 0 },
 	[P_OA_CITED] = { "oa_cited", TMPL_VAR, 0 },
+	[P_OA_KNOWN] = { "oa_known", TMPL_VAR, 0 },
 	[P_OA_H_INDEX] = { "oa_h_index", TMPL_VAR, 0 },
 	[P_OA_I10_INDEX] = { "oa_i10_index", TMPL_VAR, 0 },
 	[P_MORE_CURRENT] = { "more_current", TMPL_SECTION, 0 },
@@ -88,6 +106,26 @@ static const struct tmpl_slot profile_slots[P__COUNT] = {
 	[P_I_NAME] = { "i_name", TMPL_VAR, 0 },
 	[P_I_YEARS] = { "i_years", TMPL_VAR, 0 },
 	[P_I_CURRENT] = { "i_current", TMPL_VAR, 0 },
+	[P_N_YEARS] = { "n_years", TMPL_VAR, 0 },
+	[P_YEAR_FIRST] = { "year_first", TMPL_VAR, 0 },
+	[P_YEAR_LAST] = { "year_last", TMPL_VAR, 0 },
+	[P_CHART_W] = { "chart_w", TMPL_VAR, 0 },
+	[P_CHART_H] = { "chart_h", TMPL_VAR, 0 },
+	[P_WORKS_HEAD_Y] = { "works_head_y", TMPL_VAR, 0 },
+	[P_LABEL_Y] = { "label_y", TMPL_VAR, 0 },
+	[P_CITE_BARS] = { "cite_bars", TMPL_SECTION, 0 },
+	[P_WORK_BARS] = { "work_bars", TMPL_SECTION, 0 },
+	[P_YEAR_LABELS] = { "year_labels", TMPL_SECTION, 0 },
+	[P_YEAR_ROWS] = { "year_rows", TMPL_SECTION, 0 },
+	[P_B_X] = { "b_x", TMPL_VAR, 0 },
+	[P_B_Y] = { "b_y", TMPL_VAR, 0 },
+	[P_B_W] = { "b_w", TMPL_VAR, 0 },
+	[P_B_H] = { "b_h", TMPL_VAR, 0 },
+	[P_B_TX] = { "b_tx", TMPL_VAR, 0 },
+	[P_B_YEAR] = { "b_year", TMPL_VAR, 0 },
+	[P_B_VALUE] = { "b_value", TMPL_VAR, 0 },
+	[P_B_CITES] = { "b_cites", TMPL_VAR, 0 },
+	[P_B_WORKS] = { "b_works", TMPL_VAR, 0 },
 	[P_N_CLOSE] = { "n_close", TMPL_VAR, 0 },
 	[P_CLOSE_ITEMS] = { "close_items", TMPL_SECTION, 0 },
 	[P_N_OTHER] = { "n_other", TMPL_VAR, 0 },
@@ -137,8 +175,12 @@ struct pctx {
 
 	const struct store_work        *w;                  /* current work */
 	struct store_inst               inst;               /* current one */
-	char                            years[32];          /* its years */
+	char                            inst_span[32];      /* its years */
 	size_t                          n_history;
+	struct store_year               years[MAX_YEARS];   /* oldest first */
+	size_t                          n_years, yi;        /* yi: current */
+	uint64_t                        max_cites, max_works;
+	int                             bar_works;          /* which bars */
 	struct work_list                wl;
 
 	/* last: not cleared, only co[0..nco) is ever read */
@@ -193,6 +235,64 @@ claim_label(int claim)
 	return "Unclaimed author";
 }
 
+/* Where the current year's slot starts: the latest year at the right. */
+static uint64_t
+year_x(const struct pctx *p)
+{
+	return (uint64_t)(CHART_W - (p->n_years - p->yi) * CHART_SLOT);
+}
+
+/* The current bar's height, in proportion to the largest of its kind. */
+static uint64_t
+bar_h(const struct pctx *p)
+{
+	uint64_t v = p->bar_works ? p->years[p->yi].works :
+	    p->years[p->yi].cited;
+	uint64_t max = p->bar_works ? p->max_works : p->max_cites;
+	uint64_t span = p->bar_works ? WORKS_BASE - WORKS_TOP :
+	    CITES_BASE - CITES_TOP;
+
+	if (max == 0 || v == 0)
+		return 0;
+	/* a year with any at all shows at least a sliver */
+	return v >= max ? span : v * span / max ? v * span / max : 1;
+}
+
+/* Reads up to MAX_YEARS of the latest counts by year, oldest first. */
+static void
+read_years(struct pctx *p)
+{
+	struct store_year y;
+	size_t pos = 0, i, j;
+
+	while (store_researcher_year_next(p->r, &pos, &y) == 0) {
+		if (y.year <= 0)
+			continue;
+		/* keep the latest MAX_YEARS, sorted by year, oldest first */
+		for (i = 0; i < p->n_years && p->years[i].year < y.year; i++)
+			;
+		if (i < p->n_years && p->years[i].year == y.year)
+			continue;          /* a year given twice: the first */
+		if (p->n_years == MAX_YEARS) {
+			if (i == 0)
+				continue;      /* older than all kept */
+			memmove(p->years, p->years + 1, (i - 1) * sizeof(y));
+			i--;
+		} else {
+			memmove(p->years + i + 1, p->years + i,
+			    (p->n_years - i) * sizeof(y));
+			p->n_years++;
+		}
+		p->years[i] = y;
+	}
+	for (j = 0; j < p->n_years; j++) {
+		if (p->years[j].cited > p->max_cites)
+			p->max_cites = p->years[j].cited;
+		if (p->years[j].works > p->max_works)
+			p->max_works = p->years[j].works;
+	}
+}
+
 static int
 profile_var(void *ctx, int slot, struct tmpl_val *out)
 {
@@ -233,7 +333,9 @@ profile_var(void *ctx, int slot, struct tmpl_val *out)
 	case P_WORKS_CAPPED: return tmpl_num(out, r->works > MAX_WORKS);
 	case P_WORKS_SHOWN: return tmpl_num(out, MAX_WORKS);
 	case P_ORCID:       return tmpl_str(out, r->orcid);
-	case P_HAS_CITATIONS: return tmpl_num(out, r->cited > 0 || r->oa_stats);
+	case P_HAS_CITATIONS:
+		return tmpl_num(out, r->cited > 0 || r->oa_stats || r->oa_cited > 0);
+	case P_OA_KNOWN:    return tmpl_num(out, r->oa_stats || r->oa_cited > 0);
 	case P_CITED:       return tmpl_num(out, r->cited);
 	case P_H_INDEX:     return tmpl_num(out, r->h_index);
 	case P_I10_INDEX:   return tmpl_num(out, r->i10_index);
@@ -243,8 +345,30 @@ profile_var(void *ctx, int slot, struct tmpl_val *out)
 	case P_OA_I10_INDEX: return tmpl_num(out, r->oa_i10_index);
 	case P_N_HISTORY:   return tmpl_num(out, p->n_history);
 	case P_I_NAME:      return tmpl_str(out, p->inst.name);
-	case P_I_YEARS:     return tmpl_str(out, sv_cstr(p->years));
+	case P_I_YEARS:     return tmpl_str(out, sv_cstr(p->inst_span));
 	case P_I_CURRENT:   return tmpl_num(out, p->inst.current);
+	case P_N_YEARS:     return tmpl_num(out, p->n_years);
+	case P_YEAR_FIRST:  return tmpl_num(out, (uint64_t)p->years[0].year);
+	case P_YEAR_LAST:
+		return tmpl_num(out, (uint64_t)p->years[p->n_years - 1].year);
+	case P_CHART_W:     return tmpl_num(out, CHART_W);
+	case P_CHART_H:     return tmpl_num(out, CHART_H);
+	case P_WORKS_HEAD_Y: return tmpl_num(out, WORKS_TOP - 6);
+	case P_LABEL_Y:     return tmpl_num(out, LABEL_Y);
+	case P_B_X:
+		return tmpl_num(out, year_x(p) + (CHART_SLOT - CHART_BAR) / 2);
+	case P_B_TX:        return tmpl_num(out, year_x(p) + CHART_SLOT / 2);
+	case P_B_W:         return tmpl_num(out, CHART_BAR);
+	case P_B_H:         return tmpl_num(out, bar_h(p));
+	case P_B_Y:
+		return tmpl_num(out, (p->bar_works ? WORKS_BASE : CITES_BASE) -
+		    bar_h(p));
+	case P_B_YEAR:      return tmpl_num(out, (uint64_t)p->years[p->yi].year);
+	case P_B_VALUE:
+		return tmpl_num(out, p->bar_works ? p->years[p->yi].works :
+		    p->years[p->yi].cited);
+	case P_B_CITES:     return tmpl_num(out, p->years[p->yi].cited);
+	case P_B_WORKS:     return tmpl_num(out, p->years[p->yi].works);
 	case P_N_CLOSE:     return tmpl_num(out, p->n_close);
 	case P_N_OTHER:     return tmpl_num(out, p->n_other);
 	case P_MORE_COAUTHORS: return tmpl_num(out, p->more_coauthors);
@@ -278,18 +402,18 @@ work_cb(void *ctx, const struct store_work *w)
 	return tmpl_sec_render(p->sec);
 }
 
-/* "2019–2023", "2020", or "" into p->years. */
+/* "2019–2023", "2020", or "" into p->inst_span. */
 static void
 inst_years(struct pctx *p)
 {
 	const struct store_inst *x = &p->inst;
 
-	p->years[0] = '\0';
+	p->inst_span[0] = '\0';
 	if (x->first > 0 && x->last > x->first)
-		snprintf(p->years, sizeof(p->years), "%d\u2013%d", x->first,
-		    x->last);
+		snprintf(p->inst_span, sizeof(p->inst_span), "%d\u2013%d",
+		    x->first, x->last);
 	else if (x->first > 0)
-		snprintf(p->years, sizeof(p->years), "%d", x->first);
+		snprintf(p->inst_span, sizeof(p->inst_span), "%d", x->first);
 }
 
 /*
@@ -348,6 +472,14 @@ profile_section(void *ctx, int slot, struct tmpl_sec *sec)
 	case P_MORE_CURRENT:
 	case P_HISTORY_ITEMS:
 		return inst_items(p, sec, slot == P_MORE_CURRENT);
+	case P_CITE_BARS:
+	case P_WORK_BARS:
+	case P_YEAR_LABELS:
+	case P_YEAR_ROWS:
+		p->bar_works = slot == P_WORK_BARS;
+		for (p->yi = 0; p->yi < p->n_years && rc == 0; p->yi++)
+			rc = tmpl_sec_render(sec);
+		return rc;
 	}
 	return EINVAL;
 }
@@ -414,6 +546,7 @@ view_profile(struct store_rtxn *t, const struct store_researcher *r,
 		if (!more)
 			p->n_history = 0;
 	}
+	read_years(p);
 	if ((rc = read_coauthors(p)) != 0)
 		goto out;
 

@@ -74,19 +74,21 @@ for aid in sorted(set(aw) | set(authors)):
         bad.append("%s: not %d published items" % (aid, n))
     a = authors.get(aid)
     stats = a and a["summary_stats"]
-    if w["citations"] > 0 or stats:
+    oa_known = a and (stats or a["cited_by_count"])
+    if w["citations"] > 0 or oa_known:
         for cls, want in (("fig-cited", w["citations"]), ("fig-h", w["h_index"]),
                           ("fig-i10", w["i10_index"])):
             if cell(page, cls) != want:
                 bad.append("%s: %s %s, want %s" % (aid, cls, cell(page, cls), want))
+        if oa_known and cell(page, "fig-oa-cited") != (a["cited_by_count"] or 0):
+            bad.append("%s: fig-oa-cited %s" % (aid, cell(page, "fig-oa-cited")))
+        if oa_known and "OpenAlex: the author record's own figures" not in t:
+            bad.append("%s: the page does not say which figures are OpenAlex's" % aid)
         if stats:
-            for cls, want in (("fig-oa-cited", a["cited_by_count"]),
-                              ("fig-oa-h", stats["h_index"]),
+            for cls, want in (("fig-oa-h", stats["h_index"]),
                               ("fig-oa-i10", stats["i10_index"])):
                 if cell(page, cls) != want:
                     bad.append("%s: %s %s, want %s" % (aid, cls, cell(page, cls), want))
-            if "OpenAlex: the author record's own figures" not in t:
-                bad.append("%s: the page does not say which figures are OpenAlex's" % aid)
     elif "fig-cited" in page:
         bad.append("%s: citation figures without citations" % aid)
     if a:
@@ -107,6 +109,22 @@ for aid in sorted(set(aw) | set(authors)):
                      else "%d\u2013%d" % (min(i["years"]), max(i["years"])))
                 if i["display_name"] + " " + y not in t:
                     bad.append("%s: %s without its years %s" % (aid, i["display_name"], y))
+    # Counts by year: the drawing's table holds the latest 20 years.
+    if a and a["counts_by_year"] and (w["citations"] > 0 or oa_known):
+        want = sorted({c["year"]: c for c in reversed(a["counts_by_year"])}.values(),
+                      key=lambda c: c["year"])[-20:]
+        got = [tuple(map(int, r)) for r in re.findall(
+            r'<tr><th scope="row">(\d+)</th><td>(\d+)</td><td>(\d+)</td></tr>', page)]
+        if got != [(c["year"], c["cited_by_count"], c["works_count"]) for c in want]:
+            bad.append("%s: counts by year %s, want %s" % (aid, got[:3], want[:3]))
+        svg = re.search(r'<svg class="by-year-svg".*?</svg>', page, re.S)
+        try:
+            import xml.dom.minidom
+            d = xml.dom.minidom.parseString(svg.group(0))
+            if len(d.getElementsByTagName("rect")) != 2 * len(want):
+                bad.append("%s: %d bars for %d years" % (aid, len(d.getElementsByTagName("rect")), len(want)))
+        except Exception as e:
+            bad.append("%s: the drawing is not well-formed: %s" % (aid, e))
     # The works, most cited first, all pages.
     cites, p = [], 1
     while True:
@@ -130,8 +148,8 @@ for aid in sorted(set(aw) | set(authors)):
     if (f["works"], f["citations"], f["h_index"], f["i10_index"]) != \
        (n, w["citations"], w["h_index"], w["i10_index"]):
         bad.append("%s: JSON figures %s" % (aid, f))
-    if stats and d["openalex_figures"] != {"citations": a["cited_by_count"],
-            "h_index": stats["h_index"], "i10_index": stats["i10_index"]}:
+    if oa_known and d["openalex_figures"] != {"citations": a["cited_by_count"] or 0,
+            "h_index": stats and stats["h_index"], "i10_index": stats and stats["i10_index"]}:
         bad.append("%s: JSON openalex_figures %s" % (aid, d["openalex_figures"]))
     byid = {short(x["id"]): x for x in w["works"]}
     for x in d["works"]:
