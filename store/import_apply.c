@@ -132,6 +132,7 @@ int
 imp_do_author(struct imp *m, const struct oa_author *a)
 {
 	struct store_researcher r, old;
+	struct idmap_entry *e;
 	MDB_val v;
 	size_t i;
 	int rc;
@@ -192,34 +193,56 @@ imp_do_author(struct imp *m, const struct oa_author *a)
 	    (rc = names_reindex(m->txn, m->dbi, a->a.num, old.name, a->alts,
 	    a->n_alts, 0)) != 0)
 		return rc;
+	e = idmap_add(&m->touched, a->a.num);
+	e->n = a->institution.n ? e->n & ~(uint32_t)T_NOINST : e->n | T_NOINST;
 	m->rep.authors++;
 	return 0;
 }
 
-/* An author met on a work: created from the authorship if unknown. */
+/*
+ * An author met on a work: created from the authorship if unknown. A
+ * researcher whose record names no institution (its author line named
+ * none, or it has none) takes the first one an authorship of theirs
+ * names, in file order.
+ */
 static int
 ensure_researcher(struct imp *m, const struct oa_ref *a)
 {
-	struct store_researcher r;
+	struct store_researcher r, old;
+	struct idmap_entry *e = idmap_get(&m->touched, a->num);
 	MDB_val v;
 	int rc;
 
-	struct idmap_entry *e = idmap_get(&m->touched, a->num);
-
-	if (e != NULL && (e->n & T_EXISTS))
+	if (e != NULL && (e->n & T_EXISTS) &&
+	    !((e->n & T_NOINST) && a->inst.n))
 		return 0;              /* written or found in this run */
-	if ((rc = imp_db_get(m, DB_RESEARCHERS, a->id, &v)) != MDB_NOTFOUND) {
+	rc = imp_get_researcher(m, a->num, &old, &v);
+	if (rc == 0) {
 		/* Found: imp_do_work() marks it touched right after. */
-		if (rc == 0)
-			idmap_add(&m->touched, a->num)->n |= T_EXISTS;
-		return rc;
+		e = idmap_add(&m->touched, a->num);
+		e->n |= T_EXISTS;
+		if (old.institution.n || a->inst.n == 0) {
+			e->n = old.institution.n ? e->n & ~(uint32_t)T_NOINST :
+			    e->n | T_NOINST;
+			return 0;
+		}
+		r = old;
+		r.institution = a->inst;
+		e->n &= ~(uint32_t)T_NOINST;
+		return imp_put_researcher(m, a->num, &r, &old, &v);
 	}
+	if (rc != MDB_NOTFOUND)
+		return rc;
 	memset(&r, 0, sizeof(r));
 	r.id = a->id;
 	r.name = a->name;
 	r.orcid = a->orcid;
-	r.institution = a->inst;  /* until an author line names its own */
-	return imp_put_researcher(m, a->num, &r, NULL, NULL);
+	r.institution = a->inst;
+	if ((rc = imp_put_researcher(m, a->num, &r, NULL, NULL)) != 0)
+		return rc;
+	if (a->inst.n == 0)
+		idmap_add(&m->touched, a->num)->n |= T_NOINST;
+	return 0;
 }
 
 /* ---- works -------------------------------------------------------------------- */

@@ -13,6 +13,7 @@ enum {
 	T_BUMPED = 2,     /* record version already bumped in this import */
 	T_EXISTS = 4,     /* its record is in the store */
 	T_GONE = 8,       /* merged into another in this import: no record */
+	T_NOINST = 16,    /* ... and names no institution (yet) */
 };
 
 struct figures {
