@@ -257,6 +257,37 @@ bib_field(struct buf *o, const char *name, struct sv v, int protect)
 	buf_putc(o, '}');
 }
 
+/*
+ * BibTeX entry types for OpenAlex's work types, old and new vocabulary
+ * (Crossref's "journal-article", "proceedings-article", "posted-content"
+ * until 2023; "article", "conference-paper", "preprint" after), and the
+ * field the venue goes into. Anything else is @misc.
+ */
+static const struct {
+	const char *type, *entry, *venue, *note;
+} bib_types[] = {
+	{ "article", "article", "journal", NULL },
+	{ "journal-article", "article", "journal", NULL },
+	{ "review", "article", "journal", NULL },
+	{ "letter", "article", "journal", NULL },
+	{ "editorial", "article", "journal", NULL },
+	{ "erratum", "article", "journal", "Erratum" },
+	{ "retraction", "article", "journal", "Retraction notice" },
+	{ "book-chapter", "incollection", "booktitle", NULL },
+	{ "reference-entry", "incollection", "booktitle", NULL },
+	{ "proceedings-article", "inproceedings", "booktitle", NULL },
+	{ "conference-paper", "inproceedings", "booktitle", NULL },
+	{ "book", "book", "publisher", NULL },
+	{ "monograph", "book", "publisher", NULL },
+	{ "edited-book", "book", "publisher", NULL },
+	{ "reference-book", "book", "publisher", NULL },
+	{ "dissertation", "phdthesis", "school", NULL },
+	{ "report", "techreport", "institution", NULL },
+	{ "preprint", "misc", "howpublished", "Preprint" },
+	{ "posted-content", "misc", "howpublished", "Preprint" },
+	{ "dataset", "misc", "howpublished", "Dataset" },
+};
+
 static int
 bib_entry_cb(void *ctx, const struct store_work *w)
 {
@@ -264,28 +295,18 @@ bib_entry_cb(void *ctx, const struct store_work *w)
 	struct buf *o = c->out;
 	const struct bib_key *k = &c->k[c->at++];
 	struct store_author_ref a;
-	const char *type = "misc", *venue_field = "howpublished";
+	const char *type = "misc", *venue_field = "howpublished", *note = NULL;
 	struct sv url = work_url(w), doi = { "", 0 };
-	size_t pos = 0, na = 0;
+	size_t pos = 0, na = 0, i;
 	int rc;
 
-	if (sv_eq_cstr(w->type, "article") || sv_eq_cstr(w->type, "review") ||
-	    sv_eq_cstr(w->type, "letter") || sv_eq_cstr(w->type, "editorial")) {
-		type = "article";
-		venue_field = "journal";
-	} else if (sv_eq_cstr(w->type, "book-chapter")) {
-		type = "incollection";
-		venue_field = "booktitle";
-	} else if (sv_eq_cstr(w->type, "proceedings-article")) {
-		type = "inproceedings";
-		venue_field = "booktitle";
-	} else if (sv_eq_cstr(w->type, "book")) {
-		type = "book";
-		venue_field = "publisher";
-	} else if (sv_eq_cstr(w->type, "dissertation")) {
-		type = "phdthesis";
-		venue_field = "school";
-	}
+	for (i = 0; i < sizeof(bib_types) / sizeof(bib_types[0]); i++)
+		if (sv_eq_cstr(w->type, bib_types[i].type)) {
+			type = bib_types[i].entry;
+			venue_field = bib_types[i].venue;
+			note = bib_types[i].note;
+			break;
+		}
 	buf_putc(o, '@');
 	buf_puts(o, type);
 	buf_putc(o, '{');
@@ -308,15 +329,24 @@ bib_entry_cb(void *ctx, const struct store_work *w)
 	if (na == 0)
 		buf_puts(o, "{Unknown}");
 	buf_putc(o, '}');
-	bib_field(o, "title", w->title, 1);
+	/* the title's markup (<i>, <sup>, ...) as TeX; doubly braced, so
+	 * that styles keep its capitals */
+	buf_puts(o, ",\n  title = {{");
+	if (w->title.n)
+		bib_title(o, w->title);
+	else
+		buf_puts(o, "Untitled work");
+	buf_puts(o, "}}");
 	if (w->year > 0) {
 		buf_puts(o, ",\n  year = {");
 		buf_puti64(o, w->year);
 		buf_putc(o, '}');
 	}
 	bib_field(o, venue_field, w->venue, 0);
-	if (sv_eq_cstr(w->type, "preprint"))
-		bib_field(o, "note", SV_LIT("Preprint"), 0);
+	if (w->flags & STORE_WORK_RETRACTED)
+		bib_field(o, "note", SV_LIT("Retracted"), 0);
+	else if (note != NULL)
+		bib_field(o, "note", sv_cstr(note), 0);
 	if (w->doi.n > 16 && strncasecmp(w->doi.p, "https://doi.org/", 16) == 0)
 		doi = (struct sv){ w->doi.p + 16, w->doi.n - 16 };
 	if (verbatim_ok(doi)) {

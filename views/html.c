@@ -453,6 +453,117 @@ bib_txt(struct buf *b, struct sv s)
 		buf_put(b, p + run, i - run);
 }
 
+/* The tags of titles bib_title() turns into commands (cmd) or drops (NULL). */
+static const struct {
+	const char *name, *cmd;
+} title_tags[] = {
+	{ "i", "\\textit{" }, { "em", "\\textit{" }, { "b", "\\textbf{" },
+	{ "strong", "\\textbf{" }, { "sup", "\\textsuperscript{" },
+	{ "sub", "\\textsubscript{" }, { "sc", "\\textsc{" },
+	{ "scp", "\\textsc{" }, { "u", "\\underline{" },
+	{ "span", NULL }, { "br", NULL }, { "p", NULL }, { "math", NULL },
+};
+
+#define TITLE_DEPTH 8
+
+/*
+ * The tag at s[0..n) (on its '<'): its length, or 0 when it is not one of
+ * title_tags (or an <mml:...> tag); *idx the entry (-1 for mml), *closing.
+ */
+static size_t
+title_tag(const char *s, size_t n, int *idx, int *closing)
+{
+	size_t i = 1, name, end, k;
+
+	*closing = 0;
+	if (i < n && s[i] == '/') {
+		*closing = 1;
+		i++;
+	}
+	name = i;
+	while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+	    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == ':'))
+		i++;
+	end = i;
+	/* attributes (span, mml) or a self-closing slash, up to '>' */
+	while (i < n && s[i] != '>' && s[i] != '<')
+		i++;
+	if (i == n || s[i] != '>' || end == name)
+		return 0;
+	if (end - name > 4 && strncasecmp(s + name, "mml:", 4) == 0) {
+		*idx = -1;
+		return i + 1;
+	}
+	for (k = 0; k < sizeof(title_tags) / sizeof(title_tags[0]); k++)
+		if (strlen(title_tags[k].name) == end - name &&
+		    strncasecmp(s + name, title_tags[k].name, end - name) == 0) {
+			/* only span, mml and br may carry anything after the name */
+			if (end != i && title_tags[k].cmd != NULL &&
+			    !(i == end + 1 && s[end] == '/'))
+				return 0;
+			*idx = (int)k;
+			return i + 1;
+		}
+	return 0;
+}
+
+void
+bib_title(struct buf *b, struct sv s)
+{
+	static const struct {
+		const char *ent, *ch;
+	} ents[] = {
+		{ "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" },
+		{ "&quot;", "\"" }, { "&#39;", "'" }, { "&apos;", "'" },
+	};
+	int open[TITLE_DEPTH];
+	size_t depth = 0, i = 0, run = 0, k, len;
+	int idx, closing;
+
+	while (i < s.n) {
+		if (s.p[i] == '&') {
+			for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++) {
+				len = strlen(ents[k].ent);
+				if (s.n - i >= len && memcmp(s.p + i, ents[k].ent,
+				    len) == 0)
+					break;
+			}
+			if (k == sizeof(ents) / sizeof(ents[0])) {
+				i++;
+				continue;
+			}
+			bib_txt(b, (struct sv){ s.p + run, i - run });
+			bib_txt(b, sv_cstr(ents[k].ch));
+			run = i += len;
+			continue;
+		}
+		if (s.p[i] != '<' || (len = title_tag(s.p + i, s.n - i, &idx,
+		    &closing)) == 0) {
+			i++;
+			continue;
+		}
+		bib_txt(b, (struct sv){ s.p + run, i - run });
+		run = i += len;
+		if (idx < 0 || title_tags[idx].cmd == NULL)
+			continue;              /* dropped, its text kept */
+		if (!closing && s.p[i - 2] == '/')
+			continue;              /* <i/>: nothing to wrap */
+		if (!closing) {
+			if (depth == TITLE_DEPTH)
+				continue;
+			open[depth++] = idx;
+			buf_puts(b, title_tags[idx].cmd);
+		} else if (depth > 0 && strcmp(title_tags[open[depth - 1]].cmd,
+		    title_tags[idx].cmd) == 0) {
+			depth--;
+			buf_putc(b, '}');
+		}
+	}
+	bib_txt(b, (struct sv){ s.p + run, s.n - run });
+	while (depth-- > 0)
+		buf_putc(b, '}');
+}
+
 /* ---- trusted template text ----------------------------------------------- */
 
 void

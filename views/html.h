@@ -33,6 +33,19 @@ void xml_txt(struct buf *b, struct sv s);
 void bib_txt(struct buf *b, struct sv s);
 
 /*
+ * A title for BibTeX: as bib_txt(), but the markup publishers put in
+ * titles (Crossref's JATS and HTML: <i>, <em>, <b>, <strong>, <sup>,
+ * <sub>, <sc>, <scp>, <u>) becomes \textit{}, \textbf{}, \textsuperscript{},
+ * \textsubscript{}, \textsc{}, \underline{}; <span ...>, <br/>, <p>, <math>
+ * and <mml:...> tags are dropped (their text kept), the entities &amp;
+ * &lt; &gt; &quot; &#39; &apos; decoded. Anything else that looks like a
+ * tag is text. The braces always balance: a closing tag that does not
+ * close the innermost command is dropped, and every command still open
+ * at the end is closed.
+ */
+void bib_title(struct buf *b, struct sv s);
+
+/*
  * Writes bytes as they are. Only for trusted template text parsed from the
  * files in views/ and for markup the view code spells out literally; never
  * for data. Named so it stands out in review.

@@ -228,4 +228,46 @@ if [ -s "$T_DIR/untitled" ]; then
 	check "an untitled work reads \"Untitled work\"" grep -q '<span class="untitled">Untitled work</span>' "$BODY"
 fi
 
+# BibTeX of real records: the old and the new type words give the same
+# entry types, each with its venue in the field that type has.
+python3 - "$BASE" "$T_DIR" >"$T_DIR/bib.out" 2>&1 <<'EOF'
+import json, re, sys, urllib.request
+base, tdir = sys.argv[1], sys.argv[2]
+want = {"journal-article": ("article", "journal"), "article": ("article", "journal"),
+        "proceedings-article": ("inproceedings", "booktitle"),
+        "conference-paper": ("inproceedings", "booktitle"),
+        "book-chapter": ("incollection", "booktitle"), "book": ("book", "publisher"),
+        "dissertation": ("phdthesis", "school"), "posted-content": ("misc", "howpublished"),
+        "preprint": ("misc", "howpublished"), "dataset": ("misc", "howpublished")}
+seen, types, bad = set(), set(), []
+for r in map(json.loads, open(tdir + "/author-works.jsonl")):
+    if not r["works"]:
+        continue
+    aid = r["id"].rsplit("/", 1)[-1]
+    slug = urllib.request.urlopen(base + "/researchers/" + aid).geturl().rsplit("/", 1)[-1]
+    bib = urllib.request.urlopen(base + "/researchers/%s/works.bib" % slug).read().decode()
+    entries = re.findall(r"@([a-z]+)\{[^,]+,(.*?)\n\}\n", bib, re.S)
+    if len(entries) != len(r["works"]):
+        bad.append("%s: %d entries for %d works" % (aid, len(entries), len(r["works"])))
+    for w in r["works"]:
+        t, doi = w["type"], w["doi_bare"]
+        if t not in want or w["id"] in seen or not doi:
+            continue
+        got = [e for e in entries if "doi = {%s}" % doi in e[1]]
+        if not got:
+            bad.append("%s: no entry with doi %s" % (aid, doi))
+            continue
+        entry, field = want[t]
+        if got[0][0] != entry or (w["venue"] and "\n  %s = {" % field not in got[0][1]):
+            bad.append("%s: %s (%s) is @%s" % (aid, w["id"], t, got[0][0]))
+        seen.add(w["id"])
+        types.add(t)
+for b in bad[:20]:
+    print(b)
+print("%d works checked, %d types, %d differences" % (len(seen), len(types), len(bad)))
+sys.exit(1 if bad or len(types) < 5 else 0)
+EOF
+rc=$?
+check "BibTeX entry types of real records, old and new vocabulary ($(tail -n1 "$T_DIR/bib.out"))" [ $rc = 0 ]
+
 finish

@@ -303,6 +303,40 @@ bib_specials_escaped(const char *s, size_t n)
 	return 1;
 }
 
+/* Titles: publishers' markup to TeX, entities decoded, braces balanced. */
+static void
+test_bib_title(void)
+{
+	CHECK(IS(bib_title, "Plain & simple", "Plain \\& simple"));
+	CHECK(IS(bib_title, "The <i>E. coli</i> genome",
+	    "The \\textit{E. coli} genome"));
+	CHECK(IS(bib_title, "H<sub>2</sub>O at 10<sup>5</sup> K",
+	    "H\\textsubscript{2}O at 10\\textsuperscript{5} K"));
+	CHECK(IS(bib_title, "<I>Caps</I> <b>bold <em>both</em></b>",
+	    "\\textit{Caps} \\textbf{bold \\textit{both}}"));
+	CHECK(IS(bib_title, "<scp>Bert</scp>: x", "\\textsc{Bert}: x"));
+	/* dropped tags keep their text; entities decoded, then escaped */
+	CHECK(IS(bib_title, "<span class=\"a\">x</span><br/>y", "xy"));
+	CHECK(IS(bib_title, "<mml:math><mml:mi>x</mml:mi></mml:math> &amp; y",
+	    "x \\& y"));
+	CHECK(IS(bib_title, "a &lt; b &gt; c &quot;d&quot; &#39;e&apos;",
+	    "a < b > c \"d\" 'e'"));
+	/* not tags: text, escaped */
+	CHECK(IS(bib_title, "a < b and c > d", "a < b and c > d"));
+	CHECK(IS(bib_title, "<script>x</script>", "<script>x</script>"));
+	CHECK(IS(bib_title, "<i class=x>y</i>", "<i class=x>y"));
+	CHECK(IS(bib_title, "&amp", "\\&amp"));
+	/* unbalanced markup never unbalances the braces */
+	CHECK(IS(bib_title, "<i>open", "\\textit{open}"));
+	CHECK(IS(bib_title, "close</i> <b>x</i>y</b>",
+	    "close \\textbf{xy}"));
+	CHECK(IS(bib_title, "<i><i><i><i><i><i><i><i><i>deep",
+	    "\\textit{\\textit{\\textit{\\textit{\\textit{\\textit{\\textit{"
+	    "\\textit{deep}}}}}}}}"));
+	CHECK(IS(bib_title, "<i>{x}</i>",
+	    "\\textit{\\textbraceleft{}x\\textbraceright{}}"));
+}
+
 static void
 test_bib_txt(void)
 {
@@ -358,6 +392,7 @@ main(void)
 	test_tokens();
 	test_xml_txt();
 	test_bib_txt();
+	test_bib_title();
 	bench();
 	CHECK_DONE();
 }
