@@ -123,6 +123,35 @@ method_of(const char *m)
  * "/" has no segments. Returns 0, or 400 on bad encoding, a NUL byte,
  * invalid UTF-8, too many segments or an empty segment ("//").
  */
+/*
+ * An OpenAlex URL pasted after /researchers/ ("/researchers/https://
+ * openalex.org/A123", which browsers send as it is) is one segment, as if
+ * its slashes were %2F: the route answers it with a 301 like any form of
+ * the id. s is the segment's start, *p its end (on a '/'); 1 with *p moved
+ * to the end of the URL's id, else 0 and nothing moved.
+ */
+static int
+oa_url_segment(const struct request *r, const char *s, const char **p,
+    const char *end)
+{
+	static const char host[] = "//openalex.org/";
+	size_t n = (size_t)(*p - s), h = sizeof(host) - 1;
+	const char *q = *p;
+
+	if (!sv_eq((struct sv){ r->seg_arena.p + r->seg_off[0], r->seg_len[0] },
+	    SV_LIT("researchers")))
+		return 0;
+	if (!((n == 6 && strncasecmp(s, "https:", 6) == 0) ||
+	    (n == 5 && strncasecmp(s, "http:", 5) == 0)))
+		return 0;
+	if ((size_t)(end - q) <= h || strncasecmp(q, host, h) != 0)
+		return 0;
+	for (q += h; q < end && *q != '/'; q++)
+		;
+	*p = q;
+	return 1;
+}
+
 static int
 split_path(struct request *r)
 {
@@ -138,6 +167,8 @@ split_path(struct request *r)
 		while (p < end && *p != '/')
 			p++;
 		seg = (struct sv){ s, (size_t)(p - s) };
+		if (r->nseg == 1 && oa_url_segment(r, s, &p, end))
+			seg = (struct sv){ s, (size_t)(p - s) };
 		if (p < end)
 			p++;                 /* past '/' */
 		if (seg.n == 0) {

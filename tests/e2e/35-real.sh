@@ -177,6 +177,17 @@ for form in a5023888391 https:%2F%2Fopenalex.org%2FA5023888391 https:%2F%2Fopena
 	check "the id as $form answers 301 to the slug URL" \
 		eval '[ "$STATUS" = 301 ] && [ "$(header Location)" = /researchers/jason-priem-2 ]'
 done
+# Pasted as it is, slashes and all: browsers send it so.
+for form in https://openalex.org/A5023888391 http://openalex.org/A5023888391 HTTPS://OpenAlex.org/a5023888391; do
+	http GET "/researchers/$form" --path-as-is
+	check "the id pasted as $form answers 301 to the slug URL" \
+		eval '[ "$STATUS" = 301 ] && [ "$(header Location)" = /researchers/jason-priem-2 ]'
+done
+http GET /researchers/https://openalex.org/A5023888391/works?sort=cited --path-as-is
+check "and with a page behind it, the query kept" \
+	eval '[ "$STATUS" = 301 ] && [ "$(header Location)" = "/researchers/jason-priem-2/works?sort=cited" ]'
+http GET /researchers/https://example.org/A5023888391 --path-as-is
+check "another host's URL is no id: 400 as any empty segment" [ "$STATUS" = 400 ]
 http GET /researchers/jason-priem-2
 TEXT=$(visible)
 check "Jason Priem: every current institution and the past ones with years" \
