@@ -2,6 +2,7 @@
 #include "export.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "html.h"
@@ -28,6 +29,22 @@ struct actx {
 	uint64_t    updated;
 };
 
+/* Whether s is a date YYYY-MM-DD (digits and dashes there; month 01-12,
+ * day 01-31): safe in an RFC 3339 time, which a feed reader parses. */
+static int
+is_date(struct sv s)
+{
+	size_t i;
+
+	if (s.n != 10 || s.p[4] != '-' || s.p[7] != '-')
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s.p[i] < '0' || s.p[i] > '9'))
+			return 0;
+	return memcmp(s.p + 5, "01", 2) >= 0 && memcmp(s.p + 5, "12", 2) <= 0 &&
+	    memcmp(s.p + 8, "01", 2) >= 0 && memcmp(s.p + 8, "31", 2) <= 0;
+}
+
 static int
 atom_entry_cb(void *ctx, const struct store_work *w)
 {
@@ -46,7 +63,12 @@ atom_entry_cb(void *ctx, const struct store_work *w)
 	buf_puts(o, "</title>\n<updated>");
 	rfc3339(o, c->updated);
 	buf_puts(o, "</updated>\n");
-	if (w->year > 0 && w->year < 10000) {
+	if (is_date(w->date)) {
+		/* publication_date, when it is one (OpenAlex: YYYY-MM-DD) */
+		buf_puts(o, "<published>");
+		buf_put(o, w->date.p, w->date.n);
+		buf_puts(o, "T00:00:00Z</published>\n");
+	} else if (w->year > 0 && w->year < 10000) {
 		char y[8];
 
 		buf_puts(o, "<published>");

@@ -239,6 +239,22 @@ if [ -s "$T_DIR/untitled" ]; then
 	check "an untitled work reads \"Untitled work\"" grep -q '<span class="untitled">Untitled work</span>' "$BODY"
 fi
 
+# The Atom feed: each entry published on its publication_date.
+http GET /researchers/heather-a-piwowar/works.atom
+check "Atom: published is the publication_date of every entry" python3 -c '
+import json, sys, xml.etree.ElementTree as ET
+A = "{http://www.w3.org/2005/Atom}"
+want = {}
+for l in open(sys.argv[2]):
+    r = json.loads(l)
+    if r["id"].endswith("/A1969205032"):
+        want = {w["id"]: w["publication_date"] for w in r["works"]}
+es = ET.parse(sys.argv[1]).getroot().findall(A + "entry")
+assert len(es) == len(want) == 24, (len(es), len(want))
+for e in es:
+    assert e.find(A + "published").text == want[e.find(A + "id").text] + "T00:00:00Z", e.find(A + "id").text
+' "$BODY" "$T_DIR/author-works.jsonl"
+
 # BibTeX of real records: the old and the new type words give the same
 # entry types, each with its venue in the field that type has.
 python3 - "$BASE" "$T_DIR" >"$T_DIR/bib.out" 2>&1 <<'EOF'
