@@ -42,4 +42,14 @@ int export_bib(struct store_rtxn *t, const struct store_researcher *r,
 /* The key stem of one work (no clash suffix), appended to out. For tests. */
 void export_bib_key(const struct store_work *w, struct buf *out);
 
+/*
+ * One author's name as BibTeX reads it, appended to out (escaped):
+ * "Family, Given", the family name with the particles before it ("van
+ * Beethoven, Ludwig", "de la Tour, Hervé") and a suffix after it ("King,
+ * Jr., Martin Luther"); a one-word name, one holding a comma or the word
+ * "and", or one in an East Asian script (family name first) braced whole. Two family names without a hyphen cannot be
+ * told from a middle name: only the last word is the family name.
+ */
+void export_bib_name(struct buf *out, struct sv name);
+
 #endif

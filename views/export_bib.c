@@ -202,13 +202,45 @@ verbatim_ok(struct sv s)
 	return 1;
 }
 
-/* One name as BibTeX wants it: "Family, Given", the parts escaped; a name
- * holding the word "and" or a comma is braced whole so it stays one name. */
-static void
-bib_name(struct buf *o, struct sv name)
+/* Lower-case words that belong to the family name that follows them. */
+static int
+particle(const char *w, size_t n)
+{
+	static const char *const p[] = {
+		"van", "von", "der", "den", "de", "del", "della", "degli", "di",
+		"da", "das", "dos", "do", "du", "des", "la", "le", "lo", "ten",
+		"ter", "te", "zu", "zur", "bin", "ibn", "al", "el", "af", "av",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		if (strlen(p[i]) == n && memcmp(p[i], w, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Generational suffixes, written after the family name. */
+static int
+suffix(const char *w, size_t n)
+{
+	static const char *const s[] = { "Jr.", "Jr", "Sr.", "Sr", "II", "III",
+	    "IV" };
+	size_t i;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if (strlen(s[i]) == n && memcmp(s[i], w, n) == 0)
+			return 1;
+	return 0;
+}
+
+#define NAME_WORDS 32
+
+void
+export_bib_name(struct buf *o, struct sv name)
 {
 	const char *p = name.p;
-	size_t n = name.n, sp = n, i;
+	size_t n = name.n, i, nw = 0, fam, last;
+	size_t ws[NAME_WORDS], we[NAME_WORDS];
 	int brace = 0;
 
 	while (n && p[n - 1] == ' ')
@@ -217,28 +249,51 @@ bib_name(struct buf *o, struct sv name)
 		p++;
 		n--;
 	}
-	for (i = 0; i < n; i++) {
-		if (p[i] == ',')
-			brace = 1;
-		if ((i == 0 || p[i - 1] == ' ') && i + 3 <= n &&
-		    strncasecmp(p + i, "and", 3) == 0 && (i + 3 == n || p[i + 3] == ' '))
-			brace = 1;
-		if (p[i] == ' ')
-			sp = i;
-	}
 	if (n == 0) {
 		buf_puts(o, "{Unknown}");
 		return;
 	}
-	if (brace || sp == n) {
+	for (i = 0; i < n; i++) {
+		if (p[i] == ',')
+			brace = 1;
+		/* East Asian names (U+3000..U+DFFF: kana, CJK, Hangul) come
+		 * family name first: kept whole, as written */
+		if ((unsigned char)p[i] >= 0xE3 && (unsigned char)p[i] <= 0xED)
+			brace = 1;
+		if ((i == 0 || p[i - 1] == ' ') && i + 3 <= n &&
+		    strncasecmp(p + i, "and", 3) == 0 && (i + 3 == n || p[i + 3] == ' '))
+			brace = 1;
+		if (p[i] != ' ' && (i == 0 || p[i - 1] == ' ')) {
+			if (nw == NAME_WORDS) {
+				brace = 1;
+				break;
+			}
+			ws[nw] = i;
+		}
+		if (p[i] != ' ' && (i + 1 == n || p[i + 1] == ' '))
+			we[nw++] = i + 1;
+	}
+	if (brace || nw < 2) {
 		buf_putc(o, '{');
 		bib_txt(o, (struct sv){ p, n });
 		buf_putc(o, '}');
 		return;
 	}
-	bib_txt(o, (struct sv){ p + sp + 1, n - sp - 1 });
+	/* the family name: the last word (before a suffix), with the
+	 * particles before it, one given name at least left in front */
+	last = nw - 1;
+	if (nw >= 3 && suffix(p + ws[last], we[last] - ws[last]))
+		last--;
+	for (fam = last; fam > 1 && particle(p + ws[fam - 1],
+	    we[fam - 1] - ws[fam - 1]); fam--)
+		;
+	bib_txt(o, (struct sv){ p + ws[fam], we[last] - ws[fam] });
+	if (last != nw - 1) {
+		buf_puts(o, ", ");
+		bib_txt(o, (struct sv){ p + ws[nw - 1], we[nw - 1] - ws[nw - 1] });
+	}
 	buf_puts(o, ", ");
-	bib_txt(o, (struct sv){ p, sp });
+	bib_txt(o, (struct sv){ p, we[fam - 1] });
 }
 
 static void
@@ -322,7 +377,7 @@ bib_entry_cb(void *ctx, const struct store_work *w)
 			continue;
 		if (na++)
 			buf_puts(o, " and ");
-		bib_name(o, a.name);
+		export_bib_name(o, a.name);
 	}
 	if (rc != STORE_NOTFOUND)
 		return rc;

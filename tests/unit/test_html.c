@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "../../store/buf.h"
+#include "../../views/export.h"
 #include "../../views/html.h"
 #include "check.h"
 
@@ -303,6 +304,33 @@ bib_specials_escaped(const char *s, size_t n)
 	return 1;
 }
 
+/* Names for BibTeX: particles and suffixes stay with the family name. */
+static void
+test_bib_name(void)
+{
+	CHECK(IS(export_bib_name, "Sanjeev Arora", "Arora, Sanjeev"));
+	CHECK(IS(export_bib_name, "  Juan Pablo  Alperin ", "Alperin, Juan Pablo"));
+	CHECK(IS(export_bib_name, "Ludwig van Beethoven", "van Beethoven, Ludwig"));
+	CHECK(IS(export_bib_name, "Hervé de la Tour", "de la Tour, Hervé"));
+	CHECK(IS(export_bib_name, "Johannes Diderik van der Waals",
+	    "van der Waals, Johannes Diderik"));
+	CHECK(IS(export_bib_name, "Martin Luther King Jr.",
+	    "King, Jr., Martin Luther"));
+	CHECK(IS(export_bib_name, "María José García-Pérez",
+	    "García-Pérez, María José"));
+	/* a particle as the first word is a given name then */
+	CHECK(IS(export_bib_name, "van Dyke", "Dyke, van"));
+	CHECK(IS(export_bib_name, "Jr. Smith", "Smith, Jr."));
+	/* braced whole: one word, a comma, the word "and" */
+	CHECK(IS(export_bib_name, "Plato", "{Plato}"));
+	CHECK(IS(export_bib_name, "Li, Wei", "{Li, Wei}"));
+	CHECK(IS(export_bib_name, "Smith and Jones Lab", "{Smith and Jones Lab}"));
+	CHECK(IS(export_bib_name, "宮地 元彦", "{宮地 元彦}"));
+	CHECK(IS(export_bib_name, "김 민준", "{김 민준}"));
+	CHECK(IS(export_bib_name, "", "{Unknown}"));
+	CHECK(IS(export_bib_name, "A {B} C_1", "C\\_1, A \\textbraceleft{}B\\textbraceright{}"));
+}
+
 /* Titles: publishers' markup to TeX, entities decoded, braces balanced. */
 static void
 test_bib_title(void)
@@ -393,6 +421,7 @@ main(void)
 	test_xml_txt();
 	test_bib_txt();
 	test_bib_title();
+	test_bib_name();
 	bench();
 	CHECK_DONE();
 }
