@@ -353,6 +353,10 @@ async function fillClaim(page, v) {
 const BAD = { orcid: 'https://orcid.org/0000-0002-1825-0098', email: 'not-an-address',
 	url: 'http://www.princeton.edu/~zl/', note: 'It is me: Zhiyuan.' };
 async function checkErrors(page, how) {
+	// autofocus is applied at the next rendering update after load, not at
+	// load: wait for it (a slow build, ASAN, got there first), then look.
+	await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'claim-errors',
+		null, { timeout: 5000 }).catch(() => {});
 	const st = await page.evaluate(() => {
 		const a = document.activeElement;
 		const fields = ['claim-orcid', 'claim-email', 'claim-evidence'].map((id) => {
