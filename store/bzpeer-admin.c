@@ -398,6 +398,32 @@ cmd_claims_list(struct store *s, const struct args *a)
 	return in_read(s, a, list_txn);
 }
 
+static int
+verify_txn(struct store_rtxn *t, const struct args *a)
+{
+	uint64_t bad = 0;
+	int rc = store_claims_verify(t, &bad);
+
+	(void)a;
+	if (rc == STORE_CORRUPT) {
+		errmsg("claims verify: %llu disagreements between the claims "
+		    "and the users' index of them", (unsigned long long)bad);
+		return EXIT_FAIL;
+	}
+	if (rc != 0) {
+		errmsg("claims verify: %s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	printf("claims verify: the users' index agrees with the claims\n");
+	return EXIT_OK;
+}
+
+static int
+cmd_claims_verify(struct store *s, const struct args *a)
+{
+	return in_read(s, a, verify_txn);
+}
+
 struct follows_ctx {
 	struct buf line;
 	uint64_t n;
@@ -888,6 +914,10 @@ static const struct command commands[] = {
 	  "      match, mismatch or none; owner_of: a profile the claimant\n"
 	  "      already owns), the claimant's and the reviewer's notes",
 	  OPEN_READ, parse_list, cmd_claims_list },
+	{ "claims", "verify", "claims verify",
+	  "check each user's index of claims against the claims; exit 1 if\n"
+	  "      they disagree",
+	  OPEN_READ, parse_none, cmd_claims_verify },
 	{ "claims", "approve",
 	  "claims approve ID [--identity-verified] [--override --note TEXT]",
 	  "approve a pending claim: the researcher becomes claimed, level L2;\n"

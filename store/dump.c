@@ -369,6 +369,7 @@ value_text(struct buf *b, enum store_db db, MDB_val k, MDB_val v)
 		return claim_text(b, v);
 	case DB_RCLAIM:
 	case DB_UCLAIM:
+	case DB_USERCLAIMS:
 	case DB_NOTBEFORE:
 		return be64_text(b, v);
 	case DB_REVOKED:

@@ -20,6 +20,7 @@
  * (tests/fixtures/store-vN) that tests/e2e/80-upgrade.sh migrates.
  */
 static int step_names(MDB_txn *txn, const char *program);
+static int step_claims(MDB_txn *txn, const char *program);
 
 static const struct migrate_step steps[] = {
 	/* Version 2's whole change is meta "program", which the runner
@@ -33,6 +34,10 @@ static const struct migrate_step steps[] = {
 	 * records of before read as having none, so nothing is rewritten. */
 	{ 3, "citations, dates, open-access links, institutions with years: "
 	  "shown once the catalog is imported again", 0, NULL },
+	/* Not exclusive: it only adds, and a claim a program of schema 4
+	 * files afterwards is read from the claims until the next one
+	 * filed indexes it. */
+	{ 4, "each user's claims indexed (userclaims)", 0, step_claims },
 };
 
 int
@@ -526,4 +531,33 @@ out:
 	buf_free(&bases);
 	buf_free(&legacy);
 	return rc;
+}
+
+/* ---- 4 -> 5: the users' claims -------------------------------------------- */
+
+/*
+ * Version 5: userclaims made from every claim there is (made again from
+ * nothing, should a step before have left any), up to the last id given
+ * out.
+ */
+static int
+step_claims(MDB_txn *txn, const char *program)
+{
+	static const enum store_db need[] = { DB_META, DB_CLAIMS,
+	    DB_USERCLAIMS };
+	MDB_dbi dbi[DB__COUNT];
+	uint64_t last;
+	size_t i;
+	int rc;
+
+	(void)program;
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if ((rc = mdb_dbi_open(txn, store_db_name(need[i]),
+		    store_db_flags(need[i]) | MDB_CREATE, &dbi[need[i]])) != 0)
+			return rc;
+	if ((rc = mdb_drop(txn, dbi[DB_USERCLAIMS], 0)) != 0 ||
+	    (rc = meta_put(txn, dbi[DB_META], "claims_indexed", 8, 0)) != 0 ||
+	    (rc = meta_get(txn, dbi[DB_META], "claim_last", 8, &last)) != 0)
+		return rc;
+	return store_claims_index_upto(txn, dbi, last);
 }

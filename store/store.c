@@ -39,6 +39,7 @@ static const struct {
 	[DB_REVOKED]     = { "revoked", 0 },
 	[DB_NOTBEFORE]   = { "notbefore", 0 },
 	[DB_MERGED]      = { "merged", 0 },
+	[DB_USERCLAIMS]  = { "userclaims", MDB_DUPSORT | MDB_DUPFIXED },
 };
 
 const char *

@@ -56,7 +56,8 @@
  *  claims       u64 BE claim id -> claim record (codec.h, kind 'C')
  *  rclaim       "A123" -> u64 BE id of its current (pending or approved) claim
  *  uclaim       user -> u64 BE id of the user's open (pending) claim
- *  meta         "claim_last" -> u64 LE, the last claim id given out
+ *  meta         "claim_last" -> u64 LE, the last claim id given out;
+ *               "claims_indexed" -> u64 LE, the last one in userclaims
  *  revoked      u64 BE expiry (unix seconds) | session id (16 bytes) -> user:
  *               sessions signed out before their expiry, oldest expiry
  *               first (so pruning walks from the front)
@@ -69,6 +70,17 @@
  *  merged       "A123" -> "A456": a researcher merged away by OpenAlex
  *               (merged_ids) and the one it was merged into, which may
  *               itself have been merged since (followed at read time)
+ *
+ * User data again (schema 5 on):
+ *
+ *  userclaims   user -> DUPSORT|DUPFIXED u64 BE claim id: every claim the
+ *               user filed, in any state (the claimant's own list). Only
+ *               filing a claim adds one, and no claim changes its user, so
+ *               decisions and merge moves leave it as it is. It holds the
+ *               claims 1 .. meta "claims_indexed"; claims after that (filed
+ *               by a program of schema 4 still serving while the store was
+ *               migrated) are walked from `claims` by the readers and
+ *               indexed by the next claim filed (claims_index_tail()).
  *
  * So a researcher's works come newest first (unknown year, 0, last), and
  * co-authors and topics largest count first, ties by numeric id.
@@ -98,6 +110,7 @@ enum store_db {
 	DB_REVOKED,
 	DB_NOTBEFORE,
 	DB_MERGED,
+	DB_USERCLAIMS,
 	DB__COUNT
 };
 
@@ -274,6 +287,15 @@ int meta_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *v);
  */
 int store_follows_move(MDB_txn *txn, const MDB_dbi *dbi, struct sv from,
     uint64_t from_num, struct sv to, uint64_t to_num);
+
+/*
+ * (userdata.c) Indexes every claim after meta "claims_indexed" up to id
+ * `upto` in userclaims, then records upto as the last one indexed: the
+ * claim writer after each claim it files, and the migration to schema 5
+ * (from 0) for the claims there are. Needs dbi[DB_META], [DB_CLAIMS] and
+ * [DB_USERCLAIMS]. 0, an LMDB error or STORE_CORRUPT.
+ */
+int store_claims_index_upto(MDB_txn *txn, const MDB_dbi *dbi, uint64_t upto);
 int store_claim_move(MDB_txn *txn, const MDB_dbi *dbi, struct sv from,
     struct sv to, uint8_t *to_claim, uint64_t now);
 

@@ -514,6 +514,10 @@ claim_file_txn(MDB_txn *txn, void *ctx)
 	v = sv_val((struct sv){ f->rrec.p, f->rrec.len });
 	if ((rc = mdb_put(txn, f->dbi[DB_RESEARCHERS], &k, &v, 0)) != 0)
 		return rc;
+	/* The user's list of claims: this one, and any filed since the
+	 * last indexed one by a program that kept no such list. */
+	if ((rc = store_claims_index_upto(txn, f->dbi, f->c.id)) != 0)
+		return rc;
 	f->id = f->c.id;
 	return 0;
 }
@@ -913,33 +917,189 @@ store_claim_check(struct store_rtxn *t, const struct store_claim *c,
 }
 
 int
+store_claims_index_upto(MDB_txn *txn, const MDB_dbi *dbi, uint64_t upto)
+{
+	struct store_claim c;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	unsigned char b[8], u[STORE_USER_MAX];
+	uint64_t last, id;
+	size_t n;
+	int rc;
+
+	if ((rc = meta_get(txn, dbi[DB_META], "claims_indexed", 8, &last)) != 0)
+		return rc;
+	if (last >= upto)
+		return 0;
+	if ((rc = mdb_cursor_open(txn, dbi[DB_CLAIMS], &cur)) != 0)
+		return rc;
+	k = be64_val(b, last + 1);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if ((rc = be64_get(k, &id)) != 0)
+			break;
+		if (id > upto)
+			break;
+		if ((rc = rec_claim_decode(v.mv_data, v.mv_size, &c)) != 0)
+			break;
+		if (!store_user_valid(c.user)) {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		/* Copied before the put, which may move pages. */
+		n = c.user.n;
+		memcpy(u, c.user.p, n);
+		k = (MDB_val){ n, u };
+		v = be64_val(b, id);
+		rc = mdb_put(txn, dbi[DB_USERCLAIMS], &k, &v, MDB_NODUPDATA);
+		if (rc != 0 && rc != MDB_KEYEXIST)
+			break;
+		rc = 0;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	return meta_put(txn, dbi[DB_META], "claims_indexed", 8, upto);
+}
+
+/* The claim of a userclaims entry: there, and user's, else STORE_CORRUPT. */
+static int
+indexed_claim(struct store_rtxn *t, struct sv user, MDB_val v,
+    struct store_claim *c)
+{
+	uint64_t id;
+	int rc;
+
+	if ((rc = be64_get(v, &id)) != 0)
+		return rc;
+	if ((rc = store_claim_by_id(t, id, c)) == STORE_NOTFOUND)
+		return STORE_CORRUPT;          /* dangling */
+	if (rc != 0)
+		return rc;
+	return sv_eq(c->user, user) ? 0 : STORE_CORRUPT;
+}
+
+int
 store_claims_of_user(struct store_rtxn *t, struct sv user, store_claim_cb cb,
     void *ctx)
 {
 	struct store_claim c;
 	MDB_cursor *cur;
 	MDB_val k, v;
+	uint64_t last, id;
 	int rc;
 
 	if (!store_user_valid(user) || db_absent(t->s, DB_CLAIMS))
 		return 0;
+	if ((rc = meta_get(t->txn, t->s->dbi[DB_META], "claims_indexed", 8,
+	    &last)) != 0)
+		return rc;
+	/* First the claims after the indexed ones, newest first: none but
+	 * those a program of schema 4 filed after the migration. */
 	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CLAIMS], &cur)) != 0)
 		return rc;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
-		/* A record that does not hold the name's bytes is not the
-		 * user's: skipped without decoding (and checking) it. */
-		if (memmem(v.mv_data, v.mv_size, user.p, user.n) == NULL)
-			continue;
+		if ((rc = be64_get(k, &id)) != 0 || id <= last)
+			break;
 		if ((rc = rec_claim_decode(v.mv_data, v.mv_size, &c)) != 0)
 			break;
-		if (!sv_eq(c.user, user))
-			continue;
+		if (sv_eq(c.user, user) && (rc = cb(ctx, &c)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	if (db_absent(t->s, DB_USERCLAIMS))
+		return 0;
+	/* Then the user's index, every id in it below those. */
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_USERCLAIMS], &cur)))
+		return rc;
+	k = sv_val(user);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
+	if (rc == 0)
+		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST_DUP);
+	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_PREV_DUP)) {
+		if ((rc = indexed_claim(t, user, v, &c)) != 0)
+			break;
 		if ((rc = cb(ctx, &c)) != 0)
 			break;
 	}
 	mdb_cursor_close(cur);
 	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int
+store_claims_verify(struct store_rtxn *t, uint64_t *bad)
+{
+	struct store_claim c;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	uint64_t last, id, max = 0;
+	int rc;
+
+	*bad = 0;
+	if (db_absent(t->s, DB_CLAIMS) || db_absent(t->s, DB_USERCLAIMS))
+		return 0;
+	if ((rc = meta_get(t->txn, t->s->dbi[DB_META], "claims_indexed", 8,
+	    &last)) != 0 ||
+	    (rc = meta_get(t->txn, t->s->dbi[DB_META], "claim_last", 8,
+	    &max)) != 0)
+		return rc;
+	if (last > max)
+		(*bad)++;
+	/* Every claim up to the last indexed one is in its user's list. */
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CLAIMS], &cur)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		MDB_cursor *uc;
+		MDB_val uk, uv;
+		unsigned char b[8];
+
+		if (be64_get(k, &id) != 0 ||
+		    rec_claim_decode(v.mv_data, v.mv_size, &c) != 0 ||
+		    !store_user_valid(c.user)) {
+			(*bad)++;
+			continue;
+		}
+		if (id > max)
+			(*bad)++;            /* an id never given out */
+		if (id > last)
+			continue;
+		if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_USERCLAIMS],
+		    &uc)) != 0)
+			break;
+		uk = sv_val(c.user);
+		uv = be64_val(b, id);
+		rc = mdb_cursor_get(uc, &uk, &uv, MDB_GET_BOTH);
+		mdb_cursor_close(uc);
+		if (rc == MDB_NOTFOUND)
+			(*bad)++;
+		else if (rc != 0)
+			break;
+		rc = 0;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	/* Every entry of the lists is a claim of that user. */
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_USERCLAIMS], &cur)))
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		rc = indexed_claim(t, val_sv(k), v, &c);
+		if (rc == STORE_CORRUPT || (rc == 0 && (be64_get(v, &id) != 0 ||
+		    id > last || c.id != id)))
+			(*bad)++;
+		else if (rc != 0)
+			break;
+		rc = 0;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	return *bad ? STORE_CORRUPT : 0;
 }
 
 /* ---- sessions: sign-outs the server keeps ------------------------------------- */

@@ -36,11 +36,14 @@ check "it backed the store up first, beside it (${bk#$T_DIR/})" \
 	bash -c "[ -n '$bk' ] && [ '$(dirname "$bk")' = '$T_DIR/backups' ] && grep -qx 'schema 1' '$bk/BACKUP'"
 "$ADMIN" --store "$T_DIR/store" dump >"$T_DIR/after.dump"
 # Schema 3 adds the search index (nameparts, rnames); the fixture's slugs
-# all come out the same with the new folding, so none changes.
+# all come out the same with the new folding, so none changes. Schema 4
+# adds each user's claims (userclaims, meta claims_indexed).
 grep -v '^meta schema \|^meta program ' "$FX/store.dump" >"$T_DIR/want"
-grep -v '^meta schema \|^meta program \|^nameparts \|^rnames ' "$T_DIR/after.dump" >"$T_DIR/got"
+grep -v '^meta schema \|^meta program \|^nameparts \|^rnames \|^userclaims \|^meta claims_indexed ' "$T_DIR/after.dump" >"$T_DIR/got"
 check "every record of the schema-1 store is kept ($(wc -l <"$T_DIR/want") lines of its dump)" \
 	bash -c "[ $(wc -l <"$T_DIR/want") -ge 80 ] && cmp -s '$T_DIR/want' '$T_DIR/got'"
+check "each user's claims are indexed, and the index agrees with the claims" \
+	bash -c "grep -qx 'userclaims alice 1' '$T_DIR/after.dump' && grep -qx 'userclaims carol 3' '$T_DIR/after.dump' && grep -qx 'meta claims_indexed 3' '$T_DIR/after.dump' && '$ADMIN' --store '$T_DIR/store' claims verify >/dev/null"
 check "the new schema and the program that raised it are recorded" \
 	bash -c "grep -qx 'meta schema $V' '$T_DIR/after.dump' && grep -qx 'nameparts \"smith\" A102 \"john smith\"' '$T_DIR/after.dump' && grep -q '^meta program \"bzpeer-admin [0-9.]*\"$' '$T_DIR/after.dump'"
 "$ADMIN" --store "$T_DIR/store" migrate >"$T_DIR/out" 2>&1; rc=$?

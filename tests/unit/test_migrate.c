@@ -1,4 +1,4 @@
-/* test_migrate.c: schema migrations (the real step 1 -> 2 on the schema-1 fixture, and the runner with its failures), backups taken while another process writes, restores, tools run as root acting as the store's owner. */
+/* test_migrate.c: schema migrations (the real steps on the schema-1 fixture, the steps to 3 and 5 on stores made for them, and the runner with its failures), backups taken while another process writes, restores, tools run as root acting as the store's owner. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -75,7 +75,8 @@ real_migration(void)
 {
 	const char *dir = path_in(scratch, "v1");
 	const char *const meta[] = { "meta schema ", "meta program ", NULL };
-	const char *const index3[] = { "nameparts ", "rnames ", NULL };
+	const char *const index3[] = { "nameparts ", "rnames ",
+	    "userclaims ", "meta claims_indexed ", NULL };
 	struct store_migrate_opts o = { "test 1.0", NULL };
 	struct buf want = BUF_INIT, got = BUF_INIT;
 	struct store *s = NULL;
@@ -96,6 +97,9 @@ real_migration(void)
 	    has(&got, "\nnameparts \"zoe\" A106 \"zoe angstrom\"\n") &&
 	    has(&got, "\nrnames A101 \"dgregoire le\"\n") &&
 	    !has(&got, "\nrnames A105 "));
+	/* Version 5 indexes each user's claims. */
+	CHECK(has(&got, "\nuserclaims alice 1\nuserclaims bob 2\n"
+	    "userclaims carol 3\n") && has(&got, "\nmeta claims_indexed 3\n"));
 	drop_lines(&want, meta);
 	drop_lines(&got, meta);
 	drop_lines(&got, index3);
@@ -595,6 +599,154 @@ names_step(void)
 	buf_free(&b);
 }
 
+/* ---- 4 -> 5: the users' claims ------------------------------------------------ */
+
+/*
+ * Makes the store in dir look as the schema-4 code left it: no
+ * userclaims (or, with garbage, one holding an entry of no claim), no
+ * meta claims_indexed, schema 4.
+ */
+static int
+age_to_v4(const char *dir, int garbage)
+{
+	struct store *s;
+	MDB_txn *txn;
+	MDB_dbi meta, uc;
+	MDB_val k = { 14, (void *)"claims_indexed" }, v;
+	unsigned char b[8];
+	int rc;
+
+	if ((rc = store_open(dir, STORE__RAW, &s)) != 0)
+		return rc;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
+		goto close;
+	if ((rc = mdb_dbi_open(txn, "meta", 0, &meta)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "userclaims", MDB_DUPSORT | MDB_DUPFIXED,
+	    &uc)) != 0 ||
+	    (rc = mdb_drop(txn, uc, garbage ? 0 : 1)) != 0 ||
+	    (rc = mdb_del(txn, meta, &k, NULL)) != 0 ||
+	    (rc = meta_put(txn, meta, "schema", 4, 4)) != 0)
+		goto abort;
+	if (garbage) {
+		put_be64(b, 99);
+		k = (MDB_val){ 5, (void *)"alice" };
+		v = (MDB_val){ 8, b };
+		if ((rc = mdb_put(txn, uc, &k, &v, 0)) != 0)
+			goto abort;
+	}
+	rc = mdb_txn_commit(txn);
+	goto close;
+abort:
+	mdb_txn_abort(txn);
+close:
+	store_close(s);
+	return rc;
+}
+
+struct ids {
+	int n;
+	uint64_t id[8];
+};
+
+static int
+add_id(void *ctx, const struct store_claim *c)
+{
+	struct ids *x = ctx;
+
+	if (x->n < 8)
+		x->id[x->n] = c->id;
+	x->n++;
+	return 0;
+}
+
+/* The ids of user's claims (newest first) and whether the index agrees. */
+static int
+claims_of(const char *dir, const char *user, struct ids *out)
+{
+	struct store *s;
+	struct store_rtxn *t;
+	uint64_t bad = 1;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_open(dir, STORE_RDONLY, &s)) != 0)
+		return rc;
+	if ((rc = store_read_begin(s, &t)) == 0) {
+		rc = store_claims_of_user(t, sv_cstr(user), add_id, out);
+		if (rc == 0 && (rc = store_claims_verify(t, &bad)) == 0 &&
+		    bad != 0)
+			rc = -1;
+		store_read_end(t);
+	}
+	store_close(s);
+	return rc;
+}
+
+/*
+ * The step to version 4 on a store of claims in every state, some users
+ * with several: each user's claims indexed, newest first, the index
+ * agreeing with the claims; made again from nothing where something was
+ * left in its place.
+ */
+static void
+claims_step(void)
+{
+	const char *dir = path_in(scratch, "v4claims");
+	struct store_migrate_opts mo = { "test 1.0", NULL };
+	struct buf d = BUF_INIT;
+	struct store_claim c;
+	struct store *s;
+	struct ids x;
+	uint64_t id;
+	uint32_t from, to;
+	int garbage;
+
+	REQUIRE(load_v1(dir) == 0);
+	REQUIRE(store_migrate(dir, &mo, &from, &to) == 0);
+	/* More claims: bob (whose claim 2 was rejected) again, alice on
+	 * another record, dave. */
+	REQUIRE(store_open(dir, 0, &s) == 0);
+	memset(&c, 0, sizeof(c));
+	c.researcher_id = SV_LIT("A104");
+	c.user = SV_LIT("bob");
+	REQUIRE(store_claim_file(s, &c, &id) == 0 && id == 4);
+	REQUIRE(store_claim_decide(s, 4, 0, 0, SV_LIT("no")) == 0);
+	c.researcher_id = SV_LIT("A105");
+	REQUIRE(store_claim_file(s, &c, &id) == 0 && id == 5);
+	c.researcher_id = SV_LIT("A106");
+	c.user = SV_LIT("dave");
+	REQUIRE(store_claim_file(s, &c, &id) == 0 && id == 6);
+	store_close(s);
+
+	for (garbage = 0; garbage < 2; garbage++) {
+		REQUIRE(age_to_v4(dir, garbage) == 0);
+		CHECK(schema_of(dir) == 4);
+		CHECK(store_open(dir, STORE_RDONLY, &s) == STORE_OLDSCHEMA);
+		CHECK(store_migrate(dir, &mo, &from, &to) == 0 && from == 4 &&
+		    to == STORE_SCHEMA_VERSION);
+		CHECK(claims_of(dir, "bob", &x) == 0 && x.n == 3 &&
+		    x.id[0] == 5 && x.id[1] == 4 && x.id[2] == 2);
+		CHECK(claims_of(dir, "alice", &x) == 0 && x.n == 1 &&
+		    x.id[0] == 1);
+		CHECK(claims_of(dir, "dave", &x) == 0 && x.n == 1 &&
+		    x.id[0] == 6);
+		CHECK(claims_of(dir, "erin", &x) == 0 && x.n == 0);
+		/* Indexed, not read from the claims' tail. */
+		REQUIRE(dump_store(dir, scratch, 0, &d) == 0);
+		CHECK(has(&d, "\nmeta claims_indexed 6\n") &&
+		    has(&d, "\nuserclaims bob 2\nuserclaims bob 4\n"
+		    "userclaims bob 5\n") && !has(&d, " 99\n"));
+	}
+	/* The next claim filed is indexed as it is filed. */
+	REQUIRE(store_open(dir, 0, &s) == 0);
+	c.researcher_id = SV_LIT("A108");
+	c.user = SV_LIT("erin");
+	CHECK(store_claim_file(s, &c, &id) == 0 && id == 7);
+	store_close(s);
+	CHECK(claims_of(dir, "erin", &x) == 0 && x.n == 1 && x.id[0] == 7);
+	buf_free(&d);
+}
+
 int
 main(void)
 {
@@ -605,6 +757,7 @@ main(void)
 	}
 	real_migration();
 	names_step();
+	claims_step();
 	runner();
 	backups();
 	as_owner();

@@ -541,6 +541,223 @@ claims_rules(void)
 	buf_free(&note);
 }
 
+/* ---- the users' index of claims ---------------------------------------------- */
+
+/* The ids of user's claims, newest first; the walk's return. */
+static int
+claims_of(struct store *s, const char *user, struct tally *out)
+{
+	struct store_rtxn *t;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (store_read_begin(s, &t) != 0)
+		return -1;
+	rc = store_claims_of_user(t, sv_cstr(user), tally_claim, out);
+	store_read_end(t);
+	return rc;
+}
+
+/* store_claims_verify's answer, *bad its count. */
+static int
+index_verify(struct store *s, uint64_t *bad)
+{
+	struct store_rtxn *t;
+	int rc;
+
+	*bad = 12345;
+	if (store_read_begin(s, &t) != 0)
+		return -1;
+	rc = store_claims_verify(t, bad);
+	store_read_end(t);
+	return rc;
+}
+
+static int
+index_agrees(struct store *s)
+{
+	uint64_t bad;
+
+	return index_verify(s, &bad) == 0 && bad == 0;
+}
+
+/* tl is exactly the n ids given. */
+static int
+ids_are(const struct tally *tl, int n, const uint64_t *ids)
+{
+	if (tl->n != n)
+		return 0;
+	for (int i = 0; i < n && i < 16; i++)
+		if (tl->ids[i] != ids[i])
+			return 0;
+	return 1;
+}
+
+struct move_ctx {
+	const char *from, *to;
+	uint8_t to_claim;
+	struct store *s;
+};
+
+/* The importer's merge of one researcher into another, claim part. */
+static int
+move_txn(MDB_txn *txn, void *ctx)
+{
+	struct move_ctx *m = ctx;
+
+	return store_claim_move(txn, m->s->dbi, sv_cstr(m->from),
+	    sv_cstr(m->to), &m->to_claim, 1700000000);
+}
+
+/* What a program of schema 4 does to file a claim: the record and
+ * claim_last, nothing in userclaims. */
+static int
+old_file_txn(MDB_txn *txn, void *ctx)
+{
+	struct store *s = ctx;
+	struct store_claim c = claim("A105", "carol", "");
+	struct buf rec = BUF_INIT;
+	unsigned char b[8];
+	uint64_t last;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = meta_get(txn, s->dbi[DB_META], "claim_last", 8, &last)))
+		return rc;
+	c.id = last + 1;
+	c.state = STORE_CLAIM_STATE_PENDING;
+	c.reviewer_note = SV_LIT("");
+	rec_claim_encode(&rec, &c);
+	put_be64(b, c.id);
+	k = (MDB_val){ 8, b };
+	v = (MDB_val){ rec.len, rec.p };
+	rc = mdb_put(txn, s->dbi[DB_CLAIMS], &k, &v, 0);
+	if (rc == 0)
+		rc = meta_put(txn, s->dbi[DB_META], "claim_last", 8, c.id);
+	buf_free(&rec);
+	return rc;
+}
+
+/* Removes (user, id) from userclaims, or adds it with add. */
+struct unindex_ctx {
+	struct store *s;
+	const char *user;
+	uint64_t id;
+	int add;
+};
+
+static int
+index_edit_txn(MDB_txn *txn, void *ctx)
+{
+	struct unindex_ctx *u = ctx;
+	unsigned char b[8];
+	MDB_val k = { strlen(u->user), (void *)u->user }, v = { 8, b };
+
+	put_be64(b, u->id);
+	if (u->add)
+		return mdb_put(txn, u->s->dbi[DB_USERCLAIMS], &k, &v, 0);
+	return mdb_del(txn, u->s->dbi[DB_USERCLAIMS], &k, &v);
+}
+
+/*
+ * The users' index of claims after every kind of claim write (filed,
+ * approved, rejected, filed again, moved by a merge, filed by a program
+ * that kept no index), and what the check finds when it is wrong.
+ */
+static void
+claims_index(void)
+{
+	struct store *s = fixture_store("claimsidx", NULL);
+	struct move_ctx m;
+	struct unindex_ctx u;
+	struct tally tl;
+	struct buf d = BUF_INIT;
+	uint64_t id, bad;
+
+	CHECK(index_agrees(s));
+	CHECK(claims_of(s, "alice", &tl) == 0 && tl.n == 0);
+	/* Filed. */
+	CHECK(file_claim(s, "A101", "alice", "", &id) == 0 && id == 1);
+	CHECK(file_claim(s, "A102", "bob", "", &id) == 0 && id == 2);
+	CHECK(index_agrees(s));
+	CHECK(claims_of(s, "alice", &tl) == 0 && ids_are(&tl, 1, (uint64_t[]){ 1 }));
+	CHECK(claims_of(s, "bob", &tl) == 0 && ids_are(&tl, 1, (uint64_t[]){ 2 }));
+	CHECK(claims_of(s, "carol", &tl) == 0 && tl.n == 0);
+	CHECK(claims_of(s, "bo", &tl) == 0 && tl.n == 0);     /* a prefix */
+	/* A refusal adds nothing. */
+	CHECK(file_claim(s, "A101", "carol", "", &id) == STORE_CONFLICT);
+	CHECK(claims_of(s, "carol", &tl) == 0 && tl.n == 0 && index_agrees(s));
+	/* Approved, rejected: still listed, in the same place. */
+	CHECK(store_claim_decide(s, 1, 1, 0, SV_LIT("")) == 0);
+	CHECK(store_claim_decide(s, 2, 0, 0, SV_LIT("no")) == 0);
+	CHECK(index_agrees(s));
+	CHECK(claims_of(s, "alice", &tl) == 0 && ids_are(&tl, 1, (uint64_t[]){ 1 }));
+	/* Filed again, after the rejection: newest first. */
+	CHECK(file_claim(s, "A102", "bob", "", &id) == 0 && id == 3);
+	CHECK(file_claim(s, "A104", "alice", "", &id) == 0 && id == 4);
+	CHECK(index_agrees(s));
+	CHECK(claims_of(s, "bob", &tl) == 0 && ids_are(&tl, 2, (uint64_t[]){ 3, 2 }));
+	CHECK(claims_of(s, "alice", &tl) == 0 && ids_are(&tl, 2, (uint64_t[]){ 4, 1 }));
+	/* Moved by a merge (A102 into A103): the same claim, the same user. */
+	memset(&m, 0, sizeof(m));
+	m.s = s;
+	m.from = "A102";
+	m.to = "A103";
+	m.to_claim = STORE_CLAIM_NONE;
+	CHECK(store_write(s, move_txn, &m) == 0 &&
+	    m.to_claim == STORE_CLAIM_PENDING);
+	CHECK(current_claim(s, "A103") == 3 && index_agrees(s));
+	CHECK(claims_of(s, "bob", &tl) == 0 && ids_are(&tl, 2, (uint64_t[]){ 3, 2 }));
+	/* Moved onto one with a claim of its own: closed, still bob's. */
+	m.from = "A103";
+	m.to = "A104";
+	m.to_claim = STORE_CLAIM_PENDING;
+	CHECK(store_write(s, move_txn, &m) == 0);
+	CHECK(claim_state(s, 3, NULL, NULL) == STORE_CLAIM_STATE_REJECTED);
+	CHECK(index_agrees(s));
+	CHECK(claims_of(s, "bob", &tl) == 0 && ids_are(&tl, 2, (uint64_t[]){ 3, 2 }));
+
+	/* A claim filed by a program of schema 4 (still serving while the
+	 * store was migrated): read from the claims, then indexed by the
+	 * next one filed. */
+	CHECK(store_write(s, old_file_txn, s) == 0);
+	CHECK(index_agrees(s));
+	CHECK(claims_of(s, "carol", &tl) == 0 && ids_are(&tl, 1, (uint64_t[]){ 5 }));
+	dump(s, &d);
+	CHECK(has(&d, "\nmeta claims_indexed 4\n") &&
+	    !has(&d, "\nuserclaims carol "));
+	CHECK(file_claim(s, "A108", "dave", "", &id) == 0 && id == 6);
+	dump(s, &d);
+	CHECK(has(&d, "\nmeta claims_indexed 6\n") &&
+	    has(&d, "\nuserclaims carol 5\n") &&
+	    has(&d, "\nuserclaims dave 6\n") &&
+	    has(&d, "\nuserclaims bob 2\nuserclaims bob 3\n"));
+	CHECK(count_has(&d, "\nuserclaims ") == 6 && index_agrees(s));
+	CHECK(claims_of(s, "carol", &tl) == 0 && ids_are(&tl, 1, (uint64_t[]){ 5 }));
+
+	/* An index that disagrees: a claim missing from it, an entry of
+	 * another user's claim, an entry of no claim. */
+	u = (struct unindex_ctx){ s, "alice", 1, 0 };
+	REQUIRE(store_write(s, index_edit_txn, &u) == 0);
+	CHECK(index_verify(s, &bad) == STORE_CORRUPT && bad == 1);
+	CHECK(claims_of(s, "alice", &tl) == 0 && ids_are(&tl, 1, (uint64_t[]){ 4 }));
+	u.add = 1;
+	REQUIRE(store_write(s, index_edit_txn, &u) == 0);
+	CHECK(index_agrees(s));
+	u = (struct unindex_ctx){ s, "erin", 2, 1 };
+	REQUIRE(store_write(s, index_edit_txn, &u) == 0);
+	CHECK(index_verify(s, &bad) == STORE_CORRUPT && bad == 1);
+	CHECK(claims_of(s, "erin", &tl) == STORE_CORRUPT);
+	u.add = 0;
+	REQUIRE(store_write(s, index_edit_txn, &u) == 0);
+	u = (struct unindex_ctx){ s, "erin", 99, 1 };
+	REQUIRE(store_write(s, index_edit_txn, &u) == 0);
+	CHECK(index_verify(s, &bad) == STORE_CORRUPT && bad == 1);
+	CHECK(claims_of(s, "erin", &tl) == STORE_CORRUPT);
+	store_close(s);
+	buf_free(&d);
+}
+
 /* ---- user data survives re-imports ------------------------------------------ */
 
 static void
@@ -1762,6 +1979,7 @@ main(void)
 	scratch = tdir_make();
 	part("follows_basic", follows_basic);
 	part("claims_rules", claims_rules);
+	part("claims_index", claims_index);
 	part("survives_reimport", survives_reimport);
 	part("old_store", old_store);
 	part("concurrent", concurrent);
