@@ -205,9 +205,13 @@ test-valgrind: deps all $(FCGI_CLIENT)
 # with every member of a real snapshot line, else ~1.9 KB), import rate,
 # store size, render latency by catalog size (bench/scale.sh).
 .PHONY: bench bench-scale
-BENCH_BIN := $(BUILD)/bench/render $(BUILD)/bench/gencat
+BENCH_BIN := $(BUILD)/bench/render $(BUILD)/bench/gencat $(BUILD)/bench/claims
 
 $(BUILD)/bench/render: $(BUILD)/obj/bench/render.o $(BUILD)/libbzpeer.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/bench/claims: $(BUILD)/obj/bench/claims.o $(BUILD)/libbzpeer.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
