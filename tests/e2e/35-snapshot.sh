@@ -305,4 +305,9 @@ check "the merged one's claim is closed, the reason kept" bash -c "
 check "demo2 has no open claim left (may file another)" bash -c "! grep -q '^uclaim demo2 ' '$T_DIR/dump.4'"
 check "the survivor's record: claim pending, its own slug" \
 	grep -q '^researchers A5048491430 .* slug="heather-piwowar" .* claim=1 ' "$T_DIR/dump.4"
+check "after the merges each user's index of claims agrees with the claims" \
+	"$BUILD/bzpeer-admin" --store "$STORE" claims verify
+http GET /me -b "$J2"
+check "demo2's /me lists the moved claim, closed, with the reason" bash -c "
+	[ $STATUS = 200 ] && grep -q 'which has a claim of its own' '$BODY'"
 finish
