@@ -47,6 +47,7 @@ static const struct {
 	{ "followed",   "You now follow this researcher." },
 	{ "unfollowed", "You no longer follow this researcher." },
 	{ "claimed",    "Your claim was sent for review." },
+	{ "disputed",   "Your dispute was sent for review, with the claim it disputes." },
 	{ "signed_in",  "You are signed in." },
 	{ "signed_out", "You are signed out." },
 };
@@ -161,7 +162,8 @@ profile_etag(struct buf *out, uint64_t gen, const struct store_researcher *res,
 	else {
 		/* A hash of what differs per signed-in viewer. */
 		unsigned char bits = (unsigned char)(v->following | v->claim << 1 |
-		    v->own_claim << 3 | v->own_rejected << 4);
+		    v->own_claim << 3 | v->own_rejected << 4 |
+		    v->disputed << 5 | v->own_dispute << 6);
 		uint64_t h = HASH64_SEED;
 
 		h = hash64(h, v->user.p, v->user.n);
@@ -244,9 +246,19 @@ serve_profile(struct request *r, struct viewer *v, int status)
 			store_failure(r, rc);
 			return;
 		}
-		if (store_claim_of_researcher(r->txn, res->id, &cl) == 0 &&
-		    sv_eq(cl.user, v->user))
-			v->own_claim = 1;
+		if (store_claim_of_researcher(r->txn, res->id, &cl) == 0) {
+			uint64_t pid;
+
+			if (sv_eq(cl.user, v->user))
+				v->own_claim = 1;
+			else if (store_claim_partner(r->txn, cl.id, &pid) == 0) {
+				/* Disputed already: by this viewer? */
+				v->disputed = 1;
+				if (store_claim_by_id(r->txn, pid, &cl) == 0 &&
+				    sv_eq(cl.user, v->user))
+					v->own_dispute = 1;
+			}
+		}
 		if (res->claim == STORE_CLAIM_NONE)
 			own_rejection(r, res, v);
 	}

@@ -250,7 +250,17 @@ handle_follow(struct request *r)
 
 /* ---- POST /researchers/{slug}/claim ------------------------------------------- */
 
-enum { CLAIM_CSRF, CLAIM_ORCID, CLAIM_EMAIL, CLAIM_URL, CLAIM_NOTE };
+enum { CLAIM_CSRF, CLAIM_ORCID, CLAIM_EMAIL, CLAIM_URL, CLAIM_NOTE,
+    CLAIM_ACTION };
+
+/* A claim of an unclaimed profile (the default), or a dispute of its
+ * pending claim by another user. */
+static int
+valid_claim_action(struct sv v)
+{
+	return sv_eq_cstr(v, "claim") || sv_eq_cstr(v, "dispute");
+}
+
 /*
  * The limits are the store's, in characters as the form's maxlength counts
  * them (views/holes.html writes the same numbers); what is wrong with a
@@ -262,6 +272,8 @@ static const struct field_decl claim_fields[] = {
 	[CLAIM_EMAIL] = { "email", STORE_EMAIL_MAX, valid_email, NULL },
 	[CLAIM_URL] = { "evidence_url", STORE_URL_MAX, valid_https_url, NULL },
 	[CLAIM_NOTE] = { "note", STORE_CLAIM_NOTE_MAX, valid_text, NULL },
+	[CLAIM_ACTION] = { "action", 8, valid_claim_action,
+	    "must be claim or dispute" },
 };
 const struct form_spec claim_form = FORM_SPEC_FIELDS(claim_fields);
 
@@ -337,19 +349,46 @@ claim_problems(const struct form *f, struct claim_problems *p)
 	}
 }
 
+/* Why a dispute was refused (STORE_CONFLICT): 409 in words. */
+static void
+dispute_refused(struct request *r, int why)
+{
+	switch (why) {
+	case STORE_DISPUTE_NOTHING:
+		resp_error(r, 409, "Nothing to dispute",
+		    "This researcher has no claim waiting for review; you can claim the profile instead.");
+		break;
+	case STORE_DISPUTE_DECIDED:
+		resp_error(r, 409, "Already claimed",
+		    "This researcher's claim was approved; it can no longer be disputed here.");
+		break;
+	default:
+		resp_error(r, 409, "Already disputed",
+		    "This claim is already disputed; the reviewers have both claims.");
+		break;
+	}
+}
+
 /*
- * A claim request with its evidence. Refused fields: the profile again
- * (400) with every problem at its field and in a summary, and what was
- * typed; a competing claim: 409; filed: 303 back with a flash (or JSON).
+ * A claim request with its evidence, or (action=dispute) a dispute of the
+ * researcher's pending claim by another user, with the same evidence.
+ * Refused fields: the profile again (400) with every problem at its field
+ * and in a summary, and what was typed; a competing claim, or nothing to
+ * dispute: 409; filed: 303 back with a flash (or JSON).
  */
 void
 handle_claim(struct request *r)
 {
 	struct claim_problems p;
 	struct store_claim cl;
-	uint64_t id;
-	int rc;
+	uint64_t id, disputed = 0;
+	int rc, why = 0, dispute;
 
+	if (form_error(&r->form, CLAIM_ACTION) != NULL) {
+		resp_error(r, 400, "Bad request", "action: must be claim or dispute");
+		return;
+	}
+	dispute = sv_eq_cstr(form_get(&r->form, CLAIM_ACTION), "dispute");
 	claim_problems(&r->form, &p);
 	if (p.any) {
 		struct viewer v;
@@ -398,7 +437,15 @@ handle_claim(struct request *r)
 	cl.evidence_url = form_get(&r->form, CLAIM_URL);
 	cl.note = form_get(&r->form, CLAIM_NOTE);
 	req_end_txn(r);
-	rc = store_claim_file(r->app->store, &cl, &id);
+	if (dispute)
+		rc = store_claim_dispute(r->app->store, &cl, &id, &disputed,
+		    &why);
+	else
+		rc = store_claim_file(r->app->store, &cl, &id);
+	if (rc == STORE_CONFLICT && dispute) {
+		dispute_refused(r, why);
+		return;
+	}
 	if (rc == STORE_CONFLICT) {
 		resp_error(r, 409, "Already claimed",
 		    "This researcher already has a claim pending or approved.");
@@ -413,8 +460,13 @@ handle_claim(struct request *r)
 		write_failure(r, rc);
 		return;
 	}
-	log_info("claim %llu filed on %.*s", (unsigned long long)id,
-	    (int)cl.researcher_id.n, cl.researcher_id.p);
+	if (dispute)
+		log_info("claim %llu filed on %.*s, disputing claim %llu",
+		    (unsigned long long)id, (int)cl.researcher_id.n,
+		    cl.researcher_id.p, (unsigned long long)disputed);
+	else
+		log_info("claim %llu filed on %.*s", (unsigned long long)id,
+		    (int)cl.researcher_id.n, cl.researcher_id.p);
 	if (r->json) {
 		struct jw j;
 
@@ -422,8 +474,11 @@ handle_claim(struct request *r)
 		jw_obj_open(&j, NULL);
 		jw_uint(&j, "claim", id);
 		jw_str(&j, "state", SV_LIT("pending"));
+		if (dispute)
+			jw_uint(&j, "disputes", disputed);
 		jw_obj_close(&j);
 		buf_putc(&r->body, '\n');
 	} else
-		post_done(r, (struct sv){ r->back.p, r->back.len }, "claimed");
+		post_done(r, (struct sv){ r->back.p, r->back.len },
+		    dispute ? "disputed" : "claimed");
 }

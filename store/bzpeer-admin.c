@@ -326,6 +326,7 @@ list_one(void *ctx, const struct store_claim *c)
 	struct list_ctx *l = ctx;
 	struct store_claim_check ck;
 	struct store_researcher r;
+	uint64_t partner;
 	int rc;
 
 	buf_reset(&l->line);
@@ -354,6 +355,11 @@ list_one(void *ctx, const struct store_claim *c)
 	put_time(&l->line, c->decided_at);
 	if (c->identity_verified)
 		buf_puts(&l->line, " identity_verified");
+	/* Two users claim the same profile: the reviewer decides both. */
+	if (store_claim_partner(l->t, c->id, &partner) == 0) {
+		buf_puts(&l->line, " disputed_with=");
+		buf_putu64(&l->line, partner);
+	}
 	if (store_claim_check(l->t, c, &ck) == 0) {
 		buf_puts(&l->line, " orcid_check=");
 		buf_puts(&l->line, check_name(ck.orcid));
@@ -912,7 +918,9 @@ static const struct command commands[] = {
 	  "      slug, user, orcid, email, evidence url, filed and decided\n"
 	  "      times (UTC), what the checks found (orcid_check, email_check:\n"
 	  "      match, mismatch or none; owner_of: a profile the claimant\n"
-	  "      already owns), the claimant's and the reviewer's notes",
+	  "      already owns; disputed_with: the claim disputed with this\n"
+	  "      one, by another user, decided with it), the claimant's and\n"
+	  "      the reviewer's notes",
 	  OPEN_READ, parse_list, cmd_claims_list },
 	{ "claims", "verify", "claims verify",
 	  "check each user's index of claims against the claims; exit 1 if\n"

@@ -370,6 +370,7 @@ value_text(struct buf *b, enum store_db db, MDB_val k, MDB_val v)
 	case DB_RCLAIM:
 	case DB_UCLAIM:
 	case DB_USERCLAIMS:
+	case DB_DISPUTES:
 	case DB_NOTBEFORE:
 		return be64_text(b, v);
 	case DB_REVOKED:
@@ -417,7 +418,8 @@ store_dump(struct store_rtxn *t, FILE *out)
 			buf_reset(&line);
 			buf_puts(&line, store_db_name((enum store_db)db));
 			buf_putc(&line, ' ');
-			if (db == DB_CLAIMS && k.mv_size == 8)
+			if ((db == DB_CLAIMS || db == DB_DISPUTES) &&
+			    k.mv_size == 8)
 				buf_putu64(&line, get_be64(k.mv_data));
 			else if (db == DB_REVOKED &&
 			    k.mv_size == REVOKED_KEY_LEN) {

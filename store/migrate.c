@@ -37,7 +37,8 @@ static const struct migrate_step steps[] = {
 	/* Not exclusive: it only adds, and a claim a program of schema 4
 	 * files afterwards is read from the claims until the next one
 	 * filed indexes it. */
-	{ 4, "each user's claims indexed (userclaims)", 0, step_claims },
+	{ 4, "each user's claims indexed (userclaims); disputes of claims",
+	  0, step_claims },
 };
 
 int
@@ -538,13 +539,13 @@ out:
 /*
  * Version 5: userclaims made from every claim there is (made again from
  * nothing, should a step before have left any), up to the last id given
- * out.
+ * out; disputes, empty (no claim was disputed before it).
  */
 static int
 step_claims(MDB_txn *txn, const char *program)
 {
 	static const enum store_db need[] = { DB_META, DB_CLAIMS,
-	    DB_USERCLAIMS };
+	    DB_USERCLAIMS, DB_DISPUTES };
 	MDB_dbi dbi[DB__COUNT];
 	uint64_t last;
 	size_t i;

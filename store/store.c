@@ -40,6 +40,7 @@ static const struct {
 	[DB_NOTBEFORE]   = { "notbefore", 0 },
 	[DB_MERGED]      = { "merged", 0 },
 	[DB_USERCLAIMS]  = { "userclaims", MDB_DUPSORT | MDB_DUPFIXED },
+	[DB_DISPUTES]    = { "disputes", 0 },
 };
 
 const char *

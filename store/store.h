@@ -51,7 +51,8 @@
  *     end without them and read as having none; the step changes no
  *     record: the figures appear once the catalog is imported again;
  *  5  each user's claims indexed (userclaims), made from the claims there
- *     are, so that a claimant's pages read their own claims, not all.
+ *     are, so that a claimant's pages read their own claims, not all; a
+ *     pending claim disputed by another user's claim (disputes).
  * A store of an older version is refused (STORE_OLDSCHEMA) until it is
  * migrated; of a newer one (STORE_BADSCHEMA), always. Either way a line
  * on stderr names both versions and what to do.
@@ -572,6 +573,27 @@ int store_claim_file(struct store *s, const struct store_claim *in,
     uint64_t *id);
 
 /*
+ * Disputes the researcher's pending claim: files in as a claim of its
+ * own (checked as store_claim_file checks, the same STORE_INVALID,
+ * STORE_NOTFOUND, STORE_EXISTS), pending beside the disputed one, which
+ * stays the researcher's current claim; both go to the reviewer together
+ * (store_claim_partner). STORE_CONFLICT with *why when the researcher's
+ * claim cannot be disputed: none pending (STORE_DISPUTE_NOTHING),
+ * approved (DECIDED), disputed already (TAKEN). *id gets the new claim's
+ * id, *disputed the disputed one's. The record version is bumped.
+ */
+enum store_dispute_why {
+	STORE_DISPUTE_NOTHING = 1,
+	STORE_DISPUTE_DECIDED,
+	STORE_DISPUTE_TAKEN,
+};
+int store_claim_dispute(struct store *s, const struct store_claim *in,
+    uint64_t *id, uint64_t *disputed, int *why);
+
+/* The claim disputed with claim id (either way), or STORE_NOTFOUND. */
+int store_claim_partner(struct store_rtxn *t, uint64_t id, uint64_t *partner);
+
+/*
  * Decides a pending claim, now (decided_at). Approve: the researcher
  * becomes claimed (STORE_CLAIM_APPROVED), orcid_verified is set when the
  * claim's ORCID iD equals the record's (both non-empty; the check digit
@@ -580,7 +602,11 @@ int store_claim_file(struct store *s, const struct store_claim *in,
  * the claim keeps the reviewer's note, the researcher goes back to
  * unclaimed (orcid_verified 0) and may be claimed again, version bumped.
  * Either way the user may file a new claim. The reviewer's note (may be
- * empty) is kept on the claim. STORE_INVALID for a note over
+ * empty) is kept on the claim. A claim disputed with another that is still
+ * pending is decided with it: approved, the other is rejected with a note
+ * naming this one; rejected, the other stays pending and becomes the
+ * researcher's current claim (the researcher stays pending, version
+ * bumped). STORE_INVALID for a note over
  * STORE_CLAIM_NOTE_MAX or not UTF-8; STORE_NOTFOUND for an unknown id;
  * STORE_CONFLICT when not pending.
  */

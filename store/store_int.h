@@ -80,7 +80,10 @@
  *               claims 1 .. meta "claims_indexed"; claims after that (filed
  *               by a program of schema 4 still serving while the store was
  *               migrated) are walked from `claims` by the readers and
- *               indexed by the next claim filed (claims_index_tail()).
+ *               indexed by the next claim filed (store_claims_index_upto).
+ *  disputes     u64 BE claim id -> u64 BE claim id: a pending claim and the
+ *               claim another user filed disputing it, both ways; kept
+ *               after they are decided (what the reviewer saw together)
  *
  * So a researcher's works come newest first (unknown year, 0, last), and
  * co-authors and topics largest count first, ties by numeric id.
@@ -111,6 +114,7 @@ enum store_db {
 	DB_NOTBEFORE,
 	DB_MERGED,
 	DB_USERCLAIMS,
+	DB_DISPUTES,
 	DB__COUNT
 };
 

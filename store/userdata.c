@@ -447,13 +447,58 @@ struct claim_file {
 	const MDB_dbi *dbi;
 	struct store_claim c;    /* the claim; strings point into arena */
 	struct buf arena, rec, rrec;
+	int dispute;             /* disputes the researcher's pending claim */
 	uint64_t id;             /* out */
+	uint64_t disputed;       /* out: the claim disputed */
+	int why;                 /* out: enum store_dispute_why */
 };
+
+/*
+ * Whether the researcher's current claim (rclaim's value v, rc its
+ * lookup) can be disputed by f: pending and not disputed yet. 0 with
+ * f->disputed, STORE_CONFLICT with f->why, or an error.
+ */
+static int
+dispute_check(MDB_txn *txn, struct claim_file *f, int rc, MDB_val v)
+{
+	struct store_claim p;
+	unsigned char b[8];
+	uint64_t pid;
+	MDB_val k;
+
+	if (rc == MDB_NOTFOUND) {
+		f->why = STORE_DISPUTE_NOTHING;
+		return STORE_CONFLICT;
+	}
+	if ((rc = be64_get(v, &pid)) != 0)
+		return rc;
+	k = be64_val(b, pid);
+	if ((rc = mdb_get(txn, f->dbi[DB_CLAIMS], &k, &v)) != 0)
+		return rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
+	if ((rc = rec_claim_decode(v.mv_data, v.mv_size, &p)) != 0)
+		return rc;
+	if (p.state != STORE_CLAIM_STATE_PENDING) {
+		f->why = STORE_DISPUTE_DECIDED;
+		return STORE_CONFLICT;
+	}
+	k = be64_val(b, pid);
+	rc = mdb_get(txn, f->dbi[DB_DISPUTES], &k, &v);
+	if (rc == 0) {
+		f->why = STORE_DISPUTE_TAKEN;
+		return STORE_CONFLICT;
+	}
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	f->disputed = pid;
+	return 0;
+}
 
 /*
  * Files f->c: checks (researcher, the user's open claim, the researcher's
  * claim), gives out the next id, then writes the claim, both indexes and
- * the researcher's record. Every read is copied before the first put.
+ * the researcher's record. A dispute needs the researcher's claim pending
+ * and undisputed; it leaves rclaim to that claim and pairs the two in
+ * `disputes`. Every read is copied before the first put.
  */
 static int
 claim_file_txn(MDB_txn *txn, void *ctx)
@@ -481,9 +526,14 @@ claim_file_txn(MDB_txn *txn, void *ctx)
 	rc = mdb_get(txn, f->dbi[DB_RCLAIM], &k, &v);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return rc;
-	/* Either says so: a claim record, or the researcher's own state. */
-	if (rc == 0 || r.claim != STORE_CLAIM_NONE)
+	if (f->dispute) {
+		if ((rc = dispute_check(txn, f, rc, v)) != 0)
+			return rc;
+	} else if (rc == 0 || r.claim != STORE_CLAIM_NONE) {
+		/* Either says so: a claim record, or the researcher's own
+		 * state. */
 		return STORE_CONFLICT;
+	}
 	if ((rc = researcher_reclaim(txn, f->dbi, f->c.researcher_id,
 	    STORE_CLAIM_PENDING, 0, SV_LIT(""), NULL, &f->rrec)) != 0)
 		return rc;
@@ -502,10 +552,20 @@ claim_file_txn(MDB_txn *txn, void *ctx)
 	v = sv_val((struct sv){ f->rec.p, f->rec.len });
 	if ((rc = mdb_put(txn, f->dbi[DB_CLAIMS], &k, &v, 0)) != 0)
 		return rc;
-	k = sv_val(f->c.researcher_id);
-	v = be64_val(b, f->c.id);
-	if ((rc = mdb_put(txn, f->dbi[DB_RCLAIM], &k, &v, 0)) != 0)
-		return rc;
+	if (f->dispute) {
+		unsigned char b2[8];
+
+		k = be64_val(b, f->disputed);
+		v = be64_val(b2, f->c.id);
+		if ((rc = mdb_put(txn, f->dbi[DB_DISPUTES], &k, &v, 0)) != 0 ||
+		    (rc = mdb_put(txn, f->dbi[DB_DISPUTES], &v, &k, 0)) != 0)
+			return rc;
+	} else {
+		k = sv_val(f->c.researcher_id);
+		v = be64_val(b, f->c.id);
+		if ((rc = mdb_put(txn, f->dbi[DB_RCLAIM], &k, &v, 0)) != 0)
+			return rc;
+	}
 	k = sv_val(f->c.user);
 	v = be64_val(b, f->c.id);
 	if ((rc = mdb_put(txn, f->dbi[DB_UCLAIM], &k, &v, 0)) != 0)
@@ -522,15 +582,17 @@ claim_file_txn(MDB_txn *txn, void *ctx)
 	return 0;
 }
 
-int
-store_claim_file(struct store *s, const struct store_claim *in, uint64_t *id)
+static int
+claim_file(struct store *s, const struct store_claim *in, int dispute,
+    uint64_t *id, uint64_t *disputed, int *why)
 {
 	struct claim_file f;
 	uint64_t num;
 	size_t o_rid, o_user, o_orcid, o_email, o_url, o_note;
 	int rc;
 
-	*id = 0;
+	*id = *disputed = 0;
+	*why = 0;
 	if (!store_user_valid(in->user) ||
 	    !text_ok(in->orcid, STORE_ORCID_MAX, STORE_TEXT_LINE) ||
 	    !text_ok(in->email, STORE_EMAIL_MAX, STORE_TEXT_LINE) ||
@@ -542,6 +604,7 @@ store_claim_file(struct store *s, const struct store_claim *in, uint64_t *id)
 
 	memset(&f, 0, sizeof(f));
 	f.dbi = s->dbi;
+	f.dispute = dispute;
 	/* Copies: the arguments may point into the map, which may grow. */
 	o_rid = keep(&f.arena, in->researcher_id);
 	o_user = keep(&f.arena, in->user);
@@ -562,12 +625,45 @@ store_claim_file(struct store *s, const struct store_claim *in, uint64_t *id)
 	f.c.decided_at = 0;
 
 	rc = store_write(s, claim_file_txn, &f);
-	if (rc == 0)
+	if (rc == 0) {
 		*id = f.id;
+		*disputed = f.disputed;
+	} else if (rc == STORE_CONFLICT)
+		*why = f.why;
 	buf_free(&f.arena);
 	buf_free(&f.rec);
 	buf_free(&f.rrec);
 	return rc;
+}
+
+int
+store_claim_file(struct store *s, const struct store_claim *in, uint64_t *id)
+{
+	uint64_t disputed;
+	int why;
+
+	return claim_file(s, in, 0, id, &disputed, &why);
+}
+
+int
+store_claim_dispute(struct store *s, const struct store_claim *in,
+    uint64_t *id, uint64_t *disputed, int *why)
+{
+	return claim_file(s, in, 1, id, disputed, why);
+}
+
+int
+store_claim_partner(struct store_rtxn *t, uint64_t id, uint64_t *partner)
+{
+	unsigned char b[8];
+	MDB_val v;
+	int rc;
+
+	*partner = 0;
+	put_be64(b, id);
+	if ((rc = store_get(t, DB_DISPUTES, (struct sv){ (char *)b, 8 }, &v)))
+		return rc;
+	return be64_get(v, partner);
 }
 
 struct claim_decide {
@@ -576,7 +672,7 @@ struct claim_decide {
 	int approve, identity_verified;
 	struct sv note;          /* the reviewer's, copied */
 	uint64_t now;
-	struct buf keys, rec, rrec;
+	struct buf keys, rec, rrec, qrec, qnote;
 };
 
 /* Deletes key from db if it holds claim id (an index entry of this claim). */
@@ -598,17 +694,21 @@ unindex(MDB_txn *txn, MDB_dbi dbi, struct sv key, uint64_t id)
 /*
  * Decides claim d->id: the claim record, the researcher's record, and the
  * indexes (the user's open claim always goes; the researcher's current
- * claim goes on rejection). Every read is copied before the first put.
+ * claim goes on rejection). A claim disputed with another still pending
+ * is decided with it: approved, the other is rejected (a note says why);
+ * rejected, the other stays pending and becomes the researcher's current
+ * claim. Every read is copied before the first put.
  */
 static int
 claim_decide_txn(MDB_txn *txn, void *ctx)
 {
 	struct claim_decide *d = ctx;
-	struct store_claim c;
-	struct sv rid, user;
+	struct store_claim c, q;
+	struct sv rid, user, quser = SV_LIT("");
 	MDB_val k, v;
 	unsigned char b[8];
-	int rc, match = 0;
+	uint64_t qid = 0;
+	int rc, match = 0, other = 0;
 
 	k = be64_val(b, d->id);
 	if ((rc = mdb_get(txn, d->dbi[DB_CLAIMS], &k, &v)) != 0)
@@ -623,6 +723,41 @@ claim_decide_txn(MDB_txn *txn, void *ctx)
 	rid = at(&d->keys, 0, c.researcher_id.n);
 	user = at(&d->keys, c.researcher_id.n, c.user.n);
 
+	/* The claim it is disputed with, if that one is pending too. */
+	k = be64_val(b, d->id);
+	if ((rc = mdb_get(txn, d->dbi[DB_DISPUTES], &k, &v)) == 0) {
+		if ((rc = be64_get(v, &qid)) != 0)
+			return rc;
+		k = be64_val(b, qid);
+		if ((rc = mdb_get(txn, d->dbi[DB_CLAIMS], &k, &v)) != 0)
+			return rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
+		if ((rc = rec_claim_decode(v.mv_data, v.mv_size, &q)) != 0)
+			return rc;
+		other = q.state == STORE_CLAIM_STATE_PENDING;
+	} else if (rc != MDB_NOTFOUND)
+		return rc;
+	if (other) {
+		size_t at_q = d->keys.len;
+
+		buf_put(&d->keys, q.user.p, q.user.n);
+		quser = at(&d->keys, at_q, q.user.n);
+		rid = at(&d->keys, 0, c.researcher_id.n);
+		user = at(&d->keys, c.researcher_id.n, c.user.n);
+		if (d->approve) {
+			buf_reset(&d->qnote);
+			buf_puts(&d->qnote, "Claim ");
+			buf_putu64(&d->qnote, d->id);
+			buf_puts(&d->qnote, ", disputed with this one, was "
+			    "approved.");
+			q.state = STORE_CLAIM_STATE_REJECTED;
+			q.identity_verified = 0;
+			q.reviewer_note = buf_sv(&d->qnote);
+			q.decided_at = d->now;
+			buf_reset(&d->qrec);
+			rec_claim_encode(&d->qrec, &q);
+		}
+	}
+
 	c.state = d->approve ? STORE_CLAIM_STATE_APPROVED :
 	    STORE_CLAIM_STATE_REJECTED;
 	c.identity_verified = d->approve && d->identity_verified;
@@ -630,8 +765,10 @@ claim_decide_txn(MDB_txn *txn, void *ctx)
 	c.decided_at = d->now;
 	buf_reset(&d->rec);
 	rec_claim_encode(&d->rec, &c);
+	/* Rejected while the other is pending: the researcher stays so. */
 	rc = researcher_reclaim(txn, d->dbi, rid, d->approve ?
-	    STORE_CLAIM_APPROVED : STORE_CLAIM_NONE, c.identity_verified,
+	    STORE_CLAIM_APPROVED : other ? STORE_CLAIM_PENDING :
+	    STORE_CLAIM_NONE, c.identity_verified,
 	    c.orcid, d->approve ? &match : NULL, &d->rrec);
 	if (rc != 0)
 		return rc == STORE_NOTFOUND ? STORE_CORRUPT : rc;
@@ -646,10 +783,17 @@ claim_decide_txn(MDB_txn *txn, void *ctx)
 		return rc;
 	if ((rc = unindex(txn, d->dbi[DB_UCLAIM], user, d->id)) != 0)
 		return rc;
-	if (!d->approve)
+	if (other && d->approve) {
+		k = be64_val(b, qid);
+		v = sv_val((struct sv){ d->qrec.p, d->qrec.len });
+		if ((rc = mdb_put(txn, d->dbi[DB_CLAIMS], &k, &v, 0)) != 0 ||
+		    (rc = unindex(txn, d->dbi[DB_UCLAIM], quser, qid)) != 0)
+			return rc;
+	}
+	if (!d->approve && !other)
 		return unindex(txn, d->dbi[DB_RCLAIM], rid, d->id);
 	k = sv_val(rid);
-	v = be64_val(b, d->id);
+	v = be64_val(b, d->approve ? d->id : qid);
 	return mdb_put(txn, d->dbi[DB_RCLAIM], &k, &v, 0);
 }
 
@@ -673,6 +817,8 @@ store_claim_decide(struct store *s, uint64_t id, int approve,
 	d.now = (uint64_t)time(NULL);
 	rc = store_write(s, claim_decide_txn, &d);
 	buf_free(&note);
+	buf_free(&d.qrec);
+	buf_free(&d.qnote);
 	buf_free(&d.keys);
 	buf_free(&d.rec);
 	buf_free(&d.rrec);
@@ -1402,6 +1548,52 @@ out:
 }
 
 /*
+ * A pending claim disputing claim id, on `from` merged into `to`: closed
+ * (rejected, with a note), its user free to file again on `to`.
+ */
+static int
+dispute_close(MDB_txn *txn, const MDB_dbi *dbi, uint64_t id, struct sv from,
+    struct sv to, uint64_t now)
+{
+	struct store_claim q;
+	struct buf rec = BUF_INIT, note = BUF_INIT, user = BUF_INIT;
+	unsigned char b[8];
+	uint64_t qid;
+	MDB_val k = be64_val(b, id), v;
+	int rc;
+
+	if ((rc = mdb_get(txn, dbi[DB_DISPUTES], &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0 || (rc = be64_get(v, &qid)) != 0)
+		return rc;
+	k = be64_val(b, qid);
+	if ((rc = mdb_get(txn, dbi[DB_CLAIMS], &k, &v)) != 0)
+		return rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
+	if ((rc = rec_claim_decode(v.mv_data, v.mv_size, &q)) != 0 ||
+	    q.state != STORE_CLAIM_STATE_PENDING)
+		return rc;
+	buf_put(&user, q.user.p, q.user.n);
+	buf_puts(&note, "Researcher ");
+	buf_put(&note, from.p, from.n);
+	buf_puts(&note, " was merged into ");
+	buf_put(&note, to.p, to.n);
+	buf_puts(&note, " by the catalog: the dispute is closed.");
+	q.state = STORE_CLAIM_STATE_REJECTED;
+	q.identity_verified = 0;
+	q.reviewer_note = buf_sv(&note);
+	q.decided_at = now;
+	rec_claim_encode(&rec, &q);
+	k = be64_val(b, qid);
+	v = (MDB_val){ rec.len, rec.p };
+	if ((rc = mdb_put(txn, dbi[DB_CLAIMS], &k, &v, 0)) == 0)
+		rc = unindex(txn, dbi[DB_UCLAIM], buf_sv(&user), qid);
+	buf_free(&rec);
+	buf_free(&note);
+	buf_free(&user);
+	return rc;
+}
+
+/*
  * (store_int.h) The current claim of `from` (merged into `to`) goes to
  * `to` as a pending claim, for a reviewer to decide again: a claim
  * approved for one record is not approved for the other. When `to` has a
@@ -1477,6 +1669,8 @@ store_claim_move(MDB_txn *txn, const MDB_dbi *dbi, struct sv from,
 		rc = mdb_del(txn, dbi[DB_UCLAIM], &k, NULL);
 	else if (rc == MDB_NOTFOUND)
 		rc = 0;
+	if (rc == 0)
+		rc = dispute_close(txn, dbi, id, from, to, now);
 out:
 	buf_free(&rec);
 	buf_free(&note);

@@ -13,7 +13,8 @@ enum {
 	H_IS_CLAIM,
 	H_SIGNED_IN, H_USER, H_CSRF, H_FLASH, H_FOLLOWERS, H_FOLLOWING,
 	H_SLUG, H_NEXT, H_CLAIM_NONE, H_CLAIM_PENDING,
-	H_CLAIM_APPROVED, H_OWN_CLAIM, H_OWN_REJECTED, H_REJECTED_ON,
+	H_CLAIM_APPROVED, H_OWN_CLAIM, H_OWN_DISPUTE, H_CLAIM_FORM,
+	H_OWN_REJECTED, H_REJECTED_ON,
 	H_REJECTED_NOTE,
 	H_CLAIM_ERRORS, H_E_ORCID, H_E_EMAIL, H_E_URL, H_E_NOTE,
 	H_C_ORCID, H_C_EMAIL, H_C_URL, H_C_NOTE,
@@ -39,6 +40,8 @@ static const struct tmpl_slot holes_slots[H__COUNT] = {
 	[H_CLAIM_PENDING] = { "claim_pending", TMPL_VAR, 0 },
 	[H_CLAIM_APPROVED] = { "claim_approved", TMPL_VAR, 0 },
 	[H_OWN_CLAIM] = { "own_claim", TMPL_VAR, 0 },
+	[H_OWN_DISPUTE] = { "own_dispute", TMPL_VAR, 0 },
+	[H_CLAIM_FORM] = { "claim_form", TMPL_VAR, 0 },
 	[H_OWN_REJECTED] = { "own_rejected", TMPL_VAR, 0 },
 	[H_REJECTED_ON] = { "rejected_on", TMPL_VAR, 0 },
 	[H_REJECTED_NOTE] = { "rejected_note", TMPL_VAR, 0 },
@@ -94,6 +97,13 @@ fill_var(void *ctx, int slot, struct tmpl_val *out)
 	case H_CLAIM_PENDING:  return tmpl_num(out, v->claim == STORE_CLAIM_PENDING);
 	case H_CLAIM_APPROVED: return tmpl_num(out, v->claim == STORE_CLAIM_APPROVED);
 	case H_OWN_CLAIM:      return tmpl_num(out, v->own_claim != 0);
+	case H_OWN_DISPUTE:    return tmpl_num(out, v->own_dispute != 0);
+	/* The form: to claim an unclaimed profile, or to dispute another
+	 * user's pending claim that nobody disputes yet. */
+	case H_CLAIM_FORM:
+		return tmpl_num(out, v->user.n != 0 &&
+		    (v->claim == STORE_CLAIM_PENDING ? !v->own_claim &&
+		    !v->disputed : v->claim != STORE_CLAIM_APPROVED));
 	case H_OWN_REJECTED:   return tmpl_num(out, v->own_rejected != 0);
 	case H_REJECTED_ON:    return tmpl_str(out, v->rejected_on);
 	case H_REJECTED_NOTE:  return tmpl_str(out, v->rejected_note);

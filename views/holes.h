@@ -18,6 +18,8 @@ struct viewer {
 	int       following;   /* the viewer follows this researcher */
 	int       claim;       /* enum store_claim of the profile */
 	int       own_claim;   /* the pending/approved claim is this viewer's */
+	int       disputed;    /* the pending claim is disputed already */
+	int       own_dispute; /* ... by this viewer's claim */
 	/* Unclaimed, and this viewer's latest claim of it was rejected: when,
 	 * and the reviewer's note (views into the request's read snapshot). */
 	int       own_rejected;

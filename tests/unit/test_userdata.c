@@ -758,6 +758,139 @@ claims_index(void)
 	buf_free(&d);
 }
 
+/* ---- disputes ---------------------------------------------------------------- */
+
+static int
+dispute(struct store *s, const char *researcher, const char *user,
+    uint64_t *id, uint64_t *disputed, int *why)
+{
+	struct store_claim c = claim(researcher, user, "");
+
+	return store_claim_dispute(s, &c, id, disputed, why);
+}
+
+/* The claim disputed with id, 0 when none, -1 on error. */
+static int64_t
+partner_of(struct store *s, uint64_t id)
+{
+	struct store_rtxn *t;
+	uint64_t p;
+	int rc;
+
+	if (store_read_begin(s, &t) != 0)
+		return -1;
+	rc = store_claim_partner(t, id, &p);
+	store_read_end(t);
+	return rc == 0 ? (int64_t)p : rc == STORE_NOTFOUND ? 0 : -1;
+}
+
+/*
+ * A pending claim disputed by another user: refusals that change nothing,
+ * the pair decided together whichever is decided first, a merge closing
+ * the dispute, the users' index agreeing throughout.
+ */
+static void
+claims_dispute(void)
+{
+	struct store *s = fixture_store("dispute", NULL);
+	struct store_researcher r;
+	struct move_ctx m;
+	struct buf d = BUF_INIT, d2 = BUF_INIT, note = BUF_INIT;
+	uint64_t id, disp;
+	int why, v0;
+
+	REQUIRE(file_claim(s, "A101", "alice", "", &id) == 0 && id == 1);
+	/* Nothing to dispute; one's own claim; a bad field. */
+	dump(s, &d);
+	CHECK(dispute(s, "A102", "bob", &id, &disp, &why) == STORE_CONFLICT &&
+	    why == STORE_DISPUTE_NOTHING && id == 0);
+	CHECK(dispute(s, "A101", "alice", &id, &disp, &why) == STORE_EXISTS);
+	CHECK(dispute(s, "A999", "bob", &id, &disp, &why) == STORE_NOTFOUND);
+	CHECK(dispute(s, "A101", "", &id, &disp, &why) == STORE_INVALID);
+	dump(s, &d2);
+	CHECK(same(&d, &d2));
+	/* Bob disputes alice's claim: both pending, alice's still current. */
+	REQUIRE(researcher(s, "A101", &r, NULL) == 0);
+	v0 = (int)r.version;
+	CHECK(dispute(s, "A101", "bob", &id, &disp, &why) == 0 && id == 2 &&
+	    disp == 1);
+	CHECK(claim_state(s, 1, NULL, NULL) == STORE_CLAIM_STATE_PENDING &&
+	    claim_state(s, 2, NULL, NULL) == STORE_CLAIM_STATE_PENDING);
+	CHECK(current_claim(s, "A101") == 1);
+	CHECK(partner_of(s, 1) == 2 && partner_of(s, 2) == 1 &&
+	    partner_of(s, 3) == 0);
+	REQUIRE(researcher(s, "A101", &r, NULL) == 0);
+	CHECK(r.claim == STORE_CLAIM_PENDING && (int)r.version == v0 + 1);
+	CHECK(index_agrees(s));
+	/* Once only; bob has his open claim now. */
+	dump(s, &d);
+	CHECK(dispute(s, "A101", "carol", &id, &disp, &why) == STORE_CONFLICT &&
+	    why == STORE_DISPUTE_TAKEN);
+	CHECK(dispute(s, "A101", "bob", &id, &disp, &why) == STORE_EXISTS);
+	CHECK(file_claim(s, "A101", "carol", "", &id) == STORE_CONFLICT);
+	dump(s, &d2);
+	CHECK(same(&d, &d2));
+	/* The disputer approved: the disputed claim is rejected with it. */
+	CHECK(store_claim_decide(s, 2, 1, 0, SV_LIT("")) == 0);
+	CHECK(claim_state(s, 2, NULL, NULL) == STORE_CLAIM_STATE_APPROVED);
+	CHECK(claim_state(s, 1, &note, NULL) == STORE_CLAIM_STATE_REJECTED &&
+	    strcmp(note.p, "Claim 2, disputed with this one, was approved.") == 0);
+	CHECK(current_claim(s, "A101") == 2);
+	REQUIRE(researcher(s, "A101", &r, NULL) == 0);
+	CHECK(r.claim == STORE_CLAIM_APPROVED);
+	CHECK(store_claim_decide(s, 1, 1, 0, SV_LIT("")) == STORE_CONFLICT);
+	CHECK(dispute(s, "A101", "carol", &id, &disp, &why) == STORE_CONFLICT &&
+	    why == STORE_DISPUTE_DECIDED);
+	/* Alice is free to file again. */
+	CHECK(file_claim(s, "A102", "alice", "", &id) == 0 && id == 3);
+
+	/* The disputed one rejected: the disputer's stays pending and
+	 * becomes current; rejected too, the researcher is free. */
+	CHECK(dispute(s, "A102", "dave", &id, &disp, &why) == 0 && id == 4 &&
+	    disp == 3);
+	CHECK(store_claim_decide(s, 3, 0, 0, SV_LIT("no")) == 0);
+	CHECK(claim_state(s, 4, NULL, NULL) == STORE_CLAIM_STATE_PENDING);
+	CHECK(current_claim(s, "A102") == 4);
+	REQUIRE(researcher(s, "A102", &r, NULL) == 0);
+	CHECK(r.claim == STORE_CLAIM_PENDING);
+	CHECK(store_claim_decide(s, 4, 0, 0, SV_LIT("no")) == 0);
+	CHECK(current_claim(s, "A102") == 0);
+	REQUIRE(researcher(s, "A102", &r, NULL) == 0);
+	CHECK(r.claim == STORE_CLAIM_NONE);
+	/* The disputed one approved: the disputer's is rejected. */
+	CHECK(file_claim(s, "A103", "erin", "", &id) == 0 && id == 5);
+	CHECK(dispute(s, "A103", "frank", &id, &disp, &why) == 0 && id == 6);
+	CHECK(store_claim_decide(s, 5, 1, 0, SV_LIT("")) == 0);
+	CHECK(claim_state(s, 6, &note, NULL) == STORE_CLAIM_STATE_REJECTED &&
+	    strcmp(note.p, "Claim 5, disputed with this one, was approved.") == 0);
+	CHECK(current_claim(s, "A103") == 5);
+	CHECK(file_claim(s, "A104", "frank", "", &id) == 0 && id == 7);
+
+	/* A merge moves the disputed claim and closes the dispute. */
+	CHECK(file_claim(s, "A105", "gina", "", &id) == 0 && id == 8);
+	CHECK(dispute(s, "A105", "hank", &id, &disp, &why) == 0 && id == 9);
+	memset(&m, 0, sizeof(m));
+	m.s = s;
+	m.from = "A105";
+	m.to = "A108";
+	m.to_claim = STORE_CLAIM_NONE;
+	CHECK(store_write(s, move_txn, &m) == 0 &&
+	    m.to_claim == STORE_CLAIM_PENDING);
+	CHECK(current_claim(s, "A108") == 8 &&
+	    claim_state(s, 8, NULL, NULL) == STORE_CLAIM_STATE_PENDING);
+	CHECK(claim_state(s, 9, &note, NULL) == STORE_CLAIM_STATE_REJECTED &&
+	    strstr(note.p, "the dispute is closed") != NULL);
+	CHECK(file_claim(s, "A102", "hank", "", &id) == 0 && id == 10);
+	CHECK(index_agrees(s));
+	dump(s, &d);
+	CHECK(has(&d, "\ndisputes 1 2\ndisputes 2 1\n") &&
+	    has(&d, "\ndisputes 8 9\ndisputes 9 8\n"));
+	store_close(s);
+	buf_free(&d);
+	buf_free(&d2);
+	buf_free(&note);
+}
+
 /* ---- user data survives re-imports ------------------------------------------ */
 
 static void
@@ -1980,6 +2113,7 @@ main(void)
 	part("follows_basic", follows_basic);
 	part("claims_rules", claims_rules);
 	part("claims_index", claims_index);
+	part("claims_dispute", claims_dispute);
 	part("survives_reimport", survives_reimport);
 	part("old_store", old_store);
 	part("concurrent", concurrent);
