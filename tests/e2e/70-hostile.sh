@@ -20,6 +20,14 @@ RESP="$T_DIR/responses"; mkdir -p "$RESP"
 FORM=(-H 'Content-Type: application/x-www-form-urlencoded')
 need_fcgi_client
 
+# A pending claim, by a user of its own, for the hostile disputes below:
+# each must be refused with the store left as it is.
+Q=/researchers/zhiyuan-li
+session_key; SQ=$(cookie_1h claimant)
+http POST "$Q/claim" -H "Cookie: bzs=$SQ" "${FORM[@]}" --data-binary \
+	"csrf=$(csrf_of "$SQ")&email=li%40example.edu&evidence_url=https%3A%2F%2Fexample.edu%2Fli"
+check "a pending claim of $Q for the disputes to meet" [ "$STATUS" = 303 ]
+
 dump >"$T_DIR/dump.base"
 N=0
 # keep: the last answer goes into $RESP for the checks over every answer.
@@ -287,6 +295,24 @@ post "markup in the email" 400 "$P/claim" "$J1" "${CL/arora%40cs.princeton.edu/$
 post "javascript: as the evidence URL" 400 "$P/claim" "$J1" "${CL/https%3A%2F%2Fwww.cs.princeton.edu%2F~arora%2F/javascript:alert(4)}"
 post "markup in the evidence URL" 400 "$P/claim" "$J1" "${CL/https%3A%2F%2Fwww.cs.princeton.edu%2F~arora%2F/https%3A%2F%2Fx.edu%2F$E2}"
 post "script in the note, JSON" 400 "$P/claim" "$J1" "$BADMAIL&note=$E1" -H 'Accept: application/json'
+# Disputes of the pending claim of $Q, each refused before or at the store.
+DQ="csrf=$C1&action=dispute&email=arora%40cs.princeton.edu&evidence_url=https%3A%2F%2Fwww.cs.princeton.edu%2F~arora%2F"
+post "a dispute without a CSRF token" 403 "$Q/claim" "$J1" "${DQ/csrf=$C1&/}"
+post "a dispute with another session's CSRF token" 403 "$Q/claim" "$J1" "${DQ/csrf=$C1/csrf=$C2}"
+post "a dispute signed out (303 to sign in)" 303 "$Q/claim" /dev/null "$DQ"
+post "a dispute with a forged session" 303 "$Q/claim" "bzs=$BADMAC" "${DQ/csrf=$C1/csrf=$(csrf_of "$BADMAC")}"
+post "claim and dispute in one form (action twice)" 400 "$Q/claim" "$J1" "$DQ&action=claim"
+post "an encoded NUL after dispute" 400 "$Q/claim" "$J1" "${DQ/action=dispute/action=dispute%00}"
+post "an overlong action" 400 "$Q/claim" "$J1" "${DQ/action=dispute/action=disputedisputedispute}"
+post "an empty action" 400 "$Q/claim" "$J1" "${DQ/action=dispute/action=}"
+post "script as the claim's action" 400 "$Q/claim" "$J1" "${DQ/action=dispute/action=$E1}"
+post "script as the claim's action, JSON" 400 "$Q/claim" "$J1" "${DQ/action=dispute/action=$E2}" -H 'Accept: application/json'
+post "a dispute with script in the note, refused for its email" 400 "$Q/claim" "$J1" "${DQ/arora%40cs.princeton.edu/not-an-email}&note=$E1"
+post "a dispute with markup in the evidence URL" 400 "$Q/claim" "$J1" "${DQ/https%3A%2F%2Fwww.cs.princeton.edu%2F~arora%2F/https%3A%2F%2Fx.edu%2F$E2}"
+post "a dispute with an overlong note" 400 "$Q/claim" "$J1" "$DQ&note=$(head -c 1001 /dev/zero | tr '\0' a)"
+post "a dispute of an unclaimed profile" 409 "$P/claim" "$J1" "$DQ"
+post "a dispute of a researcher that is not" 404 "/researchers/nobody/claim" "$J1" "$DQ"
+post "a dispute with script as the slug" 404 "/researchers/$E1/claim" "$J1" "$DQ"
 post "script as the CSRF token" 403 "$P/follow" "$J1" "csrf=$E1&action=follow"
 post "script as the action" 400 "$P/follow" "$J1" "csrf=$C1&action=$E1"
 expect "script in q" 200 GET "/?q=$E1"
