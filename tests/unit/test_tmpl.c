@@ -429,11 +429,33 @@ test_fill(void)
 	CHECK(!has(out, "Log in"));
 	free(out);
 
-	/* claim states */
+	/* claim states: another user's pending claim may be disputed, with
+	 * the claim form and action=dispute; not one's own, nor one that is
+	 * disputed already (by this viewer: they are told it waits) */
 	v.claim = STORE_CLAIM_PENDING;
 	out = fill(&pg, &v);
-	CHECK(has(out, "Claim pending") && !has(out, "/claim\""));
+	CHECK(has(out, "Claim pending") && has(out, "/claim\"") &&
+	    has(out, "name=\"action\" value=\"dispute\"") &&
+	    has(out, ">Dispute this claim</button>"));
 	free(out);
+	v.own_claim = 1;
+	out = fill(&pg, &v);
+	CHECK(has(out, "Your claim is waiting for review.") &&
+	    !has(out, "/claim\"") && !has(out, "Dispute"));
+	free(out);
+	v.own_claim = 0;
+	v.disputed = 1;
+	v.own_dispute = 1;
+	out = fill(&pg, &v);
+	CHECK(has(out, "Your dispute of this claim is waiting for review") &&
+	    !has(out, "/claim\""));
+	free(out);
+	v.own_dispute = 0;
+	out = fill(&pg, &v);
+	CHECK(has(out, "Claim pending") && !has(out, "/claim\"") &&
+	    !has(out, "waiting for review"));
+	free(out);
+	v.disputed = 0;
 	v.claim = STORE_CLAIM_APPROVED;
 	v.own_claim = 1;
 	out = fill(&pg, &v);
