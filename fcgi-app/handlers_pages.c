@@ -1,4 +1,4 @@
-/* handlers_pages.c: the research-graph explorer, the paged works list and the exports (JSON, Atom, BibTeX) of a researcher. */
+/* handlers_pages.c: the research-graph explorer, the paged works list and the exports (JSON, Atom, BibTeX, RIS, CSL-JSON) of a researcher. */
 #include "handlers_pages.h"
 
 #include <string.h>
@@ -138,7 +138,7 @@ handle_works(struct request *r)
 	send_page(r);
 }
 
-/* ---- GET /researchers/{slug}/works.atom and works.bib ------------------------------ */
+/* ---- GET /researchers/{slug}/works.atom, .bib, .ris, .csl.json ----------------------- */
 
 void
 handle_works_atom(struct request *r)
@@ -160,19 +160,44 @@ handle_works_atom(struct request *r)
 		store_failure(r, rc == STORE_NOTFOUND ? STORE_CORRUPT : rc);
 }
 
-void
-handle_works_bib(struct request *r)
+/* A works export for reference managers, named {slug}{ext} when saved. */
+static void
+works_file(struct request *r, const char *type, char tag, const char *ext,
+    int (*fn)(struct store_rtxn *, const struct store_researcher *,
+    struct buf *))
 {
 	struct buf disp = BUF_INIT;
 	int rc;
 
-	if (export_head(r, "application/x-bibtex; charset=utf-8", 'b', 0))
+	if (export_head(r, type, tag, 0))
 		return;
 	buf_puts(&disp, "inline; filename=\"");
 	url_arg(&disp, r->res.slug);
-	buf_puts(&disp, ".bib\"");
+	buf_puts(&disp, ext);
+	buf_putc(&disp, '"');
 	resp_header(r, "Content-Disposition", (struct sv){ disp.p, disp.len });
 	buf_free(&disp);
-	if ((rc = export_bib(r->txn, &r->res, &r->body)) != 0)
+	if ((rc = fn(r->txn, &r->res, &r->body)) != 0)
 		store_failure(r, rc == STORE_NOTFOUND ? STORE_CORRUPT : rc);
+}
+
+void
+handle_works_bib(struct request *r)
+{
+	works_file(r, "application/x-bibtex; charset=utf-8", 'b', ".bib",
+	    export_bib);
+}
+
+void
+handle_works_ris(struct request *r)
+{
+	works_file(r, "application/x-research-info-systems; charset=utf-8",
+	    'r', ".ris", export_ris);
+}
+
+void
+handle_works_csl(struct request *r)
+{
+	works_file(r, "application/vnd.citationstyles.csl+json", 'c',
+	    ".csl.json", export_csl);
 }

@@ -10,5 +10,7 @@ void handle_graph_json(struct request *r);      /* GET /researchers/{slug}/graph
 void handle_works(struct request *r);           /* GET /researchers/{slug}/works?page=&sort= */
 void handle_works_atom(struct request *r);      /* GET /researchers/{slug}/works.atom */
 void handle_works_bib(struct request *r);       /* GET /researchers/{slug}/works.bib */
+void handle_works_ris(struct request *r);       /* GET /researchers/{slug}/works.ris */
+void handle_works_csl(struct request *r);       /* GET /researchers/{slug}/works.csl.json */
 
 #endif

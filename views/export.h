@@ -1,4 +1,4 @@
-/* export.h: a researcher's profile and works in machine-readable forms: JSON, Atom, BibTeX (export_json.c, export_atom.c, export_bib.c). */
+/* export.h: a researcher's profile and works in machine-readable forms: JSON, Atom, BibTeX, RIS, CSL-JSON (export_json.c, export_atom.c, export_bib.c, export_ris.c, export_csl.c). */
 #ifndef BZPEER_VIEW_EXPORT_H
 #define BZPEER_VIEW_EXPORT_H
 
@@ -51,5 +51,37 @@ void export_bib_key(const struct store_work *w, struct buf *out);
  * told from a middle name: only the last word is the family name.
  */
 void export_bib_name(struct buf *out, struct sv name);
+
+/*
+ * The same split, for RIS and CSL-JSON: family (with its particles),
+ * suffix (or empty) and given name, pointing into name; or whole set when
+ * the name is kept as written (whole_name, trimmed; empty when blank).
+ */
+struct export_name {
+	struct sv family, suffix, given, whole_name;
+	int       whole;
+};
+void export_name_split(struct sv name, struct export_name *x);
+
+/*
+ * works.ris: every work as a RIS record (TY .. ER), newest first, lines
+ * ended by CR LF, every value on one line: TY, ID (the work id), TI, AU
+ * ("Family, Given[, Suffix]", as export_name_split splits), PY, DA
+ * (YYYY/MM/DD), JO (a journal) or T2 (any other venue), DO, UR, N1
+ * ("Retracted"), AB.
+ */
+int export_ris(struct store_rtxn *t, const struct store_researcher *r,
+    struct buf *out);
+
+/* One RIS value: controls and line breaks as one space, spaces squeezed
+ * and trimmed, invalid UTF-8 as U+FFFD; appended to out. */
+void export_ris_txt(struct buf *out, struct sv v);
+
+/*
+ * works.csl.json: every work as a CSL-JSON item (the citation style
+ * language's input: Zotero, Pandoc, citeproc), newest first, in one array.
+ */
+int export_csl(struct store_rtxn *t, const struct store_researcher *r,
+    struct buf *out);
 
 #endif

@@ -236,36 +236,38 @@ suffix(const char *w, size_t n)
 #define NAME_WORDS 32
 
 void
-export_bib_name(struct buf *o, struct sv name)
+export_name_split(struct sv name, struct export_name *x)
 {
 	const char *p = name.p;
 	size_t n = name.n, i, nw = 0, fam, last;
 	size_t ws[NAME_WORDS], we[NAME_WORDS];
-	int brace = 0;
+	int whole = 0;
 
+	memset(x, 0, sizeof(*x));
 	while (n && p[n - 1] == ' ')
 		n--;
 	while (n && *p == ' ') {
 		p++;
 		n--;
 	}
+	x->whole_name = (struct sv){ p, n };
 	if (n == 0) {
-		buf_puts(o, "{Unknown}");
+		x->whole = 1;
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		if (p[i] == ',')
-			brace = 1;
+			whole = 1;
 		/* East Asian names (U+3000..U+DFFF: kana, CJK, Hangul) come
 		 * family name first: kept whole, as written */
 		if ((unsigned char)p[i] >= 0xE3 && (unsigned char)p[i] <= 0xED)
-			brace = 1;
+			whole = 1;
 		if ((i == 0 || p[i - 1] == ' ') && i + 3 <= n &&
 		    strncasecmp(p + i, "and", 3) == 0 && (i + 3 == n || p[i + 3] == ' '))
-			brace = 1;
+			whole = 1;
 		if (p[i] != ' ' && (i == 0 || p[i - 1] == ' ')) {
 			if (nw == NAME_WORDS) {
-				brace = 1;
+				whole = 1;
 				break;
 			}
 			ws[nw] = i;
@@ -273,10 +275,8 @@ export_bib_name(struct buf *o, struct sv name)
 		if (p[i] != ' ' && (i + 1 == n || p[i + 1] == ' '))
 			we[nw++] = i + 1;
 	}
-	if (brace || nw < 2) {
-		buf_putc(o, '{');
-		bib_txt(o, (struct sv){ p, n });
-		buf_putc(o, '}');
+	if (whole || nw < 2) {
+		x->whole = 1;
 		return;
 	}
 	/* the family name: the last word (before a suffix), with the
@@ -287,13 +287,35 @@ export_bib_name(struct buf *o, struct sv name)
 	for (fam = last; fam > 1 && particle(p + ws[fam - 1],
 	    we[fam - 1] - ws[fam - 1]); fam--)
 		;
-	bib_txt(o, (struct sv){ p + ws[fam], we[last] - ws[fam] });
-	if (last != nw - 1) {
+	x->family = (struct sv){ p + ws[fam], we[last] - ws[fam] };
+	if (last != nw - 1)
+		x->suffix = (struct sv){ p + ws[nw - 1], we[nw - 1] - ws[nw - 1] };
+	x->given = (struct sv){ p, we[fam - 1] };
+}
+
+void
+export_bib_name(struct buf *o, struct sv name)
+{
+	struct export_name x;
+
+	export_name_split(name, &x);
+	if (x.whole) {
+		if (x.whole_name.n == 0) {
+			buf_puts(o, "{Unknown}");
+			return;
+		}
+		buf_putc(o, '{');
+		bib_txt(o, x.whole_name);
+		buf_putc(o, '}');
+		return;
+	}
+	bib_txt(o, x.family);
+	if (x.suffix.n) {
 		buf_puts(o, ", ");
-		bib_txt(o, (struct sv){ p + ws[nw - 1], we[nw - 1] - ws[nw - 1] });
+		bib_txt(o, x.suffix);
 	}
 	buf_puts(o, ", ");
-	bib_txt(o, (struct sv){ p, we[fam - 1] });
+	bib_txt(o, x.given);
 }
 
 static void

@@ -29,6 +29,8 @@ zipped "$P" 'text/html'
 zipped "$P.json" 'application/json'
 zipped "$P/works.atom" 'application/atom+xml'
 zipped "$P/works.bib" 'application/x-bibtex'
+zipped "$P/works.ris" 'application/x-research-info-systems'
+zipped "$P/works.csl.json" 'application/vnd.citationstyles.csl+json'
 zipped /static/bzpeer.css 'text/css'
 
 http GET "$P" -H 'Accept-Encoding: gzip'

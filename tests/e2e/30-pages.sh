@@ -106,6 +106,7 @@ check "HEAD on the explorer: 200, no body" all '[ "$STATUS" = 200 ] && ! grep -q
 # ---- 404 and 405 on every new address --------------------------------------------
 for p in /researchers/nobody-here.json /researchers/nobody-here/graph /researchers/nobody-here/graph.json \
 	/researchers/nobody-here/works /researchers/nobody-here/works.atom /researchers/nobody-here/works.bib \
+	/researchers/nobody-here/works.ris /researchers/nobody-here/works.csl.json \
 	/researchers/A9999999999/graph; do
 	http GET "$p"
 	check "unknown researcher: 404 on $p" [ "$STATUS" = 404 ]
@@ -114,10 +115,15 @@ http GET /researchers/nobody-here.json
 check "404 of a JSON address is JSON" py '
 import sys, json; d = json.load(open(sys.argv[1])); assert d["error"] == "not_found"'
 check "404 of a JSON address is CORS-readable" [ "$(header Access-Control-Allow-Origin)" = "*" ]
+http GET /researchers/sanjeev-arora
+check "the profile links the RIS and CSL-JSON exports" all \
+	'grep -q "href=\"/researchers/sanjeev-arora/works.ris\" type=\"application/x-research-info-systems\"" "$BODY"' \
+	'grep -q "href=\"/researchers/sanjeev-arora/works.csl.json\" type=\"application/vnd.citationstyles.csl+json\"" "$BODY"'
 http GET /researchers/nobody-here/graph
 check "404 of a page is in the site's layout" grep -q 'href="/static/bzpeer\.[0-9a-f]\{16\}\.css"' "$BODY"
 for p in /researchers/sanjeev-arora.json /researchers/sanjeev-arora/graph /researchers/sanjeev-arora/graph.json \
-	/researchers/sanjeev-arora/works /researchers/sanjeev-arora/works.atom /researchers/sanjeev-arora/works.bib; do
+	/researchers/sanjeev-arora/works /researchers/sanjeev-arora/works.atom /researchers/sanjeev-arora/works.bib \
+	/researchers/sanjeev-arora/works.ris /researchers/sanjeev-arora/works.csl.json; do
 	http POST "$p" -d x=1
 	check "POST $p: 405 with Allow: GET, HEAD" all '[ "$STATUS" = 405 ] && [ "$(header Allow)" = "GET, HEAD" ]'
 done

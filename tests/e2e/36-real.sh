@@ -297,4 +297,116 @@ EOF
 rc=$?
 check "BibTeX entry types of real records, old and new vocabulary ($(tail -n1 "$T_DIR/bib.out"))" [ $rc = 0 ]
 
+# RIS and CSL-JSON of every researcher with works against what expect.py
+# computes from the JSON; the CSL-JSON also against the CSL schema.
+python3 "$F/expect.py" citations >"$T_DIR/citations.jsonl"
+python3 - "$BASE" "$T_DIR" "$ROOT/tests/fixtures/csl/csl-data.json" >"$T_DIR/cite.out" 2>&1 <<'EOF'
+import json, re, sys, urllib.request
+base, tdir, schema_path = sys.argv[1:4]
+try:
+    import jsonschema
+    schema = json.load(open(schema_path))
+except ImportError:
+    jsonschema = None
+squeeze = lambda s: re.sub(r"\s+", " ", s).strip()
+bad, nris, ncsl = [], 0, 0
+
+def spelled(parts):
+    """A name as its parts spell it: given, family, suffix."""
+    return squeeze(" ".join(p for p in parts if p))
+
+def get(url):
+    with urllib.request.urlopen(url) as r:
+        return r.headers.get("Content-Type"), r.read()
+
+for row in map(json.loads, open(tdir + "/citations.jsonl")):
+    aid = row["id"].rsplit("/", 1)[-1]
+    slug = urllib.request.urlopen(base + "/researchers/" + aid).geturl().rsplit("/", 1)[-1]
+    ctype, body = get(base + "/researchers/%s/works.ris" % slug)
+    if not ctype.startswith("application/x-research-info-systems"):
+        bad.append("%s: RIS served as %s" % (aid, ctype))
+    text = body.decode()
+    if re.search(r"(?<!\r)\n|\r(?!\n)", text):
+        bad.append("%s: a RIS line not ended by CR LF" % aid)
+    recs = []
+    for chunk in text.split("ER  - \r\n"):
+        if not chunk.strip():
+            continue
+        rec = {}
+        for line in chunk.strip("\r\n").split("\r\n"):
+            m = re.fullmatch(r"([A-Z][A-Z0-9])  - (.*)", line)
+            if not m:
+                bad.append("%s: RIS line %r" % (aid, line[:60]))
+                continue
+            rec.setdefault(m.group(1), []).append(m.group(2))
+        recs.append(rec)
+    got = {r.get("ID", [""])[0]: r for r in recs}
+    if len(recs) != len(row["ris"]) or len(got) != len(recs):
+        bad.append("%s: %d RIS records for %d works" % (aid, len(recs), len(row["ris"])))
+    # newest first: by year (the store's order within a year is its own)
+    if recs and [r.get("PY") for r in recs] != [r.get("PY") for r in row["ris"]]:
+        bad.append("%s: RIS records not newest first" % aid)
+    for want in row["ris"]:
+        g = got.get(want["ID"][0])
+        if g is None:
+            bad.append("%s: no RIS record %s" % (aid, want["ID"][0]))
+            continue
+        if list(g)[0] != "TY":
+            bad.append("%s: %s does not start with TY" % (aid, want["ID"][0]))
+        for tag, vals in want.items():
+            gv = g.get(tag, [])
+            if tag == "AU":
+                # "Family, Given[, Suffix]" or the name whole
+                gv = [spelled([p[1], p[0]] + p[2:]) if len(p) >= 2 else v
+                      for v in gv for p in [v.split(", ")]]
+                vals = [squeeze(v) for v in vals]
+            if gv != vals:
+                bad.append("%s: %s %s is %r, not %r" % (aid, want["ID"][0], tag, gv[:3], vals[:3]))
+        extra = set(g) - set(want) - {"UR"}
+        if extra:
+            bad.append("%s: %s has %s" % (aid, want["ID"][0], sorted(extra)))
+        nris += 1
+
+    ctype, body = get(base + "/researchers/%s/works.csl.json" % slug)
+    if ctype != "application/vnd.citationstyles.csl+json":
+        bad.append("%s: CSL-JSON served as %s" % (aid, ctype))
+    items = json.loads(body)
+    if jsonschema is not None:
+        for e in jsonschema.Draft7Validator(schema).iter_errors(items):
+            bad.append("%s: CSL schema: %s at %s" % (aid, e.message[:80], list(e.path)))
+    elif not isinstance(items, list) or not all(
+            isinstance(i, dict) and isinstance(i.get("id"), str) and isinstance(i.get("type"), str)
+            for i in items):
+        bad.append("%s: CSL-JSON items without id or type" % aid)
+    byid = {i.get("id"): i for i in items}
+    year = lambda i: (i.get("issued") or {}).get("date-parts", [[None]])[0][0]
+    if [year(i) for i in items] != [year(c) for c in row["csl"]] or \
+            sorted(byid) != sorted(c["id"] for c in row["csl"]):
+        bad.append("%s: CSL items are not the works newest first" % aid)
+    for want in row["csl"]:
+        g = byid.get(want["id"])
+        if g is None:
+            continue
+        names = [a["literal"] if "literal" in a else
+                 spelled([a.get("given"), a.get("family"), a.get("suffix")])
+                 for a in g.get("author", [])]
+        if names != [squeeze(n) for n in want["author_names"]]:
+            bad.append("%s: %s authors %r, not %r" % (aid, want["id"], names[:3], want["author_names"][:3]))
+        for k, v in want.items():
+            if k != "author_names" and g.get(k) != v:
+                bad.append("%s: %s %s is %r, not %r" % (aid, want["id"], k, g.get(k), v))
+        extra = set(g) - set(want) - {"author", "URL"}
+        if extra:
+            bad.append("%s: %s has %s" % (aid, want["id"], sorted(extra)))
+        ncsl += 1
+for b in bad[:20]:
+    print(b)
+print("%d RIS records, %d CSL items, %s, %d differences" % (
+    nris, ncsl, "schema checked" if jsonschema else "no jsonschema: fields checked", len(bad)))
+sys.exit(1 if bad or nris == 0 or nris != ncsl else 0)
+EOF
+rc=$?
+[ $rc = 0 ] || sed 's/^/# /' "$T_DIR/cite.out"
+check "RIS and CSL-JSON of real records match expect.py ($(tail -n1 "$T_DIR/cite.out"))" [ $rc = 0 ]
+
 finish

@@ -331,6 +331,52 @@ test_bib_name(void)
 	CHECK(IS(export_bib_name, "A {B} C_1", "C\\_1, A \\textbraceleft{}B\\textbraceright{}"));
 }
 
+/* The name split RIS and CSL-JSON take the parts from. */
+static int
+split_is(const char *name, const char *family, const char *given,
+    const char *sfx)
+{
+	struct export_name x;
+
+	export_name_split(sv_cstr(name), &x);
+	if (family == NULL)
+		return x.whole;
+	return !x.whole && sv_eq_cstr(x.family, family) &&
+	    sv_eq_cstr(x.given, given) && sv_eq_cstr(x.suffix, sfx);
+}
+
+static void
+test_name_split(void)
+{
+	struct export_name x;
+
+	CHECK(split_is("Sanjeev Arora", "Arora", "Sanjeev", ""));
+	CHECK(split_is("Johannes Diderik van der Waals", "van der Waals",
+	    "Johannes Diderik", ""));
+	CHECK(split_is("Martin Luther King Jr.", "King", "Martin Luther", "Jr."));
+	CHECK(split_is(" Juan Pablo  Alperin ", "Alperin", "Juan Pablo", ""));
+	CHECK(split_is("Plato", NULL, NULL, NULL));
+	CHECK(split_is("宮地 元彦", NULL, NULL, NULL));
+	CHECK(split_is("Li, Wei", NULL, NULL, NULL));
+	export_name_split(sv_cstr("  Plato "), &x);
+	CHECK(x.whole && sv_eq_cstr(x.whole_name, "Plato"));
+	export_name_split(sv_cstr("   "), &x);
+	CHECK(x.whole && x.whole_name.n == 0);
+}
+
+/* RIS values: one line, whatever the record held. */
+static void
+test_ris_txt(void)
+{
+	CHECK(IS(export_ris_txt, "Deep\r\nlearning", "Deep learning"));
+	CHECK(IS(export_ris_txt, "  a\t\tb \n", "a b"));
+	CHECK(IS(export_ris_txt, "x\xc2\x85y\xe2\x80\xa8z", "x y z"));  /* NEL, LS */
+	CHECK(IS(export_ris_txt, "bad \xff byte", "bad \xef\xbf\xbd byte"));
+	CHECK(IS(export_ris_txt, "nul\0here", "nulhere"));
+	CHECK(IS(export_ris_txt, "Gómez <i>et al</i>", "Gómez <i>et al</i>"));
+	CHECK(IS(export_ris_txt, "\r\n", ""));
+}
+
 /* Titles: publishers' markup to TeX, entities decoded, braces balanced. */
 static void
 test_bib_title(void)
@@ -422,6 +468,8 @@ main(void)
 	test_bib_txt();
 	test_bib_title();
 	test_bib_name();
+	test_name_split();
+	test_ris_txt();
 	bench();
 	CHECK_DONE();
 }
