@@ -148,7 +148,12 @@ handle_works_atom(struct request *r)
 
 	if (export_head(r, "application/atom+xml; charset=utf-8", 'a', 0))
 		return;
-	updated = store_generation_time(r->txn);
+	/* When this researcher's record or works last changed: a re-import
+	 * of the same data leaves it. A record of before schema 6 has no
+	 * such time: the catalog generation's, as then. */
+	updated = r->res.changed;
+	if (updated == 0)
+		updated = store_generation_time(r->txn);
 	if (updated == 0)
 		updated = (uint64_t)time(NULL);
 	/* Absolute links from the configured origin, never from the

@@ -209,7 +209,8 @@ rec_close(struct rec_reader *r)
  * last_year; from schema 4 on (a record ends before them or has them all):
  * cited, h_index, i10_index, oa_stats, oa_h_index, oa_i10_index, oa_cited,
  * n_insts, (name, first, last, current) * n_insts, n_years,
- * (year, works, cited) * n_years.
+ * (year, works, cited) * n_years; from schema 6 on (the same way): changed,
+ * n_alts, name * n_alts.
  */
 
 void
@@ -248,7 +249,8 @@ year_get(struct rec_reader *r, struct store_year *y)
 	return r->err;
 }
 
-/* Checks n entries of a list with get(); returns where they start. */
+/* Checks n entries of a list (years: 0 institutions, 1 counts by year,
+ * 2 strings); returns where they start. */
 static const void *
 get_list(struct rec_reader *r, uint32_t n, size_t *len, int years)
 {
@@ -257,8 +259,12 @@ get_list(struct rec_reader *r, uint32_t n, size_t *len, int years)
 	struct store_year y;
 	uint32_t i;
 
-	for (i = 0; i < n && !r->err; i++)
-		(void)(years ? year_get(r, &y) : inst_get(r, &x));
+	for (i = 0; i < n && !r->err; i++) {
+		if (years == 2)
+			(void)rec_get_str(r);
+		else
+			(void)(years ? year_get(r, &y) : inst_get(r, &x));
+	}
 	*len = r->err ? 0 : (size_t)(r->p - start);
 	return start;
 }
@@ -295,6 +301,24 @@ store_researcher_year_next(const struct store_researcher *r, size_t *pos,
 	return list_next(r->raw_years, r->raw_years_len, pos, NULL, out);
 }
 
+int
+store_researcher_alt_next(const struct store_researcher *r, size_t *pos,
+    struct sv *out)
+{
+	struct rec_reader rd;
+
+	if (r->raw_alts == NULL || *pos >= r->raw_alts_len)
+		return STORE_NOTFOUND;
+	rd.p = (const unsigned char *)r->raw_alts + *pos;
+	rd.end = (const unsigned char *)r->raw_alts + r->raw_alts_len;
+	rd.err = 0;
+	*out = rec_get_str(&rd);
+	if (rd.err)
+		return STORE_CORRUPT;  /* cannot happen after decoding */
+	*pos = (size_t)(rd.p - (const unsigned char *)r->raw_alts);
+	return 0;
+}
+
 void
 rec_researcher_encode(struct buf *out, const struct store_researcher *r)
 {
@@ -327,6 +351,10 @@ rec_researcher_encode(struct buf *out, const struct store_researcher *r)
 	rec_put_uint(out, r->n_years);
 	if (r->n_years)
 		buf_put(out, r->raw_years, r->raw_years_len);
+	rec_put_uint(out, r->changed);
+	rec_put_uint(out, r->n_alts);
+	if (r->n_alts)
+		buf_put(out, r->raw_alts, r->raw_alts_len);
 	rec_end(out, start);
 }
 
@@ -368,6 +396,11 @@ rec_researcher_decode(const void *data, size_t len,
 		out->n_years = (uint32_t)rec_get_uint(&r, UINT32_MAX);
 		out->raw_years = get_list(&r, out->n_years,
 		    &out->raw_years_len, 1);
+	}
+	if (!r.err && r.p < r.end) {   /* schema 6's fields */
+		out->changed = rec_get_uint(&r, UINT64_MAX);
+		out->n_alts = (uint32_t)rec_get_uint(&r, UINT32_MAX);
+		out->raw_alts = get_list(&r, out->n_alts, &out->raw_alts_len, 2);
 	}
 	if ((rc = rec_close(&r)) != 0)
 		memset(out, 0, sizeof(*out));

@@ -129,6 +129,7 @@ import_txn(MDB_txn *txn, void *ctx)
 	m->records = m->bytes_done = 0;
 	m->total_bytes = m->total0;
 	m->t_start = m->t_shown = now(0);
+	m->now = (uint64_t)time(NULL);
 	idmap_clear(&m->touched);
 	idmap_clear(&m->wsum);
 	idmap_clear(&m->tname);
@@ -325,6 +326,7 @@ store_import(struct store *s, const struct import_opts *o,
 	buf_free(&m.mcopy);
 	buf_free(&m.mcopy2);
 	buf_free(&m.insts);
+	buf_free(&m.alts);
 	buf_free(&m.years);
 	free(m.cites);
 	free(m.old);

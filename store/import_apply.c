@@ -48,9 +48,11 @@ db_put_new(struct imp *m, enum store_db db, struct sv key, struct sv val)
 
 /*
  * Writes researcher r (number num) if it differs from old (the record as
- * it is now, raw bytes in oldval; both NULL when new), bumping its version
- * once per import, and keeps the name index in step. r may point into old's
- * memory: everything is copied before the first write.
+ * it is now, raw bytes in oldval; both NULL when new), or a work of theirs
+ * changed in this import (T_AFFECTED), bumping its version once per import
+ * and setting its change time to this import's; and keeps the name index
+ * in step. r may point into old's memory: everything is copied before the
+ * first write.
  */
 int
 imp_put_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
@@ -63,17 +65,22 @@ imp_put_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
 
 	buf_reset(&m->rec);
 	r->version = old ? old->version : 1;
+	r->changed = old ? old->changed : m->now;
 	rec_researcher_encode(&m->rec, r);
 	if (old) {
 		e->n |= T_EXISTS;
+		/* The same bytes, and no work of theirs changed (or it did
+		 * and this import's time is on the record already): the same
+		 * data imported again changes nothing, not even the time. */
 		if (oldval->mv_size == m->rec.len &&
-		    memcmp(oldval->mv_data, m->rec.p, m->rec.len) == 0)
+		    memcmp(oldval->mv_data, m->rec.p, m->rec.len) == 0 &&
+		    (!(e->n & T_AFFECTED) || old->changed == m->now))
 			return 0;
-		if (!(e->n & T_BUMPED)) {
+		if (!(e->n & T_BUMPED))
 			r->version = old->version + 1;
-			buf_reset(&m->rec);
-			rec_researcher_encode(&m->rec, r);
-		}
+		r->changed = m->now;
+		buf_reset(&m->rec);
+		rec_researcher_encode(&m->rec, r);
 	}
 	e->n |= T_BUMPED | T_EXISTS;
 	buf_reset(&m->key);
@@ -180,6 +187,12 @@ imp_do_author(struct imp *m, const struct oa_author *a)
 	r.n_years = (uint32_t)a->n_years;
 	r.raw_years = m->years.p;
 	r.raw_years_len = m->years.len;
+	buf_reset(&m->alts);
+	for (i = 0; i < a->n_alts; i++)
+		rec_put_str(&m->alts, a->alts[i]);
+	r.n_alts = (uint32_t)a->n_alts;
+	r.raw_alts = m->alts.p;
+	r.raw_alts_len = m->alts.len;
 	r.oa_stats = (uint8_t)(a->has_stats != 0);
 	r.oa_h_index = a->h_index > UINT32_MAX ? UINT32_MAX :
 	    (uint32_t)a->h_index;

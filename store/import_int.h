@@ -51,7 +51,9 @@ struct imp {
 	int any_merged;          /* the merged database is not empty */
 	struct buf ids;          /* ids remapped in the work line at hand */
 	struct buf mrec, mcopy, mcopy2;   /* merging: records, copies */
-	struct buf insts, years;  /* an author line's lists, encoded */
+	struct buf insts, years, alts;  /* an author line's lists, encoded */
+	uint64_t now;             /* unix seconds this run started: what a
+	                             researcher changed in it records */
 	uint64_t *cites;         /* a researcher's works' citations */
 	size_t cap_cites;
 	int append[DB__COUNT];    /* keys came in order so far: MDB_APPEND */

@@ -39,6 +39,9 @@ static const struct migrate_step steps[] = {
 	 * filed indexes it. */
 	{ 4, "each user's claims indexed (userclaims); disputes of claims",
 	  0, step_claims },
+	/* Version 6 adds fields at the end of researchers, as 4 did. */
+	{ 5, "researchers' change time and alternative names: shown once the "
+	  "catalog is imported again", 0, NULL },
 };
 
 int

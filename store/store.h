@@ -52,12 +52,16 @@
  *     record: the figures appear once the catalog is imported again;
  *  5  each user's claims indexed (userclaims), made from the claims there
  *     are, so that a claimant's pages read their own claims, not all; a
- *     pending claim disputed by another user's claim (disputes).
+ *     pending claim disputed by another user's claim (disputes);
+ *  6  fields at the end of researchers: when the record or its works
+ *     last changed (the Atom feed's updated) and the alternative names
+ *     as written. Records of before read as having none; the step changes
+ *     no record.
  * A store of an older version is refused (STORE_OLDSCHEMA) until it is
  * migrated; of a newer one (STORE_BADSCHEMA), always. Either way a line
  * on stderr names both versions and what to do.
  */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 enum {
 	STORE_NOTFOUND = -30900,  /* no such key */
@@ -189,6 +193,13 @@ struct store_researcher {
 	uint32_t  n_years;       /* counts_by_year of the author record: */
 	const void *raw_years;   /* store_researcher_year_next() */
 	size_t    raw_years_len;
+	/* Schema 6 on (a record of before reads as 0 and no names): */
+	uint64_t  changed;       /* unix seconds of the import that last
+	                            changed this record or one of its works
+	                            (a re-import of the same data does not) */
+	uint32_t  n_alts;        /* display_name_alternatives, as written: */
+	const void *raw_alts;    /* store_researcher_alt_next() */
+	size_t    raw_alts_len;
 };
 
 /* An institution of a researcher; years 0 when not known. */
@@ -212,6 +223,8 @@ int store_researcher_inst_next(const struct store_researcher *r, size_t *pos,
     struct store_inst *out);
 int store_researcher_year_next(const struct store_researcher *r, size_t *pos,
     struct store_year *out);
+int store_researcher_alt_next(const struct store_researcher *r, size_t *pos,
+    struct sv *out);
 
 /*
  * Verification level L0..L3 and trust score 0..100 (docs/ARCHITECTURE.md):

@@ -24,7 +24,8 @@ int export_json(struct store_rtxn *t, const struct store_researcher *r,
 /*
  * works.atom: an Atom 1.0 feed of the newest EXPORT_ATOM_MAX works. origin
  * is "https://host" (no trailing slash) for the feed's own links and id;
- * updated is the feed's time (unix seconds; the catalog generation's).
+ * updated is the feed's time (unix seconds: when the researcher's record
+ * or works last changed).
  * Entry ids are the works' OpenAlex URLs.
  */
 #define EXPORT_ATOM_MAX 50

@@ -409,4 +409,54 @@ rc=$?
 [ $rc = 0 ] || sed 's/^/# /' "$T_DIR/cite.out"
 check "RIS and CSL-JSON of real records match expect.py ($(tail -n1 "$T_DIR/cite.out"))" [ $rc = 0 ]
 
+# Atom's updated is when the researcher's record or works last changed:
+# the same files imported again leave it; a changed work of theirs moves
+# it, and leaves it for a researcher not on that work.
+feed_updated() {
+	http GET "/researchers/$1/works.atom"
+	python3 -c 'import sys, xml.etree.ElementTree as ET
+print(ET.parse(sys.argv[1]).getroot().find("{http://www.w3.org/2005/Atom}updated").text)' "$BODY"
+}
+slug_of() { curl -s -o /dev/null -w '%{redirect_url}' "$BASE/researchers/$1" | sed 's|.*/||'; }
+reimport() {
+	"$BUILD/bzpeer-import" --store "$STORE" \
+		--authors "$F/authors-2022.jsonl" --authors "$F/authors-2023.jsonl" \
+		--authors "$F/authors-2025.jsonl" --authors "$F/authors-2026.jsonl" \
+		--works "$F/works-2021.jsonl" --works "$F/works-2022.jsonl" \
+		--works "$F/works-2023.jsonl" --works "$F/works-2025.jsonl" \
+		--works "$F/works-2026.jsonl" "$@" >>"$T_DIR/reimport.log" 2>&1
+}
+S1=$(slug_of A1969205032)
+# a researcher with works, none of them shared with A1969205032
+OTHER=$(python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+mine = {w["id"] for r in rows if r["id"].endswith("/A1969205032") for w in r["works"]}
+for r in rows:
+    if r["works"] and not mine & {w["id"] for w in r["works"]}:
+        print(r["id"].rsplit("/", 1)[-1]); break' "$T_DIR/author-works.jsonl")
+S2=$(slug_of "$OTHER")
+u1=$(feed_updated "$S1"); o1=$(feed_updated "$S2")
+sleep 1.1
+reimport
+check "the same data imported again" [ $? = 0 ]
+u2=$(feed_updated "$S1"); o2=$(feed_updated "$S2")
+check "Atom updated stays when the same data is imported again ($u1, $u2)" [ -n "$u1" -a "$u1" = "$u2" -a "$o1" = "$o2" ]
+# one of A1969205032's works, its title changed, as a later file
+python3 -c '
+import json, sys
+for f in sys.argv[1:]:       # the latest file first: its version is the one imported
+    for l in open(f):
+        w = json.loads(l)
+        if any(((a.get("author") or {}).get("id") or "").endswith("/A1969205032") for a in w.get("authorships") or []):
+            w["title"] = (w.get("title") or "") + " (corrected)"
+            print(json.dumps(w)); sys.exit(0)' "$F/works-2026.jsonl" "$F/works-2025.jsonl" \
+	"$F/works-2023.jsonl" "$F/works-2022.jsonl" "$F/works-2021.jsonl" >"$T_DIR/changed-work.jsonl"
+check "a work of A1969205032 to change" [ -s "$T_DIR/changed-work.jsonl" ]
+sleep 1.1
+reimport --works "$T_DIR/changed-work.jsonl"
+u3=$(feed_updated "$S1"); o3=$(feed_updated "$S2")
+check "Atom updated moves when a work of theirs changed ($u2 -> $u3)" [ -n "$u3" -a "$u3" \> "$u2" ]
+check "... and stays for a researcher not on that work ($OTHER)" [ -n "$o3" -a "$o3" = "$o2" ]
+
 finish

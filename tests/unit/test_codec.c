@@ -16,7 +16,7 @@ static void
 researcher_round_trip(void)
 {
 	struct store_researcher r, d;
-	struct buf b = BUF_INIT, b2 = BUF_INIT;
+	struct buf b = BUF_INIT, b2 = BUF_INIT, al = BUF_INIT;
 
 	memset(&r, 0, sizeof(r));
 	r.id = SV_LIT("A5012345678");
@@ -33,8 +33,25 @@ researcher_round_trip(void)
 	r.orcid_verified = 1;
 	r.first_year = 1901;
 	r.last_year = 2026;
+	r.changed = 1764892800;
+	rec_put_str(&al, SV_LIT("G. Lé"));
+	rec_put_str(&al, SV_LIT("Grégoire <Lé>"));
+	r.n_alts = 2;
+	r.raw_alts = al.p;
+	r.raw_alts_len = al.len;
 	rec_researcher_encode(&b, &r);
 	REQUIRE(rec_researcher_decode(b.p, b.len, &d) == 0);
+	{
+		struct sv alt;
+		size_t pos = 0;
+
+		CHECK(d.changed == 1764892800 && d.n_alts == 2);
+		CHECK(store_researcher_alt_next(&d, &pos, &alt) == 0 &&
+		    sv_is(alt, "G. Lé"));
+		CHECK(store_researcher_alt_next(&d, &pos, &alt) == 0 &&
+		    sv_is(alt, "Grégoire <Lé>"));
+		CHECK(store_researcher_alt_next(&d, &pos, &alt) == STORE_NOTFOUND);
+	}
 	CHECK(sv_is(d.id, "A5012345678"));
 	CHECK(sv_is(d.slug, "gregoire-le-2"));
 	CHECK(sv_is(d.name, "Grégoire \"<script>alert(1)</script>\" &'"));
@@ -55,6 +72,7 @@ researcher_round_trip(void)
 	    memcmp(d.name.p, "a\0b", 3) == 0);
 	buf_free(&b);
 	buf_free(&b2);
+	buf_free(&al);
 }
 
 #define S(lit) { (lit), sizeof(lit) - 1 }

@@ -719,13 +719,40 @@ fixture_import(void)
 	buf_free(&b);
 }
 
-/* The same files again: the same store, one generation on. */
+/* When researcher id last changed (its record's time), or 0. */
+static uint64_t
+changed_of(const char *store, const char *id)
+{
+	struct store *s;
+	struct store_rtxn *t;
+	struct store_researcher r;
+	uint64_t c = 0;
+
+	if (store_open(store, STORE_RDONLY, &s) != 0)
+		return 0;
+	if (store_read_begin(s, &t) == 0) {
+		if (store_researcher_by_id(t, sv_cstr(id), &r) == 0)
+			c = r.changed;
+		store_read_end(t);
+	}
+	store_close(s);
+	return c;
+}
+
+static uint64_t changed_a101, changed_a199;
+
+/* The same files again: the same store, one generation on; a second
+ * later, so that a change time that moved would show. */
 static void
 reimport(void)
 {
 	const char *a = path_in(scratch, "fixture"), *out = path_in(scratch, "out");
 	struct buf before = BUF_INIT, after = BUF_INIT, b = BUF_INIT;
 
+	changed_a101 = changed_of(a, "A101");
+	changed_a199 = changed_of(a, "A199");
+	CHECK(changed_a101 > 0 && changed_a199 > 0);
+	sleep(1);
 	REQUIRE(dump_store(a, scratch, 1, &before) == 0);
 	CHECK(has(&before, "\nresearchers A101 ") &&
 	    has(&before, "\nrworks A101 2022 W2\n"));
@@ -738,6 +765,8 @@ reimport(void)
 	    memcmp(before.p, after.p, before.len) == 0);
 	REQUIRE(dump_store(a, scratch, 0, &after) == 0);
 	CHECK(has(&after, "meta generation 2\n"));
+	CHECK(changed_of(a, "A101") == changed_a101);
+	CHECK(changed_of(a, "A199") == changed_a199);
 	buf_free(&before);
 	buf_free(&after);
 	buf_free(&b);
@@ -757,8 +786,12 @@ changes(void)
 	struct store_researcher r;
 	struct buf b = BUF_INIT, d = BUF_INIT;
 
+	sleep(1);
 	REQUIRE(run(NULL, NULL, bin("bzpeer-import"), "--store", store,
 	    "--works", fx("works-v2.jsonl"), NULL) == 0);
+	/* Their works changed: the time moves; an untouched one's stays. */
+	CHECK(changed_of(store, "A101") > changed_a101);
+	CHECK(changed_of(store, "A199") == changed_a199);
 	REQUIRE(store_open(store, STORE_RDONLY, &s) == 0);
 	REQUIRE(store_read_begin(s, &t) == 0);
 	CHECK(store_generation(t) == 3);
