@@ -5,6 +5,7 @@
 
 #include "html.h"
 #include "json.h"
+#include "profile.h"
 #include "work.h"
 
 static const char *
@@ -149,6 +150,15 @@ export_json(struct store_rtxn *t, const struct store_researcher *r,
 	jw_str(j, "url", (struct sv){ c.tmp.p, c.tmp.len });
 	jw_str_or_null(j, "name", r->name);
 	jw_str_or_null(j, "orcid", r->orcid);
+	jw_arr_open(j, "alternative_names");
+	{
+		struct sv alts[PROFILE_ALTS_MAX];
+		size_t i, n = profile_alt_names(r, alts);
+
+		for (i = 0; i < n; i++)
+			jw_str(j, NULL, alts[i]);
+	}
+	jw_arr_close(j);
 	jw_str_or_null(j, "institution", r->institution);
 	jw_obj_open(j, "figures");
 	jw_uint(j, "works", r->works);

@@ -44,6 +44,8 @@ enum {
 	/* institutions */
 	P_MORE_CURRENT, P_N_HISTORY, P_HISTORY_ITEMS, P_I_NAME, P_I_YEARS,
 	P_I_CURRENT,
+	/* alternative names */
+	P_N_ALTS, P_ALT_ITEMS, P_A_NAME, P_A_FIRST,
 	/* counts by year */
 	P_N_YEARS, P_YEAR_FIRST, P_YEAR_LAST, P_CHART_W, P_CHART_H,
 	P_WORKS_HEAD_Y, P_LABEL_Y, P_CITE_BARS, P_WORK_BARS, P_YEAR_LABELS,
@@ -106,6 +108,10 @@ static const struct tmpl_slot profile_slots[P__COUNT] = {
 	[P_I_NAME] = { "i_name", TMPL_VAR, 0 },
 	[P_I_YEARS] = { "i_years", TMPL_VAR, 0 },
 	[P_I_CURRENT] = { "i_current", TMPL_VAR, 0 },
+	[P_N_ALTS] = { "n_alts", TMPL_VAR, 0 },
+	[P_ALT_ITEMS] = { "alt_items", TMPL_SECTION, 0 },
+	[P_A_NAME] = { "a_name", TMPL_VAR, 0 },
+	[P_A_FIRST] = { "a_first", TMPL_VAR, 0 },
 	[P_N_YEARS] = { "n_years", TMPL_VAR, 0 },
 	[P_YEAR_FIRST] = { "year_first", TMPL_VAR, 0 },
 	[P_YEAR_LAST] = { "year_last", TMPL_VAR, 0 },
@@ -177,6 +183,8 @@ struct pctx {
 	struct store_inst               inst;               /* current one */
 	char                            inst_span[32];      /* its years */
 	size_t                          n_history;
+	struct sv                       alts[PROFILE_ALTS_MAX];
+	size_t                          n_alts, ai;         /* ai: current */
 	struct store_year               years[MAX_YEARS];   /* oldest first */
 	size_t                          n_years, yi;        /* yi: current */
 	uint64_t                        max_cites, max_works;
@@ -347,6 +355,9 @@ profile_var(void *ctx, int slot, struct tmpl_val *out)
 	case P_I_NAME:      return tmpl_str(out, p->inst.name);
 	case P_I_YEARS:     return tmpl_str(out, sv_cstr(p->inst_span));
 	case P_I_CURRENT:   return tmpl_num(out, p->inst.current);
+	case P_N_ALTS:      return tmpl_num(out, p->n_alts);
+	case P_A_NAME:      return tmpl_str(out, p->alts[p->ai]);
+	case P_A_FIRST:     return tmpl_num(out, p->ai == 0);
 	case P_N_YEARS:     return tmpl_num(out, p->n_years);
 	case P_YEAR_FIRST:  return tmpl_num(out, (uint64_t)p->years[0].year);
 	case P_YEAR_LAST:
@@ -437,6 +448,30 @@ inst_items(struct pctx *p, struct tmpl_sec *sec, int current)
 	return rc;
 }
 
+size_t
+profile_alt_names(const struct store_researcher *r,
+    struct sv out[PROFILE_ALTS_MAX])
+{
+	struct sv a;
+	size_t pos = 0, n = 0, i, k;
+
+	while (n < PROFILE_ALTS_MAX && store_researcher_alt_next(r, &pos, &a) == 0) {
+		while (a.n && a.p[a.n - 1] == ' ')
+			a.n--;
+		for (k = 0; k < a.n && a.p[k] == ' '; k++)
+			;
+		a.p += k;
+		a.n -= k;
+		if (a.n == 0 || sv_eq(a, r->name))
+			continue;
+		for (i = 0; i < n && !sv_eq(out[i], a); i++)
+			;
+		if (i == n)
+			out[n++] = a;
+	}
+	return n;
+}
+
 static int
 profile_section(void *ctx, int slot, struct tmpl_sec *sec)
 {
@@ -472,6 +507,11 @@ profile_section(void *ctx, int slot, struct tmpl_sec *sec)
 	case P_MORE_CURRENT:
 	case P_HISTORY_ITEMS:
 		return inst_items(p, sec, slot == P_MORE_CURRENT);
+	case P_ALT_ITEMS:
+		for (p->ai = 0; p->ai < p->n_alts && rc == 0; p->ai++)
+			rc = tmpl_sec_render(sec);
+		p->ai = 0;
+		return rc;
 	case P_CITE_BARS:
 	case P_WORK_BARS:
 	case P_YEAR_LABELS:
@@ -547,6 +587,7 @@ view_profile(struct store_rtxn *t, const struct store_researcher *r,
 			p->n_history = 0;
 	}
 	read_years(p);
+	p->n_alts = profile_alt_names(r, p->alts);
 	if ((rc = read_coauthors(p)) != 0)
 		goto out;
 

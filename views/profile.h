@@ -13,4 +13,14 @@
 int view_profile(struct store_rtxn *t, const struct store_researcher *r,
     struct page *pg);
 
+/*
+ * The alternative names a page and the exports show: those of the record
+ * that are not blank, not the display name and not one shown already, in
+ * the record's order, at most PROFILE_ALTS_MAX; into out (pointing into
+ * r). Returns how many.
+ */
+#define PROFILE_ALTS_MAX 10
+size_t profile_alt_names(const struct store_researcher *r,
+    struct sv out[PROFILE_ALTS_MAX]);
+
 #endif

@@ -409,6 +409,47 @@ rc=$?
 [ $rc = 0 ] || sed 's/^/# /' "$T_DIR/cite.out"
 check "RIS and CSL-JSON of real records match expect.py ($(tail -n1 "$T_DIR/cite.out"))" [ $rc = 0 ]
 
+# Alternative names: on the profile ("Also published as", escaped), in
+# the .json and the JSON-LD, as expect.py reads them from the author
+# records: not blank, not the display name, each once, at most 10.
+python3 - "$BASE" "$T_DIR" >"$T_DIR/alts.out" 2>&1 <<'EOF'
+import html, json, re, sys, urllib.error, urllib.request
+base, tdir = sys.argv[1], sys.argv[2]
+bad, shown, capped = [], 0, 0
+for a in map(json.loads, open(tdir + "/authors.jsonl")):
+    aid = a["id"].rsplit("/", 1)[-1]
+    want = []
+    for n in a["display_name_alternatives"] or []:
+        if isinstance(n, str) and n.strip(" ") and n.strip(" ") != a["display_name"] and n.strip(" ") not in want:
+            want.append(n.strip(" "))
+    capped += len(want) > 10
+    want = want[:10]
+    try:
+        page = urllib.request.urlopen(base + "/researchers/" + aid).read().decode()
+    except urllib.error.HTTPError:
+        continue      # no profile (a placeholder)
+    slug = re.search(r'<link rel="canonical" href="[^"]*/researchers/([^"]+)"', page).group(1)
+    got = json.loads(urllib.request.urlopen(base + "/researchers/%s.json" % slug).read())
+    if got["alternative_names"] != want:
+        bad.append("%s: .json %r, not %r" % (aid, got["alternative_names"][:3], want[:3]))
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    if ld["mainEntity"].get("alternateName", []) != want:
+        bad.append("%s: JSON-LD %r" % (aid, ld["mainEntity"].get("alternateName")))
+    m = re.search(r'<p class="alt-names meta">Also published as (.*?)</p>', page)
+    if bool(m) != bool(want):
+        bad.append("%s: 'Also published as' %s" % (aid, "missing" if want else "shown for nothing"))
+    elif m and m.group(1) != "; ".join('<span class="alt-name">%s</span>' % html.escape(n, quote=True).replace("&#x27;", "&#39;") for n in want):
+        bad.append("%s: shown as %r" % (aid, m.group(1)[:120]))
+    shown += bool(want)
+for b in bad[:20]:
+    print(b)
+print("%d profiles with alternative names (%d over 10), %d differences" % (shown, capped, len(bad)))
+sys.exit(1 if bad or shown == 0 or capped == 0 else 0)
+EOF
+rc=$?
+[ $rc = 0 ] || sed 's/^/# /' "$T_DIR/alts.out"
+check "alternative names on the profile, in .json and JSON-LD ($(tail -n1 "$T_DIR/alts.out"))" [ $rc = 0 ]
+
 # Atom's updated is when the researcher's record or works last changed:
 # the same files imported again leave it; a changed work of theirs moves
 # it, and leaves it for a researcher not on that work.

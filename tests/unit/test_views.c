@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../store/codec.h"
 #include "../../store/store.h"
 #include "../../views/error.h"
 #include "../../views/home.h"
@@ -350,6 +351,42 @@ main(void)
 	page_fill(&pg, &v, &out);
 	CHECK(has(out.p, "href=\"/researchers/a&quot;b\">Back to the profile</a>") ||
 	    has(out.p, "href=\"/researchers/a&#34;b\">Back to the profile</a>"));
+
+	/* ---- alternative names: escaped, the display name and repeats
+	 * left out, at most PROFILE_ALTS_MAX ---- */
+	{
+		struct store_researcher a = r;
+		struct buf al = BUF_INIT;
+		struct sv names[PROFILE_ALTS_MAX];
+		int k;
+
+		rec_put_str(&al, SV_LIT("S. <b>Arora</b>"));
+		rec_put_str(&al, SV_LIT("Sanjeev Arora"));
+		rec_put_str(&al, SV_LIT("  "));
+		rec_put_str(&al, SV_LIT("S. <b>Arora</b>"));
+		rec_put_str(&al, SV_LIT("</script><script>x()</script>"));
+		for (k = 0; k < 12; k++)
+			rec_put_str(&al, (struct sv){ "ABCDEFGHIJKL" + k, 1 });
+		a.n_alts = 17;
+		a.raw_alts = al.p;
+		a.raw_alts_len = al.len;
+		CHECK(profile_alt_names(&a, names) == PROFILE_ALTS_MAX);
+		CHECK(sv_eq_cstr(names[0], "S. <b>Arora</b>") &&
+		    sv_eq_cstr(names[1], "</script><script>x()</script>") &&
+		    sv_eq_cstr(names[2], "A") && sv_eq_cstr(names[9], "H"));
+		page_reset(&pg);
+		buf_reset(&out);
+		CHECK(view_profile(t, &a, &pg) == 0);
+		page_fill(&pg, &v, &out);
+		CHECK(has(out.p, "Also published as <span class=\"alt-name\">"
+		    "S. &lt;b&gt;Arora&lt;/b&gt;</span>; <span class=\"alt-name\">"
+		    "&lt;/script&gt;"));
+		CHECK(has(out.p, "\"alternateName\":[\"S. \\u003cb\\u003eArora"));
+		CHECK(has(out.p, "<span class=\"alt-name\">H</span></p>") &&
+		    !has(out.p, ">I</span>"));
+		CHECK(!has(out.p, "<script>x()"));
+		buf_free(&al);
+	}
 
 	/* ---- time ---- */
 	bench(t, &r);
