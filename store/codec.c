@@ -210,7 +210,7 @@ rec_close(struct rec_reader *r)
  * cited, h_index, i10_index, oa_stats, oa_h_index, oa_i10_index, oa_cited,
  * n_insts, (name, first, last, current) * n_insts, n_years,
  * (year, works, cited) * n_years; from schema 6 on (the same way): changed,
- * n_alts, name * n_alts.
+ * works_hash, n_alts, name * n_alts.
  */
 
 void
@@ -352,6 +352,7 @@ rec_researcher_encode(struct buf *out, const struct store_researcher *r)
 	if (r->n_years)
 		buf_put(out, r->raw_years, r->raw_years_len);
 	rec_put_uint(out, r->changed);
+	rec_put_uint(out, r->works_hash);
 	rec_put_uint(out, r->n_alts);
 	if (r->n_alts)
 		buf_put(out, r->raw_alts, r->raw_alts_len);
@@ -399,6 +400,7 @@ rec_researcher_decode(const void *data, size_t len,
 	}
 	if (!r.err && r.p < r.end) {   /* schema 6's fields */
 		out->changed = rec_get_uint(&r, UINT64_MAX);
+		out->works_hash = rec_get_uint(&r, UINT64_MAX);
 		out->n_alts = (uint32_t)rec_get_uint(&r, UINT32_MAX);
 		out->raw_alts = get_list(&r, out->n_alts, &out->raw_alts_len, 2);
 	}

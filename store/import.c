@@ -133,6 +133,8 @@ import_txn(MDB_txn *txn, void *ctx)
 	idmap_clear(&m->touched);
 	idmap_clear(&m->wsum);
 	idmap_clear(&m->tname);
+	idmap_clear(&m->orig);
+	m->n_origs = 0;
 	m->n_sums = 0;
 	buf_reset(&m->tnames);
 	if ((rc = meta_get(txn, m->dbi[DB_META], "generation", 8, &gen)) != 0)
@@ -312,6 +314,8 @@ store_import(struct store *s, const struct import_opts *o,
 	idmap_free(&m.touched);
 	idmap_free(&m.wsum);
 	idmap_free(&m.tname);
+	idmap_free(&m.orig);
+	free(m.origs);
 	free(m.sums);
 	buf_free(&m.tnames);
 	idmap_free(&m.co);

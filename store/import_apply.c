@@ -46,13 +46,80 @@ db_put_new(struct imp *m, enum store_db db, struct sv key, struct sv val)
 	return mdb_put(m->txn, m->dbi[db], &k, &v, 0);
 }
 
+/* FNV-1a, 64 bits. */
+static uint64_t
+fnv64(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The hash of r's content: its record with version and change time 0. */
+uint64_t
+imp_content_hash(struct imp *m, const struct store_researcher *r)
+{
+	struct store_researcher c = *r;
+	struct buf b = BUF_INIT;
+	uint64_t h;
+
+	c.version = 0;
+	c.changed = 0;
+	rec_researcher_encode(&b, &c);
+	h = fnv64(0xcbf29ce484222325ULL, b.p, b.len);
+	buf_free(&b);
+	(void)m;
+	return h;
+}
+
+/*
+ * A researcher this run wrote whose content it left as it was (the same
+ * data imported again, a record read in an older version first and its
+ * newer one after) gets back its change time and version: only a change
+ * that stays moves them.
+ */
+int
+imp_restore_unchanged(struct imp *m)
+{
+	struct store_researcher r;
+	MDB_val v;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < m->orig.n; i++) {
+		const struct orig_rec *o = &m->origs[m->orig.v[i].n];
+		uint64_t num = m->orig.v[i].id;
+		char id[ID_BUF];
+		struct sv ids = { id, id_format(id, 'A', num) };
+
+		if ((rc = imp_get_researcher(m, num, &r, &v)) == MDB_NOTFOUND)
+			continue;      /* merged away */
+		if (rc != 0)
+			return rc;
+		if ((r.changed == o->changed && r.version == o->version) ||
+		    imp_content_hash(m, &r) != o->hash)
+			continue;
+		r.changed = o->changed;
+		r.version = o->version;
+		buf_reset(&m->rec);
+		rec_researcher_encode(&m->rec, &r);
+		if ((rc = imp_db_put(m, DB_RESEARCHERS, ids, buf_sv(&m->rec),
+		    0)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /*
  * Writes researcher r (number num) if it differs from old (the record as
- * it is now, raw bytes in oldval; both NULL when new), or a work of theirs
- * changed in this import (T_AFFECTED), bumping its version once per import
- * and setting its change time to this import's; and keeps the name index
- * in step. r may point into old's memory: everything is copied before the
- * first write.
+ * it is now, raw bytes in oldval; both NULL when new), bumping its version
+ * once per import and setting its change time to this import's (put back
+ * at the end if the run leaves the content as it was:
+ * imp_restore_unchanged()); and keeps the name index in step. r may point
+ * into old's memory: everything is copied before the first write.
  */
 int
 imp_put_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
@@ -63,18 +130,26 @@ imp_put_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
 	struct sv ids = { id, id_format(id, 'A', num) };
 	int rc, renamed = old == NULL || !sv_eq(old->name, r->name);
 
+	if (old && idmap_get(&m->orig, num) == NULL) {
+		/* the first write of this run: remember the record as it was */
+		if (m->n_origs == m->cap_origs) {
+			m->cap_origs = m->cap_origs ? m->cap_origs * 2 : 64;
+			m->origs = xrealloc(m->origs,
+			    m->cap_origs * sizeof(*m->origs));
+		}
+		m->origs[m->n_origs].hash = imp_content_hash(m, old);
+		m->origs[m->n_origs].changed = old->changed;
+		m->origs[m->n_origs].version = old->version;
+		idmap_add(&m->orig, num)->n = (uint32_t)m->n_origs++;
+	}
 	buf_reset(&m->rec);
 	r->version = old ? old->version : 1;
 	r->changed = old ? old->changed : m->now;
 	rec_researcher_encode(&m->rec, r);
 	if (old) {
 		e->n |= T_EXISTS;
-		/* The same bytes, and no work of theirs changed (or it did
-		 * and this import's time is on the record already): the same
-		 * data imported again changes nothing, not even the time. */
 		if (oldval->mv_size == m->rec.len &&
-		    memcmp(oldval->mv_data, m->rec.p, m->rec.len) == 0 &&
-		    (!(e->n & T_AFFECTED) || old->changed == m->now))
+		    memcmp(oldval->mv_data, m->rec.p, m->rec.len) == 0)
 			return 0;
 		if (!(e->n & T_BUMPED))
 			r->version = old->version + 1;

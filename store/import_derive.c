@@ -130,6 +130,23 @@ tally_summary(struct imp *m, uint64_t num, const uint64_t *p,
 		idmap_add(&m->tp, p[4 + na + i])->n++;
 }
 
+/* FNV-1a over one more work record (its length first). */
+static uint64_t
+works_hash_add(uint64_t h, const MDB_val *v)
+{
+	const unsigned char *s = v->mv_data;
+	uint64_t n = v->mv_size;
+	size_t i;
+
+	if (h == 0)
+		h = 0xcbf29ce484222325ULL;
+	for (i = 0; i < 8; i++)
+		h = (h ^ (unsigned char)(n >> (8 * i))) * 0x100000001b3ULL;
+	for (i = 0; i < v->mv_size; i++)
+		h = (h ^ s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 /*
  * Computes researcher num's figures from their works (each read once: from
  * its summary when this run wrote it, else from the store) and rewrites
@@ -163,14 +180,18 @@ compute(struct imp *m, uint64_t num, struct figures *f)
 			break;
 		}
 		x = get_be64((const unsigned char *)v.mv_data + 2);
+		/* every work's record in the hash: a change to any of them
+		 * is a change to the researcher's page */
+		wk.mv_data = wid;
+		wk.mv_size = id_format(wid, 'W', x);
+		if ((rc = mdb_get(m->txn, m->dbi[DB_WORKS], &wk, &wv)) != 0)
+			break;
+		f->works_hash = works_hash_add(f->works_hash, &wv);
 		if ((e = idmap_get(&m->wsum, x)) != NULL && e->n != UINT32_MAX) {
 			tally_summary(m, num, m->sums + e->n, f);
 			continue;
 		}
-		wk.mv_data = wid;
-		wk.mv_size = id_format(wid, 'W', x);
-		if ((rc = mdb_get(m->txn, m->dbi[DB_WORKS], &wk, &wv)) != 0 ||
-		    (rc = rec_work_decode(wv.mv_data, wv.mv_size, &w)) != 0)
+		if ((rc = rec_work_decode(wv.mv_data, wv.mv_size, &w)) != 0)
 			break;
 		cite(m, f, w.cited);
 		if (w.year > 0 && (f->first == 0 || w.year < f->first))
@@ -226,6 +247,7 @@ apply(struct store_researcher *r, const struct figures *f)
 	r->cited = f->cited;
 	r->h_index = f->h_index;
 	r->i10_index = f->i10_index;
+	r->works_hash = f->works_hash;
 }
 
 static int
@@ -379,7 +401,8 @@ imp_derive(struct imp *m)
 		if ((rc = imp_put_researcher(m, list[i].num, &r, &old, &v)) != 0)
 			goto out;
 	}
-	rc = assign_slugs(m);
+	if ((rc = assign_slugs(m)) == 0)
+		rc = imp_restore_unchanged(m);
 out:
 	free(list);
 	return rc;

@@ -21,6 +21,7 @@ struct figures {
 	int first, last;
 	uint64_t cited;          /* over the works: */
 	uint32_t h_index, i10_index;
+	uint64_t works_hash;     /* of the works' records, in list order */
 };
 
 /* A new researcher waiting for a slug. */
@@ -69,6 +70,13 @@ struct imp {
 	size_t n_sums, cap_sums;
 	/* Topic names as written in this run (tname: topic -> offset + 1 in tnames). */
 	struct idmap tname;
+	/* Researchers as they were before this run first wrote them: the
+	 * hash of their content (version and change time aside), their
+	 * change time and version, restored at the end when the run left
+	 * the content as it was (imp_restore_unchanged). */
+	struct idmap orig;       /* researcher -> index in origs */
+	struct orig_rec { uint64_t hash, changed; uint32_t version; } *origs;
+	size_t n_origs, cap_origs;
 	struct buf tnames;
 	uint64_t *old;           /* a changed work's previous authors */
 	size_t cap_old;
@@ -116,6 +124,8 @@ int imp_bad_line(struct imp *m, const char *path, uint64_t lineno,
 
 /* mdb_get() and mdb_put() of key in db, in the import's transaction. */
 int imp_db_get(struct imp *m, enum store_db db, struct sv key, MDB_val *v);
+uint64_t imp_content_hash(struct imp *m, const struct store_researcher *r);
+int imp_restore_unchanged(struct imp *m);
 int imp_db_put(struct imp *m, enum store_db db, struct sv key, struct sv val,
     unsigned flags);
 

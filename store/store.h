@@ -197,6 +197,8 @@ struct store_researcher {
 	uint64_t  changed;       /* unix seconds of the import that last
 	                            changed this record or one of its works
 	                            (a re-import of the same data does not) */
+	uint64_t  works_hash;    /* of the works' records, in list order: a
+	                            changed work changes the record */
 	uint32_t  n_alts;        /* display_name_alternatives, as written: */
 	const void *raw_alts;    /* store_researcher_alt_next() */
 	size_t    raw_alts_len;
