@@ -575,7 +575,8 @@ fit_descriptors(size_t want)
 }
 
 int
-worker_run(const struct config *cfg, int listen_fd, pid_t master, int ready_fd)
+worker_run(const struct config *cfg, struct pcache *pc, int listen_fd,
+    pid_t master, int ready_fd)
 {
 	struct sigaction sa;
 	sigset_t block, waitmask;
@@ -629,7 +630,7 @@ worker_run(const struct config *cfg, int listen_fd, pid_t master, int ready_fd)
 	/* A store that does not open is not a reason to exit: the master
 	 * would only start another worker that fails the same way. Pages
 	 * answer 503 until a reload brings a good store. */
-	app_open(&app, cfg);
+	app_open(&app, cfg, pc);
 	memset(&w, 0, sizeof(w));
 	w.cfg = cfg;
 	w.listen_fd = listen_fd;
