@@ -17,12 +17,14 @@
 #     hit as "redis" and its cold path; "hit" is skipped.
 #
 # Each path gets a private stack (tests/stack.sh: Redis, one bzpeer-fcgi
-# worker, nginx with the shipped site, micro-cache off) and three passes of
+# worker, nginx with the shipped site, micro-cache off) and passes of
 # N requests on one kept client connection (curl), after a warm-up: plain
-# (context switches from /proc/PID/status), under strace -c -f (system
+# (voluntary context switches, that is sleeps and wake-ups, from
+# /proc/PID/status; involuntary ones are preemption by whatever else runs), under strace -c -f (system
 # calls; strace adds switches of its own, so they are counted apart), and
-# with the worker and Redis under callgrind (instructions between a
-# callgrind_control zero and dump). Every process is stopped by its PID.
+# with the worker and Redis under callgrind (two runs, with and without
+# the N requests: the difference of their totals; Redis's 10 Hz timer
+# adds a little to its figure). Every process is stopped by its PID.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -83,10 +85,10 @@ unstack() { RUNDIR="$RUNDIR" BUILD="$SB" "$ROOT/tests/stack.sh" stop >/dev/null 
 worker() { tr ' ' '\n' <"/proc/$(cat "$RUNDIR/bzpeer-fcgi.pid")/task/$(cat "$RUNDIR/bzpeer-fcgi.pid")/children" | grep . | head -n1; }
 ngx_workers() { local m; m=$(cat "$RUNDIR/nginx.pid"); tr ' ' '\n' <"/proc/$m/task/$m/children" | grep .; }
 redis_pid() { [ -f "$RUNDIR/redis.pid" ] && cat "$RUNDIR/redis.pid" || true; }
-ctx() { # ctx PID...: voluntary + involuntary switches, summed
+ctx() { # ctx PID...: voluntary switches (sleeps), summed
 	local p s=0
 	for p in "$@"; do
-		s=$((s + $(awk '/^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n + 0 }' "/proc/$p/status")))
+		s=$((s + $(awk '/^voluntary_ctxt_switches/ { n += $2 } END { print n + 0 }' "/proc/$p/status")))
 	done
 	echo "$s"
 }
@@ -104,7 +106,7 @@ per() { awk -v a="$1" -v n="$N" 'BEGIN { printf "%.2f", a / n }'; }
 calls() { awk '$NF == "total" { print $4 + 0 }' "$1"; }
 
 TSV="$OUT/budget.tsv"
-printf 'path\tcache\tctx_worker\tctx_redis\tctx_nginx\tsys_worker\tsys_redis\tsys_nginx\tir_worker\tir_redis\n' >"$TSV"
+printf 'path\tcache\tvcsw_worker\tvcsw_redis\tvcsw_nginx\tsys_worker\tsys_redis\tsys_nginx\tir_worker\tir_redis\n' >"$TSV"
 for p in $PATHS; do
 	[ "$p" = hit ] && [ "$HAS_PC" = 0 ] && { say "hit: this build has no page cache; skipped"; continue; }
 	say "$p: plain and strace passes"
@@ -130,20 +132,26 @@ for p in $PATHS; do
 	[ -n "$r" ] && sr=$(calls "$OUT/strace.$p.redis")
 	unstack
 
-	say "$p: callgrind pass"
-	rm -f "$VG"/cg.*
-	PATH="$VG/bin:$PATH" stack "$p" "$VG/build"
-	signin
-	load 20
-	w=$(worker); r=$(redis_pid)
-	callgrind_control -z "$w" >/dev/null 2>&1 || die "callgrind_control -z $w"
-	[ -n "$r" ] && callgrind_control -z "$r" >/dev/null 2>&1
-	load "$N"
-	callgrind_control -d "$w" >/dev/null 2>&1
-	[ -n "$r" ] && callgrind_control -d "$r" >/dev/null 2>&1
-	irw=$(cat "$VG/cg.$w".[0-9]* 2>/dev/null | awk '/^(summary|totals):/ { print $2; exit }')
-	irr=0; [ -n "$r" ] && irr=$(cat "$VG/cg.$r".[0-9]* 2>/dev/null | awk '/^(summary|totals):/ { print $2; exit }')
-	unstack
+	# Instructions: two runs under callgrind, the warm-up alone and the
+	# warm-up with N requests; the difference of the totals at exit,
+	# divided by N. (callgrind_control cannot reach a forked worker.)
+	for pass in base count; do
+		say "$p: callgrind pass ($pass)"
+		rm -f "$VG"/cg.*
+		PATH="$VG/bin:$PATH" stack "$p" "$VG/build"
+		signin
+		load 20
+		w=$(worker); r=$(redis_pid)
+		[ "$pass" = base ] || load "$N"
+		unstack
+		ir() { awk '/^totals:/ { print $2; exit }' "$VG/cg.$1"; }
+		if [ "$pass" = base ]; then
+			b_w=$(ir "$w"); b_r=0; [ -z "$r" ] || b_r=$(ir "$r")
+		else
+			irw=$(( $(ir "$w") - b_w )); irr=0; [ -z "$r" ] || irr=$(( $(ir "$r") - b_r ))
+			cp "$VG/cg.$w" "$OUT/callgrind.$p.worker"   # for callgrind_annotate
+		fi
+	done
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$cache" \
 		"$(per $((c1w - c0w)))" "$(per $((c1r - c0r)))" "$(per $((c1n - c0n)))" \
 		"$(per "$sw")" "$(per "$sr")" "$(per "$sn")" \

@@ -35,6 +35,7 @@ app_open(struct app *a, const struct config *cfg, struct pcache *pc)
 	}
 	a->cache = cache_new(cfg);
 	a->pcache = pc;
+	pcache_attach(pc);   /* the epoch of this generation */
 	{
 		struct buf err = BUF_INIT;
 

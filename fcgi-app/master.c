@@ -524,9 +524,11 @@ reload(struct master *m)
 		return -1;
 	}
 	store_close(s);
-	/* A reload starts with an empty page cache of this node: after an
-	 * operator's FLUSHALL, say, the pages come from Redis or the store
-	 * again (Redis stays as it is). */
+	/* The new generation starts with an empty page cache of this node
+	 * (what the old one writes until it retires is out of its reach): a
+	 * catalog swapped in under the same generation number, or an
+	 * operator's FLUSHALL, and the pages come from Redis or the store
+	 * again. */
 	pcache_clear(m->pcache);
 	m->gen++;
 	m->pending = m->want;

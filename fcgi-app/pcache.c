@@ -60,6 +60,7 @@ struct pcache {
 	struct pc_bucket *b;
 	unsigned char    *arena;
 	size_t            map_len;
+	uint64_t          epoch;  /* this process's: taken by pcache_attach() */
 };
 
 static size_t
@@ -136,7 +137,14 @@ void
 pcache_clear(struct pcache *pc)
 {
 	if (pc != NULL)
-		atomic_fetch_add(&pc->h->epoch, 1);
+		pc->epoch = atomic_fetch_add(&pc->h->epoch, 1) + 1;
+}
+
+void
+pcache_attach(struct pcache *pc)
+{
+	if (pc != NULL)
+		pc->epoch = atomic_load(&pc->h->epoch);
 }
 
 static uint64_t
@@ -203,8 +211,7 @@ pcache_get(struct pcache *pc, struct sv key, struct page *view,
 	if (pc == NULL)
 		return -1;
 	A = pc->h->arena;
-	tag = tag_of(atomic_load_explicit(&pc->h->epoch, memory_order_acquire),
-	    key);
+	tag = tag_of(pc->epoch, key);
 	if (find(bucket_of(pc, tag), tag, &pos, &len) != 0)
 		return -1;
 	/* Every read below stays inside the ring, whatever the bytes say. */
@@ -280,7 +287,7 @@ pcache_put(struct pcache *pc, struct sv key, const struct page *pg,
 		errno = EBUSY;
 		return -1;
 	}
-	e.tag = tag_of(atomic_load(&pc->h->epoch), key);
+	e.tag = tag_of(pc->epoch, key);
 	b = bucket_of(pc, e.tag);
 	if (find(b, e.tag, &pos, &len) == 0 && whole(pc, pos) &&
 	    pos % A + len <= A && len >= sizeof(e)) {

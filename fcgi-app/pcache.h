@@ -37,8 +37,16 @@ struct pcache;
 struct pcache *pcache_new(size_t bytes);
 void pcache_free(struct pcache *pc);
 
-/* Makes every entry unreachable at once (SIGHUP: a reload starts empty). */
+/*
+ * Entries belong to an epoch: a process reads and writes those of the
+ * epoch it took with pcache_attach() (a worker, once, after the fork) or
+ * made with pcache_clear(). pcache_clear() starts a new one, so that every
+ * entry is out of reach of the processes that attach from then on (the
+ * master at SIGHUP: the new generation starts empty, whatever the old
+ * one, still serving, writes meanwhile).
+ */
 void pcache_clear(struct pcache *pc);
+void pcache_attach(struct pcache *pc);
 
 /*
  * Stores pg under key for ttl seconds (scratch holds its frame while it

@@ -1,4 +1,4 @@
-/* test_pcache.c: the node's page cache: round trip, keys and versions, expiry, clear, eviction and its bound, concurrent workers, a writer killed. */
+/* test_pcache.c: the node's page cache: round trip, keys and versions, expiry, clear and epochs, eviction and its bound, concurrent workers, a writer killed. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -113,6 +113,40 @@ basics(void)
 	CHECK(pcache_get(pc, sv_of(&k2), &view, &ref) == -1);
 	CHECK(pcache_put(pc, sv_of(&k), &pg, 60, &scratch) == 0);
 	CHECK(pcache_get(pc, sv_of(&k), &view, &ref) == 0 && same_page(&view, &pg));
+
+	/* A reload: a worker of the old generation (forked before the clear)
+	 * writes after it; the new generation, attached after it, never
+	 * sees that page, and sees its own. */
+	{
+		int fds[2];
+		char go;
+		pid_t pid;
+
+		REQUIRE(pipe(fds) == 0);
+		REQUIRE((pid = fork()) >= 0);
+		if (pid == 0) {
+			close(fds[1]);
+			if (read(fds[0], &go, 1) != 1)
+				_exit(1);
+			key_of(&k2, 3, 1);
+			_exit(pcache_put(pc, sv_of(&k2), &pg, 60, &scratch) == 0 ? 0 : 1);
+		}
+		close(fds[0]);
+		pcache_clear(pc);
+		REQUIRE(write(fds[1], "g", 1) == 1);
+		close(fds[1]);
+		{
+			int st;
+
+			REQUIRE(waitpid(pid, &st, 0) == pid);
+			CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		}
+		pcache_attach(pc);
+		key_of(&k2, 3, 1);
+		CHECK(pcache_get(pc, sv_of(&k2), &view, &ref) == -1);
+		CHECK(pcache_put(pc, sv_of(&k2), &v2, 60, &scratch) == 0);
+		CHECK(pcache_get(pc, sv_of(&k2), &view, &ref) == 0 && same_page(&view, &v2));
+	}
 
 	/* A page larger than a quarter of the ring is not kept. */
 	make_page(&v2, 2, 1, pcache_capacity(pc) / 4 + 1);
