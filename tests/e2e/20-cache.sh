@@ -11,14 +11,6 @@
 export MICROCACHE=0 BZPEER_CONF_EXTRA='redis_timeout_ms = 1000'
 stack_up
 session_key
-
-# reload: SIGHUP; the new generation of workers starts with an empty
-# page cache of this machine (Redis keeps what it has).
-reload() {
-	local before; before=$(workers)
-	kill -HUP "$(master)"
-	wait_for 10 new_workers 4 "$before"
-}
 works_shown() { body_text | grep -o '[0-9]* published item(s)' | head -n1; }
 
 # ---- a second GET is a Redis hit, same HTML apart from the holes ----------
@@ -53,7 +45,7 @@ check "HEAD sends no body" head_ok /researchers/sanjeev-arora
 check "HEAD answers 200 with the ETag" bash -c "[ '$STATUS' = 200 ] && grep -qi '^ETag: ' '$HEADERS'"
 
 # ---- a reload empties this machine's cache: the page comes from Redis -------
-check "reload: a new generation of workers" reload
+check "reload: a new generation of workers" reload 4
 http GET /researchers/sanjeev-arora
 check "after a reload the page comes from Redis" [ "$(header X-Bzpeer-Cache)" = redis ]
 check "the page from Redis is the same HTML" cmp -s "$BODY" "$T_DIR/first.html"
@@ -65,7 +57,7 @@ rcli FLUSHALL >/dev/null
 http GET /researchers/sanjeev-arora
 check "after FLUSHALL this machine's copy still serves, the same HTML" \
 	bash -c "[ '$(header X-Bzpeer-Cache)' = hit ] && cmp -s '$BODY' '$T_DIR/first.html'"
-reload
+reload 4
 http GET /researchers/sanjeev-arora
 check "after FLUSHALL and a reload the page is 200 and a miss" bash -c "[ '$STATUS' = 200 ] && grep -qi '^X-Bzpeer-Cache: miss' '$HEADERS'"
 check "after FLUSHALL the counter is refilled from LMDB" \
@@ -82,7 +74,7 @@ done
 check "40 GETs with Redis down: all 200 with the right page ($bad bad)" [ "$bad" = 0 ]
 http GET /healthz
 check "/healthz says redis: down" grep -q '^redis: down' "$BODY"
-reload
+reload 4
 bad=0
 for i in $(seq 40); do
 	http GET /researchers/sanjeev-arora
@@ -99,11 +91,11 @@ check "the log says Redis is down once per worker, not per request ($downs lines
 # A worker that saw Redis down tries again after its backoff (5 s at
 # most); one whose connection died while it was idle at its next request.
 # Without this machine's copy (a reload), the page goes to Redis again.
-reload
+reload 4
 used_again() { http GET /researchers/sanjeev-arora; [ "$(header X-Bzpeer-Cache)" != off ]; }
 check "Redis back: used again (within 8 s)" wait_for 8 used_again
 check "Redis back: page right" cmp -s "$BODY" "$T_DIR/first.html"
-reload
+reload 4
 http GET /researchers/sanjeev-arora
 check "Redis back: the page is in Redis again" [ "$(header X-Bzpeer-Cache)" = redis ]
 http GET /healthz
