@@ -292,7 +292,11 @@ conn_process(struct worker *w, struct conn *c, double now)
 
 /*
  * Reads what c has sent (bounded per wake-up, so one client cannot keep
- * the worker to itself) and acts on it. Returns 0, or -1 to close c.
+ * the worker to itself) and acts on it. A read shorter than asked for
+ * took everything the socket held: the next is left to the next wake-up
+ * (ppoll is level-triggered, so nothing that comes meanwhile, an end of
+ * stream included, is missed), which saves a read that would only say
+ * EAGAIN on every request. Returns 0, or -1 to close c.
  */
 static int
 conn_read(struct worker *w, struct conn *c, double now)
@@ -323,6 +327,8 @@ conn_read(struct worker *w, struct conn *c, double now)
 		 * client sending faster than it is answered. */
 		if (c->in.in.len - c->in.in_off > w->lim.params_max +
 		    w->lim.stdin_max + 4 * 65544)
+			break;
+		if ((size_t)n < READ_CHUNK)
 			break;
 	}
 	if (conn_process(w, c, now) < 0)
