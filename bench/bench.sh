@@ -184,8 +184,8 @@ server {
         fastcgi_cache_key "\$request_method \$request_uri";
         fastcgi_cache_valid 200 1h;
         fastcgi_ignore_headers Cache-Control Expires Set-Cookie;
-        fastcgi_buffers 8 8k;
-        fastcgi_buffer_size 8k;
+        fastcgi_buffers 8 32k;    # as the shipped site's
+        fastcgi_buffer_size 32k;
     }
 }
 server {
@@ -194,8 +194,8 @@ server {
         include /etc/nginx/fastcgi_params;
         fastcgi_param SCRIPT_FILENAME $RUN/php/page.php;
         fastcgi_pass unix:$RUN/php.sock;
-        fastcgi_buffers 8 8k;
-        fastcgi_buffer_size 8k;
+        fastcgi_buffers 8 32k;    # as the shipped site's
+        fastcgi_buffer_size 32k;
     }
 }
 upstream bench_cold {   # connections kept as in the shipped upstream
@@ -210,8 +210,8 @@ server {
         include $PARAMS;
         fastcgi_pass bench_cold;
         fastcgi_keep_conn on;
-        fastcgi_buffers 8 8k;
-        fastcgi_buffer_size 8k;
+        fastcgi_buffers 8 32k;    # as the shipped site's
+        fastcgi_buffer_size 32k;
     }
 }
 CONF
