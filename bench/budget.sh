@@ -20,7 +20,9 @@
 # worker, nginx with the shipped site, micro-cache off) and passes of
 # N requests on one kept client connection (curl), after a warm-up: plain
 # (voluntary context switches, that is sleeps and wake-ups, from
-# /proc/PID/status; involuntary ones are preemption by whatever else runs), under strace -c -f (system
+# /proc/PID/status; involuntary ones are preemption by whatever else runs;
+# and CPU time from /proc/PID/schedstat, which a busy machine inflates
+# somewhat: a hint, where the counts are the figures), under strace -c -f (system
 # calls; strace adds switches of its own, so they are counted apart), and
 # with the worker and Redis under callgrind (two runs, with and without
 # the N requests: the difference of their totals; Redis's 10 Hz timer
@@ -92,6 +94,11 @@ ctx() { # ctx PID...: voluntary switches (sleeps), summed
 	done
 	echo "$s"
 }
+cpu_ns() { # cpu_ns PID...: time on a CPU, summed (/proc/PID/schedstat, ns)
+	local p s=0
+	for p in "$@"; do s=$((s + $(cut -d' ' -f1 "/proc/$p/schedstat"))); done
+	echo "$s"
+}
 # load COUNT: COUNT signed-in (or, cold, anonymous) GETs on one connection.
 load() {
 	local i
@@ -106,7 +113,7 @@ per() { awk -v a="$1" -v n="$N" 'BEGIN { printf "%.2f", a / n }'; }
 calls() { awk '$NF == "total" { print $4 + 0 }' "$1"; }
 
 TSV="$OUT/budget.tsv"
-printf 'path\tcache\tvcsw_worker\tvcsw_redis\tvcsw_nginx\tsys_worker\tsys_redis\tsys_nginx\tir_worker\tir_redis\n' >"$TSV"
+printf 'path\tcache\tvcsw_worker\tvcsw_redis\tvcsw_nginx\tsys_worker\tsys_redis\tsys_nginx\tir_worker\tir_redis\tcpu_us_worker\tcpu_us_redis\tcpu_us_nginx\n' >"$TSV"
 for p in $PATHS; do
 	[ "$p" = hit ] && [ "$HAS_PC" = 0 ] && { say "hit: this build has no page cache; skipped"; continue; }
 	say "$p: plain and strace passes"
@@ -117,8 +124,10 @@ for p in $PATHS; do
 	cache=$(awk -F': ' 'tolower($1) == "x-bzpeer-cache" { sub(/\r$/, "", $2); print $2 }' "$OUT/h.$p")
 	w=$(worker); r=$(redis_pid); ng=$(ngx_workers | tr '\n' ' ')
 	c0w=$(ctx "$w"); c0r=0; [ -n "$r" ] && c0r=$(ctx "$r"); c0n=$(ctx $ng)
+	t0w=$(cpu_ns "$w"); t0r=0; [ -n "$r" ] && t0r=$(cpu_ns "$r"); t0n=$(cpu_ns $ng)
 	load "$N"
 	c1w=$(ctx "$w"); c1r=0; [ -n "$r" ] && c1r=$(ctx "$r"); c1n=$(ctx $ng)
+	t1w=$(cpu_ns "$w"); t1r=0; [ -n "$r" ] && t1r=$(cpu_ns "$r"); t1n=$(cpu_ns $ng)
 	strace -c -f -o "$OUT/strace.$p.worker" -p "$w" 2>/dev/null & s1=$!
 	s2=""; [ -n "$r" ] && { strace -c -f -o "$OUT/strace.$p.redis" -p "$r" 2>/dev/null & s2=$!; }
 	tp=(); for q in $ng; do tp+=(-p "$q"); done
@@ -152,10 +161,12 @@ for p in $PATHS; do
 			cp "$VG/cg.$w" "$OUT/callgrind.$p.worker"   # for callgrind_annotate
 		fi
 	done
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$cache" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$cache" \
 		"$(per $((c1w - c0w)))" "$(per $((c1r - c0r)))" "$(per $((c1n - c0n)))" \
 		"$(per "$sw")" "$(per "$sr")" "$(per "$sn")" \
-		"$(per "${irw:-0}")" "$(per "${irr:-0}")" >>"$TSV"
+		"$(per "${irw:-0}")" "$(per "${irr:-0}")" \
+		"$(per $(( (t1w - t0w) / 1000 )))" "$(per $(( (t1r - t0r) / 1000 )))" \
+		"$(per $(( (t1n - t0n) / 1000 )))" >>"$TSV"
 	# The system calls by name, per request, for the written budget.
 	for f in worker redis nginx; do
 		[ -f "$OUT/strace.$p.$f" ] || continue
