@@ -204,7 +204,7 @@ test-valgrind: deps all $(FCGI_CLIENT)
 # synthetic catalogs (bench/gencat; SCALE_LINES=full: ~6.8 KB work lines
 # with every member of a real snapshot line, else ~1.9 KB), import rate,
 # store size, render latency by catalog size (bench/scale.sh).
-.PHONY: bench bench-scale
+.PHONY: bench bench-scale budget
 BENCH_BIN := $(BUILD)/bench/render $(BUILD)/bench/gencat $(BUILD)/bench/claims
 
 $(BUILD)/bench/render: $(BUILD)/obj/bench/render.o $(BUILD)/libbzpeer.a
@@ -225,6 +225,12 @@ bench: deps all $(BENCH_BIN)
 
 bench-scale: deps all $(BENCH_BIN)
 	@BUILD=$(BUILD) bench/scale.sh
+
+# `make budget`: per profile GET, the context switches, system calls and
+# instructions of each server (counted, not timed: right on a busy machine).
+budget: deps all
+	@tests/deps.sh strace valgrind
+	@BUILD=$(BUILD) bench/budget.sh
 
 # ---- install ----------------------------------------------------------------
 # `make install [PREFIX=/usr/local] [DESTDIR=]`: programs, views, the units,

@@ -30,9 +30,11 @@
 #             connection), echoed
 #   anon      the shipped site, anonymous (its 1 s micro-cache on)
 #   signed    the shipped site with a session cookie: bypasses the micro-cache;
-#             the app's Redis hit (page + counter, one round trip), holes filled
+#             the app's hit in this machine's page cache (shared memory, no
+#             round trip), holes filled, the follower count from LMDB
 #   cold      the same location without micro-cache in front of a bzpeer-fcgi
-#             with `redis = off`: rendered from LMDB on every request
+#             with `redis = off` and `page_cache_mb = 0`: rendered from LMDB on
+#             every request
 #   follow    POST /researchers/{slug}/follow through the shipped site, two
 #             signed-in users (one per wrk thread), follow/unfollow in turn over
 #             1,000 researchers: every POST is a durable LMDB commit
@@ -129,7 +131,7 @@ for u in $USERS; do
 done
 chmod 0600 "$RUN/htpasswd"
 
-app_conf() { # app_conf NAME REDIS
+app_conf() { # app_conf NAME REDIS PAGE_CACHE_MB
 	cat > "$RUN/$1.conf" <<CONF
 listen = $RUN/$1.sock
 socket_mode = 0600
@@ -137,13 +139,14 @@ workers = $WORKERS
 store = $RUN/store
 views = $ROOT/views
 redis = $2
+page_cache_mb = $3
 secret_file = $RUN/secret
 post_rate = 100000
 post_rate_addr = 1000000
 CONF
 }
-app_conf fcgi "$RUN/redis.sock"
-app_conf fcgi-cold off
+app_conf fcgi "$RUN/redis.sock" 64
+app_conf fcgi-cold off 0
 
 # The shipped site and nginx.conf, filled as tests/stack.sh fills them, with
 # the access log off (it would write a line per request for every path alike).
@@ -181,8 +184,8 @@ server {
         fastcgi_cache_key "\$request_method \$request_uri";
         fastcgi_cache_valid 200 1h;
         fastcgi_ignore_headers Cache-Control Expires Set-Cookie;
-        fastcgi_buffers 8 8k;
-        fastcgi_buffer_size 8k;
+        fastcgi_buffers 8 32k;    # as the shipped site's
+        fastcgi_buffer_size 32k;
     }
 }
 server {
@@ -191,8 +194,8 @@ server {
         include /etc/nginx/fastcgi_params;
         fastcgi_param SCRIPT_FILENAME $RUN/php/page.php;
         fastcgi_pass unix:$RUN/php.sock;
-        fastcgi_buffers 8 8k;
-        fastcgi_buffer_size 8k;
+        fastcgi_buffers 8 32k;    # as the shipped site's
+        fastcgi_buffer_size 32k;
     }
 }
 upstream bench_cold {   # connections kept as in the shipped upstream
@@ -207,8 +210,8 @@ server {
         include $PARAMS;
         fastcgi_pass bench_cold;
         fastcgi_keep_conn on;
-        fastcgi_buffers 8 8k;
-        fastcgi_buffer_size 8k;
+        fastcgi_buffers 8 32k;    # as the shipped site's
+        fastcgi_buffer_size 32k;
     }
 }
 CONF
@@ -293,7 +296,7 @@ signin() { # signin USER -> "COOKIE CSRF"
 }
 read -r COOKIE_S CSRF_S < <(signin s) || die "sign-in failed"
 curl -fsS -o /dev/null -D "$RUN/signed.h" -H "Cookie: bzs=$COOKIE_S" "$SITE/researchers/$SLUG"
-grep -qi '^X-Bzpeer-Cache: hit' "$RUN/signed.h" || die "the signed-in GET is not a Redis hit"
+grep -qi '^X-Bzpeer-Cache: hit' "$RUN/signed.h" || die "the signed-in GET is not a hit in the page cache"
 for r in $(seq "$ROUNDS"); do
 	{ signin "r${r}u1" && signin "r${r}u2"; } > "$RUN/users.$r" || die "sign-in failed"
 done
@@ -330,7 +333,7 @@ declare -A LABEL=(
 	[fcache]="(2) nginx fastcgi_cache hit"
 	[php]="(3) PHP-FPM + Redis peer"
 	[anon]="(4) anonymous, shipped config (micro-cache)"
-	[signed]="(5) signed-in, Redis hit, holes filled"
+	[signed]="(5) signed-in, page cache hit, holes filled"
 	[cold]="(6) cold render from LMDB (redis off)"
 	[follow]="(7) follow POST, durable commit"
 )
@@ -507,7 +510,8 @@ OUT="$RUN/results-block.md"
 	echo "| target | measured | |"
 	echo "|---|---:|---|"
 	a=$(ratio "${RPS[anon]}" "${RPS[static]}");   echo "| anonymous hot path ≥ 0.75 × static | $a | $(verdict "$a" 0.75) |"
-	a=$(ratio "${RPS[signed]}" "${RPS[static]}"); echo "| signed-in Redis hit ≥ 0.30 × static | $a | $(verdict "$a" 0.30) |"
+	a=$(ratio "${RPS[signed]}" "${RPS[static]}"); echo "| signed-in page cache hit ≥ 0.35 × static | $a | $(verdict "$a" 0.35) |"
+	a=$(ratio "${RPS[signed]}" "${RPS[cold]}");   echo "| signed-in ≥ 1.3 × the cold render | $a | $(verdict "$a" 1.3) |"
 	a=$(ratio "${RPS[cold]}" "${RPS[static]}");   echo "| cold LMDB render ≥ 0.20 × static | $a | $(verdict "$a" 0.20) |"
 	a=$(ratio "${RPS[signed]}" "${RPS[php]}");    echo "| signed-in ≥ 2.5 × PHP-FPM+Redis | $a | $(verdict "$a" 2.5) |"
 	echo "| render in-process ≤ 30 µs median | $R_MED (p99 $R_P99) | $(verdict_le "$R_MED" 30) |"

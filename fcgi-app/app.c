@@ -7,7 +7,7 @@
 #include "metrics.h"
 
 int
-app_open(struct app *a, const struct config *cfg)
+app_open(struct app *a, const struct config *cfg, struct pcache *pc)
 {
 	int rc;
 
@@ -34,6 +34,8 @@ app_open(struct app *a, const struct config *cfg)
 		a->store_err = rc;
 	}
 	a->cache = cache_new(cfg);
+	a->pcache = pc;
+	pcache_attach(pc);   /* the epoch of this generation */
 	{
 		struct buf err = BUF_INIT;
 

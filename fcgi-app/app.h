@@ -6,6 +6,7 @@
 
 #include "../store/store.h"
 #include "cache.h"
+#include "pcache.h"
 #include "config.h"
 #include "session.h"
 
@@ -18,6 +19,7 @@ struct app {
 	struct store *store;        /* NULL when the store could not be opened */
 	int           store_err;    /* why, when store is NULL */
 	struct cache *cache;        /* Redis; absorbs its own failures */
+	struct pcache *pcache;      /* this node's page cache (the master's); NULL: off */
 	struct session_key key;     /* signs sessions and CSRF tokens */
 	int           have_key;     /* 0: nobody can sign in (logged) */
 	uint64_t      requests;     /* served by this worker */
@@ -26,9 +28,10 @@ struct app {
 
 /*
  * Opens the store (logging once on failure) and makes the cache (which
- * connects lazily). Returns 0 or a store error.
+ * connects lazily); pc is the node's page cache, made by the master before
+ * the fork (NULL: none), and stays the master's. Returns 0 or a store error.
  */
-int  app_open(struct app *a, const struct config *cfg);
+int  app_open(struct app *a, const struct config *cfg, struct pcache *pc);
 void app_close(struct app *a);
 
 #endif

@@ -25,6 +25,7 @@ struct config {
 	long  redis_timeout_ms;  /* connect and command timeout */
 	char *redis_prefix;      /* prefix of every key */
 	long  page_ttl;          /* seconds a cached page lives at most */
+	long  page_cache_mb;     /* this node's shared page cache; 0 = off */
 	char *secret_file;       /* HMAC key for sessions and CSRF (made if missing) */
 	long  session_ttl;       /* seconds a sign-in lasts */
 	long  post_rate;         /* POSTs per minute per session */

@@ -222,10 +222,16 @@ own_rejection(struct request *r, const struct store_researcher *res,
 
 /*
  * The profile of r->res for viewer v (see viewer_for) with status. The
- * page comes from Redis when it is there (one pipelined round trip for
- * page and counter), else it is rendered from the store and put in Redis;
- * the counter likewise. Redis failing changes nothing but speed. A 200
- * carries an ETag and answers a matching If-None-Match with 304.
+ * page comes from this node's cache when it is there (shared memory, no
+ * system call: its holes are filled straight from it), else from Redis
+ * (one round trip), else it is rendered from the store; a page from
+ * Redis or the store goes into the node's cache, a rendered one into
+ * Redis too. The follower count is the store's, read in this request's
+ * snapshot: always as new as the last follow answered. Redis failing
+ * changes nothing but speed. A 200 carries an ETag and answers a matching
+ * If-None-Match with 304. X-Bzpeer-Cache says where the page came from:
+ * hit (this node), redis, miss (rendered; Redis up), off (rendered; Redis
+ * down or not configured).
  */
 void
 serve_profile(struct request *r, struct viewer *v, int status)
@@ -234,8 +240,12 @@ serve_profile(struct request *r, struct viewer *v, int status)
 	struct app *a = r->app;
 	struct cache_hit hit;
 	uint64_t gen = store_generation(r->txn);
-	struct sv pkey, ckey;
-	int rc, cached;
+	struct sv pkey, ckey, how;
+	struct page view;
+	struct pcache_ref ref;
+	const struct page *pg;
+	enum metrics_cache mc;
+	int rc, cached, local, try_local = 1;
 
 	v->claim = res->claim;
 	if (v->user.n) {
@@ -262,50 +272,62 @@ serve_profile(struct request *r, struct viewer *v, int status)
 		if (res->claim == STORE_CLAIM_NONE)
 			own_rejection(r, res, v);
 	}
+	rc = store_followers(r->txn, res->id, &v->followers);
+	if (rc != 0 && rc != STORE_NOTFOUND) {
+		store_failure(r, rc);
+		return;
+	}
 
 	buf_reset(&r->page_key);
 	cache_page_key(a->cache, &r->page_key, gen, views_version(), res->id,
 	    res->version);
 	pkey = (struct sv){ r->page_key.p, r->page_key.len };
-	buf_reset(&r->counter_key);
-	cache_counter_key(a->cache, &r->counter_key, res->id);
-	ckey = (struct sv){ r->counter_key.p, r->counter_key.len };
 
-	cached = cache_enabled(a->cache) ?
-	    cache_fetch(a->cache, pkey, ckey, &r->page, &hit) : -1;
-	if (cached < 0)
-		memset(&hit, 0, sizeof(hit));
-	if (!hit.page) {
-		page_reset(&r->page);
-		if ((rc = view_profile(r->txn, res, &r->page)) != 0) {
-			store_failure(r, rc == STORE_NOTFOUND ? STORE_CORRUPT : rc);
-			return;
+again:
+	local = try_local && pcache_get(a->pcache, pkey, &view, &ref) == 0;
+	if (local) {
+		pg = &view;
+		how = SV_LIT("hit");
+		mc = MC_HIT;
+	} else {
+		buf_reset(&r->counter_key);
+		cache_counter_key(a->cache, &r->counter_key, res->id);
+		ckey = (struct sv){ r->counter_key.p, r->counter_key.len };
+		cached = cache_enabled(a->cache) ?
+		    cache_fetch(a->cache, pkey, ckey, &r->page, &hit) : -1;
+		if (cached < 0)
+			memset(&hit, 0, sizeof(hit));
+		if (!hit.page) {
+			page_reset(&r->page);
+			if ((rc = view_profile(r->txn, res, &r->page)) != 0) {
+				store_failure(r, rc == STORE_NOTFOUND ?
+				    STORE_CORRUPT : rc);
+				return;
+			}
+			if (cached == 0)
+				cache_put_page(a->cache, pkey, &r->page,
+				    (unsigned)a->cfg->page_ttl);
 		}
-		if (cached == 0)
-			cache_put_page(a->cache, pkey, &r->page,
-			    (unsigned)a->cfg->page_ttl);
-	}
-	/* A count from before an import moved follows (a merge) is stale. */
-	if (hit.counter && hit.counter_txn >= store_follows_moved(r->txn))
-		v->followers = hit.followers;
-	else {
-		rc = store_followers(r->txn, res->id, &v->followers);
-		if (rc != 0 && rc != STORE_NOTFOUND) {
-			store_failure(r, rc);
-			return;
-		}
-		/* Refill, guarded by this snapshot's transaction id: a newer
-		 * count written after a follow is never overwritten. */
-		if (cached == 0)
+		/* Redis's copy of the count, for the nodes that share it:
+		 * refilled when missing or other than this snapshot's (one
+		 * from before an import moved follows, a merge, included),
+		 * guarded by its transaction id: a newer count is never
+		 * overwritten. */
+		if (cached == 0 && (!hit.counter || hit.followers != v->followers))
 			cache_put_counter(a->cache, ckey, v->followers,
 			    store_txn_id(r->txn));
+		(void)pcache_put(a->pcache, pkey, &r->page,
+		    (unsigned)a->cfg->page_ttl, &r->frame);
+		pg = &r->page;
+		how = cached < 0 ? SV_LIT("off") : hit.page ? SV_LIT("redis") :
+		    SV_LIT("miss");
+		mc = cached < 0 ? MC_OFF : hit.page ? MC_REDIS : MC_MISS;
 	}
 
 	resp_start(r, status, "text/html; charset=utf-8");
 	viewer_headers(r, v);
-	resp_header(r, "X-Bzpeer-Cache", cached < 0 ? SV_LIT("off") :
-	    hit.page ? SV_LIT("hit") : SV_LIT("miss"));
-	metrics_page_cache(cached < 0 ? MC_OFF : hit.page ? MC_HIT : MC_MISS);
+	resp_header(r, "X-Bzpeer-Cache", how);
+	metrics_page_cache(mc);
 	if (status == 200 && v->flash.n == 0) {
 		buf_reset(&r->etag);
 		profile_etag(&r->etag, gen, res, v);
@@ -313,7 +335,13 @@ serve_profile(struct request *r, struct viewer *v, int status)
 		    store_generation_time(r->txn)))
 			return;
 	}
-	page_fill(&r->page, v, &r->body);
+	page_fill(pg, v, &r->body);
+	/* The ring overwrote the entry while it was being copied (a node
+	 * writing pages faster than one is read): do it again without it. */
+	if (local && !pcache_valid(a->pcache, &ref)) {
+		try_local = 0;
+		goto again;
+	}
 }
 
 /* The profile; an OpenAlex id got its 301 from the dispatcher. */

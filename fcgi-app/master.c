@@ -56,6 +56,7 @@ struct master {
 	double   deadline;       /* when stopping: kill who is still busy */
 	int      said_ready;     /* READY=1 sent */
 	int      retiring;       /* an older generation still serves */
+	struct pcache *pcache;   /* the node's page cache, shared by every worker */
 	struct child children[MAX_CHILDREN];
 };
 
@@ -295,7 +296,8 @@ spawn(struct master *m)
 		 * its handlers; the master's descriptors are not its own. */
 		close(m->sig_fd);
 		close(m->ready_rd);
-		_exit(worker_run(m->cfg, m->listen_fd, self, m->ready_wr));
+		_exit(worker_run(m->cfg, m->pcache, m->listen_fd, self,
+		    m->ready_wr));
 	}
 	*c = (struct child){ .pid = pid, .gen = m->gen, .started = mono_now() };
 	log_debug("worker %ld started (generation %u)", (long)pid, m->gen);
@@ -522,6 +524,12 @@ reload(struct master *m)
 		return -1;
 	}
 	store_close(s);
+	/* The new generation starts with an empty page cache of this node
+	 * (what the old one writes until it retires is out of its reach): a
+	 * catalog swapped in under the same generation number, or an
+	 * operator's FLUSHALL, and the pages come from Redis or the store
+	 * again. */
+	pcache_clear(m->pcache);
 	m->gen++;
 	m->pending = m->want;
 	m->respawn_at = 0;
@@ -682,6 +690,14 @@ master_run(const struct config *cfg, int listen_fd, int owned)
 	if (metrics_init() < 0)
 		log_warn("metrics: mmap: %s; /metrics reports no counts",
 		    strerror(errno));
+	/* Made before the first fork, so that every worker maps the same
+	 * memory; no file, so nothing to clean up or to secure. */
+	if (cfg->page_cache_mb > 0) {
+		m.pcache = pcache_new((size_t)cfg->page_cache_mb << 20);
+		if (m.pcache == NULL)
+			log_warn("page cache of %ld MiB: %s; pages come from Redis "
+			    "or the store", cfg->page_cache_mb, strerror(errno));
+	}
 	log_info("bzpeer-fcgi " BZPEER_VERSION ": starting %zu workers", m.want);
 	notify("STATUS=starting workers");
 	for (;;) {
@@ -720,6 +736,8 @@ master_run(const struct config *cfg, int listen_fd, int owned)
 	}
 	log_info("stopped");
 	status = 0;
+	pcache_free(m.pcache);
+	m.pcache = NULL;
 close_pipe:
 	close(m.ready_rd);
 	close(m.ready_wr);

@@ -315,9 +315,11 @@ metrics_format(struct buf *out, const struct metrics_shm *m,
 	format_requests(out, m, routes, nslots);
 
 	meta(out, "bzpeer_page_cache_requests_total", "counter",
-	    "Profile pages looked up in Redis: hit, miss, or off (Redis down or not configured).");
+	    "Profile pages by where they came from: hit (this machine's page cache), redis, miss (rendered, Redis up), or off (rendered, Redis down or not configured).");
 	sample(out, "bzpeer_page_cache_requests_total", "result=\"hit\"",
 	    get(&m->page_cache[MC_HIT]));
+	sample(out, "bzpeer_page_cache_requests_total", "result=\"redis\"",
+	    get(&m->page_cache[MC_REDIS]));
 	sample(out, "bzpeer_page_cache_requests_total", "result=\"miss\"",
 	    get(&m->page_cache[MC_MISS]));
 	sample(out, "bzpeer_page_cache_requests_total", "result=\"off\"",

@@ -36,7 +36,9 @@ struct route;
 /* Group-commit batch size bucket bounds (items); the last is +Inf. */
 #define METRICS_BATCH_BOUNDS 7
 
-enum metrics_cache { MC_HIT, MC_MISS, MC_OFF, MC__COUNT };
+/* Where a profile page came from (X-Bzpeer-Cache): this machine's page
+ * cache, Redis, rendered with Redis up, rendered without it. */
+enum metrics_cache { MC_HIT, MC_MISS, MC_OFF, MC_REDIS, MC__COUNT };
 enum metrics_rate { MR_SESSION, MR_ADDRESS, MR__COUNT };
 
 typedef _Atomic uint64_t metric_t;

@@ -32,6 +32,7 @@ req_free(struct request *r)
 	buf_free(&r->page_key);
 	buf_free(&r->counter_key);
 	buf_free(&r->etag);
+	buf_free(&r->frame);
 	buf_free(&r->res_copy);
 	buf_free(&r->back);
 	buf_free(&r->user);

@@ -103,6 +103,7 @@ struct request {
 	/* The profile's cache keys and entity tag (serve_profile), kept here
 	 * so that the hot path allocates nothing. */
 	struct buf  page_key, counter_key, etag;
+	struct buf  frame;          /* a page framed for the node's cache */
 };
 
 void req_init(struct request *r, struct app *app);

@@ -292,7 +292,11 @@ conn_process(struct worker *w, struct conn *c, double now)
 
 /*
  * Reads what c has sent (bounded per wake-up, so one client cannot keep
- * the worker to itself) and acts on it. Returns 0, or -1 to close c.
+ * the worker to itself) and acts on it. A read shorter than asked for
+ * took everything the socket held: the next is left to the next wake-up
+ * (ppoll is level-triggered, so nothing that comes meanwhile, an end of
+ * stream included, is missed), which saves a read that would only say
+ * EAGAIN on every request. Returns 0, or -1 to close c.
  */
 static int
 conn_read(struct worker *w, struct conn *c, double now)
@@ -323,6 +327,8 @@ conn_read(struct worker *w, struct conn *c, double now)
 		 * client sending faster than it is answered. */
 		if (c->in.in.len - c->in.in_off > w->lim.params_max +
 		    w->lim.stdin_max + 4 * 65544)
+			break;
+		if ((size_t)n < READ_CHUNK)
 			break;
 	}
 	if (conn_process(w, c, now) < 0)
@@ -575,7 +581,8 @@ fit_descriptors(size_t want)
 }
 
 int
-worker_run(const struct config *cfg, int listen_fd, pid_t master, int ready_fd)
+worker_run(const struct config *cfg, struct pcache *pc, int listen_fd,
+    pid_t master, int ready_fd)
 {
 	struct sigaction sa;
 	sigset_t block, waitmask;
@@ -629,7 +636,7 @@ worker_run(const struct config *cfg, int listen_fd, pid_t master, int ready_fd)
 	/* A store that does not open is not a reason to exit: the master
 	 * would only start another worker that fails the same way. Pages
 	 * answer 503 until a reload brings a good store. */
-	app_open(&app, cfg);
+	app_open(&app, cfg, pc);
 	memset(&w, 0, sizeof(w));
 	w.cfg = cfg;
 	w.listen_fd = listen_fd;

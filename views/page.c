@@ -82,14 +82,18 @@ page_encode(const struct page *pg, struct buf *out)
 	buf_put(out, pg->body.p, pg->body.len);
 }
 
-int
-page_decode(struct page *pg, const char *p, size_t n)
+/*
+ * The frame's fixed part and holes, checked against n: 0 with status and
+ * holes in pg and where slug and body sit, or -1.
+ */
+static int
+frame_split(struct page *pg, const char *p, size_t n, size_t *slug_at,
+    size_t *slug_len, size_t *body_at)
 {
 	const unsigned char *u = (const unsigned char *)p;
 	uint32_t status, nholes, slen, prev = 0;
-	size_t pos;
+	size_t pos, body_len;
 
-	page_reset(pg);
 	if (n < 17 || memcmp(p, PAGE_MAGIC, 5) != 0)
 		return -1;
 	status = get_le32(u + 5);
@@ -99,23 +103,50 @@ page_decode(struct page *pg, const char *p, size_t n)
 	if (nholes > PAGE_MAX_HOLES || status < 100 || status > 599 ||
 	    (size_t)nholes * 5 > n - pos || slen > n - pos - (size_t)nholes * 5)
 		return -1;
-	pg->status = (int)status;
+	body_len = n - pos - (size_t)nholes * 5 - slen;
 	for (uint32_t i = 0; i < nholes; i++, pos += 5) {
 		pg->holes[i].off = get_le32(u + pos);
 		pg->holes[i].kind = u[pos + 4];
-	}
-	buf_put(&pg->slug, p + pos, slen);
-	pos += slen;
-	buf_put(&pg->body, p + pos, n - pos);
-	for (uint32_t i = 0; i < nholes; i++) {
 		if (pg->holes[i].kind >= HOLE__COUNT ||
-		    pg->holes[i].off > pg->body.len || pg->holes[i].off < prev) {
-			page_reset(pg);
+		    pg->holes[i].off > body_len || pg->holes[i].off < prev)
 			return -1;
-		}
 		prev = pg->holes[i].off;
 	}
+	pg->status = (int)status;
 	pg->nholes = nholes;
+	*slug_at = pos;
+	*slug_len = slen;
+	*body_at = pos + slen;
 	return 0;
 }
 
+int
+page_decode(struct page *pg, const char *p, size_t n)
+{
+	size_t slug_at, slug_len, body_at;
+
+	page_reset(pg);
+	if (frame_split(pg, p, n, &slug_at, &slug_len, &body_at) != 0) {
+		page_reset(pg);
+		return -1;
+	}
+	buf_put(&pg->slug, p + slug_at, slug_len);
+	buf_put(&pg->body, p + body_at, n - body_at);
+	return 0;
+}
+
+int
+page_view(struct page *pg, const char *p, size_t n)
+{
+	size_t slug_at, slug_len, body_at;
+
+	memset(pg, 0, sizeof(*pg));
+	if (frame_split(pg, p, n, &slug_at, &slug_len, &body_at) != 0) {
+		memset(pg, 0, sizeof(*pg));
+		return -1;
+	}
+	/* cap 0: bytes that belong to someone else (buf.h). */
+	pg->slug = (struct buf){ (char *)(uintptr_t)(p + slug_at), slug_len, 0 };
+	pg->body = (struct buf){ (char *)(uintptr_t)(p + body_at), n - body_at, 0 };
+	return 0;
+}

@@ -59,4 +59,11 @@ int page_mark(void *pg, int hole);
 void page_encode(const struct page *pg, struct buf *out);
 int  page_decode(struct page *pg, const char *p, size_t n);
 
+/*
+ * page_decode() without the copies: pg's slug and body point into p (cap
+ * 0), which must outlive it; pg must then never be reset, written or
+ * freed. The same checks; -1 with pg empty.
+ */
+int  page_view(struct page *pg, const char *p, size_t n);
+
 #endif

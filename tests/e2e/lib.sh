@@ -171,6 +171,9 @@ workers() { tr ' ' '\n' <"/proc/$(master)/task/$(master)/children" 2>/dev/null |
 n_workers() { [ "$(workers | wc -l)" = "$1" ]; }
 # new_workers N OLD: N workers, none of them among the pids OLD (a reload, a respawn).
 new_workers() { n_workers "$1" && [ -z "$(comm -12 <(workers) <(echo "$2" | sort -n))" ]; }
+# reload N: SIGHUP, and wait (10 s at most) for N new workers; the new
+# generation starts with this machine's page cache empty.
+reload() { local before; before=$(workers); kill -HUP "$(master)"; wait_for 10 new_workers "$1" "$before"; }
 # accepted PID: every unix-socket connection of process PID (a test client)
 # is held by a bzpeer-fcgi process: accepted, no longer in the backlog.
 accepted() {

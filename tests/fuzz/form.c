@@ -136,7 +136,7 @@ FUZZ_INIT(form)
 		form_die(path, "cannot write");
 	if (config_set(&form_cfg, "secret_file", path, &err) != 0)
 		form_die("config", err.p);
-	if (app_open(&form_app, &form_cfg) != 0 || !form_app.have_key)
+	if (app_open(&form_app, &form_cfg, NULL) != 0 || !form_app.have_key)
 		form_die("app_open", "store or key");
 	req_init(&form_req, &form_app);
 	form_txn0 = form_txn_id();
