@@ -234,6 +234,39 @@ csrf_mac(const struct session_key *key, struct sv value,
 	mac(key, "csrf1|", value, (struct sv){ "", 0 }, m);
 }
 
+/*
+ * The pads: ChaCha20 under a key of this process's own, one 64-byte block
+ * per pad (counter as nonce), so a page costs no getrandom(2). The key is
+ * drawn at the first pad and again by session_pads_reseed() in each new
+ * worker: a fork must not hand two processes the same stream.
+ */
+static struct {
+	unsigned char key[crypto_stream_chacha20_KEYBYTES];
+	uint64_t      next;
+	int           keyed;
+} pads;
+
+void
+session_pads_reseed(void)
+{
+	randombytes_buf(pads.key, sizeof(pads.key));
+	pads.next = 0;
+	pads.keyed = 1;
+}
+
+static void
+pad_next(unsigned char *pad, size_t n)
+{
+	unsigned char nonce[crypto_stream_chacha20_NONCEBYTES];
+
+	if (!pads.keyed || pads.next == UINT64_MAX)
+		session_pads_reseed();
+	_Static_assert(sizeof(nonce) == sizeof(pads.next), "a nonce per pad");
+	memcpy(nonce, &pads.next, sizeof(nonce));   /* any byte order: unique */
+	pads.next++;
+	crypto_stream_chacha20(pad, n, nonce, pads.key);
+}
+
 void
 session_csrf(const struct session_key *key, struct sv value, struct buf *out)
 {
@@ -241,7 +274,7 @@ session_csrf(const struct session_key *key, struct sv value, struct buf *out)
 	unsigned char *pad = t, *m = t + crypto_auth_hmacsha256_BYTES;
 
 	csrf_mac(key, value, m);
-	randombytes_buf(pad, crypto_auth_hmacsha256_BYTES);
+	pad_next(pad, crypto_auth_hmacsha256_BYTES);
 	for (size_t i = 0; i < crypto_auth_hmacsha256_BYTES; i++)
 		m[i] ^= pad[i];
 	b64url_encode(out, t, sizeof(t));

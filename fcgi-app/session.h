@@ -77,6 +77,12 @@ int  session_verify(const struct session_key *key, struct sv value,
 void session_csrf(const struct session_key *key, struct sv value,
     struct buf *out);
 
+/*
+ * Draws this process's pad key anew (the pads are a ChaCha20 stream, not
+ * a getrandom(2) per page): each worker calls it once after the fork.
+ */
+void session_pads_reseed(void);
+
 /* The longest token a form field must hold: a masked one. */
 #define SESSION_CSRF_MAX 86
 

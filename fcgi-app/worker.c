@@ -591,6 +591,10 @@ worker_run(const struct config *cfg, struct pcache *pc, int listen_fd,
 	pid_t self = getpid();
 	int status;
 
+	/* Its own CSRF pads: the master's stream, if it had one, is shared
+	 * by every worker it forked. */
+	session_pads_reseed();
+
 	/* The master going away (even by kill -9) ends its workers. The pid
 	 * comes from the master: getppid() here could already be init's. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)

@@ -1,6 +1,8 @@
 /* test_http.c: request parsing, declared fields, the route matcher, config. */
 #include <sodium.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../../fcgi-app/config.h"
 #include "../../fcgi-app/form.h"
@@ -471,6 +473,33 @@ test_session(void)
 			t2.p[at] = keep;
 		}
 		buf_free(&t2); buf_free(&raw); buf_free(&md);
+	}
+	/* The pads are a stream of this process's: a forked child without
+	 * session_pads_reseed() would mask exactly as its parent does next;
+	 * with it (what every worker does), differently. */
+	for (int reseed = 0; reseed < 2; reseed++) {
+		struct buf mine = BUF_INIT;
+		char theirs[SESSION_CSRF_MAX + 1] = "";
+		int fds[2], st;
+		pid_t pid;
+
+		REQUIRE(pipe(fds) == 0);
+		REQUIRE((pid = fork()) >= 0);
+		if (pid == 0) {
+			struct buf b = BUF_INIT;
+
+			if (reseed)
+				session_pads_reseed();
+			session_csrf(&k, v, &b);
+			_exit(write(fds[1], b.p, b.len) == (ssize_t)b.len ? 0 : 1);
+		}
+		close(fds[1]);
+		session_csrf(&k, v, &mine);
+		CHECK(read(fds[0], theirs, sizeof(theirs) - 1) == SESSION_CSRF_MAX);
+		close(fds[0]);
+		CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		CHECK((memcmp(mine.p, theirs, SESSION_CSRF_MAX) == 0) == !reseed);
+		buf_free(&mine);
 	}
 	/* cookies */
 	CHECK(cookie_get("a=1; bzs=xyz; c=3", "bzs", &v) == 0 && sv_eq_cstr(v, "xyz"));
