@@ -164,6 +164,14 @@ PARAMS="$ROOT/nginx/bzpeer-fastcgi.conf"
     "SOCKET=$RUN/fcgi.sock" "STATIC=$ROOT/views/static" "PARAMS=$PARAMS" \
     "LOGIN=$RUN/bzpeer-login.conf" "CACHE=$RUN/nginx-cache" \
     "MICROCACHE=bzpeer_micro" "LOGIN_RATE=6000r/m" "POST_RATE=100000r/s"
+# The follow path posts from one address at full speed. nginx reads the
+# clock once per event-loop pass, so every post of one pass arrives "at
+# once" whatever the rate: past the shipped burst of 20 the excess got 503
+# (29 of 30,395 in a round). The bench measures the app, not the limit.
+sed -i 's/limit_req zone=bzpeer_post burst=20 nodelay;/limit_req zone=bzpeer_post burst=100000 nodelay;/' \
+    "$RUN/bzpeer-site.conf"
+grep -q 'zone=bzpeer_post burst=100000' "$RUN/bzpeer-site.conf" ||
+    die "the site's post limit line changed: bench.sh cannot lift it"
 sed -e "s|@RUNDIR@|$RUN|g" -e "s|^\( *access_log\) .*|\1 off;|" -e "$(nginx_user_sed)" \
     "$ROOT/nginx/nginx-dev.conf.in" > "$RUN/nginx.conf"
 cat >> "$RUN/bzpeer-site.conf" <<CONF
