@@ -55,7 +55,7 @@ int sv_eq_cstr(struct sv a, const char *s);
  * entity tags, never for security. hash64() continues h over p[0..n);
  * start from HASH64_SEED. sv_hash() folds it to 32 bits for tables.
  */
-#define HASH64_SEED 1469598103934665603ULL
+#define HASH64_SEED 14695981039346656037ULL   /* FNV-1a 64's offset basis */
 uint64_t hash64(uint64_t h, const void *p, size_t n);
 uint32_t sv_hash(struct sv s);
 

@@ -46,17 +46,6 @@ db_put_new(struct imp *m, enum store_db db, struct sv key, struct sv val)
 	return mdb_put(m->txn, m->dbi[db], &k, &v, 0);
 }
 
-/* FNV-1a, 64 bits. */
-static uint64_t
-fnv64(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ s[i]) * 0x100000001b3ULL;
-	return h;
-}
 
 /* The hash of r's content: its record with version and change time 0. */
 uint64_t
@@ -69,7 +58,7 @@ imp_content_hash(struct imp *m, const struct store_researcher *r)
 	c.version = 0;
 	c.changed = 0;
 	rec_researcher_encode(&b, &c);
-	h = fnv64(0xcbf29ce484222325ULL, b.p, b.len);
+	h = hash64(HASH64_SEED, b.p, b.len);
 	buf_free(&b);
 	(void)m;
 	return h;

@@ -130,21 +130,17 @@ tally_summary(struct imp *m, uint64_t num, const uint64_t *p,
 		idmap_add(&m->tp, p[4 + na + i])->n++;
 }
 
-/* FNV-1a over one more work record (its length first). */
+/* The hash (hash64) over one more work record, its length first. */
 static uint64_t
 works_hash_add(uint64_t h, const MDB_val *v)
 {
-	const unsigned char *s = v->mv_data;
-	uint64_t n = v->mv_size;
+	unsigned char n[8];
 	size_t i;
 
-	if (h == 0)
-		h = 0xcbf29ce484222325ULL;
 	for (i = 0; i < 8; i++)
-		h = (h ^ (unsigned char)(n >> (8 * i))) * 0x100000001b3ULL;
-	for (i = 0; i < v->mv_size; i++)
-		h = (h ^ s[i]) * 0x100000001b3ULL;
-	return h;
+		n[i] = (unsigned char)((uint64_t)v->mv_size >> (8 * i));
+	h = hash64(h == 0 ? HASH64_SEED : h, n, sizeof(n));
+	return hash64(h, v->mv_data, v->mv_size);
 }
 
 /*

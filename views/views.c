@@ -32,18 +32,6 @@ static const char *const static_files[VS__COUNT] = {
 static char static_urls[VS__COUNT][VIEWS_STATIC_URL_MAX];
 static uint32_t static_fp;
 
-/* FNV-1a, 64 bits: names a file's version, not a secret. */
-static uint64_t
-fnv64(const unsigned char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325u;
-
-	while (n--) {
-		h ^= *p++;
-		h *= 0x100000001b3u;
-	}
-	return h;
-}
 
 void
 views_static_name(char out[VIEWS_STATIC_URL_MAX], const char *name,
@@ -56,7 +44,7 @@ views_static_name(char out[VIEWS_STATIC_URL_MAX], const char *name,
 		snprintf(out, VIEWS_STATIC_URL_MAX, "/static/%s", name);
 	else
 		snprintf(out, VIEWS_STATIC_URL_MAX, "/static/%.*s.%016llx%s",
-		    len, name, (unsigned long long)fnv64(p, n), dot ? dot : "");
+		    len, name, (unsigned long long)hash64(HASH64_SEED, p, n), dot ? dot : "");
 }
 
 /* The address of dir/static/name into out, read whole (at most 4 MiB). */
@@ -128,7 +116,7 @@ views_load(const char *dir, struct buf *err)
 	static_fp = 0;
 	for (i = 0; i < VS__COUNT; i++) {
 		static_url(dir, static_files[i], static_urls[i]);
-		static_fp = static_fp * 31u + (uint32_t)fnv64(
+		static_fp = static_fp * 31u + (uint32_t)hash64(HASH64_SEED,
 		    (const unsigned char *)static_urls[i], strlen(static_urls[i]));
 	}
 	return 0;
