@@ -135,10 +135,9 @@ static uint64_t
 works_hash_add(uint64_t h, const MDB_val *v)
 {
 	unsigned char n[8];
-	size_t i;
 
-	for (i = 0; i < 8; i++)
-		n[i] = (unsigned char)((uint64_t)v->mv_size >> (8 * i));
+	put_le32(n, (uint32_t)v->mv_size);
+	put_le32(n + 4, (uint32_t)((uint64_t)v->mv_size >> 32));
 	h = hash64(h == 0 ? HASH64_SEED : h, n, sizeof(n));
 	return hash64(h, v->mv_data, v->mv_size);
 }
