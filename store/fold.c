@@ -33,7 +33,9 @@
  *  5. recomposition (NFC) of what is left, so a name typed precomposed
  *     and one typed decomposed fold alike;
  *  6. white space (and line and paragraph separators) to one space, none
- *     at either end.
+ *     at either end;
+ *  7. NFC again over the result: what steps 3 and 6 dropped between two
+ *     marks can leave them out of canonical order.
  * ASCII names take a shortcut with the same result.
  */
 
@@ -231,6 +233,25 @@ store_fold_name(struct buf *out, struct sv name)
 	/* Step 6. */
 	for (k = 0; k < (size_t)n; k++)
 		emit(out, start, cp[k], &pending_space);
+	/*
+	 * Step 7. Dropping what stood between two marks (steps 3 and 6) can
+	 * leave them out of canonical order (U+0F80 then U+094D), which the
+	 * next fold would reorder: NFC once more over what was written, so
+	 * the fold of a fold is the fold.
+	 */
+	if (out->len > start) {
+		utf8proc_uint8_t *nfc = NULL;
+		utf8proc_ssize_t r = utf8proc_map(
+		    (const utf8proc_uint8_t *)out->p + start,
+		    (utf8proc_ssize_t)(out->len - start), &nfc,
+		    UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+
+		if (r >= 0) {
+			out->len = start;
+			buf_put(out, (const char *)nfc, (size_t)r);
+		}
+		free(nfc);
+	}
 out:
 	free(cp);
 	buf_free(&clean);
