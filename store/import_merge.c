@@ -49,6 +49,28 @@ csv_open(struct csvf *cf, const char *path, const char *header, FILE *log)
 	return 0;
 }
 
+/*
+ * The next row of cf that is not a blank line: csv_next()'s answer, or -1
+ * after a read error (logged, naming path and the line).
+ */
+static int
+csv_row(struct csvf *cf, const char *path, FILE *log)
+{
+	struct csv *c = &cf->c;
+	int r;
+
+	while ((r = csv_next(c)) != 0) {
+		if (r < 0) {
+			fprintf(log, "%s: read error after line %llu: %s\n",
+			    path, (unsigned long long)c->lineno, gzin_error(cf->g));
+			return -1;
+		}
+		if (!(r == 1 && c->nf == 1 && c->f[0].n == 0))
+			return r;
+	}
+	return 0;
+}
+
 /* "YYYY-MM-DD", a date of the calendar */
 static int
 is_date(struct sv s)
@@ -413,15 +435,11 @@ imp_merged_file(struct imp *m, const char *path, int works)
 	if ((rc = csv_open(cf, path, "merge_date,id,merge_into_id",
 	    m->o->log)) != 0)
 		goto out;
-	while ((r = csv_next(c)) != 0) {
+	while ((r = csv_row(cf, path, m->o->log)) != 0) {
 		if (r < 0) {
-			fprintf(m->o->log, "%s: read error after line %llu: %s\n",
-			    path, (unsigned long long)c->lineno, gzin_error(cf->g));
 			rc = EIO;
 			break;
 		}
-		if (r == 1 && c->nf == 1 && c->f[0].n == 0)
-			continue;             /* a blank line */
 		if (r != 1 || c->nf != 3 || !is_date(c->f[0]) ||
 		    csv_id(c->f[1], works ? 'W' : 'A', &from) != 0 ||
 		    csv_id(c->f[2], works ? 'W' : 'A', &to) != 0) {
@@ -474,15 +492,11 @@ imp_deleted_file(struct imp *m, const char *path, const char *after,
 
 	if ((rc = csv_open(cf, path, "work_id,deleted_date", m->o->log)) != 0)
 		goto out;
-	while ((r = csv_next(c)) != 0) {
+	while ((r = csv_row(cf, path, m->o->log)) != 0) {
 		if (r < 0) {
-			fprintf(m->o->log, "%s: read error after line %llu: %s\n",
-			    path, (unsigned long long)c->lineno, gzin_error(cf->g));
 			rc = EIO;
 			break;
 		}
-		if (r == 1 && c->nf == 1 && c->f[0].n == 0)
-			continue;
 		if (r != 1 || c->nf != 2 || !is_date(c->f[1]) ||
 		    csv_id(c->f[0], 'W', &num) != 0) {
 			if ((rc = imp_bad_line(m, path, c->lineno,
