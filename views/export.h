@@ -49,7 +49,8 @@ void export_bib_key(const struct store_work *w, struct buf *out);
  * Beethoven, Ludwig", "de la Tour, Hervé") and a suffix after it ("King,
  * Jr., Martin Luther"); a one-word name, one holding a comma or the word
  * "and", or one in an East Asian script (family name first) braced whole. Two family names without a hyphen cannot be
- * told from a middle name: only the last word is the family name.
+ * told from a middle name by the words alone: only the last word is the
+ * family name (export_author_split asks the catalog).
  */
 void export_bib_name(struct buf *out, struct sv name);
 
@@ -63,6 +64,20 @@ struct export_name {
 	int       whole;
 };
 void export_name_split(struct sv name, struct export_name *x);
+
+/*
+ * An author of a work split as export_name_split does, then told by the
+ * catalog where the words cannot tell: when the author's researcher
+ * record (by a->id, in t) has an alternative name written "Family,
+ * Given" whose family name is longer than the split's and is what the
+ * name's last words spell (folded, word by word; a given name left in
+ * front), that is the family name: "Gabriel García Márquez" with the
+ * alternative "García Márquez, Gabriel" is "García Márquez", "Gabriel".
+ * Names kept whole, with a suffix, or of an author with no record are
+ * split by the words alone.
+ */
+void export_author_split(struct store_rtxn *t, const struct store_author_ref *a,
+    struct export_name *x);
 
 /*
  * works.ris: every work as a RIS record (TY .. ER), newest first, lines

@@ -293,29 +293,124 @@ export_name_split(struct sv name, struct export_name *x)
 	x->given = (struct sv){ p, we[fam - 1] };
 }
 
+/* The words of s: their starts and ends; at most NAME_WORDS. */
+static size_t
+words_of(struct sv s, size_t *ws, size_t *we)
+{
+	size_t i, nw = 0;
+
+	for (i = 0; i < s.n; i++) {
+		if (s.p[i] == ' ')
+			continue;
+		if (nw == NAME_WORDS)
+			return nw;
+		ws[nw] = i;
+		while (i < s.n && s.p[i] != ' ')
+			i++;
+		we[nw++] = i;
+	}
+	return nw;
+}
+
+/* Whether word a and word b fold to the same (store_fold_name). */
+static int
+same_word(struct sv a, struct sv b, struct buf *fa, struct buf *fb)
+{
+	buf_reset(fa);
+	buf_reset(fb);
+	store_fold_name(fa, a);
+	store_fold_name(fb, b);
+	return fa->len && fa->len == fb->len && memcmp(fa->p, fb->p, fa->len) == 0;
+}
+
+/*
+ * Whether alt, an alternative name written "Family, Given[...]", names a
+ * family name of more than fam_words words that the name's last words
+ * spell (folded, word by word) with a given name left in front; if so,
+ * how many of the name's words it takes.
+ */
+static size_t
+alt_family_words(struct sv name, const size_t *ws, const size_t *we,
+    size_t nw, size_t fam_words, struct sv alt, struct buf *fa,
+    struct buf *fb)
+{
+	size_t aws[NAME_WORDS], awe[NAME_WORDS], k, i;
+	const char *comma = memchr(alt.p, ',', alt.n);
+	struct sv fam;
+
+	if (comma == NULL)
+		return 0;
+	fam = (struct sv){ alt.p, (size_t)(comma - alt.p) };
+	k = words_of(fam, aws, awe);
+	if (k <= fam_words || k >= nw || k == NAME_WORDS)
+		return 0;
+	for (i = 0; i < k; i++)
+		if (!same_word((struct sv){ name.p + ws[nw - k + i],
+		    we[nw - k + i] - ws[nw - k + i] },
+		    (struct sv){ fam.p + aws[i], awe[i] - aws[i] }, fa, fb))
+			return 0;
+	return k;
+}
+
+void
+export_author_split(struct store_rtxn *t, const struct store_author_ref *a,
+    struct export_name *x)
+{
+	struct store_researcher r;
+	struct buf fa = BUF_INIT, fb = BUF_INIT;
+	size_t ws[NAME_WORDS], we[NAME_WORDS], fws[NAME_WORDS], fwe[NAME_WORDS];
+	size_t nw, fam_words, k = 0, pos = 0;
+	struct sv name, alt;
+
+	export_name_split(a->name, x);
+	if (x->whole || x->suffix.n || t == NULL || a->id.n == 0)
+		return;
+	name = x->whole_name;
+	nw = words_of(name, ws, we);
+	fam_words = words_of(x->family, fws, fwe);
+	if (nw < 3 || nw == NAME_WORDS || fam_words + 1 >= nw ||
+	    store_researcher_by_id(t, a->id, &r) != 0)
+		return;
+	while (k == 0 && store_researcher_alt_next(&r, &pos, &alt) == 0)
+		k = alt_family_words(name, ws, we, nw, fam_words, alt, &fa, &fb);
+	buf_free(&fa);
+	buf_free(&fb);
+	if (k == 0)
+		return;
+	x->family = (struct sv){ name.p + ws[nw - k], we[nw - 1] - ws[nw - k] };
+	x->given = (struct sv){ name.p, we[nw - k - 1] };
+}
+
+/* One split name as BibTeX reads it (export_bib_name). */
+static void
+bib_name(struct buf *o, const struct export_name *x)
+{
+	if (x->whole) {
+		if (x->whole_name.n == 0) {
+			buf_puts(o, "{Unknown}");
+			return;
+		}
+		buf_putc(o, '{');
+		bib_txt(o, x->whole_name);
+		buf_putc(o, '}');
+		return;
+	}
+	bib_txt(o, x->family);
+	if (x->suffix.n) {
+		buf_puts(o, ", ");
+		bib_txt(o, x->suffix);
+	}
+	buf_puts(o, ", ");
+	bib_txt(o, x->given);
+}
+
 void
 export_bib_name(struct buf *o, struct sv name)
 {
 	struct export_name x;
 
 	export_name_split(name, &x);
-	if (x.whole) {
-		if (x.whole_name.n == 0) {
-			buf_puts(o, "{Unknown}");
-			return;
-		}
-		buf_putc(o, '{');
-		bib_txt(o, x.whole_name);
-		buf_putc(o, '}');
-		return;
-	}
-	bib_txt(o, x.family);
-	if (x.suffix.n) {
-		buf_puts(o, ", ");
-		bib_txt(o, x.suffix);
-	}
-	buf_puts(o, ", ");
-	bib_txt(o, x.given);
+	bib_name(o, &x);
 }
 
 static void
@@ -372,6 +467,7 @@ bib_entry_cb(void *ctx, const struct store_work *w)
 	struct buf *o = c->out;
 	const struct bib_key *k = &c->k[c->at++];
 	struct store_author_ref a;
+	struct export_name x;
 	const char *type = "misc", *venue_field = "howpublished", *note = NULL;
 	struct sv url = work_url(w), doi = { "", 0 };
 	size_t pos = 0, na = 0, i;
@@ -399,7 +495,8 @@ bib_entry_cb(void *ctx, const struct store_work *w)
 			continue;
 		if (na++)
 			buf_puts(o, " and ");
-		export_bib_name(o, a.name);
+		export_author_split(c->t, &a, &x);
+		bib_name(o, &x);
 	}
 	if (rc != STORE_NOTFOUND)
 		return rc;

@@ -59,10 +59,16 @@ digits(const char *p, size_t n)
 	return 1;
 }
 
+struct cctx {
+	struct store_rtxn *t;
+	struct jw          j;
+};
+
 static int
 csl_work_cb(void *ctx, const struct store_work *w)
 {
-	struct jw *j = ctx;
+	struct cctx *c = ctx;
+	struct jw *j = &c->j;
 	struct store_author_ref a;
 	struct export_name x;
 	struct sv doi = { "", 0 }, url = work_url(w);
@@ -77,7 +83,7 @@ csl_work_cb(void *ctx, const struct store_work *w)
 	jw_str(j, "title", w->title.n ? w->title : SV_LIT("Untitled work"));
 	jw_arr_open(j, "author");
 	while ((rc = store_work_author_next(w, &pos, &a)) == 0) {
-		export_name_split(a.name, &x);
+		export_author_split(c->t, &a, &x);
 		if (x.whole && x.whole_name.n == 0)
 			continue;
 		jw_obj_open(j, NULL);
@@ -139,14 +145,15 @@ int
 export_csl(struct store_rtxn *t, const struct store_researcher *r,
     struct buf *out)
 {
-	struct jw j;
+	struct cctx c;
 	int rc;
 
-	jw_init(&j, out);
-	jw_arr_open(&j, NULL);
-	if ((rc = works_each(t, r, WORKS_NEWEST, 0, 0, csl_work_cb, &j)) != 0)
+	c.t = t;
+	jw_init(&c.j, out);
+	jw_arr_open(&c.j, NULL);
+	if ((rc = works_each(t, r, WORKS_NEWEST, 0, 0, csl_work_cb, &c)) != 0)
 		return rc;
-	jw_arr_close(&j);
+	jw_arr_close(&c.j);
 	buf_putc(out, '\n');
-	return jw_done(&j) == 0 ? 0 : STORE_CORRUPT;
+	return jw_done(&c.j) == 0 ? 0 : STORE_CORRUPT;
 }

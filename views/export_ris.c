@@ -97,10 +97,16 @@ ris_line(struct buf *o, const char *tag, struct sv v)
 	buf_puts(o, "\r\n");
 }
 
+struct rctx {
+	struct store_rtxn *t;
+	struct buf        *out;
+};
+
 static int
 ris_work_cb(void *ctx, const struct store_work *w)
 {
-	struct buf *o = ctx;
+	struct rctx *c = ctx;
+	struct buf *o = c->out;
 	struct store_author_ref a;
 	struct export_name x;
 	const char *ty = ris_type(w->type);
@@ -116,7 +122,7 @@ ris_work_cb(void *ctx, const struct store_work *w)
 	while ((rc = store_work_author_next(w, &pos, &a)) == 0) {
 		struct buf n = BUF_INIT;
 
-		export_name_split(a.name, &x);
+		export_author_split(c->t, &a, &x);
 		if (x.whole)
 			buf_put(&n, x.whole_name.p, x.whole_name.n);
 		else {
@@ -168,5 +174,7 @@ int
 export_ris(struct store_rtxn *t, const struct store_researcher *r,
     struct buf *out)
 {
-	return works_each(t, r, WORKS_NEWEST, 0, 0, ris_work_cb, out);
+	struct rctx c = { t, out };
+
+	return works_each(t, r, WORKS_NEWEST, 0, 0, ris_work_cb, &c);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../../store/openalex.h"
+#include "../../views/export.h"
 #include "store_fixture.h"
 
 static const char *
@@ -316,6 +317,73 @@ new_slugs(void)
 	store_close(s);
 }
 
+/* Whether the export of researcher id holds want. */
+static int
+exports(struct store_rtxn *t, const char *id,
+    int (*fn)(struct store_rtxn *, const struct store_researcher *,
+    struct buf *), const char *want)
+{
+	struct store_researcher r;
+	struct buf b = BUF_INIT;
+	int ok;
+
+	ok = store_researcher_by_id(t, sv_cstr(id), &r) == 0 &&
+	    fn(t, &r, &b) == 0 && b.len && memmem(b.p, b.len, want,
+	    strlen(want)) != NULL;
+	if (!ok)
+		printf("# export of %s lacks \"%s\":\n%.*s\n", id, want,
+		    (int)b.len, b.p ? b.p : "");
+	buf_free(&b);
+	return ok;
+}
+
+/*
+ * Two family names without a hyphen: the words cannot tell them from a
+ * middle name, the researcher's alternative names ("García Márquez,
+ * Gabriel") can; an alternative that does not end the name, or that
+ * would leave no given name, is not taken.
+ */
+static void
+double_surnames(void)
+{
+	struct store *s;
+	struct store_rtxn *t;
+
+	REQUIRE(store_open(path_in(scratch, "surnames"), STORE_CREATE, &s) == 0);
+	REQUIRE(import_lines(s, "surnames-authors.jsonl",
+	    "{\"id\":\"A1\",\"display_name\":\"Gabriel García Márquez\","
+	    "\"display_name_alternatives\":[\"G. García Márquez\",\"García Márquez, Gabriel\"]}\n"
+	    "{\"id\":\"A2\",\"display_name\":\"Ana María Gómez\"}\n"
+	    "{\"id\":\"A3\",\"display_name\":\"María Elena Walsh\","
+	    "\"display_name_alternatives\":[\"Elena Smith, María\",\"Walsh, M. E.\"]}\n"
+	    "{\"id\":\"A4\",\"display_name\":\"Ana Lucía Torres\","
+	    "\"display_name_alternatives\":[\"Ana Lucía Torres, A.\"]}\n",
+	    0) == 0);
+	REQUIRE(import_lines(s, "surnames-works.jsonl",
+	    "{\"id\":\"W1\",\"title\":\"T1\",\"publication_year\":2001,\"authorships\":["
+	    "{\"author\":{\"id\":\"A1\",\"display_name\":\"Gabriel García Márquez\"}},"
+	    "{\"author\":{\"id\":\"A2\",\"display_name\":\"Ana María Gómez\"}},"
+	    "{\"author\":{\"id\":\"A3\",\"display_name\":\"María Elena Walsh\"}},"
+	    "{\"author\":{\"id\":\"A4\",\"display_name\":\"Ana Lucía Torres\"}},"
+	    "{\"author\":{\"id\":null,\"display_name\":\"Pedro Páramo Rulfo\"}}]}\n"
+	    "{\"id\":\"W2\",\"title\":\"T2\",\"publication_year\":2002,\"authorships\":["
+	    "{\"author\":{\"id\":\"A1\",\"display_name\":\"Gabriel Garcia Marquez\"}}]}\n",
+	    1) == 0);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	CHECK(exports(t, "A1", export_bib, "García Márquez, Gabriel and "
+	    "Gómez, Ana María and Walsh, María Elena and Torres, Ana Lucía and "
+	    "Rulfo, Pedro Páramo}"));
+	CHECK(exports(t, "A1", export_bib, "author = {Garcia Marquez, Gabriel}"));
+	CHECK(exports(t, "A1", export_ris, "AU  - García Márquez, Gabriel\r\n"
+	    "AU  - Gómez, Ana María\r\n"));
+	CHECK(exports(t, "A1", export_csl, "{\"family\":\"García Márquez\","
+	    "\"given\":\"Gabriel\"}"));
+	CHECK(exports(t, "A2", export_csl, "{\"family\":\"Walsh\","
+	    "\"given\":\"María Elena\"}"));
+	store_read_end(t);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -325,6 +393,7 @@ main(void)
 	ranking();
 	upkeep();
 	new_slugs();
+	double_surnames();
 	tdir_remove(scratch);
 	CHECK_DONE();
 }
