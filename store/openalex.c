@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "codec.h"
 #include "openalex_int.h"
@@ -79,9 +80,20 @@ oa_orcid_bare(struct sv s, struct sv *out)
 
 /*
  * OpenAlex's placeholder authors: ids it gives where it lost the person
- * ("Deleted Author", works_count 0) and the name it gives them.
+ * ("Deleted Author", works_count 0), and author records whose name names
+ * nobody ("Anonymous", "Unknown author", "et al."): one such id gathers
+ * the works of unrelated people, so it is no researcher's profile. Only
+ * A5317838346 is known by its id; the others are told by their names,
+ * compared without case, surrounding brackets or a final dot.
  */
 static const uint64_t placeholders[] = { 5317838346ULL };
+
+static const char *const nobody[] = {
+	"deleted author", "anonymous", "anonymous author", "anonymous authors",
+	"anon", "unknown", "unknown author", "unknown authors", "author unknown",
+	"no author", "none", "n/a", "et al", "and others", "various",
+	"various authors",
+};
 
 int
 openalex_placeholder(uint64_t num, struct sv name)
@@ -91,7 +103,19 @@ openalex_placeholder(uint64_t num, struct sv name)
 	for (i = 0; i < sizeof(placeholders) / sizeof(placeholders[0]); i++)
 		if (num == placeholders[i])
 			return 1;
-	return sv_eq(name, SV_LIT("Deleted Author"));
+	while (name.n && (*name.p == ' ' || *name.p == '[' || *name.p == '(')) {
+		name.p++;
+		name.n--;
+	}
+	while (name.n && (name.p[name.n - 1] == ' ' ||
+	    name.p[name.n - 1] == ']' || name.p[name.n - 1] == ')' ||
+	    name.p[name.n - 1] == '.'))
+		name.n--;
+	for (i = 0; i < sizeof(nobody) / sizeof(nobody[0]); i++)
+		if (strlen(nobody[i]) == name.n &&
+		    strncasecmp(nobody[i], name.p, name.n) == 0)
+			return 1;
+	return 0;
 }
 
 int

@@ -384,6 +384,54 @@ double_surnames(void)
 	store_close(s);
 }
 
+/*
+ * Placeholder authors: the known id, and names that name nobody, get no
+ * profile and stay names on their works; a person who only shares a
+ * word with such a name keeps theirs.
+ */
+static void
+placeholders(void)
+{
+	struct store *s;
+	struct store_rtxn *t;
+	struct store_researcher r;
+	struct store_work w;
+	struct store_author_ref a;
+	size_t pos = 0, n = 0;
+
+	CHECK(openalex_placeholder(5317838346ULL, SV_LIT("Someone")));
+	CHECK(openalex_placeholder(1, SV_LIT("Deleted Author")));
+	CHECK(openalex_placeholder(1, SV_LIT(" [Anonymous] ")));
+	CHECK(openalex_placeholder(1, SV_LIT("UNKNOWN AUTHOR")));
+	CHECK(openalex_placeholder(1, SV_LIT("et al.")));
+	CHECK(!openalex_placeholder(1, SV_LIT("Anonymous Smith")));
+	CHECK(!openalex_placeholder(1, SV_LIT("Na")));
+	CHECK(!openalex_placeholder(1, SV_LIT("")));
+	REQUIRE(store_open(path_in(scratch, "nobody"), STORE_CREATE, &s) == 0);
+	REQUIRE(import_lines(s, "nobody-authors.jsonl",
+	    "{\"id\":\"A7\",\"display_name\":\"Anonymous\",\"works_count\":90000}\n"
+	    "{\"id\":\"A8\",\"display_name\":\"Ann Onymous\"}\n", 0) == 0);
+	REQUIRE(import_lines(s, "nobody-works.jsonl",
+	    "{\"id\":\"W1\",\"title\":\"T\",\"authorships\":["
+	    "{\"author\":{\"id\":\"A7\",\"display_name\":\"Anonymous\"}},"
+	    "{\"author\":{\"id\":\"A8\",\"display_name\":\"Ann Onymous\"}},"
+	    "{\"author\":{\"id\":\"A9\",\"display_name\":\"Unknown\"}}]}\n",
+	    1) == 0);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	CHECK(store_researcher_by_id(t, SV_LIT("A7"), &r) == STORE_NOTFOUND);
+	CHECK(store_researcher_by_id(t, SV_LIT("A9"), &r) == STORE_NOTFOUND);
+	CHECK(store_researcher_by_id(t, SV_LIT("A8"), &r) == 0 && r.works == 1);
+	REQUIRE(store_work_by_id(t, SV_LIT("W1"), &w) == 0);
+	while (store_work_author_next(&w, &pos, &a) == 0) {
+		CHECK(n != 0 || (sv_eq_cstr(a.name, "Anonymous") && a.id.n == 0));
+		CHECK(n != 2 || (sv_eq_cstr(a.name, "Unknown") && a.id.n == 0));
+		n++;
+	}
+	CHECK(n == 3);
+	store_read_end(t);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -394,6 +442,7 @@ main(void)
 	upkeep();
 	new_slugs();
 	double_surnames();
+	placeholders();
 	tdir_remove(scratch);
 	CHECK_DONE();
 }
