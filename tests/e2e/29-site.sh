@@ -53,6 +53,22 @@ else
 	ok "# brotli: nginx's module is not installed here (libnginx-mod-http-brotli-filter)"
 fi
 
+# ---- the security headers: the pages' location sends its own copies ---------------------
+# nginx drops the app's three security headers on the pages' location and
+# sends constants of its own: they must say what the app says.
+need_fcgi_client
+"$FCGI_CLIENT" "$RUNDIR/bzpeer-fcgi.sock" REQUEST_METHOD=GET REQUEST_URI="$P" QUERY_STRING= \
+	REMOTE_ADDR=127.0.0.1 >"$T_DIR/app.out" 2>&1
+split_answer "$T_DIR/app.out"
+cp "$HEADERS" "$T_DIR/app.headers"
+http GET "$P"
+for h in Content-Security-Policy X-Content-Type-Options Referrer-Policy; do
+	app=$(grep -i "^$h:" "$T_DIR/app.headers" | cut -d: -f2- | sed 's/^ //')
+	check "$h through nginx, once, as the app writes it ($app)" bash -c "
+		[ -n '$app' ] && [ \$(grep -ci '^$h:' '$HEADERS') = 1 ] &&
+		[ \"\$(grep -i '^$h:' '$HEADERS' | cut -d: -f2- | sed 's/^ //; s/\r\$//')\" = \"$app\" ]"
+done
+
 # ---- static files: by content hash a year, by plain name an hour -----------------------
 http GET "$P"
 css=$(grep -o 'href="/static/bzpeer\.[0-9a-f]\{16\}\.css"' "$BODY" | head -n1 | sed 's/^href="//; s/"$//')
