@@ -18,8 +18,9 @@
 # Everything runs under $BUILD/bench-run: a store (the sample catalog plus a
 # synthetic 1,000 researchers for the follow POSTs to spread over), Redis on
 # a unix socket, two bzpeer-fcgi (Redis on; Redis off), php-fpm with one pool,
-# and one nginx holding the shipped site (nginx/bzpeer-site.conf.in filled as
-# tests/stack.sh does) plus four bench servers. Every process is started here
+# one nginx holding the shipped site (nginx/bzpeer-site.conf.in filled as
+# tests/stack.sh does) plus three bench servers, and a second nginx holding
+# the shipped site alone, in front of the cold bzpeer-fcgi. Every process is started here
 # and stopped by its PID at exit.
 #
 # The paths, each `wrk -t2 -c64 -d$DURATION --latency` on the same page,
@@ -32,9 +33,15 @@
 #   signed    the shipped site with a session cookie: bypasses the micro-cache;
 #             the app's hit in this machine's page cache (shared memory, no
 #             round trip), holes filled, the follower count from LMDB
-#   cold      the same location without micro-cache in front of a bzpeer-fcgi
+#   cold      the same request (signed in, the same cookie) through a second
+#             nginx holding the shipped site as it is, in front of a bzpeer-fcgi
 #             with `redis = off` and `page_cache_mb = 0`: rendered from LMDB on
-#             every request
+#             every request. Both paths go through the configuration an
+#             operator deploys, so they differ only in the app's page cache.
+#             (Until 2026-12-04 this path was an anonymous request through a
+#             plain FastCGI server: ~20,000 fewer nginx instructions and two
+#             fewer system calls per request than the site's location then
+#             cost, and no session check.)
 #   follow    POST /researchers/{slug}/follow through the shipped site, two
 #             signed-in users (one per wrk thread), follow/unfollow in turn over
 #             1,000 researchers: every POST is a durable LMDB commit
@@ -108,6 +115,7 @@ cpu_ticks() {
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')
 rm -rf "$RUN"
 mkdir -p "$RUN"/{store,static/researchers,php,nginx-tmp,nginx-cache,nginx-fc,cat}
+mkdir -p "$RUN"/cold-nginx/{nginx-tmp,nginx-cache,nginx-extra.d}
 P_SITE=$(free_port); P_STATIC=$(free_port); P_FCACHE=$(free_port)
 P_PHP=$(free_port); P_COLD=$(free_port)
 
@@ -157,23 +165,28 @@ PARAMS="$ROOT/nginx/bzpeer-fastcgi.conf"
 : > "$RUN/nginx-modules.conf"
 "$ROOT/systemd/fill.sh" "$ROOT/nginx/bzpeer-login-basic.conf.in" "$RUN/bzpeer-login.conf" \
     "PARAMS=$PARAMS" "HTPASSWD=$RUN/htpasswd"
-"$ROOT/systemd/fill.sh" "$ROOT/nginx/bzpeer-site.conf.in" "$RUN/bzpeer-site.conf" \
-    "LISTEN=127.0.0.1:$P_SITE" "LISTEN6=unix:$RUN/nginx6.sock" \
-    "SERVER_NAME=127.0.0.1 localhost" "BROTLI=$RUN/no-brotli.conf" "ACCESS_LOG=off" \
-    "METRICS_LISTEN=unix:$RUN/nginx-metrics.sock" \
-    "SOCKET=$RUN/fcgi.sock" "STATIC=$ROOT/views/static" "PARAMS=$PARAMS" \
-    "LOGIN=$RUN/bzpeer-login.conf" "CACHE=$RUN/nginx-cache" \
-    "MICROCACHE=bzpeer_micro" "LOGIN_RATE=6000r/m" "POST_RATE=100000r/s"
-# The follow path posts from one address at full speed. nginx reads the
-# clock once per event-loop pass, so every post of one pass arrives "at
-# once" whatever the rate: past the shipped burst of 20 the excess got 503
-# (29 of 30,395 in a round). The bench measures the app, not the limit.
-sed -i 's/limit_req zone=bzpeer_post burst=20 nodelay;/limit_req zone=bzpeer_post burst=100000 nodelay;/' \
-    "$RUN/bzpeer-site.conf"
-grep -q 'zone=bzpeer_post burst=100000' "$RUN/bzpeer-site.conf" ||
-    die "the site's post limit line changed: bench.sh cannot lift it"
-sed -e "s|@RUNDIR@|$RUN|g" -e "s|^\( *access_log\) .*|\1 off;|" -e "$(nginx_user_sed)" \
-    "$ROOT/nginx/nginx-dev.conf.in" > "$RUN/nginx.conf"
+site_conf() { # site_conf DIR PORT SOCKET: the shipped site and nginx.conf in DIR
+	"$ROOT/systemd/fill.sh" "$ROOT/nginx/bzpeer-site.conf.in" "$1/bzpeer-site.conf" \
+	    "LISTEN=127.0.0.1:$2" "LISTEN6=unix:$1/nginx6.sock" \
+	    "SERVER_NAME=127.0.0.1 localhost" "BROTLI=$RUN/no-brotli.conf" "ACCESS_LOG=off" \
+	    "METRICS_LISTEN=unix:$1/nginx-metrics.sock" \
+	    "SOCKET=$3" "STATIC=$ROOT/views/static" "PARAMS=$PARAMS" \
+	    "LOGIN=$RUN/bzpeer-login.conf" "CACHE=$1/nginx-cache" \
+	    "MICROCACHE=bzpeer_micro" "LOGIN_RATE=6000r/m" "POST_RATE=100000r/s"
+	# The follow path posts from one address at full speed. nginx reads the
+	# clock once per event-loop pass, so every post of one pass arrives "at
+	# once" whatever the rate: past the shipped burst of 20 the excess got 503
+	# (29 of 30,395 in a round). The bench measures the app, not the limit.
+	sed -i 's/limit_req zone=bzpeer_post burst=20 nodelay;/limit_req zone=bzpeer_post burst=100000 nodelay;/' \
+	    "$1/bzpeer-site.conf"
+	grep -q 'zone=bzpeer_post burst=100000' "$1/bzpeer-site.conf" ||
+	    die "the site's post limit line changed: bench.sh cannot lift it"
+	: > "$1/nginx-modules.conf"
+	sed -e "s|@RUNDIR@|$1|g" -e "s|^\( *access_log\) .*|\1 off;|" -e "$(nginx_user_sed)" \
+	    "$ROOT/nginx/nginx-dev.conf.in" > "$1/nginx.conf"
+}
+site_conf "$RUN" "$P_SITE" "$RUN/fcgi.sock"
+site_conf "$RUN/cold-nginx" "$P_COLD" "$RUN/fcgi-cold.sock"
 cat >> "$RUN/bzpeer-site.conf" <<CONF
 
 # ---- bench servers (bench/bench.sh) ----
@@ -202,22 +215,6 @@ server {
         include /etc/nginx/fastcgi_params;
         fastcgi_param SCRIPT_FILENAME $RUN/php/page.php;
         fastcgi_pass unix:$RUN/php.sock;
-        fastcgi_buffers 8 32k;    # as the shipped site's
-        fastcgi_buffer_size 32k;
-    }
-}
-upstream bench_cold {   # connections kept as in the shipped upstream
-    server unix:$RUN/fcgi-cold.sock;
-    keepalive 16;
-    keepalive_requests 100;
-    keepalive_timeout 1s;
-}
-server {
-    listen 127.0.0.1:$P_COLD;
-    location / {
-        include $PARAMS;
-        fastcgi_pass bench_cold;
-        fastcgi_keep_conn on;
         fastcgi_buffers 8 32k;    # as the shipped site's
         fastcgi_buffer_size 32k;
     }
@@ -269,8 +266,13 @@ wait_for 10 test -S "$RUN/fcgi-cold.sock" || { tail "$RUN/fcgi-cold.log" >&2; di
 wait_for 10 test -S "$RUN/php.sock" || { tail "$RUN/php-fpm.log" >&2; die "php-fpm did not start"; }
 "$NGINX" -c "$RUN/nginx.conf" -p "$RUN" -e "$RUN/nginx-error.log" </dev/null >>"$RUN/nginx-error.log" 2>&1 &
 PID_NGINX=$!; PIDS+=("$PID_NGINX")
+"$NGINX" -c "$RUN/cold-nginx/nginx.conf" -p "$RUN/cold-nginx" -e "$RUN/cold-nginx/nginx-error.log" \
+	</dev/null >>"$RUN/cold-nginx/nginx-error.log" 2>&1 &
+PID_NGINX_COLD=$!; PIDS+=("$PID_NGINX_COLD")
 wait_for 10 curl -fsS "http://127.0.0.1:$P_SITE/healthz" || { tail "$RUN/nginx-error.log" >&2; die "nginx did not answer"; }
-ROOTS="$PID_NGINX $PID_APP $PID_COLD $PID_REDIS $PID_PHP"
+wait_for 10 curl -fsS "http://127.0.0.1:$P_COLD/healthz" || { tail "$RUN/cold-nginx/nginx-error.log" >&2; die "the cold nginx did not answer"; }
+NGINXES="$PID_NGINX $PID_NGINX_COLD"
+ROOTS="$NGINXES $PID_APP $PID_COLD $PID_REDIS $PID_PHP"
 sleep 1   # let every worker reach its accept
 
 # ---- the page, the peer's copy, the sessions -------------------------------------
@@ -291,8 +293,6 @@ for u in static fcache php cold; do
 	n=$(curl -fsS "$url" | wc -c) || die "$u: $url does not answer"
 	[ "$n" = "$PAGE_BYTES" ] || die "$u serves $n bytes, not the page's $PAGE_BYTES"
 done
-curl -fsS -o /dev/null -D "$RUN/cold.h" "http://127.0.0.1:$P_COLD/researchers/$SLUG"
-grep -qi '^X-Bzpeer-Cache: off' "$RUN/cold.h" || die "the cold path is not rendered from LMDB"
 
 signin() { # signin USER -> "COOKIE CSRF"
 	local jar="$RUN/jar.$1" c t
@@ -305,6 +305,9 @@ signin() { # signin USER -> "COOKIE CSRF"
 read -r COOKIE_S CSRF_S < <(signin s) || die "sign-in failed"
 curl -fsS -o /dev/null -D "$RUN/signed.h" -H "Cookie: bzs=$COOKIE_S" "$SITE/researchers/$SLUG"
 grep -qi '^X-Bzpeer-Cache: hit' "$RUN/signed.h" || die "the signed-in GET is not a hit in the page cache"
+curl -fsS -o "$RUN/cold.html" -D "$RUN/cold.h" -H "Cookie: bzs=$COOKIE_S" "http://127.0.0.1:$P_COLD/researchers/$SLUG"
+grep -qi '^X-Bzpeer-Cache: off' "$RUN/cold.h" || die "the cold path is not rendered from LMDB"
+grep -q 'name="csrf"' "$RUN/cold.html" || die "the cold path is not signed in"
 for r in $(seq "$ROUNDS"); do
 	{ signin "r${r}u1" && signin "r${r}u2"; } > "$RUN/users.$r" || die "sign-in failed"
 done
@@ -323,7 +326,7 @@ for s in static fcache php anon signed cold follow; do
 	php)    WIRE[$s]=$(wire_bytes "http://127.0.0.1:$P_PHP/page.php") ;;
 	anon)   WIRE[$s]=$(wire_bytes "$SITE/researchers/$SLUG") ;;
 	signed) WIRE[$s]=$(wire_bytes "$SITE/researchers/$SLUG" -H "Cookie: bzs=$COOKIE_S") ;;
-	cold)   WIRE[$s]=$(wire_bytes "http://127.0.0.1:$P_COLD/researchers/$SLUG") ;;
+	cold)   WIRE[$s]=$(wire_bytes "http://127.0.0.1:$P_COLD/researchers/$SLUG" -H "Cookie: bzs=$COOKIE_S") ;;
 	follow) WIRE[$s]=$(wire_bytes "$SITE/researchers/$SLUG/follow" -H "Cookie: bzs=$COOKIE_S" \
 		-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "csrf=$CSRF_S&action=follow") ;;
 	esac || die "$s: no answer to measure"
@@ -342,7 +345,7 @@ declare -A LABEL=(
 	[php]="(3) PHP-FPM + Redis peer"
 	[anon]="(4) anonymous, shipped config (micro-cache)"
 	[signed]="(5) signed-in, page cache hit, holes filled"
-	[cold]="(6) cold render from LMDB (redis off)"
+	[cold]="(6) cold render from LMDB, signed in (redis off)"
 	[follow]="(7) follow POST, durable commit"
 )
 
@@ -360,7 +363,7 @@ run_one() { # run_one ROUND SCENARIO
 	php)    args=("http://127.0.0.1:$P_PHP/page.php") ;;
 	anon)   args=("$SITE/researchers/$SLUG") ;;
 	signed) args=(-H "Cookie: bzs=$COOKIE_S" "$SITE/researchers/$SLUG") ;;
-	cold)   args=("http://127.0.0.1:$P_COLD/researchers/$SLUG") ;;
+	cold)   args=(-H "Cookie: bzs=$COOKIE_S" "http://127.0.0.1:$P_COLD/researchers/$SLUG") ;;
 	follow) args=(-s "$ROOT/bench/follow.lua" "$SITE") ;;
 	esac
 	local st=""
@@ -368,7 +371,7 @@ run_one() { # run_one ROUND SCENARIO
 		local tp=() p
 		case $STRACE in
 		app)   for p in $(tree_pids "$PID_APP" "$PID_COLD"); do tp+=(-p "$p"); done ;;
-		nginx) for p in $(tree_pids "$PID_NGINX"); do tp+=(-p "$p"); done ;;
+		nginx) for p in $(tree_pids $NGINXES); do tp+=(-p "$p"); done ;;
 		redis) tp=(-p "$PID_REDIS") ;;
 		esac
 		strace -c -f -o "$RUN/strace.$r.$s" "${tp[@]}" 2>/dev/null &
@@ -377,14 +380,14 @@ run_one() { # run_one ROUND SCENARIO
 	fi
 	t0=$(cpu_ticks $ROOTS)
 	local n0 a0 r0 h0 n1 a1 r1 h1
-	n0=$(cpu_ticks "$PID_NGINX"); a0=$(cpu_ticks "$PID_APP" "$PID_COLD")
+	n0=$(cpu_ticks $NGINXES); a0=$(cpu_ticks "$PID_APP" "$PID_COLD")
 	r0=$(cpu_ticks "$PID_REDIS"); h0=$(cpu_ticks "$PID_PHP")
 	BENCH_USERS="$RUN/users.$r" BENCH_SLUGS="$RUN/slugs" BENCH_USER_PREFIX="r${r}u" \
 	BENCH_EXPECT="$RUN/expect.$r" \
 		wrk -t2 -c64 -d"${DURATION}s" --timeout 10s --latency "${args[@]}" > "$out" 2>&1 ||
 		{ cat "$out" >&2; die "wrk failed ($s)"; }
 	t1=$(cpu_ticks $ROOTS)
-	n1=$(cpu_ticks "$PID_NGINX"); a1=$(cpu_ticks "$PID_APP" "$PID_COLD")
+	n1=$(cpu_ticks $NGINXES); a1=$(cpu_ticks "$PID_APP" "$PID_COLD")
 	r1=$(cpu_ticks "$PID_REDIS"); h1=$(cpu_ticks "$PID_PHP")
 	if [ -n "$st" ]; then kill -INT "$st" 2>/dev/null || true; wait "$st" 2>/dev/null || true; fi
 	reqs=$(awk '/requests in/ { print $1 }' "$out")
@@ -488,7 +491,7 @@ OUT="$RUN/results-block.md"
 	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPU ($(uname -r)), load average before the run $LOAD0, after $(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')."
 	echo "$ROUNDS interleaved rounds (order rotated each round), \`wrk -t2 -c64 -d${DURATION}s\` on 127.0.0.1,"
 	echo "page \`/researchers/$SLUG\` = $PAGE_BYTES bytes, $WORKERS bzpeer-fcgi workers, $WORKERS php-fpm children,"
-	echo "nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'), 2 nginx workers, access log off. Medians over the rounds;"
+	echo "nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'), 2 nginx workers (the cold path: a second nginx, the same site), access log off. Medians over the rounds;"
 	echo "server CPU = utime+stime of nginx, both bzpeer-fcgi, Redis and php-fpm (all their processes) per request."
 	echo
 	echo "| path | req/s | p50 ms | p99 ms | ÷ (1) static | ÷ (3) PHP peer | server CPU µs/req | bytes on the wire (gzip) | errors |"
