@@ -45,6 +45,8 @@ app_open(struct app *a, const struct config *cfg, struct pcache *pc)
 			log_err("sign-in disabled: %s", err.p);
 		buf_free(&err);
 	}
+	/* Out of memory: every cookie is verified in full instead. */
+	a->sessions = sesscache_new();
 	return rc;
 }
 
@@ -56,4 +58,6 @@ app_close(struct app *a)
 	a->store = NULL;
 	cache_free(a->cache);
 	a->cache = NULL;
+	sesscache_free(a->sessions);
+	a->sessions = NULL;
 }

@@ -8,6 +8,7 @@
 #include "cache.h"
 #include "pcache.h"
 #include "config.h"
+#include "sesscache.h"
 #include "session.h"
 
 /*
@@ -22,6 +23,7 @@ struct app {
 	struct pcache *pcache;      /* this node's page cache (the master's); NULL: off */
 	struct session_key key;     /* signs sessions and CSRF tokens */
 	int           have_key;     /* 0: nobody can sign in (logged) */
+	struct sesscache *sessions; /* cookies verified here; NULL: none kept */
 	uint64_t      requests;     /* served by this worker */
 	double        warned_identity; /* last warning of REMOTE_USER off /login */
 };

@@ -449,6 +449,7 @@ req_form_post(struct request *r, const struct form_spec *spec, struct buf *err)
 void
 req_session(struct request *r)
 {
+	unsigned char token[SESSION_TOKEN_LEN];
 	struct sv v;
 	int rc;
 
@@ -458,14 +459,17 @@ req_session(struct request *r)
 	if (!r->app->have_key ||
 	    cookie_get(req_param(r, RP_HTTP_COOKIE), SESSION_COOKIE, &v) < 0)
 		return;
-	if (session_verify(&r->app->key, v, (uint64_t)time(NULL), &r->user,
-	    &r->sinfo) < 0) {
+	/* A cookie this worker verified before costs no HMAC (sesscache.h);
+	 * whether its session is still on is asked below every time. */
+	if (sesscache_verify(r->app->sessions, &r->app->key, v,
+	    (uint64_t)time(NULL), &r->user, &r->sinfo, token) < 0) {
 		buf_reset(&r->user);
 		return;
 	}
 	/* Signed out (POST /logout, bzpeer-admin sessions revoke), or a
 	 * store that cannot say: signed out. Two lookups in the snapshot the
-	 * handler reads anyway. */
+	 * handler reads anyway, on every request: nothing about a session
+	 * being on is kept between requests. */
 	if ((rc = req_txn(r)) != 0 ||
 	    (rc = store_session_check(r->txn, (struct sv){ r->user.p,
 	    r->user.len }, (struct sv){ (const char *)r->sinfo.id,
@@ -476,7 +480,7 @@ req_session(struct request *r)
 		return;
 	}
 	r->session = v;
-	session_csrf(&r->app->key, v, &r->csrf);
+	session_csrf_mask(token, &r->csrf);
 }
 
 int

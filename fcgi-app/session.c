@@ -267,17 +267,36 @@ pad_next(unsigned char *pad, size_t n)
 	crypto_stream_chacha20(pad, n, nonce, pads.key);
 }
 
+_Static_assert(SESSION_TOKEN_LEN == crypto_auth_hmacsha256_BYTES,
+    "a token is an HMAC-SHA-256");
+
+void
+session_csrf_token(const struct session_key *key, struct sv value,
+    unsigned char token[SESSION_TOKEN_LEN])
+{
+	csrf_mac(key, value, token);
+}
+
+void
+session_csrf_mask(const unsigned char token[SESSION_TOKEN_LEN],
+    struct buf *out)
+{
+	unsigned char t[2 * SESSION_TOKEN_LEN];
+	unsigned char *pad = t, *m = t + SESSION_TOKEN_LEN;
+
+	pad_next(pad, SESSION_TOKEN_LEN);
+	for (size_t i = 0; i < SESSION_TOKEN_LEN; i++)
+		m[i] = token[i] ^ pad[i];
+	b64url_encode(out, t, sizeof(t));
+}
+
 void
 session_csrf(const struct session_key *key, struct sv value, struct buf *out)
 {
-	unsigned char t[2 * crypto_auth_hmacsha256_BYTES];
-	unsigned char *pad = t, *m = t + crypto_auth_hmacsha256_BYTES;
+	unsigned char m[SESSION_TOKEN_LEN];
 
 	csrf_mac(key, value, m);
-	pad_next(pad, crypto_auth_hmacsha256_BYTES);
-	for (size_t i = 0; i < crypto_auth_hmacsha256_BYTES; i++)
-		m[i] ^= pad[i];
-	b64url_encode(out, t, sizeof(t));
+	session_csrf_mask(m, out);
 }
 
 int

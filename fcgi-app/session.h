@@ -77,6 +77,14 @@ int  session_verify(const struct session_key *key, struct sv value,
 void session_csrf(const struct session_key *key, struct sv value,
     struct buf *out);
 
+/* The same in two steps: the session's token, unmasked (its MAC), and a
+ * masking of it with a fresh pad. session_csrf() is both. */
+#define SESSION_TOKEN_LEN 32
+void session_csrf_token(const struct session_key *key, struct sv value,
+    unsigned char token[SESSION_TOKEN_LEN]);
+void session_csrf_mask(const unsigned char token[SESSION_TOKEN_LEN],
+    struct buf *out);
+
 /*
  * Draws this process's pad key anew (the pads are a ChaCha20 stream, not
  * a getrandom(2) per page): each worker calls it once after the fork.

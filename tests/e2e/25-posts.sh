@@ -270,6 +270,17 @@ post /logout "$J2" "csrf=nope"
 check "log out with a bad CSRF: 403" [ "$STATUS" = 403 ]
 S2=$(jar_session "$J2")   # a copy of the cookie, as a thief would keep it
 check "a copy of demo2's cookie taken before logging out" [ -n "$S2" ]
+# Every worker has verified the cookie and keeps it (fcgi-app/sesscache.h):
+# the sign-out must hold on each of them all the same.
+many_pages() { # many_pages COOKIE signed_in|signed_out: 16 profile GETs, all so
+	local i
+	for i in $(seq 16); do
+		http GET /researchers/zhiyuan-li -b "bzs=$1"
+		if [ "$2" = signed_in ]; then grep -q 'name="csrf"' "$BODY" || return 1
+		else signed_out_page || return 1; fi
+	done
+}
+check "before logging out: 16 pages signed in with the copy (every worker keeps it)" many_pages "$S2" signed_in
 post /logout "$J2" "csrf=$C2"
 check "log out: 303 to / and the session cookie cleared" [ "$STATUS" = 303 ]
 check "log out: 303 to / and the session cookie cleared (part 2)" grep -qi '^Set-Cookie: bzs=; Path=/; Max-Age=0' "$HEADERS"
@@ -285,6 +296,7 @@ http GET "$P" -b "bzs=$S2"
 check "the copied cookie after logout: the profile is signed out, no form token" signed_out_page
 http GET /researchers/zhiyuan-li -b "bzs=$S2"
 check "the copied cookie after logout: another profile too (another worker, maybe)" signed_out_page
+check "the copied cookie after logout: 16 pages more, every one signed out" many_pages "$S2" signed_out
 FORM=(-H 'Content-Type: application/x-www-form-urlencoded')
 http POST "$P/follow" -b "bzs=$S2" "${FORM[@]}" --data-binary "csrf=$C2&action=follow"
 check "the copied cookie's follow with its CSRF token: 303 to /login" \
@@ -306,6 +318,7 @@ check "two live sessions of demo, with different tokens" eval '[ -n "$CB" ] && [
 for j in "$JA" "$JB"; do
 	http GET "$P" -b "$j"
 	check "before: demo's session $(basename "$j") is signed in" grep -q 'Signed in as <strong>demo</strong>' "$BODY"
+	check "before: ... on 16 pages (every worker keeps it)" many_pages "$(jar_session "$j")" signed_in
 done
 "$BUILD/bzpeer-admin" --store "$STORE" sessions revoke demo >"$T_DIR/revoke.out" 2>&1
 check "bzpeer-admin sessions revoke demo: exit 0" [ $? = 0 ]
@@ -314,6 +327,7 @@ dump > "$T_DIR/dump.before"
 for j in "$JA" "$JB"; do
 	http GET "$P" -b "$j"
 	check "after: demo's session $(basename "$j") gets signed-out pages" signed_out_page
+	check "after: ... 16 of them, on every worker" many_pages "$(jar_session "$j")" signed_out
 done
 http POST "$P/follow" -b "$JA" "${FORM[@]}" --data-binary "csrf=$CA&action=follow"
 check "after: demo's first session's follow: 303 to /login" \

@@ -8,6 +8,7 @@
 #include "../../fcgi-app/form.h"
 #include "../../fcgi-app/request.h"
 #include "../../fcgi-app/router.h"
+#include "../../fcgi-app/sesscache.h"
 #include "../../fcgi-app/session.h"
 #include "../../views/json.h"
 #include "check.h"
@@ -527,6 +528,129 @@ test_session(void)
 }
 
 /* What the dispatcher relies on, for every route of the table. */
+/* What sesscache_verify says of value at now, against session_verify. */
+static int
+same_as_verify(struct sesscache *c, const struct session_key *k, struct sv value,
+    uint64_t now)
+{
+	struct session_info a, b;
+	unsigned char ta[SESSION_TOKEN_LEN], tb[SESSION_TOKEN_LEN];
+	struct buf ua = BUF_INIT, ub = BUF_INIT;
+	int ra, rb, same;
+
+	memset(&a, 0, sizeof(a)); memset(&b, 0, sizeof(b));
+	memset(ta, 1, sizeof(ta)); memset(tb, 1, sizeof(tb));
+	buf_puts(&ua, "x"); buf_puts(&ub, "x");   /* appended to, not replaced */
+	ra = sesscache_verify(c, k, value, now, &ua, &a, ta);
+	rb = session_verify(k, value, now, &ub, &b);
+	if (rb == 0)
+		session_csrf_token(k, value, tb);
+	same = ra == rb && ua.len == ub.len && memcmp(ua.p, ub.p, ua.len) == 0 &&
+	    (rb < 0 || (memcmp(&a, &b, sizeof(a)) == 0 &&
+	    memcmp(ta, tb, sizeof(ta)) == 0));
+	buf_free(&ua); buf_free(&ub);
+	return same;
+}
+
+static void
+test_sesscache(void)
+{
+	struct session_key k, k2;
+	struct sesscache *c = sesscache_new();
+	struct buf v = BUF_INIT, w = BUF_INIT, t = BUF_INIT, u = BUF_INIT;
+	uint64_t hits, misses, h0, m0;
+	unsigned char tok[SESSION_TOKEN_LEN];
+	char name[32];
+
+	REQUIRE(c != NULL);
+	memset(k.k, 7, sizeof(k.k));
+	memset(k2.k, 8, sizeof(k2.k));
+	session_issue(&k, SV_LIT("demo"), 1000500, 2000, &v);
+	/* The first use verifies and keeps; the next ones are answered from
+	 * memory, with what a full verification says. */
+	CHECK(same_as_verify(c, &k, (struct sv){ v.p, v.len }, 1000));
+	sesscache_stats(c, &hits, &misses);
+	CHECK(hits == 0 && misses == 1);
+	CHECK(same_as_verify(c, &k, (struct sv){ v.p, v.len }, 1500));
+	CHECK(same_as_verify(c, &k, (struct sv){ v.p, v.len }, 1999));
+	sesscache_stats(c, &hits, &misses);
+	CHECK(hits == 2 && misses == 1);
+	/* Its token is the session's: masked, session_csrf_ok takes it. */
+	CHECK(sesscache_verify(c, &k, (struct sv){ v.p, v.len }, 1000, &u, NULL, tok) == 0);
+	session_csrf_mask(tok, &t);
+	CHECK(t.len == SESSION_CSRF_MAX &&
+	    session_csrf_ok(&k, (struct sv){ v.p, v.len }, (struct sv){ t.p, t.len }));
+	/* Expired since it was kept: refused, and no longer kept. */
+	buf_reset(&u);
+	CHECK(sesscache_verify(c, &k, (struct sv){ v.p, v.len }, 2000, &u, NULL, NULL) < 0 &&
+	    u.len == 0);
+	CHECK(same_as_verify(c, &k, (struct sv){ v.p, v.len }, 1000));
+	sesscache_stats(c, &h0, &m0);
+	CHECK(m0 == misses + 2);
+	/* Any byte changed, a byte more or less: a lookup that misses and a
+	 * verification that refuses, never the kept answer. */
+	for (size_t i = 0; i < v.len; i++) {
+		buf_reset(&w);
+		buf_put(&w, v.p, v.len);
+		w.p[i] ^= 0x01;
+		CHECK(same_as_verify(c, &k, (struct sv){ w.p, w.len }, 1000));
+		CHECK(verifies(&k, &w, 1000) == 0);
+	}
+	CHECK(same_as_verify(c, &k, (struct sv){ v.p, v.len - 1 }, 1000));
+	buf_reset(&w);
+	buf_put(&w, v.p, v.len);
+	buf_putc(&w, 'A');
+	CHECK(same_as_verify(c, &k, (struct sv){ w.p, w.len }, 1000));
+	/* Kept under one key, the cookie does not pass under another, and
+	 * what was kept under the first is gone. */
+	CHECK(same_as_verify(c, &k2, (struct sv){ v.p, v.len }, 1000));
+	CHECK(sesscache_verify(c, &k2, (struct sv){ v.p, v.len }, 1000, &u, NULL, NULL) < 0);
+	sesscache_stats(c, &h0, &m0);
+	CHECK(same_as_verify(c, &k, (struct sv){ v.p, v.len }, 1000));
+	sesscache_stats(c, &hits, &misses);
+	CHECK(hits == h0 && misses == m0 + 1);
+	/* Bounded: many more sessions than slots all verify right, the
+	 * first ones again after they were pushed out. */
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 3 * SESSCACHE_SLOTS; i++) {
+			buf_reset(&w);
+			snprintf(name, sizeof(name), "user%d", i);
+			session_issue(&k, sv_cstr(name), 1000000 + (uint64_t)i, 3000, &w);
+			CHECK(same_as_verify(c, &k, (struct sv){ w.p, w.len }, 1000));
+			CHECK(same_as_verify(c, &k, (struct sv){ w.p, w.len }, 1000));
+		}
+	sesscache_stats(c, &hits, &misses);
+	CHECK(hits >= h0 + 6 * SESSCACHE_SLOTS);
+	/* The longest user name fits a slot (171 characters of b64url);
+	 * a value longer than a slot holds is verified each time (no valid
+	 * one is), without a lookup. */
+	{
+		char big[SESSION_USER_MAX + 1];
+
+		memset(big, 'b', SESSION_USER_MAX);
+		big[SESSION_USER_MAX] = '\0';
+		buf_reset(&w);
+		session_issue(&k, sv_cstr(big), 1000500, 2000, &w);
+		CHECK(w.len <= SESSCACHE_VALUE_MAX);
+		sesscache_stats(c, &h0, &m0);
+		CHECK(same_as_verify(c, &k, (struct sv){ w.p, w.len }, 1000));
+		CHECK(same_as_verify(c, &k, (struct sv){ w.p, w.len }, 1000));
+		sesscache_stats(c, &hits, &misses);
+		CHECK(hits == h0 + 1 && misses == m0 + 1);
+		buf_puts(&w, ".");
+		while (w.len <= SESSCACHE_VALUE_MAX)
+			buf_putc(&w, 'A');
+		CHECK(same_as_verify(c, &k, (struct sv){ w.p, w.len }, 1000));
+		sesscache_stats(c, &h0, &m0);
+		CHECK(hits == h0 && misses == m0);
+	}
+	/* No cache: the same answers. */
+	CHECK(same_as_verify(NULL, &k, (struct sv){ v.p, v.len }, 1000));
+	CHECK(same_as_verify(NULL, &k, (struct sv){ v.p, v.len }, 2000));
+	sesscache_free(c);
+	buf_free(&v); buf_free(&w); buf_free(&t); buf_free(&u);
+}
+
 static void
 test_route_table(void)
 {
@@ -620,6 +744,7 @@ main(void)
 	test_config();
 	test_validators();
 	test_session();
+	test_sesscache();
 	test_route_table();
 	test_json_writer();
 	CHECK_DONE();
