@@ -447,22 +447,38 @@ fcgi_answer_iov_max(size_t n)
 	return 2 * nrecords(n) + 1;
 }
 
+/* STDOUT records of p[0..n) into iov from *niov, headers from *hdr on. */
+static void
+stdout_records(unsigned id, const char *p, size_t n, unsigned char **hdr,
+    struct iovec *iov, size_t *niov)
+{
+	while (n > 0) {
+		size_t c = n < REC_MAX ? n : REC_MAX;
+
+		put_header(*hdr, FCGI_STDOUT, id, c);
+		iov[(*niov)++] = (struct iovec){ *hdr, FCGI_HEADER_LEN };
+		iov[(*niov)++] = (struct iovec){ (void *)p, c };
+		*hdr += FCGI_HEADER_LEN;
+		p += c;
+		n -= c;
+	}
+}
+
 size_t
 fcgi_answer_iov(unsigned id, const char *p, size_t n, unsigned char *hdr,
     struct iovec *iov)
 {
+	return fcgi_answer_iov2(id, p, n, NULL, 0, hdr, iov);
+}
+
+size_t
+fcgi_answer_iov2(unsigned id, const char *p, size_t n, const char *q,
+    size_t m, unsigned char *hdr, struct iovec *iov)
+{
 	size_t niov = 0;
 
-	while (n > 0) {
-		size_t c = n < REC_MAX ? n : REC_MAX;
-
-		put_header(hdr, FCGI_STDOUT, id, c);
-		iov[niov++] = (struct iovec){ hdr, FCGI_HEADER_LEN };
-		iov[niov++] = (struct iovec){ (void *)p, c };
-		hdr += FCGI_HEADER_LEN;
-		p += c;
-		n -= c;
-	}
+	stdout_records(id, p, n, &hdr, iov, &niov);
+	stdout_records(id, q, m, &hdr, iov, &niov);
 	/* The empty STDOUT record, then FCGI_END_REQUEST: one entry. */
 	put_header(hdr, FCGI_STDOUT, id, 0);
 	put_header(hdr + 8, FCGI_END_REQUEST, id, 8);

@@ -112,6 +112,14 @@ size_t fcgi_answer_iov_max(size_t n);
 struct iovec;
 size_t fcgi_answer_iov(unsigned id, const char *p, size_t n,
     unsigned char *hdr, struct iovec *iov);
+/*
+ * The same for a response in two pieces, p[0..n) then q[0..m) (the
+ * headers, then the body where it already lies: no copy to join them).
+ * hdr must hold fcgi_answer_hdr_size(n + m) + 8 bytes (a record header); at
+ * most fcgi_answer_iov_max(n + m) + 2 entries.
+ */
+size_t fcgi_answer_iov2(unsigned id, const char *p, size_t n, const char *q,
+    size_t m, unsigned char *hdr, struct iovec *iov);
 
 /* FCGI_END_REQUEST for id with protocol_status (FCGI_CANT_MPX_CONN, ...). */
 void fcgi_put_end(struct buf *out, unsigned id, int protocol_status);

@@ -608,7 +608,25 @@ static const char security_headers[] =
 void
 resp_serialize(const struct request *r, struct buf *out)
 {
-	buf_reserve(out, 256 + r->head.len + r->body.len);
+	struct sv body = resp_body(r);
+
+	buf_reserve(out, 256 + r->head.len + body.n);
+	resp_serialize_head(r, out);
+	buf_put(out, body.p, body.n);
+}
+
+struct sv
+resp_body(const struct request *r)
+{
+	if (r->method == M_HEAD || r->status == 304 || r->body.len == 0)
+		return (struct sv){ "", 0 };
+	return (struct sv){ r->body.p, r->body.len };
+}
+
+void
+resp_serialize_head(const struct request *r, struct buf *out)
+{
+	buf_reserve(out, 256 + r->head.len);
 	buf_puts(out, "Status: ");
 	buf_putu64(out, (uint64_t)r->status);
 	buf_putc(out, ' ');
@@ -622,6 +640,4 @@ resp_serialize(const struct request *r, struct buf *out)
 		buf_puts(out, "\r\n");
 	}
 	buf_puts(out, "\r\n");
-	if (r->method != M_HEAD && r->status != 304)
-		buf_put(out, r->body.p, r->body.len);
 }

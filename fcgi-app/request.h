@@ -202,5 +202,12 @@ const char *http_reason(int status);
  * the worker sends to the FastCGI stream. HEAD gets headers only.
  */
 void resp_serialize(const struct request *r, struct buf *out);
+/*
+ * The same in two pieces, which the worker sends as they lie (no copy of
+ * the body): the status line and headers into out, and the body to send
+ * ("" for HEAD and 304), a view into r->body.
+ */
+void resp_serialize_head(const struct request *r, struct buf *out);
+struct sv resp_body(const struct request *r);
 
 #endif

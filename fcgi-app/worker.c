@@ -153,25 +153,28 @@ flush_out(struct conn *c, double now)
 }
 
 /*
- * Writes the answer's records straight from the response buffer with one
- * writev() (a 30 KB page is one STDOUT record, its end and END_REQUEST:
- * nginx wakes once); what the socket does not take is copied into c->out
- * for later. Returns 0 or -1 (connection failed).
+ * Writes the answer's records with one writev(), straight from where its
+ * two pieces lie: the headers (p, n) and the body (q, m: the response's
+ * own buffer, so a page is copied once, when it is filled, not again to
+ * join it to its headers). A 30 KB page is two STDOUT records, their end
+ * and END_REQUEST: nginx wakes once. What the socket does not take is
+ * copied into c->out for later. Returns 0 or -1 (connection failed).
  */
 static int
 send_answer(struct worker *w, struct conn *c, const char *p, size_t n,
-    double now)
+    const char *q, size_t m, double now)
 {
-	size_t niov, i = 0, want = fcgi_answer_iov_max(n);
+	size_t niov, i = 0, want = fcgi_answer_iov_max(n + m) + 2;
 	ssize_t k;
 
 	buf_reset(&w->hdr);
-	buf_reserve(&w->hdr, fcgi_answer_hdr_size(n));
+	buf_reserve(&w->hdr, fcgi_answer_hdr_size(n + m) + 8);
 	if (want > w->iov_cap) {
 		w->iov = xrealloc(w->iov, want * sizeof(*w->iov));
 		w->iov_cap = want;
 	}
-	niov = fcgi_answer_iov(c->in.id, p, n, (unsigned char *)w->hdr.p, w->iov);
+	niov = fcgi_answer_iov2(c->in.id, p, n, q, m, (unsigned char *)w->hdr.p,
+	    w->iov);
 	/* Earlier bytes still waiting go first: keep the order. */
 	if (c->out.len == c->out_off) {
 		while (i < niov) {
@@ -221,6 +224,7 @@ serve(struct worker *w, struct conn *c, double now)
 	struct request *r = &w->req;
 	struct fcgi_stream *s = &c->in;
 	double start = mono_now();
+	struct sv body;
 	int rc;
 
 	if (req_begin(r, s->param, s->nparam, (struct sv){ s->body.p, s->body.len },
@@ -236,9 +240,11 @@ serve(struct worker *w, struct conn *c, double now)
 	else
 		router_dispatch(r);
 	buf_reset(&w->answer);
-	resp_serialize(r, &w->answer);
+	resp_serialize_head(r, &w->answer);
+	body = resp_body(r);
 	req_end(r);
-	rc = send_answer(w, c, w->answer.p, w->answer.len, now);
+	/* The body stays in r->body until the next request resets it. */
+	rc = send_answer(w, c, w->answer.p, w->answer.len, body.p, body.n, now);
 	if (w->answer.cap > (1u << 22)) /* one huge answer: not kept */
 		buf_free(&w->answer);
 	r->app->requests++;

@@ -381,6 +381,68 @@ test_answer(void)
 	}
 }
 
+/*
+ * An answer in two pieces (headers, then the body where it lies): the
+ * STDOUT stream carries the one after the other, in records of at most
+ * 65528 bytes, none empty before the end, within the sizes the header
+ * promises.
+ */
+static void
+test_answer2(void)
+{
+	static const size_t sizes[] = { 0, 1, 700, 65528, 65529, 200000 };
+	static char head[70000], body[200000];
+
+	for (size_t i = 0; i < sizeof(head); i++)
+		head[i] = (char)(i * 5 + 1);
+	for (size_t i = 0; i < sizeof(body); i++)
+		body[i] = (char)(i * 7 + 3);
+	for (size_t a = 0; a < sizeof(sizes) / sizeof(sizes[0]); a++)
+		for (size_t b = 0; b < sizeof(sizes) / sizeof(sizes[0]); b++) {
+			size_t n = sizes[a] < sizeof(head) ? sizes[a] : sizeof(head);
+			size_t m = sizes[b], niov, hlen = 0;
+			unsigned char *hdr = xmalloc(fcgi_answer_hdr_size(n + m) + 8);
+			struct iovec *iov = xmalloc((fcgi_answer_iov_max(n + m) + 2) * sizeof(*iov));
+			struct buf out = BUF_INIT, data = BUF_INIT;
+			const unsigned char *p;
+			int ended = 0, ok = 1;
+
+			niov = fcgi_answer_iov2(7, head, n, body, m, hdr, iov);
+			CHECK(niov <= fcgi_answer_iov_max(n + m) + 2);
+			for (size_t i = 0; i < niov; i++) {
+				buf_put(&out, iov[i].iov_base, iov[i].iov_len);
+				/* The record headers lie in hdr, within its size. */
+				if ((unsigned char *)iov[i].iov_base >= hdr &&
+				    (unsigned char *)iov[i].iov_base < hdr + fcgi_answer_hdr_size(n + m) + 8)
+					hlen += iov[i].iov_len;
+			}
+			CHECK(hlen <= fcgi_answer_hdr_size(n + m) + 8);
+			p = (const unsigned char *)out.p;
+			while (p < (const unsigned char *)out.p + out.len && ok) {
+				size_t len = (size_t)p[4] << 8 | p[5];
+
+				ok = p[0] == 1 && ((unsigned)p[2] << 8 | p[3]) == 7 &&
+				    p[6] == 0 && !ended && len <= 65528;
+				if (p[1] == FCGI_STDOUT && len > 0)
+					buf_put(&data, p + 8, len);
+				else if (p[1] == FCGI_STDOUT)
+					ok = ok && data.len == n + m;
+				else if (p[1] == FCGI_END_REQUEST && len == 8)
+					ended = 1;
+				else
+					ok = 0;
+				p += 8 + len;
+			}
+			CHECK(ok && ended && data.len == n + m &&
+			    (n == 0 || memcmp(data.p, head, n) == 0) &&
+			    (m == 0 || memcmp(data.p + n, body, m) == 0));
+			free(hdr);
+			free(iov);
+			buf_free(&out);
+			buf_free(&data);
+		}
+}
+
 int
 main(void)
 {
@@ -388,5 +450,6 @@ main(void)
 	test_refused();
 	test_answered();
 	test_answer();
+	test_answer2();
 	return check_failed;
 }
