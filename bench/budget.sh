@@ -45,7 +45,9 @@ command -v valgrind >/dev/null || die "valgrind is missing"
 . "$ROOT/tests/util.sh"   # free_port, wait_for, pid_alive
 
 HAS_PC=0
-"$BUILD/bzpeer-fcgi" --help-config 2>/dev/null | grep -q '`page_cache_mb`' && HAS_PC=1
+# grep reads it all: with -q it could stop early, and the SIGPIPE that the
+# writer then gets fails the pipeline (pipefail).
+"$BUILD/bzpeer-fcgi" --help-config 2>/dev/null | grep '`page_cache_mb`' >/dev/null && HAS_PC=1
 
 rm -rf "$OUT"; mkdir -p "$OUT/store"
 "$BUILD/bzpeer-import" --store "$OUT/store" --authors "$ROOT/store/sample/authors.jsonl" \
