@@ -3,7 +3,7 @@
 # rather than timed, so that a busy machine gives the same figures as a
 # quiet one: per request, the context switches and system calls of the
 # bzpeer-fcgi worker, Redis and nginx's workers, and the user-space
-# instructions of the worker and Redis (callgrind). `make bench` times the
+# instructions of the worker, Redis and nginx (callgrind). `make bench` times the
 # same paths; this says what the time is made of.
 #
 #   BUILD  where the binaries are (default build)
@@ -24,9 +24,11 @@
 # and CPU time from /proc/PID/schedstat, which a busy machine inflates
 # somewhat: a hint, where the counts are the figures), under strace -c -f (system
 # calls; strace adds switches of its own, so they are counted apart), and
-# with the worker and Redis under callgrind (two runs, with and without
-# the N requests: the difference of their totals; Redis's 10 Hz timer
-# adds a little to its figure). Every process is stopped by its PID.
+# with the worker, Redis and nginx (as one process, `master_process off`)
+# under callgrind (two runs, with and without the N requests: the
+# difference of their totals; Redis's 10 Hz timer adds a little to its
+# figure). nginx's figures include its access-log line (the stack's site
+# logs; bench.sh's does not). Every process is stopped by its PID.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,7 +55,7 @@ rm -rf "$OUT"; mkdir -p "$OUT/store"
 "$BUILD/bzpeer-import" --store "$OUT/store" --authors "$ROOT/store/sample/authors.jsonl" \
 	--works "$ROOT/store/sample/works.jsonl" >"$OUT/import.log" 2>&1 || die "import failed"
 
-# The callgrind pass: bzpeer-fcgi and redis-server wrapped, the rest as built.
+# The callgrind pass: bzpeer-fcgi, redis-server and nginx wrapped, the rest as built.
 VG="$OUT/vg"; mkdir -p "$VG/bin" "$VG/build/tests"
 for f in bzpeer-import bzpeer-admin; do ln -s "$BUILD/$f" "$VG/build/$f"; done
 cat >"$VG/build/bzpeer-fcgi" <<SH
@@ -64,7 +66,13 @@ cat >"$VG/bin/redis-server" <<SH
 #!/bin/sh
 exec valgrind --tool=callgrind --callgrind-out-file=$VG/cg.%p $(command -v redis-server) "\$@"
 SH
-chmod +x "$VG/build/bzpeer-fcgi" "$VG/bin/redis-server"
+# nginx as one process (no master, no workers), so that callgrind sees
+# the process that serves.
+cat >"$VG/bin/nginx" <<SH
+#!/bin/sh
+exec valgrind --tool=callgrind --callgrind-out-file=$VG/cg.%p ${NGINX:-/usr/sbin/nginx} -g 'master_process off;' "\$@"
+SH
+chmod +x "$VG/build/bzpeer-fcgi" "$VG/bin/redis-server" "$VG/bin/nginx"
 
 RUNDIR=
 cleanup() { [ -z "$RUNDIR" ] || RUNDIR="$RUNDIR" BUILD="$SB" "$ROOT/tests/stack.sh" stop >/dev/null 2>&1 || true; }
@@ -115,7 +123,7 @@ per() { awk -v a="$1" -v n="$N" 'BEGIN { printf "%.2f", a / n }'; }
 calls() { awk '$NF == "total" { print $4 + 0 }' "$1"; }
 
 TSV="$OUT/budget.tsv"
-printf 'path\tcache\tvcsw_worker\tvcsw_redis\tvcsw_nginx\tsys_worker\tsys_redis\tsys_nginx\tir_worker\tir_redis\tcpu_us_worker\tcpu_us_redis\tcpu_us_nginx\n' >"$TSV"
+printf 'path\tcache\tvcsw_worker\tvcsw_redis\tvcsw_nginx\tsys_worker\tsys_redis\tsys_nginx\tir_worker\tir_redis\tir_nginx\tcpu_us_worker\tcpu_us_redis\tcpu_us_nginx\n' >"$TSV"
 for p in $PATHS; do
 	[ "$p" = hit ] && [ "$HAS_PC" = 0 ] && { say "hit: this build has no page cache; skipped"; continue; }
 	say "$p: plain and strace passes"
@@ -149,24 +157,26 @@ for p in $PATHS; do
 	for pass in base count; do
 		say "$p: callgrind pass ($pass)"
 		rm -f "$VG"/cg.*
-		PATH="$VG/bin:$PATH" stack "$p" "$VG/build"
+		PATH="$VG/bin:$PATH" NGINX="$VG/bin/nginx" stack "$p" "$VG/build"
 		signin
 		load 20
-		w=$(worker); r=$(redis_pid)
+		w=$(worker); r=$(redis_pid); n=$(cat "$RUNDIR/nginx.pid")
 		[ "$pass" = base ] || load "$N"
 		unstack
 		ir() { awk '/^totals:/ { print $2; exit }' "$VG/cg.$1"; }
 		if [ "$pass" = base ]; then
-			b_w=$(ir "$w"); b_r=0; [ -z "$r" ] || b_r=$(ir "$r")
+			b_w=$(ir "$w"); b_r=0; [ -z "$r" ] || b_r=$(ir "$r"); b_n=$(ir "$n")
 		else
 			irw=$(( $(ir "$w") - b_w )); irr=0; [ -z "$r" ] || irr=$(( $(ir "$r") - b_r ))
+			irn=$(( $(ir "$n") - b_n ))
 			cp "$VG/cg.$w" "$OUT/callgrind.$p.worker"   # for callgrind_annotate
+			cp "$VG/cg.$n" "$OUT/callgrind.$p.nginx"
 		fi
 	done
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$cache" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$cache" \
 		"$(per $((c1w - c0w)))" "$(per $((c1r - c0r)))" "$(per $((c1n - c0n)))" \
 		"$(per "$sw")" "$(per "$sr")" "$(per "$sn")" \
-		"$(per "${irw:-0}")" "$(per "${irr:-0}")" \
+		"$(per "${irw:-0}")" "$(per "${irr:-0}")" "$(per "${irn:-0}")" \
 		"$(per $(( (t1w - t0w) / 1000 )))" "$(per $(( (t1r - t0r) / 1000 )))" \
 		"$(per $(( (t1n - t0n) / 1000 )))" >>"$TSV"
 	# The system calls by name, per request, for the written budget.
