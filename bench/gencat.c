@@ -3,8 +3,15 @@
  * (`make bench`, `make bench-scale`) and for timing bzpeer-import: N
  * researchers and 10*N works, as JSON Lines, gzipped (level 1) or plain.
  *
- *   gencat N OUTDIR [--plain] [--full]
+ *   gencat N OUTDIR [--plain] [--full] [--scatter] [--only authors|works]
+ *          [--progress M]
  *                      writes OUTDIR/authors.jsonl[.gz], works.jsonl[.gz]
+ *
+ * --only writes one of the two files (the other is not opened: the scale
+ * benchmark streams the works through a FIFO the importer opens only once
+ * it has read the authors). --progress M prints "gencat: works J at T"
+ * (T: unix seconds) to stderr every M works written, so that a reader at
+ * the other end of a pipe can be timed per segment.
  *
  * Deterministic (a fixed xorshift seed): the same N and options give the
  * same bytes. Ids never meet the sample catalog's: authors A6xxxxxxxxx,
@@ -15,6 +22,15 @@
  * co-authors share several works and "close collaborators" exist. Topics
  * come from a pool of 4,500 (OpenAlex has about that many), a year
  * 1990-2025, a title of 6-12 words, a DOI, a venue.
+ *
+ * --scatter gives ids the way OpenAlex's fall: a researcher's works, and
+ * a work's authors, are spread over the whole id range instead of lying
+ * next to each other (work j's first author is researcher P(j)/10 for a
+ * bijection P of the works, co-authors the neighbours of the first author
+ * in a permuted order of the researchers). Files stay in id order. Without
+ * it, the works of one first author are adjacent ids and co-authors
+ * adjacent researchers, which a B-tree reads in one page: a cold render of
+ * such a catalog reads far fewer pages than a real one.
  *
  * Default (lean) lines are about 1.9 KB: half the works have a second
  * author and a quarter a third (about 15 works per researcher), two topics,
@@ -34,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
@@ -51,6 +68,55 @@ static unsigned
 pick(unsigned n)
 {
 	return (unsigned)(next() % n);
+}
+
+/* --scatter: x -> x * k mod n, a bijection of [0, n) when gcd(k, n) = 1. */
+static unsigned long sc_n, sc_k, sc_kinv;      /* researchers */
+static unsigned long sw_n, sw_k;               /* works */
+
+static unsigned long
+mulmod(unsigned long a, unsigned long b, unsigned long n)
+{
+	return (unsigned long)((unsigned __int128)a * b % n);
+}
+
+static unsigned long
+gcd(unsigned long a, unsigned long b)
+{
+	while (b) {
+		unsigned long t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* A multiplier coprime with n, near n times the golden ratio's fraction. */
+static unsigned long
+coprime(unsigned long n)
+{
+	unsigned long k = (unsigned long)((double)n * 0.6180339887) | 1;
+
+	while (k > 1 && gcd(k, n) != 1)
+		k += 2;
+	return k % n ? k % n : 1;
+}
+
+/* The inverse of k mod n (extended Euclid; gcd(k, n) = 1). */
+static unsigned long
+modinv(unsigned long k, unsigned long n)
+{
+	__int128 t = 0, nt = 1, r = (__int128)n, nr = (__int128)k, q, x;
+
+	while (nr != 0) {
+		q = r / nr;
+		x = t - q * nt; t = nt; nt = x;
+		x = r - q * nr; r = nr; nr = x;
+	}
+	if (t < 0)
+		t += (__int128)n;
+	return (unsigned long)t;
 }
 
 static const char *first[] = {
@@ -180,6 +246,7 @@ put(const char *fmt, ...)
 }
 
 static int full;              /* --full: realistic full-size work lines */
+static int scatter;           /* --scatter: ids spread as OpenAlex's are */
 
 static void
 authorship(unsigned long a, int pos, int last_pos)
@@ -259,9 +326,9 @@ topic(unsigned t, double score, int comma)
 int
 main(int argc, char **argv)
 {
-	unsigned long n, nworks;
+	unsigned long n, nworks, progress = 0;
 	struct out oa, ow;
-	int plain;
+	int plain, do_authors = 1, do_works = 1;
 
 	plain = 0;
 	for (int i = 3; i < argc; i++) {
@@ -269,19 +336,37 @@ main(int argc, char **argv)
 			plain = 1;
 		else if (strcmp(argv[i], "--full") == 0)
 			full = 1;
+		else if (strcmp(argv[i], "--scatter") == 0)
+			scatter = 1;
+		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc &&
+		    (strcmp(argv[i + 1], "authors") == 0 ||
+		    strcmp(argv[i + 1], "works") == 0)) {
+			do_authors = argv[i + 1][0] == 'a';
+			do_works = !do_authors;
+			i++;
+		} else if (strcmp(argv[i], "--progress") == 0 && i + 1 < argc &&
+		    (progress = strtoul(argv[i + 1], NULL, 10)) > 0)
+			i++;
 		else
 			argc = 0;          /* usage */
 	}
-	if (argc < 3 || (n = strtoul(argv[1], NULL, 10)) < 2 || n > 999999999UL) {
-		fprintf(stderr, "usage: gencat N OUTDIR [--plain] [--full]   (2 <= N < 1e9)\n");
+	/* At least 64 researchers: a work's co-authors are distinct
+	 * neighbours among the next 40 or so. */
+	if (argc < 3 || (n = strtoul(argv[1], NULL, 10)) < 64 || n > 999999999UL) {
+		fprintf(stderr, "usage: gencat N OUTDIR [--plain] [--full] [--scatter] "
+		    "[--only authors|works] [--progress M]   (64 <= N < 1e9)\n");
 		return 2;
 	}
 	nworks = n * 10;
-	if (out_open(&oa, argv[2], "authors.jsonl", plain) < 0 ||
-	    out_open(&ow, argv[2], "works.jsonl", plain) < 0)
+	sc_n = n;
+	sc_k = coprime(n);
+	sc_kinv = modinv(sc_k, n);
+	sw_n = nworks;
+	sw_k = coprime(nworks);
+	if ((do_authors && out_open(&oa, argv[2], "authors.jsonl", plain) < 0))
 		return 1;
 
-	for (unsigned long a = 0; a < n; a++) {
+	for (unsigned long a = 0; a < n && do_authors; a++) {
 		char nm[96];
 
 		name_of(a, nm, sizeof(nm));
@@ -309,11 +394,17 @@ main(int argc, char **argv)
 		    a % 997);
 		emit(&oa, line, len);
 	}
+	if (do_authors)
+		out_close(&oa);
+	if (do_works && out_open(&ow, argv[2], "works.jsonl", plain) < 0)
+		return 1;
 
-	for (unsigned long j = 0; j < nworks; j++) {
+	for (unsigned long j = 0; j < nworks && do_works; j++) {
 		static const unsigned full_authors[] = { 1, 1, 2, 2, 2, 3, 3, 3,
 		    4, 6 };
-		unsigned long a = j / 10, co[5];
+		unsigned long a = scatter ? mulmod(j, sw_k, sw_n) / 10 : j / 10, co[5];
+		/* a's place in the order co-authors are drawn from */
+		unsigned long ra = scatter ? mulmod(a, sc_k, sc_n) : a;
 		unsigned nauth = 1, nt = 5 + pick(8);
 		unsigned year = 1990 + pick(36), t1 = pick(4500), t2 = pick(4500);
 		unsigned vi;
@@ -326,17 +417,21 @@ main(int argc, char **argv)
 			if (pick(4) == 0)
 				nauth++;
 		}
+		/* Drawn as ranks (places in the co-author order: the
+		 * researcher itself without --scatter), then mapped. */
 		for (unsigned k = 0; k + 1 < nauth; k++) {
-			co[k] = (a + 1 + pick(40)) % n;
+			co[k] = (ra + 1 + pick(40)) % n;
 			/* Distinct from the first author and each other. */
 			for (unsigned q = 0, clash = 1; clash; q++) {
-				clash = co[k] == a;
+				clash = co[k] == ra;
 				for (unsigned e = 0; e < k && !clash; e++)
 					clash = co[e] == co[k];
 				if (clash)
-					co[k] = (a + 41 + k + q) % n;
+					co[k] = (ra + 41 + k + q) % n;
 			}
 		}
+		for (unsigned k = 0; scatter && k + 1 < nauth; k++)
+			co[k] = mulmod(co[k], sc_kinv, sc_n);
 		len = 0;
 		put("{\"id\":\"https://openalex.org/W7%010lu\",\"doi\":\"https://doi.org/10.5555/syn.%lu\","
 		    "\"title\":\"", j, j);
@@ -397,9 +492,16 @@ main(int argc, char **argv)
 			put("}}\n");
 		}
 		emit(&ow, line, len);
+		if (progress && (j + 1) % progress == 0) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			fprintf(stderr, "gencat: works %lu at %ld.%09ld\n", j + 1,
+			    (long)ts.tv_sec, ts.tv_nsec);
+		}
 	}
-	out_close(&oa);
-	out_close(&ow);
+	if (do_works)
+		out_close(&ow);
 	fprintf(stderr, "gencat: %lu researchers, %lu works in %s\n", n, nworks, argv[2]);
 	return 0;
 }

@@ -28,6 +28,7 @@ enum rec_kind {
 	REC_WORK = 'W',
 	REC_TOPIC = 'T',
 	REC_CLAIM = 'C',
+	REC_PVIEW = 'P',     /* pviews: a profile's reads in one (store_int.h) */
 };
 
 /*

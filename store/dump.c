@@ -378,6 +378,7 @@ value_text(struct buf *b, enum store_db db, MDB_val k, MDB_val v)
 		buf_putc(b, ' ');
 		dump_quote(b, val_sv(v));
 		return 0;
+	case DB_PVIEWS:           /* not dumped (store_dump) */
 	case DB__COUNT:
 		break;
 	}
@@ -409,6 +410,8 @@ store_dump(struct store_rtxn *t, FILE *out)
 	for (db = 0; db < DB__COUNT; db++) {
 		if (db_absent(t->s, (enum store_db)db))
 			continue;     /* an old store: no user data yet */
+		if (db == DB_PVIEWS)
+			continue;     /* copies of what is dumped above */
 		if ((rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c)) != 0)
 			break;
 		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;

@@ -147,6 +147,10 @@ imp_put_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
 		rec_researcher_encode(&m->rec, r);
 	}
 	e->n |= T_BUMPED | T_EXISTS;
+	if (old == NULL || !sv_eq(old->name, r->name) ||
+	    !sv_eq(old->slug, r->slug) ||
+	    !sv_eq(old->institution, r->institution))
+		e->n |= T_CARD;
 	buf_reset(&m->key);
 	buf_reset(&m->key2);
 	if (renamed) {

@@ -396,8 +396,8 @@ imp_derive(struct imp *m)
 		if ((rc = imp_put_researcher(m, list[i].num, &r, &old, &v)) != 0)
 			goto out;
 	}
-	if ((rc = assign_slugs(m)) == 0)
-		rc = imp_restore_unchanged(m);
+	if ((rc = assign_slugs(m)) == 0 && (rc = imp_restore_unchanged(m)) == 0)
+		rc = imp_pviews(m);
 out:
 	free(list);
 	return rc;

@@ -14,6 +14,8 @@ enum {
 	T_EXISTS = 4,     /* its record is in the store */
 	T_GONE = 8,       /* merged into another in this import: no record */
 	T_NOINST = 16,    /* ... and names no institution (yet) */
+	T_CARD = 32,      /* name, slug or institution written anew: what its
+	                     co-authors' pviews records hold of it */
 };
 
 struct figures {
@@ -136,6 +138,13 @@ int imp_put_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
 /* Reads researcher num; 0, MDB_NOTFOUND, STORE_CORRUPT or an LMDB error. */
 int imp_get_researcher(struct imp *m, uint64_t num, struct store_researcher *r,
     MDB_val *v);
+
+/*
+ * The pviews records (store_int.h) of every researcher whose works changed
+ * and of the co-authors of every one whose card changed (T_CARD); a merged
+ * researcher's goes. After imp_derive(), in the same transaction.
+ */
+int imp_pviews(struct imp *m);
 
 /* One author line: the authors file is the authority on these fields. */
 int imp_do_author(struct imp *m, const struct oa_author *a);

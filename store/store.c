@@ -41,6 +41,7 @@ static const struct {
 	[DB_MERGED]      = { "merged", 0 },
 	[DB_USERCLAIMS]  = { "userclaims", MDB_DUPSORT | MDB_DUPFIXED },
 	[DB_DISPUTES]    = { "disputes", 0 },
+	[DB_PVIEWS]      = { "pviews", 0 },
 };
 
 const char *
@@ -347,8 +348,8 @@ store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
 	if (o && o->map_size &&
 	    (rc = mdb_env_set_mapsize(s->env, (size_t)o->map_size)) != 0)
 		goto env_close;
-	rc = mdb_env_open(s->env, dir, MDB_NOTLS | (rdonly ? MDB_RDONLY : 0),
-	    STORE_FILE_MODE);
+	rc = mdb_env_open(s->env, dir, MDB_NOTLS | (rdonly ? MDB_RDONLY : 0) |
+	    (flags & STORE_NORDAHEAD ? MDB_NORDAHEAD : 0), STORE_FILE_MODE);
 	if (rc != 0)
 		goto env_close;
 	if (!rdonly && !(o && o->map_size)) {

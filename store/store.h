@@ -94,6 +94,10 @@ struct store_rtxn;
 #define STORE_CREATE 0x2u   /* create the directory's environment if missing */
 #define STORE_EMPTY_OK 0x4u /* with STORE_RDONLY: open an initialised store
                                even before its first import (admin tools) */
+#define STORE_NORDAHEAD 0x8u /* no kernel readahead on the map (LMDB's
+                               MDB_NORDAHEAD): a page fault reads the one
+                               page, not a window around it; for a store
+                               larger than memory (bench/results.md) */
 
 /*
  * Opens the store in directory dir (data.mdb, lock.mdb). With STORE_RDONLY
@@ -365,6 +369,19 @@ struct store_coauthor {
 typedef int (*store_coauthor_cb)(void *ctx, const struct store_coauthor *c);
 int store_researcher_coauthors(struct store_rtxn *t, struct sv researcher_id,
     size_t limit, store_coauthor_cb cb, void *ctx);
+
+/*
+ * The profile page's walks: store_researcher_coauthors() and
+ * store_researcher_works() (from the first work) answered from the
+ * researcher's one pviews record when the store has it and it holds what
+ * the walk asks for (store_int.h), else by those two. A co-author's record
+ * then holds only id, name, slug and institution (the rest zero): what
+ * the profile shows of a co-author. Same order, same limits.
+ */
+int store_profile_coauthors(struct store_rtxn *t, struct sv researcher_id,
+    size_t limit, store_coauthor_cb cb, void *ctx);
+int store_profile_works(struct store_rtxn *t, struct sv researcher_id,
+    size_t limit, store_work_cb cb, void *ctx);
 
 /*
  * A researcher's distinct topics, most works first (then by topic id,

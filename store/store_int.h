@@ -85,6 +85,21 @@
  *               claim another user filed disputing it, both ways; kept
  *               after they are decided (what the reviewer saw together)
  *
+ * Catalog again (no schema change: derived, rebuilt by the importer; a
+ * store without it, or without a researcher's entry, reads the lists):
+ *
+ *  pviews       "A123" -> profile view record (codec 'P'): what the profile
+ *               page reads of other records, in one value: the first
+ *               PVIEW_COAUTHORS co-authors' shared count, id, name, slug
+ *               and institution, and the first PVIEW_WORKS works' records
+ *               as stored (each with its own CRC), so that a cold profile
+ *               reads one value instead of one record per co-author and per
+ *               work (bench/results.md, "Past memory"). Written by the
+ *               importer for every researcher whose works changed and for
+ *               the co-authors of every researcher whose name, slug or
+ *               institution changed (import_pview.c); any other writer of
+ *               those fields must do the same, or drop the entry.
+ *
  * So a researcher's works come newest first (unknown year, 0, last), and
  * co-authors and topics largest count first, ties by numeric id.
  *
@@ -115,6 +130,7 @@ enum store_db {
 	DB_MERGED,
 	DB_USERCLAIMS,
 	DB_DISPUTES,
+	DB_PVIEWS,
 	DB__COUNT
 };
 
@@ -122,6 +138,8 @@ enum store_db {
 #define DB_USERDATA_FIRST DB_FOLLOWS
 
 #define RWORK_LEN 10
+#define PVIEW_COAUTHORS 128   /* co-authors kept in a pviews record */
+#define PVIEW_WORKS 20        /* works kept in a pviews record */
 #define REVOKED_KEY_LEN (8 + STORE_SESSION_ID_LEN)   /* revoked */
 #define COUNT_LEN 12          /* coauthors, rtopics */
 #define NAME_FOLD_MAX 400     /* a key is at most 511 bytes */

@@ -498,7 +498,7 @@ profile_section(void *ctx, int slot, struct tmpl_sec *sec)
 		return rc;
 	case P_WORK_ITEMS:
 		p->sec = sec;
-		rc = store_researcher_works(p->t, p->r->id, 0, MAX_WORKS,
+		rc = store_profile_works(p->t, p->r->id, MAX_WORKS,
 		    work_cb, p);
 		p->sec = outer;
 		return rc;
@@ -537,7 +537,7 @@ read_coauthors(struct pctx *p)
 	int rc;
 	size_t i;
 
-	rc = store_researcher_coauthors(p->t, p->r->id, MAX_COAUTHORS,
+	rc = store_profile_coauthors(p->t, p->r->id, MAX_COAUTHORS,
 	    coauthor_cb, p);
 	if (rc != 0 && rc != TMPL_STOP)
 		return rc;
