@@ -1,38 +1,56 @@
 #!/bin/bash
-# scale.sh: `make bench-scale`: import rate, store size and render
-# latency of synthetic catalogs of growing size (bench/gencat.c: N
-# researchers, 10 N works, OpenAlex JSON Lines .gz).
+# scale.sh: `make bench-scale`: import rate, store size and cold-cache
+# profile renders of synthetic catalogs of growing size, up to past the
+# machine's memory (bench/gencat.c: N researchers, 10 N works).
 #
-#   BUILD        where the binaries are (make passes it; default build)
-#   SCALE_SIZES  researcher counts (default "1000 100000"; the issue's full
-#                test is SCALE_SIZES="1000 1000000": 10 M works, 3.4 GB
-#                of .gz, a 12 GB store and, at the import rate measured here,
-#                10-15 minutes of import; the disk is checked first)
-#   RESULTS      the Markdown file whose scale block is replaced (default
-#                bench/results.md)
-#   SCALE_LINES  "lean" (default: work lines of ~1.9 KB) or "full" (~6.8 KB,
-#                every member a real snapshot line has: gencat --full)
-#   SCALE_ROUNDS render rounds (default 3)
-#   KEEP=1       keep the catalogs and stores under $BUILD/bench-scale
+#   BUILD         where the binaries are (make passes it; default build)
+#   SCALE_SIZES   researcher counts (default "1000 20000": a quick run). Past
+#                 this machine's memory (23 GB): SCALE_SIZES=400000 with full
+#                 lines, 4 M works and a ~35 GB store (bench/results.md,
+#                 "Past memory"); the disk is checked first
+#   SCALE_LINES   "full" (default: work lines of ~6.8 KB, every member a real
+#                 snapshot line has, as long as the real records in
+#                 tests/fixtures/openalex: median 6.7 KB (2025) and 8.1 KB
+#                 (2026)) or "lean" (~1.9 KB)
+#   SCALE_SCATTER 1 (default): ids spread as OpenAlex's are (gencat
+#                 --scatter); 0: a researcher's works and co-authors on
+#                 adjacent ids, which no real catalog has
+#   SCALE_COLD    cold renders counted per size (default 500)
+#   SCALE_WARM    renders before them, not counted (default 1000)
+#   RESULTS       the Markdown file whose scale block is replaced (default
+#                 bench/results.md)
+#   KEEP=1        keep the stores under $BUILD/bench-scale
 #
-# Per size: generate (not timed as part of the import), import with
-# bzpeer-import (wall time and CPU time; works per second = works / wall),
-# the store's size. Then, in rounds alternating between the sizes,
-# bench/render over 2,000 researchers of each store taken at random (20,000
-# renders, each a different researcher in turn, so the B-tree is walked
-# cold-ish rather than one hot page) and one researcher alone ("hot").
+# Per size: the authors are generated into a file, the works streamed to
+# bzpeer-import through a FIFO (no .gz on disk: the full 4 M works are 27 GB
+# of JSON); gencat stamps every fifth of the works as it writes them, and a
+# FIFO holds 64 KB, so the stamps time the importer's reading segment by
+# segment; the last row adds what follows the reading (derive, commit).
+# Then the store's size (pages in use, mdb_stat), and bench/render --cold:
+# the data file evicted from the page cache and checked out with mincore,
+# SCALE_WARM renders of random researchers not counted (tree tops back in
+# memory, as on a site that has been up), then SCALE_COLD renders of other
+# random researchers, each its major page faults (getrusage) and time;
+# without readahead (STORE_NORDAHEAD, what a store past memory is opened
+# with) and with it. Last, an in-process render loop over 2,000 researchers
+# with the store in memory, for comparison.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
-SIZES=${SCALE_SIZES:-1000 100000}
-LINES=${SCALE_LINES:-lean}
+SIZES=${SCALE_SIZES:-1000 20000}
+LINES=${SCALE_LINES:-full}
+SCATTER=${SCALE_SCATTER:-1}
+COLD=${SCALE_COLD:-500}
+WARM=${SCALE_WARM:-1000}
 case "$LINES" in
-lean) GENOPT=(); LINEDESC="~1.9 KB" ;;
-full) GENOPT=(--full); LINEDESC="~6.8 KB, every member of a real snapshot line (\`--full\`)" ;;
-*) echo "scale: SCALE_LINES is lean or full" >&2; exit 1 ;;
+full) GENOPT=(--full); LINEDESC="~6.8 KB, every member of a real snapshot line (\`--full\`)"
+      PER_WORK_KB=10 ;;
+lean) GENOPT=(); LINEDESC="~1.9 KB (lean)"; PER_WORK_KB=3 ;;
+*) echo "scale: SCALE_LINES is full or lean" >&2; exit 1 ;;
 esac
+[ "$SCATTER" = 1 ] && GENOPT+=(--scatter)
 RESULTS=${RESULTS:-$ROOT/bench/results.md}
 DIR="$BUILD/bench-scale"
 
@@ -41,81 +59,100 @@ say() { echo "scale: $*" >&2; }
 die() { say "$*"; exit 1; }
 [ -x "$BUILD/bench/gencat" ] && [ -x "$BUILD/bench/render" ] && [ -x "$BUILD/bzpeer-import" ] ||
 	die "build first: make BUILD=$BUILD bench"
+command -v mdb_stat >/dev/null || die "mdb_stat is missing (Debian package lmdb-utils)"
 
 rm -rf "$DIR"; mkdir -p "$DIR"
 OUT="$DIR/results-block.md"
+SEGS="$DIR/segments.md"
+: > "$SEGS"
 {
-	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPU, load average before the run $(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')."
-	echo "Synthetic catalogs (\`bench/gencat\`: N researchers, 10 N works of $LINEDESC, the first author of work j is researcher j/10)."
-	echo "Import: \`bzpeer-import\` with its default threads; CPU s = user + system of the whole process."
+	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPU, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) of RAM, load average before the run $(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')."
+	echo "Synthetic catalogs (\`bench/gencat\`: N researchers, 10 N works of $LINEDESC$([ "$SCATTER" = 1 ] && echo ', ids spread as real ones (`--scatter`)'))."
+	echo "Import: \`bzpeer-import --threads $(nproc)\`, the works read from a FIFO; CPU s = user + system of the whole process."
 	echo
-	echo "| researchers | works | .gz input | import wall s | import CPU s | works/s (wall) | works/s per CPU-s | store | render median µs | p99 µs | hot median µs |"
-	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| researchers | works | import wall s | CPU s | works/s to the end | max RSS | store | per work | per researcher | cold faults p50 / p90 / p99 | cold µs p50 / p99 | with readahead: faults p50, µs p50 / p99 | again, not evicted: µs p50 / p99 |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|"
 } > "$OUT"
 
-declare -A ROW MED
 for n in $SIZES; do
 	d="$DIR/$n"; mkdir -p "$d"
-	# About 0.35 KB of .gz and 1.2 KB of store per work (lean; full lines
-	# about three times that), with room to spare.
-	need=$(( n * 10 * 2 / 1024 ))   # MiB
-	[ "$LINES" = lean ] || need=$(( need * 3 ))
+	works=$(( n * 10 ))
+	need=$(( works * PER_WORK_KB / 1024 + 10240 ))   # MiB, 10 GB kept free
 	avail=$(df -Pm "$DIR" | awk 'NR == 2 { print $4 }')
-	[ "$avail" -gt "$need" ] || die "$n researchers need about $need MiB; $avail MiB free"
-	say "$n researchers: generating"
-	"$BUILD/bench/gencat" "$n" "$d" ${GENOPT[@]+"${GENOPT[@]}"} 2>/dev/null
-	say "$n researchers: importing $(( n * 10 )) works"
+	[ "$avail" -gt "$need" ] || die "$n researchers need about $need MiB with 10 GB to spare; $avail MiB free"
+	say "$n researchers: generating the authors"
+	"$BUILD/bench/gencat" "$n" "$d" --plain --only authors "${GENOPT[@]}" 2>/dev/null
+	mkfifo "$d/works.jsonl"
+	seg=$(( works / 5 ))
+	"$BUILD/bench/gencat" "$n" "$d" --plain --only works --progress "$seg" "${GENOPT[@]}" \
+		2> "$d/gen.log" &
+	gen=$!
+	say "$n researchers: importing $works works"
 	t0=$(date +%s.%N)
-	( time -p "$BUILD/bzpeer-import" --store "$d/store" --authors "$d/authors.jsonl.gz" \
-		--works "$d/works.jsonl.gz" ) > "$d/import.log" 2>&1 ||
-		{ tail "$d/import.log" >&2; die "import failed"; }
+	( /usr/bin/time -f 'time %e %U %S %M' "$BUILD/bzpeer-import" --store "$d/store" \
+		--threads "$(nproc)" --map-size $(( need * 4 * 1048576 )) --timings \
+		--authors "$d/authors.jsonl" --works "$d/works.jsonl" ) > "$d/import.log" 2>&1 ||
+		{ kill "$gen" 2>/dev/null || true; tail "$d/import.log" >&2; die "import failed"; }
 	t1=$(date +%s.%N)
-	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-	cpu=$(awk '$1 == "user" || $1 == "sys" { s += $2 } END { printf "%.1f", s }' "$d/import.log")
-	gz=$(du -cb "$d"/*.jsonl.gz | awk 'END { printf "%.0f MB", $1 / 1e6 }')
-	size=$(du -b "$d/store/data.mdb" | awk '{ printf "%.0f MB", $1 / 1e6 }')
-	# 2,000 researchers at random (the dump lists slugs before works:
-	# stop reading there).
-	{ "$BUILD/bzpeer-admin" --store "$d/store" dump || true; } |
-		awk '$1 == "slugs" { print $2 } $1 == "names" { exit }' |
-		shuf -n 2000 --random-source=<(yes) > "$d/slugs"
-	ROW[$n]=$(printf '| %s | %s | %s | %s | %s | %s | %s | %s' "$n" "$(( n * 10 ))" "$gz" \
-		"$wall" "$cpu" "$(awk -v w=$((n * 10)) -v t="$wall" 'BEGIN { printf "%.0f", w / t }')" \
-		"$(awk -v w=$((n * 10)) -v t="$cpu" 'BEGIN { printf "%.0f", (t > 0) ? w / t : 0 }')" "$size")
-	say "$n: import ${wall}s wall (${cpu}s CPU), store $size"
-	[ "${KEEP:-0}" = 1 ] || rm -f "$d"/*.jsonl.gz
+	wait "$gen" || die "gencat failed"
+	rm -f "$d/authors.jsonl" "$d/works.jsonl"
+	read -r wall cpu rss < <(awk '$1 == "time" { printf "%.1f %.1f %.1f\n", $2, $3 + $4, $5 / 1048576 }' "$d/import.log")
+	# Segments: works read between stamps; the last one to the import's end.
+	awk -v n="$n" -v t0="$t0" -v t1="$t1" -v seg="$seg" '
+		$2 == "works" { t[++k] = $5 }
+		END {
+			prev = t0
+			for (i = 1; i <= k; i++) {
+				end = (i == k) ? t1 : t[i]
+				printf "| %s | %.1f–%.1f M%s | %.1f | %.0f |\n", n, (i - 1) * seg / 1e6,
+				    i * seg / 1e6, (i == k) ? " (with derive and commit)" : "",
+				    end - prev, seg / (end - prev)
+				prev = end
+			}
+		}' "$d/gen.log" >> "$SEGS"
+	pages=$(mdb_stat -e "$d/store" | awk '/Number of pages used/ { print $NF }')
+	bytes=$(( pages * 4096 ))
+	mdb_stat -a "$d/store" | awk '/^Status of/ { db = $3 }
+		/Branch pages|Leaf pages|Overflow pages/ { p[db] += $NF }
+		END { for (k in p) if (p[k] > 0) printf "%s %.0f\n", k, p[k] * 4096 }' |
+		sort -k2 -nr > "$d/dbs.txt"
+	say "$n: import ${wall}s wall (${cpu}s CPU), store $(( bytes / 1000000 )) MB"
+
+	# Cold renders, without readahead then with it (the store evicted
+	# before each), then warm ones.
+	"$BUILD/bench/render" --store "$d/store" --views "$ROOT/views" --cold --nordahead \
+		--gencat "$n" --iterations "$COLD" --warm "$WARM" > "$d/cold.txt"
+	"$BUILD/bench/render" --store "$d/store" --views "$ROOT/views" --cold \
+		--gencat "$n" --iterations "$COLD" --warm "$WARM" > "$d/cold-ra.txt"
+	"$BUILD/bench/render" --store "$d/store" --views "$ROOT/views" \
+		--gencat "$n" --iterations 2000 > "$d/warm.txt"
+	say "$n: $(grep majflt "$d/cold.txt"); $(grep render_us "$d/cold.txt")"
+	f() { awk -v k="$2" '$1 == k { print $'"$3"' }' "$d/$1"; }
+	printf '| %s | %s | %s | %s | %.0f | %s GB | %s MB | %s B | %s B | %s / %s / %s | %s / %s | %s, %s / %s | %s / %s |\n' \
+		"$n" "$works" "$wall" "$cpu" "$(awk -v w="$works" -v t="$wall" 'BEGIN { print w / t }')" \
+		"$rss" "$(( bytes / 1000000 ))" "$(( bytes / works ))" "$(( bytes / n ))" \
+		"$(f cold.txt majflt 3)" "$(f cold.txt majflt 5)" "$(f cold.txt majflt 7)" \
+		"$(f cold.txt render_us 3)" "$(f cold.txt render_us 7)" \
+		"$(f cold-ra.txt majflt 3)" "$(f cold-ra.txt render_us 3)" "$(f cold-ra.txt render_us 7)" \
+		"$(f warm.txt render_us 3)" "$(f warm.txt render_us 7)" >> "$OUT"
+	[ "${KEEP:-0}" = 1 ] || rm -rf "$d/store"
 done
 
-# Render latency: rounds alternating between the sizes (the machine's load
-# moves minute to minute); per size the median of the rounds' medians.
-ROUNDS=${SCALE_ROUNDS:-3}
-for r in $(seq "$ROUNDS"); do
-	for n in $SIZES; do
-		d="$DIR/$n"
-		"$BUILD/bench/render" --store "$d/store" --views "$ROOT/views" \
-			--slugs "$d/slugs" --iterations 20000 > "$d/render.$r.txt"
-		"$BUILD/bench/render" --store "$d/store" --views "$ROOT/views" \
-			--slug "$(head -n1 "$d/slugs")" --iterations 20000 > "$d/render-hot.$r.txt"
-		say "round $r, $n researchers: $(grep '^render_us' "$d/render.$r.txt")"
-	done
-done
-med_of() { awk '/^render_us/ { print $'"$2"' }' $1 | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-for n in $SIZES; do
-	d="$DIR/$n"
-	MED[$n]=$(med_of "$d/render.*.txt" 3)
-	printf '%s | %s | %s | %s |\n' "${ROW[$n]}" "${MED[$n]}" "$(med_of "$d/render.*.txt" 7)" \
-		"$(med_of "$d/render-hot.*.txt" 3)" >> "$OUT"
-done
-
-set -- $SIZES
-small=$1; large=${!#}
 {
 	echo
-	echo "Render: $ROUNDS rounds alternating between the sizes, 20,000 renders each over 2,000 random researchers; median of the rounds' medians (p99 likewise; the machine is shared, p99 is mostly preemption). \"hot\": one researcher rendered 20,000 times."
+	echo "Import by segment (a fifth of the works each; works/s = the segment's works ÷ its seconds):"
 	echo
-	echo "Render median at $large researchers ÷ at $small: $(awk -v a="${MED[$large]}" -v b="${MED[$small]}" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }') (target ≤ 1.3)."
+	echo "| researchers | works | s | works/s |"
+	echo "|---:|---|---:|---:|"
+	cat "$SEGS"
+	echo
+	echo "Store by database at the largest size (bytes of pages in use):"
+	echo
+	set -- $SIZES
+	sed 's/^/    /' "$DIR/${!#}/dbs.txt"
+	echo
+	echo "Cold: \`bench/render --cold\`, the data file evicted (posix_fadvise DONTNEED, checked with mincore), $WARM renders not counted, then $COLD of other random researchers; faults are major page faults per render (getrusage), without readahead unless said. Again: 2,000 renders of random researchers in turn right after, nothing evicted (the whole store in memory only at the small sizes)."
 } >> "$OUT"
-[ "${KEEP:-0}" = 1 ] || rm -rf "$DIR"/*/store
 
 replace_block "$RESULTS" scale "$OUT"
 cat "$OUT"

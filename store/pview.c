@@ -1,5 +1,8 @@
 /* pview.c: the profile page's reads of other records in one value (pviews, store_int.h), with the lists as fallback. */
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "codec.h"
 #include "store_int.h"
@@ -23,6 +26,20 @@ pview_open(struct store_rtxn *t, struct sv researcher_id, struct rec_reader *r)
 		return 0;
 	if (rc != 0)
 		return rc;
+	/* A record past one page lies on consecutive overflow pages: asked
+	 * for at once, a store not in memory reads them in one go rather
+	 * than one page fault after the other (the store is opened without
+	 * readahead when it is larger than memory). */
+	if (v.mv_size > 4096) {
+		static long pg;
+		uintptr_t a, e;
+
+		if (pg == 0)
+			pg = sysconf(_SC_PAGESIZE);
+		a = (uintptr_t)v.mv_data & ~((uintptr_t)pg - 1);
+		e = (uintptr_t)v.mv_data + v.mv_size;
+		(void)madvise((void *)a, e - a, MADV_WILLNEED);
+	}
 	if ((rc = rec_open(r, v.mv_data, v.mv_size, REC_PVIEW)) != 0)
 		return rc;
 	return 1;
