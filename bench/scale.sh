@@ -104,8 +104,8 @@ for n in $SIZES; do
 			prev = t0
 			for (i = 1; i <= k; i++) {
 				end = (i == k) ? t1 : t[i]
-				printf "| %s | %.1f–%.1f M%s | %.1f | %.0f |\n", n, (i - 1) * seg / 1e6,
-				    i * seg / 1e6, (i == k) ? " (with derive and commit)" : "",
+				printf "| %s | %.0f–%.0f k%s | %.1f | %.0f |\n", n, (i - 1) * seg / 1e3,
+				    i * seg / 1e3, (i == k) ? " (with derive and commit)" : "",
 				    end - prev, seg / (end - prev)
 				prev = end
 			}
