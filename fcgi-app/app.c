@@ -25,7 +25,8 @@ app_open(struct app *a, const struct config *cfg, struct pcache *pc)
 
 		if (cfg->store_map_max > 0)
 			so.map_size = so.map_max = (uint64_t)cfg->store_map_max;
-		rc = store_open_opts(cfg->store, 0, &so, &a->store);
+		rc = store_open_opts(cfg->store,
+		    cfg->store_readahead ? 0 : STORE_NORDAHEAD, &so, &a->store);
 	}
 	if (rc != 0) {
 		/* Pages answer 503 with the reason; /healthz says it too. */

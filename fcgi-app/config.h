@@ -37,6 +37,7 @@ struct config {
 	long  write_timeout;     /* seconds an answer waits for a client to read */
 	long  worker_connections;/* FastCGI connections per worker */
 	long  store_write_wait_ms; /* a POST's wait for the store's writer */
+	long  store_readahead;   /* 0: open the store with STORE_NORDAHEAD */
 };
 
 void config_defaults(struct config *c);
