@@ -200,10 +200,11 @@ test-valgrind: deps all $(FCGI_CLIENT)
 # `make bench`: our paths against an nginx static file, nginx fastcgi_cache
 # and a PHP-FPM + Redis peer, interleaved rounds on loopback, plus the
 # in-process render benchmark; the table goes to bench/results.md.
-# `make bench-scale [SCALE_SIZES="1000 1000000"] [SCALE_LINES=full]`:
-# synthetic catalogs (bench/gencat; SCALE_LINES=full: ~6.8 KB work lines
-# with every member of a real snapshot line, else ~1.9 KB), import rate,
-# store size, render latency by catalog size (bench/scale.sh).
+# `make bench-scale [SCALE_SIZES="1000 400000"] [SCALE_LINES=lean]`:
+# synthetic catalogs (bench/gencat --scatter; full ~6.8 KB work lines by
+# default, SCALE_LINES=lean ~1.9 KB), import rate by segment, store bytes
+# per work and researcher, cold-cache profile renders (the store evicted,
+# major faults per render) by catalog size (bench/scale.sh).
 .PHONY: bench bench-scale budget
 BENCH_BIN := $(BUILD)/bench/render $(BUILD)/bench/gencat $(BUILD)/bench/claims
 
