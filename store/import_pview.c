@@ -70,8 +70,14 @@ pview_build(struct imp *m, uint64_t num)
 		const unsigned char *p = (const unsigned char *)m->vals.p +
 		    i * COUNT_LEN;
 
-		if ((rc = imp_get_researcher(m, get_be64(p + 4), &co, &v)) != 0)
-			return rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
+		if ((rc = imp_get_researcher(m, get_be64(p + 4), &co, &v)) != 0) {
+			if (rc != MDB_NOTFOUND)
+				return rc;
+			/* a list naming nobody: no record, so the page reads
+			 * the lists and says what they say */
+			rc = mdb_del(m->txn, m->dbi[DB_PVIEWS], &k, NULL);
+			return rc == MDB_NOTFOUND ? 0 : rc;
+		}
 		rec_put_uint(&m->rec, UINT32_MAX - get_be32(p));
 		rec_put_str(&m->rec, co.id);
 		rec_put_str(&m->rec, co.name);
