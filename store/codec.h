@@ -28,6 +28,8 @@ enum rec_kind {
 	REC_WORK = 'W',
 	REC_TOPIC = 'T',
 	REC_CLAIM = 'C',
+	REC_OWNER = 'O',
+	REC_MERGEREQ = 'M',
 };
 
 /*
@@ -89,6 +91,14 @@ int  rec_topic_decode(const void *data, size_t len,
  */
 void rec_claim_encode(struct buf *out, const struct store_claim *c);
 int  rec_claim_decode(const void *data, size_t len, struct store_claim *out);
+
+/*
+ * A claimed profile's owner settings; decoding checks open_to_collaborate
+ * (0..1); the lengths are the writer's to check.
+ */
+void rec_owner_encode(struct buf *out, const struct store_owner_settings *o);
+int  rec_owner_decode(const void *data, size_t len,
+    struct store_owner_settings *out);
 
 /*
  * OpenAlex ids: letter + 1..19 digits, no leading zero. id_parse() gives

@@ -41,6 +41,9 @@ static const struct {
 	[DB_MERGED]      = { "merged", 0 },
 	[DB_USERCLAIMS]  = { "userclaims", MDB_DUPSORT | MDB_DUPFIXED },
 	[DB_DISPUTES]    = { "disputes", 0 },
+	[DB_OWNERSET]    = { "ownerset", 0 },
+	[DB_HIDDEN]      = { "hidden", MDB_DUPSORT | MDB_DUPFIXED },
+	[DB_MERGEREQ]    = { "mergereq", 0 },
 };
 
 const char *

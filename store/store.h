@@ -700,6 +700,81 @@ int store_claims_of_user(struct store_rtxn *t, struct sv user,
  */
 int store_claims_verify(struct store_rtxn *t, uint64_t *bad);
 
+/* ---- a claimed profile's owner: settings, works removed, merges --------------
+ *
+ * The owner of a researcher is the user whose claim on it was approved
+ * (store_claim_of_researcher: state STORE_CLAIM_STATE_APPROVED). What the
+ * owner writes is user data (ownerdata.c): kept by every re-import, and
+ * refused with EPERM for anyone else (nothing written). The writers follow
+ * the rules of the user-data writers above; each bumps the researcher's
+ * record version, so its cached pages (both tiers) are left behind.
+ */
+
+/*
+ * Limits of the owner's settings, in characters as a form field's
+ * maxlength counts them (utf8_chars). The homepage is an https URL
+ * (store_https_url_valid): ASCII, so bytes too.
+ */
+#define STORE_BIO_MAX 300
+#define STORE_HOMEPAGE_MAX 500
+
+/* Which fields store_owner_settings_put() writes. */
+#define STORE_OWNER_BIO      0x1u
+#define STORE_OWNER_OPEN     0x2u
+#define STORE_OWNER_HOMEPAGE 0x4u
+
+struct store_owner_settings {
+	struct sv researcher_id;
+	struct sv user;            /* the owner who wrote them last */
+	struct sv bio;             /* one line (STORE_TEXT_LINE), or empty: the
+	                              page keeps its own words */
+	struct sv homepage;        /* an https URL, or empty: none */
+	uint8_t   open_to_collaborate;  /* 1 open to collaboration
+	                              invitations, 0 not */
+	uint64_t  updated_at;      /* unix seconds; 0 never written */
+};
+
+/*
+ * The owner's settings of researcher_id: 0 with what was written, or
+ * STORE_NOTFOUND with the defaults in *out (no bio, no homepage,
+ * open_to_collaborate 1: an owner who has said nothing keeps the
+ * profile's words, "accepts direct collaboration invitations");
+ * STORE_CORRUPT for a bad record. Strings are views into t. Whether the
+ * researcher is claimed, and by whom, is the caller's to check: settings
+ * stay with the researcher id (a researcher merged into another keeps its
+ * own, which nothing shows).
+ */
+int store_owner_settings_get(struct store_rtxn *t, struct sv researcher_id,
+    struct store_owner_settings *out);
+
+/*
+ * Writes the fields of *in named by `fields` (STORE_OWNER_*) on
+ * researcher_id for user, keeping the others as they were. Checked in
+ * this order: STORE_INVALID for a bad user name, a bio over STORE_BIO_MAX
+ * characters or not a line, a homepage not empty and not an https URL of
+ * at most STORE_HOMEPAGE_MAX bytes, open_to_collaborate not 0 or 1, or no
+ * field named; STORE_NOTFOUND for an unknown researcher; EPERM when user
+ * is not its owner. in->researcher_id, user and updated_at are ignored.
+ * The record version is bumped, even when the values are the same.
+ */
+int store_owner_settings_put(struct store *s, struct sv researcher_id,
+    struct sv user, const struct store_owner_settings *in, unsigned fields);
+
+/*
+ * The owner of researcher_id: the user of its approved claim (a view
+ * into t) in *user; STORE_NOTFOUND when it has none.
+ */
+int store_owner_of(struct store_rtxn *t, struct sv researcher_id,
+    struct sv *user);
+
+/*
+ * An https URL as a link on a page may hold one: "https://", a host of
+ * letters, digits, '.' and '-' (not starting with either), an optional
+ * port of 1..5 digits, then printable ASCII without space, '"', '<', '>'
+ * or '\\'. No length limit here (the callers have theirs). 1 or 0.
+ */
+int store_https_url_valid(struct sv v);
+
 /* ---- sessions: sign-outs the server keeps ----------------------------------
  *
  * Session cookies are signed and stateless (fcgi-app/session.h); what the
