@@ -100,6 +100,11 @@ void rec_owner_encode(struct buf *out, const struct store_owner_settings *o);
 int  rec_owner_decode(const void *data, size_t len,
     struct store_owner_settings *out);
 
+/* A merge request; decoding checks the state (1..3). */
+void rec_mergereq_encode(struct buf *out, const struct store_merge_req *m);
+int  rec_mergereq_decode(const void *data, size_t len,
+    struct store_merge_req *out);
+
 /*
  * OpenAlex ids: letter + 1..19 digits, no leading zero. id_parse() gives
  * the number, 0 on success or -1 if s is not an id of that letter; id_format()

@@ -142,6 +142,10 @@ import_txn(MDB_txn *txn, void *ctx)
 	if ((rc = mdb_stat(txn, m->dbi[DB_MERGED], &ms)) != 0)
 		return rc;
 	m->any_merged = ms.ms_entries > 0;
+	/* An owner's change first: the rest of the run derives from it. */
+	if (o->owner != NULL &&
+	    (rc = imp_owner_change(m, (struct owner_change *)o->owner)) != 0)
+		return rc;
 	w0 = now(0);
 	c0 = now(1);
 	if ((rc = read_files(m, "authors", o->authors, o->authors_date,
@@ -170,6 +174,9 @@ import_txn(MDB_txn *txn, void *ctx)
 		    (rc = note_applied(m, "deleted_works", latest, 1)) != 0)
 			return rc;
 	}
+	/* What owners changed, over whatever the files brought back. */
+	if ((rc = imp_owner_data(m)) != 0)
+		return rc;
 	w1 = now(0);
 	c1 = now(1);
 	m->rep.read_s = w1 - w0;
@@ -180,6 +187,11 @@ import_txn(MDB_txn *txn, void *ctx)
 	m->c_derived = now(1);
 	m->rep.derive_s = m->t_derived - w1;
 	m->rep.derive_cpu_s = m->c_derived - c1;
+	if (o->owner != NULL) {
+		/* Not a new catalog: the records changed have new versions. */
+		m->rep.generation = gen;
+		return 0;
+	}
 	m->rep.generation = gen + 1;
 	if ((rc = meta_put(txn, m->dbi[DB_META], "generation_time", 8,
 	    (uint64_t)time(NULL))) != 0)

@@ -169,6 +169,43 @@ int imp_deleted_file(struct imp *m, const char *path, const char *after,
  */
 int imp_remap_work(struct imp *m, struct oa_work *w, struct buf *rec);
 
+/*
+ * Researcher xn merged into yn (its works, follows, claim, slug and id
+ * go to yn's). 0, IMP_MERGE_LOOP (nothing written) when yn is xn or leads
+ * back to it, or an error.
+ */
+#define IMP_MERGE_LOOP (-1)
+int imp_merge_author(struct imp *m, uint64_t xn, uint64_t yn);
+
+/* The researcher num was merged into, through later merges (store_int.h). */
+int imp_survivor(struct imp *m, uint64_t num, uint64_t *out);
+
+/* ---- import_owner.c ---- */
+
+/* What an owner changes (ownerdata.c makes it; import.h `owner`). */
+enum owner_change_kind {
+	OWNER_HIDE = 1,          /* researcher, user, work */
+	OWNER_UNHIDE,            /* researcher, user, work */
+	OWNER_MERGE_APPROVE,     /* merge request id, reviewer note */
+};
+struct owner_change {
+	enum owner_change_kind kind;
+	struct sv researcher, user, work;
+	uint64_t  merge_id;
+	struct sv note;
+	int       why;           /* out: enum store_merge_why of a refusal */
+};
+
+/* Applies o->owner: 0, or a refusal (nothing of the run is kept). */
+int imp_owner_change(struct imp *m, struct owner_change *c);
+
+/*
+ * After the files: every approved merge request applied again (a no-op for
+ * a duplicate already merged), and every hidden work unlinked again from
+ * its researcher, whose figures are derived again.
+ */
+int imp_owner_data(struct imp *m);
+
 /* ---- import_derive.c ---- */
 
 /* Figures, lists and slugs of every researcher this import touched. */

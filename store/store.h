@@ -768,6 +768,95 @@ int store_owner_of(struct store_rtxn *t, struct sv researcher_id,
     struct sv *user);
 
 /*
+ * "Not my paper": the owner unlinks work_id from researcher_id (hide 1),
+ * or links it again (hide 0). Kept in `hidden` (user data, keyed by
+ * researcher and work) and applied to the catalog in the same write
+ * transaction, as an import of no files applies it (store_import): the
+ * researcher's works list loses the edge, and its figures (works,
+ * citations, h- and i10-index, first and last year), topics and co-authors
+ * are derived again without it; every later import unlinks it again after
+ * reading its files. The work's own record keeps its authors (the other
+ * authors' lists still name the owner), and what the author record of
+ * OpenAlex says (its counts by year, its own figures) is not ours to
+ * change. Checked in this order: STORE_INVALID for a bad user name or work
+ * id; STORE_NOTFOUND for an unknown researcher or work, a work the
+ * researcher is not an author of (hide), or one not hidden (unhide);
+ * EPERM when user is not the owner. Hiding a hidden work changes nothing
+ * (0). The record version is bumped when the figures or list change.
+ */
+int store_work_hide(struct store *s, struct sv researcher_id, struct sv user,
+    struct sv work_id, int hide);
+
+/*
+ * The works hidden from researcher_id (empty: from every researcher), in
+ * researcher, then work order: cb(ctx, researcher, work, unix seconds).
+ * cb returns 0 to go on, anything else stops the walk and is returned.
+ */
+typedef int (*store_hidden_cb)(void *ctx, struct sv researcher_id,
+    struct sv work_id, uint64_t at);
+int store_hidden_each(struct store_rtxn *t, struct sv researcher_id,
+    store_hidden_cb cb, void *ctx);
+
+/*
+ * Merge requests: the owner of `into` says researcher `from` is a
+ * duplicate of theirs. A reviewer approves (bzpeer-admin merges approve):
+ * `from` is merged into `into` as the importer merges what OpenAlex
+ * merged (its works and followers join, a user following both counted
+ * once; its slug and id answer 301 to `into`'s; its current claim closed
+ * with a note), and the approved request is applied again by every later
+ * import, so no import undoes it. Or rejects, with a note.
+ */
+struct store_merge_req {
+	uint64_t  id;            /* 1, 2, ... in filing order */
+	struct sv from;          /* the duplicate */
+	struct sv into;          /* the owner's researcher */
+	struct sv user;          /* the owner who asked */
+	struct sv note;          /* theirs, may be empty */
+	struct sv reviewer_note;
+	uint8_t   state;         /* enum store_claim_state */
+	uint64_t  filed_at, decided_at;
+};
+
+/* Why a merge request was refused (STORE_CONFLICT). */
+enum store_merge_why {
+	STORE_MERGE_SELF = 1,    /* from is into (or leads to it) */
+	STORE_MERGE_MERGED,      /* from was merged into another already */
+	STORE_MERGE_CLAIMED,     /* from is claimed, or claim pending, by
+	                            someone else */
+	STORE_MERGE_ASKED,       /* a request for from is pending already */
+	STORE_MERGE_LOOP,        /* into has been merged into from since */
+	STORE_MERGE_DECIDED,     /* (deciding) the request is not pending */
+};
+
+/*
+ * Files a request by user (the owner of into) to merge from into into.
+ * Checked in this order: STORE_INVALID for a bad user name, or a note over
+ * STORE_CLAIM_NOTE_MAX characters or not text; STORE_NOTFOUND for an
+ * unknown into or from (an id never seen); EPERM when user does not own
+ * into; STORE_CONFLICT with *why. *id gets the request's id. The record
+ * version of into is bumped (the owner's page shows the request).
+ */
+int store_merge_request(struct store *s, struct sv into, struct sv user,
+    struct sv from, struct sv note, uint64_t *id, int *why);
+
+/*
+ * Decides pending request id, now. Approve: the rules are checked again
+ * (STORE_CONFLICT with *why: a request not pending, from merged or claimed
+ * by someone else since, a loop), then the merge is applied in the same
+ * write transaction. Reject: the note is kept. STORE_NOTFOUND for an
+ * unknown id; STORE_INVALID for a bad note.
+ */
+int store_merge_decide(struct store *s, uint64_t id, int approve,
+    struct sv reviewer_note, int *why);
+
+/* Merge requests in id order; state 0 for all, else that state only. */
+typedef int (*store_merge_cb)(void *ctx, const struct store_merge_req *m);
+int store_merge_requests_each(struct store_rtxn *t, int state,
+    store_merge_cb cb, void *ctx);
+int store_merge_request_by_id(struct store_rtxn *t, uint64_t id,
+    struct store_merge_req *out);
+
+/*
  * An https URL as a link on a page may hold one: "https://", a host of
  * letters, digits, '.' and '-' (not starting with either), an optional
  * port of 1..5 digits, then printable ASCII without space, '"', '<', '>'

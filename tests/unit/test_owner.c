@@ -1,5 +1,6 @@
 /* test_owner.c: what a claimed profile's owner writes in the store: settings (bio, open to collaborate, homepage), refusals that change nothing, re-imports. */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -274,12 +275,340 @@ settings_codec(void)
 	buf_free(&b);
 }
 
+/* What the profile of id counts, read back: works, and whether work w is listed. */
+struct seen {
+	uint32_t works, coauthors, close, version;
+	uint64_t cited;
+	int listed;
+	uint64_t gen;
+	char slug[96];
+};
+
+static int
+listed_cb(void *ctx, const struct store_work *w)
+{
+	const char *want = ctx;
+
+	return sv_eq_cstr(w->id, want) ? 1 : 0;
+}
+
+static int
+seen(struct store *s, const char *id, const char *work, struct seen *out)
+{
+	struct store_rtxn *t;
+	struct store_researcher r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	REQUIRE(store_read_begin(s, &t) == 0);
+	out->gen = store_generation(t);
+	if ((rc = store_researcher_by_id(t, sv_cstr(id), &r)) == 0) {
+		out->works = r.works;
+		out->coauthors = r.coauthors;
+		out->close = r.close_collaborators;
+		out->version = r.version;
+		out->cited = r.cited;
+		snprintf(out->slug, sizeof(out->slug), "%.*s", (int)r.slug.n,
+		    r.slug.p);
+		if (work != NULL)
+			out->listed = store_researcher_works(t, r.id, 0, 0,
+			    listed_cb, (void *)(uintptr_t)work) == 1;
+	}
+	store_read_end(t);
+	return rc;
+}
+
+static int
+hidden_count_cb(void *ctx, struct sv rid, struct sv wid, uint64_t at)
+{
+	(*(size_t *)ctx)++;
+	return at > 0 ? 0 : 1;
+}
+
+static size_t
+hidden_count(struct store *s, const char *id)
+{
+	struct store_rtxn *t;
+	size_t n = 0;
+
+	REQUIRE(store_read_begin(s, &t) == 0);
+	REQUIRE(store_hidden_each(t, sv_cstr(id), hidden_count_cb, &n) == 0);
+	store_read_end(t);
+	return n;
+}
+
+static void
+hide_rules(void)
+{
+	struct store *s = fixture_store("hide", NULL);
+	struct buf before = BUF_INIT, after = BUF_INIT;
+	struct seen a0, a1, a2, b0, b1;
+
+	own(s, "A101", "alice");
+	REQUIRE(seen(s, "A101", "W2", &a0) == 0);
+	REQUIRE(seen(s, "A102", NULL, &b0) == 0);
+	CHECK(a0.listed && a0.works >= 2);
+
+	/* Refused, nothing written. */
+	dump(s, &before);
+	CHECK(store_work_hide(s, SV_LIT("A101"), SV_LIT("mallory"),
+	    SV_LIT("W2"), 1) == EPERM);
+	CHECK(store_work_hide(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("W999"), 1) == STORE_NOTFOUND);
+	CHECK(store_work_hide(s, SV_LIT("A103"), SV_LIT("alice"),
+	    SV_LIT("W2"), 1) == EPERM);
+	CHECK(store_work_hide(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("A2"), 1) == STORE_INVALID);
+	CHECK(store_work_hide(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("W2'--"), 1) == STORE_INVALID);
+	CHECK(store_work_hide(s, SV_LIT("A101"), SV_LIT(""),
+	    SV_LIT("W2"), 1) == STORE_INVALID);
+	CHECK(store_work_hide(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("W2"), 0) == STORE_NOTFOUND);
+	dump(s, &after);
+	CHECK(same(&before, &after));
+
+	/* "Not my paper": gone from the list and the figures. */
+	REQUIRE(store_work_hide(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("W2"), 1) == 0);
+	REQUIRE(seen(s, "A101", "W2", &a1) == 0);
+	REQUIRE(seen(s, "A102", NULL, &b1) == 0);
+	CHECK(!a1.listed && a1.works == a0.works - 1);
+	CHECK(a1.version > a0.version);
+	CHECK(a1.gen == a0.gen);            /* not a new catalog */
+	CHECK(hidden_count(s, "A101") == 1 && hidden_count(s, "") == 1);
+	/* A102 shared W1 and W2 with A101: only W1 counts for A101 now. */
+	CHECK(a1.close + 1 == a0.close || a0.close == 0);
+	/* Twice: nothing more. */
+	CHECK(store_work_hide(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("W2"), 1) == 0);
+	REQUIRE(seen(s, "A101", "W2", &a2) == 0);
+	CHECK(a2.works == a1.works && a2.version == a1.version);
+
+	/* Re-imports bring the work back in the files: unlinked again. */
+	REQUIRE(import_into(s, fx("authors.jsonl"), fx("works.jsonl")) == 0);
+	REQUIRE(seen(s, "A101", "W2", &a2) == 0);
+	CHECK(!a2.listed && a2.works == a1.works && a2.version == a1.version);
+	CHECK(a2.gen == a1.gen + 1);
+	REQUIRE(import_into(s, fx("authors-v2.jsonl"), fx("works-v2.jsonl")) ==
+	    0);
+	REQUIRE(seen(s, "A101", "W2", &a2) == 0);
+	CHECK(!a2.listed);
+	CHECK(hidden_count(s, "A101") == 1);
+
+	/* Undone by the owner: listed and counted again. */
+	CHECK(store_work_hide(s, SV_LIT("A101"), SV_LIT("bob"),
+	    SV_LIT("W2"), 0) == EPERM);
+	REQUIRE(store_work_hide(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("W2"), 0) == 0);
+	REQUIRE(seen(s, "A101", "W2", &a2) == 0);
+	CHECK(a2.listed && a2.works == a0.works);
+	CHECK(hidden_count(s, "A101") == 0);
+	REQUIRE(import_into(s, fx("authors.jsonl"), fx("works.jsonl")) == 0);
+	REQUIRE(seen(s, "A101", "W2", &a2) == 0);
+	CHECK(a2.listed && a2.works == a0.works);
+	buf_free(&before);
+	buf_free(&after);
+	store_close(s);
+}
+
+static uint64_t
+followers_of(struct store *s, const char *id)
+{
+	struct store_rtxn *t;
+	uint64_t n = 0;
+
+	REQUIRE(store_read_begin(s, &t) == 0);
+	(void)store_followers(t, sv_cstr(id), &n);
+	store_read_end(t);
+	return n;
+}
+
+static int
+merge_state(struct store *s, uint64_t id, struct buf *note)
+{
+	struct store_rtxn *t;
+	struct store_merge_req q;
+	int st = -1;
+
+	REQUIRE(store_read_begin(s, &t) == 0);
+	if (store_merge_request_by_id(t, id, &q) == 0) {
+		st = q.state;
+		if (note != NULL) {
+			buf_reset(note);
+			buf_put(note, q.reviewer_note.p, q.reviewer_note.n);
+			buf_reserve(note, 1);
+			note->p[note->len] = '\0';
+		}
+	}
+	store_read_end(t);
+	return st;
+}
+
+static void
+merge_rules(void)
+{
+	struct store *s = fixture_store("merge", NULL);
+	struct buf before = BUF_INIT, after = BUF_INIT, note = BUF_INIT;
+	struct seen a0, a1, x;
+	struct store_claim c;
+	uint64_t id, id2, cid, n, txn;
+	int why, ch;
+	char slug103[96];
+
+	own(s, "A101", "alice");
+	REQUIRE(store_follow(s, SV_LIT("A101"), SV_LIT("bob"), 1, &n, &txn,
+	    &ch) == 0);
+	REQUIRE(store_follow(s, SV_LIT("A103"), SV_LIT("bob"), 1, &n, &txn,
+	    &ch) == 0);
+	REQUIRE(store_follow(s, SV_LIT("A103"), SV_LIT("carol"), 1, &n, &txn,
+	    &ch) == 0);
+	REQUIRE(seen(s, "A103", NULL, &x) == 0);
+	snprintf(slug103, sizeof(slug103), "%s", x.slug);
+	REQUIRE(seen(s, "A101", "W3", &a0) == 0);
+	/* Alice's own pending claim on the duplicate: closed by the merge. */
+	memset(&c, 0, sizeof(c));
+	c.researcher_id = SV_LIT("A103");
+	c.user = SV_LIT("alice");
+	c.email = SV_LIT("alice@example.edu");
+	c.evidence_url = SV_LIT("https://example.edu/alice");
+	REQUIRE(store_claim_file(s, &c, &cid) == 0);
+	/* Dana's pending claim on A102: not Alice's to merge. */
+	c.researcher_id = SV_LIT("A102");
+	c.user = SV_LIT("dana");
+	REQUIRE(store_claim_file(s, &c, &id) == 0);
+
+	/* Refusals, nothing written. */
+	dump(s, &before);
+	CHECK(store_merge_request(s, SV_LIT("A101"), SV_LIT("mallory"),
+	    SV_LIT("A103"), SV_LIT(""), &id, &why) == EPERM);
+	CHECK(store_merge_request(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("A101"), SV_LIT(""), &id, &why) == STORE_CONFLICT &&
+	    why == STORE_MERGE_SELF);
+	CHECK(store_merge_request(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("A102"), SV_LIT(""), &id, &why) == STORE_CONFLICT &&
+	    why == STORE_MERGE_CLAIMED);
+	CHECK(store_merge_request(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("A99999"), SV_LIT(""), &id, &why) == STORE_NOTFOUND);
+	CHECK(store_merge_request(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("slug-not-id"), SV_LIT(""), &id, &why) == STORE_NOTFOUND);
+	CHECK(store_merge_request(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("A103"), SV_LIT("bad\x01note"), &id, &why) ==
+	    STORE_INVALID);
+	CHECK(store_merge_request(s, SV_LIT("A103"), SV_LIT("alice"),
+	    SV_LIT("A101"), SV_LIT(""), &id, &why) == EPERM);
+	dump(s, &after);
+	CHECK(same(&before, &after));
+
+	/* Filed: pending, once. */
+	REQUIRE(store_merge_request(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("A103"), SV_LIT("Both are me."), &id, &why) == 0);
+	CHECK(id == 1 && merge_state(s, id, NULL) == STORE_CLAIM_STATE_PENDING);
+	CHECK(store_merge_request(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("A103"), SV_LIT(""), &id2, &why) == STORE_CONFLICT &&
+	    why == STORE_MERGE_ASKED);
+	/* Rejected with a note; asked again; approved. */
+	CHECK(store_merge_decide(s, 99, 1, SV_LIT(""), &why) ==
+	    STORE_NOTFOUND);
+	REQUIRE(store_merge_decide(s, id, 0, SV_LIT("Not the same person?"),
+	    &why) == 0);
+	CHECK(merge_state(s, id, &note) == STORE_CLAIM_STATE_REJECTED &&
+	    strcmp(note.p, "Not the same person?") == 0);
+	CHECK(store_merge_decide(s, id, 1, SV_LIT(""), &why) ==
+	    STORE_CONFLICT && why == STORE_MERGE_DECIDED);
+	REQUIRE(seen(s, "A103", NULL, &x) == 0 && strcmp(x.slug, slug103) == 0);
+	REQUIRE(store_merge_request(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("A103"), SV_LIT(""), &id2, &why) == 0);
+	REQUIRE(store_merge_decide(s, id2, 1, SV_LIT("Same ORCID."), &why) ==
+	    0);
+	CHECK(merge_state(s, id2, NULL) == STORE_CLAIM_STATE_APPROVED);
+
+	/* The duplicate answers as the owner's researcher, by id and slug. */
+	REQUIRE(seen(s, "A103", NULL, &x) == 0);
+	CHECK(strcmp(x.slug, a0.slug) == 0);
+	{
+		struct store_rtxn *t;
+		struct store_researcher r;
+
+		REQUIRE(store_read_begin(s, &t) == 0);
+		CHECK(store_researcher_by_slug(t, sv_cstr(slug103), &r) == 0 &&
+		    sv_eq_cstr(r.id, "A101"));
+		store_read_end(t);
+	}
+	/* Followers joined, bob once. */
+	CHECK(followers_of(s, "A101") == 2);
+	CHECK(followers_of(s, "A103") == 0);
+	/* Alice's pending claim on the duplicate is closed with a note. */
+	{
+		struct store_rtxn *t;
+		struct store_claim cl;
+
+		REQUIRE(store_read_begin(s, &t) == 0);
+		REQUIRE(store_claim_by_id(t, cid, &cl) == 0);
+		CHECK(cl.state == STORE_CLAIM_STATE_REJECTED &&
+		    cl.reviewer_note.n > 0);
+		store_read_end(t);
+	}
+	/* Works joined: A103's W6 and W7 are A101's now; W3 was both's,
+	 * and counts once. */
+	REQUIRE(seen(s, "A101", "W3", &a1) == 0);
+	CHECK(a1.listed && a1.works == a0.works + 2 && a1.version > a0.version);
+	REQUIRE(seen(s, "A101", "W6", &a1) == 0);
+	CHECK(a1.listed);
+	/* Already merged; merged into itself. */
+	CHECK(store_merge_request(s, SV_LIT("A101"), SV_LIT("alice"),
+	    SV_LIT("A103"), SV_LIT(""), &id, &why) == STORE_CONFLICT &&
+	    why == STORE_MERGE_SELF);
+
+	/* A re-import names A103 again, with its works: still merged. */
+	REQUIRE(import_into(s, fx("authors.jsonl"), fx("works.jsonl")) == 0);
+	REQUIRE(seen(s, "A103", NULL, &x) == 0);
+	CHECK(strcmp(x.slug, a0.slug) == 0);
+	CHECK(followers_of(s, "A101") == 2);
+	REQUIRE(import_into(s, fx("authors-v2.jsonl"), fx("works-v2.jsonl")) ==
+	    0);
+	REQUIRE(seen(s, "A103", NULL, &x) == 0);
+	CHECK(strcmp(x.slug, a0.slug) == 0);
+	/* The approved request is kept as it was decided. */
+	{
+		struct store_rtxn *t;
+		struct store_merge_req q;
+
+		REQUIRE(store_read_begin(s, &t) == 0);
+		REQUIRE(store_merge_request_by_id(t, id2, &q) == 0);
+		CHECK(sv_eq_cstr(q.from, "A103") && sv_eq_cstr(q.into, "A101") &&
+		    sv_eq_cstr(q.user, "alice") && sv_eq_cstr(q.reviewer_note,
+		    "Same ORCID."));
+		store_read_end(t);
+	}
+
+	/* A loop: B asks for A into B while A's request for B is pending. */
+	own(s, "A106", "erin");
+	REQUIRE(store_merge_request(s, SV_LIT("A106"), SV_LIT("erin"),
+	    SV_LIT("A108"), SV_LIT(""), &id, &why) == 0);
+	own(s, "A108", "frank");
+	CHECK(store_merge_request(s, SV_LIT("A108"), SV_LIT("frank"),
+	    SV_LIT("A106"), SV_LIT(""), &id2, &why) == STORE_CONFLICT &&
+	    (why == STORE_MERGE_LOOP || why == STORE_MERGE_CLAIMED));
+	/* Approving erin's now: A108 is frank's. */
+	CHECK(store_merge_decide(s, id, 1, SV_LIT(""), &why) ==
+	    STORE_CONFLICT && why == STORE_MERGE_CLAIMED);
+	CHECK(merge_state(s, id, NULL) == STORE_CLAIM_STATE_PENDING);
+
+	buf_free(&before);
+	buf_free(&after);
+	buf_free(&note);
+	store_close(s);
+}
+
 int
 main(void)
 {
 	scratch = tdir_make();
 	settings_codec();
 	settings_rules();
+	hide_rules();
+	merge_rules();
 	tdir_remove(scratch);
 	CHECK_DONE();
 }
