@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../../store/codec.h"
 #include "../../store/store.h"
@@ -601,6 +603,169 @@ merge_rules(void)
 	store_close(s);
 }
 
+/* ---- writers at once: follows, removals, settings and a merge -------------------- */
+
+#define C_PROCS 4
+#define C_ROUNDS 12
+
+static int
+count_user(void *ctx, struct sv user)
+{
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+/* One writer: follows of both profiles, its own removal toggles, settings. */
+static void
+c_child(const char *dir, int k)
+{
+	struct store *s;
+	static const char *const works[] = { "W1", "W2", "W4" };
+	char user[16];
+	uint64_t n, txn;
+	int ch, i, bad = 0;
+
+	snprintf(user, sizeof(user), "fan%d", k);
+	if (store_open(dir, 0, &s) != 0)
+		_exit(2);
+	for (i = 0; i < C_ROUNDS; i++) {
+		int rc;
+
+		/* Ends following A101 (and A103 before it was merged). */
+		if (store_follow(s, SV_LIT("A101"), sv_cstr(user), i % 3 != 2 ||
+		    i == C_ROUNDS - 1, &n, &txn, &ch) != 0)
+			bad++;
+		/* The owner's own writes, from every process at once. */
+		rc = store_work_hide(s, SV_LIT("A101"), SV_LIT("alice"),
+		    sv_cstr(works[(k + i) % 3]), (i + k) % 2);
+		if (rc != 0 && rc != STORE_NOTFOUND)
+			bad++;
+		{
+			struct store_owner_settings in;
+
+			memset(&in, 0, sizeof(in));
+			in.bio = sv_cstr(user);
+			in.open_to_collaborate = (uint8_t)(i & 1);
+			if (store_owner_settings_put(s, SV_LIT("A101"),
+			    SV_LIT("alice"), &in, STORE_OWNER_BIO |
+			    STORE_OWNER_OPEN) != 0)
+				bad++;
+		}
+		if (k == 0 && i == C_ROUNDS / 2) {
+			uint64_t id;
+			int why;
+
+			if (store_merge_request(s, SV_LIT("A101"),
+			    SV_LIT("alice"), SV_LIT("A103"), SV_LIT(""), &id,
+			    &why) != 0 || store_merge_decide(s, id, 1,
+			    SV_LIT(""), &why) != 0)
+				bad++;
+		}
+	}
+	store_close(s);
+	_exit(bad ? 1 : 0);
+}
+
+static int
+in_rworks(void *ctx, const struct store_work *w)
+{
+	struct buf *b = ctx;
+
+	buf_put(b, w->id.p, w->id.n);
+	buf_putc(b, ' ');
+	return 0;
+}
+
+struct hid {
+	struct buf *listed;
+	int bad, n;
+};
+
+static int
+hidden_not_listed(void *ctx, struct sv rid, struct sv wid, uint64_t at)
+{
+	struct hid *h = ctx;
+	char needle[32];
+
+	snprintf(needle, sizeof(needle), "%.*s ", (int)wid.n, wid.p);
+	h->n++;
+	if (count_has(h->listed, needle) != 0)
+		h->bad++;
+	return 0;
+}
+
+static void
+concurrent_owner(void)
+{
+	const char *dir = path_in(scratch, "owner-race");
+	struct store *s = fixture_store("owner-race", NULL);
+	struct store_rtxn *t;
+	struct store_researcher r;
+	struct buf listed = BUF_INIT, bio = BUF_INIT;
+	struct hid h;
+	pid_t pids[C_PROCS];
+	uint64_t n = 0, edges = 0;
+	int k, st, ok = 1;
+
+	own(s, "A101", "alice");
+	for (k = 0; k < C_PROCS; k++) {
+		char user[16];
+		uint64_t txn;
+		int ch;
+
+		snprintf(user, sizeof(user), "fan%d", k);
+		REQUIRE(store_follow(s, SV_LIT("A103"), sv_cstr(user), 1, &n,
+		    &txn, &ch) == 0);
+	}
+	store_close(s);      /* no environment across fork */
+	fflush(stdout);
+	for (k = 0; k < C_PROCS; k++) {
+		pids[k] = fork();
+		REQUIRE(pids[k] >= 0);
+		if (pids[k] == 0)
+			c_child(dir, k);
+	}
+	for (k = 0; k < C_PROCS; k++)
+		if (waitpid(pids[k], &st, 0) != pids[k] || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			ok = 0;
+	CHECK(ok);
+	REQUIRE(store_open(dir, 0, &s) == 0);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	/* Merged once: A103 answers as A101, its count gone to A101's. */
+	CHECK(store_researcher_by_id(t, SV_LIT("A103"), &r) == 0 &&
+	    sv_eq_cstr(r.id, "A101"));
+	/* Each fan followed A103 and ends following A101: once each. */
+	CHECK(store_followers(t, SV_LIT("A101"), &n) == 0);
+	CHECK(store_researcher_followers(t, SV_LIT("A101"), count_user,
+	    &edges) == 0);
+	CHECK(n == edges && n == C_PROCS);
+	/* No hidden work is listed; the works count is the list's. */
+	CHECK(store_researcher_works(t, SV_LIT("A101"), 0, 0, in_rworks,
+	    &listed) == 0);
+	h = (struct hid){ &listed, 0, 0 };
+	CHECK(store_hidden_each(t, SV_LIT("A101"), hidden_not_listed, &h) == 0);
+	CHECK(h.bad == 0);
+	CHECK(store_researcher_by_id(t, SV_LIT("A101"), &r) == 0 &&
+	    r.works == (uint32_t)count_has(&listed, " "));
+	store_read_end(t);
+	CHECK(settings(s, "A101", &bio) == 0 && strncmp(bio.p, "fan", 3) == 0);
+	/* A re-import agrees with what the writers left. */
+	REQUIRE(import_into(s, fx("authors.jsonl"), fx("works.jsonl")) == 0);
+	REQUIRE(store_read_begin(s, &t) == 0);
+	buf_reset(&listed);
+	CHECK(store_researcher_works(t, SV_LIT("A101"), 0, 0, in_rworks,
+	    &listed) == 0);
+	h = (struct hid){ &listed, 0, 0 };
+	CHECK(store_hidden_each(t, SV_LIT("A101"), hidden_not_listed, &h) == 0);
+	CHECK(h.bad == 0);
+	CHECK(store_followers(t, SV_LIT("A101"), &n) == 0 && n == C_PROCS);
+	store_read_end(t);
+	buf_free(&listed);
+	buf_free(&bio);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -609,6 +774,7 @@ main(void)
 	settings_rules();
 	hide_rules();
 	merge_rules();
+	concurrent_owner();
 	tdir_remove(scratch);
 	CHECK_DONE();
 }
