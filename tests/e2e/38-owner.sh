@@ -193,6 +193,11 @@ done
 ok "hostile duplicates (empty, javascript:, markup, a slash, another site's path, a control): 400 each"
 post "$P/merge" "$J1" "csrf=$C1&duplicate=zhiyuan-li&note=$(printf '%.0sé' $(seq 1001))"
 check "a note over 1000 characters: 400 at the note" bash -c "[ $STATUS = 400 ] && grep -q 'id=\"owner-mnote-error\"' '$BODY'"
+for bad in 'note=%01' 'note=a%00b' 'note=%C2%9B31m' 'note=%FF'; do
+	post "$P/merge" "$J1" "csrf=$C1&duplicate=zhiyuan-li&$bad"
+	[ "$STATUS" = 400 ] || not_ok "merge $bad: 400 (got $STATUS)"
+done
+ok "hostile notes (a control, a NUL, a C1 CSI, not UTF-8): 400 each"
 post "$P/merge" "$J2" "csrf=$C2&duplicate=zhiyuan-li"
 check "another user asking: 403" [ "$STATUS" = 403 ]
 check "the store is unchanged after every refused request" same_dump "$T_DIR/dump.2"
