@@ -134,6 +134,7 @@ import_txn(MDB_txn *txn, void *ctx)
 	idmap_clear(&m->wsum);
 	idmap_clear(&m->tname);
 	idmap_clear(&m->orig);
+	idmap_clear(&m->hidw);
 	m->n_origs = 0;
 	m->n_sums = 0;
 	buf_reset(&m->tnames);
@@ -327,6 +328,7 @@ store_import(struct store *s, const struct import_opts *o,
 	idmap_free(&m.wsum);
 	idmap_free(&m.tname);
 	idmap_free(&m.orig);
+	idmap_free(&m.hidw);
 	free(m.origs);
 	free(m.sums);
 	buf_free(&m.tnames);

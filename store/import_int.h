@@ -50,6 +50,9 @@ struct imp {
 	int auto_threads;        /* chosen by us: none for small files */
 	struct buf rec, key, key2, bases, vals;
 	int any_merged;          /* the merged database is not empty */
+	struct idmap hidw;       /* works an owner hid from their profile
+	                            (import_owner.c): their other authors'
+	                            co-author tallies leave the owner out */
 	struct buf ids;          /* ids remapped in the work line at hand */
 	struct buf mrec, mcopy, mcopy2;   /* merging: records, copies */
 	struct buf insts, years, alts;  /* an author line's lists, encoded */
@@ -205,6 +208,13 @@ int imp_owner_change(struct imp *m, struct owner_change *c);
  * its researcher, whose figures are derived again.
  */
 int imp_owner_data(struct imp *m);
+
+/*
+ * Whether the owner researcher `author` hid work `work` (both numbers):
+ * then the work's other authors do not count them as a co-author. 1 or 0
+ * (a store error reads as 0: the tally then counts the pair, as before).
+ */
+int imp_pair_hidden(struct imp *m, uint64_t author, uint64_t work);
 
 /* ---- import_derive.c ---- */
 

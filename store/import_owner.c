@@ -13,10 +13,12 @@
 
 /*
  * Whether work wn lists researcher an as an author, and its year: 0 with
- * *is and *year, STORE_NOTFOUND without such a work, or an error.
+ * *is and *year, STORE_NOTFOUND without such a work, or an error. With
+ * affect, its other authors are derived again (their co-authors).
  */
 static int
-work_author(struct imp *m, uint64_t wn, uint64_t an, int *is, int *year)
+work_author(struct imp *m, uint64_t wn, uint64_t an, int *is, int *year,
+    int affect)
 {
 	char wid[ID_BUF];
 	struct sv ws = { wid, id_format(wid, 'W', wn) };
@@ -34,8 +36,12 @@ work_author(struct imp *m, uint64_t wn, uint64_t an, int *is, int *year)
 		return rc;
 	*year = w.year;
 	while (store_work_author_next(&w, &pos, &a) == 0)
-		if (a.id.n && id_parse(a.id, 'A', &x) == 0 && x == an)
-			*is = 1;
+		if (a.id.n && id_parse(a.id, 'A', &x) == 0) {
+			if (x == an)
+				*is = 1;
+			else if (affect)
+				imp_affect(m, x);   /* their co-authors change */
+		}
 	return 0;
 }
 
@@ -77,7 +83,7 @@ change_hide(struct imp *m, struct owner_change *c, int hide)
 		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
 	if ((rc = owner_check(m->txn, m->dbi, c->researcher, c->user)) != 0)
 		return rc;
-	if ((rc = work_author(m, wn, an, &is, &year)) != 0)
+	if ((rc = work_author(m, wn, an, &is, &year, 1)) != 0)
 		return rc;
 	if ((rc = mdb_cursor_open(m->txn, m->dbi[DB_HIDDEN], &cur)) != 0)
 		return rc;
@@ -322,7 +328,8 @@ hidden_again(struct imp *m)
 		}
 		if (rc != 0)
 			break;
-		if ((rc = work_author(m, wn, s, &is, &year)) == STORE_NOTFOUND) {
+		idmap_add(&m->hidw, wn);
+		if ((rc = work_author(m, wn, s, &is, &year, 0)) == STORE_NOTFOUND) {
 			rc = 0;        /* the work is gone from the catalog */
 			continue;
 		}
@@ -336,6 +343,22 @@ hidden_again(struct imp *m)
 out:
 	buf_free(&list);
 	return rc;
+}
+
+int
+imp_pair_hidden(struct imp *m, uint64_t author, uint64_t work)
+{
+	char id[ID_BUF];
+	MDB_cursor *c;
+	int rc;
+
+	if (m->hidw.n == 0 || idmap_get(&m->hidw, work) == NULL)
+		return 0;         /* the one lookup most works cost */
+	if (mdb_cursor_open(m->txn, m->dbi[DB_HIDDEN], &c) != 0)
+		return 0;
+	rc = hidden_find(c, (struct sv){ id, id_format(id, 'A', author) }, work);
+	mdb_cursor_close(c);
+	return rc == 0;
 }
 
 int

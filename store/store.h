@@ -774,11 +774,12 @@ int store_owner_of(struct store_rtxn *t, struct sv researcher_id,
  * transaction, as an import of no files applies it (store_import): the
  * researcher's works list loses the edge, and its figures (works,
  * citations, h- and i10-index, first and last year), topics and co-authors
- * are derived again without it; every later import unlinks it again after
- * reading its files. The work's own record keeps its authors (the other
- * authors' lists still name the owner), and what the author record of
- * OpenAlex says (its counts by year, its own figures) is not ours to
- * change. Checked in this order: STORE_INVALID for a bad user name or work
+ * are derived again without it, and so are its other authors' co-authors
+ * (the owner is not one through it); every later import unlinks it again
+ * after reading its files. The work's own record keeps its authors (it is
+ * listed on the other authors' profiles with the owner's name), and what
+ * the author record of OpenAlex says (its counts by year, its own
+ * figures) is not ours to change. Checked in this order: STORE_INVALID for a bad user name or work
  * id; STORE_NOTFOUND for an unknown researcher or work, a work the
  * researcher is not an author of (hide), or one not hidden (unhide);
  * EPERM when user is not the owner. Hiding a hidden work changes nothing
