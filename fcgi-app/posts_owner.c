@@ -122,8 +122,8 @@ serve_edit(struct request *r, struct owner_form *f, int status)
 		return;
 	}
 	resp_start(r, r->page.status, "text/html; charset=utf-8");
+	/* Signed in: private, as /me (viewer_headers). */
 	viewer_headers(r, &v);
-	resp_header(r, "Cache-Control", SV_LIT("private, no-store"));
 	page_fill(&r->page, &v, &r->body);
 }
 
