@@ -248,37 +248,12 @@ valid_email(struct sv v)
 }
 
 /* https:// then a host of letters, digits, '.', '-' (and an optional
- * :port), then an optional path; printable ASCII only, no spaces. */
+ * :port), then an optional path; printable ASCII only, no spaces: the
+ * store's rule (store_https_url_valid), at most 2000 bytes. */
 int
 valid_https_url(struct sv v)
 {
-	size_t i = 8, host = 0;
-
-	if (v.n < 9 || v.n > 2000 || memcmp(v.p, "https://", 8) != 0)
-		return 0;
-	for (; i < v.n && v.p[i] != '/' && v.p[i] != ':' && v.p[i] != '?' &&
-	    v.p[i] != '#'; i++, host++) {
-		char c = v.p[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '-'))
-			return 0;
-	}
-	if (host == 0 || v.p[8] == '.' || v.p[8] == '-')
-		return 0;
-	if (i < v.n && v.p[i] == ':') {
-		size_t d = 0;
-
-		for (i++; i < v.n && v.p[i] >= '0' && v.p[i] <= '9'; i++)
-			d++;
-		if (d == 0 || d > 5)
-			return 0;
-	}
-	for (; i < v.n; i++)
-		if ((unsigned char)v.p[i] <= 0x20 || (unsigned char)v.p[i] >= 0x7F ||
-		    v.p[i] == '"' || v.p[i] == '<' || v.p[i] == '>' || v.p[i] == '\\')
-			return 0;
-	return 1;
+	return v.n <= 2000 && store_https_url_valid(v);
 }
 
 static void

@@ -50,6 +50,10 @@ static const struct {
 	{ "disputed",   "Your dispute was sent for review, with the claim it disputes." },
 	{ "signed_in",  "You are signed in." },
 	{ "signed_out", "You are signed out." },
+	{ "owner_saved", "Saved: your profile shows it now." },
+	{ "owner_hidden", "Removed from your profile. You can put it back below." },
+	{ "owner_shown", "Put back on your profile." },
+	{ "owner_merge_asked", "Your request to merge the other profile was sent for review." },
 };
 
 /*

@@ -16,9 +16,16 @@ void handle_logout(struct request *r);       /* POST /logout */
 void handle_follow(struct request *r);       /* POST /researchers/{slug}/follow */
 void handle_claim(struct request *r);        /* POST /researchers/{slug}/claim */
 
+/* The owner of a claimed profile (posts_owner.c). */
+void handle_owner_edit(struct request *r);     /* GET .../edit */
+void handle_owner_settings(struct request *r); /* POST .../settings */
+void handle_owner_hide(struct request *r);     /* POST .../hide */
+void handle_owner_merge(struct request *r);    /* POST .../merge */
+
 /* The forms the routes declare (router.c), each beside its handler. */
 extern const struct form_spec home_form, works_form, logout_form,
-    follow_form, claim_form;
+    follow_form, claim_form, owner_settings_form, owner_hide_form,
+    owner_merge_form;
 
 /* Shared by the handlers. */
 #define FLASH_COOKIE "bzf"

@@ -47,6 +47,15 @@ static const struct route routes[] = {
 	  &follow_form, "The store cannot be written right now; nothing was changed. Please try again shortly." },
 	{ M_POST, "/researchers/{slug}/claim", handle_claim, POSTED,
 	  &claim_form, "The store cannot be written right now; nothing was changed. Please try again shortly." },
+	/* The owner of a claimed profile (posts_owner.c). */
+	{ M_GET, "/researchers/{slug}/edit", handle_owner_edit,
+	  ROUTE_RESEARCHER, NULL, NULL },
+	{ M_POST, "/researchers/{slug}/settings", handle_owner_settings, POSTED,
+	  &owner_settings_form, "The store cannot be written right now; nothing was changed. Please try again shortly." },
+	{ M_POST, "/researchers/{slug}/hide", handle_owner_hide, POSTED,
+	  &owner_hide_form, "The store cannot be written right now; nothing was changed. Please try again shortly." },
+	{ M_POST, "/researchers/{slug}/merge", handle_owner_merge, POSTED,
+	  &owner_merge_form, "The store cannot be written right now; nothing was changed. Please try again shortly." },
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -132,6 +141,78 @@ openalex_author_id(struct sv s, char out[AUTHOR_ID_BUF])
 	memcpy(out + 1, s.p + 1, s.n - 1);
 	out[s.n] = '\0';
 	return s.n;
+}
+
+/* A slug as typed or decoded: see researcher_ref_parse. */
+static int
+slug_like(struct sv s)
+{
+	if (s.n == 0 || s.n > STORE_SLUG_MAX * 4 ||
+	    !store_text_valid(s, STORE_TEXT_LINE))
+		return 0;
+	for (size_t i = 0; i < s.n; i++)
+		if (s.p[i] == '/' || s.p[i] == '?' || s.p[i] == '#' ||
+		    s.p[i] == ' ' || s.p[i] == '\\')
+			return 0;
+	return 1;
+}
+
+int
+researcher_ref_parse(struct sv in, struct buf *out, struct researcher_ref *ref)
+{
+	static const char path[] = "/researchers/";
+	char id[AUTHOR_ID_BUF];
+	struct sv seg;
+	size_t n, i;
+
+	buf_reset(out);
+	ref->is_id = 0;
+	while (in.n && (in.p[0] == ' ' || in.p[0] == '\t')) {
+		in.p++;
+		in.n--;
+	}
+	while (in.n && (in.p[in.n - 1] == ' ' || in.p[in.n - 1] == '\t'))
+		in.n--;
+	if ((n = openalex_author_id(in, id)) != 0) {
+		buf_put(out, id, n);
+		ref->is_id = 1;
+		return 0;
+	}
+	/* An address: scheme and host skipped, the path must be ours. */
+	if (in.n > 8 && (strncasecmp(in.p, "https://", 8) == 0 ||
+	    strncasecmp(in.p, "http://", 7) == 0)) {
+		i = in.p[4] == ':' ? 7 : 8;
+		while (i < in.n && in.p[i] != '/')
+			i++;
+		in.p += i;
+		in.n -= i;
+	}
+	if (in.n > sizeof(path) - 1 &&
+	    memcmp(in.p, path, sizeof(path) - 1) == 0) {
+		seg.p = in.p + sizeof(path) - 1;
+		for (seg.n = 0; seg.n < in.n - (sizeof(path) - 1) &&
+		    seg.p[seg.n] != '/' && seg.p[seg.n] != '?' &&
+		    seg.p[seg.n] != '#'; seg.n++)
+			;
+		if (url_decode_segment(out, seg) != 0)
+			goto bad;
+		if ((n = openalex_author_id(buf_sv(out), id)) != 0) {
+			buf_reset(out);
+			buf_put(out, id, n);
+			ref->is_id = 1;
+			return 0;
+		}
+		if (!slug_like(buf_sv(out)))
+			goto bad;
+		return 0;
+	}
+	if (!slug_like(in))
+		goto bad;
+	buf_put(out, in.p, in.n);
+	return 0;
+bad:
+	buf_reset(out);
+	return -1;
 }
 
 /* ---- what routes need -------------------------------------------------------- */

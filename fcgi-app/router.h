@@ -76,4 +76,18 @@ const struct route *router_routes(size_t *n);
 #define AUTHOR_ID_BUF 24
 size_t openalex_author_id(struct sv s, char out[AUTHOR_ID_BUF]);
 
+/*
+ * A researcher as people name one in a form field: its OpenAlex id (as
+ * openalex_author_id takes it), its address on this site (a URL whose
+ * path is /researchers/{slug or id}[/...], or that path alone), or its
+ * slug, with spaces around. 0 with the id (is_id) or the decoded slug in
+ * out; -1 when it is none of these (a slug holds no '/', '?', '#', space
+ * or control, is valid UTF-8 and at most STORE_SLUG_MAX * 4 bytes).
+ */
+struct researcher_ref {
+	int is_id;
+};
+int researcher_ref_parse(struct sv in, struct buf *out,
+    struct researcher_ref *ref);
+
 #endif

@@ -98,7 +98,7 @@ data_info(const char *file, struct store_backup_info *info, char *program,
 		program[0] = '\0';
 	if ((rc = mdb_env_create(&env)) != 0)
 		return rc;
-	if ((rc = mdb_env_set_maxdbs(env, 32)) != 0 ||
+	if ((rc = mdb_env_set_maxdbs(env, STORE_MAXDBS)) != 0 ||
 	    (rc = mdb_env_open(env, file, MDB_RDONLY | MDB_NOLOCK |
 	    MDB_NOSUBDIR | MDB_NOTLS, 0600)) != 0 ||
 	    (rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0)

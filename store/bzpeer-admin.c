@@ -1,6 +1,6 @@
 /*
  * bzpeer-admin.c: the operator's command for the store: stats, dump, claims
- * review, follows, ending sessions, schema migrations, backups and
+ * review, owners' removals and merge requests, follows, ending sessions, schema migrations, backups and
  * restores. Run as root, it acts as the store's owner (the service's
  * user), so no file it makes keeps the service out. Every string it prints (user text,
  * catalog text, ids, even the arguments it echoes) goes through
@@ -669,6 +669,210 @@ cmd_claims_reject(struct store *s, const struct args *a)
 	return in_read(s, a, decided_txn);
 }
 
+/* ---- owners: works removed, merge requests ------------------------------------- */
+
+/* One line per work an owner removed from their profile. */
+static int
+curation_one(void *ctx, struct sv researcher, struct sv work, uint64_t at)
+{
+	struct list_ctx *l = ctx;
+	struct store_researcher r;
+	struct store_work w;
+	struct sv owner;
+
+	buf_reset(&l->line);
+	buf_puts(&l->line, "hidden ");
+	dump_escape(&l->line, researcher);
+	buf_putc(&l->line, ' ');
+	if (store_researcher_by_id(l->t, researcher, &r) == 0)
+		dump_escape(&l->line, r.slug);
+	else
+		buf_puts(&l->line, "-");
+	buf_putc(&l->line, ' ');
+	dump_escape(&l->line, work);
+	buf_puts(&l->line, " owner=");
+	if (store_owner_of(l->t, researcher, &owner) == 0)
+		dump_quote(&l->line, owner);
+	else
+		buf_puts(&l->line, "-");
+	buf_puts(&l->line, " at=");
+	put_time(&l->line, at);
+	buf_puts(&l->line, " title=");
+	if (store_work_by_id(l->t, work, &w) == 0)
+		dump_quote(&l->line, w.title);
+	else
+		buf_puts(&l->line, "-");
+	buf_putc(&l->line, '\n');
+	return out(&l->line);
+}
+
+static int
+curation_txn(struct store_rtxn *t, const struct args *a)
+{
+	struct list_ctx l = { t, BUF_INIT };
+	int rc = store_hidden_each(t, a->what ? sv_cstr(a->what) :
+	    SV_LIT(""), curation_one, &l);
+
+	buf_free(&l.line);
+	if (rc != 0) {
+		errmsg("curation list: %s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int
+cmd_curation_list(struct store *s, const struct args *a)
+{
+	return in_read(s, a, curation_txn);
+}
+
+static int
+parse_curation(struct args *a, int argc, char **argv)
+{
+	if (argc == 0)
+		return 0;
+	if (argc != 2 || strcmp(argv[0], "--researcher") != 0 ||
+	    argv[1][0] == '\0')
+		return -1;
+	a->what = argv[1];
+	return 0;
+}
+
+/* The researcher id and slug as they answer now ("-" when gone). */
+static void
+put_researcher(struct list_ctx *l, const char *label, struct sv id)
+{
+	struct store_researcher r;
+
+	buf_puts(&l->line, label);
+	dump_escape(&l->line, id);
+	buf_putc(&l->line, '/');
+	if (store_researcher_by_id(l->t, id, &r) == 0)
+		dump_escape(&l->line, r.slug);
+	else
+		buf_puts(&l->line, "-");
+}
+
+static int
+merges_one(void *ctx, const struct store_merge_req *q)
+{
+	struct list_ctx *l = ctx;
+	struct store_claim cl;
+	struct sv owner;
+
+	buf_reset(&l->line);
+	buf_putu64(&l->line, q->id);
+	buf_putc(&l->line, ' ');
+	buf_puts(&l->line, state_name(q->state));
+	put_researcher(l, " from=", q->from);
+	put_researcher(l, " into=", q->into);
+	buf_puts(&l->line, " user=");
+	dump_quote(&l->line, q->user);
+	/* What the approval would meet: the duplicate's claim, the owner. */
+	if (q->state == STORE_CLAIM_STATE_PENDING) {
+		if (store_claim_of_researcher(l->t, q->from, &cl) == 0) {
+			buf_puts(&l->line, " from_claim=");
+			buf_puts(&l->line, state_name(cl.state));
+			buf_puts(&l->line, sv_eq(cl.user, q->user) ?
+			    ":same_user" : ":other_user");
+		}
+		if (store_owner_of(l->t, q->into, &owner) != 0 ||
+		    !sv_eq(owner, q->user))
+			buf_puts(&l->line, " not_owner_now");
+	}
+	buf_puts(&l->line, " filed=");
+	put_time(&l->line, q->filed_at);
+	buf_puts(&l->line, " decided=");
+	put_time(&l->line, q->decided_at);
+	buf_puts(&l->line, " note=");
+	dump_quote(&l->line, q->note);
+	buf_puts(&l->line, " reviewer_note=");
+	dump_quote(&l->line, q->reviewer_note);
+	buf_putc(&l->line, '\n');
+	return out(&l->line);
+}
+
+static int
+merges_txn(struct store_rtxn *t, const struct args *a)
+{
+	struct list_ctx l = { t, BUF_INIT };
+	int rc = store_merge_requests_each(t, a->state, merges_one, &l);
+
+	buf_free(&l.line);
+	if (rc != 0) {
+		errmsg("merges list: %s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int
+cmd_merges_list(struct store *s, const struct args *a)
+{
+	return in_read(s, a, merges_txn);
+}
+
+/* ID [--note TEXT] */
+static int
+parse_merge_approve(struct args *a, int argc, char **argv)
+{
+	if (argc < 1 || parse_id(argv[0], &a->id) != 0)
+		return -1;
+	if (argc == 1)
+		return 0;
+	if (argc != 3 || strcmp(argv[1], "--note") != 0 || !note_ok(argv[2]))
+		return -1;
+	a->note = argv[2];
+	return 0;
+}
+
+static int
+merge_decided(struct store *s, const struct args *a, int approve)
+{
+	unsigned long long id = (unsigned long long)a->id;
+	int why = 0, rc;
+
+	rc = store_merge_decide(s, a->id, approve, a->note ? sv_cstr(a->note) :
+	    SV_LIT(""), &why);
+	if (rc == 0) {
+		printf("merge request %llu %s\n", id, approve ? "approved: "
+		    "the duplicate now answers as the owner's profile" :
+		    "rejected");
+		return EXIT_OK;
+	}
+	if (rc == STORE_NOTFOUND)
+		errmsg("merge request %llu: no such request (or its profile is "
+		    "gone)", id);
+	else if (rc == STORE_CONFLICT)
+		errmsg("merge request %llu: %s", id,
+		    why == STORE_MERGE_DECIDED ? "not pending" :
+		    why == STORE_MERGE_MERGED ? "the duplicate was merged into "
+		    "another since" :
+		    why == STORE_MERGE_CLAIMED ? "the duplicate is claimed by "
+		    "someone else" :
+		    why == STORE_MERGE_LOOP ? "the owner's profile was merged "
+		    "into the duplicate since (a loop)" : "refused");
+	else if (rc == EPERM)
+		errmsg("merge request %llu: its user no longer owns the profile",
+		    id);
+	else
+		errmsg("merge request %llu: %s", id, store_strerror(rc));
+	return EXIT_FAIL;
+}
+
+static int
+cmd_merges_approve(struct store *s, const struct args *a)
+{
+	return merge_decided(s, a, 1);
+}
+
+static int
+cmd_merges_reject(struct store *s, const struct args *a)
+{
+	return merge_decided(s, a, 0);
+}
+
 /* ---- sessions ---------------------------------------------------------------- */
 
 /* Unix milliseconds as 2024-05-01T12:00:00.123Z. */
@@ -940,6 +1144,25 @@ static const struct command commands[] = {
 	  "reject a pending claim; the note (required, at most 1000 characters)\n"
 	  "      is kept on the claim; the researcher is unclaimed again",
 	  OPEN_WRITE, parse_reject, cmd_claims_reject },
+	{ "curation", "list", "curation list [--researcher ID]",
+	  "one line per work an owner removed from their claimed profile (\"not\n"
+	  "      my paper\"): researcher id and slug, work, owner, when, title;\n"
+	  "      the owner can undo it, every import keeps it",
+	  OPEN_READ, parse_curation, cmd_curation_list },
+	{ "merges", "list", "merges list [--state pending|approved|rejected]",
+	  "one line per request of an owner to merge a duplicate profile into\n"
+	  "      theirs: id, state, from= and into= (id/slug), user, what an\n"
+	  "      approval would meet (from_claim=, not_owner_now), times, notes",
+	  OPEN_READ, parse_list, cmd_merges_list },
+	{ "merges", "approve", "merges approve ID [--note TEXT]",
+	  "merge the duplicate into the owner's profile: its works and\n"
+	  "      followers join (counted once), its id and slug answer 301, its\n"
+	  "      claim is closed with a note; refused when the duplicate was\n"
+	  "      merged or claimed by someone else since, or for a loop",
+	  OPEN_WRITE, parse_merge_approve, cmd_merges_approve },
+	{ "merges", "reject", "merges reject ID --note TEXT",
+	  "reject a pending merge request; the note is kept on it",
+	  OPEN_WRITE, parse_reject, cmd_merges_reject },
 	{ "follows", NULL, "follows RESEARCHER",
 	  "the researcher (id:, slug:), the users following (follower:, one\n"
 	  "      a line) and the stored count (count:); exit 1 if the count\n"
@@ -1022,6 +1245,10 @@ main(int argc, char **argv)
 			errmsg("claims: list, approve or reject?");
 		else if (strcmp(argv[3], "sessions") == 0)
 			errmsg("sessions: revoke?");
+		else if (strcmp(argv[3], "merges") == 0)
+			errmsg("merges: list, approve or reject?");
+		else if (strcmp(argv[3], "curation") == 0)
+			errmsg("curation: list?");
 		else {
 			struct buf e = BUF_INIT;
 

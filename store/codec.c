@@ -582,6 +582,82 @@ rec_claim_decode(const void *data, size_t len, struct store_claim *out)
 	return rc;
 }
 
+void
+rec_owner_encode(struct buf *out, const struct store_owner_settings *o)
+{
+	size_t start = rec_begin(out, REC_OWNER);
+
+	rec_put_str(out, o->researcher_id);
+	rec_put_str(out, o->user);
+	rec_put_str(out, o->bio);
+	rec_put_str(out, o->homepage);
+	rec_put_uint(out, o->open_to_collaborate);
+	rec_put_uint(out, o->updated_at);
+	rec_end(out, start);
+}
+
+int
+rec_owner_decode(const void *data, size_t len, struct store_owner_settings *out)
+{
+	struct rec_reader r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = rec_open(&r, data, len, REC_OWNER)) != 0)
+		return rc;
+	out->researcher_id = rec_get_str(&r);
+	out->user = rec_get_str(&r);
+	out->bio = rec_get_str(&r);
+	out->homepage = rec_get_str(&r);
+	out->open_to_collaborate = (uint8_t)rec_get_uint(&r, 1);
+	out->updated_at = rec_get_uint(&r, UINT64_MAX);
+	if ((rc = rec_close(&r)) != 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+void
+rec_mergereq_encode(struct buf *out, const struct store_merge_req *m)
+{
+	size_t start = rec_begin(out, REC_MERGEREQ);
+
+	rec_put_uint(out, m->id);
+	rec_put_str(out, m->from);
+	rec_put_str(out, m->into);
+	rec_put_str(out, m->user);
+	rec_put_str(out, m->note);
+	rec_put_str(out, m->reviewer_note);
+	rec_put_uint(out, m->state);
+	rec_put_uint(out, m->filed_at);
+	rec_put_uint(out, m->decided_at);
+	rec_end(out, start);
+}
+
+int
+rec_mergereq_decode(const void *data, size_t len, struct store_merge_req *out)
+{
+	struct rec_reader r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = rec_open(&r, data, len, REC_MERGEREQ)) != 0)
+		return rc;
+	out->id = rec_get_uint(&r, UINT64_MAX);
+	out->from = rec_get_str(&r);
+	out->into = rec_get_str(&r);
+	out->user = rec_get_str(&r);
+	out->note = rec_get_str(&r);
+	out->reviewer_note = rec_get_str(&r);
+	out->state = (uint8_t)rec_get_uint(&r, STORE_CLAIM_STATE_REJECTED);
+	out->filed_at = rec_get_uint(&r, UINT64_MAX);
+	out->decided_at = rec_get_uint(&r, UINT64_MAX);
+	if ((rc = rec_close(&r)) == 0 && out->state == 0)
+		rc = STORE_CORRUPT;
+	if (rc != 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
 /* ---- walking a work's pairs (public, store.h) ----------------------------- */
 
 /* Reads the pair at *pos in [raw, raw+len); 0 or STORE_NOTFOUND at the end. */

@@ -29,6 +29,8 @@ enum rec_kind {
 	REC_TOPIC = 'T',
 	REC_CLAIM = 'C',
 	REC_PVIEW = 'P',     /* pviews: a profile's reads in one (store_int.h) */
+	REC_OWNER = 'O',
+	REC_MERGEREQ = 'M',
 };
 
 /*
@@ -90,6 +92,19 @@ int  rec_topic_decode(const void *data, size_t len,
  */
 void rec_claim_encode(struct buf *out, const struct store_claim *c);
 int  rec_claim_decode(const void *data, size_t len, struct store_claim *out);
+
+/*
+ * A claimed profile's owner settings; decoding checks open_to_collaborate
+ * (0..1); the lengths are the writer's to check.
+ */
+void rec_owner_encode(struct buf *out, const struct store_owner_settings *o);
+int  rec_owner_decode(const void *data, size_t len,
+    struct store_owner_settings *out);
+
+/* A merge request; decoding checks the state (1..3). */
+void rec_mergereq_encode(struct buf *out, const struct store_merge_req *m);
+int  rec_mergereq_decode(const void *data, size_t len,
+    struct store_merge_req *out);
 
 /*
  * OpenAlex ids: letter + 1..19 digits, no leading zero. id_parse() gives

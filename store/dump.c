@@ -269,6 +269,23 @@ claim_text(struct buf *b, MDB_val v)
 	return 0;
 }
 
+static int
+owner_text(struct buf *b, MDB_val v)
+{
+	struct store_owner_settings o;
+	int rc = rec_owner_decode(v.mv_data, v.mv_size, &o);
+
+	if (rc != 0)
+		return rc;
+	field_str(b, "researcher", o.researcher_id);
+	field_str(b, "user", o.user);
+	field_str(b, "bio", o.bio);
+	field_str(b, "homepage", o.homepage);
+	field_num(b, "open", o.open_to_collaborate);
+	field_num(b, "updated_at", o.updated_at);
+	return 0;
+}
+
 /* A u64 BE of 8 bytes as a decimal number after a space; -1 otherwise. */
 static int
 be64_text(struct buf *b, MDB_val v)
@@ -367,6 +384,20 @@ value_text(struct buf *b, enum store_db db, MDB_val k, MDB_val v)
 		return 0;
 	case DB_CLAIMS:
 		return claim_text(b, v);
+	case DB_OWNERSET:
+		return owner_text(b, v);
+	case DB_HIDDEN:
+		if (v.mv_size != 16)
+			return -1;
+		buf_putc(b, ' ');
+		id_text(b, 'W', p);
+		buf_putc(b, ' ');
+		buf_putu64(b, get_be64(p + 8));
+		return 0;
+	case DB_MERGEREQ:
+		buf_putc(b, ' ');
+		hexdump(b, v);
+		return 0;
 	case DB_RCLAIM:
 	case DB_UCLAIM:
 	case DB_USERCLAIMS:

@@ -134,6 +134,7 @@ import_txn(MDB_txn *txn, void *ctx)
 	idmap_clear(&m->wsum);
 	idmap_clear(&m->tname);
 	idmap_clear(&m->orig);
+	idmap_clear(&m->hidw);
 	m->n_origs = 0;
 	m->n_sums = 0;
 	buf_reset(&m->tnames);
@@ -142,6 +143,10 @@ import_txn(MDB_txn *txn, void *ctx)
 	if ((rc = mdb_stat(txn, m->dbi[DB_MERGED], &ms)) != 0)
 		return rc;
 	m->any_merged = ms.ms_entries > 0;
+	/* An owner's change first: the rest of the run derives from it. */
+	if (o->owner != NULL &&
+	    (rc = imp_owner_change(m, (struct owner_change *)o->owner)) != 0)
+		return rc;
 	w0 = now(0);
 	c0 = now(1);
 	if ((rc = read_files(m, "authors", o->authors, o->authors_date,
@@ -170,6 +175,9 @@ import_txn(MDB_txn *txn, void *ctx)
 		    (rc = note_applied(m, "deleted_works", latest, 1)) != 0)
 			return rc;
 	}
+	/* What owners changed, over whatever the files brought back. */
+	if ((rc = imp_owner_data(m)) != 0)
+		return rc;
 	w1 = now(0);
 	c1 = now(1);
 	m->rep.read_s = w1 - w0;
@@ -180,6 +188,11 @@ import_txn(MDB_txn *txn, void *ctx)
 	m->c_derived = now(1);
 	m->rep.derive_s = m->t_derived - w1;
 	m->rep.derive_cpu_s = m->c_derived - c1;
+	if (o->owner != NULL) {
+		/* Not a new catalog: the records changed have new versions. */
+		m->rep.generation = gen;
+		return 0;
+	}
 	m->rep.generation = gen + 1;
 	if ((rc = meta_put(txn, m->dbi[DB_META], "generation_time", 8,
 	    (uint64_t)time(NULL))) != 0)
@@ -315,6 +328,7 @@ store_import(struct store *s, const struct import_opts *o,
 	idmap_free(&m.wsum);
 	idmap_free(&m.tname);
 	idmap_free(&m.orig);
+	idmap_free(&m.hidw);
 	free(m.origs);
 	free(m.sums);
 	buf_free(&m.tnames);

@@ -42,6 +42,14 @@ struct import_opts {
 	                                 thread, < 0 one per CPU (at most 8;
 	                                 none for files under 1 MiB) */
 	FILE *log;                    /* bad lines, errors (stderr); not NULL */
+	/*
+	 * An owner's change to apply in the same transaction, before the
+	 * owners' data is applied again (import_owner.c), or NULL. With one,
+	 * the run is an owner's, not the catalog's: the generation is left
+	 * as it is (the records whose content changes get new versions).
+	 * Only ownerdata.c makes these.
+	 */
+	const struct owner_change *owner;
 };
 
 struct import_report {

@@ -112,7 +112,7 @@ h_index(struct imp *m, const struct figures *f)
 
 /* Counts one work of researcher num from its summary (remember_work()). */
 static void
-tally_summary(struct imp *m, uint64_t num, const uint64_t *p,
+tally_summary(struct imp *m, uint64_t num, uint64_t work, const uint64_t *p,
     struct figures *f)
 {
 	int year = (int)p[0];
@@ -124,7 +124,8 @@ tally_summary(struct imp *m, uint64_t num, const uint64_t *p,
 	if (year > f->last)
 		f->last = year;
 	for (i = 0; i < na; i++)
-		if (p[4 + i] != num && p[4 + i] != 0)
+		if (p[4 + i] != num && p[4 + i] != 0 &&
+		    !imp_pair_hidden(m, p[4 + i], work))
 			idmap_add(&m->co, p[4 + i])->n++;
 	for (i = 0; i < nt; i++)
 		idmap_add(&m->tp, p[4 + na + i])->n++;
@@ -157,7 +158,7 @@ compute(struct imp *m, uint64_t num, struct figures *f)
 	struct store_topic_ref t;
 	char id[ID_BUF], wid[ID_BUF];
 	struct idmap_entry *e;
-	uint64_t x;
+	uint64_t x, wn;
 	size_t pos, i;
 	int rc;
 
@@ -183,11 +184,12 @@ compute(struct imp *m, uint64_t num, struct figures *f)
 			break;
 		f->works_hash = works_hash_add(f->works_hash, &wv);
 		if ((e = idmap_get(&m->wsum, x)) != NULL && e->n != UINT32_MAX) {
-			tally_summary(m, num, m->sums + e->n, f);
+			tally_summary(m, num, x, m->sums + e->n, f);
 			continue;
 		}
 		if ((rc = rec_work_decode(wv.mv_data, wv.mv_size, &w)) != 0)
 			break;
+		wn = x;
 		cite(m, f, w.cited);
 		if (w.year > 0 && (f->first == 0 || w.year < f->first))
 			f->first = w.year;
@@ -200,7 +202,9 @@ compute(struct imp *m, uint64_t num, struct figures *f)
 				rc = STORE_CORRUPT;
 				goto close;
 			}
-			if (x != num)
+			/* An author who said the work is not theirs is
+			 * nobody's co-author through it. */
+			if (x != num && !imp_pair_hidden(m, x, wn))
 				idmap_add(&m->co, x)->n++;
 		}
 		for (pos = 0; store_work_topic_next(&w, &pos, &t) == 0;) {

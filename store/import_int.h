@@ -52,6 +52,9 @@ struct imp {
 	int auto_threads;        /* chosen by us: none for small files */
 	struct buf rec, key, key2, bases, vals;
 	int any_merged;          /* the merged database is not empty */
+	struct idmap hidw;       /* works an owner hid from their profile
+	                            (import_owner.c): their other authors'
+	                            co-author tallies leave the owner out */
 	struct buf ids;          /* ids remapped in the work line at hand */
 	struct buf mrec, mcopy, mcopy2;   /* merging: records, copies */
 	struct buf insts, years, alts;  /* an author line's lists, encoded */
@@ -177,6 +180,50 @@ int imp_deleted_file(struct imp *m, const char *path, const char *after,
  * went into (w's authorships and its record rec); a no-op when none is.
  */
 int imp_remap_work(struct imp *m, struct oa_work *w, struct buf *rec);
+
+/*
+ * Researcher xn merged into yn (its works, follows, claim, slug and id
+ * go to yn's). 0, IMP_MERGE_LOOP (nothing written) when yn is xn or leads
+ * back to it, or an error.
+ */
+#define IMP_MERGE_LOOP (-1)
+int imp_merge_author(struct imp *m, uint64_t xn, uint64_t yn);
+
+/* The researcher num was merged into, through later merges (store_int.h). */
+int imp_survivor(struct imp *m, uint64_t num, uint64_t *out);
+
+/* ---- import_owner.c ---- */
+
+/* What an owner changes (ownerdata.c makes it; import.h `owner`). */
+enum owner_change_kind {
+	OWNER_HIDE = 1,          /* researcher, user, work */
+	OWNER_UNHIDE,            /* researcher, user, work */
+	OWNER_MERGE_APPROVE,     /* merge request id, reviewer note */
+};
+struct owner_change {
+	enum owner_change_kind kind;
+	struct sv researcher, user, work;
+	uint64_t  merge_id;
+	struct sv note;
+	int       why;           /* out: enum store_merge_why of a refusal */
+};
+
+/* Applies o->owner: 0, or a refusal (nothing of the run is kept). */
+int imp_owner_change(struct imp *m, struct owner_change *c);
+
+/*
+ * After the files: every approved merge request applied again (a no-op for
+ * a duplicate already merged), and every hidden work unlinked again from
+ * its researcher, whose figures are derived again.
+ */
+int imp_owner_data(struct imp *m);
+
+/*
+ * Whether the owner researcher `author` hid work `work` (both numbers):
+ * then the work's other authors do not count them as a co-author. 1 or 0
+ * (a store error reads as 0: the tally then counts the pair, as before).
+ */
+int imp_pair_hidden(struct imp *m, uint64_t author, uint64_t work);
 
 /* ---- import_derive.c ---- */
 

@@ -198,8 +198,8 @@ rewrite_work(const struct store_work *w, uint64_t from,
 /* ---- researchers ------------------------------------------------------------ */
 
 /* The researcher a merged one went into, through later merges: 0 when none. */
-static int
-survivor(struct imp *m, uint64_t num, uint64_t *out)
+int
+imp_survivor(struct imp *m, uint64_t num, uint64_t *out)
 {
 	char id[ID_BUF];
 	MDB_val v;
@@ -271,7 +271,7 @@ del_key(struct imp *m, enum store_db db, struct sv key)
 }
 
 /* merge_author()'s answer for a merge that would close a loop. */
-#define MERGE_LOOP (-1)
+#define MERGE_LOOP IMP_MERGE_LOOP
 
 /*
  * Researcher xn merged into yn: the survivor keeps its slug (or takes the
@@ -280,8 +280,8 @@ del_key(struct imp *m, enum store_db db, struct sv key)
  * it; the merged one's record, lists and name go. MERGE_LOOP, nothing
  * written, when yn is xn or leads back to it.
  */
-static int
-merge_author(struct imp *m, uint64_t xn, uint64_t yn)
+int
+imp_merge_author(struct imp *m, uint64_t xn, uint64_t yn)
 {
 	struct store_researcher x, y, yold;
 	char xid[ID_BUF], yid[ID_BUF];
@@ -295,7 +295,7 @@ merge_author(struct imp *m, uint64_t xn, uint64_t yn)
 
 	if ((rc = imp_db_get(m, DB_RESEARCHERS, xs, &v)) != 0)
 		return rc == MDB_NOTFOUND ? 0 : rc;   /* no profile here */
-	if ((rc = survivor(m, yn, &yn)) != 0 && rc != MDB_NOTFOUND)
+	if ((rc = imp_survivor(m, yn, &yn)) != 0 && rc != MDB_NOTFOUND)
 		return rc;
 	if (yn == xn)
 		return MERGE_LOOP;
@@ -462,7 +462,7 @@ imp_merged_file(struct imp *m, const char *path, int works)
 			idmap_add(&gone, from);
 			rc = delete_work(m, from);
 		} else
-			rc = merge_author(m, from, to);
+			rc = imp_merge_author(m, from, to);
 		if (rc == MERGE_LOOP) {
 			/* The survivor was merged into this one: which of the
 			 * two OpenAlex means is not ours to guess. */
@@ -545,7 +545,7 @@ imp_remap_work(struct imp *m, struct oa_work *w, struct buf *rec)
 			continue;
 		if (rc != 0)
 			return rc;
-		if ((rc = survivor(m, a->num, &to)) != 0 && rc != MDB_NOTFOUND)
+		if ((rc = imp_survivor(m, a->num, &to)) != 0 && rc != MDB_NOTFOUND)
 			return rc;
 		if (to == a->num)
 			continue;

@@ -42,6 +42,9 @@ static const struct {
 	[DB_USERCLAIMS]  = { "userclaims", MDB_DUPSORT | MDB_DUPFIXED },
 	[DB_DISPUTES]    = { "disputes", 0 },
 	[DB_PVIEWS]      = { "pviews", 0 },
+	[DB_OWNERSET]    = { "ownerset", 0 },
+	[DB_HIDDEN]      = { "hidden", MDB_DUPSORT | MDB_DUPFIXED },
+	[DB_MERGEREQ]    = { "mergereq", 0 },
 };
 
 const char *
@@ -227,7 +230,7 @@ open_ro(struct store *s, const char *dir, unsigned flags)
 		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags, &s->dbi[i]);
 		/* A store from before user data: those read as empty. */
 		if (rc == MDB_NOTFOUND && i >= DB_USERDATA_FIRST) {
-			s->absent |= 1u << i;
+			s->absent |= (uint64_t)1 << i;
 			continue;
 		}
 		if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
@@ -342,7 +345,7 @@ store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
 	atomic_init(&s->spare, NULL);
 	if ((rc = mdb_env_create(&s->env)) != 0)
 		goto free;
-	if ((rc = mdb_env_set_maxdbs(s->env, 32)) != 0 ||
+	if ((rc = mdb_env_set_maxdbs(s->env, STORE_MAXDBS)) != 0 ||
 	    (rc = mdb_env_set_maxreaders(s->env, MAX_READERS)) != 0)
 		goto env_close;
 	if (o && o->map_size &&

@@ -717,6 +717,171 @@ int store_claims_of_user(struct store_rtxn *t, struct sv user,
  */
 int store_claims_verify(struct store_rtxn *t, uint64_t *bad);
 
+/* ---- a claimed profile's owner: settings, works removed, merges --------------
+ *
+ * The owner of a researcher is the user whose claim on it was approved
+ * (store_claim_of_researcher: state STORE_CLAIM_STATE_APPROVED). What the
+ * owner writes is user data (ownerdata.c): kept by every re-import, and
+ * refused with EPERM for anyone else (nothing written). The writers follow
+ * the rules of the user-data writers above; each bumps the researcher's
+ * record version, so its cached pages (both tiers) are left behind.
+ */
+
+/*
+ * Limits of the owner's settings, in characters as a form field's
+ * maxlength counts them (utf8_chars). The homepage is an https URL
+ * (store_https_url_valid): ASCII, so bytes too.
+ */
+#define STORE_BIO_MAX 300
+#define STORE_HOMEPAGE_MAX 500
+
+/* Which fields store_owner_settings_put() writes. */
+#define STORE_OWNER_BIO      0x1u
+#define STORE_OWNER_OPEN     0x2u
+#define STORE_OWNER_HOMEPAGE 0x4u
+
+struct store_owner_settings {
+	struct sv researcher_id;
+	struct sv user;            /* the owner who wrote them last */
+	struct sv bio;             /* one line (STORE_TEXT_LINE), or empty: the
+	                              page keeps its own words */
+	struct sv homepage;        /* an https URL, or empty: none */
+	uint8_t   open_to_collaborate;  /* 1 open to collaboration
+	                              invitations, 0 not */
+	uint64_t  updated_at;      /* unix seconds; 0 never written */
+};
+
+/*
+ * The owner's settings of researcher_id: 0 with what was written, or
+ * STORE_NOTFOUND with the defaults in *out (no bio, no homepage,
+ * open_to_collaborate 1: an owner who has said nothing keeps the
+ * profile's words, "accepts direct collaboration invitations");
+ * STORE_CORRUPT for a bad record. Strings are views into t. Whether the
+ * researcher is claimed, and by whom, is the caller's to check: settings
+ * stay with the researcher id (a researcher merged into another keeps its
+ * own, which nothing shows).
+ */
+int store_owner_settings_get(struct store_rtxn *t, struct sv researcher_id,
+    struct store_owner_settings *out);
+
+/*
+ * Writes the fields of *in named by `fields` (STORE_OWNER_*) on
+ * researcher_id for user, keeping the others as they were. Checked in
+ * this order: STORE_INVALID for a bad user name, a bio over STORE_BIO_MAX
+ * characters or not a line, a homepage not empty and not an https URL of
+ * at most STORE_HOMEPAGE_MAX bytes, open_to_collaborate not 0 or 1, or no
+ * field named; STORE_NOTFOUND for an unknown researcher; EPERM when user
+ * is not its owner. in->researcher_id, user and updated_at are ignored.
+ * The record version is bumped, even when the values are the same.
+ */
+int store_owner_settings_put(struct store *s, struct sv researcher_id,
+    struct sv user, const struct store_owner_settings *in, unsigned fields);
+
+/*
+ * The owner of researcher_id: the user of its approved claim (a view
+ * into t) in *user; STORE_NOTFOUND when it has none.
+ */
+int store_owner_of(struct store_rtxn *t, struct sv researcher_id,
+    struct sv *user);
+
+/*
+ * "Not my paper": the owner unlinks work_id from researcher_id (hide 1),
+ * or links it again (hide 0). Kept in `hidden` (user data, keyed by
+ * researcher and work) and applied to the catalog in the same write
+ * transaction, as an import of no files applies it (store_import): the
+ * researcher's works list loses the edge, and its figures (works,
+ * citations, h- and i10-index, first and last year), topics and co-authors
+ * are derived again without it, and so are its other authors' co-authors
+ * (the owner is not one through it); every later import unlinks it again
+ * after reading its files. The work's own record keeps its authors (it is
+ * listed on the other authors' profiles with the owner's name), and what
+ * the author record of OpenAlex says (its counts by year, its own
+ * figures) is not ours to change. Checked in this order: STORE_INVALID for a bad user name or work
+ * id; STORE_NOTFOUND for an unknown researcher or work, a work the
+ * researcher is not an author of (hide), or one not hidden (unhide);
+ * EPERM when user is not the owner. Hiding a hidden work changes nothing
+ * (0). The record version is bumped when the figures or list change.
+ */
+int store_work_hide(struct store *s, struct sv researcher_id, struct sv user,
+    struct sv work_id, int hide);
+
+/*
+ * The works hidden from researcher_id (empty: from every researcher), in
+ * researcher, then work order: cb(ctx, researcher, work, unix seconds).
+ * cb returns 0 to go on, anything else stops the walk and is returned.
+ */
+typedef int (*store_hidden_cb)(void *ctx, struct sv researcher_id,
+    struct sv work_id, uint64_t at);
+int store_hidden_each(struct store_rtxn *t, struct sv researcher_id,
+    store_hidden_cb cb, void *ctx);
+
+/*
+ * Merge requests: the owner of `into` says researcher `from` is a
+ * duplicate of theirs. A reviewer approves (bzpeer-admin merges approve):
+ * `from` is merged into `into` as the importer merges what OpenAlex
+ * merged (its works and followers join, a user following both counted
+ * once; its slug and id answer 301 to `into`'s; its current claim closed
+ * with a note), and the approved request is applied again by every later
+ * import, so no import undoes it. Or rejects, with a note.
+ */
+struct store_merge_req {
+	uint64_t  id;            /* 1, 2, ... in filing order */
+	struct sv from;          /* the duplicate */
+	struct sv into;          /* the owner's researcher */
+	struct sv user;          /* the owner who asked */
+	struct sv note;          /* theirs, may be empty */
+	struct sv reviewer_note;
+	uint8_t   state;         /* enum store_claim_state */
+	uint64_t  filed_at, decided_at;
+};
+
+/* Why a merge request was refused (STORE_CONFLICT). */
+enum store_merge_why {
+	STORE_MERGE_SELF = 1,    /* from is into (or leads to it) */
+	STORE_MERGE_MERGED,      /* from was merged into another already */
+	STORE_MERGE_CLAIMED,     /* from is claimed, or claim pending, by
+	                            someone else */
+	STORE_MERGE_ASKED,       /* a request for from is pending already */
+	STORE_MERGE_LOOP,        /* into has been merged into from since */
+	STORE_MERGE_DECIDED,     /* (deciding) the request is not pending */
+};
+
+/*
+ * Files a request by user (the owner of into) to merge from into into.
+ * Checked in this order: STORE_INVALID for a bad user name, or a note over
+ * STORE_CLAIM_NOTE_MAX characters or not text; STORE_NOTFOUND for an
+ * unknown into or from (an id never seen); EPERM when user does not own
+ * into; STORE_CONFLICT with *why. *id gets the request's id. The record
+ * version of into is bumped (the owner's page shows the request).
+ */
+int store_merge_request(struct store *s, struct sv into, struct sv user,
+    struct sv from, struct sv note, uint64_t *id, int *why);
+
+/*
+ * Decides pending request id, now. Approve: the rules are checked again
+ * (STORE_CONFLICT with *why: a request not pending, from merged or claimed
+ * by someone else since, a loop), then the merge is applied in the same
+ * write transaction. Reject: the note is kept. STORE_NOTFOUND for an
+ * unknown id; STORE_INVALID for a bad note.
+ */
+int store_merge_decide(struct store *s, uint64_t id, int approve,
+    struct sv reviewer_note, int *why);
+
+/* Merge requests in id order; state 0 for all, else that state only. */
+typedef int (*store_merge_cb)(void *ctx, const struct store_merge_req *m);
+int store_merge_requests_each(struct store_rtxn *t, int state,
+    store_merge_cb cb, void *ctx);
+int store_merge_request_by_id(struct store_rtxn *t, uint64_t id,
+    struct store_merge_req *out);
+
+/*
+ * An https URL as a link on a page may hold one: "https://", a host of
+ * letters, digits, '.' and '-' (not starting with either), an optional
+ * port of 1..5 digits, then printable ASCII without space, '"', '<', '>'
+ * or '\\'. No length limit here (the callers have theirs). 1 or 0.
+ */
+int store_https_url_valid(struct sv v);
+
 /* ---- sessions: sign-outs the server keeps ----------------------------------
  *
  * Session cookies are signed and stateless (fcgi-app/session.h); what the

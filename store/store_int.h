@@ -100,6 +100,18 @@
  *               institution changed (import_pview.c); any other writer of
  *               those fields must do the same, or drop the entry.
  *
+ * User data of a claimed profile's owner (ownerdata.c; no schema bump:
+ * new databases, absent from an older store until its next writable open):
+ *
+ *  ownerset     "A123" -> owner settings record (codec.h, kind 'O'): the
+ *               bio line, open to collaborate, homepage, who wrote them
+ *  hidden       "A123" -> DUPSORT|DUPFIXED u64 BE work | u64 BE unix
+ *               seconds: works the owner said are not theirs ("not my
+ *               paper"), unlinked from the profile by every import
+ *  mergereq     u64 BE request id -> merge request record (kind 'M'): an
+ *               owner asking that a duplicate researcher be merged into
+ *               theirs; meta "mergereq_last" the last id given out
+ *
  * So a researcher's works come newest first (unknown year, 0, last), and
  * co-authors and topics largest count first, ties by numeric id.
  *
@@ -131,8 +143,16 @@ enum store_db {
 	DB_USERCLAIMS,
 	DB_DISPUTES,
 	DB_PVIEWS,
+	DB_OWNERSET,
+	DB_HIDDEN,
+	DB_MERGEREQ,
 	DB__COUNT
 };
+
+/* Named databases an environment may hold: room for those above. */
+#define STORE_MAXDBS 64
+_Static_assert(DB__COUNT <= STORE_MAXDBS && DB__COUNT <= 64,
+    "STORE_MAXDBS and the absent mask hold every database");
 
 /* The databases a read-only open tolerates missing (see above). */
 #define DB_USERDATA_FIRST DB_FOLLOWS
@@ -150,7 +170,7 @@ struct store {
 	MDB_env  *env;
 	MDB_dbi   dbi[DB__COUNT];
 	unsigned  flags;          /* STORE_RDONLY, ... */
-	unsigned  absent;         /* bit db: database db is missing (read-only) */
+	uint64_t  absent;         /* bit db: database db is missing (read-only) */
 	uint64_t  map_max;        /* bytes a writer may grow the map to */
 	int       map_fixed;      /* the caller chose the map size */
 	_Atomic(struct store_rtxn *) spare;   /* a reset read txn to renew */
@@ -299,6 +319,14 @@ int meta_last_part(MDB_txn *txn, MDB_dbi meta, const char *entity,
     char last[11]);
 /* Puts a text meta value (no NUL kept). */
 int meta_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *v);
+
+/*
+ * Owner data inside a write transaction (ownerdata.c): whether user owns
+ * researcher id (0, or EPERM), and a bump of its record version.
+ */
+int owner_check(MDB_txn *txn, const MDB_dbi *dbi, struct sv id,
+    struct sv user);
+int researcher_bump(MDB_txn *txn, const MDB_dbi *dbi, struct sv id);
 
 /*
  * A researcher merged into another, inside the importer's transaction

@@ -220,6 +220,23 @@ export_json(struct store_rtxn *t, const struct store_researcher *r,
 	jw_obj_close(j);
 	jw_uint(j, "verification_level", store_level(r));
 	jw_str(j, "claim", sv_cstr(claim_name(r->claim)));
+	/* What the owner of a claimed profile says of it; null otherwise. */
+	{
+		struct store_owner_settings o;
+
+		if (r->claim == STORE_CLAIM_APPROVED &&
+		    ((rc = store_owner_settings_get(t, r->id, &o)) == 0 ||
+		    rc == STORE_NOTFOUND)) {
+			jw_obj_open(j, "owner");
+			jw_str_or_null(j, "bio", o.bio);
+			jw_str_or_null(j, "homepage", o.homepage);
+			jw_bool(j, "open_to_collaborate", o.open_to_collaborate);
+			jw_obj_close(j);
+		} else if (r->claim == STORE_CLAIM_APPROVED)
+			goto out;
+		else
+			jw_null(j, "owner");
+	}
 	jw_int_or_null(j, "first_year", r->first_year);
 	jw_int_or_null(j, "last_year", r->last_year);
 	jw_arr_open(j, "works");

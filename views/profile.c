@@ -41,6 +41,8 @@ enum {
 	P_WORKS, P_TOPICS, P_CLOSE_COLLABORATORS, P_WORKS_CAPPED, P_WORKS_SHOWN,
 	P_ORCID, P_HAS_CITATIONS, P_CITED, P_H_INDEX, P_I10_INDEX, P_OA_STATS,
 	P_OA_CITED, P_OA_H_INDEX, P_OA_I10_INDEX, P_OA_KNOWN,
+	/* what the owner of a claimed profile says */
+	P_BIO, P_OPEN, P_HOMEPAGE,
 	/* institutions */
 	P_MORE_CURRENT, P_N_HISTORY, P_HISTORY_ITEMS, P_I_NAME, P_I_YEARS,
 	P_I_CURRENT,
@@ -102,6 +104,9 @@ static const struct tmpl_slot profile_slots[P__COUNT] = {
 	[P_OA_KNOWN] = { "oa_known", TMPL_VAR, 0 },
 	[P_OA_H_INDEX] = { "oa_h_index", TMPL_VAR, 0 },
 	[P_OA_I10_INDEX] = { "oa_i10_index", TMPL_VAR, 0 },
+	[P_BIO] = { "bio", TMPL_VAR, 0 },
+	[P_OPEN] = { "open", TMPL_VAR, 0 },
+	[P_HOMEPAGE] = { "homepage", TMPL_VAR, 0 },
 	[P_MORE_CURRENT] = { "more_current", TMPL_SECTION, 0 },
 	[P_N_HISTORY] = { "n_history", TMPL_VAR, 0 },
 	[P_HISTORY_ITEMS] = { "history_items", TMPL_SECTION, 0 },
@@ -169,6 +174,9 @@ struct pctx {
 	struct sv                      canonical, orcid_url;
 	unsigned                       trust;   /* tp.total */
 	struct store_trust_parts       tp;      /* what it is made of */
+	/* The owner's settings (claimed profiles only; else the defaults:
+	 * the page keeps the seed's words). */
+	struct store_owner_settings    own;
 
 	/* co-authors, most shared works first; the first n_close are close */
 	size_t                         nco, n_close, n_other;
@@ -322,6 +330,9 @@ profile_var(void *ctx, int slot, struct tmpl_val *out)
 	case P_LEVEL:       return tmpl_num(out, store_level(r));
 	case P_CLAIM_LABEL: return tmpl_str(out, sv_cstr(claim_label(r->claim)));
 	case P_CLAIMED:     return tmpl_num(out, r->claim == STORE_CLAIM_APPROVED);
+	case P_BIO:         return tmpl_str(out, p->own.bio);
+	case P_OPEN:        return tmpl_num(out, p->own.open_to_collaborate);
+	case P_HOMEPAGE:    return tmpl_str(out, p->own.homepage);
 	/* The score's parts, from the function that adds them up. */
 	case P_TP_LEVEL:    return tmpl_num(out, p->tp.level);
 	case P_TP_WORKS:    return tmpl_num(out, p->tp.works);
@@ -572,6 +583,15 @@ view_profile(struct store_rtxn *t, const struct store_researcher *r,
 	p->pg = pg;
 	store_trust_parts(r, &p->tp);
 	p->trust = p->tp.total;
+	/* What the owner said shows while the profile is theirs. */
+	if (r->claim == STORE_CLAIM_APPROVED) {
+		rc = store_owner_settings_get(t, r->id, &p->own);
+		if (rc != 0 && rc != STORE_NOTFOUND)
+			goto out;
+	} else {
+		memset(&p->own, 0, sizeof(p->own));
+		p->own.open_to_collaborate = 1;   /* the seed's words */
+	}
 	p->wl = (struct work_list){ t, r, coauthor_slug, p };
 	/* The list with years is worth showing once it says more than the
 	 * badges: a past institution, or years. */

@@ -16,6 +16,7 @@ enum view_tmpl {
 	VT_WORKS,     /* works.html: a researcher's published work, paged */
 	VT_WORK,      /* work.html: one work of a list (profile, works) */
 	VT_ME,        /* me.html: a signed-in user's own page */
+	VT_OWNER,     /* owner.html: the owner edits a claimed profile */
 	VT__COUNT
 };
 
@@ -29,6 +30,7 @@ extern const struct tmpl_def graph_def;
 extern const struct tmpl_def works_def;
 extern const struct tmpl_def work_def;
 extern const struct tmpl_def me_def;
+extern const struct tmpl_def owner_def;
 
 /*
  * The loaded template for id, or NULL when views_load() has not succeeded

@@ -20,6 +20,7 @@ static const struct tmpl_def *const defs[VT__COUNT] = {
 	[VT_WORKS] = &works_def,
 	[VT_WORK] = &work_def,
 	[VT_ME] = &me_def,
+	[VT_OWNER] = &owner_def,
 };
 
 /* The set in use: read-only process-wide state, replaced whole by views_load. */

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { HtmlValidate } from 'html-validate';
 
@@ -458,6 +459,92 @@ await section('claim', async () => {
 	ok(await page.getByText('0000-0002-1825-0097', { exact: true }).isVisible(), '/me: the ORCID iD as kept');
 	await checkPage(page, 'me');
 	ok(problems.length === 0, 'claim: no console error or CSP violation', problems.join('\n'));
+	await page.close();
+});
+
+// ---- the owner's journey: the claim approved, then the profile edited, script on and off --
+// (the reviewer's step is bzpeer-admin's, on the stack's store: STORE and BUILD from lib.sh)
+await section('owner', async () => {
+	const admin = (...a) => execFileSync(join(process.env.BUILD, 'bzpeer-admin'),
+		['--store', process.env.STORE, ...a], { encoding: 'utf8' });
+	const line = admin('claims', 'list', '--state', 'pending').split('\n')
+		.find((l) => l.includes(' zhiyuan-li '));
+	ok(!!line, 'owner: demo\'s claim of zhiyuan-li waits for review', line);
+	admin('claims', 'approve', line.split(' ')[0]);
+	const { page, problems } = await open(CLAIMED, DESKTOP);
+	// 400s of refused forms are what was asked for
+	page.removeAllListeners('console');
+	page.on('console', (m) => {
+		if (m.type() === 'error' && !m.text().includes('status of 400'))
+			problems.push(m.text());
+	});
+	await page.getByRole('link', { name: 'Edit your profile' }).click();
+	await page.waitForURL('**' + CLAIMED + '/edit');
+	ok(await page.getByRole('heading', { name: 'Edit Zhiyuan Li' }).isVisible(),
+		'owner: "Edit your profile" on the profile leads to the edit page');
+	const edit = await page.goto(BASE + CLAIMED + '/edit');
+	await validateServed(edit, 'owner-edit');
+	await checkPage(page, 'owner-edit');
+
+	// script on: a homepage that is not https is refused at its field
+	await page.locator('#owner-bio').fill('Optimization and the theory of deep learning.');
+	await page.locator('#owner-homepage').fill('javascript:alert(1)');
+	let answered = page.waitForResponse((r) => r.url().endsWith(CLAIMED + '/settings'));
+	await page.getByRole('button', { name: 'Save' }).click();
+	let resp = await answered;
+	await page.waitForLoadState('load');
+	ok(resp.status() === 400, 'owner (script on): a javascript: homepage answers 400 with the form', String(resp.status()));
+	await validateServed(resp, 'owner-errors');
+	await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'settings-errors',
+		null, { timeout: 5000 }).catch(() => {});
+	const st = await page.evaluate(() => {
+		const f = document.getElementById('owner-homepage');
+		const err = document.getElementById('owner-homepage-error');
+		return { focus: document.activeElement && document.activeElement.id, invalid: f.getAttribute('aria-invalid'),
+			described: (f.getAttribute('aria-describedby') || '').includes('owner-homepage-error'),
+			err: err && err.textContent, bio: document.getElementById('owner-bio').value, value: f.value };
+	});
+	ok(st.focus === 'settings-errors' && st.invalid === 'true' && st.described && /https/.test(st.err || ''),
+		'owner (script on): the error summary has the focus, the field its error', JSON.stringify(st));
+	ok(st.bio.startsWith('Optimization') && st.value === 'javascript:alert(1)', 'owner: what was typed is kept', JSON.stringify(st));
+	await checkPage(page, 'owner-errors');
+
+	// script off: saved, Post/Redirect/Get, the profile shows it
+	const cdp = await context.newCDPSession(page);
+	await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+	await page.goto(BASE + CLAIMED + '/edit');
+	await page.locator('#owner-bio').fill('Optimization and the theory of deep learning.');
+	await page.locator('#owner-homepage').fill('https://www.cs.princeton.edu/~zl/');
+	await page.locator('#owner-open-no').check();
+	let nav = page.waitForNavigation();
+	await page.getByRole('button', { name: 'Save' }).click();
+	let r = await nav;
+	ok(r && r.url().endsWith(CLAIMED + '/edit') && r.status() === 200 &&
+		await page.getByText('Saved: your profile shows it now.').isVisible(),
+		'owner (script off): saved, back on the edit page with the flash (PRG)', r ? `${r.status()} ${r.url()}` : 'none');
+	nav = page.waitForNavigation();
+	await page.getByRole('button', { name: /^Not mine/ }).first().click();
+	await nav;
+	ok(await page.getByText('Removed from your profile. You can put it back below.').isVisible() &&
+		await page.getByRole('button', { name: /^Put back/ }).count() === 1,
+		'owner (script off): "Not mine" removes a work; it can be put back');
+	await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
+	await page.reload();
+	await checkPage(page, 'owner-edit-removed');
+	await page.goto(BASE + CLAIMED);
+	ok(await page.getByText('Optimization and the theory of deep learning.').isVisible(),
+		'owner: the profile shows the bio line');
+	const link = page.locator('.homepage a');
+	ok(await link.getAttribute('href') === 'https://www.cs.princeton.edu/~zl/' &&
+		await link.getAttribute('rel') === 'nofollow ugc noopener', 'owner: the homepage link, rel=nofollow ugc noopener');
+	ok(await page.getByText('Not open to collaboration now').isVisible(), 'owner: not open to collaborate, said');
+	await checkPage(page, 'owner-profile');
+	nav = page.waitForNavigation();
+	await page.goto(BASE + CLAIMED + '/edit');
+	await page.getByRole('button', { name: /^Put back/ }).click();
+	await page.waitForLoadState('load');
+	ok(await page.getByText('Put back on your profile.').isVisible(), 'owner (script on): put back');
+	ok(problems.length === 0, 'owner: no console error or CSP violation', problems.join('\n'));
 	await page.close();
 });
 

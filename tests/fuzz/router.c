@@ -1,4 +1,4 @@
-/* router.c (fuzz): req_begin's path splitting and decoding, and route_match over the real route table. */
+/* router.c (fuzz): req_begin's path splitting and decoding, route_match over the real route table, and researcher_ref_parse (a researcher named in a form field). */
 /*
  * The table is static in fcgi-app/router.c; including the file here fuzzes
  * the real patterns without exporting them. (The archive's router.o is then
@@ -45,6 +45,42 @@ check_match(const char *pattern, struct request *r)
 	FUZZ_CHECK(seg == r->nseg);
 }
 
+/*
+ * researcher_ref_parse on the same bytes: an id is canonical ("A" and
+ * digits, no leading zero), a slug a line of at most STORE_SLUG_MAX * 4
+ * bytes without '/', '?', '#', space or backslash; either parses back to
+ * itself; a refusal leaves nothing.
+ */
+static void
+check_ref(struct sv in)
+{
+	struct researcher_ref ref, again;
+	struct buf out = BUF_INIT, out2 = BUF_INIT;
+
+	if (researcher_ref_parse(in, &out, &ref) != 0) {
+		FUZZ_CHECK(out.len == 0);
+		buf_free(&out);
+		return;
+	}
+	FUZZ_CHECK(out.len > 0);
+	if (ref.is_id) {
+		FUZZ_CHECK(out.len >= 2 && out.len <= 20 && out.p[0] == 'A' &&
+		    out.p[1] != '0');
+		for (size_t i = 1; i < out.len; i++)
+			FUZZ_CHECK(out.p[i] >= '0' && out.p[i] <= '9');
+	} else {
+		FUZZ_CHECK(out.len <= STORE_SLUG_MAX * 4 &&
+		    store_text_valid(buf_sv(&out), STORE_TEXT_LINE));
+		for (size_t i = 0; i < out.len; i++)
+			FUZZ_CHECK(strchr("/?# \\", out.p[i]) == NULL);
+	}
+	FUZZ_CHECK(researcher_ref_parse(buf_sv(&out), &out2, &again) == 0);
+	FUZZ_CHECK(again.is_id == ref.is_id && out2.len == out.len &&
+	    memcmp(out2.p, out.p, out.len) == 0);
+	buf_free(&out);
+	buf_free(&out2);
+}
+
 FUZZ_ONE(router)
 {
 	static const char *const methods[] = { "GET", "HEAD", "POST", "PUT",
@@ -65,6 +101,7 @@ FUZZ_ONE(router)
 	param[1].name = SV_LIT("REQUEST_URI");
 	param[1].value = (struct sv){ e.p, nul ? (size_t)(nul - e.p) : e.len };
 
+	check_ref((struct sv){ (const char *)data + 1, size - 1 });
 	rc = req_begin(r, param, 2, (struct sv){ "", 0 }, 0);
 	FUZZ_CHECK(rc == 0 || rc == 400 || rc == 404);
 	FUZZ_CHECK(r->status == (rc ? rc : 200));

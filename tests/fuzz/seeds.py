@@ -92,6 +92,14 @@ for m in range(8):
               '/researchers/.json', '/researchers/%2e%2e', 'x']:
         if m in (0, 2) or s in ('/', '/researchers/sanjeev-arora'):
             put('router', bytes([m]) + s.encode())
+# ... and researcher_ref_parse: what an owner names a duplicate with.
+for s in ['https://bzpeer.example/researchers/zhiyuan-li?x=1', '/researchers/A5000000002/works',
+          ' A5000000002 ', 'https://openalex.org/A123', 'nguy%E1%BB%85n-van-an',
+          '/researchers/%E7%8E%8B%E5%B0%8F%E6%98%8E', 'a%2Fb', 'https://evil.example/other/x',
+          '/researchers/a123', 'javascript:alert(1)', '/researchers/sanjeev-arora/edit',
+          '/researchers/sanjeev-arora/settings', '/researchers/sanjeev-arora/hide',
+          '/researchers/sanjeev-arora/merge']:
+    put('router', b'G' + s.encode())
 
 # ---- session --------------------------------------------------------------------------
 for s in ['ZGVtbw.1700000100.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'demo', '..',
