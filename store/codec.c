@@ -658,6 +658,52 @@ rec_mergereq_decode(const void *data, size_t len, struct store_merge_req *out)
 	return rc;
 }
 
+void
+rec_invite_encode(struct buf *out, const struct store_invite *c)
+{
+	size_t start = rec_begin(out, REC_INVITE);
+
+	rec_put_uint(out, c->id);
+	rec_put_str(out, c->researcher_id);
+	rec_put_str(out, c->sender);
+	rec_put_str(out, c->owner);
+	rec_put_str(out, c->subject);
+	rec_put_str(out, c->message);
+	rec_put_str(out, c->sender_contact);
+	rec_put_str(out, c->owner_contact);
+	rec_put_uint(out, c->state);
+	rec_put_uint(out, c->sent_at);
+	rec_put_uint(out, c->decided_at);
+	rec_end(out, start);
+}
+
+int
+rec_invite_decode(const void *data, size_t len, struct store_invite *out)
+{
+	struct rec_reader r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = rec_open(&r, data, len, REC_INVITE)) != 0)
+		return rc;
+	out->id = rec_get_uint(&r, UINT64_MAX);
+	out->researcher_id = rec_get_str(&r);
+	out->sender = rec_get_str(&r);
+	out->owner = rec_get_str(&r);
+	out->subject = rec_get_str(&r);
+	out->message = rec_get_str(&r);
+	out->sender_contact = rec_get_str(&r);
+	out->owner_contact = rec_get_str(&r);
+	out->state = (uint8_t)rec_get_uint(&r, STORE_INVITE_DECLINED);
+	out->sent_at = rec_get_uint(&r, UINT64_MAX);
+	out->decided_at = rec_get_uint(&r, UINT64_MAX);
+	if ((rc = rec_close(&r)) == 0 && out->state == 0)
+		rc = STORE_CORRUPT;    /* no such state */
+	if (rc != 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
 /* ---- walking a work's pairs (public, store.h) ----------------------------- */
 
 /* Reads the pair at *pos in [raw, raw+len); 0 or STORE_NOTFOUND at the end. */

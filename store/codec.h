@@ -31,6 +31,7 @@ enum rec_kind {
 	REC_PVIEW = 'P',     /* pviews: a profile's reads in one (store_int.h) */
 	REC_OWNER = 'O',
 	REC_MERGEREQ = 'M',
+	REC_INVITE = 'I',
 };
 
 /*
@@ -92,6 +93,9 @@ int  rec_topic_decode(const void *data, size_t len,
  */
 void rec_claim_encode(struct buf *out, const struct store_claim *c);
 int  rec_claim_decode(const void *data, size_t len, struct store_claim *out);
+/* An invitation (invite.c checks the lengths before it encodes). */
+void rec_invite_encode(struct buf *out, const struct store_invite *c);
+int  rec_invite_decode(const void *data, size_t len, struct store_invite *out);
 
 /*
  * A claimed profile's owner settings; decoding checks open_to_collaborate

@@ -286,6 +286,28 @@ owner_text(struct buf *b, MDB_val v)
 	return 0;
 }
 
+static int
+invite_text(struct buf *b, MDB_val v)
+{
+	struct store_invite c;
+	int rc = rec_invite_decode(v.mv_data, v.mv_size, &c);
+
+	if (rc != 0)
+		return rc;
+	field_num(b, "id", c.id);
+	field_str(b, "researcher", c.researcher_id);
+	field_str(b, "sender", c.sender);
+	field_str(b, "owner", c.owner);
+	field_num(b, "state", c.state);
+	field_str(b, "subject", c.subject);
+	field_str(b, "message", c.message);
+	field_str(b, "sender_contact", c.sender_contact);
+	field_str(b, "owner_contact", c.owner_contact);
+	field_num(b, "sent_at", c.sent_at);
+	field_num(b, "decided_at", c.decided_at);
+	return 0;
+}
+
 /* A u64 BE of 8 bytes as a decimal number after a space; -1 otherwise. */
 static int
 be64_text(struct buf *b, MDB_val v)
@@ -409,6 +431,13 @@ value_text(struct buf *b, enum store_db db, MDB_val k, MDB_val v)
 		buf_putc(b, ' ');
 		dump_quote(b, val_sv(v));
 		return 0;
+	case DB_INVITES:
+		return invite_text(b, v);
+	case DB_INVITEKEYS:
+		/* A u64 BE (an id, a time), or the empty value of a list. */
+		if (v.mv_size == 0)
+			return 0;
+		return be64_text(b, v);
 	case DB_PVIEWS:           /* not dumped (store_dump) */
 	case DB__COUNT:
 		break;
@@ -452,7 +481,8 @@ store_dump(struct store_rtxn *t, FILE *out)
 			buf_reset(&line);
 			buf_puts(&line, store_db_name((enum store_db)db));
 			buf_putc(&line, ' ');
-			if ((db == DB_CLAIMS || db == DB_DISPUTES) &&
+			if ((db == DB_CLAIMS || db == DB_DISPUTES ||
+			    db == DB_INVITES) &&
 			    k.mv_size == 8)
 				buf_putu64(&line, get_be64(k.mv_data));
 			else if (db == DB_REVOKED &&

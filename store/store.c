@@ -45,6 +45,8 @@ static const struct {
 	[DB_OWNERSET]    = { "ownerset", 0 },
 	[DB_HIDDEN]      = { "hidden", MDB_DUPSORT | MDB_DUPFIXED },
 	[DB_MERGEREQ]    = { "mergereq", 0 },
+	[DB_INVITES]     = { "invites", 0 },
+	[DB_INVITEKEYS]  = { "invitekeys", 0 },
 };
 
 const char *

@@ -882,6 +882,115 @@ int store_merge_request_by_id(struct store_rtxn *t, uint64_t id,
  */
 int store_https_url_valid(struct sv v);
 
+/* ---- invitations: direct collaboration (invite.c) ---------------------------
+ *
+ * A signed-in user (the sender) invites the owner of a claimed researcher
+ * profile (the user whose claim of it was approved) to collaborate: a
+ * subject line and a message, plain text (store_text_valid: a line, a
+ * note). An invitation is open until the owner accepts or declines it;
+ * a sender has at most one open invitation per researcher. The owner may
+ * block a sender: that declines the sender's open invitation and refuses
+ * their new ones for this researcher until unblocked. Contacts are given
+ * only on acceptance, and then both ways: the owner's is the institutional
+ * email of their approved claim, the sender's their account name (the
+ * identity the sign-in vouched for, often an email address); both are
+ * written into the invitation when it is accepted, so they stay what was
+ * shown however the claim changes later. Invitations are user data: the
+ * importer never writes them, so they survive re-imports. The writers
+ * follow the rules of the user-data writers above.
+ */
+enum store_invite_state {
+	STORE_INVITE_OPEN = 1,
+	STORE_INVITE_ACCEPTED = 2,
+	STORE_INVITE_DECLINED = 3,
+};
+
+/* Limits in characters, as a form's maxlength counts them (utf8_chars). */
+#define STORE_INVITE_SUBJECT_MAX 150
+#define STORE_INVITE_MESSAGE_MAX 2000
+
+struct store_invite {
+	uint64_t  id;             /* 1, 2, ... in sending order */
+	struct sv researcher_id;
+	struct sv sender;         /* the user who sent it */
+	struct sv owner;          /* the researcher's owner when it was sent */
+	struct sv subject;        /* a line */
+	struct sv message;        /* a note */
+	struct sv sender_contact; /* both empty until accepted */
+	struct sv owner_contact;
+	uint8_t   state;          /* enum store_invite_state */
+	uint64_t  sent_at;        /* unix seconds */
+	uint64_t  decided_at;     /* unix seconds, 0 while open */
+};
+
+/*
+ * Whether researcher r takes invitations: claimed (an approved claim) and
+ * its owner says they are open to collaborate. Read in t. 1 or 0 (a
+ * store error reads as 0: nothing is offered that could not be sent).
+ */
+int store_invite_open_for(struct store_rtxn *t, const struct store_researcher *r);
+
+/*
+ * Sends in->subject and in->message from in->sender to the owner of
+ * in->researcher_id (in->id, owner, contacts, state and decided_at are
+ * ignored; sent_at 0 means now). Checked in this order, inside the write
+ * transaction: STORE_INVALID for a bad user name or a field past its limit
+ * or not text (an empty subject or message included); STORE_NOTFOUND for an
+ * unknown researcher; STORE_CONFLICT with *why: the researcher takes no
+ * invitations (STORE_INVITE_CLOSED: store_invite_open_for), the sender is
+ * its owner (STORE_INVITE_OWN), the owner blocked the sender
+ * (STORE_INVITE_BLOCKED); STORE_EXISTS when the sender already has an open
+ * invitation to this researcher (*id gets that one). *id gets the new id.
+ */
+enum store_invite_why {
+	STORE_INVITE_CLOSED = 1,
+	STORE_INVITE_OWN,
+	STORE_INVITE_BLOCKED,
+};
+int store_invite_send(struct store *s, const struct store_invite *in,
+    uint64_t *id, int *why);
+
+/*
+ * The owner's answer to invitation id, by user (now: unix seconds, 0 the
+ * clock's). Accept or decline an open one (else STORE_CONFLICT): its
+ * state, decided_at, and on acceptance both contacts. Block: the sender's
+ * invitations to this researcher are refused from now on, and this one,
+ * when open, is declined; blocking again changes nothing. Unblock: the
+ * block goes (none: nothing changes). STORE_NOTFOUND for an unknown id
+ * and for one user may not answer: sent to someone else, or to a profile
+ * user no longer owns (a stranger learns nothing of it); STORE_INVALID
+ * for a bad user name or action.
+ */
+enum store_invite_action {
+	STORE_INVITE_ACCEPT = 1,
+	STORE_INVITE_DECLINE,
+	STORE_INVITE_BLOCK,
+	STORE_INVITE_UNBLOCK,
+};
+int store_invite_decide(struct store *s, uint64_t id, struct sv user,
+    int action, uint64_t now);
+
+/* Reading: strings are views into t. STORE_NOTFOUND, or STORE_CORRUPT. */
+int store_invite_by_id(struct store_rtxn *t, uint64_t id,
+    struct store_invite *out);
+/* The sender's open invitation to researcher_id: its id, or STORE_NOTFOUND. */
+int store_invite_open_of(struct store_rtxn *t, struct sv researcher_id,
+    struct sv sender, uint64_t *id);
+/* Whether the owner of researcher_id blocked sender (*out 0 or 1). */
+int store_invite_blocked(struct store_rtxn *t, struct sv researcher_id,
+    struct sv sender, int *out);
+/*
+ * The invitations sent to researcher_id's owners (every owner's: a caller
+ * showing them to one owner keeps those with that owner), and those sent
+ * by sender, newest first; cb as store_claims_each's (0 goes on). An
+ * index entry without its invitation is STORE_CORRUPT.
+ */
+typedef int (*store_invite_cb)(void *ctx, const struct store_invite *c);
+int store_invites_to(struct store_rtxn *t, struct sv researcher_id,
+    store_invite_cb cb, void *ctx);
+int store_invites_from(struct store_rtxn *t, struct sv sender,
+    store_invite_cb cb, void *ctx);
+
 /* ---- sessions: sign-outs the server keeps ----------------------------------
  *
  * Session cookies are signed and stateless (fcgi-app/session.h); what the

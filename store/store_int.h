@@ -112,6 +112,21 @@
  *               owner asking that a duplicate researcher be merged into
  *               theirs; meta "mergereq_last" the last id given out
  *
+ * Invitations to collaborate (invite.c; no schema bump either: new
+ * databases, absent from an older store until its next writable open, and
+ * read as no invitations meanwhile):
+ *
+ *  invites      u64 BE invitation id -> invitation record (codec.h, 'I')
+ *  invitekeys   its indexes, one database, a tag byte first, every name
+ *               ended by a NUL (names hold none: store_text_valid):
+ *               'o' "A123" NUL sender -> u64 BE id: the pair's open one
+ *               'b' "A123" NUL sender -> u64 BE unix seconds: the owner of
+ *                   A123 refuses that sender's invitations since then
+ *               'r' "A123" NUL u64 BE id -> "": received by A123's owner
+ *               's' sender NUL u64 BE id -> "": sent by sender
+ *               (so each list is one range, newest last)
+ *  meta         "invite_last" -> u64 LE, the last invitation id given out
+ *
  * So a researcher's works come newest first (unknown year, 0, last), and
  * co-authors and topics largest count first, ties by numeric id.
  *
@@ -146,6 +161,8 @@ enum store_db {
 	DB_OWNERSET,
 	DB_HIDDEN,
 	DB_MERGEREQ,
+	DB_INVITES,      /* invitations (invite.c) */
+	DB_INVITEKEYS,   /* their indexes: open pair, blocks, received, sent */
 	DB__COUNT
 };
 
