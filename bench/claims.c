@@ -167,7 +167,7 @@ main(int argc, char **argv)
 		if (rc == 0) {
 			page_reset(&pg);
 			rc = view_me(t, (struct sv){ VIEWER,
-			    sizeof(VIEWER) - 1 }, &pg);
+			    sizeof(VIEWER) - 1 }, SV_LIT(""), &pg);
 		}
 		t2 = now_us();
 		store_read_end(t);

@@ -61,6 +61,8 @@ static const struct key keys[] = {
 	  "follow/claim/logout POSTs allowed per minute per session; more get 429 (needs Redis)" },
 	{ "post_rate_addr", K_LONG, F(post_rate_addr), 1, 1000000, "120",
 	  "POSTs allowed per minute per client address; more get 429 (needs Redis)" },
+	{ "invite_rate", K_LONG, F(invite_rate), 1, 100000, "10",
+	  "collaboration invitations a signed-in user may send per hour, on top of post_rate; more get 429 (needs Redis)" },
 	{ "store_map_max", K_LONG, F(store_map_max), 0, 1L << 40, "0",
 	  "largest size in bytes of the store's memory map, fixed from the start (0: as imported, grown on demand up to 1 TiB); a follow or claim that needs more answers 503 and writes nothing" },
 	{ "base_url", K_STR, F(base_url), 0, 0, "http://localhost",

@@ -30,6 +30,7 @@ struct config {
 	long  session_ttl;       /* seconds a sign-in lasts */
 	long  post_rate;         /* POSTs per minute per session */
 	long  post_rate_addr;    /* POSTs per minute per client address */
+	long  invite_rate;       /* invitations per hour per user */
 	long  store_map_max;     /* bytes; 0 = grow on demand (store_opts) */
 	char *base_url;          /* canonical origin for absolute links */
 	long  read_timeout_ms;   /* a FastCGI request arrives whole within it */

@@ -48,6 +48,11 @@ static const struct {
 	{ "unfollowed", "You no longer follow this researcher." },
 	{ "claimed",    "Your claim was sent for review." },
 	{ "disputed",   "Your dispute was sent for review, with the claim it disputes." },
+	{ "invited",    "Your invitation was sent. Its answer will be on your page." },
+	{ "invite_accepted", "Invitation accepted: you can now see each other's contact." },
+	{ "invite_declined", "Invitation declined." },
+	{ "invite_blocked", "Sender blocked: their invitations to this profile are refused from now on." },
+	{ "invite_unblocked", "Sender unblocked: they may invite you again." },
 	{ "signed_in",  "You are signed in." },
 	{ "signed_out", "You are signed out." },
 	{ "owner_saved", "Saved: your profile shows it now." },
@@ -167,7 +172,8 @@ profile_etag(struct buf *out, uint64_t gen, const struct store_researcher *res,
 		/* A hash of what differs per signed-in viewer. */
 		unsigned char bits = (unsigned char)(v->following | v->claim << 1 |
 		    v->own_claim << 3 | v->own_rejected << 4 |
-		    v->disputed << 5 | v->own_dispute << 6);
+		    v->disputed << 5 | v->own_dispute << 6 |
+		    v->invite_pending << 7);
 		uint64_t h = HASH64_SEED;
 
 		h = hash64(h, v->user.p, v->user.n);
@@ -176,6 +182,7 @@ profile_etag(struct buf *out, uint64_t gen, const struct store_researcher *res,
 		h = hash64(h, v->session.p, v->session.n);
 		h = hash64(h, v->flash.p, v->flash.n);
 		h = hash64(h, &bits, 1);
+		h = hash64(h, v->invite_sent_on.p, v->invite_sent_on.n);
 		buf_puts(out, "-s");
 		buf_putu64(out, h);
 		buf_putc(out, '"');
@@ -222,6 +229,30 @@ own_rejection(struct request *r, const struct store_researcher *res,
 	if (gmtime_r(&t, &tm) != NULL)
 		v->rejected_on = (struct sv){ v->rejected_day, strftime(
 		    v->rejected_day, sizeof(v->rejected_day), "%Y-%m-%d", &tm) };
+}
+
+/*
+ * A profile open to invitations: has the viewer one waiting for an answer
+ * there? Then they are told so, with its day, instead of the form. A store
+ * error here only leaves that out (the store refuses a second one anyway).
+ */
+static void
+own_invitation(struct request *r, const struct store_researcher *res,
+    struct viewer *v)
+{
+	struct store_invite c;
+	uint64_t id;
+	time_t t;
+	struct tm tm;
+
+	if (store_invite_open_of(r->txn, res->id, v->user, &id) != 0 ||
+	    store_invite_by_id(r->txn, id, &c) != 0)
+		return;
+	v->invite_pending = 1;
+	t = (time_t)c.sent_at;
+	if (gmtime_r(&t, &tm) != NULL)
+		v->invite_sent_on = (struct sv){ v->invite_day, strftime(
+		    v->invite_day, sizeof(v->invite_day), "%Y-%m-%d", &tm) };
 }
 
 /*
@@ -275,6 +306,8 @@ serve_profile(struct request *r, struct viewer *v, int status)
 		}
 		if (res->claim == STORE_CLAIM_NONE)
 			own_rejection(r, res, v);
+		if (store_invite_open_for(r->txn, res))
+			own_invitation(r, res, v);
 	}
 	rc = store_followers(r->txn, res->id, &v->followers);
 	if (rc != 0 && rc != STORE_NOTFOUND) {
@@ -382,7 +415,7 @@ handle_me(struct request *r)
 		return;
 	}
 	page_reset(&r->page);
-	if ((rc = view_me(r->txn, v.user, &r->page)) != 0) {
+	if ((rc = view_me(r->txn, v.user, v.csrf, &r->page)) != 0) {
 		store_failure(r, rc == STORE_NOTFOUND ? STORE_CORRUPT : rc);
 		return;
 	}

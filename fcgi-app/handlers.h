@@ -15,6 +15,8 @@ void handle_login(struct request *r);        /* GET /login?next= */
 void handle_logout(struct request *r);       /* POST /logout */
 void handle_follow(struct request *r);       /* POST /researchers/{slug}/follow */
 void handle_claim(struct request *r);        /* POST /researchers/{slug}/claim */
+void handle_invite(struct request *r);       /* POST /researchers/{slug}/invite */
+void handle_invite_answer(struct request *r); /* POST /me/invitations */
 
 /* The owner of a claimed profile (posts_owner.c). */
 void handle_owner_edit(struct request *r);     /* GET .../edit */
@@ -25,7 +27,7 @@ void handle_owner_merge(struct request *r);    /* POST .../merge */
 /* The forms the routes declare (router.c), each beside its handler. */
 extern const struct form_spec home_form, works_form, logout_form,
     follow_form, claim_form, owner_settings_form, owner_hide_form,
-    owner_merge_form;
+    owner_merge_form, invite_form, invite_answer_form;
 
 /* Shared by the handlers. */
 #define FLASH_COOKIE "bzf"

@@ -9,6 +9,7 @@
 #include "app.h"
 #include "handlers.h"
 #include "../store/log.h"
+#include "metrics.h"
 #include "router.h"
 #include "session.h"
 
@@ -481,4 +482,297 @@ handle_claim(struct request *r)
 	} else
 		post_done(r, (struct sv){ r->back.p, r->back.len },
 		    dispute ? "disputed" : "claimed");
+}
+
+/* ---- POST /researchers/{slug}/invite ------------------------------------------- */
+
+enum { INVITE_CSRF, INVITE_SUBJECT, INVITE_MESSAGE };
+
+/*
+ * Plain text: the subject a line, the message a note (store_text_valid),
+ * the limits the store's, in characters as the form's maxlength counts
+ * them (views/holes.html writes the same numbers).
+ */
+static const struct field_decl invite_fields[] = {
+	[INVITE_CSRF] = { "csrf", 128, valid_line, NULL },
+	[INVITE_SUBJECT] = { "subject", STORE_INVITE_SUBJECT_MAX, valid_line, NULL },
+	[INVITE_MESSAGE] = { "message", STORE_INVITE_MESSAGE_MAX, valid_text, NULL },
+};
+const struct form_spec invite_form = FORM_SPEC_FIELDS(invite_fields);
+
+/* Whether v holds something besides white space. */
+static int
+blank(struct sv v)
+{
+	for (size_t i = 0; i < v.n; i++)
+		if (v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != '\r' &&
+		    v.p[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* What is wrong with field k, in words for its field, into w; "" if nothing. */
+static const char *
+invite_problem(const struct form *f, int k, char *w, size_t n)
+{
+	const char *what = k == INVITE_SUBJECT ? "subject" : "message";
+	const char *err = form_error(f, (size_t)k);
+
+	if (err != NULL && strcmp(err, "too long") == 0)
+		snprintf(w, n, "The %s can be at most %d characters; please "
+		    "shorten it.", what, k == INVITE_SUBJECT ?
+		    STORE_INVITE_SUBJECT_MAX : STORE_INVITE_MESSAGE_MAX);
+	else if (err != NULL)
+		snprintf(w, n, k == INVITE_SUBJECT ? "The subject must be one "
+		    "line of plain text, without control characters." :
+		    "The message must be plain text, without control "
+		    "characters.");
+	else if (blank(form_get(f, (size_t)k)))
+		snprintf(w, n, k == INVITE_SUBJECT ? "Enter a subject: what the "
+		    "invitation is about, in one line." : "Enter a message: "
+		    "what you propose.");
+	else
+		w[0] = '\0';
+	return w;
+}
+
+/* Invitations per user per hour (invite_rate), beside post_rate. */
+static int
+invite_rate_ok(struct request *r)
+{
+	struct buf k = BUF_INIT;
+	struct sv key;
+	uint64_t n;
+	unsigned retry;
+	char tmp[16];
+
+	buf_puts(&k, "i:");
+	buf_put(&k, r->user.p, r->user.len);
+	key = (struct sv){ k.p, k.len };
+	cache_rate(r->app->cache, &key, 1, 3600, &n, &retry);
+	buf_free(&k);
+	if (n <= (uint64_t)r->app->cfg->invite_rate)
+		return 1;
+	metrics_rate_refused(MR_SESSION);
+	resp_error(r, 429, "Too many invitations",
+	    "You have sent as many invitations as this site allows in an hour; nothing was sent. Please try again later.");
+	snprintf(tmp, sizeof(tmp), "%u", retry);
+	resp_header(r, "Retry-After", sv_cstr(tmp));
+	return 0;
+}
+
+/*
+ * An invitation to collaborate, to the owner of a profile open to them
+ * (store_invite_open_for). Refused fields: the profile again (400) with
+ * each problem at its field and in a summary, and what was typed; a
+ * profile not open, the viewer's own, an invitation of theirs already
+ * open: 409; a sender the owner blocked: 403, in neutral words (the
+ * sender is not told why); sent: 303 back with a flash (or JSON).
+ */
+void
+handle_invite(struct request *r)
+{
+	struct store_invite in;
+	struct store_claim cl;
+	char ws[160], wm[160];
+	uint64_t id;
+	int rc, why;
+
+	/* The snapshot's view first, so a refused form is not shown again
+	 * where it is not offered; the store checks all of it again. */
+	if (!store_invite_open_for(r->txn, &r->res)) {
+		resp_error(r, 409, "Not taking invitations",
+		    "This researcher does not take direct invitations here; nothing was sent.");
+		return;
+	}
+	if (store_claim_of_researcher(r->txn, r->res_id, &cl) == 0 &&
+	    sv_eq(cl.user, (struct sv){ r->user.p, r->user.len })) {
+		resp_error(r, 409, "Your own profile",
+		    "This is your profile: you cannot send yourself an invitation.");
+		return;
+	}
+	invite_problem(&r->form, INVITE_SUBJECT, ws, sizeof(ws));
+	invite_problem(&r->form, INVITE_MESSAGE, wm, sizeof(wm));
+	if (ws[0] || wm[0]) {
+		struct viewer v;
+
+		if (r->json) {
+			char all[330];
+
+			snprintf(all, sizeof(all), "%s%s%s", ws, ws[0] && wm[0] ?
+			    " " : "", wm);
+			resp_error(r, 400, "Bad request", all);
+			return;
+		}
+		viewer_for(r, &v);
+		v.invite_errors = 1;
+		v.invite_subject_error = sv_cstr(ws);
+		v.invite_message_error = sv_cstr(wm);
+		v.invite_subject = form_typed(&r->form, INVITE_SUBJECT);
+		v.invite_message = form_typed(&r->form, INVITE_MESSAGE);
+		/* Signed in, so served private, no-cache: never shared. */
+		serve_profile(r, &v, 400);
+		return;
+	}
+	if (!invite_rate_ok(r))
+		return;
+	memset(&in, 0, sizeof(in));
+	in.researcher_id = r->res_id;
+	in.sender = (struct sv){ r->user.p, r->user.len };
+	in.subject = form_get(&r->form, INVITE_SUBJECT);
+	in.message = form_get(&r->form, INVITE_MESSAGE);
+	req_end_txn(r);
+	rc = store_invite_send(r->app->store, &in, &id, &why);
+	if (rc == STORE_CONFLICT && why == STORE_INVITE_BLOCKED) {
+		resp_error(r, 403, "Invitation not sent",
+		    "This researcher is not taking invitations from this account; nothing was sent.");
+		return;
+	}
+	if (rc == STORE_CONFLICT && why == STORE_INVITE_OWN) {
+		resp_error(r, 409, "Your own profile",
+		    "This is your profile: you cannot send yourself an invitation.");
+		return;
+	}
+	if (rc == STORE_CONFLICT) {
+		resp_error(r, 409, "Not taking invitations",
+		    "This researcher does not take direct invitations here; nothing was sent.");
+		return;
+	}
+	if (rc == STORE_EXISTS) {
+		resp_error(r, 409, "Invitation already open",
+		    "Your invitation to this researcher is still waiting for an answer; you can send another once it is answered.");
+		return;
+	}
+	if (rc == STORE_INVALID) {
+		resp_error(r, 400, "Bad request",
+		    "The invitation must have a subject and a message, in plain text.");
+		return;
+	}
+	if (rc != 0) {
+		write_failure(r, rc);
+		return;
+	}
+	log_info("invitation %llu sent to %.*s", (unsigned long long)id,
+	    (int)in.researcher_id.n, in.researcher_id.p);
+	if (r->json) {
+		struct jw j;
+
+		json_answer(r, &j);
+		jw_obj_open(&j, NULL);
+		jw_uint(&j, "invitation", id);
+		jw_str(&j, "state", SV_LIT("open"));
+		jw_obj_close(&j);
+		buf_putc(&r->body, '\n');
+	} else
+		post_done(r, (struct sv){ r->back.p, r->back.len }, "invited");
+}
+
+/* ---- POST /me/invitations ------------------------------------------------------------ */
+
+enum { ANSWER_CSRF, ANSWER_ID, ANSWER_ACTION };
+
+static const struct {
+	const char *action, *state, *flash;
+	int         code;
+} answers[] = {
+	{ "accept", "accepted", "invite_accepted", STORE_INVITE_ACCEPT },
+	{ "decline", "declined", "invite_declined", STORE_INVITE_DECLINE },
+	{ "block", NULL, "invite_blocked", STORE_INVITE_BLOCK },
+	{ "unblock", NULL, "invite_unblocked", STORE_INVITE_UNBLOCK },
+};
+
+static int
+valid_answer(struct sv v)
+{
+	for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
+		if (sv_eq_cstr(v, answers[i].action))
+			return 1;
+	return 0;
+}
+
+/* An invitation's number: 1 to 19 digits, so it fits in 64 bits. */
+static int
+valid_invite_id(struct sv v)
+{
+	if (v.n == 0 || v.n > 19)
+		return 0;
+	for (size_t i = 0; i < v.n; i++)
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return 0;
+	return 1;
+}
+
+static const struct field_decl answer_fields[] = {
+	[ANSWER_CSRF] = { "csrf", 128, valid_line, NULL },
+	[ANSWER_ID] = { "invitation", 19, valid_invite_id, "must be an invitation's number" },
+	[ANSWER_ACTION] = { "action", 8, valid_answer,
+	    "must be accept, decline, block or unblock" },
+};
+const struct form_spec invite_answer_form = FORM_SPEC(answer_fields);
+
+/*
+ * The owner's answer to an invitation sent to them: accept, decline,
+ * block the sender (declines it when open), unblock. 303 back to /me at
+ * the invitation with a flash, or JSON {invitation, state (accepted or
+ * declined, for those two), blocked}. An
+ * invitation that is not theirs to answer is 404, as an unknown one.
+ */
+void
+handle_invite_answer(struct request *r)
+{
+	struct buf loc = BUF_INIT;
+	struct sv a = form_get(&r->form, ANSWER_ACTION), n;
+	uint64_t id = 0;
+	size_t k;
+	int rc;
+
+	if (!form_has(&r->form, ANSWER_ID) || !form_has(&r->form,
+	    ANSWER_ACTION)) {
+		resp_error(r, 400, "Bad request",
+		    "invitation and action are needed: accept, decline, block or unblock.");
+		return;
+	}
+	n = form_get(&r->form, ANSWER_ID);
+	for (size_t i = 0; i < n.n; i++)
+		id = id * 10 + (uint64_t)(n.p[i] - '0');
+	for (k = 0; !sv_eq_cstr(a, answers[k].action); k++)
+		;
+	req_end_txn(r);
+	rc = store_invite_decide(r->app->store, id, (struct sv){ r->user.p,
+	    r->user.len }, answers[k].code, 0);
+	if (rc == STORE_NOTFOUND) {
+		resp_error(r, 404, "Invitation not found",
+		    "There is no invitation to you with this number.");
+		return;
+	}
+	if (rc == STORE_CONFLICT) {
+		resp_error(r, 409, "Already answered",
+		    "This invitation was already answered; its answer stands.");
+		return;
+	}
+	if (rc != 0) {
+		write_failure(r, rc);
+		return;
+	}
+	log_info("invitation %llu: %s", (unsigned long long)id,
+	    answers[k].action);
+	if (r->json) {
+		struct jw j;
+
+		json_answer(r, &j);
+		jw_obj_open(&j, NULL);
+		jw_uint(&j, "invitation", id);
+		if (answers[k].state != NULL)
+			jw_str(&j, "state", sv_cstr(answers[k].state));
+		if (answers[k].state == NULL)
+			jw_bool(&j, "blocked", answers[k].code ==
+			    STORE_INVITE_BLOCK);
+		jw_obj_close(&j);
+		buf_putc(&r->body, '\n');
+		return;
+	}
+	buf_puts(&loc, "/me#invitation-");
+	buf_putu64(&loc, id);
+	post_done(r, (struct sv){ loc.p, loc.len }, answers[k].flash);
+	buf_free(&loc);
 }

@@ -56,6 +56,11 @@ static const struct route routes[] = {
 	  &owner_hide_form, "The store cannot be written right now; nothing was changed. Please try again shortly." },
 	{ M_POST, "/researchers/{slug}/merge", handle_owner_merge, POSTED,
 	  &owner_merge_form, "The store cannot be written right now; nothing was changed. Please try again shortly." },
+	{ M_POST, "/researchers/{slug}/invite", handle_invite, POSTED,
+	  &invite_form, "The store cannot be written right now; your invitation was not sent. Please try again shortly." },
+	{ M_POST, "/me/invitations",       handle_invite_answer,
+	  ROUTE_SESSION | ROUTE_CSRF | ROUTE_RATE, &invite_answer_form,
+	  "The store cannot be written right now; nothing was changed. Please try again shortly." },
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

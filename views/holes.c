@@ -19,6 +19,9 @@ enum {
 	H_CLAIM_ERRORS, H_E_ORCID, H_E_EMAIL, H_E_URL, H_E_NOTE,
 	H_C_ORCID, H_C_EMAIL, H_C_URL, H_C_NOTE,
 	H_ORCID_MAX, H_EMAIL_MAX, H_URL_MAX, H_NOTE_MAX,
+	H_IS_INVITE, H_INVITE_OWNER, H_INVITE_PENDING, H_INVITE_SENT_ON,
+	H_INVITE_FORM, H_INVITE_ERRORS, H_E_SUBJECT, H_E_MESSAGE,
+	H_I_SUBJECT, H_I_MESSAGE, H_SUBJECT_MAX, H_MESSAGE_MAX,
 	H__COUNT
 };
 
@@ -58,6 +61,18 @@ static const struct tmpl_slot holes_slots[H__COUNT] = {
 	[H_C_EMAIL] = { "c_email", TMPL_VAR, 0 },
 	[H_C_URL] = { "c_url", TMPL_VAR, 0 },
 	[H_C_NOTE] = { "c_note", TMPL_VAR, 0 },
+	[H_IS_INVITE] = { "hole_invite", TMPL_VAR, 0 },
+	[H_INVITE_OWNER] = { "invite_owner", TMPL_VAR, 0 },
+	[H_INVITE_PENDING] = { "invite_pending", TMPL_VAR, 0 },
+	[H_INVITE_SENT_ON] = { "invite_sent_on", TMPL_VAR, 0 },
+	[H_INVITE_FORM] = { "invite_form", TMPL_VAR, 0 },
+	[H_INVITE_ERRORS] = { "invite_errors", TMPL_VAR, 0 },
+	[H_E_SUBJECT] = { "e_subject", TMPL_VAR, 0 },
+	[H_E_MESSAGE] = { "e_message", TMPL_VAR, 0 },
+	[H_I_SUBJECT] = { "i_subject", TMPL_VAR, 0 },
+	[H_I_MESSAGE] = { "i_message", TMPL_VAR, 0 },
+	[H_SUBJECT_MAX] = { "subject_max", TMPL_VAR, 0 },
+	[H_MESSAGE_MAX] = { "message_max", TMPL_VAR, 0 },
 };
 
 const struct tmpl_def holes_def = {
@@ -121,6 +136,27 @@ fill_var(void *ctx, int slot, struct tmpl_val *out)
 	case H_C_EMAIL:        return tmpl_str(out, v->claim_email);
 	case H_C_URL:          return tmpl_str(out, v->claim_url);
 	case H_C_NOTE:         return tmpl_str(out, v->claim_note);
+	/* The invitation hole sits in a profile open to invitations only
+	 * (profile.html); its owner gets none, nor a viewer whose
+	 * invitation waits for an answer. */
+	case H_IS_INVITE:      return tmpl_num(out, f->kind == HOLE_INVITE);
+	case H_INVITE_OWNER:
+		return tmpl_num(out, v->claim == STORE_CLAIM_APPROVED &&
+		    v->own_claim);
+	case H_INVITE_PENDING:
+		return tmpl_num(out, v->invite_pending && !(v->claim ==
+		    STORE_CLAIM_APPROVED && v->own_claim));
+	case H_INVITE_SENT_ON: return tmpl_str(out, v->invite_sent_on);
+	case H_INVITE_FORM:
+		return tmpl_num(out, v->user.n != 0 && !v->invite_pending &&
+		    !(v->claim == STORE_CLAIM_APPROVED && v->own_claim));
+	case H_INVITE_ERRORS:  return tmpl_num(out, v->invite_errors != 0);
+	case H_E_SUBJECT:      return tmpl_str(out, v->invite_subject_error);
+	case H_E_MESSAGE:      return tmpl_str(out, v->invite_message_error);
+	case H_I_SUBJECT:      return tmpl_str(out, v->invite_subject);
+	case H_I_MESSAGE:      return tmpl_str(out, v->invite_message);
+	case H_SUBJECT_MAX:    return tmpl_num(out, STORE_INVITE_SUBJECT_MAX);
+	case H_MESSAGE_MAX:    return tmpl_num(out, STORE_INVITE_MESSAGE_MAX);
 	}
 	return EINVAL;
 }

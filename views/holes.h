@@ -34,6 +34,17 @@ struct viewer {
 	struct sv claim_orcid_error, claim_email_error, claim_url_error,
 	          claim_note_error;
 	struct sv claim_orcid, claim_email, claim_url, claim_note;
+	/*
+	 * Direct collaboration (a profile open to invitations): this viewer's
+	 * invitation to it waiting for an answer, and when it was sent; a
+	 * refused invitation form, as the claim form above.
+	 */
+	int       invite_pending;
+	struct sv invite_sent_on;
+	char      invite_day[16];     /* invite_sent_on's bytes */
+	int       invite_errors;
+	struct sv invite_subject_error, invite_message_error;
+	struct sv invite_subject, invite_message;
 };
 
 /*

@@ -18,6 +18,7 @@ enum hole {
 	HOLE_FOLLOWERS,    /* the follower count, in the counters and the button */
 	HOLE_FOLLOW_FORM,  /* the follow form: Follow / Following, CSRF token */
 	HOLE_CLAIM,        /* "Log in to claim", the claim form, or claim state */
+	HOLE_INVITE,       /* the invitation form, or why there is none for this viewer */
 	HOLE__COUNT
 };
 

@@ -61,6 +61,8 @@ enum {
 	P_WORK_ITEMS, P_WORK,
 	/* what differs per viewer (holes.h) */
 	P_HOLE_FOLLOWERS, P_HOLE_FOLLOW_FORM, P_HOLE_CLAIM,
+	/* direct collaboration */
+	P_INVITE_OPEN, P_HOLE_INVITE,
 	P__COUNT
 };
 
@@ -156,6 +158,8 @@ static const struct tmpl_slot profile_slots[P__COUNT] = {
 	[P_HOLE_FOLLOWERS] = { "followers", TMPL_HOLE, HOLE_FOLLOWERS },
 	[P_HOLE_FOLLOW_FORM] = { "follow_form", TMPL_HOLE, HOLE_FOLLOW_FORM },
 	[P_HOLE_CLAIM] = { "claim", TMPL_HOLE, HOLE_CLAIM },
+	[P_INVITE_OPEN] = { "invite_open", TMPL_VAR, 0 },
+	[P_HOLE_INVITE] = { "invite", TMPL_HOLE, HOLE_INVITE },
 };
 
 const struct tmpl_def profile_def = {
@@ -333,6 +337,8 @@ profile_var(void *ctx, int slot, struct tmpl_val *out)
 	case P_BIO:         return tmpl_str(out, p->own.bio);
 	case P_OPEN:        return tmpl_num(out, p->own.open_to_collaborate);
 	case P_HOMEPAGE:    return tmpl_str(out, p->own.homepage);
+	/* Claimed and open to collaborate: the invitation form (a hole). */
+	case P_INVITE_OPEN: return tmpl_num(out, store_invite_open_for(p->t, r));
 	/* The score's parts, from the function that adds them up. */
 	case P_TP_LEVEL:    return tmpl_num(out, p->tp.level);
 	case P_TP_WORKS:    return tmpl_num(out, p->tp.works);
