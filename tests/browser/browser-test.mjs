@@ -455,7 +455,7 @@ await section('claim', async () => {
 	await validateServed(me, 'me');
 	ok(await page.locator('.claim-item').filter({ hasText: 'Zhiyuan Li' }).filter({ hasText: 'Waiting for review' }).count() === 1,
 		'/me lists the pending claim');
-	await page.getByText('What you sent').click();
+	await page.locator('.claim-item').filter({ hasText: 'Zhiyuan Li' }).getByText('What you sent').click();
 	ok(await page.getByText('0000-0002-1825-0097', { exact: true }).isVisible(), '/me: the ORCID iD as kept');
 	await checkPage(page, 'me');
 	ok(problems.length === 0, 'claim: no console error or CSP violation', problems.join('\n'));
@@ -546,6 +546,136 @@ await section('owner', async () => {
 	ok(await page.getByText('Put back on your profile.').isVisible(), 'owner (script on): put back');
 	ok(problems.length === 0, 'owner: no console error or CSP violation', problems.join('\n'));
 	await page.close();
+
+// ---- the invitation journey: a visitor invites, the owner accepts on /me, both see the contact ----
+// (tianhao-wang is claimed by demo, approved, by 60-browser.sh; demo2 is the
+// visitor, in a browser of their own), with JavaScript on, then off.
+const INVITED = '/researchers/tianhao-wang';
+async function userPage(ctx, js) {
+	const page = await ctx.newPage();
+	const problems = [];
+	page.on('console', (m) => {
+		// an invitation form sent back with its errors is a 400, as it should be
+		if (m.type() === 'error' && !(m.location().url.endsWith('/invite') && m.text().includes('status of 400')))
+			problems.push(m.text());
+	});
+	page.on('pageerror', (e) => problems.push(String(e)));
+	const cdp = await ctx.newCDPSession(page);
+	await cdp.send('Emulation.setScriptExecutionDisabled', { value: !js });
+	await page.setViewportSize(DESKTOP);
+	return { page, problems };
+}
+await section('invite', async () => {
+	const dir2 = mkdtempSync(join(tmpdir(), 'bzpeer-chromium-'));
+	const ctx2 = await chromium.launchPersistentContext(dir2, {
+		executablePath: CHROMIUM, headless: true,
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		viewport: DESKTOP, timeout: 30000,
+		httpCredentials: { username: 'demo2', password: 'demo2' },
+	});
+	try {
+		for (const js of [true, false]) {
+			const how = js ? 'script on' : 'script off';
+			const subject = `A joint workshop (${how})`;
+			const { page: v, problems } = await userPage(ctx2, js);
+			await v.goto(BASE + '/login?next=' + encodeURIComponent(INVITED));
+			ok(v.url().endsWith(INVITED) && await v.getByText('Tianhao Wang has claimed this author record and accepts direct collaboration invitations.').isVisible(),
+				`invite (${how}): the visitor, signed in, reads the seed's unlocked words`, v.url());
+			if (js) {
+				await v.locator('#direct-h').scrollIntoViewIfNeeded();
+				for (const [vp, w] of [[DESKTOP, 1280], [PHONE, 390]]) {
+					await v.setViewportSize(vp);
+					await v.locator('.card.direct').screenshot({ path: join(ART, `invite-form-${w}.png`) });
+				}
+				await v.setViewportSize(DESKTOP);
+			}
+			// refused: no subject; the message kept, escaped, never markup
+			await v.locator('#invite-message').fill('Hello <b>there</b>');
+			let answered = v.waitForResponse((r) => r.url().endsWith(INVITED + '/invite'));
+			await v.getByRole('button', { name: 'Send invitation' }).click();
+			const resp = await answered;
+			await v.waitForLoadState('load');
+			ok(resp.status() === 400, `invite (${how}): no subject answers 400 with the form`, String(resp.status()));
+			await v.waitForFunction(() => document.activeElement && document.activeElement.id === 'invite-errors',
+				null, { timeout: 5000 }).catch(() => {});
+			const st = await v.evaluate(() => {
+				const f = document.getElementById('invite-subject');
+				const ids = (f.getAttribute('aria-describedby') || '').split(/\s+/);
+				const err = ids.map((i) => document.getElementById(i)).find((e) => e && e.classList.contains('field-error'));
+				return { focus: document.activeElement && document.activeElement.id, invalid: f.getAttribute('aria-invalid'),
+					err: err ? err.textContent : null, message: document.getElementById('invite-message').value,
+					links: [...document.querySelectorAll('#invite-errors a')].map((l) => l.getAttribute('href')),
+					bold: document.querySelectorAll('.card.direct b').length };
+			});
+			ok(st.focus === 'invite-errors' && st.links.join() === '#invite-subject',
+				`invite (${how}): the focus on the error summary, which links to the field`, JSON.stringify(st));
+			ok(st.invalid === 'true' && st.err && st.err.includes('Enter a subject'),
+				`invite (${how}): the subject is marked invalid and described by its error`, JSON.stringify(st));
+			ok(st.message === 'Hello <b>there</b>' && st.bold === 0, `invite (${how}): what was typed is kept, as text`, JSON.stringify(st));
+			if (js) {
+				await validateServed(resp, 'invite-errors');
+				for (const [vp, w] of [[DESKTOP, 1280], [PHONE, 390]]) {
+					await v.setViewportSize(vp);
+					await v.locator('.card.direct').screenshot({ path: join(ART, `invite-errors-form-${w}.png`) });
+				}
+				await v.setViewportSize(DESKTOP);
+				await checkPage(v, 'invite-errors');
+			}
+			// sent: Post/Redirect/Get back to the profile
+			await v.locator('#invite-subject').fill(subject);
+			await v.locator('#invite-message').fill('Shall we write <script>x</script> together?\nJune suits me.');
+			let nav = v.waitForNavigation();
+			await v.getByRole('button', { name: 'Send invitation' }).click();
+			const r2 = await nav;
+			ok(r2 && r2.url().endsWith(INVITED) && r2.status() === 200, `invite (${how}): sent, back on the profile (PRG)`,
+				r2 ? `${r2.status()} ${r2.url()}` : 'none');
+			ok(await v.getByText('Your invitation was sent.').isVisible() && await v.getByText(/is waiting for an answer/).isVisible(),
+				`invite (${how}): the profile says it is sent and waiting`);
+
+			// the owner, on /me: sees it without the sender's name, accepts
+			const { page: o, problems: oproblems } = await userPage(context, js);
+			const me = await o.goto(BASE + '/me');
+			if (js)
+				await validateServed(me, 'me-invite-received');
+			let item = o.locator('.invite-item').filter({ hasText: subject });
+			ok(await item.count() === 1 && (await item.innerText()).includes('Waiting for your answer') &&
+				!(await item.innerText()).includes('demo2'),
+				`invite (${how}): the owner's /me lists it, waiting, without the sender's contact`);
+			ok((await item.innerText()).includes('<script>x</script>') && await o.locator('.invite-item script').count() === 0,
+				`invite (${how}): the message is text, never markup`);
+			if (js) {
+				await item.scrollIntoViewIfNeeded();
+				await checkPage(o, 'me-invite-received');
+			}
+			nav = o.waitForNavigation();
+			await item.getByRole('button', { name: 'Accept' }).click();
+			await nav;
+			ok(/\/me#invitation-\d+$/.test(o.url()) && await o.getByText(/Invitation accepted/).isVisible(),
+				`invite (${how}): accepted, back at the invitation on /me, with a flash`, o.url());
+			item = o.locator('.invite-item').filter({ hasText: subject });
+			ok((await item.innerText()).includes('The sender’s contact: demo2'),
+				`invite (${how}): the owner now sees the sender's contact`, await item.innerText());
+			if (js)
+				await checkPage(o, 'me-invite-accepted');
+
+			// the visitor, on /me: the owner's contact
+			await v.goto(BASE + '/me');
+			const sent = v.locator('.invite-item').filter({ hasText: subject });
+			ok((await sent.innerText()).includes('Accepted') &&
+				(await sent.innerText()).includes('The researcher’s contact: tw@cs.princeton.edu'),
+				`invite (${how}): the visitor now sees the owner's contact`, await sent.innerText());
+			if (js)
+				await checkPage(v, 'me-invite-sent');
+			ok(problems.length === 0 && oproblems.length === 0, `invite (${how}): no console error or CSP violation`,
+				problems.concat(oproblems).join('\n'));
+			await v.close();
+			await o.close();
+		}
+	} finally {
+		await ctx2.close();
+		rmSync(dir2, { recursive: true, force: true });
+	}
 });
 
 await context.close();

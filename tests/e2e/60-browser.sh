@@ -3,7 +3,8 @@
 # playwright-core through the real nginx stack (tests/browser/browser-test.mjs):
 # screenshots at 1280 and 390 px into $BUILD/browser-artifacts/, no horizontal
 # scroll on a phone, the explorer's SVG visible, no CSP violation, and
-# html-validate and axe-core clean on every page. Installs what is missing:
+# html-validate and axe-core clean on every page; the journeys (follow,
+# claim, invitation) with JavaScript on and off. Installs what is missing:
 # the Debian packages (chromium, nodejs, npm) and tests/browser/node_modules
 # from the committed package-lock.json.
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +29,14 @@ for m in playwright-core html-validate axe-core; do
 done
 
 stack_up "${CATALOG_PAGES[@]}"
+# The invitation journey's profile: tianhao-wang claimed by demo, approved.
+signin demo
+curl -sS -o /dev/null -b "$JAR" -H 'Content-Type: application/x-www-form-urlencoded' \
+	--data-binary "csrf=$CSRF&email=tw%40cs.princeton.edu&evidence_url=https%3A%2F%2Fwww.cs.princeton.edu%2F~tw%2F" \
+	"$BASE/researchers/tianhao-wang/claim"
+id=$("$BUILD/bzpeer-admin" --store "$STORE" claims list --state pending | awk 'NR==1 {print $1}')
+"$BUILD/bzpeer-admin" --store "$STORE" claims approve "$id" >/dev/null ||
+	{ not_ok "tianhao-wang claimed by demo for the invitation journey"; exit 1; }
 
 rm -rf "$ART"; mkdir -p "$ART"
 node "$BROWSER_DIR/browser-test.mjs" "$BASE" "$ART" || T_FAILED=1
