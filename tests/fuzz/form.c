@@ -1,7 +1,7 @@
 /* form.c (fuzz): query strings and form bodies through the real handlers, so form_parse() meets the real field declarations; and whole requests. */
 /*
  * The declarations are static in the handlers (home, works, login, follow,
- * claim, logout), so this harness reaches them the way a request does:
+ * claim, invite, invitation answers, logout), so this harness reaches them the way a request does:
  * req_begin(), router_dispatch(), resp_serialize(), on a worker-like
  * struct request reused from input to input, over a store holding the
  * sample catalog (made once, in a temporary directory) and no Redis.
@@ -16,6 +16,8 @@
  *               7 a whole request: "METHOD URI\nCookie\nContent-Type\n" then the body
  *   0x08        Content-Length one more than the body (truncated)
  *   0x10        Accept: application/json
+ *   0x20        with 5: POST .../sanjeev-arora/invite instead; with 6: POST
+ *               /me/invitations instead (the invitation's two forms)
  *
  * Nobody can sign in here (the fuzzer cannot make an HMAC), so no input may
  * write to the store: every answer is checked, and the store's last
@@ -319,7 +321,11 @@ FUZZ_ONE(form)
 		buf_put(&uri, in, (size_t)(end - in));
 	} else if (shape <= 6) {
 		method = SV_LIT("POST");
-		buf_puts(&uri, paths[shape]);
+		if (flags & 0x20)
+			buf_puts(&uri, shape == 5 ? "/researchers/sanjeev-arora/invite" :
+			    shape == 6 ? "/me/invitations" : paths[shape]);
+		else
+			buf_puts(&uri, paths[shape]);
 		ctype = SV_LIT("application/x-www-form-urlencoded");
 		body = (struct body){ in, (size_t)(end - in) };
 	} else {

@@ -72,6 +72,15 @@ for shape, inputs in form.items():
         put('form', bytes([shape]) + s.encode())
         put('form', bytes([shape | 0x10]) + s.encode())
     put('form', bytes([shape | 0x08]) + inputs[0].encode())
+# 0x20: the invitation's forms (5: .../invite, 6: /me/invitations)
+for s in ['csrf=AAAA&subject=A+joint+workshop&message=Dear+colleague%2C%0D%0Ashall+we%3F',
+          'csrf=AAAA&subject=%3Cscript%3E&message=x%22zz%00',
+          'csrf=AAAA&subject=' + '%C3%A9' * 151 + '&message=%E2%80%A8']:
+    put('form', bytes([5 | 0x20]) + s.encode())
+    put('form', bytes([5 | 0x20 | 0x10]) + s.encode())
+for s in ['csrf=AAAA&invitation=1&action=accept', 'csrf=AAAA&invitation=99999999999&action=block',
+          'csrf=AAAA&invitation=1&action=%3Czz']:
+    put('form', bytes([6 | 0x20]) + s.encode())
 
 # ---- cookie ------------------------------------------------------------------------
 for s in ['bzs=abc; bzf=followed', 'a=1;b=2; bzs=', ' bzs = x', 'bzs=x\tbzs=y',
