@@ -546,6 +546,7 @@ await section('owner', async () => {
 	ok(await page.getByText('Put back on your profile.').isVisible(), 'owner (script on): put back');
 	ok(problems.length === 0, 'owner: no console error or CSP violation', problems.join('\n'));
 	await page.close();
+});
 
 // ---- the invitation journey: a visitor invites, the owner accepts on /me, both see the contact ----
 // (tianhao-wang is claimed by demo, approved, by 60-browser.sh; demo2 is the
