@@ -426,6 +426,23 @@ value_text(struct buf *b, enum store_db db, MDB_val k, MDB_val v)
 	case DB_DISPUTES:
 	case DB_NOTBEFORE:
 		return be64_text(b, v);
+	case DB_FEEDS:
+		/* made, the user, then the verifier's hash */
+		if (v.mv_size < 32 + 8 + 1)
+			return -1;
+		buf_putc(b, ' ');
+		buf_putu64(b, get_be64(p + 32));
+		buf_putc(b, ' ');
+		dump_quote(b, (struct sv){ (const char *)p + 40, v.mv_size - 40 });
+		buf_putc(b, ' ');
+		hexdump(b, (MDB_val){ 32, (void *)(uintptr_t)p });
+		return 0;
+	case DB_USERFEEDS:
+		if (v.mv_size != 8)
+			return -1;
+		buf_putc(b, ' ');
+		hexdump(b, v);
+		return 0;
 	case DB_REVOKED:
 	case DB_MERGED:
 		buf_putc(b, ' ');
@@ -493,6 +510,8 @@ store_dump(struct store_rtxn *t, FILE *out)
 				hexdump(&line, (MDB_val){ STORE_SESSION_ID_LEN,
 				    (unsigned char *)k.mv_data + 8 });
 			}
+			else if (db == DB_FEEDS)
+				hexdump(&line, k);   /* a selector: no secret */
 			else if ((db != DB_NAMES && db != DB_NAMEPARTS) ||
 			    names_key_text(&line, k) != 0)
 				key_text(&line, k);

@@ -403,11 +403,13 @@ lead(struct store *s, struct groupq *q, const struct groupq_ops *ops,
 		 * be leading: we hold the writer), done again here. */
 		taken[n++] = (uint16_t)i;
 		one = ops->apply(txn, s->dbi, sl->item, sl->len);
-		if (one != 0 && one != UNCHANGED && one != STORE_NOTFOUND) {
+		if (one != 0 && one != UNCHANGED && one != STORE_NOTFOUND &&
+		    one != STORE_CONFLICT) {
 			rc = one;
 			break;
 		}
-		sl->rc = one == STORE_NOTFOUND ? STORE_NOTFOUND : 0;
+		/* Refused for this item alone: not found, or an owner's follow. */
+		sl->rc = one == STORE_NOTFOUND || one == STORE_CONFLICT ? one : 0;
 		sl->changed = one == 0;
 		*any |= one == 0;
 	}

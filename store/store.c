@@ -47,6 +47,8 @@ static const struct {
 	[DB_MERGEREQ]    = { "mergereq", 0 },
 	[DB_INVITES]     = { "invites", 0 },
 	[DB_INVITEKEYS]  = { "invitekeys", 0 },
+	[DB_FEEDS]       = { "feeds", 0 },
+	[DB_USERFEEDS]   = { "userfeeds", 0 },
 };
 
 const char *

@@ -536,7 +536,12 @@ int store_user_valid(struct sv user);
  * number of edges, counted in the committing transaction. The researcher's
  * record and its version are left alone: a follow never makes cached pages
  * stale (the count is a hole). STORE_INVALID for a bad user name,
- * STORE_NOTFOUND for an unknown researcher (checked in that order).
+ * STORE_NOTFOUND for an unknown researcher (checked in that order);
+ * STORE_CONFLICT for a follow of the researcher by its owner (the user
+ * of its approved claim): nobody follows themselves, and nothing is
+ * written (an unfollow is always taken). Approving a claim removes the
+ * claimant's follow of that researcher in the approval's transaction
+ * (store_claim_decide).
  */
 int store_follow(struct store *s, struct sv researcher_id, struct sv user,
     int follow, uint64_t *count, uint64_t *txn_id, int *changed);
@@ -553,6 +558,76 @@ int store_is_following(struct store_rtxn *t, struct sv researcher_id,
 typedef int (*store_user_cb)(void *ctx, struct sv user);
 int store_researcher_followers(struct store_rtxn *t, struct sv researcher_id,
     store_user_cb cb, void *ctx);
+
+/* ---- following: what it gives (feeds.c) --------------------------------------
+ *
+ * A user's followed researchers with their newest works (/me), and the
+ * newest works over all of them (the private feed). The reads are
+ * bounded whatever the user follows: at most STORE_FOLLOWING_SCAN entries
+ * of each researcher's works list (newest year first; among those read,
+ * newest publication date first, then the newer work id), at most
+ * STORE_FOLLOWING_PAGE_MAX researchers a call on /me and the first
+ * STORE_FEED_RESEARCHERS of the list for the feed. The list is in the
+ * order of the following index (the researchers' OpenAlex numbers).
+ * Paratext is left out; a researcher gone from the catalog is passed over.
+ */
+#define STORE_FOLLOWING_SCAN 8
+#define STORE_FOLLOWING_PAGE_MAX 50
+#define STORE_FEED_RESEARCHERS 100
+
+/*
+ * Calls cb for the researchers user follows from list entry `skip`, at
+ * most `limit` (0 or more than STORE_FOLLOWING_PAGE_MAX: that many), each
+ * with its follower count and its newest works, at most `per` (at most
+ * STORE_FOLLOWING_SCAN), newest first. *total (may be NULL) gets how many
+ * the user follows. Views into t; cb returns 0 to go on.
+ */
+typedef int (*store_followed_cb)(void *ctx, const struct store_researcher *r,
+    uint64_t followers, const struct store_work *works, size_t n);
+int store_following_works(struct store_rtxn *t, struct sv user, size_t skip,
+    size_t limit, size_t per, store_followed_cb cb, void *ctx, size_t *total);
+
+/*
+ * The newest works by the researchers user follows (the first
+ * STORE_FEED_RESEARCHERS of them), newest first, at most `limit`, a work
+ * of several of them once (under the first in the list). cb gets each
+ * with the researcher it is listed for. *followed (may be NULL) gets how
+ * many the user follows.
+ */
+typedef int (*store_newest_cb)(void *ctx, const struct store_work *w,
+    const struct store_researcher *by);
+int store_following_newest(struct store_rtxn *t, struct sv user, size_t limit,
+    store_newest_cb cb, void *ctx, size_t *followed);
+
+/*
+ * Private feeds: one secret address per user, made with 24 bytes of
+ * randombytes_buf() and written as STORE_FEED_TOKEN_HEX lowercase hex
+ * digits: a selector (the key it is found by) and a 128-bit verifier,
+ * kept only as a hash (BLAKE2b-256) and compared in constant time, so a
+ * copy of the store gives no working address. Writers as the user-data
+ * writers above.
+ *
+ * store_feed_make: a new token for user, the old one (if any) ended in
+ * the same transaction; token gets it, the one time it can be had.
+ * now 0: the clock's (its time of making). STORE_INVALID for a bad user.
+ * store_feed_revoke: ends user's token (*had 1), or nothing to end (0,
+ * nothing written). STORE_INVALID for a bad user.
+ * store_feed_user: the user whose token this is (a view into t) and when
+ * it was made; STORE_NOTFOUND for anything else: malformed (not exactly
+ * the hex digits), unknown, ended, a wrong verifier, all alike.
+ * store_feed_of: whether user has a token (0 with when it was made, or
+ * STORE_NOTFOUND).
+ */
+#define STORE_FEED_SELECTOR_LEN 8
+#define STORE_FEED_VERIFIER_LEN 16
+#define STORE_FEED_TOKEN_LEN (STORE_FEED_SELECTOR_LEN + STORE_FEED_VERIFIER_LEN)
+#define STORE_FEED_TOKEN_HEX (2 * STORE_FEED_TOKEN_LEN)
+int store_feed_make(struct store *s, struct sv user, uint64_t now,
+    char token[STORE_FEED_TOKEN_HEX + 1]);
+int store_feed_revoke(struct store *s, struct sv user, int *had);
+int store_feed_user(struct store_rtxn *t, struct sv token, struct sv *user,
+    uint64_t *created);
+int store_feed_of(struct store_rtxn *t, struct sv user, uint64_t *created);
 
 /* Claim records. Pending -> approved or rejected (the note is kept). */
 enum store_claim_state {
@@ -630,7 +705,9 @@ int store_claim_partner(struct store_rtxn *t, uint64_t id, uint64_t *partner);
  * becomes claimed (STORE_CLAIM_APPROVED), orcid_verified is set when the
  * claim's ORCID iD equals the record's (both non-empty; the check digit
  * 'X' in either case) or identity_verified is given (a reviewed
- * institutional email, kept on the claim), record version bumped. Reject:
+ * institutional email, kept on the claim), record version bumped, and
+ * the claimant's follow of the researcher, if any, removed (the count one
+ * less: an owner does not follow themselves, store_follow). Reject:
  * the claim keeps the reviewer's note, the researcher goes back to
  * unclaimed (orcid_verified 0) and may be claimed again, version bumped.
  * Either way the user may file a new claim. The reviewer's note (may be

@@ -111,6 +111,12 @@
  *  mergereq     u64 BE request id -> merge request record (kind 'M'): an
  *               owner asking that a duplicate researcher be merged into
  *               theirs; meta "mergereq_last" the last id given out
+ * User data again, added without a schema bump (only new databases):
+ *
+ *  feeds        8-byte selector of a private feed token -> BLAKE2b-256 of
+ *               its 16-byte verifier | u64 BE made (unix seconds) | user
+ *               (feeds.c: the token itself is never kept)
+ *  userfeeds    user -> the 8-byte selector of the user's one token
  *
  * Invitations to collaborate (invite.c; no schema bump either: new
  * databases, absent from an older store until its next writable open, and
@@ -163,6 +169,8 @@ enum store_db {
 	DB_MERGEREQ,
 	DB_INVITES,      /* invitations (invite.c) */
 	DB_INVITEKEYS,   /* their indexes: open pair, blocks, received, sent */
+	DB_FEEDS,
+	DB_USERFEEDS,
 	DB__COUNT
 };
 
@@ -276,8 +284,8 @@ int store_grow(struct store *s);
  * A kind of small, idempotent write that shares commits across processes.
  * apply: inside the leader's write transaction, applies one item: 0 when
  *        it changed the store, UNCHANGED when it was already so, or
- *        STORE_NOTFOUND, which fail that item alone; anything else fails
- *        the whole batch.
+ *        STORE_NOTFOUND or STORE_CONFLICT, which fail that item alone;
+ *        anything else fails the whole batch.
  * result: once every item of the batch is applied, the figure its owner
  *        gets back (a follow: the researcher's count after the batch).
  * Items must not point anywhere: they are copied into shared memory and

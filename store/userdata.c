@@ -190,6 +190,31 @@ researcher_reclaim(MDB_txn *txn, const MDB_dbi *dbi, struct sv id,
 /* ---- follows ------------------------------------------------------------------ */
 
 /*
+ * Whether user owns researcher rid: its current claim is approved and
+ * theirs. 1, 0, or a negative error (a claim index without its claim).
+ */
+static int
+owns(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid, struct sv user)
+{
+	struct store_claim c;
+	MDB_val k = sv_val(rid), v;
+	unsigned char b[8];
+	uint64_t id;
+	int rc;
+
+	if ((rc = mdb_get(txn, dbi[DB_RCLAIM], &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0 || (rc = be64_get(v, &id)) != 0)
+		return rc;
+	k = be64_val(b, id);
+	if ((rc = mdb_get(txn, dbi[DB_CLAIMS], &k, &v)) != 0)
+		return rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
+	if ((rc = rec_claim_decode(v.mv_data, v.mv_size, &c)) != 0)
+		return rc;
+	return c.state == STORE_CLAIM_STATE_APPROVED && sv_eq(c.user, user);
+}
+
+/*
  * (store_int.h) The edge both ways, then the count as the number of edges
  * now in this transaction, so count == edges whatever ran before.
  */
@@ -206,6 +231,10 @@ follow_apply(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid, uint64_t rnum,
 	k = sv_val(rid);
 	if ((rc = mdb_get(txn, dbi[DB_RESEARCHERS], &k, &v)) != 0)
 		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
+	/* Nobody follows themselves: checked here, in the transaction that
+	 * would write the edge, so an approval cannot slip in between. */
+	if (follow && (rc = owns(txn, dbi, rid, user)) != 0)
+		return rc == 1 ? STORE_CONFLICT : rc;
 	k = sv_val(rid);
 	uk = sv_val(user);
 	if (follow)
@@ -777,6 +806,17 @@ claim_decide_txn(MDB_txn *txn, void *ctx)
 	v = sv_val((struct sv){ d->rec.p, d->rec.len });
 	if ((rc = mdb_put(txn, d->dbi[DB_CLAIMS], &k, &v, 0)) != 0)
 		return rc;
+	/* The new owner no longer follows their own profile: the edge goes
+	 * and the count is the edges left, in this transaction. */
+	if (d->approve) {
+		uint64_t rnum;
+
+		if (id_parse(rid, 'A', &rnum) != 0)
+			return STORE_CORRUPT;
+		rc = follow_apply(txn, d->dbi, rid, rnum, user, 0);
+		if (rc != 0 && rc != UNCHANGED)
+			return rc == STORE_NOTFOUND ? STORE_CORRUPT : rc;
+	}
 	k = sv_val(rid);
 	v = sv_val((struct sv){ d->rrec.p, d->rrec.len });
 	if ((rc = mdb_put(txn, d->dbi[DB_RESEARCHERS], &k, &v, 0)) != 0)
