@@ -59,6 +59,9 @@ static const struct {
 	{ "owner_hidden", "Removed from your profile. You can put it back below." },
 	{ "owner_shown", "Put back on your profile." },
 	{ "owner_merge_asked", "Your request to merge the other profile was sent for review." },
+	{ "feed_made",  "Your private feed has a new address; any earlier one no longer works." },
+	{ "feed_ended", "Your private feed is off: its address no longer works." },
+	{ "feed_none",  "You had no private feed to turn off." },
 };
 
 /*
@@ -398,11 +401,24 @@ handle_researcher(struct request *r)
  * Signed out: 303 to sign in, and back here. Rendered for this user only,
  * so never put in Redis, and served private.
  */
+enum { ME_PAGE };
+static const struct field_decl me_fields[] = {
+	[ME_PAGE] = { "page", 9, valid_uint, "must be a page number" },
+};
+const struct form_spec me_form = FORM_SPEC(me_fields);
+
+/*
+ * GET /me: the signed-in user's claims, a page of the researchers they
+ * follow, their private feed (its address once, after it was made).
+ */
 void
 handle_me(struct request *r)
 {
 	struct viewer v;
-	int rc;
+	struct me_args a;
+	struct buf url = BUF_INIT;
+	struct sv tok;
+	int rc, fresh = 0;
 
 	if ((rc = req_txn(r)) != 0) {
 		store_failure(r, rc);
@@ -414,15 +430,53 @@ handle_me(struct request *r)
 		resp_header(r, "Cache-Control", SV_LIT("no-store"));
 		return;
 	}
+	memset(&a, 0, sizeof(a));
+	a.user = v.user;
+	a.csrf = v.csrf;
+	a.page = query_page(&r->form, ME_PAGE);
+	/* A feed address made by the post before this page: shown once, if
+	 * it is this user's and still works. */
+	if (cookie_get(req_param(r, RP_HTTP_COOKIE), FEED_COOKIE, &tok) == 0 &&
+	    tok.n) {
+		struct sv owner;
+
+		fresh = 1;
+		if (store_feed_user(r->txn, tok, &owner, NULL) == 0 &&
+		    sv_eq(owner, v.user)) {
+			buf_puts(&url, r->app->cfg->base_url);
+			buf_puts(&url, "/me/feed/");
+			buf_put(&url, tok.p, tok.n);
+			buf_puts(&url, ".atom");
+			a.feed_url = (struct sv){ url.p, url.len };
+		}
+	}
 	page_reset(&r->page);
-	if ((rc = view_me(r->txn, v.user, v.csrf, &r->page)) != 0) {
+	if ((rc = view_me(r->txn, &a, &r->page)) != 0) {
+		buf_free(&url);
 		store_failure(r, rc == STORE_NOTFOUND ? STORE_CORRUPT : rc);
 		return;
 	}
+	buf_free(&url);
 	resp_start(r, r->page.status, "text/html; charset=utf-8");
-	viewer_headers(r, &v);
+	if (fresh) {
+		const char *https = req_param(r, RP_HTTPS);
+		char c[128];
+
+		/* The cookie is spent, and a page that may show the secret
+		 * is kept by no cache, the browser's included. */
+		resp_header(r, "Cache-Control", SV_LIT("private, no-store"));
+		if (v.flash.n)
+			resp_cookie(r, FLASH_COOKIE, SV_LIT(""), 0);
+		snprintf(c, sizeof(c), "%s=; Path=/me; Max-Age=0; HttpOnly; "
+		    "SameSite=Strict%s", FEED_COOKIE, https != NULL &&
+		    strcmp(https, "on") == 0 ? "; Secure" : "");
+		resp_header(r, "Set-Cookie", sv_cstr(c));
+	} else
+		viewer_headers(r, &v);
 	page_fill(&r->page, &v, &r->body);
 }
+
+/* ---- GET /me?page= -------------------------------------------------------- */
 
 /* ---- GET /healthz -------------------------------------------------------- */
 

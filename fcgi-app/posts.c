@@ -1,4 +1,4 @@
-/* posts.c: sign-in at the edge, and the form posts: follow, claim, log out; each starts from what its route declared (router.c). */
+/* posts.c: sign-in at the edge, and the form posts: follow, claim, log out, the private feed's address; each starts from what its route declared (router.c). */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +12,8 @@
 #include "metrics.h"
 #include "router.h"
 #include "session.h"
+
+#include <sodium.h>
 
 /* ---- answers ------------------------------------------------------------- */
 
@@ -227,6 +229,12 @@ handle_follow(struct request *r)
 	req_end_txn(r);
 	rc = store_follow(r->app->store, r->res_id, (struct sv){ r->user.p,
 	    r->user.len }, follow, &count, &txn_id, &changed);
+	if (rc == STORE_CONFLICT) {
+		/* The owner of the profile: checked in the write itself. */
+		resp_error(r, 409, "This is your profile",
+		    "You cannot follow your own profile; nothing was changed.");
+		return;
+	}
 	if (rc != 0) {
 		write_failure(r, rc);
 		return;
@@ -775,4 +783,86 @@ handle_invite_answer(struct request *r)
 	buf_putu64(&loc, id);
 	post_done(r, (struct sv){ loc.p, loc.len }, answers[k].flash);
 	buf_free(&loc);
+}
+
+/* ---- POST /me/feed ------------------------------------------------------------ */
+
+static int
+valid_feed_action(struct sv v)
+{
+	return sv_eq_cstr(v, "make") || sv_eq_cstr(v, "revoke");
+}
+
+enum { FEED_CSRF, FEED_ACTION };
+static const struct field_decl feed_fields[] = {
+	[FEED_CSRF] = { "csrf", 128, valid_line, NULL },
+	[FEED_ACTION] = { "action", 8, valid_feed_action,
+	    "must be make or revoke" },
+};
+const struct form_spec feed_form = FORM_SPEC(feed_fields);
+
+/*
+ * The private feed's address: make (a new one, the old one ended in the
+ * same write) or revoke (ended, none made). Either way the old address
+ * answers 404 from the next request on, on every worker. A new address is
+ * shown once: in the JSON answer, or on /me after the redirect, carried
+ * there by a cookie of a few minutes scoped to /me (the store keeps only
+ * its hash, so it cannot be shown again later).
+ */
+void
+handle_feed(struct request *r)
+{
+	char tok[STORE_FEED_TOKEN_HEX + 1];
+	struct sv user = { r->user.p, r->user.len };
+	int rc, had = 0, make;
+
+	if (!form_has(&r->form, FEED_ACTION)) {
+		resp_error(r, 400, "Bad request", "action: must be make or revoke");
+		return;
+	}
+	make = sv_eq_cstr(form_get(&r->form, FEED_ACTION), "make");
+	/* The write may grow the map: no read snapshot may stay open. */
+	req_end_txn(r);
+	if (make)
+		rc = store_feed_make(r->app->store, user, 0, tok);
+	else
+		rc = store_feed_revoke(r->app->store, user, &had);
+	if (rc != 0) {
+		write_failure(r, rc);
+		return;
+	}
+	if (r->json) {
+		struct buf url = BUF_INIT;
+		struct jw j;
+
+		json_answer(r, &j);
+		jw_obj_open(&j, NULL);
+		if (make) {
+			buf_puts(&url, r->app->cfg->base_url);
+			buf_puts(&url, "/me/feed/");
+			buf_puts(&url, tok);
+			buf_puts(&url, ".atom");
+			jw_str(&j, "feed", (struct sv){ url.p, url.len });
+		} else
+			jw_bool(&j, "revoked", had);
+		jw_obj_close(&j);
+		buf_putc(&r->body, '\n');
+		buf_free(&url);
+	} else if (make) {
+		const char *https = req_param(r, RP_HTTPS);
+		struct buf c = BUF_INIT;
+
+		post_done(r, SV_LIT("/me#feed-h"), "feed_made");
+		buf_puts(&c, FEED_COOKIE "=");
+		buf_puts(&c, tok);
+		buf_puts(&c, "; Path=/me; Max-Age=");
+		buf_putu64(&c, FEED_COOKIE_TTL);
+		buf_puts(&c, "; HttpOnly; SameSite=Strict");
+		if (https != NULL && strcmp(https, "on") == 0)
+			buf_puts(&c, "; Secure");
+		resp_header(r, "Set-Cookie", (struct sv){ c.p, c.len });
+		buf_free(&c);
+	} else
+		post_done(r, SV_LIT("/me#feed-h"), had ? "feed_ended" : "feed_none");
+	sodium_memzero(tok, sizeof(tok));
 }

@@ -38,7 +38,8 @@ static const struct route routes[] = {
 	  NULL, NULL },
 	{ M_GET, "/healthz",               handle_healthz, 0, NULL, NULL },
 	{ M_GET, "/metrics",               handle_metrics, 0, NULL, NULL },
-	{ M_GET, "/me",                    handle_me, 0, NULL, NULL },
+	{ M_GET, "/me",                    handle_me, 0, &me_form, NULL },
+	{ M_GET, "/me/feed/{token}.atom",  handle_me_feed, 0, NULL, NULL },
 	{ M_GET, "/login",                 handle_login, 0, NULL, NULL },
 	{ M_POST, "/logout",               handle_logout,
 	  ROUTE_SESSION | ROUTE_CSRF | ROUTE_RATE, &logout_form,
@@ -60,6 +61,9 @@ static const struct route routes[] = {
 	  &invite_form, "The store cannot be written right now; your invitation was not sent. Please try again shortly." },
 	{ M_POST, "/me/invitations",       handle_invite_answer,
 	  ROUTE_SESSION | ROUTE_CSRF | ROUTE_RATE, &invite_answer_form,
+	  "The store cannot be written right now; nothing was changed. Please try again shortly." },
+	{ M_POST, "/me/feed",              handle_feed,
+	  ROUTE_SESSION | ROUTE_CSRF | ROUTE_RATE, &feed_form,
 	  "The store cannot be written right now; nothing was changed. Please try again shortly." },
 };
 

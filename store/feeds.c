@@ -123,6 +123,8 @@ walk_following(struct store_rtxn *t, struct sv user, size_t skip,
 		goto out;
 	if (total != NULL)
 		*total = n;
+	if (skip >= n)
+		goto out;
 	/* Skipping costs a step per entry of 8 bytes, on pages LMDB keeps
 	 * together (DUPFIXED): cheap beside one researcher's record. */
 	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP), i++) {
@@ -150,6 +152,19 @@ walk_following(struct store_rtxn *t, struct sv user, size_t skip,
 out:
 	mdb_cursor_close(c);
 	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int
+count_none(void *ctx, const struct store_researcher *r)
+{
+	return 0;
+}
+
+int
+store_following_count(struct store_rtxn *t, struct sv user, size_t *n)
+{
+	/* Past the end: the count from the list's head, nothing walked. */
+	return walk_following(t, user, SIZE_MAX, 1, count_none, NULL, n);
 }
 
 struct fw {

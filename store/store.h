@@ -582,6 +582,9 @@ int store_researcher_followers(struct store_rtxn *t, struct sv researcher_id,
  * STORE_FOLLOWING_SCAN), newest first. *total (may be NULL) gets how many
  * the user follows. Views into t; cb returns 0 to go on.
  */
+/* How many researchers user follows (one lookup and a count). */
+int store_following_count(struct store_rtxn *t, struct sv user, size_t *n);
+
 typedef int (*store_followed_cb)(void *ctx, const struct store_researcher *r,
     uint64_t followers, const struct store_work *works, size_t n);
 int store_following_works(struct store_rtxn *t, struct sv user, size_t skip,

@@ -33,6 +33,19 @@ int export_atom(struct store_rtxn *t, const struct store_researcher *r,
     struct sv origin, uint64_t updated, struct buf *out);
 
 /*
+ * The private feed of what user follows (/me/feed/TOKEN.atom): an Atom
+ * 1.0 feed of the newest EXPORT_ATOM_MAX works by the researchers user
+ * follows (store_following_newest: its bounds), newest first, each entry
+ * as in works.atom (id: the work's OpenAlex URL), updated when its
+ * researcher's record or works last changed (fallback, the catalog's
+ * time, for a record that does not say). self_path is the feed's own
+ * path ("/me/feed/TOKEN.atom"): its id and rel=self link.
+ */
+int export_atom_following(struct store_rtxn *t, struct sv user,
+    struct sv origin, struct sv self_path, uint64_t fallback,
+    struct buf *out);
+
+/*
  * works.bib: every work as a BibTeX entry, newest first, with keys like
  * arora2022implicit (first author's family name, year, first significant
  * title word; ASCII); keys that clash get -a, -b, ... in work-id order.

@@ -45,11 +45,10 @@ is_date(struct sv s)
 	    memcmp(s.p + 8, "01", 2) >= 0 && memcmp(s.p + 8, "31", 2) <= 0;
 }
 
+/* One work as an Atom entry, updated at unix seconds `updated`. */
 static int
-atom_entry_cb(void *ctx, const struct store_work *w)
+atom_entry(struct buf *o, const struct store_work *w, uint64_t updated)
 {
-	struct actx *c = ctx;
-	struct buf *o = c->out;
 	struct store_author_ref a;
 	struct store_topic_ref tp;
 	struct sv url = work_url(w);
@@ -61,7 +60,7 @@ atom_entry_cb(void *ctx, const struct store_work *w)
 	buf_puts(o, "</id>\n<title type=\"text\">");
 	xml_txt(o, w->title.n ? w->title : SV_LIT("Untitled work"));
 	buf_puts(o, "</title>\n<updated>");
-	rfc3339(o, c->updated);
+	rfc3339(o, updated);
 	buf_puts(o, "</updated>\n");
 	if (is_date(w->date)) {
 		/* publication_date, when it is one (OpenAlex: YYYY-MM-DD) */
@@ -126,6 +125,14 @@ atom_entry_cb(void *ctx, const struct store_work *w)
 	return 0;
 }
 
+static int
+atom_entry_cb(void *ctx, const struct store_work *w)
+{
+	struct actx *c = ctx;
+
+	return atom_entry(c->out, w, c->updated);
+}
+
 int
 export_atom(struct store_rtxn *t, const struct store_researcher *r,
     struct sv origin, uint64_t updated, struct buf *out)
@@ -167,5 +174,68 @@ export_atom(struct store_rtxn *t, const struct store_researcher *r,
 			return rc;
 	}
 	buf_puts(out, "</feed>\n");
+	return 0;
+}
+
+/* ---- the private feed of the researchers a user follows -------------------- */
+
+struct fctx {
+	struct buf *entries;
+	uint64_t    fallback;    /* the catalog's time, for a record without one */
+	uint64_t    updated;     /* out: the newest entry's */
+};
+
+static int
+following_entry_cb(void *ctx, const struct store_work *w,
+    const struct store_researcher *by)
+{
+	struct fctx *c = ctx;
+	/* When the researcher's record or works last changed: a re-import
+	 * of the same data leaves it, so a reader sees no entry change
+	 * that did not. */
+	uint64_t updated = by->changed ? by->changed : c->fallback;
+
+	if (updated > c->updated)
+		c->updated = updated;
+	return atom_entry(c->entries, w, updated);
+}
+
+int
+export_atom_following(struct store_rtxn *t, struct sv user, struct sv origin,
+    struct sv self_path, uint64_t fallback, struct buf *out)
+{
+	struct buf entries = BUF_INIT;
+	struct fctx c = { &entries, fallback, 0 };
+	int rc;
+
+	rc = store_following_newest(t, user, EXPORT_ATOM_MAX,
+	    following_entry_cb, &c, NULL);
+	if (rc != 0) {
+		buf_free(&entries);
+		return rc;
+	}
+	if (c.updated == 0)
+		c.updated = fallback;
+	/* The feed's id is its address: only its holder ever reads it. */
+	buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\">\n<id>");
+	xml_txt(out, origin);
+	xml_txt(out, self_path);
+	buf_puts(out, "</id>\n<title type=\"text\">Researchers you follow · BZPEER"
+	    "</title>\n<subtitle type=\"text\">New works of the researchers ");
+	xml_txt(out, user);
+	buf_puts(out, " follows in the BZPEER catalog, newest first.</subtitle>\n"
+	    "<updated>");
+	rfc3339(out, c.updated);
+	buf_puts(out, "</updated>\n<author><name>BZPEER</name></author>\n"
+	    "<link rel=\"self\" type=\"application/atom+xml\" href=\"");
+	xml_txt(out, origin);
+	xml_txt(out, self_path);
+	buf_puts(out, "\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
+	xml_txt(out, origin);
+	buf_puts(out, "/me\"/>\n<generator>BZPEER</generator>\n");
+	buf_put(out, entries.p, entries.len);
+	buf_puts(out, "</feed>\n");
+	buf_free(&entries);
 	return 0;
 }

@@ -11,7 +11,7 @@
 enum {
 	H_IS_SESSION_BAR, H_IS_FLASH, H_IS_FOLLOWERS, H_IS_FOLLOW_FORM,
 	H_IS_CLAIM,
-	H_SIGNED_IN, H_USER, H_CSRF, H_FLASH, H_FOLLOWERS, H_FOLLOWING,
+	H_OWN_PROFILE, H_SIGNED_IN, H_USER, H_CSRF, H_FLASH, H_FOLLOWERS, H_FOLLOWING,
 	H_SLUG, H_NEXT, H_CLAIM_NONE, H_CLAIM_PENDING,
 	H_CLAIM_APPROVED, H_OWN_CLAIM, H_OWN_DISPUTE, H_CLAIM_FORM,
 	H_OWN_REJECTED, H_REJECTED_ON,
@@ -28,6 +28,7 @@ enum {
 static const struct tmpl_slot holes_slots[H__COUNT] = {
 	[H_IS_SESSION_BAR] = { "hole_session_bar", TMPL_VAR, 0 },
 	[H_IS_FLASH] = { "hole_flash", TMPL_VAR, 0 },
+	[H_OWN_PROFILE] = { "own_profile", TMPL_VAR, 0 },
 	[H_IS_FOLLOWERS] = { "hole_followers", TMPL_VAR, 0 },
 	[H_IS_FOLLOW_FORM] = { "hole_follow_form", TMPL_VAR, 0 },
 	[H_IS_CLAIM] = { "hole_claim", TMPL_VAR, 0 },
@@ -98,6 +99,11 @@ fill_var(void *ctx, int slot, struct tmpl_val *out)
 	case H_IS_FOLLOWERS:   return tmpl_num(out, f->kind == HOLE_FOLLOWERS);
 	case H_IS_FOLLOW_FORM: return tmpl_num(out, f->kind == HOLE_FOLLOW_FORM);
 	case H_IS_CLAIM:       return tmpl_num(out, f->kind == HOLE_CLAIM);
+	/* The viewer owns this profile (their claim of it was approved):
+	 * no follow button, as the store refuses the follow. */
+	case H_OWN_PROFILE:
+		return tmpl_num(out, v->user.n != 0 && v->own_claim &&
+		    v->claim == STORE_CLAIM_APPROVED);
 	case H_SIGNED_IN:      return tmpl_num(out, v->user.n != 0);
 	case H_USER:           return tmpl_str(out, v->user);
 	case H_CSRF:           return tmpl_str(out, v->csrf);

@@ -1,4 +1,4 @@
-/* me.c: a signed-in user's own page (/me) from me.html: their claims and what became of them, the invitations they received and sent. */
+/* me.c: a signed-in user's own page (/me) from me.html: their claims and what became of them, the invitations they received and sent, the researchers they follow with their newest works, their private feed. */
 #include "me.h"
 
 #include <errno.h>
@@ -8,18 +8,26 @@
 
 #include "layout.h"
 #include "registry.h"
+#include "work.h"
 
 /* A user has one open claim at a time; older ones past this are summed up. */
 #define ME_CLAIMS_MAX 50
 /* Invitations listed each way, newest first; older ones are summed up. */
 #define ME_INVITES_MAX 50
+/* Researchers a page of /me lists, and works shown for each. */
+#define ME_FOLLOWS_PAGE 20
+#define ME_FOLLOW_WORKS 3
 
 enum {
 	M_USER, M_N_CLAIMS, M_MORE, M_CLAIMS,
 	M_C_NAME, M_C_SLUG, M_C_PENDING, M_C_APPROVED, M_C_REJECTED,
 	M_C_VERIFIED, M_C_FILED, M_C_DECIDED, M_C_ORCID, M_C_EMAIL, M_C_URL,
 	M_C_NOTE, M_C_REVIEWER_NOTE, M_C_ID,
-	M_CSRF, M_OWNER, M_N_RECEIVED, M_MORE_RECEIVED, M_RECEIVED, M_N_SENT,
+	M_CSRF, M_N_FOLLOWS, M_FOLLOWS, M_F_NAME, M_F_SLUG, M_F_WORKS,
+	M_F_FOLLOWERS, M_F_INST, M_F_N_WORKS, M_F_WORK_LIST, M_W_TITLE, M_W_URL,
+	M_W_DATE, M_W_VENUE, M_PAGE, M_PAGES, M_PREV, M_NEXT, M_FIRST, M_LAST,
+	M_FEED_ON, M_FEED_MADE, M_FEED_NEW, M_FEED_URL, M_F_ONE,
+	M_OWNER, M_N_RECEIVED, M_MORE_RECEIVED, M_RECEIVED, M_N_SENT,
 	M_MORE_SENT, M_SENT, M_V_ID, M_V_SUBJECT, M_V_MESSAGE, M_V_OPEN,
 	M_V_ACCEPTED, M_V_DECLINED, M_V_BLOCKED, M_V_NAME, M_V_SLUG,
 	M_V_SENT, M_V_DECIDED, M_V_SENDER_CONTACT, M_V_OWNER_CONTACT,
@@ -46,6 +54,30 @@ static const struct tmpl_slot me_slots[M__COUNT] = {
 	[M_C_REVIEWER_NOTE] = { "c_reviewer_note", TMPL_VAR, 0 },
 	[M_C_ID] = { "c_id", TMPL_VAR, 0 },
 	[M_CSRF] = { "csrf", TMPL_VAR, 0 },
+	[M_N_FOLLOWS] = { "n_follows", TMPL_VAR, 0 },
+	[M_FOLLOWS] = { "follows", TMPL_SECTION, 0 },
+	[M_F_NAME] = { "f_name", TMPL_VAR, 0 },
+	[M_F_SLUG] = { "f_slug", TMPL_VAR, 0 },
+	[M_F_WORKS] = { "f_works", TMPL_VAR, 0 },
+	[M_F_FOLLOWERS] = { "f_followers", TMPL_VAR, 0 },
+	[M_F_INST] = { "f_inst", TMPL_VAR, 0 },
+	[M_F_N_WORKS] = { "f_n_works", TMPL_VAR, 0 },
+	[M_F_WORK_LIST] = { "f_work_list", TMPL_SECTION, 0 },
+	[M_W_TITLE] = { "w_title", TMPL_VAR, 0 },
+	[M_W_URL] = { "w_url", TMPL_VAR, 0 },
+	[M_W_DATE] = { "w_date", TMPL_VAR, 0 },
+	[M_W_VENUE] = { "w_venue", TMPL_VAR, 0 },
+	[M_PAGE] = { "page", TMPL_VAR, 0 },
+	[M_PAGES] = { "pages", TMPL_VAR, 0 },
+	[M_PREV] = { "prev", TMPL_VAR, 0 },
+	[M_NEXT] = { "next", TMPL_VAR, 0 },
+	[M_FIRST] = { "first", TMPL_VAR, 0 },
+	[M_LAST] = { "last", TMPL_VAR, 0 },
+	[M_FEED_ON] = { "feed_on", TMPL_VAR, 0 },
+	[M_FEED_MADE] = { "feed_made", TMPL_VAR, 0 },
+	[M_FEED_NEW] = { "feed_new", TMPL_VAR, 0 },
+	[M_FEED_URL] = { "feed_url", TMPL_VAR, 0 },
+	[M_F_ONE] = { "f_one", TMPL_VAR, 0 },
 	[M_OWNER] = { "owner", TMPL_VAR, 0 },
 	[M_N_RECEIVED] = { "n_received", TMPL_VAR, 0 },
 	[M_MORE_RECEIVED] = { "more_received", TMPL_VAR, 0 },
@@ -84,9 +116,18 @@ struct vrow {
 	int                     blocked;   /* received: its sender is blocked */
 };
 
+/* A followed researcher with its newest works (views into the transaction). */
+struct frow {
+	struct store_researcher r;
+	uint64_t                followers;
+	struct store_work       w[ME_FOLLOW_WORKS];
+	size_t                  nw;
+};
+
 /* State of one render; the strings live in the caller's read transaction. */
 struct mctx {
 	struct store_rtxn *t;
+	const struct me_args *a;
 	struct sv          user, csrf;
 	struct mrow        rows[ME_CLAIMS_MAX];
 	size_t             n, more;
@@ -97,7 +138,32 @@ struct mctx {
 	int                owner;     /* an approved claim of theirs */
 	const struct mrow *own;       /* the one whose invitations are read */
 	const struct vrow *vcur;
+	struct frow        fol[ME_FOLLOWS_PAGE];
+	size_t             nfol, follows, page, pages;
+	const struct frow *fcur;
+	const struct store_work *wcur;
+	int                feed_on;
+	uint64_t           feed_made;
+	char               made[16];
 };
+
+static int
+followed_cb(void *ctx, const struct store_researcher *r, uint64_t followers,
+    const struct store_work *w, size_t n)
+{
+	struct mctx *m = ctx;
+	struct frow *f;
+
+	if (m->nfol == ME_FOLLOWS_PAGE)
+		return 0;
+	f = &m->fol[m->nfol++];
+	f->r = *r;
+	f->followers = followers;
+	f->nw = n < ME_FOLLOW_WORKS ? n : ME_FOLLOW_WORKS;
+	for (size_t i = 0; i < f->nw; i++)
+		f->w[i] = w[i];
+	return 0;
+}
 
 static int
 claim_cb(void *ctx, const struct store_claim *c)
@@ -214,6 +280,31 @@ me_var(void *ctx, int slot, struct tmpl_val *out)
 	case M_MORE_RECEIVED: return tmpl_num(out, m->more_received);
 	case M_N_SENT:        return tmpl_num(out, m->n_sent);
 	case M_MORE_SENT:     return tmpl_num(out, m->more_sent);
+	case M_N_FOLLOWS: return tmpl_num(out, m->follows);
+	case M_PAGE:     return tmpl_num(out, m->page);
+	/* Shown only when there is more than one page. */
+	case M_PAGES:    return tmpl_num(out, m->pages > 1 ? m->pages : 0);
+	case M_PREV:     return tmpl_num(out, m->page > 1 ? m->page - 1 : 0);
+	case M_NEXT:     return tmpl_num(out, m->page < m->pages ? m->page + 1 : 0);
+	case M_FIRST:
+		return tmpl_num(out, m->nfol ? (m->page - 1) * ME_FOLLOWS_PAGE + 1 : 0);
+	case M_LAST:
+		return tmpl_num(out, (m->page - 1) * ME_FOLLOWS_PAGE + m->nfol);
+	case M_FEED_ON:  return tmpl_num(out, m->feed_on);
+	case M_FEED_MADE:
+		if (m->feed_made == 0)
+			return tmpl_str(out, SV_LIT(""));
+		{
+			time_t tt = (time_t)m->feed_made;
+			struct tm tm;
+			size_t n = 0;
+
+			if (gmtime_r(&tt, &tm) != NULL)
+				n = strftime(m->made, sizeof(m->made), "%Y-%m-%d", &tm);
+			return tmpl_str(out, (struct sv){ m->made, n });
+		}
+	case M_FEED_NEW: return tmpl_num(out, m->a->feed_url.n != 0);
+	case M_FEED_URL: return tmpl_str(out, m->a->feed_url);
 	}
 	if (slot >= M_V_ID) {
 		const struct vrow *x = m->vcur;
@@ -242,6 +333,35 @@ me_var(void *ctx, int slot, struct tmpl_val *out)
 			    x->c.owner_contact : SV_LIT(""));
 		}
 		return EINVAL;
+	}
+	if (m->wcur != NULL) {
+		const struct store_work *x = m->wcur;
+
+		switch (slot) {
+		case M_W_TITLE:
+			return tmpl_str(out, x->title.n ? x->title : SV_LIT("Untitled work"));
+		case M_W_URL:   return tmpl_str(out, work_url(x));
+		case M_W_DATE:
+			if (x->date.n)
+				return tmpl_str(out, x->date);
+			if (x->year > 0)
+				return tmpl_num(out, (uint64_t)x->year);
+			return tmpl_str(out, SV_LIT(""));
+		case M_W_VENUE: return tmpl_str(out, x->venue);
+		}
+	}
+	if (m->fcur != NULL) {
+		const struct frow *f = m->fcur;
+
+		switch (slot) {
+		case M_F_NAME:      return tmpl_str(out, f->r.name.n ? f->r.name : f->r.id);
+		case M_F_SLUG:      return tmpl_str(out, f->r.slug);
+		case M_F_WORKS:     return tmpl_num(out, f->r.works);
+		case M_F_FOLLOWERS: return tmpl_num(out, f->followers);
+		case M_F_ONE:       return tmpl_num(out, f->followers == 1);
+		case M_F_INST:      return tmpl_str(out, f->r.institution);
+		case M_F_N_WORKS:   return tmpl_num(out, f->nw);
+		}
 	}
 	if (w == NULL)
 		return EINVAL;
@@ -285,6 +405,24 @@ me_section(void *ctx, int slot, struct tmpl_sec *sec)
 		m->vcur = NULL;
 		return rc;
 	}
+	if (slot == M_FOLLOWS) {
+		for (size_t i = 0; i < m->nfol && rc == 0; i++) {
+			m->fcur = &m->fol[i];
+			rc = tmpl_sec_render(sec);
+		}
+		m->fcur = NULL;
+		return rc;
+	}
+	if (slot == M_F_WORK_LIST) {
+		if (m->fcur == NULL)
+			return EINVAL;
+		for (size_t i = 0; i < m->fcur->nw && rc == 0; i++) {
+			m->wcur = &m->fcur->w[i];
+			rc = tmpl_sec_render(sec);
+		}
+		m->wcur = NULL;
+		return rc;
+	}
 	if (slot != M_CLAIMS)
 		return EINVAL;
 	for (size_t i = 0; i < m->n && rc == 0; i++) {
@@ -298,7 +436,7 @@ me_section(void *ctx, int slot, struct tmpl_sec *sec)
 static const struct tmpl_ops me_ops = { me_var, me_section };
 
 int
-view_me(struct store_rtxn *t, struct sv user, struct sv csrf, struct page *pg)
+view_me(struct store_rtxn *t, const struct me_args *a, struct page *pg)
 {
 	const struct tmpl *content = views_tmpl(VT_ME);
 	struct layout l;
@@ -307,15 +445,34 @@ view_me(struct store_rtxn *t, struct sv user, struct sv csrf, struct page *pg)
 
 	if (content == NULL)
 		return ENOENT;
-	m = xcalloc(1, sizeof(*m));   /* ~60 KiB: not on the stack */
+	m = xcalloc(1, sizeof(*m));   /* ~100 KiB: not on the stack */
 	m->t = t;
-	m->user = user;
-	m->csrf = csrf;
-	if ((rc = store_claims_of_user(t, user, claim_cb, m)) != 0 ||
+	m->a = a;
+	m->user = a->user;
+	m->csrf = a->csrf;
+	if ((rc = store_claims_of_user(t, a->user, claim_cb, m)) != 0 ||
 	    (rc = read_invites(m)) != 0)
 		goto out;
+	/* One page of the researchers followed: a bounded read however
+	 * many they are (store_following_works). A page past the last
+	 * shows the last. */
+	m->page = a->page ? a->page : 1;
+	rc = store_following_count(t, a->user, &m->follows);
+	if (rc != 0)
+		goto out;
+	m->pages = (m->follows + ME_FOLLOWS_PAGE - 1) / ME_FOLLOWS_PAGE;
+	if (m->pages && m->page > m->pages)
+		m->page = m->pages;
+	if (m->follows && (rc = store_following_works(t, a->user,
+	    (m->page - 1) * ME_FOLLOWS_PAGE, ME_FOLLOWS_PAGE, ME_FOLLOW_WORKS,
+	    followed_cb, m, &m->follows)) != 0)
+		goto out;
+	rc = store_feed_of(t, a->user, &m->feed_made);
+	if (rc != 0 && rc != STORE_NOTFOUND)
+		goto out;
+	m->feed_on = rc == 0;
 	memset(&l, 0, sizeof(l));
-	l.title = SV_LIT("Your claims and invitations");
+	l.title = SV_LIT("Your account");
 	l.kind = SV_LIT("me");
 	l.content = content;
 	l.ops = &me_ops;
