@@ -328,6 +328,49 @@ expect "script in User-Agent and Referer" 200 GET "$P" -A "$X1" -e "$X2"
 # A host the site is not: nginx's 400, or the default server closes it.
 expect "script in Host" '400|000' GET "$P" -H "Host: $X3"
 
+# ---- private feeds: only the exact address, the same 404 for everything else --------------------
+# A feed address made: the store changes, so the base is taken again after it.
+http POST /me/feed -b "$J1" "${FORM[@]}" --data-binary "csrf=$C1&action=make"
+check "a feed address made: 303" [ "$STATUS" = 303 ]
+TOK=$(grep -i '^Set-Cookie: bzt=' "$HEADERS" | sed 's/^[^=]*=//; s/;.*//')
+dump >"$T_DIR/dump.base"
+check "a 48-digit token" [ "${#TOK}" = 48 ]
+expect "the feed at its address" 200 GET "/me/feed/$TOK.atom"
+F404='There is no page at this address.'
+feed_404() { # DESC PATH
+	expect "$1" 404 GET "$2"
+	check "... the one 404 of every wrong address, kept by no cache" \
+		bash -c "grep -qF '$F404' '$BODY' && [ '$(header Cache-Control)' = no-store ]"
+}
+feed_404 "a token with a non-hex digit" "/me/feed/${TOK:0:47}g.atom"
+feed_404 "a token in upper case" "/me/feed/${TOK^^}.atom"
+feed_404 "a token one digit short" "/me/feed/${TOK:0:47}.atom"
+feed_404 "a token one digit over" "/me/feed/${TOK}a.atom"
+feed_404 "an overlong token" "/me/feed/$(head -c 3000 /dev/zero | tr '\0' a).atom"
+feed_404 "an empty token" "/me/feed/.atom"
+feed_404 "the token without .atom" "/me/feed/$TOK"
+feed_404 "the token and .atom twice" "/me/feed/$TOK.atom.atom"
+# A trailing slash is the same address (the app's rule for every path).
+expect "the token with a trailing slash" '200|404' GET "/me/feed/$TOK.atom/"
+feed_404 "the token under another path" "/me/feed/x/$TOK.atom"
+expect "the token with a NUL (%00): a bad path" 400 GET "/me/feed/$TOK%00.atom"
+feed_404 "the token percent-encoded in part (%61 for a)" "/me/feed/%3${TOK:1:1}${TOK:2}.atom"
+feed_404 "script as the token" "/me/feed/$E1.atom"
+feed_404 "a selector with another verifier" "/me/feed/${TOK:0:16}$(printf '%032d' 0).atom"
+expect "/me/feed/../me: no traversal" '200|303|400|404' GET "/me/feed/../me"
+expect "an encoded traversal before the token" '400|404' GET "/me/feed/%2e%2e/$TOK.atom"
+expect "an encoded slash in the token" '400|404' GET "/me/feed/${TOK:0:24}%2F${TOK:24}.atom"
+expect "the token in a query string" 404 GET "/me/feed/.atom?token=$TOK"
+expect "the feed posted to" 405 POST "/me/feed/$TOK.atom" "${FORM[@]}" --data-binary "x=1"
+post "make without a CSRF token" 403 /me/feed "$J1" "action=make"
+post "make with another session's CSRF token" 403 /me/feed "$J1" "csrf=$C2&action=make"
+post "revoke signed out (303 to sign in)" 303 /me/feed /dev/null "action=revoke"
+post "make and revoke in one form (action twice)" 400 /me/feed "$J1" "csrf=$C1&action=make&action=revoke"
+post "an overlong feed action" 400 /me/feed "$J1" "csrf=$C1&action=makemakemake"
+post "script as the feed action" 400 /me/feed "$J1" "csrf=$C1&action=$E1"
+post "script as the feed action, JSON" 400 /me/feed "$J1" "csrf=$C1&action=$E2" -H 'Accept: application/json'
+expect "the feed still at its address after all that" 200 GET "/me/feed/$TOK.atom"
+
 # ---- over every answer ---------------------------------------------------------------------------
 check "at least 60 hostile cases ran ($N)" [ "$N" -ge 60 ]
 raw_hits=$(cd "$RESP" && grep -lF -e '<script>alert(' -e '<img src=x' -e '<svg onload' -e '<svg/onload' -e 'alert(2)>' \
@@ -378,10 +421,12 @@ page "/login (303 with cookies)" 303 GET '/login?next=/' -u demo:demo
 page "TRACE (nginx 405)" 405 TRACE /
 page "a 413 from nginx" 413 POST "$P/follow" "${FORM[@]}" --data-binary "@$T_DIR/nul.body" -H 'Content-Length: 1000000000000'
 
-# Cookies: HttpOnly and SameSite=Lax on every Set-Cookie; Secure only over HTTPS.
+# Cookies: HttpOnly and SameSite=Lax on every Set-Cookie (Strict for the
+# feed address's, which only /me reads after a post of this site); Secure
+# only over HTTPS.
 cookies=$(cat "$RESP"/*.h | grep -i '^set-cookie:' | tr -d '\r')
 check "cookies were set in these answers" [ -n "$cookies" ]
-check "every Set-Cookie has HttpOnly and SameSite=Lax" not_grep -vi 'HttpOnly; SameSite=Lax' <<<"$cookies"
+check "every Set-Cookie has HttpOnly and SameSite=Lax (or Strict)" not_grep -viE 'HttpOnly; SameSite=(Lax|Strict)' <<<"$cookies"
 check "no cookie is Secure over plain http" not_grep -qi 'secure' <<<"$cookies"
 "$FCGI_CLIENT" "$RUNDIR/bzpeer-fcgi.sock" REQUEST_METHOD=GET 'REQUEST_URI=/login?next=/' \
 	QUERY_STRING=next=/ REMOTE_USER=demo HTTPS=on REMOTE_ADDR=127.0.0.1 >"$T_DIR/https.out" 2>&1
