@@ -462,6 +462,153 @@ await section('claim', async () => {
 	await page.close();
 });
 
+// ---- /me: the researchers followed, and the private feed, script on and off ---------
+// (demo follows sanjeev-arora since the follow section)
+async function feedStatus(url) {
+	// a feed reader: no cookie, no session
+	const r = await fetch(url, { redirect: 'manual' });
+	return { status: r.status, body: await r.text(), cc: r.headers.get('cache-control') };
+}
+await section('me follows', async () => {
+	const { page, problems } = await open('/me', DESKTOP);
+	const item = page.locator('.follow-item').filter({ hasText: 'Sanjeev Arora' });
+	ok(await item.count() === 1, '/me lists the researcher followed');
+	ok(await item.getByRole('link', { name: 'Sanjeev Arora' }).getAttribute('href') === '/researchers/sanjeev-arora',
+		'/me: the name links to the profile');
+	const works = await item.locator('.follow-works li').count();
+	ok(works >= 1 && works <= 3, '/me: with their newest works, at most 3', `${works} works`);
+	ok(await item.getByText(/\d+ works · 1 follower\b/).count() === 1, '/me: works and follower counts');
+	await page.locator('#follows-h').scrollIntoViewIfNeeded();
+	await checkPage(page, 'me-follows');
+
+	// Script on: make the feed's address, shown once with a Copy button.
+	let nav = page.waitForNavigation();
+	await page.getByRole('button', { name: 'Make my feed address' }).click();
+	let r = await nav;
+	ok(r && r.status() === 200 && new URL(r.url()).pathname === '/me',
+		'script on: making the feed address comes back to /me (PRG)', r ? `${r.status()} ${r.url()}` : 'none');
+	await validateServed(r, 'me-feed-new');
+	const url1 = await page.locator('#feed-url').inputValue();
+	ok(/\/me\/feed\/[0-9a-f]{48}\.atom$/.test(url1), '/me shows the new address to copy', url1);
+	ok(await page.getByText('Your private feed has a new address').isVisible(), '... with a flash message');
+	ok(await page.getByRole('button', { name: 'Copy' }).isVisible(), 'script on: a Copy button beside it');
+	let f = await feedStatus(url1);
+	ok(f.status === 200 && f.body.includes('<feed xmlns="http://www.w3.org/2005/Atom"') &&
+		f.body.includes('Sanjeev Arora') && f.cc === 'private, no-store',
+		'a feed reader without a cookie reads the feed', `${f.status} ${f.cc}`);
+	await page.locator('#feed-h').scrollIntoViewIfNeeded();
+	await checkPage(page, 'me-feed-new');
+	await page.reload();
+	ok(await page.locator('#feed-url').count() === 0 &&
+		await page.getByText(/Your feed address was made on \d{4}-\d\d-\d\d/).isVisible(),
+		'reloaded, /me no longer shows the address, only that there is one');
+
+	// Script off: a new address, then the feed turned off.
+	const cdp = await context.newCDPSession(page);
+	await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+	await page.reload();
+	nav = page.waitForNavigation();
+	await page.getByRole('button', { name: 'Make a new address' }).click();
+	r = await nav;
+	ok(r && r.status() === 200, 'script off: a new address, back on /me', r ? String(r.status()) : 'none');
+	const url2 = await page.locator('#feed-url').inputValue();
+	ok(url2 !== url1 && /\/me\/feed\/[0-9a-f]{48}\.atom$/.test(url2), 'script off: the new address is shown', url2);
+	ok(await page.getByRole('button', { name: 'Copy' }).count() === 0, 'script off: no Copy button, the field to copy from');
+	f = await feedStatus(url1);
+	ok(f.status === 404, 'the old address answers 404 at once', String(f.status));
+	ok((await feedStatus(url2)).status === 200, 'the new one works');
+	nav = page.waitForNavigation();
+	await page.getByRole('button', { name: 'Turn the feed off' }).click();
+	await nav;
+	ok(await page.getByText('Your private feed is off').isVisible() &&
+		await page.getByRole('button', { name: 'Make my feed address' }).isVisible(),
+		'script off: the feed turned off, a button to make one again');
+	ok((await feedStatus(url2)).status === 404, 'its address answers 404 at once');
+	await checkPage(page, 'me-feed-off', false);
+	await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
+	ok(problems.length === 0, 'me follows: no console error or CSP violation', problems.join('\n'));
+	await page.close();
+});
+
+// ---- the dispute journey: another signed-in user disputes demo's pending claim ------
+// (demo's claim of zhiyuan-li is pending since the claim section)
+await section('dispute', async () => {
+	const dir2 = mkdtempSync(join(tmpdir(), 'bzpeer-chromium-'));
+	const ctx2 = await chromium.launchPersistentContext(dir2, {
+		executablePath: CHROMIUM, headless: true,
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		viewport: DESKTOP, timeout: 30000,
+		httpCredentials: { username: 'demo2', password: 'demo2' },
+	});
+	try {
+		const page = await ctx2.newPage();
+		const problems = [];
+		page.on('console', (m) => {
+			if (m.type() === 'error' && !(m.location().url.endsWith('/claim') && m.text().includes('status of 400')))
+				problems.push(m.text());
+		});
+		page.on('pageerror', (e) => problems.push(String(e)));
+		await page.goto(BASE + '/login?next=' + encodeURIComponent(CLAIMED));
+		ok(await page.getByText('Signed in as').isVisible() && page.url().endsWith(CLAIMED),
+			'dispute: demo2 is signed in, on the pending profile');
+		const summary = page.getByText('Is this your profile? Dispute this claim');
+		ok(await summary.isVisible(), 'dispute: the profile offers demo2 the dispute, closed');
+		ok(!(await page.getByRole('button', { name: 'Dispute this claim' }).isVisible()), '... its form behind the toggle');
+
+		// Script on: refused evidence comes back with its errors, the dispute open.
+		await summary.click();
+		await fillClaim(page, BAD);
+		let answered = page.waitForResponse((r) => r.url().endsWith(CLAIMED + '/claim'));
+		await page.getByRole('button', { name: 'Dispute this claim' }).click();
+		let resp = await answered;
+		await page.waitForLoadState('load');
+		ok(resp.status() === 400, 'dispute (script on): refused fields answer 400 with the form', String(resp.status()));
+		await validateServed(resp, 'dispute-errors');
+		ok(await page.locator('details.claim-dispute[open]').count() === 1, 'dispute (script on): the dispute stays open');
+		await checkErrors(page, 'dispute, script on');
+		await page.evaluate(() => { document.getElementById('claim-errors').focus({ preventScroll: true }); });
+		await checkPage(page, 'dispute-errors');
+
+		// Script off: the same from the server alone, then filed.
+		const cdp = await ctx2.newCDPSession(page);
+		await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+		await page.goto(BASE + CLAIMED);
+		await page.getByText('Is this your profile? Dispute this claim').click();
+		await fillClaim(page, BAD);
+		answered = page.waitForResponse((r) => r.url().endsWith(CLAIMED + '/claim'));
+		await page.getByRole('button', { name: 'Dispute this claim' }).click();
+		resp = await answered;
+		await page.waitForLoadState('load');
+		ok(resp.status() === 400, 'dispute (script off): refused fields answer 400 with the form', String(resp.status()));
+		await checkErrors(page, 'dispute, script off');
+		await fillClaim(page, { orcid: '', email: 'zli@math.princeton.edu',
+			url: 'https://www.math.princeton.edu/~zli/', note: 'That record is mine, not theirs.' });
+		const nav = page.waitForNavigation();
+		await page.getByRole('button', { name: 'Dispute this claim' }).click();
+		const r2 = await nav;
+		ok(r2 && r2.url().endsWith(CLAIMED) && r2.status() === 200,
+			'dispute (script off): filed, back on the profile (PRG)', r2 ? `${r2.status()} ${r2.url()}` : 'none');
+		ok(await page.getByText('Your dispute was sent for review').isVisible() &&
+			await page.getByText('Your dispute of this claim is waiting for review').isVisible(),
+			'dispute: the profile says it is sent and waiting, with the claim');
+		ok(await page.getByText('Is this your profile? Dispute this claim').count() === 0,
+			'dispute: no second dispute offered');
+		await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
+		await page.reload();
+		await page.locator('#identity-h').scrollIntoViewIfNeeded();
+		await checkPage(page, 'profile-disputed');
+		await page.goto(BASE + '/me');
+		ok(await page.locator('.claim-item').filter({ hasText: 'Zhiyuan Li' }).filter({ hasText: 'Waiting for review' }).count() === 1,
+			'dispute: /me lists demo2\'s dispute, waiting for review');
+		ok(problems.length === 0, 'dispute: no console error or CSP violation', problems.join('\n'));
+	} finally {
+		await ctx2.close();
+		rmSync(dir2, { recursive: true, force: true });
+	}
+});
+
+// (after the dispute: approving demo's claim rejects demo2's dispute with it)
 // ---- the owner's journey: the claim approved, then the profile edited, script on and off --
 // (the reviewer's step is bzpeer-admin's, on the stack's store: STORE and BUILD from lib.sh)
 await section('owner', async () => {

@@ -1,5 +1,5 @@
-/* bzpeer.js: the profile's one small, optional script: Follow and Unfollow
- * without a page reload. The page works fully without it: the follow form is
+/* bzpeer.js: the site's one small, optional script: Follow and Unfollow
+ * without a page reload, and a Copy button for a new feed address on /me. The page works fully without it: the follow form is
  * an ordinary POST (Post/Redirect/Get). With it, the same form is sent with
  * fetch() and Accept: application/json, and the answer
  * {"following": bool, "followers": n} updates the button and the counts in
@@ -16,6 +16,33 @@
 
 	if (summary && document.activeElement !== summary)
 		summary.focus();
+
+	/* /me, a feed address just made: a Copy button beside it (without
+	 * the script the field is there to select and copy by hand). */
+	(function () {
+		var url = document.getElementById('feed-url');
+		var b, done;
+
+		if (!url || !navigator.clipboard || !url.parentNode)
+			return;
+		b = document.createElement('button');
+		b.type = 'button';
+		b.className = 'btn btn-secondary btn-small';
+		b.textContent = 'Copy';
+		done = document.createElement('span');
+		done.className = 'visually-hidden';
+		done.setAttribute('role', 'status');
+		b.addEventListener('click', function () {
+			navigator.clipboard.writeText(url.value).then(function () {
+				b.textContent = 'Copied';
+				done.textContent = 'The feed address is copied.';
+			}, function () {
+				url.select();
+			});
+		});
+		url.parentNode.appendChild(b);
+		url.parentNode.appendChild(done);
+	}());
 
 	if (!window.fetch || !window.FormData || !window.URLSearchParams)
 		return;
