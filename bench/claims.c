@@ -165,9 +165,11 @@ main(int argc, char **argv)
 		    sizeof(VIEWER) - 1 }, count_cb, &n);
 		t1 = now_us();
 		if (rc == 0) {
+			struct me_args a = { .user = { VIEWER, sizeof(VIEWER) - 1 },
+			    .page = 1 };
+
 			page_reset(&pg);
-			rc = view_me(t, (struct sv){ VIEWER,
-			    sizeof(VIEWER) - 1 }, SV_LIT(""), &pg);
+			rc = view_me(t, &a, &pg);
 		}
 		t2 = now_us();
 		store_read_end(t);

@@ -26,7 +26,7 @@ enum {
 	M_CSRF, M_N_FOLLOWS, M_FOLLOWS, M_F_NAME, M_F_SLUG, M_F_WORKS,
 	M_F_FOLLOWERS, M_F_INST, M_F_N_WORKS, M_F_WORK_LIST, M_W_TITLE, M_W_URL,
 	M_W_DATE, M_W_VENUE, M_PAGE, M_PAGES, M_PREV, M_NEXT, M_FIRST, M_LAST,
-	M_FEED_ON, M_FEED_MADE, M_FEED_NEW, M_FEED_URL, M_F_ONE,
+	M_FEED_ON, M_FEED_MADE, M_FEED_NEW, M_FEED_URL, M_F_ONE, M_ONE_FOLLOW,
 	M_OWNER, M_N_RECEIVED, M_MORE_RECEIVED, M_RECEIVED, M_N_SENT,
 	M_MORE_SENT, M_SENT, M_V_ID, M_V_SUBJECT, M_V_MESSAGE, M_V_OPEN,
 	M_V_ACCEPTED, M_V_DECLINED, M_V_BLOCKED, M_V_NAME, M_V_SLUG,
@@ -78,6 +78,7 @@ static const struct tmpl_slot me_slots[M__COUNT] = {
 	[M_FEED_NEW] = { "feed_new", TMPL_VAR, 0 },
 	[M_FEED_URL] = { "feed_url", TMPL_VAR, 0 },
 	[M_F_ONE] = { "f_one", TMPL_VAR, 0 },
+	[M_ONE_FOLLOW] = { "one_follow", TMPL_VAR, 0 },
 	[M_OWNER] = { "owner", TMPL_VAR, 0 },
 	[M_N_RECEIVED] = { "n_received", TMPL_VAR, 0 },
 	[M_MORE_RECEIVED] = { "more_received", TMPL_VAR, 0 },
@@ -281,6 +282,7 @@ me_var(void *ctx, int slot, struct tmpl_val *out)
 	case M_N_SENT:        return tmpl_num(out, m->n_sent);
 	case M_MORE_SENT:     return tmpl_num(out, m->more_sent);
 	case M_N_FOLLOWS: return tmpl_num(out, m->follows);
+	case M_ONE_FOLLOW: return tmpl_num(out, m->follows == 1);
 	case M_PAGE:     return tmpl_num(out, m->page);
 	/* Shown only when there is more than one page. */
 	case M_PAGES:    return tmpl_num(out, m->pages > 1 ? m->pages : 0);
