@@ -1516,7 +1516,9 @@ store_session_check(struct store_rtxn *t, struct sv user, struct sv id,
 
 /*
  * (store_int.h) Moves every follow of `from` to `to`: a user who followed
- * both is counted once. Then both counts are the edges there are.
+ * both is counted once, and the owner of `to` (its approved claim's
+ * user) loses a follow of `from` rather than following themselves. Then
+ * both counts are the edges there are.
  */
 int
 store_follows_move(MDB_txn *txn, const MDB_dbi *dbi, struct sv from,
@@ -1552,6 +1554,14 @@ store_follows_move(MDB_txn *txn, const MDB_dbi *dbi, struct sv from,
 		rv = be64_val(b, from_num);
 		if ((rc = mdb_del(txn, dbi[DB_FOLLOWING], &uk, &rv)) != 0 &&
 		    rc != MDB_NOTFOUND)
+			break;
+		/* The owner of `to` who followed `from` does not come to
+		 * follow themselves: that follow ends with `from`. */
+		if ((rc = owns(txn, dbi, to, val_sv(uk))) == 1) {
+			rc = 0;
+			continue;
+		}
+		if (rc != 0)
 			break;
 		k = sv_val(to);
 		if ((rc = mdb_put(txn, dbi[DB_FOLLOWS], &k, &uk,

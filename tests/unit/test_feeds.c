@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../../store/store.h"
+#include "../../store/store_int.h"
 #include "check.h"
 #include "test_import_util.h"
 #include "store_fixture.h"
@@ -417,6 +418,33 @@ self_follow(void)
 	store_close(s);
 }
 
+/* A merge of A102 into A103, as the importer runs it (store_follows_move). */
+static int
+merge_txn(MDB_txn *txn, void *ctx)
+{
+	struct store *s = ctx;
+
+	return store_follows_move(txn, s->dbi, SV_LIT("A102"), 102,
+	    SV_LIT("A103"), 103);
+}
+
+/* A duplicate merged into an owner's profile: the owner's follow of the
+ * duplicate ends with it, and nobody else's is lost. */
+static void
+merge_owner(void)
+{
+	struct store *s = fixture_store("merge", NULL);
+
+	REQUIRE(follow(s, "A102", "carol", 1) == 0);
+	REQUIRE(follow(s, "A102", "bob", 1) == 0);
+	REQUIRE(claim_and_decide(s, "A103", "carol", 1) == 0);
+	REQUIRE(store_write(s, merge_txn, s) == 0);
+	CHECK(!following(s, "A103", "carol") && !following(s, "A102", "carol"));
+	CHECK(following(s, "A103", "bob"));
+	CHECK(followers(s, "A103") == 1 && followers(s, "A102") == 0);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -424,6 +452,7 @@ main(void)
 	feed_tokens();
 	following_works();
 	self_follow();
+	merge_owner();
 	tdir_remove(scratch);
 	CHECK_DONE();
 }
