@@ -336,9 +336,11 @@ need_session(struct request *r, const struct route *rt)
 		resp_error(r, 401, "Sign in first", "Sign in to do this.");
 		return -1;
 	}
+	/* back to the page the form was on: the profile, or /me for its
+	 * own forms */
 	buf_puts(&loc, "/login?next=");
 	url_arg(&loc, r->back.len ? (struct sv){ r->back.p, r->back.len } :
-	    SV_LIT("/"));
+	    strncmp(rt->pattern, "/me/", 4) == 0 ? SV_LIT("/me") : SV_LIT("/"));
 	resp_redirect(r, 303, (struct sv){ loc.p, loc.len });
 	resp_header(r, "Cache-Control", SV_LIT("no-store"));
 	buf_free(&loc);

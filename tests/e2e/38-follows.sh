@@ -62,7 +62,7 @@ check "an unknown action: 400 in words" bash -c "[ $STATUS = 400 ] && grep -q 'm
 post /me/feed "$S1" "csrf=$C1"
 check "no action: 400" [ "$STATUS" = 400 ]
 http POST /me/feed "${FORM[@]}" --data-binary "action=make"
-check "signed out: 303 to sign in" bash -c "[ $STATUS = 303 ] && grep -q '^/login' <<<'$(header Location)'"
+check "signed out: 303 to sign in, then back to /me" bash -c "[ $STATUS = 303 ] && [ '$(header Location)' = /login?next=%2Fme ]"
 http GET /me/feed -b "bzs=$S1"
 check "GET /me/feed: 405" [ "$STATUS" = 405 ]
 check "store unchanged after every refused post" same_dump "$T_DIR/dump.0"

@@ -159,7 +159,7 @@ check "no number: 400" [ "$STATUS" = 400 ]
 post /me/invitations "$J1" "csrf=bad&invitation=$I1&action=accept"
 check "a bad CSRF token: 403" [ "$STATUS" = 403 ]
 post /me/invitations "bzf=x" "csrf=$CM&invitation=$I1&action=accept"
-check "signed out: 303 to sign in" bash -c "[ $STATUS = 303 ] && grep -qi '^Location: /login?next=' '$HEADERS'"
+check "signed out: 303 to sign in, then back to /me" bash -c "[ $STATUS = 303 ] && grep -qi '^Location: /login?next=%2Fme\s*$' '$HEADERS'"
 check "... none of these changed anything" unchanged
 
 post /me/invitations "$J1" "csrf=$CM&invitation=$I1&action=accept"
