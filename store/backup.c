@@ -145,36 +145,26 @@ write_file(const char *dir, const char *name, const char *text)
 	return rc ? rc : sync_dir(dir);
 }
 
-int
-store_backup(const char *dir, const char *dst, const char *program,
-    struct store_backup_info *info)
+/*
+ * Copies the environment in envdir into file (new), compacted, as one
+ * committed state (LMDB's read transaction inside the copy: writers go on
+ * meanwhile), flushed; *bytes its size. A map grown by another process
+ * since the open is adopted and the copy begun again.
+ */
+static int
+copy_env(const char *envdir, const char *file, uint64_t *bytes)
 {
-	struct store_backup_info in;
-	struct store *s = NULL;
+	struct store *s;
 	struct stat st;
-	char path[4096], stored[80], when[32], text[512];
-	struct tm tm;
-	time_t now;
-	int fd = -1, rc, tries;
+	int fd, rc, tries;
 
-	memset(&in, 0, sizeof(in));
-	if ((rc = join(path, sizeof(path), dst, "data.mdb")) != 0)
+	if ((rc = store_open(envdir, STORE_RDONLY | STORE__RAW, &s)) != 0)
 		return rc;
-	/* The source first: nothing is made for a store that is not there. */
-	if ((rc = store_open(dir, STORE_RDONLY | STORE__RAW, &s)) != 0)
-		return rc;
-	if ((rc = empty_dir(dst)) != 0)
-		goto close;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+	if ((fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
 		rc = errno;
-		goto close;
+		store_close(s);
+		return rc;
 	}
-	/*
-	 * One read transaction, taken by LMDB inside the copy: writers go on
-	 * meanwhile, and what is copied is one committed state. A map grown
-	 * by another process since the open is adopted and the copy begun
-	 * again.
-	 */
 	for (tries = 0; tries < 4; tries++) {
 		rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
 		if (rc != MDB_MAP_RESIZED)
@@ -189,10 +179,68 @@ store_backup(const char *dir, const char *dst, const char *program,
 		rc = errno;
 	if (close(fd) != 0 && rc == 0)
 		rc = errno;
-	fd = -1;
+	store_close(s);
 	if (rc != 0)
+		unlink(file);
+	else
+		*bytes = (uint64_t)st.st_size;
+	return rc;
+}
+
+/* Whether dir holds the layout before schema 7 (one environment, dir itself). */
+static int
+one_env(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+
+	return join(path, sizeof(path), dir, "data.mdb") == 0 &&
+	    stat(path, &st) == 0;
+}
+
+int
+store_backup(const char *dir, const char *dst, const char *program,
+    struct store_backup_info *info)
+{
+	struct store_backup_info in;
+	struct stat st;
+	char path[4096], upath[4096], src[4096], usrc[4096], stored[80];
+	char when[32], text[768], extra[64] = "";
+	struct tm tm;
+	time_t now;
+	uint64_t ubytes = 0;
+	int rc, split = !one_env(dir);
+
+	memset(&in, 0, sizeof(in));
+	if ((rc = join(path, sizeof(path), dst, "data.mdb")) != 0 ||
+	    (rc = join(upath, sizeof(upath), dst, "user.mdb")) != 0)
+		return rc;
+	if (split) {
+		if ((rc = join(src, sizeof(src), dir, STORE_CATALOG_DIR)) != 0 ||
+		    (rc = join(usrc, sizeof(usrc), dir, STORE_USER_DIR)) != 0)
+			return rc;
+	} else
+		snprintf(src, sizeof(src), "%s", dir);
+	/* The source first: nothing is made for a store that is not there. */
+	if ((rc = join(text, sizeof(text), src, "data.mdb")) != 0)
+		return rc;
+	if (stat(text, &st) != 0)
+		return errno;
+	if (split && ((rc = join(text, sizeof(text), usrc, "data.mdb")) != 0 ||
+	    stat(text, &st) != 0))
+		return rc ? rc : errno;
+	if ((rc = empty_dir(dst)) != 0)
+		return rc;
+	/*
+	 * User data first, then the catalog: user data then never points at
+	 * a researcher the catalog copy lacks (a researcher merged away
+	 * meanwhile has its move in the catalog's journal, applied by the
+	 * first writer after a restore).
+	 */
+	if (split && (rc = copy_env(usrc, upath, &ubytes)) != 0)
+		return rc;
+	if ((rc = copy_env(src, path, &in.bytes)) != 0)
 		goto unlink;
-	in.bytes = (uint64_t)st.st_size;
 	/* What the manifest says is read from the copy itself. */
 	if ((rc = data_info(path, &in, stored, sizeof(stored))) != 0)
 		goto unlink;
@@ -201,22 +249,24 @@ store_backup(const char *dir, const char *dst, const char *program,
 	if (gmtime_r(&now, &tm) == NULL ||
 	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(when, sizeof(when), "?");
+	if (split)
+		snprintf(extra, sizeof(extra), "user_bytes %" PRIu64 "\n",
+		    ubytes);
 	snprintf(text, sizeof(text), MANIFEST_MAGIC "\n"
 	    "schema %" PRIu32 "\ngeneration %" PRIu64 "\ntaken %" PRIu64
-	    "\ntaken_utc %s\nbytes %" PRIu64 "\nby %s\nstore_program %s\n",
-	    in.schema, in.generation, in.taken, when, in.bytes,
+	    "\ntaken_utc %s\nbytes %" PRIu64 "\n%sby %s\nstore_program %s\n",
+	    in.schema, in.generation, in.taken, when, in.bytes, extra,
 	    program ? program : "unknown", stored[0] ? stored : "unknown");
 	if ((rc = write_file(dst, MANIFEST, text)) != 0)
 		goto unlink;
+	in.user_bytes = ubytes;
 	if (info != NULL)
 		*info = in;
-	store_close(s);
 	return 0;
 unlink:
 	/* A failed backup leaves dst as empty as it was. */
 	unlink(path);
-close:
-	store_close(s);
+	unlink(upath);
 	return rc;
 }
 
@@ -245,6 +295,8 @@ manifest_read(const char *src, struct store_backup_info *info)
 			info->taken = x, seen |= 4;
 		else if (sscanf(line, "bytes %llu", &x) == 1)
 			info->bytes = x, seen |= 8;
+		else if (sscanf(line, "user_bytes %llu", &x) == 1)
+			info->user_bytes = x;
 	}
 	fclose(f);
 	return magic && seen == 15 ? 0 : STORE_CORRUPT;
@@ -272,21 +324,34 @@ store_backup_check(const char *src, struct store_backup_info *info)
 		return rc;
 	if (d.schema != m.schema || d.generation != m.generation)
 		return STORE_CORRUPT;
+	/* Schema 7 on: user data beside it, of the same schema. */
+	if (m.user_bytes != 0 || m.schema >= STORE_SCHEMA_VERSION) {
+		memset(&d, 0, sizeof(d));
+		if ((rc = join(path, sizeof(path), src, "user.mdb")) != 0)
+			return rc;
+		if (stat(path, &st) != 0)
+			return errno == ENOENT ? STORE_CORRUPT : errno;
+		if ((uint64_t)st.st_size != m.user_bytes)
+			return STORE_CORRUPT;
+		if ((rc = data_info(path, &d, NULL, 0)) != 0)
+			return rc;
+		if (d.schema != m.schema)
+			return STORE_CORRUPT;
+	}
 	if (info != NULL)
 		*info = m;
 	return 0;
 }
 
-int
-store_in_use(const char *dir, int *pid)
+/* Whether a process has the environment in dir open (store_in_use). */
+static int
+env_in_use(const char *dir, int *pid)
 {
 	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
 	    .l_start = 0, .l_len = 1 };
 	char path[4096];
 	int fd, rc = 0;
 
-	if (pid != NULL)
-		*pid = 0;
 	if ((rc = join(path, sizeof(path), dir, "lock.mdb")) != 0)
 		return rc;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -300,6 +365,33 @@ store_in_use(const char *dir, int *pid)
 	}
 	close(fd);
 	return rc;
+}
+
+int
+store_in_use(const char *dir, int *pid)
+{
+	static const char *const sub[] = { NULL, STORE_CATALOG_DIR,
+	    STORE_USER_DIR };
+	char path[4096];
+	size_t i;
+	int rc, any = 0;
+
+	if (pid != NULL)
+		*pid = 0;
+	/* The layout of before, then each environment of schema 7's. */
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		if (sub[i] == NULL)
+			snprintf(path, sizeof(path), "%s", dir);
+		else if ((rc = join(path, sizeof(path), dir, sub[i])) != 0)
+			return rc;
+		rc = env_in_use(path, pid);
+		if (rc == ENOENT)
+			continue;
+		if (rc != 0)
+			return rc;
+		any = 1;
+	}
+	return any ? 0 : ENOENT;
 }
 
 /* Copies file src to dst (new, mode 0600), flushed. */
@@ -333,7 +425,7 @@ copy_file(const char *src, const char *dst)
 	return rc;
 }
 
-/* Removes a directory left by an interrupted restore, and its files. */
+/* Removes a directory left by an interrupted restore, and what it holds. */
 static int
 remove_leftover(const char *dir)
 {
@@ -347,8 +439,12 @@ remove_leftover(const char *dir)
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		if ((rc = join(path, sizeof(path), dir, e->d_name)) != 0 ||
-		    (unlink(path) != 0 && (rc = errno) != 0))
+		if ((rc = join(path, sizeof(path), dir, e->d_name)) != 0)
+			break;
+		/* Schema 7's: the environments' directories, one deeper. */
+		if (unlink(path) != 0 && (rc = errno) != 0 &&
+		    ((rc != EISDIR && rc != EPERM) ||
+		    (rc = remove_leftover(path)) != 0))
 			break;
 	}
 	closedir(d);
@@ -361,13 +457,15 @@ int
 store_restore(const char *src, const char *dir, struct buf *moved, int *pid)
 {
 	char tmp[4096], from[4096], to[4096], parent[4096], when[32];
+	char sub[4096];
+	struct store_backup_info info;
 	struct stat st;
 	struct tm tm;
 	time_t now;
 	int rc, have;
 
 	buf_reset(moved);
-	if ((rc = store_backup_check(src, NULL)) != 0)
+	if ((rc = store_backup_check(src, &info)) != 0)
 		return rc;
 	have = stat(dir, &st) == 0;
 	if (!have && errno != ENOENT)
@@ -375,15 +473,34 @@ store_restore(const char *src, const char *dir, struct buf *moved, int *pid)
 	if (have && (rc = store_in_use(dir, pid)) != 0 && rc != ENOENT)
 		return rc;
 	if (snprintf(tmp, sizeof(tmp), "%s.restoring", dir) >= (int)sizeof(tmp) ||
-	    (rc = join(from, sizeof(from), src, "data.mdb")) != 0 ||
-	    (rc = join(to, sizeof(to), tmp, "data.mdb")) != 0)
+	    (rc = join(from, sizeof(from), src, "data.mdb")) != 0)
 		return rc ? rc : ENAMETOOLONG;
 	/* An interrupted restore's copy is ours: begin again. */
 	if ((rc = remove_leftover(tmp)) != 0)
 		return rc;
 	if (mkdir(tmp, 0750) != 0)
 		return errno;
-	if ((rc = copy_file(from, to)) != 0 || (rc = sync_dir(tmp)) != 0)
+	if (info.user_bytes == 0) {
+		/* A backup of one environment (schema 6 or before). */
+		if ((rc = join(to, sizeof(to), tmp, "data.mdb")) != 0 ||
+		    (rc = copy_file(from, to)) != 0)
+			goto remove;
+	} else {
+		/* The catalog and user data, each into its directory. */
+		if ((rc = join(sub, sizeof(sub), tmp, STORE_CATALOG_DIR)) != 0 ||
+		    (mkdir(sub, 0700) != 0 && (rc = errno) != 0) ||
+		    (rc = join(to, sizeof(to), sub, "data.mdb")) != 0 ||
+		    (rc = copy_file(from, to)) != 0 ||
+		    (rc = sync_dir(sub)) != 0 ||
+		    (rc = join(from, sizeof(from), src, "user.mdb")) != 0 ||
+		    (rc = join(sub, sizeof(sub), tmp, STORE_USER_DIR)) != 0 ||
+		    (mkdir(sub, 0700) != 0 && (rc = errno) != 0) ||
+		    (rc = join(to, sizeof(to), sub, "data.mdb")) != 0 ||
+		    (rc = copy_file(from, to)) != 0 ||
+		    (rc = sync_dir(sub)) != 0)
+			goto remove;
+	}
+	if ((rc = sync_dir(tmp)) != 0)
 		goto remove;
 	parent_of(parent, sizeof(parent), dir);
 	if (have) {

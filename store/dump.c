@@ -455,6 +455,29 @@ value_text(struct buf *b, enum store_db db, MDB_val k, MDB_val v)
 		if (v.mv_size == 0)
 			return 0;
 		return be64_text(b, v);
+	case DB_MERGELOG:
+		/* the one merged away, the one it went into */
+		if (v.mv_size != 16)
+			return -1;
+		buf_putc(b, ' ');
+		id_text(b, 'A', v.mv_data);
+		buf_putc(b, ' ');
+		id_text(b, 'A', (const unsigned char *)v.mv_data + 8);
+		return 0;
+	case DB_RSTATE: {
+		const unsigned char *q = v.mv_data;
+
+		/* claim state, orcid verified, version bumps */
+		if (v.mv_size != RSTATE_LEN)
+			return -1;
+		buf_puts(b, " claim ");
+		buf_putu64(b, q[0]);
+		buf_puts(b, " verified ");
+		buf_putu64(b, q[1]);
+		buf_puts(b, " bumps ");
+		buf_putu64(b, get_le32(q + 2));
+		return 0;
+	}
 	case DB_PVIEWS:           /* not dumped (store_dump) */
 	case DB__COUNT:
 		break;
@@ -476,58 +499,100 @@ names_key_text(struct buf *b, MDB_val k)
 	return 0;
 }
 
+/* One record of db as a line into line (reset first). */
+static void
+dump_line(struct buf *line, int db, MDB_val k, MDB_val v)
+{
+	size_t mark;
+
+	buf_reset(line);
+	buf_puts(line, store_db_name((enum store_db)db));
+	buf_putc(line, ' ');
+	if ((db == DB_CLAIMS || db == DB_DISPUTES || db == DB_MERGELOG ||
+	    db == DB_INVITES) && k.mv_size == 8)
+		buf_putu64(line, get_be64(k.mv_data));
+	else if (db == DB_REVOKED && k.mv_size == REVOKED_KEY_LEN) {
+		/* expiry, then the session id in hex */
+		buf_putu64(line, get_be64(k.mv_data));
+		buf_putc(line, ' ');
+		hexdump(line, (MDB_val){ STORE_SESSION_ID_LEN,
+		    (unsigned char *)k.mv_data + 8 });
+	} else if (db == DB_FEEDS)
+		hexdump(line, k);   /* a selector: no secret */
+	else if ((db != DB_NAMES && db != DB_NAMEPARTS) ||
+	    names_key_text(line, k) != 0)
+		key_text(line, k);
+	mark = line->len;
+	if (value_text(line, (enum store_db)db, k, v) != 0) {
+		line->len = mark;
+		buf_puts(line, " !corrupt ");
+		hexdump(line, v);
+	}
+	buf_putc(line, '\n');
+}
+
+/* memcmp order of two keys, the shorter first on a tie. */
+static int
+key_cmp(MDB_val a, MDB_val b)
+{
+	size_t n = a.mv_size < b.mv_size ? a.mv_size : b.mv_size;
+	int c = memcmp(a.mv_data, b.mv_data, n);
+
+	if (c != 0)
+		return c;
+	return (a.mv_size > b.mv_size) - (a.mv_size < b.mv_size);
+}
+
 int
 store_dump(struct store_rtxn *t, FILE *out)
 {
 	struct buf line = BUF_INIT;
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc = 0, db;
+	MDB_cursor *c, *u = NULL;
+	MDB_val k, v, uk, uv;
+	int rc = 0, urc = MDB_NOTFOUND, db;
 
 	for (db = 0; db < DB__COUNT; db++) {
-		if (db_absent(t->s, (enum store_db)db))
+		if (db_absent(t->s, (enum store_db)db) ||
+		    (db_user((enum store_db)db) && t->utxn == NULL))
 			continue;     /* an old store: no user data yet */
 		if (db == DB_PVIEWS)
 			continue;     /* copies of what is dumped above */
-		if ((rc = mdb_cursor_open(t->txn, t->s->dbi[db], &c)) != 0)
+		if ((rc = mdb_cursor_open(rtx(t, (enum store_db)db),
+		    rdbi(t, (enum store_db)db), &c)) != 0)
 			break;
-		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-			size_t mark;
+		/* Both environments' meta, as one list in key order. */
+		if (db == DB_META && t->utxn != NULL) {
+			if ((rc = mdb_cursor_open(t->utxn, rumeta(t), &u)) != 0) {
+				mdb_cursor_close(c);
+				break;
+			}
+			urc = mdb_cursor_get(u, &uk, &uv, MDB_FIRST);
+		}
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+		    rc == 0 || urc == 0;) {
+			int cat = rc == 0 && (urc != 0 || key_cmp(k, uk) <= 0);
 
-			buf_reset(&line);
-			buf_puts(&line, store_db_name((enum store_db)db));
-			buf_putc(&line, ' ');
-			if ((db == DB_CLAIMS || db == DB_DISPUTES ||
-			    db == DB_INVITES) &&
-			    k.mv_size == 8)
-				buf_putu64(&line, get_be64(k.mv_data));
-			else if (db == DB_REVOKED &&
-			    k.mv_size == REVOKED_KEY_LEN) {
-				/* expiry, then the session id in hex */
-				buf_putu64(&line, get_be64(k.mv_data));
-				buf_putc(&line, ' ');
-				hexdump(&line, (MDB_val){ STORE_SESSION_ID_LEN,
-				    (unsigned char *)k.mv_data + 8 });
-			}
-			else if (db == DB_FEEDS)
-				hexdump(&line, k);   /* a selector: no secret */
-			else if ((db != DB_NAMES && db != DB_NAMEPARTS) ||
-			    names_key_text(&line, k) != 0)
-				key_text(&line, k);
-			mark = line.len;
-			if (value_text(&line, (enum store_db)db, k, v) != 0) {
-				line.len = mark;
-				buf_puts(&line, " !corrupt ");
-				hexdump(&line, v);
-			}
-			buf_putc(&line, '\n');
+			if (cat)
+				dump_line(&line, db, k, v);
+			else
+				dump_line(&line, db, uk, uv);
 			if (fwrite(line.p, 1, line.len, out) != line.len) {
 				rc = EIO;
 				break;
 			}
+			if (cat)
+				rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+			else
+				urc = mdb_cursor_get(u, &uk, &uv, MDB_NEXT);
 		}
 		mdb_cursor_close(c);
+		if (u != NULL) {
+			mdb_cursor_close(u);
+			u = NULL;
+			if (urc != MDB_NOTFOUND && rc == MDB_NOTFOUND)
+				rc = urc;
+			urc = MDB_NOTFOUND;
+		}
 		if (rc == MDB_NOTFOUND)
 			rc = 0;
 		if (rc != 0)

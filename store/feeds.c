@@ -114,7 +114,7 @@ walk_following(struct store_rtxn *t, struct sv user, size_t skip,
 		*total = 0;
 	if (!store_user_valid(user) || db_absent(t->s, DB_FOLLOWING))
 		return 0;
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_FOLLOWING], &c)) != 0)
+	if ((rc = mdb_cursor_open(t->utxn, rdbi(t, DB_FOLLOWING), &c)) != 0)
 		return rc;
 	k = sv_val(user);
 	if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET)) != 0)
@@ -401,13 +401,13 @@ feed_write(struct store *s, struct sv user, int make, uint64_t now,
 	if (sodium_init() < 0)
 		return EIO;
 	memset(f, 0, sizeof(*f));
-	f->dbi = s->dbi;
+	f->dbi = s->user->dbi;     /* feeds are user data */
 	f->make = make;
 	f->now = now ? now : (uint64_t)time(NULL);
 	/* A copy: the argument may point into the map, which may grow. */
 	memcpy(copy, user.p, user.n);
 	f->user = (struct sv){ copy, user.n };
-	rc = store_write(s, feed_write_txn, f);
+	rc = store_write(s->user, feed_write_txn, f);
 	f->user = SV_LIT("");
 	return rc;
 }

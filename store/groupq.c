@@ -402,7 +402,7 @@ lead(struct store *s, struct groupq *q, const struct groupq_ops *ops,
 		 * leader whose transaction never committed (nobody else can
 		 * be leading: we hold the writer), done again here. */
 		taken[n++] = (uint16_t)i;
-		one = ops->apply(txn, s->dbi, sl->item, sl->len);
+		one = ops->apply(s, txn, sl->item, sl->len);
 		if (one != 0 && one != UNCHANGED && one != STORE_NOTFOUND &&
 		    one != STORE_CONFLICT) {
 			rc = one;
@@ -421,7 +421,7 @@ lead(struct store *s, struct groupq *q, const struct groupq_ops *ops,
 		struct slot *sl = &q->slot[taken[i]];
 
 		if (sl->rc == 0)
-			rc = ops->result(txn, s->dbi, sl->item, sl->len,
+			rc = ops->result(s, txn, sl->item, sl->len,
 			    &sl->result);
 	}
 	txn_id = *any ? mdb_txn_id(txn) : mdb_txn_id(txn) - 1;

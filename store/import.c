@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "import_int.h"
+#include "log.h"
 
 /* Wall clock (thread = 0) or this thread's CPU time, in seconds. */
 static double
@@ -303,7 +304,7 @@ store_import(struct store *s, const struct import_opts *o,
     struct import_report *rep)
 {
 	struct imp m;
-	int rc;
+	int rc, rc2;
 
 	memset(rep, 0, sizeof(*rep));
 	if ((rc = store_reserve(s, estimate(s, o))) != 0)
@@ -311,6 +312,7 @@ store_import(struct store *s, const struct import_opts *o,
 	memset(&m, 0, sizeof(m));
 	m.o = o;
 	m.total0 = o->total_bytes ? o->total_bytes : input_bytes(o);
+	m.s = s;
 	m.dbi = s->dbi;
 	m.threads = o->threads;
 	if (m.threads < 0) {
@@ -320,6 +322,17 @@ store_import(struct store *s, const struct import_opts *o,
 		m.auto_threads = 1;
 	}
 	rc = store_write(s, import_txn, &m);
+	/*
+	 * The catalog is committed; the merges it journaled are applied to
+	 * user data now, in small commits of the user data's own writer.
+	 * Should this fail or the process die, the next user-data writer
+	 * goes on from where user data says it got to.
+	 */
+	if (rc == 0 && s->user != NULL &&
+	    (rc2 = store_merges_apply(s)) != 0)
+		log_warn("%s: the merges' follows and claims are not all moved "
+		    "yet (%s): the next post or import moves the rest",
+		    "import", store_strerror(rc2));
 	*rep = m.rep;
 	/* From derive's end: the rest of the transaction, commit and flush. */
 	rep->commit_s = now(0) - m.t_derived;

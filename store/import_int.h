@@ -40,6 +40,7 @@ struct pending {
  * transaction runs (store_write() runs it again after growing the map).
  */
 struct imp {
+	struct store *s;         /* the store (owner_check reads its user data) */
 	const struct import_opts *o;
 	struct import_report rep;
 	MDB_txn *txn;

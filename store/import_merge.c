@@ -274,6 +274,29 @@ del_key(struct imp *m, enum store_db db, struct sv key)
 #define MERGE_LOOP IMP_MERGE_LOOP
 
 /*
+ * Appends "xn merged into yn" to the catalog's journal of merges
+ * (mergelog, numbered from meta "merge_seq"), in the import's transaction:
+ * what user data has still to apply (store_merges_catch_up).
+ */
+static int
+merge_journal(struct imp *m, uint64_t xn, uint64_t yn)
+{
+	unsigned char kb[8], vb[16];
+	MDB_val k = { 8, kb }, v = { 16, vb };
+	uint64_t seq;
+	int rc;
+
+	if ((rc = meta_get(m->txn, m->dbi[DB_META], "merge_seq", 8, &seq)) != 0)
+		return rc;
+	put_be64(kb, seq + 1);
+	put_be64(vb, xn);
+	put_be64(vb + 8, yn);
+	if ((rc = mdb_put(m->txn, m->dbi[DB_MERGELOG], &k, &v, MDB_APPEND)) != 0)
+		return rc;
+	return meta_put(m->txn, m->dbi[DB_META], "merge_seq", 8, seq + 1);
+}
+
+/*
  * Researcher xn merged into yn: the survivor keeps its slug (or takes the
  * merged one's when it has none yet: a researcher new in this run), the
  * merged one's slug and id lead to it; works, follows and a claim move to
@@ -290,7 +313,6 @@ imp_merge_author(struct imp *m, uint64_t xn, uint64_t yn)
 	MDB_val v, k, yval;
 	unsigned char *rw = NULL;
 	size_t nrw = 0, caprw = 0, i;
-	uint8_t claim;
 	int rc, ynew;
 
 	if ((rc = imp_db_get(m, DB_RESEARCHERS, xs, &v)) != 0)
@@ -336,22 +358,16 @@ imp_merge_author(struct imp *m, uint64_t xn, uint64_t yn)
 		if ((rc = imp_db_put(m, DB_SLUGS, x.slug, ys, 0)) != 0)
 			return rc;
 	}
-	claim = y.claim;
-	if ((rc = store_claim_move(m->txn, m->dbi, xs, ys, &claim,
-	    (uint64_t)time(NULL))) != 0)
-		return rc;
-	if (claim != y.claim) {
-		y.claim = claim;
-		y.orcid_verified = 0;
-	}
+	/*
+	 * Follows and claims are user data, in the other environment: the
+	 * merge goes into the catalog's journal in this transaction, and is
+	 * applied to user data after the commit (store_merges_catch_up), by
+	 * this run or, should it die first, by the next user-data writer.
+	 */
 	if ((rc = imp_put_researcher(m, yn, &y, ynew ? NULL : &yold,
 	    ynew ? NULL : &yval)) != 0)
 		return rc;
-	if ((rc = store_follows_move(m->txn, m->dbi, xs, xn, ys, yn)) != 0)
-		return rc;
-	/* Copies of counts (Redis) from before this transaction are stale. */
-	if ((rc = meta_put(m->txn, m->dbi[DB_META], "follows_moved", 8,
-	    mdb_txn_id(m->txn))) != 0)
+	if ((rc = merge_journal(m, xn, yn)) != 0)
 		return rc;
 
 	/* The works: copied out of rworks, then each rewritten. */

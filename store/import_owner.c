@@ -81,7 +81,7 @@ change_hide(struct imp *m, struct owner_change *c, int hide)
 		return STORE_NOTFOUND;
 	if ((rc = imp_db_get(m, DB_RESEARCHERS, c->researcher, &v)) != 0)
 		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
-	if ((rc = owner_check(m->txn, m->dbi, c->researcher, c->user)) != 0)
+	if ((rc = owner_check(m->s, c->researcher, c->user)) != 0)
 		return rc;
 	if ((rc = work_author(m, wn, an, &is, &year, 1)) != 0)
 		return rc;
@@ -159,7 +159,7 @@ merge_check(struct imp *m, const struct store_merge_req *q,
 		char id[ID_BUF];
 		struct sv ids = { id, id_format(id, 'A', s) };
 
-		if ((rc = owner_check(m->txn, m->dbi, ids, q->user)) != 0)
+		if ((rc = owner_check(m->s, ids, q->user)) != 0)
 			return rc;
 	}
 	k = sv_val(q->from);

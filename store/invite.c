@@ -113,11 +113,12 @@ struct invite_send {
 };
 
 static int
-invite_send_txn(MDB_txn *txn, void *ctx)
+send_in(MDB_txn *txn, struct invite_send *f, MDB_txn *ct)
 {
-	struct invite_send *f = ctx;
-	const MDB_dbi *dbi = f->s->dbi;
-	struct store_rtxn here = { f->s, txn, 0, 0 };
+	const MDB_dbi *dbi = f->s->user->dbi;    /* user data's */
+	/* The catalog (the record, its owner's settings) in ct, a read of
+	 * its own; invitations and claims, user data, in txn. */
+	struct store_rtxn here = { f->s, ct, txn, 0, 0 };
 	struct store_researcher r;
 	struct store_claim cl;
 	unsigned char b[8];
@@ -128,7 +129,7 @@ invite_send_txn(MDB_txn *txn, void *ctx)
 	f->id = 0;
 	f->why = 0;
 	k = sv_val(f->c.researcher_id);
-	if ((rc = mdb_get(txn, dbi[DB_RESEARCHERS], &k, &v)) != 0)
+	if ((rc = mdb_get(ct, f->s->dbi[DB_RESEARCHERS], &k, &v)) != 0)
 		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
 	if ((rc = rec_researcher_decode(v.mv_data, v.mv_size, &r)) != 0)
 		return rc;
@@ -193,6 +194,20 @@ invite_send_txn(MDB_txn *txn, void *ctx)
 	return 0;
 }
 
+static int
+invite_send_txn(MDB_txn *txn, void *ctx)
+{
+	struct invite_send *f = ctx;
+	MDB_txn *ct;
+	int rc;
+
+	if ((rc = mdb_txn_begin(f->s->env, NULL, MDB_RDONLY, &ct)) != 0)
+		return rc;
+	rc = send_in(txn, f, ct);
+	mdb_txn_abort(ct);
+	return rc;
+}
+
 int
 store_invite_send(struct store *s, const struct store_invite *in,
     uint64_t *id, int *why)
@@ -228,7 +243,7 @@ store_invite_send(struct store *s, const struct store_invite *in,
 	f.c.sender_contact = f.c.owner_contact = SV_LIT("");
 	f.c.state = STORE_INVITE_OPEN;
 	f.c.sent_at = in->sent_at ? in->sent_at : (uint64_t)time(NULL);
-	rc = store_write(s, invite_send_txn, &f);
+	rc = store_write(s->user, invite_send_txn, &f);
 	if (rc == 0 || rc == STORE_EXISTS)
 		*id = f.id;
 	if (rc == STORE_CONFLICT)
@@ -349,13 +364,13 @@ store_invite_decide(struct store *s, uint64_t id, struct sv user, int action,
 	    action > STORE_INVITE_UNBLOCK)
 		return STORE_INVALID;
 	memset(&d, 0, sizeof(d));
-	d.dbi = s->dbi;
+	d.dbi = s->user->dbi;
 	d.id = id;
 	d.action = action;
 	d.now = now ? now : (uint64_t)time(NULL);
 	buf_put(&u, user.p, user.n);
 	d.user = buf_sv(&u);
-	rc = store_write(s, invite_decide_txn, &d);
+	rc = store_write(s->user, invite_decide_txn, &d);
 	buf_free(&u);
 	buf_free(&d.keep);
 	buf_free(&d.key);
@@ -444,7 +459,7 @@ invites_list(struct store_rtxn *t, char tag, struct sv name,
 		return 0;
 	ikey_id(&k, tag, name, UINT64_MAX);
 	plen = k.len - 8;
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_INVITEKEYS], &cur)) != 0)
+	if ((rc = mdb_cursor_open(t->utxn, rdbi(t, DB_INVITEKEYS), &cur)) != 0)
 		goto out;
 	key = sv_val(buf_sv(&k));
 	rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE);

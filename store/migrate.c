@@ -2,10 +2,13 @@
 #include "migrate.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "codec.h"
@@ -44,14 +47,58 @@ static const struct migrate_step steps[] = {
 	  "catalog is imported again", 0, NULL },
 };
 
+/* The last schema of one environment in the store's directory itself. */
+#define SCHEMA_ONE_ENV 6
+
+static int split_layout(const char *dir, const struct store_migrate_opts *o);
+
+/* Whether dir holds the layout before schema 7 (dir/data.mdb). */
+static int
+legacy_layout(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+
+	return snprintf(path, sizeof(path), "%s/data.mdb", dir) <
+	    (int)sizeof(path) && stat(path, &st) == 0;
+}
+
 int
 store_migrate(const char *dir, const struct store_migrate_opts *o,
     uint32_t *from, uint32_t *to)
 {
+	char cat[4096];
+	uint32_t v;
+	int rc;
+
+	/* 1..6 step by step in the one environment, then the split (7). */
 	_Static_assert(sizeof(steps) / sizeof(steps[0]) ==
-	    STORE_SCHEMA_VERSION - 1, "one migration step per schema version");
-	return migrate_run(dir, steps, sizeof(steps) / sizeof(steps[0]),
-	    STORE_SCHEMA_VERSION, o, from, to);
+	    SCHEMA_ONE_ENV - 1, "one migration step per schema version");
+	_Static_assert(STORE_SCHEMA_VERSION == SCHEMA_ONE_ENV + 1,
+	    "schema 7 is the split into two environments");
+	*from = *to = 0;
+	if (!legacy_layout(dir)) {
+		if (snprintf(cat, sizeof(cat), "%s/%s", dir, STORE_CATALOG_DIR) >=
+		    (int)sizeof(cat))
+			return ENAMETOOLONG;
+		return migrate_run(cat, steps, 0, STORE_SCHEMA_VERSION, o,
+		    from, to);
+	}
+	if ((rc = store_schema_of(dir, &v)) != 0)
+		return rc;
+	if (v <= SCHEMA_ONE_ENV) {
+		rc = migrate_run(dir, steps, sizeof(steps) / sizeof(steps[0]),
+		    SCHEMA_ONE_ENV, o, from, to);
+		if (rc != 0)
+			return rc;
+	} else
+		*from = *to = v;     /* a split that stopped half way */
+	if ((rc = split_layout(dir, o)) != 0)
+		return rc;
+	if ((rc = store_schema_of(dir, &v)) != 0)
+		return rc;
+	*to = v;
+	return 0;
 }
 
 struct note_ctx {
@@ -168,7 +215,16 @@ store_schema_of(const char *dir, uint32_t *version)
 	int rc;
 
 	*version = 0;
-	if ((rc = store_open(dir, STORE_RDONLY | STORE__RAW, &s)) != 0)
+	if (!legacy_layout(dir)) {
+		char cat[4096];
+
+		/* Schema 7 on: the catalog's says (user data's is the same). */
+		if (snprintf(cat, sizeof(cat), "%s/%s", dir, STORE_CATALOG_DIR) >=
+		    (int)sizeof(cat))
+			return ENAMETOOLONG;
+		if ((rc = store_open(cat, STORE_RDONLY | STORE__RAW, &s)) != 0)
+			return rc;
+	} else if ((rc = store_open(dir, STORE_RDONLY | STORE__RAW, &s)) != 0)
 		return rc;
 	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
 		goto close;
@@ -564,4 +620,325 @@ step_claims(MDB_txn *txn, const char *program)
 	    (rc = meta_get(txn, dbi[DB_META], "claim_last", 8, &last)) != 0)
 		return rc;
 	return store_claims_index_upto(txn, dbi, last);
+}
+
+/* ---- 6 -> 7: catalog and user data in two environments ------------------------ */
+
+/* The user data of a schema-6 store, and the meta keys that are user data. */
+static const enum store_db user_dbs[] = { DB_FOLLOWERS, DB_FOLLOWS,
+    DB_FOLLOWING, DB_CLAIMS, DB_RCLAIM, DB_UCLAIM, DB_REVOKED, DB_NOTBEFORE,
+    DB_USERCLAIMS, DB_DISPUTES };
+static const char *const user_meta[] = { "claim_last", "claims_indexed",
+    "follow_batch", "follows_moved" };
+
+struct split_ctx {
+	MDB_txn *from;            /* the schema-6 environment, read */
+	MDB_dbi  fdbi[DB__COUNT];
+	uint64_t fabsent;         /* bit db: not in it */
+	uint64_t catalog_id, generation;
+	const char *program;
+};
+
+/* Copies every record of database db from c->from into txn. */
+static int
+copy_db(struct split_ctx *c, MDB_txn *txn, enum store_db db, MDB_dbi to)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if ((c->fabsent >> db) & 1u)
+		return 0;
+	if ((rc = mdb_cursor_open(c->from, c->fdbi[db], &cur)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		if ((rc = mdb_put(txn, to, &k, &v, 0)) != 0)
+			break;
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * The new user-data environment's one transaction: its databases, every
+ * record of user data, the claim state of every claimed or verified
+ * researcher (rstate: the catalog record's own fields stop counting once
+ * a catalog is imported anew), where its merges stand, schema 7.
+ */
+static int
+split_user_txn(MDB_txn *txn, void *ctx)
+{
+	struct split_ctx *c = ctx;
+	MDB_dbi dbi[DB__COUNT];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < DB__COUNT; i++)
+		if ((i == DB_META || db_user((enum store_db)i)) &&
+		    (rc = mdb_dbi_open(txn, store_db_name((enum store_db)i),
+		    store_db_flags((enum store_db)i) | MDB_CREATE, &dbi[i])) != 0)
+			return rc;
+	for (i = 0; i < sizeof(user_dbs) / sizeof(user_dbs[0]); i++)
+		if ((rc = copy_db(c, txn, user_dbs[i], dbi[user_dbs[i]])) != 0)
+			return rc;
+	for (i = 0; i < sizeof(user_meta) / sizeof(user_meta[0]); i++) {
+		k = (MDB_val){ strlen(user_meta[i]), (void *)user_meta[i] };
+		if ((rc = mdb_get(c->from, c->fdbi[DB_META], &k, &v)) ==
+		    MDB_NOTFOUND)
+			continue;
+		if (rc != 0 || (rc = mdb_put(txn, dbi[DB_META], &k, &v, 0)))
+			return rc;
+	}
+	if ((rc = mdb_cursor_open(c->from, c->fdbi[DB_RESEARCHERS], &cur)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct store_researcher r;
+		struct rstate st = { 1, 0, 0, 0 };
+
+		if (rec_researcher_decode(v.mv_data, v.mv_size, &r) != 0) {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		if (r.claim == STORE_CLAIM_NONE && !r.orcid_verified)
+			continue;
+		st.claim = r.claim;
+		st.verified = r.orcid_verified;
+		if ((rc = rstate_put(txn, dbi[DB_RSTATE], val_sv(k), &st)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	if ((rc = meta_put(txn, dbi[DB_META], "merge_catalog", 8,
+	    c->catalog_id)) != 0 ||
+	    (rc = meta_put(txn, dbi[DB_META], "merge_generation", 8,
+	    c->generation)) != 0 ||
+	    (rc = meta_put(txn, dbi[DB_META], "merge_applied", 8, 0)) != 0 ||
+	    (rc = meta_put_str(txn, dbi[DB_META], "program", c->program)) != 0)
+		return rc;
+	return meta_put(txn, dbi[DB_META], "schema", 4, STORE_SCHEMA_VERSION);
+}
+
+/*
+ * The schema-6 environment's own step: user data dropped (it is in the
+ * user-data environment, committed before), the catalog's id and its
+ * journal of merges begun, schema 7.
+ */
+static int
+split_catalog_txn(MDB_txn *txn, void *ctx)
+{
+	struct split_ctx *c = ctx;
+	MDB_dbi meta, d;
+	MDB_val k;
+	size_t i;
+	uint64_t v;
+	int rc;
+
+	if ((rc = mdb_dbi_open(txn, "meta", 0, &meta)) != 0 ||
+	    (rc = meta_get(txn, meta, "schema", 4, &v)) != 0)
+		return rc;
+	if (v != SCHEMA_ONE_ENV)
+		return v == STORE_SCHEMA_VERSION ? UNCHANGED : STORE_BADSCHEMA;
+	for (i = 0; i < sizeof(user_dbs) / sizeof(user_dbs[0]); i++) {
+		rc = mdb_dbi_open(txn, store_db_name(user_dbs[i]), 0, &d);
+		if (rc == MDB_NOTFOUND)
+			continue;
+		if (rc != 0 || (rc = mdb_drop(txn, d, 1)) != 0)
+			return rc;
+	}
+	for (i = 0; i < sizeof(user_meta) / sizeof(user_meta[0]); i++) {
+		k = (MDB_val){ strlen(user_meta[i]), (void *)user_meta[i] };
+		if ((rc = mdb_del(txn, meta, &k, NULL)) != 0 &&
+		    rc != MDB_NOTFOUND)
+			return rc;
+	}
+	if ((rc = mdb_dbi_open(txn, store_db_name(DB_MERGELOG), MDB_CREATE,
+	    &d)) != 0 ||
+	    (rc = meta_put(txn, meta, "catalog_id", 8, c->catalog_id)) != 0 ||
+	    (rc = meta_put(txn, meta, "merge_seq", 8, 0)) != 0 ||
+	    (rc = meta_put_str(txn, meta, "program", c->program)) != 0)
+		return rc;
+	return meta_put(txn, meta, "schema", 4, STORE_SCHEMA_VERSION);
+}
+
+/* Removes directory path and the files in it (no deeper); ENOENT is 0. */
+static int
+remove_dir(const char *path)
+{
+	char f[4096];
+	struct dirent *e;
+	DIR *d;
+	int rc = 0;
+
+	if ((d = opendir(path)) == NULL)
+		return errno == ENOENT ? 0 : errno;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (snprintf(f, sizeof(f), "%s/%s", path, e->d_name) >=
+		    (int)sizeof(f) || unlink(f) != 0) {
+			rc = errno ? errno : ENAMETOOLONG;
+			break;
+		}
+	}
+	closedir(d);
+	return rc == 0 && rmdir(path) != 0 ? errno : rc;
+}
+
+static int
+fsync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return errno;
+	if (fsync(fd) != 0)
+		rc = errno;
+	close(fd);
+	return rc;
+}
+
+/*
+ * The split, with the store to itself (every process changing it would
+ * lose what it writes to the old environment). Made to be run again after
+ * a crash at any point: while the old environment is at schema 6 it is
+ * the store, and the user-data environment is made anew from it; once it
+ * is at 7 (user data committed beside it first), only the moves of its
+ * files into DIR/catalog are left.
+ */
+static int
+split_layout(const char *dir, const struct store_migrate_opts *o)
+{
+	char unew[4096], user[4096], cat[4096], from[4096], to[4096];
+	struct split_ctx c;
+	struct store *s = NULL, *u = NULL;
+	MDB_txn *rt = NULL;
+	uint64_t v;
+	size_t i;
+	int rc, lfd = -1, pid = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.program = o->program;
+	if (snprintf(unew, sizeof(unew), "%s/%s.new", dir, STORE_USER_DIR) >=
+	    (int)sizeof(unew) ||
+	    snprintf(user, sizeof(user), "%s/%s", dir, STORE_USER_DIR) >=
+	    (int)sizeof(user) ||
+	    snprintf(cat, sizeof(cat), "%s/%s", dir, STORE_CATALOG_DIR) >=
+	    (int)sizeof(cat))
+		return ENAMETOOLONG;
+	if ((rc = store_open(dir, STORE__RAW, &s)) != 0)
+		return rc;
+	if ((rc = lock_open(dir, &lfd)) != 0)
+		goto out;
+	if ((rc = lock_exclusive(lfd, &pid)) != 0) {
+		if (rc == STORE_INUSE)
+			log_err("%s: the step to version %d moves user data into "
+			    "an environment of its own and needs the store to "
+			    "itself, and process %d has it open: stop the "
+			    "service (and any import) first", dir,
+			    STORE_SCHEMA_VERSION, pid);
+		goto out;
+	}
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &rt)) != 0 ||
+	    (rc = mdb_dbi_open(rt, "meta", 0, &c.fdbi[DB_META])) != 0 ||
+	    (rc = meta_get(rt, c.fdbi[DB_META], "schema", 4, &v)) != 0 ||
+	    (rc = meta_get(rt, c.fdbi[DB_META], "generation", 8,
+	    &c.generation)) != 0)
+		goto out;
+	if (v == SCHEMA_ONE_ENV) {
+		for (i = 0; i < DB__COUNT; i++) {
+			if (i == DB_META)
+				continue;
+			rc = mdb_dbi_open(rt, store_db_name((enum store_db)i),
+			    store_db_flags((enum store_db)i), &c.fdbi[i]);
+			if (rc == MDB_NOTFOUND) {
+				c.fabsent |= (uint64_t)1 << i;
+				rc = 0;
+			} else if (rc != 0)
+				goto out;
+		}
+		if ((c.fabsent >> DB_RESEARCHERS) & 1u) {
+			rc = STORE_CORRUPT;
+			goto out;
+		}
+		while (c.catalog_id == 0)
+			if (getentropy(&c.catalog_id, sizeof(c.catalog_id)) != 0)
+				c.catalog_id = (uint64_t)time(NULL);
+		/* Made anew from the old environment, which is the store. */
+		if ((rc = remove_dir(unew)) != 0 || (rc = remove_dir(user)) != 0)
+			goto out;
+		c.from = rt;
+		if ((rc = store_open(unew, STORE_CREATE | STORE__RAW, &u)) != 0)
+			goto out;
+		rc = store_write(u, split_user_txn, &c);
+		store_close(u);
+		u = NULL;
+		if (rc != 0)
+			goto out;
+		if (snprintf(from, sizeof(from), "%s/write.queue", unew) <
+		    (int)sizeof(from))
+			unlink(from);
+		if (rename(unew, user) != 0 || (rc = fsync_dir(dir)) != 0) {
+			rc = rc ? rc : errno;
+			goto out;
+		}
+		mdb_txn_abort(rt);
+		rt = NULL;
+		if ((rc = store_write(s, split_catalog_txn, &c)) != 0 &&
+		    rc != UNCHANGED)
+			goto out;
+		rc = 0;
+	} else if (v != STORE_SCHEMA_VERSION) {
+		rc = STORE_BADSCHEMA;
+		goto out;
+	} else {
+		struct stat st;
+
+		/* Committed at 7: user data must be beside it already. */
+		if (stat(user, &st) != 0) {
+			rc = STORE_CORRUPT;
+			goto out;
+		}
+	}
+	if (rt != NULL) {
+		mdb_txn_abort(rt);
+		rt = NULL;
+	}
+	store_close(s);
+	s = NULL;
+	/* The catalog's files into DIR/catalog; the old lock files go. */
+	if (mkdir(cat, STORE_DIR_MODE) != 0 && errno != EEXIST) {
+		rc = errno;
+		goto out;
+	}
+	if (snprintf(from, sizeof(from), "%s/data.mdb", dir) >=
+	    (int)sizeof(from) ||
+	    snprintf(to, sizeof(to), "%s/data.mdb", cat) >= (int)sizeof(to)) {
+		rc = ENAMETOOLONG;
+		goto out;
+	}
+	if (rename(from, to) != 0) {
+		rc = errno;
+		goto out;
+	}
+	snprintf(from, sizeof(from), "%s/write.queue", dir);
+	unlink(from);
+	snprintf(from, sizeof(from), "%s/lock.mdb", dir);
+	unlink(from);
+	if ((rc = fsync_dir(cat)) == 0)
+		rc = fsync_dir(dir);
+	if (rc == 0 && o->log != NULL)
+		fprintf(o->log, "schema %d -> %d: user data (follows, claims, "
+		    "sessions) in an environment of its own, %s/, the catalog "
+		    "in %s/\n", SCHEMA_ONE_ENV, STORE_SCHEMA_VERSION, user, cat);
+out:
+	if (rt != NULL)
+		mdb_txn_abort(rt);
+	store_close(s);
+	if (lfd >= 0)
+		close(lfd);
+	return rc;
 }

@@ -77,7 +77,9 @@ store_owner_of(struct store_rtxn *t, struct sv researcher_id, struct sv *user)
 	*user = (struct sv){ "", 0 };
 	if (db_absent(t->s, DB_RCLAIM) || db_absent(t->s, DB_CLAIMS))
 		return STORE_NOTFOUND;
-	if ((rc = approved_claim(t->txn, t->s->dbi, researcher_id, &c)) == 0)
+	/* Claims are user data. */
+	if ((rc = approved_claim(t->utxn, t->s->user->dbi, researcher_id,
+	    &c)) == 0)
 		*user = c.user;
 	return rc;
 }
@@ -87,16 +89,59 @@ store_owner_of(struct store_rtxn *t, struct sv researcher_id, struct sv *user)
  * 0, EPERM when not (unclaimed, pending, or someone else's), or an error.
  */
 int
-owner_check(MDB_txn *txn, const MDB_dbi *dbi, struct sv id, struct sv user)
+owner_check(struct store *s, struct sv id, struct sv user)
 {
 	struct store_claim c;
-	int rc = approved_claim(txn, dbi, id, &c);
+	MDB_txn *ut;
+	int rc;
 
-	if (rc == STORE_NOTFOUND)
+	/* Claims are user data, in the other environment: a read of it. A
+	 * catalog opened alone (--into-new) knows no owner. */
+	if (s->user == NULL)
 		return EPERM;
-	if (rc != 0)
+	if ((rc = mdb_txn_begin(s->user->env, NULL, MDB_RDONLY, &ut)) != 0)
 		return rc;
-	return sv_eq(c.user, user) ? 0 : EPERM;
+	rc = approved_claim(ut, s->user->dbi, id, &c);
+	if (rc == STORE_NOTFOUND)
+		rc = EPERM;
+	else if (rc == 0)
+		rc = sv_eq(c.user, user) ? 0 : EPERM;
+	mdb_txn_abort(ut);
+	return rc;
+}
+
+/*
+ * The user of researcher id's current claim (pending or approved), copied
+ * into user: 0, STORE_NOTFOUND when it has none, or an error. Read in a
+ * read transaction of user data.
+ */
+static int
+claim_user(struct store *s, struct sv id, struct buf *user)
+{
+	struct store_claim cl;
+	MDB_txn *ut;
+	MDB_val k = sv_val(id), v;
+	int rc;
+
+	buf_reset(user);
+	if (s->user == NULL || id.n == 0 || id.n > 511)
+		return STORE_NOTFOUND;
+	if ((rc = mdb_txn_begin(s->user->env, NULL, MDB_RDONLY, &ut)) != 0)
+		return rc;
+	if ((rc = mdb_get(ut, s->user->dbi[DB_RCLAIM], &k, &v)) != 0)
+		rc = rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
+	else if (v.mv_size != 8)
+		rc = STORE_CORRUPT;
+	else {
+		k = v;
+		if ((rc = mdb_get(ut, s->user->dbi[DB_CLAIMS], &k, &v)) != 0)
+			rc = rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
+		else if ((rc = rec_claim_decode(v.mv_data, v.mv_size,
+		    &cl)) == 0)
+			buf_put(user, cl.user.p, cl.user.n);
+	}
+	mdb_txn_abort(ut);
+	return rc;
 }
 
 /*
@@ -156,6 +201,7 @@ store_owner_settings_get(struct store_rtxn *t, struct sv researcher_id,
 }
 
 struct settings_put {
+	struct store *s;
 	const MDB_dbi *dbi;
 	struct sv id, user;
 	const struct store_owner_settings *in;
@@ -174,7 +220,7 @@ settings_put_txn(MDB_txn *txn, void *ctx)
 
 	if ((rc = mdb_get(txn, p->dbi[DB_RESEARCHERS], &k, &v)) != 0)
 		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
-	if ((rc = owner_check(txn, p->dbi, p->id, p->user)) != 0)
+	if ((rc = owner_check(p->s, p->id, p->user)) != 0)
 		return rc;
 	settings_defaults(&o, p->id);
 	if ((rc = mdb_get(txn, p->dbi[DB_OWNERSET], &k, &v)) == 0) {
@@ -257,6 +303,7 @@ store_owner_settings_put(struct store *s, struct sv researcher_id,
 			    in->homepage.n };
 	}
 	copy.open_to_collaborate = in->open_to_collaborate;
+	p.s = s;
 	p.dbi = s->dbi;
 	p.in = &copy;
 	p.fields = fields;
@@ -367,7 +414,9 @@ note_ok(struct sv s)
 }
 
 struct merge_file {
+	struct store *s;
 	const MDB_dbi *dbi;
+	struct buf cuser;        /* the duplicate's claimant, copied */
 	struct store_merge_req q;
 	struct buf rec;
 	uint64_t id;
@@ -419,7 +468,7 @@ merge_file_txn(MDB_txn *txn, void *ctx)
 
 	if ((rc = mdb_get(txn, f->dbi[DB_RESEARCHERS], &k, &v)) != 0)
 		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
-	if ((rc = owner_check(txn, f->dbi, f->q.into, f->q.user)) != 0)
+	if ((rc = owner_check(f->s, f->q.into, f->q.user)) != 0)
 		return rc;
 	if (sv_eq(f->q.from, f->q.into)) {
 		f->why = STORE_MERGE_SELF;
@@ -451,22 +500,12 @@ merge_file_txn(MDB_txn *txn, void *ctx)
 	if (rc != 0)
 		return rc;
 	/* Someone else's claim, pending or approved, on the duplicate. */
-	k = sv_val(f->q.from);
-	if ((rc = mdb_get(txn, f->dbi[DB_RCLAIM], &k, &v)) == 0) {
-		struct store_claim cl;
-
-		if (v.mv_size != 8)
-			return STORE_CORRUPT;
-		k = v;
-		if ((rc = mdb_get(txn, f->dbi[DB_CLAIMS], &k, &v)) != 0)
-			return rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
-		if ((rc = rec_claim_decode(v.mv_data, v.mv_size, &cl)) != 0)
-			return rc;
-		if (!sv_eq(cl.user, f->q.user)) {
+	if ((rc = claim_user(f->s, f->q.from, &f->cuser)) == 0) {
+		if (!sv_eq(buf_sv(&f->cuser), f->q.user)) {
 			f->why = STORE_MERGE_CLAIMED;
 			return STORE_CONFLICT;
 		}
-	} else if (rc != MDB_NOTFOUND)
+	} else if (rc != STORE_NOTFOUND)
 		return rc;
 	if ((rc = pending_requests(txn, f)) != 0)
 		return rc;
@@ -511,6 +550,7 @@ store_merge_request(struct store *s, struct sv into, struct sv user,
 	buf_put(&arena, from.p, from.n);
 	buf_put(&arena, note.p, note.n);
 	buf_reserve(&arena, 1);
+	f.s = s;
 	f.dbi = s->dbi;
 	f.q.into = (struct sv){ arena.p + at, into.n };
 	at += into.n;
@@ -528,6 +568,7 @@ store_merge_request(struct store *s, struct sv into, struct sv user,
 	else if (rc == STORE_CONFLICT)
 		*why = f.why;
 	buf_free(&f.rec);
+	buf_free(&f.cuser);
 	buf_free(&arena);
 	return rc;
 }

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "codec.h"
 
@@ -49,6 +52,8 @@ static const struct {
 	[DB_INVITEKEYS]  = { "invitekeys", 0 },
 	[DB_FEEDS]       = { "feeds", 0 },
 	[DB_USERFEEDS]   = { "userfeeds", 0 },
+	[DB_MERGELOG]    = { "mergelog", 0 },
+	[DB_RSTATE]      = { "rstate", 0 },
 };
 
 const char *
@@ -207,9 +212,34 @@ check_schema(MDB_txn *txn, MDB_dbi meta, const char *dir)
 	return 0;
 }
 
-/* Read-only: the databases must exist and (unless STORE_EMPTY_OK) a catalog. */
+int
+catalog_id_new(MDB_txn *txn, MDB_dbi meta)
+{
+	uint64_t id = 0;
+
+	/* Only to tell one catalog from another: never 0 (none). */
+	while (id == 0)
+		if (getrandom(&id, sizeof(id), 0) != (ssize_t)sizeof(id))
+			id = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+	return meta_put(txn, meta, "catalog_id", 8, id);
+}
+
+/*
+ * Whether database i is opened in this half (user: the user data's); the
+ * meta database is in both.
+ */
 static int
-open_ro(struct store *s, const char *dir, unsigned flags)
+in_half(int i, int user)
+{
+	return i == DB_META || db_user((enum store_db)i) == (user != 0);
+}
+
+/*
+ * Read-only: the databases must exist and (unless STORE_EMPTY_OK) a
+ * catalog; user data has no generation of its own.
+ */
+static int
+open_ro(struct store *s, const char *dir, unsigned flags, int user)
 {
 	MDB_txn *txn;
 	uint64_t gen;
@@ -226,14 +256,16 @@ open_ro(struct store *s, const char *dir, unsigned flags)
 		goto abort;
 	if ((rc = meta_get(txn, s->dbi[DB_META], "generation", 8, &gen)) != 0)
 		goto abort;
-	if (gen == 0 && !(flags & STORE_EMPTY_OK)) {
+	if (!user && gen == 0 && !(flags & STORE_EMPTY_OK)) {
 		rc = STORE_EMPTY;
 		goto abort;
 	}
 	for (i = DB_META + 1; i < DB__COUNT; i++) {
+		if (!in_half(i, user))
+			continue;
 		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags, &s->dbi[i]);
-		/* A store from before user data: those read as empty. */
-		if (rc == MDB_NOTFOUND && i >= DB_USERDATA_FIRST) {
+		/* One from before a database was added: it reads as empty. */
+		if (rc == MDB_NOTFOUND && (user || i >= DB_USERDATA_FIRST)) {
 			s->absent |= (uint64_t)1 << i;
 			continue;
 		}
@@ -257,7 +289,7 @@ abort:
  * starts while an import holds the writer is not held up by it.
  */
 static int
-open_existing(struct store *s, const char *dir)
+open_existing(struct store *s, const char *dir, int user)
 {
 	MDB_txn *txn;
 	int rc, i;
@@ -268,6 +300,8 @@ open_existing(struct store *s, const char *dir)
 	if (rc == 0 && (rc = check_schema(txn, s->dbi[DB_META], dir)) == STORE_EMPTY)
 		rc = MDB_NOTFOUND;
 	for (i = DB_META + 1; i < DB__COUNT && rc == 0; i++) {
+		if (!in_half(i, user))
+			continue;
 		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags, &s->dbi[i]);
 		if (rc == MDB_INCOMPATIBLE)
 			rc = STORE_CORRUPT;
@@ -281,13 +315,13 @@ open_existing(struct store *s, const char *dir)
 
 /* Writable: check the schema first, then create what is missing. */
 static int
-open_rw(struct store *s, const char *dir)
+open_rw(struct store *s, const char *dir, int user)
 {
 	MDB_txn *txn;
 	uint64_t v;
 	int rc, i;
 
-	if ((rc = open_existing(s, dir)) != MDB_NOTFOUND)
+	if ((rc = open_existing(s, dir, user)) != MDB_NOTFOUND)
 		return rc;
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
 		return rc;
@@ -295,14 +329,16 @@ open_rw(struct store *s, const char *dir)
 	if (rc != 0)
 		goto abort;
 	rc = check_schema(txn, s->dbi[DB_META], dir);
-	if (rc == STORE_EMPTY)
-		rc = meta_put(txn, s->dbi[DB_META], "schema", 4,
-		    STORE_SCHEMA_VERSION);
+	if (rc == STORE_EMPTY && (rc = meta_put(txn, s->dbi[DB_META],
+	    "schema", 4, STORE_SCHEMA_VERSION)) == 0 && !user)
+		rc = catalog_id_new(txn, s->dbi[DB_META]);
 	if (rc != 0)
 		goto abort;
 	if ((rc = meta_get(txn, s->dbi[DB_META], "generation", 8, &v)) != 0)
 		goto abort;
 	for (i = DB_META + 1; i < DB__COUNT; i++) {
+		if (!in_half(i, user))
+			continue;
 		rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | MDB_CREATE,
 		    &s->dbi[i]);
 		if (rc == MDB_INCOMPATIBLE)
@@ -316,9 +352,14 @@ abort:
 	return rc;
 }
 
-int
-store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
-    struct store **out)
+/*
+ * One environment, in dir: the store's layout before schema 7, a half
+ * of it since (user: the user data's), or with STORE__RAW the
+ * environment alone.
+ */
+static int
+open_one(const char *dir, unsigned flags, const struct store_opts *o,
+    int user, struct store **out)
 {
 	struct store *s;
 	struct buf path = BUF_INIT;
@@ -327,8 +368,6 @@ store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
 	int rc, rdonly = (flags & STORE_RDONLY) != 0;
 
 	*out = NULL;
-	if (dir == NULL || *dir == '\0' || (rdonly && (flags & STORE_CREATE)))
-		return STORE_INVALID;
 	if ((flags & STORE_CREATE) && mkdir(dir, STORE_DIR_MODE) != 0 &&
 	    errno != EEXIST)
 		return errno;
@@ -370,8 +409,8 @@ store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
 			goto env_close;
 	}
 	/* STORE__RAW: the environment alone (migrate.c opens its databases). */
-	rc = (flags & STORE__RAW) ? 0 : rdonly ? open_ro(s, dir, flags) :
-	    open_rw(s, dir);
+	rc = (flags & STORE__RAW) ? 0 : rdonly ? open_ro(s, dir, flags, user) :
+	    open_rw(s, dir, user);
 	if (rc != 0)
 		goto env_close;
 	*out = s;
@@ -383,21 +422,101 @@ free:
 	return rc;
 }
 
+/* dir/name into b (reset first). */
+static const char *
+sub_path(struct buf *b, const char *dir, const char *name)
+{
+	buf_reset(b);
+	buf_puts(b, dir);
+	buf_putc(b, '/');
+	buf_puts(b, name);
+	return b->p;
+}
+
+/*
+ * A store of the layout before schema 7 (one environment in dir itself):
+ * refused, with what check_schema() says of its version (that it is to
+ * be migrated), or STORE_CORRUPT if its version says it is newer.
+ */
+static int
+legacy_refuse(const char *dir)
+{
+	struct store *s;
+	MDB_txn *txn;
+	MDB_dbi meta;
+	int rc;
+
+	if ((rc = open_one(dir, STORE_RDONLY | STORE__RAW, NULL, 0, &s)) != 0)
+		return rc;
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) == 0) {
+		rc = mdb_dbi_open(txn, dbs[DB_META].name, 0, &meta);
+		if (rc == 0)
+			rc = check_schema(txn, meta, dir);
+		else if (rc == MDB_NOTFOUND)
+			rc = STORE_EMPTY;
+		mdb_txn_abort(txn);
+	}
+	store_close(s);
+	/* A layout of before with a version of after was made by hand. */
+	return rc == 0 ? STORE_CORRUPT : rc;
+}
+
+int
+store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
+    struct store **out)
+{
+	struct store *cat = NULL, *user = NULL;
+	struct buf path = BUF_INIT;
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	if (dir == NULL || *dir == '\0' ||
+	    ((flags & STORE_RDONLY) && (flags & STORE_CREATE)))
+		return STORE_INVALID;
+	if (flags & STORE__RAW)
+		return open_one(dir, flags, o, 0, out);
+	if ((flags & STORE_CREATE) && mkdir(dir, STORE_DIR_MODE) != 0 &&
+	    errno != EEXIST)
+		return errno;
+	/* The layout of before: one environment in dir itself. */
+	if (stat(sub_path(&path, dir, STORE_CATALOG_DIR), &st) != 0 &&
+	    errno == ENOENT &&
+	    stat(sub_path(&path, dir, "data.mdb"), &st) == 0) {
+		buf_free(&path);
+		return legacy_refuse(dir);
+	}
+	rc = open_one(sub_path(&path, dir, STORE_CATALOG_DIR), flags, o, 0,
+	    &cat);
+	if (rc == 0)
+		rc = open_one(sub_path(&path, dir, STORE_USER_DIR),
+		    flags & ~STORE_EMPTY_OK, o, 1, &user);
+	buf_free(&path);
+	if (rc != 0) {
+		store_close(cat);
+		return rc;
+	}
+	cat->user = user;
+	user->cat = cat;
+	*out = cat;
+	return 0;
+}
+
 int
 store_open(const char *dir, unsigned flags, struct store **out)
 {
 	return store_open_opts(dir, flags, NULL, out);
 }
 
-void
-store_close(struct store *s)
+static void
+close_one(struct store *s)
 {
 	struct store_rtxn *t;
 
-	if (s == NULL)
-		return;
 	if ((t = atomic_exchange(&s->spare, NULL)) != NULL) {
 		mdb_txn_abort(t->txn);
+		if (t->utxn != NULL)
+			mdb_txn_abort(t->utxn);
 		free(t);
 	}
 	writer_gate_give(s);
@@ -406,36 +525,53 @@ store_close(struct store *s)
 	free(s);
 }
 
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->user != NULL)
+		close_one(s->user);
+	close_one(s);
+}
+
 /* ---- read transactions ---------------------------------------------------- */
+
+/* Begins (renews, if *txn is a reset one) a read of h's environment. */
+static int
+read_one(struct store *h, MDB_txn **txn)
+{
+	int rc, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		if (*txn != NULL)
+			rc = mdb_txn_renew(*txn);
+		else if ((rc = mdb_txn_begin(h->env, NULL, MDB_RDONLY, txn)))
+			*txn = NULL;    /* begin frees the txn */
+		if (rc != MDB_MAP_RESIZED)
+			break;
+		/* Another process grew the map: adopt its size. */
+		if ((rc = mdb_env_set_mapsize(h->env, 0)) != 0)
+			break;
+		rc = MDB_MAP_RESIZED;
+	}
+	return rc;
+}
 
 int
 store_read_begin(struct store *s, struct store_rtxn **out)
 {
 	struct store_rtxn *t;
-	int rc, tries;
+	int rc;
 
 	*out = NULL;
-	t = atomic_exchange(&s->spare, NULL);
-	for (tries = 0; tries < 2; tries++) {
-		if (t != NULL)
-			rc = mdb_txn_renew(t->txn);
-		else {
-			t = xmalloc(sizeof(*t));
-			t->s = s;
-			rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &t->txn);
-			if (rc != 0) {
-				free(t);    /* begin frees the txn */
-				t = NULL;
-			}
-		}
-		if (rc != MDB_MAP_RESIZED)
-			break;
-		/* Another process grew the map: adopt its size. */
-		if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0)
-			break;
-		rc = MDB_MAP_RESIZED;
+	if ((t = atomic_exchange(&s->spare, NULL)) == NULL) {
+		t = xcalloc(1, sizeof(*t));
+		t->s = s;
 	}
-	if (rc != 0)
+	/* The catalog first: user data is then never older than it. */
+	if ((rc = read_one(s, &t->txn)) != 0 ||
+	    (s->user != NULL && (rc = read_one(s->user, &t->utxn)) != 0))
 		goto fail;
 	if ((rc = meta_get(t->txn, s->dbi[DB_META], "generation", 8,
 	    &t->generation)) != 0 ||
@@ -445,10 +581,11 @@ store_read_begin(struct store *s, struct store_rtxn **out)
 	*out = t;
 	return 0;
 fail:
-	if (t != NULL) {
+	if (t->txn != NULL)
 		mdb_txn_abort(t->txn);
-		free(t);
-	}
+	if (t->utxn != NULL)
+		mdb_txn_abort(t->utxn);
+	free(t);
 	return rc;
 }
 
@@ -460,8 +597,12 @@ store_read_end(struct store_rtxn *t)
 	if (t == NULL)
 		return;
 	mdb_txn_reset(t->txn);
+	if (t->utxn != NULL)
+		mdb_txn_reset(t->utxn);
 	if (!atomic_compare_exchange_strong(&t->s->spare, &none, t)) {
 		mdb_txn_abort(t->txn);
+		if (t->utxn != NULL)
+			mdb_txn_abort(t->utxn);
 		free(t);
 	}
 }
@@ -481,7 +622,8 @@ store_generation_time(struct store_rtxn *t)
 uint64_t
 store_txn_id(struct store_rtxn *t)
 {
-	return mdb_txn_id(t->txn);
+	/* The follower counts are user data: their transaction ids. */
+	return mdb_txn_id(t->utxn != NULL ? t->utxn : t->txn);
 }
 
 /* ---- write transactions ----------------------------------------------------- */
@@ -506,23 +648,41 @@ store_grow(struct store *s)
 	return mdb_env_set_mapsize(s->env, (size_t)size);
 }
 
+/*
+ * How many merges of the catalog's journal a user-data writer applies
+ * before its own write (store_merges_catch_up): the importer applies
+ * them right after its commit, so a post finds at most a few.
+ */
+#define CATCH_UP_STEP 16
+
 int
 store_write_begin(struct store *s, MDB_txn **txn)
 {
-	int rc;
+	int rc, left;
 
 	if (s->flags & STORE_RDONLY)
 		return EACCES;
-	rc = writer_gate_take(s, s->write_wait_ms);
-	if (rc != 0 && rc != GROUPQ_NONE)
-		return rc;
-	while ((rc = mdb_txn_begin(s->env, NULL, 0, txn)) == MDB_MAP_RESIZED)
-		/* Another process grew the map: adopt its size. */
-		if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0)
-			break;
-	if (rc != 0)
-		writer_gate_give(s);
-	return rc;
+	for (;;) {
+		rc = writer_gate_take(s, s->write_wait_ms);
+		if (rc != 0 && rc != GROUPQ_NONE)
+			return rc;
+		while ((rc = mdb_txn_begin(s->env, NULL, 0, txn)) ==
+		    MDB_MAP_RESIZED)
+			/* Another process grew the map: adopt its size. */
+			if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0)
+				break;
+		if (rc != 0) {
+			writer_gate_give(s);
+			return rc;
+		}
+		/* User data: what merges moved comes first. */
+		if (s->cat == NULL || (rc = store_merges_catch_up(s, *txn,
+		    CATCH_UP_STEP, &left)) == 0)
+			return 0;
+		store_write_abort(s, *txn);
+		if (rc != MDB_MAP_FULL || (rc = store_grow(s)) != 0)
+			return rc;
+	}
 }
 
 int
@@ -598,10 +758,30 @@ store_get(struct store_rtxn *t, enum store_db db, struct sv key, MDB_val *v)
 	MDB_val k = sv_val(key);
 	int rc;
 
-	if (key.n == 0 || key.n > 511 || db_absent(t->s, db))
+	if (key.n == 0 || key.n > 511 || db_absent(t->s, db) ||
+	    (db_user(db) && t->utxn == NULL))
 		return STORE_NOTFOUND;
-	rc = mdb_get(t->txn, t->s->dbi[db], &k, v);
+	rc = mdb_get(rtx(t, db), rdbi(t, db), &k, v);
 	return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
+}
+
+/*
+ * A researcher's claim state and version as user data has them (rstate):
+ * claim decisions are user data, written without the catalog's writer,
+ * and a page's version (its cache key, its ETag) counts them too.
+ */
+static int
+overlay(struct store_rtxn *t, struct store_researcher *r)
+{
+	struct rstate st;
+	int rc;
+
+	if (t->utxn == NULL || db_absent(t->s, DB_RSTATE))
+		return 0;
+	if ((rc = rstate_get(t->utxn, rdbi(t, DB_RSTATE), r->id, &st)) != 0)
+		return rc;
+	rstate_apply(&st, r);
+	return 0;
 }
 
 /*
@@ -627,7 +807,9 @@ store_researcher_by_id(struct store_rtxn *t, struct sv id,
 	}
 	if (rc != 0)
 		return rc == STORE_NOTFOUND && hops > 0 ? STORE_CORRUPT : rc;
-	return rec_researcher_decode(v.mv_data, v.mv_size, out);
+	if ((rc = rec_researcher_decode(v.mv_data, v.mv_size, out)) != 0)
+		return rc;
+	return overlay(t, out);
 }
 
 uint64_t
@@ -636,7 +818,8 @@ store_follows_moved(struct store_rtxn *t)
 	uint64_t v;
 
 	/* Unreadable reads as "moved now": the caller then reads the store. */
-	if (meta_get(t->txn, t->s->dbi[DB_META], "follows_moved", 8, &v) != 0)
+	if (t->utxn == NULL ||
+	    meta_get(t->utxn, rumeta(t), "follows_moved", 8, &v) != 0)
 		return UINT64_MAX;
 	return v;
 }
@@ -679,9 +862,10 @@ researcher_by_num(struct store_rtxn *t, uint64_t num,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = get_by_num(t, DB_RESEARCHERS, 'A', num, &v)) != 0)
+	if ((rc = get_by_num(t, DB_RESEARCHERS, 'A', num, &v)) != 0 ||
+	    (rc = rec_researcher_decode(v.mv_data, v.mv_size, out)) != 0)
 		return rc;
-	return rec_researcher_decode(v.mv_data, v.mv_size, out);
+	return overlay(t, out);
 }
 
 int

@@ -56,12 +56,17 @@
  *  6  fields at the end of researchers: when the record or its works
  *     last changed (the Atom feed's updated) and the alternative names
  *     as written. Records of before read as having none; the step changes
- *     no record.
+ *     no record;
+ *  7  catalog and user data in two LMDB environments, DIR/catalog and
+ *     DIR/user, each with its own writer (store/README.md); claim states
+ *     and the version bumps of claim decisions kept as user data
+ *     (rstate); OpenAlex merges journaled in the catalog (mergelog) and
+ *     applied to user data after. The step needs the store to itself.
  * A store of an older version is refused (STORE_OLDSCHEMA) until it is
  * migrated; of a newer one (STORE_BADSCHEMA), always. Either way a line
  * on stderr names both versions and what to do.
  */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 enum {
 	STORE_NOTFOUND = -30900,  /* no such key */
@@ -1187,7 +1192,9 @@ struct store_backup_info {
 	uint64_t txn_id;          /* the snapshot's LMDB transaction id */
 	uint64_t generation;      /* the catalog generation */
 	uint64_t taken;           /* unix seconds */
-	uint64_t bytes;           /* of data.mdb */
+	uint64_t bytes;           /* of data.mdb (schema 7 on: the catalog) */
+	uint64_t user_bytes;      /* of user.mdb, user data (schema 7 on);
+				   * 0 in a backup of one environment */
 };
 int store_backup(const char *dir, const char *dst, const char *program,
     struct store_backup_info *info);

@@ -171,6 +171,8 @@ enum store_db {
 	DB_INVITEKEYS,   /* their indexes: open pair, blocks, received, sent */
 	DB_FEEDS,
 	DB_USERFEEDS,
+	DB_MERGELOG,
+	DB_RSTATE,
 	DB__COUNT
 };
 
@@ -181,6 +183,31 @@ _Static_assert(DB__COUNT <= STORE_MAXDBS && DB__COUNT <= 64,
 
 /* The databases a read-only open tolerates missing (see above). */
 #define DB_USERDATA_FIRST DB_FOLLOWS
+
+/*
+ * The two environments (schema 7 on): the catalog in DIR/catalog, what
+ * the importer writes; user data in DIR/user, what posts write. Each has
+ * its own `meta` (DB_META: schema both; generation, merge journal counters
+ * in the catalog's; claim ids, follow batches, merges applied in the
+ * user data's) and its own writer, so an import never holds the writer
+ * a follow or a claim waits for.
+ */
+#define DB_USER_MASK ((UINT64_C(1) << DB_FOLLOWERS) | (UINT64_C(1) << DB_FOLLOWS) | \
+	(UINT64_C(1) << DB_FOLLOWING) | (UINT64_C(1) << DB_CLAIMS) | (UINT64_C(1) << DB_RCLAIM) | \
+	(UINT64_C(1) << DB_UCLAIM) | (UINT64_C(1) << DB_REVOKED) | (UINT64_C(1) << DB_NOTBEFORE) | \
+	(UINT64_C(1) << DB_USERCLAIMS) | (UINT64_C(1) << DB_DISPUTES) | (UINT64_C(1) << DB_INVITES) | \
+	(UINT64_C(1) << DB_INVITEKEYS) | (UINT64_C(1) << DB_FEEDS) | (UINT64_C(1) << DB_USERFEEDS) | \
+	(UINT64_C(1) << DB_RSTATE))
+
+/* Whether db lives in the user-data environment (DB_META: in both). */
+static inline int
+db_user(enum store_db db)
+{
+	return (DB_USER_MASK >> db) & 1u;
+}
+
+#define STORE_CATALOG_DIR "catalog"
+#define STORE_USER_DIR    "user"
 
 #define RWORK_LEN 10
 #define PVIEW_COAUTHORS 128   /* co-authors kept in a pviews record */
@@ -205,6 +232,12 @@ struct store {
 	struct groupq *fq;        /* the shared queue file (groupq.c), once open */
 	int       fq_fd;          /* its file, flocked shared while open */
 	time_t    fq_retry;       /* when to try opening it again */
+	/*
+	 * A store opened by store_open() is its catalog's half, with the
+	 * user data's half in `user`; that one points back through `cat`.
+	 * Both NULL in a raw open (one environment, migrate.c, backup.c).
+	 */
+	struct store *user, *cat;
 };
 
 /*
@@ -214,9 +247,16 @@ struct store {
  */
 #define STORE__RAW 0x100u
 
+/*
+ * A request's read: one snapshot of each environment, the catalog's
+ * taken first (txn), then the user data's (utxn): user data is never
+ * older than the catalog it is read with, so what a merge moved is seen
+ * moved once the catalog shows it merged... unless the move is still to
+ * be applied (store_merges_catch_up), a window of one commit.
+ */
 struct store_rtxn {
 	struct store *s;
-	MDB_txn      *txn;
+	MDB_txn      *txn, *utxn;
 	uint64_t      generation, generation_time;
 };
 
@@ -224,8 +264,76 @@ struct store_rtxn {
 static inline int
 db_absent(const struct store *s, enum store_db db)
 {
+	if (db_user(db) && s->user != NULL)
+		s = s->user;
 	return (s->absent >> db) & 1u;
 }
+
+/* The transaction and handle of db in a read (the environment it is in). */
+static inline MDB_txn *
+rtx(const struct store_rtxn *t, enum store_db db)
+{
+	return db_user(db) ? t->utxn : t->txn;
+}
+
+static inline MDB_dbi
+rdbi(const struct store_rtxn *t, enum store_db db)
+{
+	return db_user(db) ? t->s->user->dbi[db] : t->s->dbi[db];
+}
+
+/* The user data's meta in a read. */
+static inline MDB_dbi
+rumeta(const struct store_rtxn *t)
+{
+	return t->s->user->dbi[DB_META];
+}
+
+/*
+ * The raw record of researcher id in the catalog as it is now (a read
+ * transaction of its own), copied into out: for user-data writers, which
+ * check what they point at. 0, STORE_NOTFOUND or an LMDB error.
+ */
+int cat_researcher(struct store *cat, struct sv id, struct buf *out);
+
+/* A new catalog's meta "catalog_id" (random, never 0). */
+int catalog_id_new(MDB_txn *txn, MDB_dbi meta);
+
+/*
+ * The claim state user data holds of a researcher (rstate, schema 7 on):
+ * what the record's claim and orcid_verified read as, and how many times
+ * user data bumped its version. found 0 when it has none (the catalog
+ * record's own fields hold).
+ */
+struct rstate {
+	int      found;
+	uint8_t  claim, verified;
+	uint32_t bump;
+};
+#define RSTATE_LEN 6
+int  rstate_get(MDB_txn *txn, MDB_dbi dbi, struct sv id, struct rstate *out);
+int  rstate_put(MDB_txn *txn, MDB_dbi dbi, struct sv id, const struct rstate *r);
+/* r's claim state and version as user data has them. */
+void rstate_apply(const struct rstate *st, struct store_researcher *r);
+
+/*
+ * Applies up to `limit` merges of the catalog's journal (mergelog) that
+ * user data has not applied yet, in the user data's write transaction
+ * txn of u (the user half): follows and claims move as
+ * store_follows_move() and store_claim_move() say, and user meta
+ * "merge_applied" records how far, in the same commit. *left: whether
+ * more are waiting. Every user-data writer runs it with a small limit
+ * (store_write_begin); the importer after its commit until none is left.
+ */
+int store_merges_catch_up(struct store *u, MDB_txn *txn, size_t limit,
+    int *left);
+
+/*
+ * Applies every merge user data has still to apply, in commits of a few
+ * hundred (the user data's writer is held for one commit at a time).
+ * s: a store as store_open() gives it. 0 or an error.
+ */
+int store_merges_apply(struct store *s);
 
 /* Name and MDB_* flags of a database, for opening and for dumps. */
 const char *store_db_name(enum store_db db);
@@ -293,9 +401,9 @@ int store_grow(struct store *s);
  */
 #define GROUPQ_ITEM_MAX 160
 struct groupq_ops {
-	int (*apply)(MDB_txn *txn, const MDB_dbi *dbi, const void *item,
+	int (*apply)(struct store *s, MDB_txn *txn, const void *item,
 	    size_t len);
-	int (*result)(MDB_txn *txn, const MDB_dbi *dbi, const void *item,
+	int (*result)(struct store *s, MDB_txn *txn, const void *item,
 	    size_t len, uint64_t *out);
 };
 
@@ -346,11 +454,12 @@ int meta_last_part(MDB_txn *txn, MDB_dbi meta, const char *entity,
 int meta_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *v);
 
 /*
- * Owner data inside a write transaction (ownerdata.c): whether user owns
- * researcher id (0, or EPERM), and a bump of its record version.
+ * Owner data (ownerdata.c): whether user owns researcher id (0, or EPERM;
+ * the claims read in a read transaction of user data of their own, since
+ * owner data is in the catalog's environment); a bump of its record
+ * version, inside a catalog write transaction.
  */
-int owner_check(MDB_txn *txn, const MDB_dbi *dbi, struct sv id,
-    struct sv user);
+int owner_check(struct store *s, struct sv id, struct sv user);
 int researcher_bump(MDB_txn *txn, const MDB_dbi *dbi, struct sv id);
 
 /*

@@ -153,37 +153,52 @@ count_put(MDB_txn *txn, MDB_dbi dbi, struct sv key, uint64_t n)
 }
 
 /*
- * Reads researcher id and encodes into out the same record with claim state
- * `claim`, orcid_verified `verified` and the version bumped; *orcid_match
- * (may be NULL) whether the record's ORCID iD equals `orcid`. Everything is
- * copied into out before the caller's first put (which may move the page).
- * STORE_NOTFOUND when there is no such record.
+ * Researcher id as it reads now: its catalog record (copied into raw, which
+ * r points into) with the claim state user data holds of it (*st).
+ * STORE_NOTFOUND when the catalog has no such record.
  */
 static int
-researcher_reclaim(MDB_txn *txn, const MDB_dbi *dbi, struct sv id,
-    uint8_t claim, int verified, struct sv orcid, int *orcid_match,
-    struct buf *out)
+researcher_now(struct store *cat, MDB_txn *txn, const MDB_dbi *dbi,
+    struct sv id, struct buf *raw, struct store_researcher *r,
+    struct rstate *st)
 {
-	struct store_researcher r;
-	MDB_val k = sv_val(id), v;
 	int rc;
 
-	if ((rc = mdb_get(txn, dbi[DB_RESEARCHERS], &k, &v)) != 0)
-		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
-	if ((rc = rec_researcher_decode(v.mv_data, v.mv_size, &r)) != 0)
+	if ((rc = cat_researcher(cat, id, raw)) != 0 ||
+	    (rc = rec_researcher_decode(raw->p, raw->len, r)) != 0 ||
+	    (rc = rstate_get(txn, dbi[DB_RSTATE], id, st)) != 0)
+		return rc;
+	rstate_apply(st, r);
+	return 0;
+}
+
+/*
+ * The claim state researcher id is to read with: claim state `claim`,
+ * orcid_verified `verified` and the version bumped, into *out (for
+ * rstate_put); *orcid_match (may be NULL) whether the record's ORCID iD
+ * equals `orcid`. STORE_NOTFOUND when there is no such record.
+ */
+static int
+researcher_reclaim(struct store *cat, MDB_txn *txn, const MDB_dbi *dbi,
+    struct sv id, uint8_t claim, int verified, struct sv orcid,
+    int *orcid_match, struct buf *raw, struct rstate *out)
+{
+	struct store_researcher r;
+	int rc;
+
+	if ((rc = researcher_now(cat, txn, dbi, id, raw, &r, out)) != 0)
 		return rc;
 	if (orcid_match != NULL) {
 		*orcid_match = orcid_eq(orcid, r.orcid);
 		verified = verified || *orcid_match;
 	}
-	r.claim = claim;
-	r.orcid_verified = verified ? 1 : 0;
 	/* Cached pages are keyed by version: never let it wrap to lower. */
-	if (r.version == UINT32_MAX)
+	if (r.version == UINT32_MAX || out->bump == UINT32_MAX)
 		return STORE_CONFLICT;
-	r.version++;
-	buf_reset(out);
-	rec_researcher_encode(out, &r);
+	out->found = 1;
+	out->claim = claim;
+	out->verified = verified ? 1 : 0;
+	out->bump++;
 	return 0;
 }
 
@@ -219,8 +234,8 @@ owns(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid, struct sv user)
  * now in this transaction, so count == edges whatever ran before.
  */
 static int
-follow_apply(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid, uint64_t rnum,
-    struct sv user, int follow)
+follow_apply(struct store *cat, MDB_txn *txn, const MDB_dbi *dbi,
+    struct sv rid, uint64_t rnum, struct sv user, int follow)
 {
 	MDB_val k, v, uk, rv;
 	MDB_cursor *c;
@@ -228,9 +243,14 @@ follow_apply(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid, uint64_t rnum,
 	size_t n = 0;
 	int rc;
 
-	k = sv_val(rid);
-	if ((rc = mdb_get(txn, dbi[DB_RESEARCHERS], &k, &v)) != 0)
-		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
+	/*
+	 * In the catalog as it is now, no older than what this transaction's
+	 * start applied of its merges (store_write_begin): a researcher
+	 * merged since that snapshot is not found here, and one merged after
+	 * this check has its follows moved by the next writer.
+	 */
+	if ((rc = cat_researcher(cat, rid, NULL)) != 0)
+		return rc;
 	/* Nobody follows themselves: checked here, in the transaction that
 	 * would write the edge, so an approval cannot slip in between. */
 	if (follow && (rc = owns(txn, dbi, rid, user)) != 0)
@@ -318,7 +338,7 @@ follow_unitem(const unsigned char *b, struct sv *rid, uint64_t *rnum,
 }
 
 static int
-follow_item_apply(MDB_txn *txn, const MDB_dbi *dbi, const void *item,
+follow_item_apply(struct store *u, MDB_txn *txn, const void *item,
     size_t len)
 {
 	struct sv rid, user;
@@ -327,11 +347,11 @@ follow_item_apply(MDB_txn *txn, const MDB_dbi *dbi, const void *item,
 
 	(void)len;
 	follow_unitem(item, &rid, &rnum, &user, &follow);
-	return follow_apply(txn, dbi, rid, rnum, user, follow);
+	return follow_apply(u->cat, txn, u->dbi, rid, rnum, user, follow);
 }
 
 static int
-follow_item_count(MDB_txn *txn, const MDB_dbi *dbi, const void *item,
+follow_item_count(struct store *u, MDB_txn *txn, const void *item,
     size_t len, uint64_t *out)
 {
 	struct sv rid, user;
@@ -340,7 +360,7 @@ follow_item_count(MDB_txn *txn, const MDB_dbi *dbi, const void *item,
 
 	(void)len;
 	follow_unitem(item, &rid, &rnum, &user, &follow);
-	return follow_count(txn, dbi, rid, out);
+	return follow_count(txn, u->dbi, rid, out);
 }
 
 static const struct groupq_ops follow_ops = {
@@ -349,7 +369,8 @@ static const struct groupq_ops follow_ops = {
 
 /* One follow alone in its own write transaction (no queue to use). */
 struct follow {
-	const MDB_dbi *dbi;
+	struct store *cat;
+	const MDB_dbi *dbi;      /* user data's */
 	struct sv rid, user;     /* the caller's strings, copied */
 	uint64_t rnum;
 	int follow;
@@ -365,7 +386,8 @@ follow_txn(MDB_txn *txn, void *ctx)
 
 	f->changed = 0;
 	f->txn_id = mdb_txn_id(txn);
-	rc = follow_apply(txn, f->dbi, f->rid, f->rnum, f->user, f->follow);
+	rc = follow_apply(f->cat, txn, f->dbi, f->rid, f->rnum, f->user,
+	    f->follow);
 	if (rc == UNCHANGED)
 		/* Already so: the count of the state we looked at, the
 		 * snapshot this write transaction started from. */
@@ -398,7 +420,8 @@ store_follow(struct store *s, struct sv researcher_id, struct sv user,
 	/* Copies: the arguments may point into the map, which may grow. */
 	memcpy(rid, researcher_id.p, researcher_id.n);
 	memcpy(u, user.p, user.n);
-	f.dbi = s->dbi;
+	f.cat = s;
+	f.dbi = s->user->dbi;
 	f.rid = (struct sv){ rid, researcher_id.n };
 	f.user = (struct sv){ u, user.n };
 	f.follow = follow != 0;
@@ -406,14 +429,15 @@ store_follow(struct store *s, struct sv researcher_id, struct sv user,
 		unsigned char item[1 + 8 + 1 + ID_BUF + 1 + STORE_USER_MAX];
 		size_t n = follow_item(item, f.rid, f.rnum, f.user, f.follow);
 
-		rc = groupq_run(s, &follow_ops, item, n, count, txn_id, changed);
+		rc = groupq_run(s->user, &follow_ops, item, n, count, txn_id,
+		    changed);
 		if (rc != GROUPQ_NONE)
 			return rc;
 	}
-	rc = store_write(s, follow_txn, &f);
+	rc = store_write(s->user, follow_txn, &f);
 	/* Without the queue each follow is a commit of its own. */
-	if (rc == 0 && s->on_batch != NULL)
-		s->on_batch(1);
+	if (rc == 0 && s->user->on_batch != NULL)
+		s->user->on_batch(1);
 	if (rc == UNCHANGED)
 		rc = 0;
 	if (rc != 0)
@@ -437,7 +461,7 @@ store_is_following(struct store_rtxn *t, struct sv researcher_id,
 	if (!store_user_valid(user) || id_parse(researcher_id, 'A', &num) != 0 ||
 	    db_absent(t->s, DB_FOLLOWS))
 		return 0;
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_FOLLOWS], &c)) != 0)
+	if ((rc = mdb_cursor_open(t->utxn, rdbi(t, DB_FOLLOWS), &c)) != 0)
 		return rc;
 	rc = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH);
 	mdb_cursor_close(c);
@@ -460,7 +484,7 @@ store_researcher_followers(struct store_rtxn *t, struct sv researcher_id,
 	if (researcher_id.n == 0 || researcher_id.n > 511 ||
 	    db_absent(t->s, DB_FOLLOWS))
 		return 0;
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_FOLLOWS], &c)) != 0)
+	if ((rc = mdb_cursor_open(t->utxn, rdbi(t, DB_FOLLOWS), &c)) != 0)
 		return rc;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP))
@@ -473,7 +497,8 @@ store_researcher_followers(struct store_rtxn *t, struct sv researcher_id,
 /* ---- claims -------------------------------------------------------------------- */
 
 struct claim_file {
-	const MDB_dbi *dbi;
+	struct store *cat;
+	const MDB_dbi *dbi;      /* user data's */
 	struct store_claim c;    /* the claim; strings point into arena */
 	struct buf arena, rec, rrec;
 	int dispute;             /* disputes the researcher's pending claim */
@@ -534,16 +559,15 @@ claim_file_txn(MDB_txn *txn, void *ctx)
 {
 	struct claim_file *f = ctx;
 	struct store_researcher r;
+	struct rstate st;
 	MDB_val k, v;
 	unsigned char b[8];
 	uint64_t last;
 	int rc;
 
 	/* The researcher, and whether its record is free to claim. */
-	k = sv_val(f->c.researcher_id);
-	if ((rc = mdb_get(txn, f->dbi[DB_RESEARCHERS], &k, &v)) != 0)
-		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
-	if ((rc = rec_researcher_decode(v.mv_data, v.mv_size, &r)) != 0)
+	if ((rc = researcher_now(f->cat, txn, f->dbi, f->c.researcher_id,
+	    &f->rrec, &r, &st)) != 0)
 		return rc;
 	k = sv_val(f->c.user);
 	rc = mdb_get(txn, f->dbi[DB_UCLAIM], &k, &v);
@@ -563,8 +587,8 @@ claim_file_txn(MDB_txn *txn, void *ctx)
 		 * state. */
 		return STORE_CONFLICT;
 	}
-	if ((rc = researcher_reclaim(txn, f->dbi, f->c.researcher_id,
-	    STORE_CLAIM_PENDING, 0, SV_LIT(""), NULL, &f->rrec)) != 0)
+	if ((rc = researcher_reclaim(f->cat, txn, f->dbi, f->c.researcher_id,
+	    STORE_CLAIM_PENDING, 0, SV_LIT(""), NULL, &f->rrec, &st)) != 0)
 		return rc;
 
 	if ((rc = meta_get(txn, f->dbi[DB_META], "claim_last", 8, &last)) != 0)
@@ -599,9 +623,8 @@ claim_file_txn(MDB_txn *txn, void *ctx)
 	v = be64_val(b, f->c.id);
 	if ((rc = mdb_put(txn, f->dbi[DB_UCLAIM], &k, &v, 0)) != 0)
 		return rc;
-	k = sv_val(f->c.researcher_id);
-	v = sv_val((struct sv){ f->rrec.p, f->rrec.len });
-	if ((rc = mdb_put(txn, f->dbi[DB_RESEARCHERS], &k, &v, 0)) != 0)
+	if ((rc = rstate_put(txn, f->dbi[DB_RSTATE], f->c.researcher_id,
+	    &st)) != 0)
 		return rc;
 	/* The user's list of claims: this one, and any filed since the
 	 * last indexed one by a program that kept no such list. */
@@ -632,7 +655,8 @@ claim_file(struct store *s, const struct store_claim *in, int dispute,
 		return STORE_NOTFOUND;
 
 	memset(&f, 0, sizeof(f));
-	f.dbi = s->dbi;
+	f.cat = s;
+	f.dbi = s->user->dbi;
 	f.dispute = dispute;
 	/* Copies: the arguments may point into the map, which may grow. */
 	o_rid = keep(&f.arena, in->researcher_id);
@@ -653,7 +677,7 @@ claim_file(struct store *s, const struct store_claim *in, int dispute,
 	f.c.filed_at = in->filed_at ? in->filed_at : (uint64_t)time(NULL);
 	f.c.decided_at = 0;
 
-	rc = store_write(s, claim_file_txn, &f);
+	rc = store_write(s->user, claim_file_txn, &f);
 	if (rc == 0) {
 		*id = f.id;
 		*disputed = f.disputed;
@@ -696,7 +720,8 @@ store_claim_partner(struct store_rtxn *t, uint64_t id, uint64_t *partner)
 }
 
 struct claim_decide {
-	const MDB_dbi *dbi;
+	struct store *cat;
+	const MDB_dbi *dbi;      /* user data's */
 	uint64_t id;
 	int approve, identity_verified;
 	struct sv note;          /* the reviewer's, copied */
@@ -732,6 +757,7 @@ static int
 claim_decide_txn(MDB_txn *txn, void *ctx)
 {
 	struct claim_decide *d = ctx;
+	struct rstate st;
 	struct store_claim c, q;
 	struct sv rid, user, quser = SV_LIT("");
 	MDB_val k, v;
@@ -795,10 +821,10 @@ claim_decide_txn(MDB_txn *txn, void *ctx)
 	buf_reset(&d->rec);
 	rec_claim_encode(&d->rec, &c);
 	/* Rejected while the other is pending: the researcher stays so. */
-	rc = researcher_reclaim(txn, d->dbi, rid, d->approve ?
+	rc = researcher_reclaim(d->cat, txn, d->dbi, rid, d->approve ?
 	    STORE_CLAIM_APPROVED : other ? STORE_CLAIM_PENDING :
 	    STORE_CLAIM_NONE, c.identity_verified,
-	    c.orcid, d->approve ? &match : NULL, &d->rrec);
+	    c.orcid, d->approve ? &match : NULL, &d->rrec, &st);
 	if (rc != 0)
 		return rc == STORE_NOTFOUND ? STORE_CORRUPT : rc;
 
@@ -813,13 +839,11 @@ claim_decide_txn(MDB_txn *txn, void *ctx)
 
 		if (id_parse(rid, 'A', &rnum) != 0)
 			return STORE_CORRUPT;
-		rc = follow_apply(txn, d->dbi, rid, rnum, user, 0);
+		rc = follow_apply(d->cat, txn, d->dbi, rid, rnum, user, 0);
 		if (rc != 0 && rc != UNCHANGED)
 			return rc == STORE_NOTFOUND ? STORE_CORRUPT : rc;
 	}
-	k = sv_val(rid);
-	v = sv_val((struct sv){ d->rrec.p, d->rrec.len });
-	if ((rc = mdb_put(txn, d->dbi[DB_RESEARCHERS], &k, &v, 0)) != 0)
+	if ((rc = rstate_put(txn, d->dbi[DB_RSTATE], rid, &st)) != 0)
 		return rc;
 	if ((rc = unindex(txn, d->dbi[DB_UCLAIM], user, d->id)) != 0)
 		return rc;
@@ -848,14 +872,15 @@ store_claim_decide(struct store *s, uint64_t id, int approve,
 	if (!text_ok(reviewer_note, STORE_CLAIM_NOTE_MAX, STORE_TEXT_NOTE))
 		return STORE_INVALID;
 	memset(&d, 0, sizeof(d));
-	d.dbi = s->dbi;
+	d.cat = s;
+	d.dbi = s->user->dbi;
 	d.id = id;
 	d.approve = approve != 0;
 	d.identity_verified = identity_verified != 0;
 	buf_put(&note, reviewer_note.p, reviewer_note.n);
 	d.note = at(&note, 0, reviewer_note.n);
 	d.now = (uint64_t)time(NULL);
-	rc = store_write(s, claim_decide_txn, &d);
+	rc = store_write(s->user, claim_decide_txn, &d);
 	buf_free(&note);
 	buf_free(&d.qrec);
 	buf_free(&d.qnote);
@@ -908,7 +933,7 @@ store_claims_each(struct store_rtxn *t, int state, store_claim_cb cb,
 		return STORE_INVALID;
 	if (db_absent(t->s, DB_CLAIMS))
 		return 0;
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CLAIMS], &cur)) != 0)
+	if ((rc = mdb_cursor_open(t->utxn, rdbi(t, DB_CLAIMS), &cur)) != 0)
 		return rc;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -1177,12 +1202,12 @@ store_claims_of_user(struct store_rtxn *t, struct sv user, store_claim_cb cb,
 
 	if (!store_user_valid(user) || db_absent(t->s, DB_CLAIMS))
 		return 0;
-	if ((rc = meta_get(t->txn, t->s->dbi[DB_META], "claims_indexed", 8,
+	if ((rc = meta_get(t->utxn, rumeta(t), "claims_indexed", 8,
 	    &last)) != 0)
 		return rc;
 	/* First the claims after the indexed ones, newest first: none but
 	 * those a program of schema 4 filed after the migration. */
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CLAIMS], &cur)) != 0)
+	if ((rc = mdb_cursor_open(t->utxn, rdbi(t, DB_CLAIMS), &cur)) != 0)
 		return rc;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
@@ -1199,7 +1224,7 @@ store_claims_of_user(struct store_rtxn *t, struct sv user, store_claim_cb cb,
 	if (db_absent(t->s, DB_USERCLAIMS))
 		return 0;
 	/* Then the user's index, every id in it below those. */
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_USERCLAIMS], &cur)))
+	if ((rc = mdb_cursor_open(t->utxn, rdbi(t, DB_USERCLAIMS), &cur)))
 		return rc;
 	k = sv_val(user);
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
@@ -1227,15 +1252,15 @@ store_claims_verify(struct store_rtxn *t, uint64_t *bad)
 	*bad = 0;
 	if (db_absent(t->s, DB_CLAIMS) || db_absent(t->s, DB_USERCLAIMS))
 		return 0;
-	if ((rc = meta_get(t->txn, t->s->dbi[DB_META], "claims_indexed", 8,
+	if ((rc = meta_get(t->utxn, rumeta(t), "claims_indexed", 8,
 	    &last)) != 0 ||
-	    (rc = meta_get(t->txn, t->s->dbi[DB_META], "claim_last", 8,
+	    (rc = meta_get(t->utxn, rumeta(t), "claim_last", 8,
 	    &max)) != 0)
 		return rc;
 	if (last > max)
 		(*bad)++;
 	/* Every claim up to the last indexed one is in its user's list. */
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_CLAIMS], &cur)) != 0)
+	if ((rc = mdb_cursor_open(t->utxn, rdbi(t, DB_CLAIMS), &cur)) != 0)
 		return rc;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -1253,7 +1278,7 @@ store_claims_verify(struct store_rtxn *t, uint64_t *bad)
 			(*bad)++;            /* an id never given out */
 		if (id > last)
 			continue;
-		if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_USERCLAIMS],
+		if ((rc = mdb_cursor_open(t->utxn, rdbi(t, DB_USERCLAIMS),
 		    &uc)) != 0)
 			break;
 		uk = sv_val(c.user);
@@ -1270,7 +1295,7 @@ store_claims_verify(struct store_rtxn *t, uint64_t *bad)
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return rc;
 	/* Every entry of the lists is a claim of that user. */
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_USERCLAIMS], &cur)))
+	if ((rc = mdb_cursor_open(t->utxn, rdbi(t, DB_USERCLAIMS), &cur)))
 		return rc;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -1447,14 +1472,14 @@ store_session_revoke(struct store *s, struct sv user, struct sv id,
 	if (expires <= now)
 		return 0;       /* over by itself: refused without an entry */
 	memset(&e, 0, sizeof(e));
-	e.dbi = s->dbi;
+	e.dbi = s->user->dbi;
 	/* Copies: the arguments may point into the map, which may grow. */
 	memcpy(u, user.p, user.n);
 	e.user = (struct sv){ u, user.n };
 	put_be64(e.key, expires);
 	memcpy(e.key + 8, id.p, id.n);
 	e.now = now;
-	rc = store_write(s, session_end_txn, &e);
+	rc = store_write(s->user, session_end_txn, &e);
 	return rc == UNCHANGED ? 0 : rc;
 }
 
@@ -1471,13 +1496,13 @@ store_sessions_end(struct store *s, struct sv user, uint64_t now_ms,
 	if (!store_user_valid(user))
 		return STORE_INVALID;
 	memset(&e, 0, sizeof(e));
-	e.dbi = s->dbi;
+	e.dbi = s->user->dbi;
 	memcpy(u, user.p, user.n);
 	e.user = (struct sv){ u, user.n };
 	e.all = 1;
 	e.now_ms = now_ms ? now_ms : clock_ms();
 	e.now = e.now_ms / 1000;
-	rc = store_write(s, session_end_txn, &e);
+	rc = store_write(s->user, session_end_txn, &e);
 	if (rc == UNCHANGED)
 		rc = 0;
 	if (rc == 0 && out_ms != NULL)
