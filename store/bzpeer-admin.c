@@ -275,6 +275,9 @@ stats_txn(struct store_rtxn *t, const struct args *a)
 	    (unsigned long long)st.researchers, (unsigned long long)st.works,
 	    (unsigned long long)st.topics, (unsigned long long)st.map_size,
 	    (unsigned long long)st.map_used);
+	printf("user_map_size %llu\nuser_map_used %llu\n",
+	    (unsigned long long)st.user_map_size,
+	    (unsigned long long)st.user_map_used);
 	printf("merged %llu\nsnapshot_authors %s\nsnapshot_works %s\n",
 	    (unsigned long long)st.merged,
 	    st.last_authors[0] ? st.last_authors : "-",

@@ -528,8 +528,17 @@ close_one(struct store *s)
 void
 store_close(struct store *s)
 {
+	struct store_rtxn *t;
+
 	if (s == NULL)
 		return;
+	/* The spare read holds a transaction of each: before either goes. */
+	if ((t = atomic_exchange(&s->spare, NULL)) != NULL) {
+		mdb_txn_abort(t->txn);
+		if (t->utxn != NULL)
+			mdb_txn_abort(t->utxn);
+		free(t);
+	}
 	if (s->user != NULL)
 		close_one(s->user);
 	close_one(s);
@@ -1568,5 +1577,13 @@ store_stats(struct store_rtxn *t, struct store_stats *out)
 		return rc;
 	out->map_size = info.me_mapsize;
 	out->map_used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+	if (t->s->user != NULL) {
+		if ((rc = mdb_env_info(t->s->user->env, &info)) != 0 ||
+		    (rc = mdb_env_stat(t->s->user->env, &st)) != 0)
+			return rc;
+		out->user_map_size = info.me_mapsize;
+		out->user_map_used = (uint64_t)(info.me_last_pgno + 1) *
+		    st.ms_psize;
+	}
 	return 0;
 }

@@ -471,7 +471,8 @@ void store_slugify(struct buf *out, struct sv name);
 /* Counts for /healthz, /metrics and bzpeer-admin stats. */
 struct store_stats {
 	uint64_t researchers, works, generation;
-	uint64_t map_size, map_used;   /* bytes */
+	uint64_t map_size, map_used;   /* bytes, the catalog's */
+	uint64_t user_map_size, user_map_used;   /* user data's */
 	uint32_t schema;
 	uint64_t topics;               /* distinct topics in the catalog */
 	uint64_t merged;               /* researcher ids merged into others */

@@ -861,8 +861,10 @@ strict(void)
 	CHECK(run(NULL, NULL, bin("bzpeer-import"), "--store", fresh,
 	    "--strict", "--works", fx("works.jsonl"), NULL) == 1);
 	CHECK(store_open(fresh, STORE_RDONLY, &s) == STORE_EMPTY);
-	REQUIRE(dump_store(fresh, scratch, 0, &after) == 0);
+	REQUIRE(dump_store(fresh, scratch, 1, &after) == 0);
+	/* The schema twice: the catalog's, then user data's. */
 	CHECK(is(&after, "meta program \"bzpeer-import " BZPEER_VERSION "\"\n"
+	    "meta schema " XSTR(STORE_SCHEMA_VERSION) "\n"
 	    "meta schema " XSTR(STORE_SCHEMA_VERSION) "\n"));
 	/* Good files pass --strict. */
 	CHECK(run(NULL, NULL, bin("bzpeer-import"), "--store", fresh,

@@ -225,7 +225,9 @@ run_stdin(const char *in, const char *out, const char *err,
 
 /*
  * bzpeer-admin dump of store into b; with no_gen the "meta generation*"
- * lines are left out (re-imports differ there only). 0 or -1.
+ * lines are left out (re-imports differ there only), and the ones that
+ * differ between two stores made alike (the catalog's random id, and where
+ * user data's merges stand by it). 0 or -1.
  */
 UTIL int
 dump_store(const char *store, const char *scratch, int no_gen, struct buf *b)
@@ -244,8 +246,10 @@ dump_store(const char *store, const char *scratch, int no_gen, struct buf *b)
 		const char *nl = memchr(raw.p + i, '\n', raw.len - i);
 		size_t n = nl ? (size_t)(nl - (raw.p + i)) + 1 : raw.len - i;
 
-		if (!(no_gen && n >= 15 &&
-		    memcmp(raw.p + i, "meta generation", 15) == 0))
+		if (!(no_gen && ((n >= 15 &&
+		    memcmp(raw.p + i, "meta generation", 15) == 0) ||
+		    (n >= 16 && memcmp(raw.p + i, "meta catalog_id", 15) == 0) ||
+		    (n >= 16 && memcmp(raw.p + i, "meta merge_", 11) == 0))))
 			buf_put(b, raw.p + i, n);
 		i += n;
 	}

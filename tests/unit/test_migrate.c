@@ -76,7 +76,8 @@ real_migration(void)
 	const char *dir = path_in(scratch, "v1");
 	const char *const meta[] = { "meta schema ", "meta program ", NULL };
 	const char *const index3[] = { "nameparts ", "rnames ",
-	    "userclaims ", "meta claims_indexed ", NULL };
+	    "userclaims ", "meta claims_indexed ", "meta catalog_id ",
+	    "meta merge_", "rstate ", NULL };
 	struct store_migrate_opts o = { "test 1.0", NULL };
 	struct buf want = BUF_INIT, got = BUF_INIT;
 	struct store *s = NULL;
@@ -100,6 +101,17 @@ real_migration(void)
 	/* Version 5 indexes each user's claims. */
 	CHECK(has(&got, "\nuserclaims alice 1\nuserclaims bob 2\n"
 	    "userclaims carol 3\n") && has(&got, "\nmeta claims_indexed 3\n"));
+	/* Version 7: user data apart; the claim states kept as user data
+	 * (approved A101, pending A103), the journal of merges begun. */
+	CHECK(has(&got, "\nrstate A101 claim 2 verified ") &&
+	    has(&got, "\nrstate A103 claim 1 verified 0 bumps 0\n") &&
+	    !has(&got, "\nrstate A102 "));
+	CHECK(has(&got, "\nmeta merge_seq 0\n") &&
+	    has(&got, "\nmeta merge_applied 0\n") &&
+	    strncmp(got.p, "meta catalog_id ", 16) == 0);
+	CHECK(access(path_in(dir, "data.mdb"), F_OK) != 0 &&
+	    access(path_in(dir, "catalog/data.mdb"), F_OK) == 0 &&
+	    access(path_in(dir, "user/data.mdb"), F_OK) == 0);
 	drop_lines(&want, meta);
 	drop_lines(&got, meta);
 	drop_lines(&got, index3);
@@ -337,6 +349,9 @@ backups(void)
 	    i.bytes > 0);
 	CHECK(stat(path_in(b1, "data.mdb"), &st) == 0 &&
 	    (st.st_mode & 0777) == 0600 && (uint64_t)st.st_size == i.bytes);
+	CHECK(stat(path_in(b1, "user.mdb"), &st) == 0 &&
+	    (st.st_mode & 0777) == 0600 && (uint64_t)st.st_size == i.user_bytes &&
+	    i.user_bytes > 0);
 	CHECK(stat(path_in(b1, "BACKUP"), &st) == 0 &&
 	    (st.st_mode & 0777) == 0600);
 	CHECK(stat(b1, &st) == 0 && (st.st_mode & 0777) == 0700);
@@ -353,8 +368,12 @@ backups(void)
 	CHECK(store_in_use(dir, &pid) == 0);
 	CHECK(store_restore(b1, dir, &moved, &pid) == 0 && moved.len > 0);
 	CHECK(stat(moved.p, &st) == 0 && S_ISDIR(st.st_mode));
-	CHECK(stat(path_in(dir, "data.mdb"), &st) == 0 &&
+	/* Both environments, each in its directory. */
+	CHECK(stat(path_in(dir, "catalog/data.mdb"), &st) == 0 &&
 	    (st.st_mode & 0777) == 0600);
+	CHECK(stat(path_in(dir, "user/data.mdb"), &st) == 0 &&
+	    (st.st_mode & 0777) == 0600);
+	CHECK(access(path_in(dir, "data.mdb"), F_OK) != 0);
 	REQUIRE(dump_store(dir, scratch, 0, &got) == 0);
 	/* What the writer was doing differs; everything else is the store. */
 	drop_lines(&src, vary);
@@ -444,6 +463,127 @@ set_slug(MDB_txn *txn, MDB_dbi res, MDB_dbi slugs, const char *id,
 	return rc;
 }
 
+/* Copies every record of database name from rt into wt (absent: nothing). */
+static int
+copy_named(MDB_txn *rt, MDB_txn *wt, enum store_db db)
+{
+	MDB_dbi from, to;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	rc = mdb_dbi_open(rt, store_db_name(db), store_db_flags(db), &from);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0 || (rc = mdb_dbi_open(wt, store_db_name(db),
+	    store_db_flags(db) | MDB_CREATE, &to)) != 0 ||
+	    (rc = mdb_cursor_open(rt, from, &c)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		/* The catalog's schema and program stay. */
+		if (db == DB_META && ((k.mv_size == 6 &&
+		    memcmp(k.mv_data, "schema", 6) == 0) || (k.mv_size == 7 &&
+		    memcmp(k.mv_data, "program", 7) == 0)))
+			continue;
+		if ((rc = mdb_put(wt, to, &k, &v, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Each researcher's claim state as user data had it, into its record. */
+static int
+fold_rstate(MDB_txn *rt, MDB_txn *wt)
+{
+	MDB_dbi rs, res;
+	MDB_cursor *c;
+	MDB_val k, v, rv;
+	struct buf rec = BUF_INIT;
+	int rc;
+
+	if ((rc = mdb_dbi_open(rt, "rstate", 0, &rs)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0 || (rc = mdb_dbi_open(wt, "researchers", 0, &res)) != 0 ||
+	    (rc = mdb_cursor_open(rt, rs, &c)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct store_researcher r;
+		const unsigned char *p = v.mv_data;
+
+		if ((rc = mdb_get(wt, res, &k, &rv)) == MDB_NOTFOUND)
+			continue;
+		if (rc != 0 || v.mv_size != 6 ||
+		    (rc = rec_researcher_decode(rv.mv_data, rv.mv_size, &r)))
+			break;
+		r.claim = p[0];
+		r.orcid_verified = p[1];
+		r.version += get_le32(p + 2);
+		buf_reset(&rec);
+		rec_researcher_encode(&rec, &r);
+		rv = (MDB_val){ rec.len, rec.p };
+		if ((rc = mdb_put(wt, res, &k, &rv, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	buf_free(&rec);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * Makes a store of schema 7 (catalog and user data apart) one environment
+ * in dir again, as the code of schema 6 and before kept it: user data
+ * copied into the catalog's, the claim states into the records, the
+ * catalog's files moved up. For the tests that age a store to an older
+ * version. Nothing to do for a store of one environment.
+ */
+static int
+unsplit(const char *dir)
+{
+	char cat[2048], user[2048], from[4200], to[4200];
+	struct store *c = NULL, *u = NULL;
+	MDB_txn *rt = NULL, *wt = NULL;
+	int rc, i;
+
+	if (snprintf(cat, sizeof(cat), "%s/catalog", dir) >= (int)sizeof(cat) ||
+	    snprintf(user, sizeof(user), "%s/user", dir) >= (int)sizeof(user))
+		return ENAMETOOLONG;
+	if (access(cat, F_OK) != 0)
+		return 0;
+	if ((rc = store_open(cat, STORE__RAW, &c)) != 0 ||
+	    (rc = store_open(user, STORE_RDONLY | STORE__RAW, &u)) != 0 ||
+	    (rc = mdb_txn_begin(u->env, NULL, MDB_RDONLY, &rt)) != 0 ||
+	    (rc = mdb_txn_begin(c->env, NULL, 0, &wt)) != 0)
+		goto out;
+	for (i = 0; i < DB__COUNT && rc == 0; i++)
+		if ((i == DB_META || db_user((enum store_db)i)) &&
+		    i != DB_RSTATE)
+			rc = copy_named(rt, wt, (enum store_db)i);
+	if (rc == 0)
+		rc = fold_rstate(rt, wt);
+	if (rc == 0) {
+		rc = mdb_txn_commit(wt);
+		wt = NULL;
+	}
+out:
+	if (wt != NULL)
+		mdb_txn_abort(wt);
+	if (rt != NULL)
+		mdb_txn_abort(rt);
+	store_close(u);
+	store_close(c);
+	if (rc != 0)
+		return rc;
+	snprintf(from, sizeof(from), "%s/data.mdb", cat);
+	snprintf(to, sizeof(to), "%s/data.mdb", dir);
+	if (rename(from, to) != 0)
+		return errno;
+	snprintf(from, sizeof(from), "rm -rf '%.2000s' '%.2000s'", cat, user);
+	return system(from) == 0 ? 0 : -1;
+}
+
 /*
  * Makes the store in dir look as the schema-2 code left it: the slugs
  * its folding gave, no search index, schema 2.
@@ -457,7 +597,8 @@ age_to_v2(const char *dir, const struct aged *a, size_t n)
 	size_t i;
 	int rc;
 
-	if ((rc = store_open(dir, STORE__RAW, &s)) != 0)
+	if ((rc = unsplit(dir)) != 0 ||
+	    (rc = store_open(dir, STORE__RAW, &s)) != 0)
 		return rc;
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
 		goto close;
@@ -616,7 +757,8 @@ age_to_v4(const char *dir, int garbage)
 	unsigned char b[8];
 	int rc;
 
-	if ((rc = store_open(dir, STORE__RAW, &s)) != 0)
+	if ((rc = unsplit(dir)) != 0 ||
+	    (rc = store_open(dir, STORE__RAW, &s)) != 0)
 		return rc;
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
 		goto close;

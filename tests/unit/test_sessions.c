@@ -381,20 +381,35 @@ map_full(void)
 static int
 copy_without_sessions(const char *src, const char *dst)
 {
+	/* The catalog's, then user data's (each in its environment). */
 	static const char *const dbs[] = { "meta", "researchers", "slugs",
 	    "names", "nameparts", "rnames", "works", "rworks", "coauthors",
-	    "topics", "rtopics",
-	    "followers", "follows", "following", "claims", "rclaim", "uclaim" };
+	    "topics", "rtopics", "merged", "mergelog", NULL,
+	    "meta", "followers", "follows", "following", "claims", "rclaim",
+	    "uclaim" };
 	const char *f = path_in(scratch, "db.txt");
+	char from[4096], to[4096];
 	size_t i;
+	int u = 0;
 
-	if (mkdir(dst, 0755) != 0)
+	if (mkdir(dst, 0755) != 0 ||
+	    mkdir(path_in(dst, "catalog"), 0755) != 0 ||
+	    mkdir(path_in(dst, "user"), 0755) != 0)
 		return -1;
-	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++)
-		if (run(f, NULL, "/usr/bin/mdb_dump", "-s", dbs[i], src,
+	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		if (dbs[i] == NULL) {
+			u = 1;
+			continue;
+		}
+		snprintf(from, sizeof(from), "%s", path_in(src, u ? "user" :
+		    "catalog"));
+		snprintf(to, sizeof(to), "%s", path_in(dst, u ? "user" :
+		    "catalog"));
+		if (run(f, NULL, "/usr/bin/mdb_dump", "-s", dbs[i], from,
 		    NULL) != 0 || run_stdin(f, NULL, NULL, "/usr/bin/mdb_load",
-		    "-s", dbs[i], dst, NULL) != 0)
+		    "-s", dbs[i], to, NULL) != 0)
 			return -1;
+	}
 	return 0;
 }
 
@@ -430,7 +445,8 @@ old_store(void)
 	CHECK(check(s, "alice", sid(a, 1), now * 1000, now + 60) ==
 	    STORE_REVOKED);
 	dump(s, &d);
-	CHECK(count_has(&d, "meta schema " XSTR(STORE_SCHEMA_VERSION) "\n") == 1);
+	/* The catalog's and user data's. */
+	CHECK(count_has(&d, "meta schema " XSTR(STORE_SCHEMA_VERSION) "\n") == 2);
 	/* A re-import keeps them, as every other user datum. */
 	{
 		const char *au[1] = { fx("authors.jsonl") }, *wo[1] = {
