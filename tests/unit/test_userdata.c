@@ -2148,6 +2148,138 @@ busy_writer(void)
 	alarm(0);
 }
 
+/* The researchers merged away the catalog has (bzpeer-admin stats merged). */
+static uint64_t
+merged_count(struct store *s)
+{
+	struct store_rtxn *t;
+	struct store_stats st;
+	uint64_t v = UINT64_MAX;
+
+	if (store_read_begin(s, &t) == 0) {
+		if (store_stats(t, &st) == 0)
+			v = st.merged;
+		store_read_end(t);
+	}
+	return v;
+}
+
+/* The follows, followers and claims lines of the store's dump. */
+static void
+user_lines(struct store *s, struct buf *out)
+{
+	static const char *const dbs[] = { "follows", "following",
+	    "followers", "claims", "rclaim", "uclaim", "rstate" };
+	struct buf all = BUF_INIT, one = BUF_INIT;
+	size_t i;
+
+	dump(s, &all);
+	buf_reset(out);
+	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		lines_of(&all, dbs[i], &one);
+		buf_put(out, one.p, one.len);
+	}
+	buf_reserve(out, 1);
+	buf_free(&all);
+	buf_free(&one);
+}
+
+static int
+rewind_txn(MDB_txn *txn, void *ctx)
+{
+	struct store *s = ctx;
+
+	return meta_put(txn, s->user->dbi[DB_META], "merge_applied", 8, 0);
+}
+
+/*
+ * An OpenAlex merge moves follows and a claim, which are user data, in
+ * the other environment: the import commits the catalog (the merge in its
+ * journal), then applies it to user data. Killed between the two commits,
+ * nothing is lost: the next user-data writer applies it, follows counted
+ * once, the claim pending again on the survivor. Applied again (the
+ * journal replayed from its start), nothing changes.
+ */
+static void
+merge_killed(void)
+{
+	const char *dir = path_in(scratch, "mkill");
+	const char *csv = path_in(scratch, "mkill.csv");
+	struct store *s = fixture_store("mkill", NULL);
+	struct store_researcher r;
+	struct buf before = BUF_INIT, after = BUF_INIT;
+	MDB_txn *txn;
+	uint64_t n, t, id;
+	int ch, st, i;
+	int64_t cid;
+	pid_t pid;
+
+	alarm(30);
+	REQUIRE(fol(s, "A102", SV_LIT("alice"), 1, &n, &t, &ch) == 0);
+	REQUIRE(fol(s, "A102", SV_LIT("bob"), 1, &n, &t, &ch) == 0);
+	REQUIRE(fol(s, "A101", SV_LIT("bob"), 1, &n, &t, &ch) == 0);
+	REQUIRE(file_claim(s, "A102", "carol", "", &id) == 0);
+	cid = (int64_t)id;
+	spits(csv, "merge_date,id,merge_into_id\n2024-01-01,A102,A101\n");
+
+	/* This process holds user data's writer: the import, once its
+	 * catalog is committed, waits for it, and is killed there. */
+	REQUIRE(store_write_begin(s->user, &txn) == 0);
+	REQUIRE((pid = fork()) >= 0);
+	if (pid == 0) {
+		const char *m[1] = { csv }, *md[1] = { "2024-01-01" };
+		struct import_opts o;
+		struct import_report rep;
+		struct store *c = NULL;
+
+		memset(&o, 0, sizeof(o));
+		o.merged_authors = m;
+		o.merged_authors_date = md;
+		o.n_merged_authors = 1;
+		o.log = fopen("/dev/null", "w");
+		if (store_open(dir, 0, &c) != 0)
+			_exit(2);
+		_exit(store_import(c, &o, &rep) == 0 ? 0 : 1);
+	}
+	for (i = 0; i < 500 && merged_count(s) != 1; i++)
+		usleep(10000);
+	CHECK(merged_count(s) == 1);       /* the catalog's commit */
+	usleep(50000);
+	kill(pid, SIGKILL);
+	REQUIRE(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFSIGNALED(st));
+	store_write_abort(s->user, txn);
+
+	/* Between the commits: the catalog merged, user data not yet. */
+	CHECK(researcher(s, "A102", &r, NULL) == 0 && r.claim ==
+	    STORE_CLAIM_NONE);   /* A101 answers, unclaimed yet */
+	CHECK(followers(s, "A102") == 2 && followers(s, "A101") == 1);
+	CHECK(following(s, "A101", "alice") == 0);
+	/* The next write of user data, any: the merge first. */
+	CHECK(fol(s, "A103", SV_LIT("dave"), 1, &n, &t, &ch) == 0 && n == 1);
+	CHECK(followers(s, "A101") == 2 && followers(s, "A102") == 0);
+	CHECK(following(s, "A101", "alice") == 1 &&
+	    following(s, "A101", "bob") == 1);
+	CHECK(current_claim(s, "A101") == cid && current_claim(s, "A102") == 0);
+	CHECK(claim_state(s, (uint64_t)cid, NULL, NULL) ==
+	    STORE_CLAIM_STATE_PENDING);
+	CHECK(researcher(s, "A101", &r, NULL) == 0 &&
+	    r.claim == STORE_CLAIM_PENDING);
+	CHECK(index_agrees(s));
+
+	/* Applied again from the journal's start: the same user data. */
+	user_lines(s, &before);
+	REQUIRE(store_write(s->user, rewind_txn, s) == 0);
+	CHECK(store_merges_apply(s) == 0);
+	user_lines(s, &after);
+	CHECK(before.len > 100 && same(&before, &after));
+	CHECK(followers(s, "A101") == 2);
+	store_close(s);
+	buf_free(&before);
+	buf_free(&after);
+	alarm(0);
+}
+
 static void
 part(const char *name, void (*fn)(void))
 {
@@ -2177,6 +2309,7 @@ main(void)
 	part("admin_cli", admin_cli);
 	part("domain_names", domain_names);
 	part("busy_writer", busy_writer);
+	part("merge_killed", merge_killed);
 	part("admin_escapes", admin_escapes);
 	tdir_remove(scratch);
 	CHECK_DONE();
