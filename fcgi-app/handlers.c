@@ -583,7 +583,7 @@ handle_metrics(struct request *r)
 		g.works = st.works;
 		g.map_size = st.map_size;
 		g.map_used = st.map_used;
-		if ((size_t)snprintf(path, sizeof(path), "%s/data.mdb",
+		if ((size_t)snprintf(path, sizeof(path), "%s/catalog/data.mdb",
 		    r->app->cfg->store) < sizeof(path) &&
 		    stat(path, &fst) == 0)
 			g.file_size = (uint64_t)fst.st_size;

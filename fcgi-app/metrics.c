@@ -350,7 +350,7 @@ metrics_format(struct buf *out, const struct metrics_shm *m,
 		    "The part of the map in use (up to the last page written).",
 		    g->map_used);
 		single(out, "bzpeer_store_file_bytes", "gauge",
-		    "The size of the store's data file on disk.", g->file_size);
+		    "The size of the catalog's data file on disk.", g->file_size);
 	}
 
 	format_batches(out, m);

@@ -59,6 +59,8 @@ usage(FILE *f)
 	    "                     [--threads N] [--map-size BYTES] "
 	    "[--map-max BYTES] [--timings]\n"
 	    "       bzpeer-import --store DIR --snapshot SNAPSHOT [options]\n"
+	    "       bzpeer-import --store DIR --into-new (--snapshot S | FILEs) "
+	    "[options]\n"
 	    "  FILE is OpenAlex JSON Lines, .jsonl or .jsonl.gz; each flag "
 	    "may repeat.\n"
 	    "  --snapshot the folder `aws s3 sync s3://openalex SNAPSHOT` "
@@ -66,6 +68,13 @@ usage(FILE *f)
 	    "             layout): its manifests checked, then the partitions "
 	    "newer than\n"
 	    "             those the store applied, merged ids, deleted works\n"
+	    "  --into-new a new catalog beside the serving one (DIR/catalog.new),"
+	    "\n"
+	    "             then swapped in atomically; user data untouched. "
+	    "Then reload\n"
+	    "             the service (SIGHUP) to serve it; the old catalog is "
+	    "kept\n"
+	    "             as DIR/catalog.before-TIME\n"
 	    "  --strict   the first bad line fails the import (exit 1), "
 	    "nothing written\n"
 	    "  --threads  JSON parser threads, beside one reader thread "
@@ -190,6 +199,7 @@ main(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "timings", no_argument, NULL, 'T' },
 		{ "snapshot", required_argument, NULL, 'D' },
+		{ "into-new", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -202,7 +212,8 @@ main(int argc, char **argv)
 	const char **authors = NULL, **works = NULL;
 	struct snapshot snap;
 	struct snap_arrays sa;
-	int c, rc, status = 1, timings = 0, have_snap = 0;
+	int c, rc, status = 1, timings = 0, have_snap = 0, into_new = 0;
+	struct buf old = BUF_INIT;
 
 	/* The store's own lines (a map that grows, say) in the log's format. */
 	log_setup("bzpeer-import", LOGL_INFO);
@@ -218,6 +229,7 @@ main(int argc, char **argv)
 		case 'S': o.strict = 1; break;
 		case 'T': timings = 1; break;
 		case 'D': snapdir = optarg; break;
+		case 'N': into_new = 1; break;
 		case 'm':
 		case 'M':
 			if (parse_size(optarg, c == 'm' ? &so.map_size :
@@ -284,7 +296,9 @@ main(int argc, char **argv)
 		    "%s\n", dir, strerror(rc));
 		goto free;
 	}
-	if ((rc = store_open_opts(dir, STORE_CREATE, &so, &s)) != 0) {
+	rc = into_new ? store_catalog_begin(dir, &so, &s) :
+	    store_open_opts(dir, STORE_CREATE, &so, &s);
+	if (rc != 0) {
 		fprintf(stderr, "bzpeer-import: %s: %s\n", dir,
 		    store_strerror(rc));
 		goto free;
@@ -302,6 +316,23 @@ main(int argc, char **argv)
 		    "is unchanged\n", store_strerror(rc));
 		goto free;
 	}
+	if (into_new) {
+		if ((rc = store_catalog_swap(dir, &old)) != 0) {
+			fprintf(stderr, "bzpeer-import: %s: the new catalog is "
+			    "built, but not swapped in: %s; the serving one is "
+			    "unchanged\n", dir, store_strerror(rc));
+			goto free;
+		}
+		/* Its merges, applied to user data (a post would do it too). */
+		if ((rc = store_open_opts(dir, 0, &so, &s)) == 0) {
+			rc = store_merges_apply(s);
+			store_close(s);
+		}
+		if (rc != 0)
+			fprintf(stderr, "bzpeer-import: %s: the merges are not "
+			    "all applied to user data yet (%s): the next post "
+			    "applies the rest\n", dir, store_strerror(rc));
+	}
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* One summary line, whatever the input. */
 	printf("bzpeer-import: %llu authors, %llu works, %llu bad lines, "
@@ -318,6 +349,9 @@ main(int argc, char **argv)
 		    (unsigned long long)rep.merged,
 		    (unsigned long long)rep.deleted);
 	putchar('\n');
+	if (into_new)
+		printf("bzpeer-import: new catalog swapped in; the old one is "
+		    "%s; reload the service to serve the new one\n", old.p);
 	if (rep.placeholders)
 		printf("bzpeer-import: %llu placeholder authors (OpenAlex's "
 		    "\"Deleted Author\" and the like) given no profile\n",
@@ -335,5 +369,6 @@ free:
 	}
 	free(authors);
 	free(works);
+	buf_free(&old);
 	return status;
 }

@@ -474,7 +474,7 @@ store_open_opts(const char *dir, unsigned flags, const struct store_opts *o,
 	if (dir == NULL || *dir == '\0' ||
 	    ((flags & STORE_RDONLY) && (flags & STORE_CREATE)))
 		return STORE_INVALID;
-	if (flags & STORE__RAW)
+	if (flags & (STORE__RAW | STORE_CATALOG_ONLY))
 		return open_one(dir, flags, o, 0, out);
 	if ((flags & STORE_CREATE) && mkdir(dir, STORE_DIR_MODE) != 0 &&
 	    errno != EEXIST)

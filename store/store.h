@@ -103,9 +103,14 @@ struct store_rtxn;
                                MDB_NORDAHEAD): a page fault reads the one
                                page, not a window around it; for a store
                                larger than memory (bench/results.md) */
+#define STORE_CATALOG_ONLY 0x10u /* dir is a catalog's environment itself,
+                               opened alone, without user data (a catalog
+                               built beside the serving one: import only) */
 
 /*
- * Opens the store in directory dir (data.mdb, lock.mdb). With STORE_RDONLY
+ * Opens the store in directory dir: its catalog in dir/catalog, its user
+ * data in dir/user (schema 7 on; each an LMDB environment, data.mdb and
+ * lock.mdb, with its own writer). With STORE_RDONLY
  * the environment is opened read-only; a store without an imported catalog
  * gives STORE_EMPTY (unless STORE_EMPTY_OK and it was initialised), a
  * missing one ENOENT. Without it the store
@@ -115,6 +120,30 @@ struct store_rtxn;
  * *out is the caller's until store_close().
  */
 int  store_open(const char *dir, unsigned flags, struct store **out);
+
+/*
+ * A catalog built beside the serving one (bzpeer-import --into-new): the
+ * store in dir must exist; dir/catalog.new (what an interrupted build left
+ * removed first) is made and opened STORE_CATALOG_ONLY, its generation
+ * starting after the serving catalog's, so that no page cached from the
+ * serving one is taken for one of the new. store_catalog_swap() then
+ * exchanges it with dir/catalog in one atomic rename (RENAME_EXCHANGE) and
+ * keeps the old one as dir/catalog.before-TIME (its path into old). User
+ * data is not touched: no follow made meanwhile is lost. Processes that
+ * have the old catalog open keep reading it until they open the store
+ * again (bzpeer-fcgi: SIGHUP). 0 or an errno/LMDB/STORE_* code.
+ */
+struct store_opts;
+int  store_catalog_begin(const char *dir, const struct store_opts *o,
+    struct store **out);
+int  store_catalog_swap(const char *dir, struct buf *old);
+
+/*
+ * Applies to user data whatever merges of the catalog it has not applied
+ * yet (an import does so after its commit; a catalog swapped in brings
+ * its own journal). 0 or an error.
+ */
+int  store_merges_apply(struct store *s);
 
 /*
  * Map sizing for writers (0 = default). map_size: the map size to open

@@ -328,12 +328,8 @@ void rstate_apply(const struct rstate *st, struct store_researcher *r);
 int store_merges_catch_up(struct store *u, MDB_txn *txn, size_t limit,
     int *left);
 
-/*
- * Applies every merge user data has still to apply, in commits of a few
- * hundred (the user data's writer is held for one commit at a time).
- * s: a store as store_open() gives it. 0 or an error.
- */
-int store_merges_apply(struct store *s);
+/* store_merges_apply() (store.h) commits a few hundred merges at a time,
+ * holding the user data's writer for one commit at a time. */
 
 /* Name and MDB_* flags of a database, for opening and for dumps. */
 const char *store_db_name(enum store_db db);

@@ -111,7 +111,9 @@ try_clone() {
 	# ---- what the stack made is the user's alone -----------------------------------
 	local f want
 	for f in run/bzpeer-fcgi.sock:600 run/htpasswd:600 run/secret:600 store:700 \
-		store/data.mdb:600 store/lock.mdb:600 store/write.queue:600 run/redis.sock:700; do
+		store/catalog:700 store/catalog/data.mdb:600 store/catalog/lock.mdb:600 \
+		store/user:700 store/user/data.mdb:600 store/user/lock.mdb:600 store/user/write.queue:600 \
+		run/redis.sock:700; do
 		want=${f#*:}; f=$dir/var/${f%:*}
 		check "$who: ${f#$dir/} is $want ($(stat -c '%a %U' "$f" 2>&1))" \
 			bash -c "[ \"\$(stat -c '%a %U' '$f')\" = '$want $runas' ]"

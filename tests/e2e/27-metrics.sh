@@ -100,7 +100,7 @@ gen=$(awk '/^generation:/ { print $2 }' "$BODY")
 check "catalog generation as /healthz says (${gen:-none})" \
 	[ "$(val "$T_DIR/m1" bzpeer_catalog_generation)" = "${gen:-none}" ]
 check "store size and map use" bash -c "
-	[ $(val "$T_DIR/m1" bzpeer_store_file_bytes) = $(stat -c %s "$STORE/data.mdb") ] &&
+	[ $(val "$T_DIR/m1" bzpeer_store_file_bytes) = $(stat -c %s "$STORE/catalog/data.mdb") ] &&
 	[ $(val "$T_DIR/m1" bzpeer_store_map_used_bytes) -gt 0 ] &&
 	[ $(val "$T_DIR/m1" bzpeer_store_map_used_bytes) -le $(val "$T_DIR/m1" bzpeer_store_map_size_bytes) ]"
 

@@ -20,7 +20,7 @@ check "the catalog imports" [ $? = 0 ]
 # schema 2 keeps them): an alias in the slugs database.
 command -v mdb_load >/dev/null || "$ROOT/tests/deps.sh" lmdb-utils >/dev/null 2>&1
 printf 'researcher-old\nA5061498750\n' >"$T_DIR/alias.txt"
-mdb_load -T -s slugs -f "$T_DIR/alias.txt" "$T_DIR/store"
+mdb_load -T -s slugs -f "$T_DIR/alias.txt" "$T_DIR/store/catalog"
 check "an old slug added (mdb_load)" [ $? = 0 ]
 stack_start
 

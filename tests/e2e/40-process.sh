@@ -85,7 +85,7 @@ check "profile answers 200" [ "$STATUS" = 200 ]
 # the master (whose start-up check closes it again before forking).
 w1=$(workers | head -n1)
 check "the store is open in the workers, not in the master" \
-	bash -c "grep -q '$STORE/data.mdb' /proc/$w1/maps && ! grep -q 'data.mdb' /proc/$(master)/maps && ! ls -l /proc/$(master)/fd | grep -q 'data.mdb\|lock.mdb'"
+	bash -c "grep -q '$STORE/catalog/data.mdb' /proc/$w1/maps && grep -q '$STORE/user/data.mdb' /proc/$w1/maps && ! grep -q 'data.mdb' /proc/$(master)/maps && ! ls -l /proc/$(master)/fd | grep -q 'data.mdb\|lock.mdb'"
 
 # ---- kill -9 of a worker: replaced ----------------------------------------------------
 mark=$(log_mark)

@@ -249,8 +249,9 @@ check "... and a follow after it is recorded (200)" \
 # and nothing half-written.
 "$ROOT/tests/stack.sh" stop >>"$T_DIR/stack.log" 2>&1
 rm -rf "$T_DIR/store.compact"; mkdir -p "$T_DIR/store.compact"
-mdb_copy -c "$STORE" "$T_DIR/store.compact" && mv "$T_DIR/store.compact/data.mdb" "$STORE/data.mdb"
-used=$("$BUILD/bzpeer-admin" --store "$STORE" stats | sed -n 's/^map_used *//p')
+# Follows are user data: its environment (DIR/user) is the one compacted.
+mdb_copy -c "$STORE/user" "$T_DIR/store.compact" && mv "$T_DIR/store.compact/data.mdb" "$STORE/user/data.mdb"
+used=$("$BUILD/bzpeer-admin" --store "$STORE" stats | sed -n 's/^user_map_used *//p')
 BZPEER_CONF_EXTRA="$BZPEER_CONF_EXTRA"$'\n'"store_map_max = $((used + 24 * 4096))" \
 	"$ROOT/tests/stack.sh" start >>"$T_DIR/stack.log" 2>&1
 check "the stack restarted on the compacted store, store_map_max = 24 pages above its $used bytes" \
@@ -335,7 +336,9 @@ else
 	not_ok "mount a 2 MiB tmpfs for the store (needs root): $(cat "$T_DIR/mount.err")"
 	finish
 fi
-mkdir "$MNT/store" && mdb_copy -c "$STORE" "$MNT/store"   # compacted: no free page to reuse
+mkdir -p "$MNT/store/catalog" "$MNT/store/user" && chmod -R 700 "$MNT/store" &&
+	mdb_copy -c "$STORE/catalog" "$MNT/store/catalog" &&
+	mdb_copy -c "$STORE/user" "$MNT/store/user"   # compacted: no free page to reuse
 # lock.mdb made now, while there is room; then the filler takes the rest.
 "$BUILD/bzpeer-admin" --store "$MNT/store" stats >/dev/null
 dd if=/dev/zero of="$MNT/filler" bs=4k 2>/dev/null

@@ -68,9 +68,9 @@ check "a pending claim is kept: the JSON says so" grep -q '"claim":"pending"' "$
 # ---- a store newer than the programs -------------------------------------------------------
 stack_down; trap - EXIT
 cp -r "$T_DIR/store" "$T_DIR/newer"
-rm -f "$T_DIR/newer/lock.mdb" "$T_DIR/newer/write.queue"
+rm -f "$T_DIR/newer"/*/lock.mdb "$T_DIR/newer"/*/write.queue
 printf 'schema\n\\09\\00\\00\\00\n' >"$T_DIR/schema9.txt"
-mdb_load -T -s meta -f "$T_DIR/schema9.txt" "$T_DIR/newer"
+mdb_load -T -s meta -f "$T_DIR/schema9.txt" "$T_DIR/newer/catalog"
 "$ADMIN" --store "$T_DIR/newer" stats >"$T_DIR/out" 2>&1; rc=$?
 check "a store of schema 9 is refused, naming both versions and what to do" \
 	bash -c "[ $rc = 1 ] && grep -q 'schema version 9 (written by bzpeer-admin [0-9.]*) is newer than this program.s $V: upgrade bzpeer to the version that wrote it, or restore a backup' '$T_DIR/out'"
