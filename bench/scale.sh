@@ -110,9 +110,9 @@ for n in $SIZES; do
 				prev = end
 			}
 		}' "$d/gen.log" >> "$SEGS"
-	pages=$(mdb_stat -e "$d/store" | awk '/Number of pages used/ { print $NF }')
+	pages=$(mdb_stat -e "$d/store/catalog" | awk '/Number of pages used/ { print $NF }')
 	bytes=$(( pages * 4096 ))
-	mdb_stat -a "$d/store" | awk '/^Status of/ { db = $3 }
+	mdb_stat -a "$d/store/catalog" | awk '/^Status of/ { db = $3 }
 		/Branch pages|Leaf pages|Overflow pages/ { p[db] += $NF }
 		END { for (k in p) if (p[k] > 0) printf "%s %.0f\n", k, p[k] * 4096 }' |
 		sort -k2 -nr > "$d/dbs.txt"

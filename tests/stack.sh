@@ -68,7 +68,7 @@ stop_one() {
 }
 
 import_sample() {
-	if [ ! -f "$STORE/data.mdb" ]; then
+	if [ ! -f "$STORE/catalog/data.mdb" ] && [ ! -f "$STORE/data.mdb" ]; then
 		say "importing the sample catalog into $STORE"
 		mkdir -p -m 0700 "$STORE"
 		"$BUILD/bzpeer-import" --store "$STORE" \
