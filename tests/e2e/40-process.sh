@@ -2,7 +2,8 @@
 # The process model end to end, on the host: --version,
 # --help-config (docs/CONFIG.md), --check-config and bad values naming the
 # key; a worker killed with -9 is replaced at once, even again and again;
-# SIGHUP under load drops no request and picks up a swapped-in catalog; a
+# SIGHUP under load drops no request and picks up a catalog swapped in by
+# bzpeer-import --into-new, losing no follow posted meanwhile; a
 # broken template or store at SIGHUP keeps the old workers serving; workers
 # that cannot open the store answer 503 without a crash loop; SIGTERM lets a
 # request in flight finish, exits 0 and removes the socket; the socket
@@ -149,20 +150,42 @@ wait_for 5 curl -fsS -o /dev/null "$BASE/researchers/sanjeev-arora"
 http GET /researchers/sanjeev-arora
 check "profile answers 200 after the kills" [ "$STATUS" = 200 ]
 
-# ---- SIGHUP under load: a swapped-in catalog, no request dropped --------------------
-# A snapshot of the store with a re-import on top (a new catalog generation),
-# swapped in the way docs/ARCHITECTURE.md ships catalogs to web nodes.
-mkdir -p "$T_DIR/store.new"
-cp "$STORE/data.mdb" "$T_DIR/store.new/"
-"$BUILD/bzpeer-import" --store "$T_DIR/store.new" --authors "$ROOT/store/sample/authors.jsonl" \
-	--works "$ROOT/store/sample/works.jsonl" \
-	--works "$ROOT/tests/fixtures/reimport-works.jsonl" >"$T_DIR/reimport.log" 2>&1
-check "new catalog imported beside the live one" [ $? = 0 ]
+# ---- SIGHUP under load: a swapped-in catalog, no request dropped, no follow lost ----------
+# A new catalog built beside the serving one (bzpeer-import --into-new, the
+# procedure of docs/INSTALL.md) while pages are read and follows posted,
+# swapped in, then SIGHUP: every GET answered 200, every follow answered
+# 200, and every one of those in the store afterwards (user data is never
+# copied or swapped).
+session_key
+dump | sed -n 's/^researchers \(A[0-9]*\) .* slug="\([^"]*\)".*/\2 \1/p' >"$T_DIR/slugs"
+SLUGS=($(awk '{print $1}' "$T_DIR/slugs"))
+# follow_load STOP USER OUT: USER follows one researcher after another until
+# STOP exists or each is followed; "status slug" lines in OUT.
+follow_load() {
+	local stop=$1 user=$2 out=$3 c t i=0 end=$((SECONDS + 60))
+	c=$(cookie_1h "$user"); t=$(csrf_of "$c")
+	: >"$out"
+	while [ ! -e "$stop" ] && [ "$SECONDS" -lt "$end" ] && [ "$i" -lt "${#SLUGS[@]}" ]; do
+		s=${SLUGS[$i]}; i=$((i + 1))
+		printf '%s %s\n' "$(curl -s -o /dev/null --max-time 10 -w '%{http_code}' \
+			-b "bzs=$c" -H 'Accept: application/json' \
+			-H 'Content-Type: application/x-www-form-urlencoded' \
+			--data-binary "csrf=$t&action=follow" "$BASE/researchers/$s/follow")" "$s" >>"$out"
+		sleep 0.05
+	done
+}
 NEW_WORK='A Freshly Imported Work on Implicit Regularization'
 load_start hup 3 /researchers/zhiyuan-li
 wait_for 10 load_started hup
+rm -f "$T_DIR/follows.stop"
+FPIDS=()
+for u in 1 2; do follow_load "$T_DIR/follows.stop" "swapper-$u" "$T_DIR/follows.$u" & FPIDS+=($!); done
+"$BUILD/bzpeer-import" --store "$STORE" --into-new --authors "$ROOT/store/sample/authors.jsonl" \
+	--works "$ROOT/store/sample/works.jsonl" \
+	--works "$ROOT/tests/fixtures/reimport-works.jsonl" >"$T_DIR/reimport.log" 2>&1
+check "a new catalog imported beside the live one and swapped in ($(tail -n1 "$T_DIR/reimport.log"))" \
+	bash -c "[ $? = 0 ] && grep -q 'new catalog swapped in' '$T_DIR/reimport.log' && ls -d '$STORE'/catalog.before-* >/dev/null"
 before=$(workers)
-mv "$STORE" "$T_DIR/store.old" && mv "$T_DIR/store.new" "$STORE"
 http GET /researchers/zhiyuan-li
 check "before SIGHUP the workers still read the old catalog" bash -c "[ $STATUS = 200 ] && ! grep -q '$NEW_WORK' '$BODY'"
 mark=$(log_mark)
@@ -170,11 +193,24 @@ kill -HUP "$(master)"
 check "SIGHUP: a new generation of 3 workers replaces the old" wait_for 10 new_workers 3 "$before"
 check "the reload is logged" log_has "$mark" 'info: update_state: reloaded: generation 2 serves'
 load_more hup 10   # the new generation serves the load too
+touch "$T_DIR/follows.stop"; wait "${FPIDS[@]}"
 load_stop hup
 http GET /researchers/zhiyuan-li
 check "after SIGHUP the page shows the new catalog" grep -q "$NEW_WORK" "$BODY"
 check "SIGHUP under load: $(load_total) requests, none failed ($(load_not 200) not 200)" \
 	bash -c "[ $(load_total) -ge 20 ] && [ $(load_not 200) = 0 ]"
+cat "$T_DIR"/follows.[12] >"$T_DIR/follows.all"
+nf=$(wc -l <"$T_DIR/follows.all"); nf200=$(grep -c '^200 ' "$T_DIR/follows.all")
+dump >"$T_DIR/dump.swap"
+lostf=0
+while read -r st sl; do
+	[ "$st" = 200 ] || continue
+	id=$(awk -v s="$sl" '$1 == s {print $2}' "$T_DIR/slugs")
+	grep -q "^follows $id \"swapper-[12]\"$" "$T_DIR/dump.swap" || lostf=$((lostf + 1))
+done <"$T_DIR/follows.all"
+stored=$(grep -c '^follows A[0-9]* "swapper-[12]"$' "$T_DIR/dump.swap")
+check "follows across the swap: $nf posted, $nf200 answered 200, $stored in the store, $lostf lost" \
+	bash -c "[ $nf -ge 10 ] && [ $nf200 = $nf ] && [ $lostf = 0 ] && [ $stored = $nf200 ]"
 
 # ---- a broken template at SIGHUP: the old workers keep serving -----------------------
 cp "$T_DIR/views/profile.html" "$T_DIR/profile.html.good"
