@@ -191,9 +191,11 @@ check "--check-config as root: ok, the secret will be made at the first start" \
 check "--check-config made no secret, left nothing of root's in the store" \
 	bash -c "! nsenter -t $LEADER -a test -e /var/lib/bzpeer/secret && [ -z \"\$(nsenter -t $LEADER -a find /var/lib/bzpeer ! -user bzpeer)\" ]"
 modes() { c stat -c '%a %U:%G' "$@" | tr '\n' ' ' | sed 's/ $//'; }
-m=$(modes /var/lib/bzpeer/store /var/lib/bzpeer/store/data.mdb /var/lib/bzpeer/store/lock.mdb)
-check "the store is bzpeer's alone: 0700, data.mdb and lock.mdb 0600 ($m)" \
-	[ "$m" = "700 bzpeer:bzpeer 600 bzpeer:bzpeer 600 bzpeer:bzpeer" ]
+m=$(modes /var/lib/bzpeer/store /var/lib/bzpeer/store/catalog /var/lib/bzpeer/store/catalog/data.mdb \
+	/var/lib/bzpeer/store/catalog/lock.mdb /var/lib/bzpeer/store/user /var/lib/bzpeer/store/user/data.mdb \
+	/var/lib/bzpeer/store/user/lock.mdb)
+check "the store is bzpeer's alone: 0700, both environments 0700, data.mdb and lock.mdb 0600 ($m)" \
+	[ "$m" = "700 bzpeer:bzpeer 700 bzpeer:bzpeer 600 bzpeer:bzpeer 600 bzpeer:bzpeer 700 bzpeer:bzpeer 600 bzpeer:bzpeer 600 bzpeer:bzpeer" ]
 c ln -sf ../sites-available/bzpeer /etc/nginx/sites-enabled/bzpeer
 c nginx -t -q >"$T/nginx-t.log" 2>&1
 check "nginx -t accepts the installed site" [ $? = 0 ] || cat "$T/nginx-t.log"
@@ -361,7 +363,7 @@ lost=$(comm -23 "$OUT/acked" "$OUT/stored" | wc -l)
 check "every acknowledged follow is stored ($(n_lines "$OUT/acked") acknowledged, $lost lost)" \
 	bash -c "[ $(n_lines "$OUT/acked") -ge 20 ] && [ $lost = 0 ]"
 check "follower counts agree with the follow edges (bzpeer-admin follows)" [ "$consistent" = 1 ]
-m=$(modes /var/lib/bzpeer/store/write.queue)
+m=$(modes /var/lib/bzpeer/store/user/write.queue)
 check "the follow queue is 0600 ($m)" [ "$m" = "600 bzpeer:bzpeer" ]
 
 # ---- systemctl reload with a broken template: a failure, nothing changed ---------------
@@ -421,7 +423,7 @@ check "bzpeer-admin backup as root while follows are posted" [ $? = 0 ] || cat "
 wait_for 30 acked_at_least backup $(( $(wc -l <"$OUT/acked-before-backup") + 5 ))   # follows go on after it
 load_stop backup
 check "the backup's files: bzpeer's, 0600 (its directory 0700)" \
-	bash -c "[ \"\$(nsenter -t $LEADER -a stat -c '%U %a' /var/lib/bzpeer/backups/b1 /var/lib/bzpeer/backups/b1/data.mdb /var/lib/bzpeer/backups/b1/BACKUP | tr '\n' ' ')\" = 'bzpeer 700 bzpeer 600 bzpeer 600 ' ]"
+	bash -c "[ \"\$(nsenter -t $LEADER -a stat -c '%U %a' /var/lib/bzpeer/backups/b1 /var/lib/bzpeer/backups/b1/data.mdb /var/lib/bzpeer/backups/b1/user.mdb /var/lib/bzpeer/backups/b1/BACKUP | tr '\n' ' ')\" = 'bzpeer 700 bzpeer 600 bzpeer 600 bzpeer 600 ' ]"
 c bzpeer-admin --store /var/lib/bzpeer/store backup /var/lib/bzpeer/backups/b1 >"$T/backup2.log" 2>&1
 check "a second backup into the same directory is refused" \
 	bash -c "[ $? = 1 ] && grep -q 'not empty' '$T/backup2.log'"
@@ -437,7 +439,7 @@ check "restore with the service stopped" [ $? = 0 ] || cat "$T/restore.log"
 c systemctl restart redis-server@bzpeer
 c systemctl start bzpeer-fcgi.socket
 check "the restored store is bzpeer's, and the replaced one is kept beside it" \
-	bash -c "[ -z \"\$(nsenter -t $LEADER -a find /var/lib/bzpeer/store ! -user bzpeer)\" ] && nsenter -t $LEADER -a sh -c 'test -f /var/lib/bzpeer/store.before-restore-*/data.mdb'"
+	bash -c "[ -z \"\$(nsenter -t $LEADER -a find /var/lib/bzpeer/store ! -user bzpeer)\" ] && nsenter -t $LEADER -a sh -c 'test -f /var/lib/bzpeer/store.before-restore-*/catalog/data.mdb'"
 code=$(c curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$BASE$PROFILE")
 check "served again after the restore ($code)" [ "$code" = 200 ]
 : >"$OUT/restored"
@@ -506,7 +508,7 @@ units=$(c systemctl is-active bzpeer-fcgi.service bzpeer-fcgi.socket redis-serve
 check "no unit of it runs or listens ($units)" \
 	bash -c "[ '$units' = 'inactive inactive inactive ' ] && ! nsenter -t $LEADER -a test -e /run/bzpeer/fcgi.sock"
 check "the user data is kept, and the purge says where (store, backups)" \
-	bash -c "nsenter -t $LEADER -a test -f /var/lib/bzpeer/store/data.mdb && nsenter -t $LEADER -a test -f /var/lib/bzpeer/backups/b1/data.mdb && grep -q 'purge keeps the user data in /var/lib/bzpeer' '$T/apt-purge.log'"
+	bash -c "nsenter -t $LEADER -a test -f /var/lib/bzpeer/store/catalog/data.mdb && nsenter -t $LEADER -a test -f /var/lib/bzpeer/backups/b1/data.mdb && grep -q 'purge keeps the user data in /var/lib/bzpeer' '$T/apt-purge.log'"
 check "nginx still accepts its configuration and runs (the site's link went with it)" \
 	bash -c "nsenter -t $LEADER -a nginx -t -q && nsenter -t $LEADER -a systemctl is-active -q nginx"
 c cat /var/log/nginx/error.log >"$T/nginx-error.log" 2>&1
