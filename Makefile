@@ -76,7 +76,7 @@ $(BUILD)/obj/%.o: %.c
 
 # The goals that install what is missing do so before anything compiles,
 # also under -j (`make -j2 test` on a machine without a -dev package).
-ifneq ($(filter run start test test-asan unit e2e bench bench-scale,$(MAKECMDGOALS)),)
+ifneq ($(filter run start test test-asan unit e2e bench bench-scale bench-import-load,$(MAKECMDGOALS)),)
 $(LIB_OBJ) $(MAINS:%.c=$(BUILD)/obj/%.o) $(UNIT_SRC:%.c=$(BUILD)/obj/%.o): | deps
 endif
 
@@ -205,7 +205,10 @@ test-valgrind: deps all $(FCGI_CLIENT)
 # default, SCALE_LINES=lean ~1.9 KB), import rate by segment, store bytes
 # per work and researcher, cold-cache profile renders (the store evicted,
 # major faults per render) by catalog size (bench/scale.sh).
-.PHONY: bench bench-scale budget
+# `make bench-import-load [IMPORT_WORKS=10000000] [MODE=into-new]`: follow
+# POST latency (p50, p99) idle and during an import of a bench/gencat
+# catalog (bench/import-load.sh); the table goes to bench/results.md.
+.PHONY: bench bench-scale bench-import-load budget
 BENCH_BIN := $(BUILD)/bench/render $(BUILD)/bench/gencat $(BUILD)/bench/claims
 
 $(BUILD)/bench/render: $(BUILD)/obj/bench/render.o $(BUILD)/libbzpeer.a
@@ -226,6 +229,10 @@ bench: deps all $(BENCH_BIN)
 
 bench-scale: deps all $(BENCH_BIN)
 	@BUILD=$(BUILD) bench/scale.sh
+
+IMPORT_WORKS ?= 100000
+bench-import-load: deps all $(BUILD)/bench/gencat
+	@BUILD=$(BUILD) bench/import-load.sh $(IMPORT_WORKS)
 
 # `make budget`: per profile GET, the context switches, system calls and
 # instructions of each server (counted, not timed: right on a busy machine).
