@@ -16,7 +16,8 @@ FCGI="$BUILD/bzpeer-fcgi"
 rm -rf "$T_DIR"; mkdir -p "$T_DIR"
 cp -r "$ROOT/views" "$T_DIR/views"
 need_fcgi_client
-export WORKERS=3 MICROCACHE=0 BZPEER_CONF_EXTRA="views = $T_DIR/views"
+# Posts unlimited: the swap below posts follows as fast as they go.
+export WORKERS=3 MICROCACHE=0 BZPEER_CONF_EXTRA="views = $T_DIR/views"$'\n'"post_rate = 100000"$'\n'"post_rate_addr = 1000000"
 stack_start
 trap 'load_kill; stack_down' EXIT
 SOCK="$RUNDIR/bzpeer-fcgi.sock"
