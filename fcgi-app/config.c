@@ -76,7 +76,7 @@ static const struct key keys[] = {
 	{ "worker_connections", K_LONG, F(worker_connections), 4, 4096, "256",
 	  "FastCGI connections one worker holds at most; when all are taken, a new one replaces the connection idle the longest" },
 	{ "store_write_wait_ms", K_LONG, F(store_write_wait_ms), 1, 60000, "2000",
-	  "milliseconds a POST waits for the store's writer (another process may hold it: an import, an admin command); past it the POST answers 503 with Retry-After and writes nothing" },
+	  "milliseconds a POST waits for the writer of user data (another process may hold it: an admin command, an import applying its merges); past it the POST answers 503 with Retry-After and writes nothing" },
 	{ "store_readahead", K_LONG, F(store_readahead), 0, 1, "1",
 	  "1: a page of the store read from disk brings the kernel's readahead window around it; 0: that page alone, for a store larger than memory, where the window is mostly pages no request wants that push out pages others do (bench/results.md, \"Past memory\")" },
 };
