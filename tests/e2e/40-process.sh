@@ -186,6 +186,9 @@ for u in 1 2; do follow_load "$T_DIR/follows.stop" "swapper-$u" "$T_DIR/follows.
 	--works "$ROOT/tests/fixtures/reimport-works.jsonl" >"$T_DIR/reimport.log" 2>&1
 check "a new catalog imported beside the live one and swapped in ($(tail -n1 "$T_DIR/reimport.log"))" \
 	bash -c "[ $? = 0 ] && grep -q 'new catalog swapped in' '$T_DIR/reimport.log' && ls -d '$STORE'/catalog.before-* >/dev/null"
+gen_new=$("$BUILD/bzpeer-admin" --store "$STORE" stats | sed -n 's/^generation //p')
+check "the new catalog's generation follows the serving one's (1 -> $gen_new): no cached page of the old is taken for one of the new" \
+	[ "$gen_new" = 2 ]
 before=$(workers)
 http GET /researchers/zhiyuan-li
 check "before SIGHUP the workers still read the old catalog" bash -c "[ $STATUS = 200 ] && ! grep -q '$NEW_WORK' '$BODY'"
