@@ -2148,6 +2148,15 @@ busy_writer(void)
 	alarm(0);
 }
 
+/* Whether a lookup of id finds a researcher (itself, or its survivor). */
+static int
+researcher_exists(struct store *s, const char *id)
+{
+	struct store_researcher r;
+
+	return researcher(s, id, &r, NULL) == 0;
+}
+
 /* The researchers merged away the catalog has (bzpeer-admin stats merged). */
 static uint64_t
 merged_count(struct store *s)
@@ -2280,6 +2289,116 @@ merge_killed(void)
 	alarm(0);
 }
 
+/* meta key of user data, from the dump (0 when missing). */
+static uint64_t
+umeta(struct store *s, const char *key)
+{
+	struct buf d = BUF_INIT;
+	char want[64];
+	const char *p;
+	uint64_t v = 0;
+
+	dump(s, &d);
+	snprintf(want, sizeof(want), "\nmeta %s ", key);
+	if ((p = strstr(d.p, want)) != NULL)
+		v = strtoull(p + strlen(want), NULL, 10);
+	buf_free(&d);
+	return v;
+}
+
+/*
+ * A catalog built beside the serving one and swapped in: its generation
+ * follows the serving one's; its journal's merges are applied to user
+ * data (follows move); a process still on the old catalog (a worker the
+ * reload has not retired yet) reads the old one and writes follows
+ * without moving user data's position in the journals back to the old
+ * catalog's. (LMDB wants one open of an environment per process: the
+ * process on the old catalog is a child.)
+ */
+static void
+catalog_swap(void)
+{
+	const char *dir = path_in(scratch, "swap");
+	const char *csv = path_in(scratch, "swap.csv");
+	const char *m[1] = { csv }, *md[1] = { "2024-01-01" };
+	const char *au[1] = { fx("authors.jsonl") }, *wo[1] = { fx("works.jsonl") };
+	struct store *s = fixture_store("swap", NULL), *nw, *c;
+	struct store_rtxn *t;
+	struct import_opts o;
+	struct import_report rep;
+	struct buf moved = BUF_INIT;
+	uint64_t n, txn, cat_old, gen = 0;
+	int ch, st, go[2], ready[2];
+	char x;
+	pid_t pid;
+
+	alarm(30);
+	REQUIRE(fol(s, "A102", SV_LIT("alice"), 1, &n, &txn, &ch) == 0);
+	cat_old = umeta(s, "merge_catalog");
+	CHECK(cat_old != 0 && umeta(s, "merge_applied") == 0);
+	store_close(s);
+	REQUIRE(pipe(go) == 0 && pipe(ready) == 0);
+	REQUIRE((pid = fork()) >= 0);
+	if (pid == 0) {
+		struct store *old = NULL;
+
+		/* Open before the swap, as a serving worker is. */
+		if (store_open(dir, 0, &old) != 0 ||
+		    write(ready[1], "r", 1) != 1 || read(go[0], &x, 1) != 1)
+			_exit(2);
+		/* Its catalog is the old one: A102 is there, not merged. */
+		if (!researcher_exists(old, "A102") ||
+		    fol(old, "A102", SV_LIT("bob"), 1, &n, &txn, &ch) != 0)
+			_exit(3);
+		store_close(old);
+		_exit(0);
+	}
+	REQUIRE(read(ready[0], &x, 1) == 1);
+	spits(csv, "merge_date,id,merge_into_id\n2024-01-01,A102,A101\n");
+	REQUIRE(store_catalog_begin(dir, NULL, &c) == 0);
+	memset(&o, 0, sizeof(o));
+	o.authors = au;
+	o.n_authors = 1;
+	o.works = wo;
+	o.n_works = 1;
+	o.merged_authors = m;
+	o.merged_authors_date = md;
+	o.n_merged_authors = 1;
+	o.log = fopen("/dev/null", "w");
+	REQUIRE(store_import(c, &o, &rep) == 0);
+	fclose(o.log);
+	store_close(c);
+	REQUIRE(store_catalog_swap(dir, &moved) == 0);
+	CHECK(access(moved.p, F_OK) == 0 &&
+	    access(path_in(dir, "catalog.new"), F_OK) != 0);
+	REQUIRE(store_open(dir, 0, &nw) == 0);
+	if (store_read_begin(nw, &t) == 0) {
+		gen = store_generation(t);
+		store_read_end(t);
+	}
+	CHECK(gen == 2);
+	CHECK(store_merges_apply(nw) == 0);
+	CHECK(following(nw, "A101", "alice") == 1 && followers(nw, "A101") == 1);
+	CHECK(umeta(nw, "merge_catalog") != cat_old &&
+	    umeta(nw, "merge_applied") == 1);
+	/* The old catalog's writer: its follow is kept, the position too. */
+	REQUIRE(write(go[1], "g", 1) == 1);
+	REQUIRE(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(umeta(nw, "merge_catalog") != cat_old &&
+	    umeta(nw, "merge_applied") == 1);
+	/* Kept, on the id it was posted to (the old catalog's): a merge
+	 * applied before it does not move it (store/README.md). */
+	CHECK(following(nw, "A102", "bob") == 1);
+	store_close(nw);
+	buf_free(&moved);
+	close(go[0]);
+	close(go[1]);
+	close(ready[0]);
+	close(ready[1]);
+	alarm(0);
+}
+
 static void
 part(const char *name, void (*fn)(void))
 {
@@ -2310,6 +2429,7 @@ main(void)
 	part("domain_names", domain_names);
 	part("busy_writer", busy_writer);
 	part("merge_killed", merge_killed);
+	part("catalog_swap", catalog_swap);
 	part("admin_escapes", admin_escapes);
 	tdir_remove(scratch);
 	CHECK_DONE();
