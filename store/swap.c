@@ -57,53 +57,97 @@ sync_dir(const char *dir)
 	return rc;
 }
 
-/* A new catalog's generation starts after the serving one's. */
+/*
+ * A new catalog's beginning, in its first write transaction: its
+ * generation after the serving one's; and the owners' data, which lives
+ * in the catalog's environment (store_int.h), copied from the serving
+ * catalog so that the swap does not drop it.
+ */
+struct seed {
+	struct store *s, *from;
+	MDB_txn *rt;              /* a read of the serving catalog */
+	uint64_t generation;
+};
+
+static int
+copy_db(struct seed *c, MDB_txn *txn, enum store_db db)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if (db_absent(c->from, db))
+		return 0;
+	if ((rc = mdb_cursor_open(c->rt, c->from->dbi[db], &cur)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		if ((rc = mdb_put(txn, c->s->dbi[db], &k, &v, 0)) != 0)
+			break;
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 static int
 seed_txn(MDB_txn *txn, void *ctx)
 {
-	struct store *s = ((void **)ctx)[0];
-	uint64_t want = *(uint64_t *)((void **)ctx)[1], have;
+	static const enum store_db owner[] = { DB_OWNERSET, DB_HIDDEN,
+	    DB_MERGEREQ };
+	struct seed *c = ctx;
+	uint64_t have, last;
+	size_t i;
 	int rc;
 
-	if ((rc = meta_get(txn, s->dbi[DB_META], "generation", 8, &have)) != 0)
+	if ((rc = meta_get(txn, c->s->dbi[DB_META], "generation", 8,
+	    &have)) != 0)
 		return rc;
-	if (have >= want)
-		return UNCHANGED;
-	return meta_put(txn, s->dbi[DB_META], "generation", 8, want);
+	if (have < c->generation && (rc = meta_put(txn, c->s->dbi[DB_META],
+	    "generation", 8, c->generation)) != 0)
+		return rc;
+	for (i = 0; i < sizeof(owner) / sizeof(owner[0]); i++)
+		if ((rc = copy_db(c, txn, owner[i])) != 0)
+			return rc;
+	if ((rc = meta_get(c->rt, c->from->dbi[DB_META], "mergereq_last", 8,
+	    &last)) != 0)
+		return rc;
+	return last ? meta_put(txn, c->s->dbi[DB_META], "mergereq_last", 8,
+	    last) : 0;
 }
 
 int
 store_catalog_begin(const char *dir, const struct store_opts *o,
     struct store **out)
 {
-	struct store *s = NULL;
+	struct store *s = NULL, *from = NULL;
 	struct store_rtxn *t;
+	struct seed c;
 	char path[4096];
-	uint64_t gen;
-	void *ctx[2];
 	int rc;
 
 	*out = NULL;
+	memset(&c, 0, sizeof(c));
 	/* The serving store: its generation, and that it is one. */
-	if ((rc = store_open(dir, STORE_RDONLY | STORE_EMPTY_OK, &s)) != 0)
+	if ((rc = store_open(dir, STORE_RDONLY | STORE_EMPTY_OK, &from)) != 0)
 		return rc;
-	if ((rc = store_read_begin(s, &t)) == 0) {
-		gen = store_generation(t);
-		store_read_end(t);
-	}
-	store_close(s);
-	s = NULL;
-	if (rc != 0)
-		return rc;
+	if ((rc = store_read_begin(from, &t)) != 0)
+		goto out;
+	c.generation = store_generation(t);
+	store_read_end(t);
 	if ((rc = join(path, sizeof(path), dir, NEW_DIR)) != 0 ||
 	    (rc = remove_build(path)) != 0)
-		return rc;
+		goto out;
 	if ((rc = store_open_opts(path, STORE_CREATE | STORE_CATALOG_ONLY, o,
 	    &s)) != 0)
-		return rc;
-	ctx[0] = s;
-	ctx[1] = &gen;
-	if ((rc = store_write(s, seed_txn, ctx)) != 0 && rc != UNCHANGED) {
+		goto out;
+	if ((rc = mdb_txn_begin(from->env, NULL, MDB_RDONLY, &c.rt)) != 0)
+		goto out;
+	c.s = s;
+	c.from = from;
+	rc = store_write(s, seed_txn, &c);
+	mdb_txn_abort(c.rt);
+out:
+	store_close(from);
+	if (rc != 0) {
 		store_close(s);
 		return rc;
 	}
