@@ -129,9 +129,9 @@ static int
 merge_check(struct imp *m, const struct store_merge_req *q,
     uint64_t *from, uint64_t *into, int *why)
 {
-	struct store_claim cl;
+	struct buf cuser = BUF_INIT;
 	uint64_t s;
-	MDB_val v, k;
+	MDB_val v;
 	int rc;
 
 	if (q->state != STORE_CLAIM_STATE_PENDING) {
@@ -162,22 +162,15 @@ merge_check(struct imp *m, const struct store_merge_req *q,
 		if ((rc = owner_check(m->s, ids, q->user)) != 0)
 			return rc;
 	}
-	k = sv_val(q->from);
-	if ((rc = mdb_get(m->txn, m->dbi[DB_RCLAIM], &k, &v)) == 0) {
-		if (v.mv_size != 8)
-			return STORE_CORRUPT;
-		k = v;
-		if ((rc = mdb_get(m->txn, m->dbi[DB_CLAIMS], &k, &v)) != 0)
-			return rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
-		if ((rc = rec_claim_decode(v.mv_data, v.mv_size, &cl)) != 0)
-			return rc;
-		if (!sv_eq(cl.user, q->user)) {
-			*why = STORE_MERGE_CLAIMED;
-			return STORE_CONFLICT;
-		}
-	} else if (rc != MDB_NOTFOUND)
-		return rc;
-	return 0;
+	/* Claims are user data: read in a read transaction of it. */
+	if ((rc = claim_user(m->s, q->from, &cuser)) == 0 &&
+	    !sv_eq(buf_sv(&cuser), q->user)) {
+		*why = STORE_MERGE_CLAIMED;
+		rc = STORE_CONFLICT;
+	} else if (rc == STORE_NOTFOUND)
+		rc = 0;
+	buf_free(&cuser);
+	return rc;
 }
 
 static int

@@ -115,7 +115,7 @@ owner_check(struct store *s, struct sv id, struct sv user)
  * into user: 0, STORE_NOTFOUND when it has none, or an error. Read in a
  * read transaction of user data.
  */
-static int
+int
 claim_user(struct store *s, struct sv id, struct buf *user)
 {
 	struct store_claim cl;

@@ -456,6 +456,9 @@ int meta_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *v);
  * version, inside a catalog write transaction.
  */
 int owner_check(struct store *s, struct sv id, struct sv user);
+/* The user of researcher id's current claim, copied into user; 0 or
+ * STORE_NOTFOUND (ownerdata.c, a read transaction of user data). */
+int claim_user(struct store *s, struct sv id, struct buf *user);
 int researcher_bump(MDB_txn *txn, const MDB_dbi *dbi, struct sv id);
 
 /*
