@@ -133,6 +133,15 @@ send_in(MDB_txn *txn, struct invite_send *f, MDB_txn *ct)
 		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
 	if ((rc = rec_researcher_decode(v.mv_data, v.mv_size, &r)) != 0)
 		return rc;
+	{
+		/* Its claim state is user data's (rstate). */
+		struct rstate st;
+
+		if ((rc = rstate_get(txn, dbi[DB_RSTATE], f->c.researcher_id,
+		    &st)) != 0)
+			return rc;
+		rstate_apply(&st, &r);
+	}
 	/* Open is read in this transaction: never offered past a change. */
 	if (!store_invite_open_for(&here, &r)) {
 		f->why = STORE_INVITE_CLOSED;
