@@ -627,7 +627,8 @@ step_claims(MDB_txn *txn, const char *program)
 /* The user data of a schema-6 store, and the meta keys that are user data. */
 static const enum store_db user_dbs[] = { DB_FOLLOWERS, DB_FOLLOWS,
     DB_FOLLOWING, DB_CLAIMS, DB_RCLAIM, DB_UCLAIM, DB_REVOKED, DB_NOTBEFORE,
-    DB_USERCLAIMS, DB_DISPUTES, DB_INVITES, DB_INVITEKEYS };
+    DB_USERCLAIMS, DB_DISPUTES, DB_INVITES, DB_INVITEKEYS, DB_FEEDS,
+    DB_USERFEEDS };
 static const char *const user_meta[] = { "claim_last", "claims_indexed",
     "follow_batch", "follows_moved", "invite_last" };
 
