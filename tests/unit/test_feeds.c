@@ -424,7 +424,8 @@ merge_txn(MDB_txn *txn, void *ctx)
 {
 	struct store *s = ctx;
 
-	return store_follows_move(txn, s->dbi, SV_LIT("A102"), 102,
+	/* Follows are user data: its transaction, its handles. */
+	return store_follows_move(txn, s->user->dbi, SV_LIT("A102"), 102,
 	    SV_LIT("A103"), 103);
 }
 
@@ -438,7 +439,7 @@ merge_owner(void)
 	REQUIRE(follow(s, "A102", "carol", 1) == 0);
 	REQUIRE(follow(s, "A102", "bob", 1) == 0);
 	REQUIRE(claim_and_decide(s, "A103", "carol", 1) == 0);
-	REQUIRE(store_write(s, merge_txn, s) == 0);
+	REQUIRE(store_write(s->user, merge_txn, s) == 0);
 	CHECK(!following(s, "A103", "carol") && !following(s, "A102", "carol"));
 	CHECK(following(s, "A103", "bob"));
 	CHECK(followers(s, "A103") == 1 && followers(s, "A102") == 0);
