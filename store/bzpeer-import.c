@@ -206,7 +206,7 @@ main(int argc, char **argv)
 	struct import_opts o;
 	struct import_report rep;
 	struct store_opts so = { 0, 0, 0, NULL };   /* waits for other writers */
-	struct store *s;
+	struct store *s, *hold = NULL;
 	struct timespec t0, t1;
 	const char *dir = NULL, *snapdir = NULL;
 	const char **authors = NULL, **works = NULL;
@@ -296,7 +296,7 @@ main(int argc, char **argv)
 		    "%s\n", dir, strerror(rc));
 		goto free;
 	}
-	rc = into_new ? store_catalog_begin(dir, &so, &s) :
+	rc = into_new ? store_catalog_begin(dir, &so, &s, &hold) :
 	    store_open_opts(dir, STORE_CREATE, &so, &s);
 	if (rc != 0) {
 		fprintf(stderr, "bzpeer-import: %s: %s\n", dir,
@@ -317,7 +317,9 @@ main(int argc, char **argv)
 		goto free;
 	}
 	if (into_new) {
-		if ((rc = store_catalog_swap(dir, &old)) != 0) {
+		rc = store_catalog_swap(dir, &old, hold);
+		hold = NULL;
+		if (rc != 0) {
 			fprintf(stderr, "bzpeer-import: %s: the new catalog is "
 			    "built, but not swapped in: %s; the serving one is "
 			    "unchanged\n", dir, store_strerror(rc));
@@ -363,6 +365,7 @@ main(int argc, char **argv)
 		    rep.derive_cpu_s, rep.commit_s, rep.commit_cpu_s);
 	status = fflush(stdout) == 0 ? 0 : 1;
 free:
+	store_catalog_release(hold);   /* a build abandoned: the gate back */
 	if (have_snap) {
 		snap_arrays_free(&sa);
 		snapshot_free(&snap);

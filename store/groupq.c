@@ -227,6 +227,34 @@ ts_before(struct timespec a, struct timespec b)
 	    (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
 }
 
+/*
+ * Whether s, the catalog half of a store, is no longer the catalog the
+ * store's directory holds: a catalog built beside it was swapped in
+ * (store_catalog_swap) and this process has not opened the store again
+ * yet (bzpeer-fcgi: until SIGHUP retires it). What it wrote there now
+ * would be written to the catalog kept aside, and lost to the service;
+ * so its writers are told the store is busy (503, try again), as during
+ * an import. One stat() per catalog write, which are rare (imports, an
+ * owner's changes); none for user data.
+ */
+static int
+catalog_moved(struct store *s)
+{
+	const char *dir;
+	char path[4096];
+	mdb_filehandle_t fd;
+	struct stat a, b;
+
+	if (s->user == NULL || mdb_env_get_path(s->env, &dir) != 0 ||
+	    mdb_env_get_fd(s->env, &fd) != 0 || fstat(fd, &a) != 0 ||
+	    snprintf(path, sizeof(path), "%s/data.mdb", dir) >=
+	    (int)sizeof(path))
+		return 0;
+	if (stat(path, &b) != 0)
+		return 1;
+	return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+}
+
 int
 writer_gate_take(struct store *s, long wait_ms)
 {
@@ -268,6 +296,10 @@ writer_gate_take(struct store *s, long wait_ms)
 	if (rc != 0)
 		return rc;
 	s->gate_held = 1;
+	if (catalog_moved(s)) {
+		writer_gate_give(s);
+		return STORE_BUSY;
+	}
 	return 0;
 }
 

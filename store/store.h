@@ -132,11 +132,22 @@ int  store_open(const char *dir, unsigned flags, struct store **out);
  * data is not touched: no follow made meanwhile is lost. Processes that
  * have the old catalog open keep reading it until they open the store
  * again (bzpeer-fcgi: SIGHUP). 0 or an errno/LMDB/STORE_* code.
+ *
+ * From store_catalog_begin() to the swap, the serving catalog's writer
+ * gate is held (in *hold; store_catalog_swap() gives it back, as does
+ * store_catalog_release() when the build is abandoned): the owners' data,
+ * copied into the new catalog at its start, cannot change meanwhile; an
+ * owner's change waits its bounded wait and is refused (503, nothing
+ * written). After the swap, a process still on the old catalog gets
+ * STORE_BUSY for every catalog write until it opens the store again, so
+ * nothing is written where the service no longer reads.
  */
 struct store_opts;
 int  store_catalog_begin(const char *dir, const struct store_opts *o,
-    struct store **out);
-int  store_catalog_swap(const char *dir, struct buf *old);
+    struct store **out, struct store **hold);
+int  store_catalog_swap(const char *dir, struct buf *old, struct store *hold);
+/* Gives back *hold of store_catalog_begin() without a swap (NULL: nothing). */
+void store_catalog_release(struct store *hold);
 
 /*
  * Applies to user data whatever merges of the catalog it has not applied

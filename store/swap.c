@@ -116,7 +116,7 @@ seed_txn(MDB_txn *txn, void *ctx)
 
 int
 store_catalog_begin(const char *dir, const struct store_opts *o,
-    struct store **out)
+    struct store **out, struct store **hold)
 {
 	struct store *s = NULL, *from = NULL;
 	struct store_rtxn *t;
@@ -125,10 +125,21 @@ store_catalog_begin(const char *dir, const struct store_opts *o,
 	int rc;
 
 	*out = NULL;
+	*hold = NULL;
 	memset(&c, 0, sizeof(c));
-	/* The serving store: its generation, and that it is one. */
-	if ((rc = store_open(dir, STORE_RDONLY | STORE_EMPTY_OK, &from)) != 0)
+	/*
+	 * The serving catalog, opened alone (this process must not open its
+	 * environment twice), with its writer gate taken and kept until the
+	 * swap: the owners' data copied now cannot change meanwhile (an
+	 * owner's change waits and is refused with "busy", never written to
+	 * the catalog about to be set aside), and after the swap the
+	 * processes still on it find it moved (catalog_moved()).
+	 */
+	if ((rc = join(path, sizeof(path), dir, STORE_CATALOG_DIR)) != 0 ||
+	    (rc = store_open_opts(path, STORE_CATALOG_ONLY, NULL, &from)) != 0)
 		return rc;
+	if ((rc = writer_gate_take(from, 0)) != 0 && rc != GROUPQ_NONE)
+		goto out;
 	if ((rc = store_read_begin(from, &t)) != 0)
 		goto out;
 	c.generation = store_generation(t);
@@ -146,17 +157,28 @@ store_catalog_begin(const char *dir, const struct store_opts *o,
 	rc = store_write(s, seed_txn, &c);
 	mdb_txn_abort(c.rt);
 out:
-	store_close(from);
 	if (rc != 0) {
+		store_catalog_release(from);
 		store_close(s);
 		return rc;
 	}
 	*out = s;
+	*hold = from;
 	return 0;
 }
 
+void
+store_catalog_release(struct store *hold)
+{
+	if (hold == NULL)
+		return;
+	if (hold->gate_held)
+		writer_gate_give(hold);
+	store_close(hold);
+}
+
 int
-store_catalog_swap(const char *dir, struct buf *old)
+store_catalog_swap(const char *dir, struct buf *old, struct store *hold)
 {
 	char nw[4096], cat[4096], when[32];
 	struct tm tm;
@@ -165,20 +187,25 @@ store_catalog_swap(const char *dir, struct buf *old)
 
 	buf_reset(old);
 	if ((rc = join(nw, sizeof(nw), dir, NEW_DIR)) != 0 ||
-	    (rc = join(cat, sizeof(cat), dir, STORE_CATALOG_DIR)) != 0)
+	    (rc = join(cat, sizeof(cat), dir, STORE_CATALOG_DIR)) != 0) {
+		store_catalog_release(hold);
 		return rc;
+	}
 	if (gmtime_r(&now, &tm) == NULL ||
-	    strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm) == 0)
+	    strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm) == 0) {
+		store_catalog_release(hold);
 		return EINVAL;
+	}
 	/*
 	 * One atomic exchange of the two directories: a process opening
 	 * DIR/catalog finds the old one or the new one, never neither.
 	 * Processes that have the old one open keep reading it (their
 	 * descriptors and maps), until SIGHUP retires them.
 	 */
-	if (renameat2(AT_FDCWD, nw, AT_FDCWD, cat, RENAME_EXCHANGE) != 0)
-		return errno;
-	if ((rc = sync_dir(dir)) != 0)
+	rc = renameat2(AT_FDCWD, nw, AT_FDCWD, cat, RENAME_EXCHANGE) != 0 ?
+	    errno : sync_dir(dir);
+	store_catalog_release(hold);
+	if (rc != 0)
 		return rc;
 	buf_puts(old, dir);
 	buf_puts(old, "/" STORE_CATALOG_DIR ".before-");

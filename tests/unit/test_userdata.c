@@ -2322,7 +2322,7 @@ catalog_swap(void)
 	const char *csv = path_in(scratch, "swap.csv");
 	const char *m[1] = { csv }, *md[1] = { "2024-01-01" };
 	const char *au[1] = { fx("authors.jsonl") }, *wo[1] = { fx("works.jsonl") };
-	struct store *s = fixture_store("swap", NULL), *nw, *c;
+	struct store *s = fixture_store("swap", NULL), *nw, *c, *hold;
 	struct store_rtxn *t;
 	struct import_opts o;
 	struct import_report rep;
@@ -2350,12 +2350,18 @@ catalog_swap(void)
 		if (!researcher_exists(old, "A102") ||
 		    fol(old, "A102", SV_LIT("bob"), 1, &n, &txn, &ch) != 0)
 			_exit(3);
+		/* A catalog write (an owner's change) is refused: it would
+		 * go to the catalog set aside. */
+		memset(&o, 0, sizeof(o));
+		o.log = fopen("/dev/null", "w");
+		if (store_import(old, &o, &rep) != STORE_BUSY)
+			_exit(4);
 		store_close(old);
 		_exit(0);
 	}
 	REQUIRE(read(ready[0], &x, 1) == 1);
 	spits(csv, "merge_date,id,merge_into_id\n2024-01-01,A102,A101\n");
-	REQUIRE(store_catalog_begin(dir, NULL, &c) == 0);
+	REQUIRE(store_catalog_begin(dir, NULL, &c, &hold) == 0);
 	memset(&o, 0, sizeof(o));
 	o.authors = au;
 	o.n_authors = 1;
@@ -2368,7 +2374,7 @@ catalog_swap(void)
 	REQUIRE(store_import(c, &o, &rep) == 0);
 	fclose(o.log);
 	store_close(c);
-	REQUIRE(store_catalog_swap(dir, &moved) == 0);
+	REQUIRE(store_catalog_swap(dir, &moved, hold) == 0);
 	CHECK(access(moved.p, F_OK) == 0 &&
 	    access(path_in(dir, "catalog.new"), F_OK) != 0);
 	REQUIRE(store_open(dir, 0, &nw) == 0);
