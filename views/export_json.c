@@ -224,18 +224,18 @@ export_json(struct store_rtxn *t, const struct store_researcher *r,
 	{
 		struct store_owner_settings o;
 
-		if (r->claim == STORE_CLAIM_APPROVED &&
-		    ((rc = store_owner_settings_get(t, r->id, &o)) == 0 ||
-		    rc == STORE_NOTFOUND)) {
+		if (r->claim != STORE_CLAIM_APPROVED)
+			jw_null(j, "owner");
+		else {
+			rc = store_owner_settings_get(t, r->id, &o);
+			if (rc != 0 && rc != STORE_NOTFOUND)
+				goto out;
 			jw_obj_open(j, "owner");
 			jw_str_or_null(j, "bio", o.bio);
 			jw_str_or_null(j, "homepage", o.homepage);
 			jw_bool(j, "open_to_collaborate", o.open_to_collaborate);
 			jw_obj_close(j);
-		} else if (r->claim == STORE_CLAIM_APPROVED)
-			goto out;
-		else
-			jw_null(j, "owner");
+		}
 	}
 	jw_int_or_null(j, "first_year", r->first_year);
 	jw_int_or_null(j, "last_year", r->last_year);
