@@ -160,8 +160,8 @@ for s in ['{}', '{"id":"https://openalex.org/W1","abstract_inverted_index":{"a":
           '{"id":"https://openalex.org/W2","authorships":[{"author":{"id":"https://openalex.org/A1"}}]}']:
     put('oa_work', s)
 
-# ---- templates: first byte = the view (layout profile home error holes graph works) ------
-views = ['layout', 'profile', 'home', 'error', 'holes', 'graph', 'works']
+# ---- templates: first byte = the view, in tmpl.c's order ------------------------------
+views = ['layout', 'profile', 'home', 'error', 'holes', 'graph', 'works', 'work', 'me', 'owner']
 for i, v in enumerate(views):
     with open(os.path.join(ROOT, 'views', v + '.html'), 'rb') as f:
         put('tmpl', bytes([i]) + f.read())

@@ -9,7 +9,7 @@
 
 static const struct tmpl_def *const tmpl_defs[] = {
 	&layout_def, &profile_def, &home_def, &error_def, &holes_def,
-	&graph_def, &works_def, &work_def,
+	&graph_def, &works_def, &work_def, &me_def, &owner_def,
 };
 #define NDEFS (sizeof(tmpl_defs) / sizeof(tmpl_defs[0]))
 
