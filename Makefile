@@ -204,7 +204,8 @@ test-valgrind: deps all $(FCGI_CLIENT)
 # synthetic catalogs (bench/gencat --scatter; full ~6.8 KB work lines by
 # default, SCALE_LINES=lean ~1.9 KB), import rate by segment, store bytes
 # per work and researcher, cold-cache profile renders (the store evicted,
-# major faults per render) by catalog size (bench/scale.sh).
+# major faults per render) by catalog size, then the signed-in and cold
+# paths through nginx with Zipf-distributed visits (bench/scale.sh).
 # `make bench-import-load [IMPORT_WORKS=10000000] [MODE=into-new]`: follow
 # POST latency (p50, p99) idle and during an import of a bench/gencat
 # catalog (bench/import-load.sh); the table goes to bench/results.md.
@@ -228,6 +229,7 @@ bench: deps all $(BENCH_BIN)
 	@BUILD=$(BUILD) bench/bench.sh
 
 bench-scale: deps all $(BENCH_BIN)
+	@tests/deps.sh wrk php-fpm php-redis
 	@BUILD=$(BUILD) bench/scale.sh
 
 IMPORT_WORKS ?= 100000

@@ -14,6 +14,14 @@
 #   STRACE   app | nginx | redis: count that server's system calls per
 #            request with strace -c -f (slows it down; counts stay right),
 #            into $BUILD/bench-run/strace.ROUND.PATH
+#   STORE    serve this store instead of building one (bench/scale.sh: a
+#            catalog past memory); its user data gets the bench's sign-ins.
+#            The follow path's check and the in-process render read the
+#            whole store: leave follow out of PATHS with a large one
+#   VISITS   a file of slugs, most visited first: the anon, signed and cold
+#            paths then visit them with Zipf-distributed ranks (bench/zipf.lua,
+#            exponent ZIPF_S, default 1.0) instead of one page, and the
+#            table says how the app's page cache answered (its /metrics)
 #
 # Everything runs under $BUILD/bench-run: a store (the sample catalog plus a
 # synthetic 1,000 researchers for the follow POSTs to spread over), Redis on
@@ -61,6 +69,13 @@ RUN="$BUILD/bench-run"
 NGINX=${NGINX:-/usr/sbin/nginx}
 PHPFPM=${PHPFPM:-$(command -v php-fpm8.2 || ls /usr/sbin/php-fpm* 2>/dev/null | head -n1 || true)}
 SLUG=sanjeev-arora
+ZIPF_S=${ZIPF_S:-1.0}
+if [ -n "${VISITS:-}" ]; then
+	[ -s "$VISITS" ] || { echo "bench: VISITS=$VISITS holds no slug" >&2; exit 1; }
+	VISITS=$(cd "$(dirname "$VISITS")" && pwd)/$(basename "$VISITS")
+	SLUG=$(head -n1 "$VISITS")
+fi
+[ -z "${STORE:-}" ] || [ -d "$STORE" ] || { echo "bench: STORE=$STORE is not a store" >&2; exit 1; }
 HZ=$(getconf CLK_TCK)
 
 say() { echo "bench: $*" >&2; }
@@ -109,6 +124,19 @@ cpu_ticks() {
 	for p in $(tree_pids "$@"); do f+=("/proc/$p/stat"); done
 	cat "${f[@]}" 2>/dev/null | sed 's/^.*) //' | awk '{ s += $12 + $13 } END { print s + 0 }'
 }
+# Major page faults of processes and all their descendants (stat's majflt).
+maj_faults() {
+	local f=() p
+	for p in $(tree_pids "$@"); do f+=("/proc/$p/stat"); done
+	cat "${f[@]}" 2>/dev/null | sed 's/^.*) //' | awk '{ s += $10 } END { print s + 0 }'
+}
+# The app's page-cache answers so far, "hit redis miss off", from the
+# /metrics of the nginx whose monitoring port is $1.
+cache_answers() {
+	curl -fsS "http://127.0.0.1:$1/metrics" |
+		awk -F'[" ]' '/^bzpeer_page_cache_requests_total\{/ { n[$2] = $NF }
+			END { print n["hit"] + 0, n["redis"] + 0, n["miss"] + 0, n["off"] + 0 }'
+}
 
 # ---- set-up -------------------------------------------------------------------
 
@@ -118,17 +146,25 @@ mkdir -p "$RUN"/{store,static/researchers,php,nginx-tmp,nginx-cache,nginx-fc,cat
 mkdir -p "$RUN"/cold-nginx/{nginx-tmp,nginx-cache,nginx-extra.d}
 P_SITE=$(free_port); P_STATIC=$(free_port); P_FCACHE=$(free_port)
 P_PHP=$(free_port); P_COLD=$(free_port)
+P_METRICS=$(free_port); P_METRICS_COLD=$(free_port)
 
-say "store: the sample catalog and a synthetic 1,000 researchers"
-"$BUILD/bench/gencat" 1000 "$RUN/cat" 2>/dev/null
-"$BUILD/bzpeer-import" --store "$RUN/store" \
-	--authors "$ROOT/store/sample/authors.jsonl" --authors "$RUN/cat/authors.jsonl.gz" \
-	--works "$ROOT/store/sample/works.jsonl" --works "$RUN/cat/works.jsonl.gz" \
-	>"$RUN/import.log" 2>&1 || { cat "$RUN/import.log" >&2; die "import failed"; }
-"$BUILD/bzpeer-admin" --store "$RUN/store" dump |
-	awk '$1 == "researchers" && $2 ~ /^A6/ { for (i = 3; i <= NF; i++) if ($i ~ /^slug="/) { s = $i; gsub(/^slug="|"$/, "", s); print s } }' \
-	> "$RUN/slugs"
-[ "$(wc -l < "$RUN/slugs")" -ge 1000 ] || die "synthetic researchers missing from the store"
+if [ -n "${STORE:-}" ]; then
+	say "store: $STORE (given)"
+	STORE_DIR=$(cd "$STORE" && pwd)
+	if [ -n "${VISITS:-}" ]; then head -n 1000 "$VISITS"; fi > "$RUN/slugs"
+else
+	say "store: the sample catalog and a synthetic 1,000 researchers"
+	STORE_DIR="$RUN/store"
+	"$BUILD/bench/gencat" 1000 "$RUN/cat" 2>/dev/null
+	"$BUILD/bzpeer-import" --store "$RUN/store" \
+		--authors "$ROOT/store/sample/authors.jsonl" --authors "$RUN/cat/authors.jsonl.gz" \
+		--works "$ROOT/store/sample/works.jsonl" --works "$RUN/cat/works.jsonl.gz" \
+		>"$RUN/import.log" 2>&1 || { cat "$RUN/import.log" >&2; die "import failed"; }
+	"$BUILD/bzpeer-admin" --store "$RUN/store" dump |
+		awk '$1 == "researchers" && $2 ~ /^A6/ { for (i = 3; i <= NF; i++) if ($i ~ /^slug="/) { s = $i; gsub(/^slug="|"$/, "", s); print s } }' \
+		> "$RUN/slugs"
+	[ "$(wc -l < "$RUN/slugs")" -ge 1000 ] || die "synthetic researchers missing from the store"
+fi
 
 # Users: one for the signed-in GETs, two per round for the follow POSTs.
 USERS="s"
@@ -144,7 +180,7 @@ app_conf() { # app_conf NAME REDIS PAGE_CACHE_MB
 listen = $RUN/$1.sock
 socket_mode = 0600
 workers = $WORKERS
-store = $RUN/store
+store = $STORE_DIR
 views = $ROOT/views
 redis = $2
 page_cache_mb = $3
@@ -165,11 +201,11 @@ PARAMS="$ROOT/nginx/bzpeer-fastcgi.conf"
 : > "$RUN/nginx-modules.conf"
 "$ROOT/systemd/fill.sh" "$ROOT/nginx/bzpeer-login-basic.conf.in" "$RUN/bzpeer-login.conf" \
     "PARAMS=$PARAMS" "HTPASSWD=$RUN/htpasswd"
-site_conf() { # site_conf DIR PORT SOCKET: the shipped site and nginx.conf in DIR
+site_conf() { # site_conf DIR PORT SOCKET METRICS_PORT: the shipped site and nginx.conf in DIR
 	"$ROOT/systemd/fill.sh" "$ROOT/nginx/bzpeer-site.conf.in" "$1/bzpeer-site.conf" \
 	    "LISTEN=127.0.0.1:$2" "LISTEN6=unix:$1/nginx6.sock" \
 	    "SERVER_NAME=127.0.0.1 localhost" "BROTLI=$RUN/no-brotli.conf" "ACCESS_LOG=off" \
-	    "METRICS_LISTEN=unix:$1/nginx-metrics.sock" \
+	    "METRICS_LISTEN=127.0.0.1:$4" \
 	    "SOCKET=$3" "STATIC=$ROOT/views/static" "PARAMS=$PARAMS" \
 	    "LOGIN=$RUN/bzpeer-login.conf" "CACHE=$1/nginx-cache" \
 	    "MICROCACHE=bzpeer_micro" "LOGIN_RATE=6000r/m" "POST_RATE=100000r/s"
@@ -185,8 +221,8 @@ site_conf() { # site_conf DIR PORT SOCKET: the shipped site and nginx.conf in DI
 	sed -e "s|@RUNDIR@|$1|g" -e "s|^\( *access_log\) .*|\1 off;|" -e "$(nginx_user_sed)" \
 	    "$ROOT/nginx/nginx-dev.conf.in" > "$1/nginx.conf"
 }
-site_conf "$RUN" "$P_SITE" "$RUN/fcgi.sock"
-site_conf "$RUN/cold-nginx" "$P_COLD" "$RUN/fcgi-cold.sock"
+site_conf "$RUN" "$P_SITE" "$RUN/fcgi.sock" "$P_METRICS"
+site_conf "$RUN/cold-nginx" "$P_COLD" "$RUN/fcgi-cold.sock" "$P_METRICS_COLD"
 cat >> "$RUN/bzpeer-site.conf" <<CONF
 
 # ---- bench servers (bench/bench.sh) ----
@@ -366,6 +402,9 @@ run_one() { # run_one ROUND SCENARIO
 	cold)   args=(-H "Cookie: bzs=$COOKIE_S" "http://127.0.0.1:$P_COLD/researchers/$SLUG") ;;
 	follow) args=(-s "$ROOT/bench/follow.lua" "$SITE") ;;
 	esac
+	case $s in anon|signed|cold)
+		[ -n "${VISITS:-}" ] && args=(-s "$ROOT/bench/zipf.lua" "${args[@]}") ;;
+	esac
 	local st=""
 	if [ -n "${STRACE:-}" ]; then
 		local tp=() p
@@ -378,18 +417,25 @@ run_one() { # run_one ROUND SCENARIO
 		st=$!
 		sleep 0.5
 	fi
+	local mp md c0="" c1="" f0 f1
+	case $s in cold) mp=$PID_COLD md=$P_METRICS_COLD ;; *) mp=$PID_APP md=$P_METRICS ;; esac
+	if [ -n "${VISITS:-}" ]; then c0=$(cache_answers "$md"); f0=$(maj_faults "$mp"); fi
 	t0=$(cpu_ticks $ROOTS)
 	local n0 a0 r0 h0 n1 a1 r1 h1
 	n0=$(cpu_ticks $NGINXES); a0=$(cpu_ticks "$PID_APP" "$PID_COLD")
 	r0=$(cpu_ticks "$PID_REDIS"); h0=$(cpu_ticks "$PID_PHP")
 	BENCH_USERS="$RUN/users.$r" BENCH_SLUGS="$RUN/slugs" BENCH_USER_PREFIX="r${r}u" \
-	BENCH_EXPECT="$RUN/expect.$r" \
+	BENCH_EXPECT="$RUN/expect.$r" BENCH_VISITS="${VISITS:-}" BENCH_ZIPF_S="$ZIPF_S" \
 		wrk -t2 -c64 -d"${DURATION}s" --timeout 10s --latency "${args[@]}" > "$out" 2>&1 ||
 		{ cat "$out" >&2; die "wrk failed ($s)"; }
 	t1=$(cpu_ticks $ROOTS)
 	n1=$(cpu_ticks $NGINXES); a1=$(cpu_ticks "$PID_APP" "$PID_COLD")
 	r1=$(cpu_ticks "$PID_REDIS"); h1=$(cpu_ticks "$PID_PHP")
 	if [ -n "$st" ]; then kill -INT "$st" 2>/dev/null || true; wait "$st" 2>/dev/null || true; fi
+	if [ -n "$c0" ]; then
+		c1=$(cache_answers "$md"); f1=$(maj_faults "$mp")
+		echo "$r $s $c0 $c1 $f0 $f1" >> "$RUN/answers.txt"
+	fi
 	reqs=$(awk '/requests in/ { print $1 }' "$out")
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
 	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
@@ -402,7 +448,7 @@ run_one() { # run_one ROUND SCENARIO
 	say "round $r $s: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errs"
 }
 
-: > "$RUN/results.tsv"
+: > "$RUN/results.tsv"; : > "$RUN/answers.txt"
 say "$ROUNDS rounds x ${#SCEN[@]} paths x ${DURATION}s, interleaved (the order rotates each round)"
 for r in $(seq "$ROUNDS"); do
 	for i in $(seq 0 $(( ${#SCEN[@]} - 1 ))); do
@@ -414,30 +460,35 @@ done
 # A (user, researcher) pair whose POSTs were all answered must be in the
 # state of the last answer; a pair with a POST in flight when wrk stopped
 # may be in either. Every researcher's stored count must equal its edges.
-"$BUILD/bzpeer-admin" --store "$RUN/store" dump > "$RUN/dump.after"
-cat "$RUN"/expect.* > "$RUN/expect.all" 2>/dev/null || true
-read -r F_ANSWERED F_OK F_LOST F_INFLIGHT F_BAD F_EDGES < <(awk '
-	FILENAME == ARGV[1] {
-		if ($1 == "slugs") id[$2] = $3
-		else if ($1 == "follows") { u = $3; gsub(/"/, "", u); edge[$2 " " u] = 1; nedge++ }
-		next
-	}
-	$1 == "bad" { bad += $3; next }
-	$1 == "pair" {
-		answered += $5
-		if ($4 != $5) { inflight++; next }
-		if ($6 == "-") next
-		e = ((id[$3] " " $2) in edge) ? 1 : 0
-		if (($6 == "followed") == e) ok++; else lost++
-	}
-	END { print answered + 0, ok + 0, lost + 0, inflight + 0, bad + 0, nedge + 0 }
-' "$RUN/dump.after" "$RUN/expect.all")
-# Stored counts against edges, for every researcher that has either.
-F_COUNTS_BAD=0
-for s in $(awk '{ print $3 }' "$RUN/expect.all" | sort -u | grep -v '^[0-9]*$' | head -n 2000); do
-	"$BUILD/bzpeer-admin" --store "$RUN/store" follows "$s" >/dev/null 2>>"$RUN/counts-bad.log" ||
-		F_COUNTS_BAD=$((F_COUNTS_BAD + 1))
-done
+F_ANSWERED=0 F_OK=0 F_LOST=0 F_INFLIGHT=0 F_BAD=0 F_EDGES=0 F_COUNTS_BAD=0
+case " ${SCEN[*]} " in
+*" follow "*)
+	"$BUILD/bzpeer-admin" --store "$STORE_DIR" dump > "$RUN/dump.after"
+	cat "$RUN"/expect.* > "$RUN/expect.all" 2>/dev/null || true
+	read -r F_ANSWERED F_OK F_LOST F_INFLIGHT F_BAD F_EDGES < <(awk '
+		FILENAME == ARGV[1] {
+			if ($1 == "slugs") id[$2] = $3
+			else if ($1 == "follows") { u = $3; gsub(/"/, "", u); edge[$2 " " u] = 1; nedge++ }
+			next
+		}
+		$1 == "bad" { bad += $3; next }
+		$1 == "pair" {
+			answered += $5
+			if ($4 != $5) { inflight++; next }
+			if ($6 == "-") next
+			e = ((id[$3] " " $2) in edge) ? 1 : 0
+			if (($6 == "followed") == e) ok++; else lost++
+		}
+		END { print answered + 0, ok + 0, lost + 0, inflight + 0, bad + 0, nedge + 0 }
+	' "$RUN/dump.after" "$RUN/expect.all")
+	# Stored counts against edges, for every researcher that has either.
+	F_COUNTS_BAD=0
+	for s in $(awk '{ print $3 }' "$RUN/expect.all" | sort -u | grep -v '^[0-9]*$' | head -n 2000); do
+		"$BUILD/bzpeer-admin" --store "$STORE_DIR" follows "$s" >/dev/null 2>>"$RUN/counts-bad.log" ||
+			F_COUNTS_BAD=$((F_COUNTS_BAD + 1))
+	done
+	;;
+esac
 
 # ---- memory, render in-process, instructions ---------------------------------------------
 MEM_MAX=0; MEM_LINE=""
@@ -455,7 +506,7 @@ say "render in-process (no servers running)"
 if [ -n "${PATHS:-}" ]; then
 	echo "render_us - - - - - - (skipped with PATHS)" > "$RUN/render.txt"
 else
-	"$BUILD/bench/render" --store "$RUN/store" --views "$ROOT/views" --iterations 20000 > "$RUN/render.txt"
+	"$BUILD/bench/render" --store "$STORE_DIR" --views "$ROOT/views" --iterations 20000 > "$RUN/render.txt"
 fi
 cat "$RUN/render.txt" >&2
 R_MED=$(awk '/^render_us/ { print $3 }' "$RUN/render.txt")
@@ -463,7 +514,7 @@ R_P99=$(awk '/^render_us/ { print $7 }' "$RUN/render.txt")
 IR_PER=""
 if [ -z "${PATHS:-}" ] && command -v valgrind >/dev/null; then
 	ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BUILD/bench/render" \
-		--store "$RUN/store" --views "$ROOT/views" --iterations "$1" --quiet 2>&1 |
+		--store "$STORE_DIR" --views "$ROOT/views" --iterations "$1" --quiet 2>&1 |
 		awk '/Collected :/ { print $NF }'; }
 	I1=$(ir 300); I2=$(ir 800)   # both past the 200 warm-up renders
 	[ -n "$I1" ] && [ -n "$I2" ] && IR_PER=$(( (I2 - I1) / 500 ))
@@ -510,6 +561,22 @@ OUT="$RUN/results-block.md"
 	done
 	echo '```'
 	echo
+	if [ -n "${VISITS:-}" ]; then
+		echo "Visits: $(grep -c . "$VISITS") researchers' profiles, the one of rank r (\`$(basename "$VISITS")\`'s line r) with probability ∝ 1/r^$ZIPF_S (\`bench/zipf.lua\`)."
+		echo "How the app answered (its /metrics, summed over the rounds: node-local page cache hit, Redis hit, rendered on a miss, rendered with caching off) and its major page faults per request (/proc/PID/stat, every worker):"
+		echo
+		echo "| path | page cache | Redis | miss, rendered | off, rendered | major faults / request |"
+		echo "|---|---:|---:|---:|---:|---:|"
+		for s in "${SCEN[@]}"; do
+			awk -v s="$s" -v l="${LABEL[$s]}" '$2 == s {
+					for (i = 0; i < 4; i++) d[i] += $(7 + i) - $(3 + i)
+					f += $12 - $11 }
+				END { t = d[0] + d[1] + d[2] + d[3]; if (!t) exit
+					printf "| %s | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.2f |\n", l,
+					    100 * d[0] / t, 100 * d[1] / t, 100 * d[2] / t, 100 * d[3] / t, f / t }' "$RUN/answers.txt"
+		done
+		echo
+	fi
 	echo "Per round (req/s):"
 	echo
 	echo '```'
@@ -518,21 +585,23 @@ OUT="$RUN/results-block.md"
 	done
 	echo '```'
 	echo
-	echo "| target | measured | |"
-	echo "|---|---:|---|"
-	a=$(ratio "${RPS[anon]}" "${RPS[static]}");   echo "| anonymous hot path ≥ 0.75 × static | $a | $(verdict "$a" 0.75) |"
-	a=$(ratio "${RPS[signed]}" "${RPS[static]}"); echo "| signed-in page cache hit ≥ 0.35 × static | $a | $(verdict "$a" 0.35) |"
-	a=$(ratio "${RPS[signed]}" "${RPS[cold]}");   echo "| signed-in ≥ 1.3 × the cold render | $a | $(verdict "$a" 1.3) |"
-	a=$(ratio "${RPS[cold]}" "${RPS[static]}");   echo "| cold LMDB render ≥ 0.20 × static | $a | $(verdict "$a" 0.20) |"
-	a=$(ratio "${RPS[signed]}" "${RPS[php]}");    echo "| signed-in ≥ 2.5 × PHP-FPM+Redis | $a | $(verdict "$a" 2.5) |"
-	echo "| render in-process ≤ 30 µs median | $R_MED (p99 $R_P99) | $(verdict_le "$R_MED" 30) |"
-	echo "| worker private memory ≤ 16 MB | $(( MEM_MAX / 1024 )).$(( (MEM_MAX % 1024) * 10 / 1024 )) MB (max over workers; RSS $(( ${MEM_RSS:-0} / 1024 )) MB) | $(verdict_le "$(( MEM_MAX / 1024 ))" 16) |"
-	f_ok=met; { [ "$F_LOST" = 0 ] && [ "$F_BAD" = 0 ] && [ "$F_COUNTS_BAD" = 0 ] && [ "${ERR[follow]}" = 0 ]; } || f_ok=MISSED
-	[ "$(awk -v v="${RPS[follow]}" 'BEGIN { print (v >= 1000) }')" = 1 ] || f_ok=MISSED
-	echo "| follow POSTs ≥ 1,000/s durable, none lost | $(printf '%.0f' "${RPS[follow]}")/s; $F_ANSWERED answered, $F_OK pairs checked right, $F_LOST lost, $F_INFLIGHT in flight at the stop, $F_COUNTS_BAD counts ≠ edges | $f_ok |"
-	echo
-	echo "Render in-process (\`bench/render\`, the sample profile, store read + template + fill, 20,000 renders):"
-	echo "median $R_MED µs, p99 $R_P99 µs$( [ -n "$IR_PER" ] && echo "; callgrind: $IR_PER instructions per render" )."
+	if [ -z "${PATHS:-}" ]; then
+		echo "| target | measured | |"
+		echo "|---|---:|---|"
+		a=$(ratio "${RPS[anon]}" "${RPS[static]}");   echo "| anonymous hot path ≥ 0.75 × static | $a | $(verdict "$a" 0.75) |"
+		a=$(ratio "${RPS[signed]}" "${RPS[static]}"); echo "| signed-in page cache hit ≥ 0.35 × static | $a | $(verdict "$a" 0.35) |"
+		a=$(ratio "${RPS[signed]}" "${RPS[cold]}");   echo "| signed-in ≥ 1.3 × the cold render | $a | $(verdict "$a" 1.3) |"
+		a=$(ratio "${RPS[cold]}" "${RPS[static]}");   echo "| cold LMDB render ≥ 0.20 × static | $a | $(verdict "$a" 0.20) |"
+		a=$(ratio "${RPS[signed]}" "${RPS[php]}");    echo "| signed-in ≥ 2.5 × PHP-FPM+Redis | $a | $(verdict "$a" 2.5) |"
+		echo "| render in-process ≤ 30 µs median | $R_MED (p99 $R_P99) | $(verdict_le "$R_MED" 30) |"
+		echo "| worker private memory ≤ 16 MB | $(( MEM_MAX / 1024 )).$(( (MEM_MAX % 1024) * 10 / 1024 )) MB (max over workers; RSS $(( ${MEM_RSS:-0} / 1024 )) MB) | $(verdict_le "$(( MEM_MAX / 1024 ))" 16) |"
+		f_ok=met; { [ "$F_LOST" = 0 ] && [ "$F_BAD" = 0 ] && [ "$F_COUNTS_BAD" = 0 ] && [ "${ERR[follow]}" = 0 ]; } || f_ok=MISSED
+		[ "$(awk -v v="${RPS[follow]}" 'BEGIN { print (v >= 1000) }')" = 1 ] || f_ok=MISSED
+		echo "| follow POSTs ≥ 1,000/s durable, none lost | $(printf '%.0f' "${RPS[follow]}")/s; $F_ANSWERED answered, $F_OK pairs checked right, $F_LOST lost, $F_INFLIGHT in flight at the stop, $F_COUNTS_BAD counts ≠ edges | $f_ok |"
+		echo
+		echo "Render in-process (\`bench/render\`, the sample profile, store read + template + fill, 20,000 renders):"
+		echo "median $R_MED µs, p99 $R_P99 µs$( [ -n "$IR_PER" ] && echo "; callgrind: $IR_PER instructions per render" )."
+	fi
 	echo "Worker private memory (Private_Clean + Private_Dirty, MB, each worker of both servers):$MEM_LINE."
 } > "$OUT"
 

@@ -8,6 +8,11 @@
  *          [--slugs FILE] [--quiet]
  *   render --store DIR --views DIR --cold [--slugs FILE | --gencat N]
  *          [--iterations N]
+ *   render --store DIR --gencat N --iterations K --print-slugs
+ *
+ * --print-slugs writes the slugs of K random researchers of a gencat
+ * catalog of N, one a line, and renders nothing: the addresses the
+ * through-nginx scale run visits (bench/scale.sh, bench/zipf.lua).
  *
  * Prints the page size, then the median, p90, p99 and mean of N timed
  * renders (CLOCK_MONOTONIC, after 200 untimed warm-up renders). With
@@ -157,7 +162,7 @@ main(int argc, char **argv)
 	const char *store_dir = NULL, *views_dir = "views", *slug = "sanjeev-arora";
 	const char *slugs_file = NULL;
 	long iterations = 20000;
-	int quiet = 0, cold = 0;
+	int quiet = 0, cold = 0, print_slugs = 0;
 	unsigned oflags = STORE_RDONLY;
 	long warm = 0;
 	unsigned long gencat_n = 0;
@@ -190,11 +195,14 @@ main(int argc, char **argv)
 			warm = atol(argv[++i]);
 		else if (strcmp(argv[i], "--gencat") == 0 && i + 1 < argc)
 			gencat_n = strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--print-slugs") == 0)
+			print_slugs = 1;
 		else {
 			fprintf(stderr, "usage: render --store DIR --views DIR "
 			    "[--slug SLUG] [--slugs FILE] [--iterations N] [--quiet]\n"
 			    "       render --store DIR --views DIR --cold "
-			    "[--slugs FILE | --gencat N] [--iterations N] [--warm M] [--nordahead]\n");
+			    "[--slugs FILE | --gencat N] [--iterations N] [--warm M] [--nordahead]\n"
+			    "       render --store DIR --gencat N --iterations K --print-slugs\n");
 			return 2;
 		}
 	}
@@ -276,6 +284,16 @@ main(int argc, char **argv)
 			slugs[i].p = slugbuf.p + off[i];
 		free(off);
 	}
+	if (print_slugs) {
+		if (gencat_n == 0) {
+			fprintf(stderr, "render: --print-slugs needs --gencat N\n");
+			return 2;
+		}
+		for (size_t i = 0; i < nslugs; i++)
+			printf("%.*s\n", (int)slugs[i].n, slugs[i].p);
+		store_close(s);
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
 	page_init(&pg);
 	t = malloc((size_t)iterations * sizeof(*t));
 	if (t == NULL)
@@ -291,7 +309,7 @@ main(int argc, char **argv)
 		}
 		if ((size_t)iterations > nslugs)
 			iterations = (long)nslugs;
-		snprintf(path, sizeof(path), "%s/data.mdb", store_dir);
+		snprintf(path, sizeof(path), "%s/catalog/data.mdb", store_dir);
 		store_close(s);
 		before = resident(path);
 		if (before < 0 || evict(path) < 0 || (after = resident(path)) < 0)

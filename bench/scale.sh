@@ -17,6 +17,9 @@
 #                 adjacent ids, which no real catalog has
 #   SCALE_COLD    cold renders counted per size (default 500)
 #   SCALE_WARM    renders before them, not counted (default 1000)
+#   SCALE_NGINX   0: leave out the through-nginx run (default 1)
+#   SCALE_VISITS  researchers drawn for it (default 100000; the distinct
+#                 ones, in the order drawn, are the Zipf ranks)
 #   RESULTS       the Markdown file whose scale block is replaced (default
 #                 bench/results.md)
 #   KEEP=1        keep the stores under $BUILD/bench-scale
@@ -32,8 +35,13 @@
 # memory, as on a site that has been up), then SCALE_COLD renders of other
 # random researchers, each its major page faults (getrusage) and time;
 # without readahead (STORE_NORDAHEAD, what a store past memory is opened
-# with) and with it. Last, an in-process render loop over 2,000 researchers
-# with the store in memory, for comparison.
+# with) and with it. Then an in-process render loop over 2,000 researchers
+# with the store in memory, for comparison. Last, the store served for
+# real: bench/bench.sh with STORE, PATHS="signed cold" and VISITS, the
+# profiles of SCALE_VISITS random researchers visited with Zipf-distributed
+# ranks through nginx, signed in: the shipped caching (node-local page
+# cache, then Redis, then a render) against no caching at all, and how many
+# visits each cache answered, with the app's major faults per request.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,7 +72,8 @@ command -v mdb_stat >/dev/null || die "mdb_stat is missing (Debian package lmdb-
 rm -rf "$DIR"; mkdir -p "$DIR"
 OUT="$DIR/results-block.md"
 SEGS="$DIR/segments.md"
-: > "$SEGS"
+NGINXOUT="$DIR/nginx.md"
+: > "$SEGS"; : > "$NGINXOUT"
 {
 	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPU, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) of RAM, load average before the run $(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')."
 	echo "Synthetic catalogs (\`bench/gencat\`: N researchers, 10 N works of $LINEDESC$([ "$SCATTER" = 1 ] && echo ', ids spread as real ones (`--scatter`)'))."
@@ -135,6 +144,15 @@ for n in $SIZES; do
 		"$(f cold.txt render_us 3)" "$(f cold.txt render_us 7)" \
 		"$(f cold-ra.txt majflt 3)" "$(f cold-ra.txt render_us 3)" "$(f cold-ra.txt render_us 7)" \
 		"$(f warm.txt render_us 3)" "$(f warm.txt render_us 7)" >> "$OUT"
+	if [ "${SCALE_NGINX:-1}" = 1 ]; then
+		say "$n: signed-in and cold paths through nginx, Zipf visits"
+		"$BUILD/bench/render" --store "$d/store" --gencat "$n" \
+			--iterations "${SCALE_VISITS:-100000}" --print-slugs | awk '!seen[$0]++' > "$d/visits"
+		STORE="$d/store" VISITS="$d/visits" PATHS="signed cold" ROUNDS=${ROUNDS:-2} \
+			BUILD="$BUILD" "$ROOT/bench/bench.sh" > "$d/nginx.log" 2>&1 ||
+			{ tail "$d/nginx.log" >&2; die "the through-nginx run failed"; }
+		{ echo "$n researchers:"; echo; cat "$BUILD/bench-run/results-block.md"; echo; } >> "$NGINXOUT"
+	fi
 	[ "${KEEP:-0}" = 1 ] || rm -rf "$d/store"
 done
 
@@ -152,6 +170,12 @@ done
 	sed 's/^/    /' "$DIR/${!#}/dbs.txt"
 	echo
 	echo "Cold: \`bench/render --cold\`, the data file evicted (posix_fadvise DONTNEED, checked with mincore), $WARM renders not counted, then $COLD of other random researchers; faults are major page faults per render (getrusage), without readahead unless said. Again: 2,000 renders of random researchers in turn right after, nothing evicted (the whole store in memory only at the small sizes)."
+	if [ -s "$NGINXOUT" ]; then
+		echo
+		echo "Through nginx, at each size (\`bench/bench.sh\` with the store above, \`PATHS=\"signed cold\"\`, Zipf visits; the signed-in path is the shipped caching, the cold one none):"
+		echo
+		cat "$NGINXOUT"
+	fi
 } >> "$OUT"
 
 replace_block "$RESULTS" scale "$OUT"
