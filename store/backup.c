@@ -16,27 +16,6 @@
 #define MANIFEST "BACKUP"
 #define MANIFEST_MAGIC "bzpeer store backup 1"
 
-/* dir/name into a fixed buffer; ENAMETOOLONG when it does not fit. */
-static int
-join(char *out, size_t n, const char *dir, const char *name)
-{
-	return snprintf(out, n, "%s/%s", dir, name) >= (int)n ? ENAMETOOLONG : 0;
-}
-
-/* Flushes a directory's entries (a new or renamed file in it). */
-static int
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return errno;
-	if (fsync(fd) != 0)
-		rc = errno;
-	close(fd);
-	return rc;
-}
-
 /* The directory holding path (path's last component removed) into out. */
 static void
 parent_of(char *out, size_t n, const char *path)
@@ -129,7 +108,7 @@ write_file(const char *dir, const char *name, const char *text)
 	size_t len = strlen(text);
 	int fd, rc = 0;
 
-	if ((rc = join(path, sizeof(path), dir, name)) != 0 ||
+	if ((rc = path_join(path, sizeof(path), dir, name)) != 0 ||
 	    snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return rc ? rc : ENAMETOOLONG;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
@@ -142,7 +121,7 @@ write_file(const char *dir, const char *name, const char *text)
 		rc = errno;
 	if (rc != 0)
 		unlink(tmp);
-	return rc ? rc : sync_dir(dir);
+	return rc ? rc : dir_sync(dir);
 }
 
 /*
@@ -194,7 +173,7 @@ one_env(const char *dir)
 	char path[4096];
 	struct stat st;
 
-	return join(path, sizeof(path), dir, "data.mdb") == 0 &&
+	return path_join(path, sizeof(path), dir, "data.mdb") == 0 &&
 	    stat(path, &st) == 0;
 }
 
@@ -212,21 +191,21 @@ store_backup(const char *dir, const char *dst, const char *program,
 	int rc, split = !one_env(dir);
 
 	memset(&in, 0, sizeof(in));
-	if ((rc = join(path, sizeof(path), dst, "data.mdb")) != 0 ||
-	    (rc = join(upath, sizeof(upath), dst, "user.mdb")) != 0)
+	if ((rc = path_join(path, sizeof(path), dst, "data.mdb")) != 0 ||
+	    (rc = path_join(upath, sizeof(upath), dst, "user.mdb")) != 0)
 		return rc;
 	if (split) {
-		if ((rc = join(src, sizeof(src), dir, STORE_CATALOG_DIR)) != 0 ||
-		    (rc = join(usrc, sizeof(usrc), dir, STORE_USER_DIR)) != 0)
+		if ((rc = path_join(src, sizeof(src), dir, STORE_CATALOG_DIR)) != 0 ||
+		    (rc = path_join(usrc, sizeof(usrc), dir, STORE_USER_DIR)) != 0)
 			return rc;
 	} else
 		snprintf(src, sizeof(src), "%s", dir);
 	/* The source first: nothing is made for a store that is not there. */
-	if ((rc = join(text, sizeof(text), src, "data.mdb")) != 0)
+	if ((rc = path_join(text, sizeof(text), src, "data.mdb")) != 0)
 		return rc;
 	if (stat(text, &st) != 0)
 		return errno;
-	if (split && ((rc = join(text, sizeof(text), usrc, "data.mdb")) != 0 ||
+	if (split && ((rc = path_join(text, sizeof(text), usrc, "data.mdb")) != 0 ||
 	    stat(text, &st) != 0))
 		return rc ? rc : errno;
 	if ((rc = empty_dir(dst)) != 0)
@@ -278,7 +257,7 @@ manifest_read(const char *src, struct store_backup_info *info)
 	int rc, magic = 0, seen = 0;
 	FILE *f;
 
-	if ((rc = join(path, sizeof(path), src, MANIFEST)) != 0)
+	if ((rc = path_join(path, sizeof(path), src, MANIFEST)) != 0)
 		return rc;
 	if ((f = fopen(path, "re")) == NULL)
 		return errno == ENOENT ? STORE_CORRUPT : errno;
@@ -314,7 +293,7 @@ store_backup_check(const char *src, struct store_backup_info *info)
 	memset(&d, 0, sizeof(d));
 	if ((rc = manifest_read(src, &m)) != 0)
 		return rc;
-	if ((rc = join(path, sizeof(path), src, "data.mdb")) != 0)
+	if ((rc = path_join(path, sizeof(path), src, "data.mdb")) != 0)
 		return rc;
 	if (stat(path, &st) != 0)
 		return errno == ENOENT ? STORE_CORRUPT : errno;
@@ -327,7 +306,7 @@ store_backup_check(const char *src, struct store_backup_info *info)
 	/* Schema 7 on: user data beside it, of the same schema. */
 	if (m.user_bytes != 0 || m.schema >= STORE_SCHEMA_VERSION) {
 		memset(&d, 0, sizeof(d));
-		if ((rc = join(path, sizeof(path), src, "user.mdb")) != 0)
+		if ((rc = path_join(path, sizeof(path), src, "user.mdb")) != 0)
 			return rc;
 		if (stat(path, &st) != 0)
 			return errno == ENOENT ? STORE_CORRUPT : errno;
@@ -352,7 +331,7 @@ env_in_use(const char *dir, int *pid)
 	char path[4096];
 	int fd, rc = 0;
 
-	if ((rc = join(path, sizeof(path), dir, "lock.mdb")) != 0)
+	if ((rc = path_join(path, sizeof(path), dir, "lock.mdb")) != 0)
 		return rc;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return errno;
@@ -382,7 +361,7 @@ store_in_use(const char *dir, int *pid)
 	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
 		if (sub[i] == NULL)
 			snprintf(path, sizeof(path), "%s", dir);
-		else if ((rc = join(path, sizeof(path), dir, sub[i])) != 0)
+		else if ((rc = path_join(path, sizeof(path), dir, sub[i])) != 0)
 			return rc;
 		rc = env_in_use(path, pid);
 		if (rc == ENOENT)
@@ -425,34 +404,6 @@ copy_file(const char *src, const char *dst)
 	return rc;
 }
 
-/* Removes a directory left by an interrupted restore, and what it holds. */
-static int
-remove_leftover(const char *dir)
-{
-	struct dirent *e;
-	char path[4096];
-	DIR *d;
-	int rc = 0;
-
-	if ((d = opendir(dir)) == NULL)
-		return errno == ENOENT ? 0 : errno;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if ((rc = join(path, sizeof(path), dir, e->d_name)) != 0)
-			break;
-		/* Schema 7's: the environments' directories, one deeper. */
-		if (unlink(path) != 0 && (rc = errno) != 0 &&
-		    ((rc != EISDIR && rc != EPERM) ||
-		    (rc = remove_leftover(path)) != 0))
-			break;
-	}
-	closedir(d);
-	if (rc == 0 && rmdir(dir) != 0)
-		rc = errno;
-	return rc;
-}
-
 int
 store_restore(const char *src, const char *dir, struct buf *moved, int *pid)
 {
@@ -473,34 +424,34 @@ store_restore(const char *src, const char *dir, struct buf *moved, int *pid)
 	if (have && (rc = store_in_use(dir, pid)) != 0 && rc != ENOENT)
 		return rc;
 	if (snprintf(tmp, sizeof(tmp), "%s.restoring", dir) >= (int)sizeof(tmp) ||
-	    (rc = join(from, sizeof(from), src, "data.mdb")) != 0)
+	    (rc = path_join(from, sizeof(from), src, "data.mdb")) != 0)
 		return rc ? rc : ENAMETOOLONG;
 	/* An interrupted restore's copy is ours: begin again. */
-	if ((rc = remove_leftover(tmp)) != 0)
+	if ((rc = dir_remove(tmp)) != 0)
 		return rc;
 	if (mkdir(tmp, 0750) != 0)
 		return errno;
 	if (info.user_bytes == 0) {
 		/* A backup of one environment (schema 6 or before). */
-		if ((rc = join(to, sizeof(to), tmp, "data.mdb")) != 0 ||
+		if ((rc = path_join(to, sizeof(to), tmp, "data.mdb")) != 0 ||
 		    (rc = copy_file(from, to)) != 0)
 			goto remove;
 	} else {
 		/* The catalog and user data, each into its directory. */
-		if ((rc = join(sub, sizeof(sub), tmp, STORE_CATALOG_DIR)) != 0 ||
+		if ((rc = path_join(sub, sizeof(sub), tmp, STORE_CATALOG_DIR)) != 0 ||
 		    (mkdir(sub, 0700) != 0 && (rc = errno) != 0) ||
-		    (rc = join(to, sizeof(to), sub, "data.mdb")) != 0 ||
+		    (rc = path_join(to, sizeof(to), sub, "data.mdb")) != 0 ||
 		    (rc = copy_file(from, to)) != 0 ||
-		    (rc = sync_dir(sub)) != 0 ||
-		    (rc = join(from, sizeof(from), src, "user.mdb")) != 0 ||
-		    (rc = join(sub, sizeof(sub), tmp, STORE_USER_DIR)) != 0 ||
+		    (rc = dir_sync(sub)) != 0 ||
+		    (rc = path_join(from, sizeof(from), src, "user.mdb")) != 0 ||
+		    (rc = path_join(sub, sizeof(sub), tmp, STORE_USER_DIR)) != 0 ||
 		    (mkdir(sub, 0700) != 0 && (rc = errno) != 0) ||
-		    (rc = join(to, sizeof(to), sub, "data.mdb")) != 0 ||
+		    (rc = path_join(to, sizeof(to), sub, "data.mdb")) != 0 ||
 		    (rc = copy_file(from, to)) != 0 ||
-		    (rc = sync_dir(sub)) != 0)
+		    (rc = dir_sync(sub)) != 0)
 			goto remove;
 	}
-	if ((rc = sync_dir(tmp)) != 0)
+	if ((rc = dir_sync(tmp)) != 0)
 		goto remove;
 	parent_of(parent, sizeof(parent), dir);
 	if (have) {
@@ -529,8 +480,8 @@ store_restore(const char *src, const char *dir, struct buf *moved, int *pid)
 			buf_reset(moved);
 		goto remove;
 	}
-	return sync_dir(parent);
+	return dir_sync(parent);
 remove:
-	remove_leftover(tmp);
+	dir_remove(tmp);
 	return rc;
 }

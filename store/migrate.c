@@ -2,7 +2,6 @@
 #include "migrate.h"
 
 #include <errno.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -765,43 +764,6 @@ split_catalog_txn(MDB_txn *txn, void *ctx)
 	return meta_put(txn, meta, "schema", 4, STORE_SCHEMA_VERSION);
 }
 
-/* Removes directory path and the files in it (no deeper); ENOENT is 0. */
-static int
-remove_dir(const char *path)
-{
-	char f[4096];
-	struct dirent *e;
-	DIR *d;
-	int rc = 0;
-
-	if ((d = opendir(path)) == NULL)
-		return errno == ENOENT ? 0 : errno;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (snprintf(f, sizeof(f), "%s/%s", path, e->d_name) >=
-		    (int)sizeof(f) || unlink(f) != 0) {
-			rc = errno ? errno : ENAMETOOLONG;
-			break;
-		}
-	}
-	closedir(d);
-	return rc == 0 && rmdir(path) != 0 ? errno : rc;
-}
-
-static int
-fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return errno;
-	if (fsync(fd) != 0)
-		rc = errno;
-	close(fd);
-	return rc;
-}
-
 /*
  * The split, with the store to itself (every process changing it would
  * lose what it writes to the old environment). Made to be run again after
@@ -869,7 +831,7 @@ split_layout(const char *dir, const struct store_migrate_opts *o)
 			if (getentropy(&c.catalog_id, sizeof(c.catalog_id)) != 0)
 				c.catalog_id = (uint64_t)time(NULL);
 		/* Made anew from the old environment, which is the store. */
-		if ((rc = remove_dir(unew)) != 0 || (rc = remove_dir(user)) != 0)
+		if ((rc = dir_remove(unew)) != 0 || (rc = dir_remove(user)) != 0)
 			goto out;
 		c.from = rt;
 		if ((rc = store_open(unew, STORE_CREATE | STORE__RAW, &u)) != 0)
@@ -882,7 +844,7 @@ split_layout(const char *dir, const struct store_migrate_opts *o)
 		if (snprintf(from, sizeof(from), "%s/write.queue", unew) <
 		    (int)sizeof(from))
 			unlink(from);
-		if (rename(unew, user) != 0 || (rc = fsync_dir(dir)) != 0) {
+		if (rename(unew, user) != 0 || (rc = dir_sync(dir)) != 0) {
 			rc = rc ? rc : errno;
 			goto out;
 		}
@@ -929,8 +891,8 @@ split_layout(const char *dir, const struct store_migrate_opts *o)
 	unlink(from);
 	snprintf(from, sizeof(from), "%s/lock.mdb", dir);
 	unlink(from);
-	if ((rc = fsync_dir(cat)) == 0)
-		rc = fsync_dir(dir);
+	if ((rc = dir_sync(cat)) == 0)
+		rc = dir_sync(dir);
 	if (rc == 0 && o->log != NULL)
 		fprintf(o->log, "schema %d -> %d: user data (follows, claims, "
 		    "sessions) in an environment of its own, %s/, the catalog "

@@ -1,7 +1,6 @@
 /* swap.c: a catalog built beside the serving one, then swapped in whole (bzpeer-import --into-new); user data stays where it is. */
 #include "store_int.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,51 +10,6 @@
 #include <unistd.h>
 
 #define NEW_DIR STORE_CATALOG_DIR ".new"
-
-/* dir/name into out; ENAMETOOLONG when it does not fit. */
-static int
-join(char *out, size_t n, const char *dir, const char *name)
-{
-	return snprintf(out, n, "%s/%s", dir, name) >= (int)n ? ENAMETOOLONG : 0;
-}
-
-/* Removes what an interrupted build left: the directory and its files. */
-static int
-remove_build(const char *path)
-{
-	char f[4096];
-	struct dirent *e;
-	DIR *d;
-	int rc = 0;
-
-	if ((d = opendir(path)) == NULL)
-		return errno == ENOENT ? 0 : errno;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if ((rc = join(f, sizeof(f), path, e->d_name)) != 0)
-			break;
-		if (unlink(f) != 0) {
-			rc = errno;
-			break;
-		}
-	}
-	closedir(d);
-	return rc == 0 && rmdir(path) != 0 ? errno : rc;
-}
-
-static int
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return errno;
-	if (fsync(fd) != 0)
-		rc = errno;
-	close(fd);
-	return rc;
-}
 
 /*
  * A new catalog's beginning, in its first write transaction: its
@@ -135,7 +89,7 @@ store_catalog_begin(const char *dir, const struct store_opts *o,
 	 * the catalog about to be set aside), and after the swap the
 	 * processes still on it find it moved (catalog_moved()).
 	 */
-	if ((rc = join(path, sizeof(path), dir, STORE_CATALOG_DIR)) != 0 ||
+	if ((rc = path_join(path, sizeof(path), dir, STORE_CATALOG_DIR)) != 0 ||
 	    (rc = store_open_opts(path, STORE_CATALOG_ONLY, NULL, &from)) != 0)
 		return rc;
 	if ((rc = writer_gate_take(from, 0)) != 0 && rc != GROUPQ_NONE)
@@ -144,8 +98,8 @@ store_catalog_begin(const char *dir, const struct store_opts *o,
 		goto out;
 	c.generation = store_generation(t);
 	store_read_end(t);
-	if ((rc = join(path, sizeof(path), dir, NEW_DIR)) != 0 ||
-	    (rc = remove_build(path)) != 0)
+	if ((rc = path_join(path, sizeof(path), dir, NEW_DIR)) != 0 ||
+	    (rc = dir_remove(path)) != 0)
 		goto out;
 	if ((rc = store_open_opts(path, STORE_CREATE | STORE_CATALOG_ONLY, o,
 	    &s)) != 0)
@@ -186,8 +140,8 @@ store_catalog_swap(const char *dir, struct buf *old, struct store *hold)
 	int rc;
 
 	buf_reset(old);
-	if ((rc = join(nw, sizeof(nw), dir, NEW_DIR)) != 0 ||
-	    (rc = join(cat, sizeof(cat), dir, STORE_CATALOG_DIR)) != 0) {
+	if ((rc = path_join(nw, sizeof(nw), dir, NEW_DIR)) != 0 ||
+	    (rc = path_join(cat, sizeof(cat), dir, STORE_CATALOG_DIR)) != 0) {
 		store_catalog_release(hold);
 		return rc;
 	}
@@ -203,7 +157,7 @@ store_catalog_swap(const char *dir, struct buf *old, struct store *hold)
 	 * descriptors and maps), until SIGHUP retires them.
 	 */
 	rc = renameat2(AT_FDCWD, nw, AT_FDCWD, cat, RENAME_EXCHANGE) != 0 ?
-	    errno : sync_dir(dir);
+	    errno : dir_sync(dir);
 	store_catalog_release(hold);
 	if (rc != 0)
 		return rc;
@@ -217,5 +171,5 @@ store_catalog_swap(const char *dir, struct buf *old, struct store *hold)
 		buf_puts(old, nw);
 		return rc;
 	}
-	return sync_dir(dir);
+	return dir_sync(dir);
 }
