@@ -6,6 +6,9 @@
 #include "../store/store.h"
 #include "../store/utf8.h"
 
+/* The one reason a field is too long (form_too_long compares it). */
+static const char TOO_LONG[] = "too long";
+
 void
 form_init(struct form *f)
 {
@@ -326,14 +329,14 @@ parse(struct form *f, struct sv in, const struct field_decl *decl,
 		 */
 		if (rawval.n > decl[k].max * 12) {
 			if (!per_field) {
-				reject(err, decl[k].name, "too long");
+				reject(err, decl[k].name, TOO_LONG);
 				goto out;
 			}
 			f->typed[k] = 1;
 			f->off[k] = f->arena.len;
 			f->len[k] = 0;
 			buf_putc(&f->arena, '\0');
-			f->error[k] = "too long";
+			f->error[k] = TOO_LONG;
 			continue;
 		}
 		f->off[k] = f->arena.len;
@@ -350,7 +353,7 @@ parse(struct form *f, struct sv in, const struct field_decl *decl,
 
 			if (utf8_chars((const unsigned char *)v.p, v.n) >
 			    decl[k].max)
-				why = "too long";
+				why = TOO_LONG;
 			else if (!(decl[k].valid ? decl[k].valid(v) :
 			    valid_line(v)))
 				why = decl[k].invalid ? decl[k].invalid :
@@ -392,6 +395,12 @@ const char *
 form_error(const struct form *f, size_t i)
 {
 	return i < FORM_MAX_FIELDS ? f->error[i] : NULL;
+}
+
+int
+form_too_long(const struct form *f, size_t i)
+{
+	return form_error(f, i) == TOO_LONG;
 }
 
 struct sv

@@ -77,6 +77,8 @@ struct sv form_get(const struct form *f, size_t i);
 int  form_has(const struct form *f, size_t i);
 /* Why field i was refused by form_parse_fields, or NULL. */
 const char *form_error(const struct form *f, size_t i);
+/* Whether field i was refused for its length: more characters than declared. */
+int form_too_long(const struct form *f, size_t i);
 /*
  * What was sent for field i, refused or not, when it is text the page can
  * show again (store_text_valid of a note: never a NUL, bad UTF-8 or a

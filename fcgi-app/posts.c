@@ -331,16 +331,14 @@ claim_problems(const struct form *f, struct claim_problems *p)
 		problem(p, CLAIM_ORCID, "Enter an ORCID iD like 0000-0002-1825-0097 "
 		    "(or its orcid.org address); its last character must be its "
 		    "check digit.");
-	if (form_error(f, CLAIM_EMAIL) != NULL &&
-	    strcmp(form_error(f, CLAIM_EMAIL), "too long") == 0) {
+	if (form_too_long(f, CLAIM_EMAIL)) {
 		snprintf(lim, sizeof(lim), "The email address can be at most %d characters.",
 		    STORE_EMAIL_MAX);
 		problem(p, CLAIM_EMAIL, lim);
 	} else if (!form_has(f, CLAIM_EMAIL) || form_get(f, CLAIM_EMAIL).n == 0)
 		problem(p, CLAIM_EMAIL, "Enter your institutional email "
 		    "address, like name@university.edu.");
-	if (form_error(f, CLAIM_URL) != NULL &&
-	    strcmp(form_error(f, CLAIM_URL), "too long") == 0) {
+	if (form_too_long(f, CLAIM_URL)) {
 		snprintf(lim, sizeof(lim), "The evidence URL can be at most %d characters.",
 		    STORE_URL_MAX);
 		problem(p, CLAIM_URL, lim);
@@ -348,7 +346,7 @@ claim_problems(const struct form *f, struct claim_problems *p)
 		problem(p, CLAIM_URL, "The evidence URL must be an https:// "
 		    "address of a page that shows this is you.");
 	if (form_error(f, CLAIM_NOTE) != NULL) {
-		if (strcmp(form_error(f, CLAIM_NOTE), "too long") == 0) {
+		if (form_too_long(f, CLAIM_NOTE)) {
 			snprintf(lim, sizeof(lim), "The note can be at most %d "
 			    "characters; please shorten it.", STORE_CLAIM_NOTE_MAX);
 			problem(p, CLAIM_NOTE, lim);
@@ -526,7 +524,7 @@ invite_problem(const struct form *f, int k, char *w, size_t n)
 	const char *what = k == INVITE_SUBJECT ? "subject" : "message";
 	const char *err = form_error(f, (size_t)k);
 
-	if (err != NULL && strcmp(err, "too long") == 0)
+	if (form_too_long(f, (size_t)k))
 		snprintf(w, n, "The %s can be at most %d characters; please "
 		    "shorten it.", what, k == INVITE_SUBJECT ?
 		    STORE_INVITE_SUBJECT_MAX : STORE_INVITE_MESSAGE_MAX);

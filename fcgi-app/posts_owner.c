@@ -207,7 +207,7 @@ handle_owner_settings(struct request *r)
 		return;
 	memset(&f, 0, sizeof(f));
 	if (form_error(&r->form, SET_BIO) != NULL) {
-		if (strcmp(form_error(&r->form, SET_BIO), "too long") == 0) {
+		if (form_too_long(&r->form, SET_BIO)) {
 			snprintf(lim, sizeof(lim), "The bio line can be at most "
 			    "%d characters; please shorten it.", STORE_BIO_MAX);
 			f.e_bio = sv_cstr(lim);
@@ -218,8 +218,8 @@ handle_owner_settings(struct request *r)
 	if (form_error(&r->form, SET_OPEN) != NULL)
 		f.e_open = SV_LIT("Choose whether you are open to collaborate.");
 	if (form_error(&r->form, SET_HOMEPAGE) != NULL)
-		f.e_homepage = strcmp(form_error(&r->form, SET_HOMEPAGE),
-		    "too long") == 0 ? SV_LIT("The homepage address is too long "
+		f.e_homepage = form_too_long(&r->form, SET_HOMEPAGE) ?
+		    SV_LIT("The homepage address is too long "
 		    "(at most 500 characters).") : SV_LIT("The homepage must be "
 		    "an https:// address, like https://example.org/~you.");
 	if (f.e_bio.n || f.e_open.n || f.e_homepage.n) {
