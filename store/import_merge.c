@@ -312,7 +312,7 @@ imp_merge_author(struct imp *m, uint64_t xn, uint64_t yn)
 	MDB_cursor *c;
 	MDB_val v, k, yval;
 	unsigned char *rw = NULL;
-	size_t nrw = 0, caprw = 0, i;
+	size_t nrw = 0, caprw = 0, nlinked, i;
 	int rc, ynew;
 
 	if ((rc = imp_db_get(m, DB_RESEARCHERS, xs, &v)) != 0)
@@ -389,6 +389,29 @@ imp_merge_author(struct imp *m, uint64_t xn, uint64_t yn)
 	mdb_cursor_close(c);
 	if (rc != MDB_NOTFOUND)
 		goto out;
+	/* And the works its owner hid, which rworks no longer holds: their
+	 * records name the survivor too (its owner may show them again),
+	 * with no edge (hidden_again moves the hidden entries over). */
+	nlinked = nrw;
+	if ((rc = mdb_cursor_open(m->txn, m->dbi[DB_HIDDEN], &c)) != 0)
+		goto out;
+	k = sv_val(xs);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		if (v.mv_size != 16) {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		if (nrw == caprw) {
+			caprw = caprw ? caprw * 2 : 64;
+			rw = xrealloc(rw, caprw * RWORK_LEN);
+		}
+		memset(rw + nrw * RWORK_LEN, 0, 2);
+		memcpy(rw + nrw++ * RWORK_LEN + 2, v.mv_data, 8);
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		goto out;
 	rc = 0;
 	for (i = 0; i < nrw && rc == 0; i++) {
 		uint64_t wn = get_be64(rw + i * RWORK_LEN + 2), a;
@@ -399,6 +422,10 @@ imp_merge_author(struct imp *m, uint64_t xn, uint64_t yn)
 		size_t pos = 0;
 
 		if ((rc = imp_db_get(m, DB_WORKS, ws, &v)) != 0) {
+			if (rc == MDB_NOTFOUND && i >= nlinked) {
+				rc = 0;    /* a hidden work gone since */
+				continue;
+			}
 			rc = rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
 			break;
 		}
@@ -410,7 +437,7 @@ imp_merge_author(struct imp *m, uint64_t xn, uint64_t yn)
 			if (id_parse(ar.id, 'A', &a) == 0)
 				imp_affect(m, a);
 		if ((rc = imp_db_put(m, DB_WORKS, ws, buf_sv(&m->mrec), 0)) != 0 ||
-		    (rc = imp_edge(m, yn, w.year, wn, 0)) != 0)
+		    (i < nlinked && (rc = imp_edge(m, yn, w.year, wn, 0)) != 0))
 			break;
 		forget_summary(m, wn);
 	}

@@ -278,6 +278,115 @@ out:
 	return rc;
 }
 
+/*
+ * Researcher an's hidden work wn moved to the one an was merged into, s:
+ * the survivor's owner sees it in their list and can show it again. Kept
+ * once when s hid it too.
+ */
+static int
+hidden_move(struct imp *m, uint64_t an, uint64_t wn, uint64_t s)
+{
+	char aid[ID_BUF], sid[ID_BUF];
+	struct sv as = { aid, id_format(aid, 'A', an) };
+	struct sv ss = { sid, id_format(sid, 'A', s) };
+	unsigned char b[HIDDEN_LEN];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(m->txn, m->dbi[DB_HIDDEN], &cur)) != 0)
+		return rc;
+	if ((rc = hidden_find(cur, as, wn)) != 0) {
+		mdb_cursor_close(cur);
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	if ((rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT)) == 0) {
+		memcpy(b, v.mv_data, HIDDEN_LEN);
+		rc = mdb_cursor_del(cur, 0);
+	}
+	if (rc == 0 && (rc = hidden_find(cur, ss, wn)) == MDB_NOTFOUND) {
+		k = sv_val(ss);
+		v = (MDB_val){ HIDDEN_LEN, b };
+		rc = mdb_put(m->txn, m->dbi[DB_HIDDEN], &k, &v, MDB_NODUPDATA);
+	}
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+/*
+ * The settings of researchers merged into another moved to the survivor,
+ * where its owner finds them once the moved claim is theirs again; a
+ * survivor's own settings win and the merged one's go. (They show only
+ * to the user who wrote them: store_owner_settings_get.)
+ */
+static int
+settings_again(struct imp *m)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	struct buf gone = BUF_INIT, rec = BUF_INIT;
+	size_t i;
+	int rc;
+
+	if ((rc = mdb_cursor_open(m->txn, m->dbi[DB_OWNERSET], &cur)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint64_t an;
+		MDB_val rv;
+
+		if (id_parse(val_sv(k), 'A', &an) != 0) {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		if ((rc = imp_db_get(m, DB_RESEARCHERS, val_sv(k), &rv)) == 0)
+			continue;          /* the usual case: still there */
+		if (rc != MDB_NOTFOUND)
+			break;
+		buf_put(&gone, &an, 8);
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		goto out;
+	rc = 0;
+	for (i = 0; i + 8 <= gone.len && rc == 0; i += 8) {
+		char aid[ID_BUF], sid[ID_BUF];
+		struct store_owner_settings o;
+		uint64_t an, s;
+		struct sv as, ss;
+
+		memcpy(&an, gone.p + i, 8);
+		as = (struct sv){ aid, id_format(aid, 'A', an) };
+		if ((rc = imp_survivor(m, an, &s)) == MDB_NOTFOUND) {
+			rc = 0;            /* not merged: kept for its return */
+			continue;
+		}
+		if (rc != 0)
+			break;
+		ss = (struct sv){ sid, id_format(sid, 'A', s) };
+		if ((rc = imp_db_get(m, DB_OWNERSET, ss, &v)) == MDB_NOTFOUND) {
+			if ((rc = imp_db_get(m, DB_OWNERSET, as, &v)) != 0 ||
+			    (rc = rec_owner_decode(v.mv_data, v.mv_size, &o)) != 0)
+				break;
+			o.researcher_id = ss;
+			/* Encoded before the put: o points into the map. */
+			buf_reset(&rec);
+			rec_owner_encode(&rec, &o);
+			if ((rc = imp_db_put(m, DB_OWNERSET, ss, buf_sv(&rec),
+			    0)) != 0 ||
+			    (rc = researcher_bump(m->txn, m->dbi, ss)) != 0)
+				break;
+		} else if (rc != 0)
+			break;
+		k = sv_val(as);
+		rc = mdb_del(m->txn, m->dbi[DB_OWNERSET], &k, NULL);
+	}
+out:
+	buf_free(&gone);
+	buf_free(&rec);
+	return rc;
+}
+
 /* Every hidden work unlinked from its researcher again. */
 static int
 hidden_again(struct imp *m)
@@ -321,6 +430,8 @@ hidden_again(struct imp *m)
 		}
 		if (rc != 0)
 			break;
+		if (s != an && (rc = hidden_move(m, an, wn, s)) != 0)
+			break;
 		idmap_add(&m->hidw, wn);
 		if ((rc = work_author(m, wn, s, &is, &year, 0)) == STORE_NOTFOUND) {
 			rc = 0;        /* the work is gone from the catalog */
@@ -359,7 +470,7 @@ imp_owner_data(struct imp *m)
 {
 	int rc;
 
-	if ((rc = merges_again(m)) != 0)
+	if ((rc = merges_again(m)) != 0 || (rc = settings_again(m)) != 0)
 		return rc;
 	return hidden_again(m);
 }

@@ -60,29 +60,6 @@ store_invite_open_for(struct store_rtxn *t, const struct store_researcher *r)
 	return (rc == 0 || rc == STORE_NOTFOUND) && o.open_to_collaborate == 1;
 }
 
-/*
- * The approved claim of researcher rid in txn: its user and email (views
- * into the map), else STORE_NOTFOUND (none, or not approved).
- */
-static int
-owner_claim(MDB_txn *txn, const MDB_dbi *dbi, struct sv rid,
-    struct store_claim *c)
-{
-	MDB_val k = sv_val(rid), v;
-	int rc;
-
-	if ((rc = mdb_get(txn, dbi[DB_RCLAIM], &k, &v)) != 0)
-		return rc == MDB_NOTFOUND ? STORE_NOTFOUND : rc;
-	if (v.mv_size != 8)
-		return STORE_CORRUPT;
-	k = v;
-	if ((rc = mdb_get(txn, dbi[DB_CLAIMS], &k, &v)) != 0)
-		return rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
-	if ((rc = rec_claim_decode(v.mv_data, v.mv_size, c)) != 0)
-		return rc;
-	return c->state == STORE_CLAIM_STATE_APPROVED ? 0 : STORE_NOTFOUND;
-}
-
 /* Puts key -> val (val NULL: empty) in invitekeys. */
 static int
 kput(MDB_txn *txn, const MDB_dbi *dbi, struct sv key, const unsigned char *val,
@@ -100,6 +77,137 @@ kdel(MDB_txn *txn, const MDB_dbi *dbi, struct sv key)
 	int rc = mdb_del(txn, dbi[DB_INVITEKEYS], &k, NULL);
 
 	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Deletes the open-pair key when it names invitation id (no other). */
+static int
+kdel_open(MDB_txn *txn, const MDB_dbi *dbi, struct sv key, uint64_t id)
+{
+	MDB_val k = sv_val(key), v;
+	int rc;
+
+	if ((rc = mdb_get(txn, dbi[DB_INVITEKEYS], &k, &v)) != 0)
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	if (v.mv_size != 8 || get_be64(v.mv_data) != id)
+		return 0;
+	return kdel(txn, dbi, key);
+}
+
+/* ---- a merge: the invitations of the merged researcher go to the survivor ---- */
+
+/*
+ * Every key tag|from NUL..., as (suffix, value) pairs appended to out:
+ * u32 suffix length, suffix, u32 value length, value.
+ */
+static int
+keys_of(MDB_txn *txn, const MDB_dbi *dbi, char tag, struct sv from,
+    struct buf *prefix, struct buf *out)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	ikey(prefix, tag, from, (struct sv){ "", 0 });
+	if ((rc = mdb_cursor_open(txn, dbi[DB_INVITEKEYS], &c)) != 0)
+		return rc;
+	k = sv_val(buf_sv(prefix));
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		uint32_t n;
+
+		if (k.mv_size < prefix->len ||
+		    memcmp(k.mv_data, prefix->p, prefix->len) != 0)
+			break;
+		n = (uint32_t)(k.mv_size - prefix->len);
+		buf_put(out, &n, 4);
+		buf_put(out, (const char *)k.mv_data + prefix->len, n);
+		n = (uint32_t)v.mv_size;
+		buf_put(out, &n, 4);
+		buf_put(out, v.mv_data, n);
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* The next (suffix, value) of keys_of()'s list at *at: 1, or 0 at its end. */
+static int
+keys_next(const struct buf *l, size_t *at, struct sv *suffix, struct sv *val)
+{
+	uint32_t n;
+
+	if (*at + 4 > l->len)
+		return 0;
+	memcpy(&n, l->p + *at, 4);
+	*suffix = (struct sv){ l->p + *at + 4, n };
+	*at += 4 + n;
+	memcpy(&n, l->p + *at, 4);
+	*val = (struct sv){ l->p + *at + 4, n };
+	*at += 4 + n;
+	return 1;
+}
+
+int
+invites_merge_move(MDB_txn *txn, const MDB_dbi *dbi, struct sv from,
+    struct sv to)
+{
+	static const char tags[] = { K_RECEIVED, K_OPEN, K_BLOCK };
+	struct buf key = BUF_INIT, list = BUF_INIT, rec = BUF_INIT;
+	int rc = 0;
+
+	for (size_t t = 0; t < sizeof(tags) && rc == 0; t++) {
+		struct sv suf, val;
+		size_t at = 0;
+
+		buf_reset(&list);
+		if ((rc = keys_of(txn, dbi, tags[t], from, &key, &list)) != 0)
+			break;
+		while (rc == 0 && keys_next(&list, &at, &suf, &val)) {
+			MDB_val k, v;
+
+			if (tags[t] == K_RECEIVED) {
+				/* The invitation names the survivor now. */
+				struct store_invite c;
+
+				if (suf.n != 8) {
+					rc = STORE_CORRUPT;
+					break;
+				}
+				k = (MDB_val){ 8, (void *)(uintptr_t)suf.p };
+				if ((rc = mdb_get(txn, dbi[DB_INVITES], &k,
+				    &v)) != 0) {
+					rc = rc == MDB_NOTFOUND ? STORE_CORRUPT : rc;
+					break;
+				}
+				if ((rc = rec_invite_decode(v.mv_data, v.mv_size,
+				    &c)) != 0)
+					break;
+				c.researcher_id = to;
+				buf_reset(&rec);
+				rec_invite_encode(&rec, &c);
+				v = sv_val(buf_sv(&rec));
+				if ((rc = mdb_put(txn, dbi[DB_INVITES], &k, &v,
+				    0)) != 0)
+					break;
+			}
+			/* An open pair or a block the survivor has already
+			 * stands; the merged one's goes. Two invitations
+			 * from one sender may then both be open: answering
+			 * one leaves the other's pair key alone (kdel_open). */
+			k = sv_val(ikey(&key, tags[t], to, suf));
+			if ((rc = mdb_get(txn, dbi[DB_INVITEKEYS], &k,
+			    &v)) == MDB_NOTFOUND)
+				rc = kput(txn, dbi, buf_sv(&key),
+				    (const unsigned char *)val.p, val.n);
+			if (rc != 0 ||
+			    (rc = kdel(txn, dbi, ikey(&key, tags[t], from,
+			    suf))) != 0)
+				break;
+		}
+	}
+	buf_free(&key);
+	buf_free(&list);
+	buf_free(&rec);
+	return rc;
 }
 
 /* ---- sending ---------------------------------------------------------------- */
@@ -147,7 +255,7 @@ send_in(MDB_txn *txn, struct invite_send *f, MDB_txn *ct)
 		f->why = STORE_INVITE_CLOSED;
 		return STORE_CONFLICT;
 	}
-	if ((rc = owner_claim(txn, dbi, f->c.researcher_id, &cl)) != 0) {
+	if ((rc = approved_claim(txn, dbi, f->c.researcher_id, &cl)) != 0) {
 		if (rc != STORE_NOTFOUND)
 			return rc;
 		f->why = STORE_INVITE_CLOSED;
@@ -294,7 +402,7 @@ invite_decide_txn(MDB_txn *txn, void *ctx)
 	/* Only its owner, and only while they own the profile. */
 	if (!sv_eq(c.owner, d->user))
 		return STORE_NOTFOUND;
-	if ((rc = owner_claim(txn, d->dbi, c.researcher_id, &cl)) != 0)
+	if ((rc = approved_claim(txn, d->dbi, c.researcher_id, &cl)) != 0)
 		return rc;
 	if (!sv_eq(cl.user, d->user))
 		return STORE_NOTFOUND;
@@ -357,8 +465,8 @@ invite_decide_txn(MDB_txn *txn, void *ctx)
 	v = sv_val(buf_sv(&d->rec));
 	if ((rc = mdb_put(txn, d->dbi[DB_INVITES], &k, &v, 0)) != 0)
 		return rc;
-	return kdel(txn, d->dbi, ikey(&d->key, K_OPEN, c.researcher_id,
-	    c.sender));
+	return kdel_open(txn, d->dbi, ikey(&d->key, K_OPEN, c.researcher_id,
+	    c.sender), d->id);
 }
 
 int

@@ -43,11 +43,8 @@ store_https_url_valid(struct sv v)
 
 /* ---- who owns a researcher ------------------------------------------------ */
 
-/*
- * The approved claim of researcher id, read with get (a read or a write
- * transaction): 0 with *claim, STORE_NOTFOUND when there is none.
- */
-static int
+/* (store_int.h) */
+int
 approved_claim(MDB_txn *txn, const MDB_dbi *dbi, struct sv id,
     struct store_claim *claim)
 {
@@ -190,6 +187,8 @@ store_owner_settings_get(struct store_rtxn *t, struct sv researcher_id,
 	MDB_val v;
 	int rc;
 
+	struct sv owner;
+
 	settings_defaults(out, researcher_id);
 	if ((rc = store_get(t, DB_OWNERSET, researcher_id, &v)) != 0)
 		return rc;
@@ -197,7 +196,17 @@ store_owner_settings_get(struct store_rtxn *t, struct sv researcher_id,
 		settings_defaults(out, researcher_id);
 		return rc;
 	}
-	return 0;
+	/*
+	 * What an owner wrote is theirs: a profile that changed hands (a
+	 * claim revoked and another approved, settings moved by a merge)
+	 * shows the defaults to its new owner.
+	 */
+	if ((rc = store_owner_of(t, researcher_id, &owner)) == STORE_NOTFOUND ||
+	    (rc == 0 && !sv_eq(owner, out->user))) {
+		settings_defaults(out, researcher_id);
+		return STORE_NOTFOUND;
+	}
+	return rc;
 }
 
 struct settings_put {
@@ -226,6 +235,9 @@ settings_put_txn(MDB_txn *txn, void *ctx)
 	if ((rc = mdb_get(txn, p->dbi[DB_OWNERSET], &k, &v)) == 0) {
 		if ((rc = rec_owner_decode(v.mv_data, v.mv_size, &o)) != 0)
 			return rc;
+		/* A former owner's words are not kept for the new one. */
+		if (!sv_eq(o.user, p->user))
+			settings_defaults(&o, p->id);
 	} else if (rc != MDB_NOTFOUND)
 		return rc;
 	o.researcher_id = p->id;

@@ -882,10 +882,12 @@ struct store_owner_settings {
  * STORE_NOTFOUND with the defaults in *out (no bio, no homepage,
  * open_to_collaborate 1: an owner who has said nothing keeps the
  * profile's words, "accepts direct collaboration invitations");
- * STORE_CORRUPT for a bad record. Strings are views into t. Whether the
- * researcher is claimed, and by whom, is the caller's to check: settings
- * stay with the researcher id (a researcher merged into another keeps its
- * own, which nothing shows).
+ * STORE_CORRUPT for a bad record. Strings are views into t. What was
+ * written is read only while its writer owns the profile (an approved
+ * claim of theirs): a profile unclaimed, or claimed by someone else since,
+ * reads the defaults. A researcher merged into another gives the survivor
+ * its settings, unless the survivor has its own (the next import or
+ * owner's change after the merge moves them).
  */
 int store_owner_settings_get(struct store_rtxn *t, struct sv researcher_id,
     struct store_owner_settings *out);

@@ -456,10 +456,26 @@ int meta_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *v);
  * version, inside a catalog write transaction.
  */
 int owner_check(struct store *s, struct sv id, struct sv user);
+/*
+ * The approved claim of researcher id in txn, a transaction of user data
+ * (dbi its handles): 0 with *claim (views into the map), STORE_NOTFOUND
+ * when it has none (or only a pending or rejected one).
+ */
+int approved_claim(MDB_txn *txn, const MDB_dbi *dbi, struct sv id,
+    struct store_claim *claim);
 /* The user of researcher id's current claim, copied into user; 0 or
  * STORE_NOTFOUND (ownerdata.c, a read transaction of user data). */
 int claim_user(struct store *s, struct sv id, struct buf *user);
 int researcher_bump(MDB_txn *txn, const MDB_dbi *dbi, struct sv id);
+
+/* ---- fsutil.c ---- */
+
+/* dir/name into out (n bytes); ENAMETOOLONG when it does not fit. */
+int path_join(char *out, size_t n, const char *dir, const char *name);
+/* Flushes a directory's entries (a file made, renamed or removed in it). */
+int dir_sync(const char *dir);
+/* Removes directory dir and everything in it; 0 when it is not there. */
+int dir_remove(const char *dir);
 
 /*
  * A researcher merged into another, inside the importer's transaction
@@ -470,6 +486,16 @@ int researcher_bump(MDB_txn *txn, const MDB_dbi *dbi, struct sv id);
  */
 int store_follows_move(MDB_txn *txn, const MDB_dbi *dbi, struct sv from,
     uint64_t from_num, struct sv to, uint64_t to_num);
+
+/*
+ * (invite.c) A researcher merged into another, in a user-data write
+ * transaction: the invitations sent to `from` name `to` and are listed
+ * there; `from`'s open pairs and blocks become `to`'s, where `to` has none
+ * of its own for that sender. An invitation stays its recipient's (its
+ * owner), answerable once the moved claim on `to` is theirs.
+ */
+int invites_merge_move(MDB_txn *txn, const MDB_dbi *dbi, struct sv from,
+    struct sv to);
 
 /*
  * (userdata.c) Indexes every claim after meta "claims_indexed" up to id

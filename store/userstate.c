@@ -98,7 +98,8 @@ rstate_apply(const struct rstate *st, struct store_researcher *r)
 /*
  * One merge of the journal: `from` (merged away) into `to`. Its claim
  * moves (store_claim_move: pending again on `to`, or closed), and the
- * claim state `to` reads with; its follows move, counted once. Each part
+ * claim state `to` reads with; its follows move, counted once; the
+ * invitations sent to it, its open pairs and blocks, move. Each part
  * finds nothing to do when it was done before, so a merge applied twice
  * (a journal replayed, a catalog restored or swapped) changes nothing
  * the second time.
@@ -143,7 +144,8 @@ merge_apply(struct store *u, MDB_txn *txn, MDB_txn *ct, uint64_t from_num,
 			return rc;
 	}
 	if ((rc = store_follows_move(txn, u->dbi, fs, from_num, ts,
-	    to_num)) != 0)
+	    to_num)) != 0 ||
+	    (rc = invites_merge_move(txn, u->dbi, fs, ts)) != 0)
 		return rc;
 	/* Copies of counts (Redis) from before this transaction are stale. */
 	return meta_put(txn, u->dbi[DB_META], "follows_moved", 8,

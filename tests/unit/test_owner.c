@@ -26,8 +26,8 @@ version_of(struct store *s, const char *id)
 	return v;
 }
 
-/* Files and approves a claim of user on researcher: user owns it. */
-static void
+/* Files and approves a claim of user on researcher: user owns it. The claim's id. */
+static uint64_t
 own(struct store *s, const char *researcher, const char *user)
 {
 	struct store_claim c;
@@ -42,6 +42,7 @@ own(struct store *s, const char *researcher, const char *user)
 	c.note = SV_LIT("");
 	REQUIRE(store_claim_file(s, &c, &id) == 0);
 	REQUIRE(store_claim_decide(s, id, 1, 0, SV_LIT("")) == 0);
+	return id;
 }
 
 /* The settings of id as copied text: "bio|homepage|open|user", rc returned. */
@@ -639,6 +640,205 @@ merge_rules(void)
 	store_close(s);
 }
 
+/* ---- OpenAlex merges an owned profile into another ---------------------------- */
+
+/*
+ * An import of one merged_ids row: from merged into into (OpenAlex's), in
+ * a file of a day after the last one's (an older one is applied already).
+ */
+static void
+oa_merge(struct store *s, const char *from, const char *into)
+{
+	static int day;
+	const char *csv = path_in(scratch, "merged.csv");
+	char date[32], text[128];
+	const char *m[1] = { csv }, *md[1] = { date };
+	struct import_opts o;
+	struct import_report rep;
+
+	snprintf(date, sizeof(date), "2025-01-%02d", ++day);
+	snprintf(text, sizeof(text), "merge_date,id,merge_into_id\n"
+	    "%s,%s,%s\n", date, from, into);
+	spits(csv, text);
+	memset(&o, 0, sizeof(o));
+	o.merged_authors = m;
+	o.merged_authors_date = md;
+	o.n_merged_authors = 1;
+	o.log = fopen("/dev/null", "w");
+	REQUIRE(o.log != NULL);
+	REQUIRE(store_import(s, &o, &rep) == 0);
+	fclose(o.log);
+}
+
+struct inv_seen {
+	size_t n;
+	uint64_t ids[8];
+	char rid[8][ID_BUF];
+};
+
+static int
+inv_cb(void *ctx, const struct store_invite *c)
+{
+	struct inv_seen *v = ctx;
+
+	if (v->n < 8) {
+		v->ids[v->n] = c->id;
+		snprintf(v->rid[v->n], ID_BUF, "%.*s", (int)c->researcher_id.n,
+		    c->researcher_id.p);
+	}
+	v->n++;
+	return 0;
+}
+
+/* The invitations sent to researcher id, newest first. */
+static struct inv_seen
+invites_to(struct store *s, const char *id)
+{
+	struct store_rtxn *t;
+	struct inv_seen v;
+
+	memset(&v, 0, sizeof(v));
+	REQUIRE(store_read_begin(s, &t) == 0);
+	CHECK(store_invites_to(t, sv_cstr(id), inv_cb, &v) == 0);
+	store_read_end(t);
+	return v;
+}
+
+static int
+blocked(struct store *s, const char *id, const char *sender)
+{
+	struct store_rtxn *t;
+	int b = -1;
+
+	REQUIRE(store_read_begin(s, &t) == 0);
+	CHECK(store_invite_blocked(t, sv_cstr(id), sv_cstr(sender), &b) == 0);
+	store_read_end(t);
+	return b;
+}
+
+static int
+invite(struct store *s, const char *researcher, const char *sender,
+    uint64_t *id)
+{
+	struct store_invite in;
+	int why;
+
+	memset(&in, 0, sizeof(in));
+	in.researcher_id = sv_cstr(researcher);
+	in.sender = sv_cstr(sender);
+	in.subject = SV_LIT("A joint workshop");
+	in.message = SV_LIT("Shall we?");
+	return store_invite_send(s, &in, id, &why);
+}
+
+/*
+ * What the owner of a profile OpenAlex merges into another wrote on it goes
+ * with their claim to the survivor: settings, works hidden, invitations
+ * received with their open pairs and blocks. It shows there once the
+ * moved claim is approved, to them only: a survivor claimed by another
+ * keeps its own, and a new owner never reads a former owner's words.
+ */
+static void
+merged_owner(void)
+{
+	struct store *s = fixture_store("mowner", NULL);
+	struct buf b = BUF_INIT, d = BUF_INIT;
+	struct inv_seen v;
+	struct seen x;
+	uint64_t cid, bob, bob2, mal, id;
+
+	/* Alice owns A103: her words, W7 hidden, bob's and mallory's
+	 * invitations, mallory blocked. */
+	cid = own(s, "A103", "alice");
+	REQUIRE(put(s, "A103", "alice", "Alice's words", "https://alice.example",
+	    0, STORE_OWNER_BIO | STORE_OWNER_HOMEPAGE) == 0);
+	REQUIRE(store_work_hide(s, SV_LIT("A103"), SV_LIT("alice"),
+	    SV_LIT("W7"), 1) == 0);
+	REQUIRE(invite(s, "A103", "bob", &bob) == 0);
+	REQUIRE(invite(s, "A103", "mallory", &mal) == 0);
+	REQUIRE(store_invite_decide(s, mal, SV_LIT("alice"), STORE_INVITE_BLOCK,
+	    0) == 0);
+	/* Bob writes to A104 too (nobody's yet: refused). */
+	CHECK(invite(s, "A104", "bob", &id) == STORE_CONFLICT);
+
+	oa_merge(s, "A103", "A104");
+	/* Moved: nothing left under A103. */
+	CHECK(settings(s, "A103", &b) == STORE_NOTFOUND);
+	CHECK(hidden_count(s, "A103") == 0);
+	CHECK(invites_to(s, "A103").n == 0);
+	CHECK(blocked(s, "A103", "mallory") == 0);
+	dump(s, &d);
+	CHECK(strstr(d.p, "ownerset A103") == NULL);
+	/* On A104, pending review: hidden stays hidden, her words wait. */
+	CHECK(hidden_count(s, "A104") == 1);
+	REQUIRE(seen(s, "A104", "W7", &x) == 0);
+	CHECK(!x.listed);
+	REQUIRE(seen(s, "A104", "W6", &x) == 0);
+	CHECK(x.listed);
+	CHECK(settings(s, "A104", &b) == STORE_NOTFOUND &&
+	    strcmp(b.p, "||1|") == 0);
+	v = invites_to(s, "A104");
+	CHECK(v.n == 2 && v.ids[0] == mal && v.ids[1] == bob &&
+	    strcmp(v.rid[1], "A104") == 0);
+	CHECK(blocked(s, "A104", "mallory") == 1);
+	CHECK(store_invite_decide(s, bob, SV_LIT("alice"), STORE_INVITE_ACCEPT,
+	    0) == STORE_NOTFOUND);
+
+	/* Approved: all hers on A104. */
+	REQUIRE(store_claim_decide(s, cid, 1, 0, SV_LIT("")) == 0);
+	CHECK(settings(s, "A104", &b) == 0 &&
+	    strcmp(b.p, "Alice's words|https://alice.example|1|alice") == 0);
+	/* Bob's open pair moved with it: sending again finds it. */
+	CHECK(put(s, "A104", "alice", NULL, NULL, 1, STORE_OWNER_OPEN) == 0);
+	CHECK(invite(s, "A104", "bob", &bob2) == STORE_EXISTS && bob2 == bob);
+	CHECK(invite(s, "A104", "mallory", &id) == STORE_CONFLICT);
+	CHECK(store_invite_decide(s, bob, SV_LIT("alice"), STORE_INVITE_ACCEPT,
+	    0) == 0);
+	CHECK(store_work_hide(s, SV_LIT("A104"), SV_LIT("alice"), SV_LIT("W7"),
+	    0) == 0);
+	REQUIRE(seen(s, "A104", "W7", &x) == 0);
+	CHECK(x.listed && hidden_count(s, "A104") == 0);
+	/* A re-import of the files keeps all of it. */
+	REQUIRE(store_work_hide(s, SV_LIT("A104"), SV_LIT("alice"),
+	    SV_LIT("W7"), 1) == 0);
+	REQUIRE(import_into(s, fx("authors.jsonl"), fx("works.jsonl")) == 0);
+	CHECK(settings(s, "A104", &b) == 0 &&
+	    strncmp(b.p, "Alice's words|", 14) == 0);
+	CHECK(hidden_count(s, "A104") == 1 && hidden_count(s, "A103") == 0);
+	REQUIRE(seen(s, "A104", "W7", &x) == 0);
+	CHECK(!x.listed);
+
+	/* Dave owns A102 and writes; OpenAlex merges it into A101 (nobody's):
+	 * his claim is rejected there, erin's approved; dave's words are not
+	 * erin's, and writing one field does not bring them back. */
+	id = own(s, "A102", "dave");
+	REQUIRE(put(s, "A102", "dave", "Dave's words", NULL, 1,
+	    STORE_OWNER_BIO) == 0);
+	oa_merge(s, "A102", "A101");
+	REQUIRE(store_claim_decide(s, id, 0, 0, SV_LIT("Not the same.")) == 0);
+	own(s, "A101", "erin");
+	CHECK(settings(s, "A101", &b) == STORE_NOTFOUND &&
+	    strcmp(b.p, "||1|") == 0);
+	REQUIRE(put(s, "A101", "erin", NULL, NULL, 0, STORE_OWNER_OPEN) == 0);
+	CHECK(settings(s, "A101", &b) == 0 && strcmp(b.p, "||0|erin") == 0);
+
+	/* A survivor with an owner of its own keeps its settings: carol's
+	 * A106 takes erin's A101, whose words go. */
+	own(s, "A106", "carol");
+	REQUIRE(put(s, "A106", "carol", "Carol's words", NULL, 1,
+	    STORE_OWNER_BIO) == 0);
+	oa_merge(s, "A101", "A106");
+	CHECK(settings(s, "A106", &b) == 0 &&
+	    strcmp(b.p, "Carol's words||1|carol") == 0);
+	dump(s, &d);
+	CHECK(strstr(d.p, "ownerset A101") == NULL &&
+	    strstr(d.p, "ownerset A102") == NULL);
+
+	buf_free(&b);
+	buf_free(&d);
+	store_close(s);
+}
+
 /* ---- writers at once: follows, removals, settings and a merge -------------------- */
 
 #define C_PROCS 4
@@ -810,6 +1010,7 @@ main(void)
 	settings_rules();
 	hide_rules();
 	merge_rules();
+	merged_owner();
 	concurrent_owner();
 	tdir_remove(scratch);
 	CHECK_DONE();
