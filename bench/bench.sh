@@ -18,6 +18,7 @@
 #            catalog past memory); its user data gets the bench's sign-ins.
 #            The follow path's check and the in-process render read the
 #            whole store: leave follow out of PATHS with a large one
+#   REDIS_MB Redis's maxmemory, MB (default 64; the package ships 256)
 #   VISITS   a file of slugs, most visited first: the anon, signed and cold
 #            paths then visit them with Zipf-distributed ranks (bench/zipf.lua,
 #            exponent ZIPF_S, default 1.0) instead of one page, and the
@@ -287,7 +288,7 @@ CONF
 
 say "starting redis, bzpeer-fcgi (redis on, redis off), php-fpm, nginx"
 redis-server --port 0 --unixsocket "$RUN/redis.sock" --unixsocketperm 700 \
-	--save "" --appendonly no --maxmemory 64mb --maxmemory-policy allkeys-lru \
+	--save "" --appendonly no --maxmemory "${REDIS_MB:-64}mb" --maxmemory-policy allkeys-lru \
 	--dir "$RUN" --logfile "$RUN/redis.log" --daemonize no </dev/null >/dev/null 2>&1 &
 PID_REDIS=$!; PIDS+=("$PID_REDIS")
 wait_for 10 test -S "$RUN/redis.sock" || die "redis did not start"
@@ -542,6 +543,7 @@ OUT="$RUN/results-block.md"
 	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPU ($(uname -r)), load average before the run $LOAD0, after $(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')."
 	echo "$ROUNDS interleaved rounds (order rotated each round), \`wrk -t2 -c64 -d${DURATION}s\` on 127.0.0.1,"
 	echo "page \`/researchers/$SLUG\` = $PAGE_BYTES bytes, $WORKERS bzpeer-fcgi workers, $WORKERS php-fpm children,"
+	echo "Redis maxmemory ${REDIS_MB:-64} MB (allkeys-lru), page_cache_mb 64 (the app's node-local cache),"
 	echo "nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'), 2 nginx workers (the cold path: a second nginx, the same site), access log off. Medians over the rounds;"
 	echo "server CPU = utime+stime of nginx, both bzpeer-fcgi, Redis and php-fpm (all their processes) per request."
 	echo

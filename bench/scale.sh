@@ -20,6 +20,8 @@
 #   SCALE_NGINX   0: leave out the through-nginx run (default 1)
 #   SCALE_VISITS  researchers drawn for it (default 100000; the distinct
 #                 ones, in the order drawn, are the Zipf ranks)
+#   SCALE_REDIS_MB  Redis's maxmemory for it, MB, one run each (default
+#                 "256 8192": the package's, and room for every page visited)
 #   RESULTS       the Markdown file whose scale block is replaced (default
 #                 bench/results.md)
 #   KEEP=1        keep the stores under $BUILD/bench-scale
@@ -51,6 +53,7 @@ SIZES=${SCALE_SIZES:-1000 20000}
 LINES=${SCALE_LINES:-full}
 SCATTER=${SCALE_SCATTER:-1}
 COLD=${SCALE_COLD:-500}
+SCALE_REDIS_MB=${SCALE_REDIS_MB:-256 8192}
 WARM=${SCALE_WARM:-1000}
 case "$LINES" in
 full) GENOPT=(--full); LINEDESC="~6.8 KB, every member of a real snapshot line (\`--full\`)"
@@ -148,10 +151,13 @@ for n in $SIZES; do
 		say "$n: signed-in and cold paths through nginx, Zipf visits"
 		"$BUILD/bench/render" --store "$d/store" --gencat "$n" \
 			--iterations "${SCALE_VISITS:-100000}" --print-slugs | awk '!seen[$0]++' > "$d/visits"
-		STORE="$d/store" VISITS="$d/visits" PATHS="signed cold" ROUNDS=${ROUNDS:-2} \
-			BUILD="$BUILD" "$ROOT/bench/bench.sh" > "$d/nginx.log" 2>&1 ||
-			{ tail "$d/nginx.log" >&2; die "the through-nginx run failed"; }
-		{ echo "$n researchers:"; echo; cat "$BUILD/bench-run/results-block.md"; echo; } >> "$NGINXOUT"
+		for mb in $SCALE_REDIS_MB; do
+			STORE="$d/store" VISITS="$d/visits" PATHS="signed cold" ROUNDS=${ROUNDS:-2} \
+				REDIS_MB=$mb BUILD="$BUILD" "$ROOT/bench/bench.sh" > "$d/nginx.$mb.log" 2>&1 ||
+				{ tail "$d/nginx.$mb.log" >&2; die "the through-nginx run failed"; }
+			{ echo "$n researchers, Redis maxmemory $mb MB:"; echo
+			  cat "$BUILD/bench-run/results-block.md"; echo; } >> "$NGINXOUT"
+		done
 	fi
 	[ "${KEEP:-0}" = 1 ] || rm -rf "$d/store"
 done
