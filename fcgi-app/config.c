@@ -53,6 +53,8 @@ static const struct key keys[] = {
 	  "seconds a cached page may live in Redis and in this machine's page cache (eviction may drop it sooner)" },
 	{ "page_cache_mb", K_LONG, F(page_cache_mb), 0, 65536, "64",
 	  "MiB of shared memory for this machine's page cache, in front of Redis: every worker reads it without a system call (0: off); the oldest pages make room for new ones" },
+	{ "page_cache_admit", K_LONG, F(page_cache_admit), 1, 2, "2",
+	  "misses of a page on this machine before its page is cached (here and in Redis): 1 caches every page rendered, 2 only one asked for again lately (a crawler's one-off visits then push out nothing; needs page_cache_mb)" },
 	{ "secret_file", K_STR, F(secret_file), 0, 0, "var/run/secret",
 	  "file holding the 32-byte key that signs session cookies and CSRF tokens; made (mode 0600) at first start" },
 	{ "session_ttl", K_LONG, F(session_ttl), 60, STORE_SESSION_TTL_MAX, "604800",

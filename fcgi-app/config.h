@@ -26,6 +26,7 @@ struct config {
 	char *redis_prefix;      /* prefix of every key */
 	long  page_ttl;          /* seconds a cached page lives at most */
 	long  page_cache_mb;     /* this node's shared page cache; 0 = off */
+	long  page_cache_admit;  /* misses before a page is cached: 1 or 2 */
 	char *secret_file;       /* HMAC key for sessions and CSRF (made if missing) */
 	long  session_ttl;       /* seconds a sign-in lasts */
 	long  post_rate;         /* POSTs per minute per session */

@@ -283,7 +283,7 @@ serve_profile(struct request *r, struct viewer *v, int status)
 	struct pcache_ref ref;
 	const struct page *pg;
 	enum metrics_cache mc;
-	int rc, cached, local, try_local = 1;
+	int rc, cached, local, try_local = 1, admit = 1;
 
 	v->claim = res->claim;
 	if (v->user.n) {
@@ -344,7 +344,11 @@ again:
 				    STORE_CORRUPT : rc);
 				return;
 			}
-			if (cached == 0)
+			/* Kept only when it is asked for again (a crawler's
+			 * one-off visits cost a render, and nothing else). */
+			admit = a->cfg->page_cache_admit < 2 ||
+			    pcache_admit(a->pcache, pkey);
+			if (cached == 0 && admit)
 				cache_put_page(a->cache, pkey, &r->page,
 				    (unsigned)a->cfg->page_ttl);
 		}
@@ -356,8 +360,9 @@ again:
 		if (cached == 0 && (!hit.counter || hit.followers != v->followers))
 			cache_put_counter(a->cache, ckey, v->followers,
 			    store_txn_id(r->txn));
-		(void)pcache_put(a->pcache, pkey, &r->page,
-		    (unsigned)a->cfg->page_ttl, &r->frame);
+		if (admit)
+			(void)pcache_put(a->pcache, pkey, &r->page,
+			    (unsigned)a->cfg->page_ttl, &r->frame);
 		pg = &r->page;
 		how = cached < 0 ? SV_LIT("off") : hit.page ? SV_LIT("redis") :
 		    SV_LIT("miss");

@@ -55,9 +55,17 @@ struct pc_entry {
 	double   expires;         /* mono_now() seconds: CLOCK_MONOTONIC is one clock for every process */
 };
 
+/*
+ * The doorkeeper (pcache_admit): a table of key hashes, one 32-bit word a
+ * slot, PC_SEEN_PER_BUCKET slots for every bucket: the pages that missed
+ * here lately, each kept until another one's hash takes its slot.
+ */
+#define PC_SEEN_PER_BUCKET 16
+
 struct pcache {
 	struct pc_head   *h;
 	struct pc_bucket *b;
+	_Atomic uint32_t *seen;   /* nbuckets * PC_SEEN_PER_BUCKET */
 	unsigned char    *arena;
 	size_t            map_len;
 	uint64_t          epoch;  /* this process's: taken by pcache_attach() */
@@ -88,7 +96,8 @@ pcache_new(size_t bytes)
 	while (nb * 2 * (8192 + sizeof(struct pc_bucket)) <= bytes)
 		nb *= 2;
 	index = align_up(sizeof(struct pc_head), PC_ALIGN) +
-	    align_up(nb * sizeof(struct pc_bucket), PC_ALIGN);
+	    align_up(nb * sizeof(struct pc_bucket), PC_ALIGN) +
+	    align_up(nb * PC_SEEN_PER_BUCKET * sizeof(uint32_t), PC_ALIGN);
 	arena = (bytes - index) / PC_ALIGN * PC_ALIGN;
 	m = mmap(NULL, index + arena, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -99,6 +108,8 @@ pcache_new(size_t bytes)
 	pc->h = m;
 	pc->b = (struct pc_bucket *)((char *)m +
 	    align_up(sizeof(struct pc_head), PC_ALIGN));
+	pc->seen = (_Atomic uint32_t *)((char *)pc->b +
+	    align_up(nb * sizeof(struct pc_bucket), PC_ALIGN));
 	pc->arena = (unsigned char *)m + index;
 	/* The mapping comes zeroed: every way empty, every seq even. */
 	memcpy(pc->h->magic, PC_MAGIC, 8);
@@ -125,6 +136,26 @@ pcache_free(struct pcache *pc)
 		return;
 	munmap(pc->h, pc->map_len);
 	free(pc);
+}
+
+int
+pcache_admit(struct pcache *pc, struct sv key)
+{
+	uint64_t h;
+	uint32_t tag;
+	_Atomic uint32_t *slot;
+
+	if (pc == NULL)
+		return 1;
+	h = hash64(HASH64_SEED, key.p, key.n);
+	tag = (uint32_t)(h >> 32) | 1;      /* 0 is an empty slot */
+	slot = &pc->seen[h & (pc->h->nbuckets * PC_SEEN_PER_BUCKET - 1)];
+	/* Relaxed: two workers missing the same page at once may both say
+	 * "first", or a slot may be taken meanwhile; either costs a render. */
+	if (atomic_load_explicit(slot, memory_order_relaxed) == tag)
+		return 1;
+	atomic_store_explicit(slot, tag, memory_order_relaxed);
+	return 0;
 }
 
 size_t

@@ -73,6 +73,18 @@ int  pcache_get(struct pcache *pc, struct sv key, struct page *view,
 /* 1 when the entry of ref was not overwritten since pcache_get found it. */
 int  pcache_valid(const struct pcache *pc, const struct pcache_ref *ref);
 
+/*
+ * The doorkeeper in front of both caches (page_cache_admit = 2): 1 when
+ * key missed on this node lately, so that its page is worth keeping now;
+ * else 0, after noting it (its next miss says 1). A page asked for once,
+ * which is what a crawler asks for, is then rendered and not stored: it
+ * neither pays for the copies into this cache and Redis nor pushes out a
+ * page others ask for. About 16 keys a bucket are remembered (65,536 at
+ * 64 MiB); a key's slot taken by another's forgets it. Without a cache
+ * (NULL), 1.
+ */
+int  pcache_admit(struct pcache *pc, struct sv key);
+
 /* The ring's size in bytes (the bound on what the entries take). */
 size_t pcache_capacity(const struct pcache *pc);
 

@@ -13,13 +13,20 @@ stack_up
 session_key
 works_shown() { body_text | grep -o '[0-9]* published item(s)' | head -n1; }
 
-# ---- a second GET is a Redis hit, same HTML apart from the holes ----------
+# ---- a page asked for again is cached: the next GET is a hit --------------
+# page_cache_admit = 2 (the default): a page is kept, here and in Redis,
+# from its second miss on; one asked for once (a crawler's) is not.
 http GET /researchers/sanjeev-arora
 check "first GET answers 200" [ "$STATUS" = 200 ]
 check "first GET is a cache miss" [ "$(header X-Bzpeer-Cache)" = miss ]
+check "a page asked for once is not put in Redis" \
+	eval "! rcli --scan --pattern 'bzpeer:page:g*:A5000000001:v*' | grep -q ."
 cp "$BODY" "$T_DIR/first.html"
 http GET /researchers/sanjeev-arora
-check "second GET is a hit in this machine's page cache" [ "$(header X-Bzpeer-Cache)" = hit ]
+check "second GET: a miss again, now kept" [ "$(header X-Bzpeer-Cache)" = miss ]
+check "the second miss is the same HTML" cmp -s "$BODY" "$T_DIR/first.html"
+http GET /researchers/sanjeev-arora
+check "third GET is a hit in this machine's page cache" [ "$(header X-Bzpeer-Cache)" = hit ]
 check "hit serves the same HTML" cmp -s "$BODY" "$T_DIR/first.html"
 bad=0
 for i in $(seq 12); do
@@ -104,6 +111,7 @@ check "/healthz says redis: up" grep -q '^redis: up' "$BODY"
 # ---- re-import: the next GET shows the new data ----------------------------------
 http GET /researchers/zhiyuan-li
 before=$(works_shown)
+http GET /researchers/zhiyuan-li
 http GET /researchers/zhiyuan-li
 check "co-author page is a hit before the re-import" [ "$(header X-Bzpeer-Cache)" = hit ]
 "$BUILD/bzpeer-import" --store "$STORE" --authors "$ROOT/store/sample/authors.jsonl" \

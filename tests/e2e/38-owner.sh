@@ -57,8 +57,8 @@ check "signed out: 303 to sign in, and back to the edit page" bash -c "
 	[ $STATUS = 303 ] && [ '$(header Location)' = '/login?next=%2Fresearchers%2Fsanjeev-arora%2Fedit' ]"
 
 # ---- settings: refused input changes nothing ---------------------------------------
-visit "$P"; visit "$P"
-check "a visitor's second GET: a hit in this machine's cache" [ "$(header X-Bzpeer-Cache)" = hit ]
+visit "$P"; visit "$P"; visit "$P"
+check "a visitor's third GET: a hit in this machine's cache (kept from the second)" [ "$(header X-Bzpeer-Cache)" = hit ]
 check "unset: the seed's words about collaboration" bash -c "
 	grep -q '<li class=\"badge badge-good\">Open to collaborate</li>' '$BODY' &&
 	grep -q 'accepts direct collaboration invitations' '$BODY'"

@@ -355,10 +355,50 @@ killed_writer(void)
 	buf_free(&scratch);
 }
 
+/*
+ * The doorkeeper: a key's first miss says "not yet", its next "keep it",
+ * in any process of the node; another key's first is "not yet" again; one
+ * forgotten (its slot taken) starts over; no cache: always "keep it".
+ */
+static void
+admit(void)
+{
+	struct pcache *pc;
+	pid_t pid;
+	int st, first = 0, again = 0;
+	char key[32];
+
+	CHECK(pcache_admit(NULL, SV_LIT("k")) == 1);
+	REQUIRE((pc = pcache_new(PCACHE_MIN_BYTES)) != NULL);
+	pcache_attach(pc);
+	CHECK(pcache_admit(pc, SV_LIT("page:A1:v1")) == 0);
+	CHECK(pcache_admit(pc, SV_LIT("page:A1:v2")) == 0);
+	REQUIRE((pid = fork()) >= 0);
+	if (pid == 0)      /* another worker's miss of the same page */
+		_exit(pcache_admit(pc, SV_LIT("page:A1:v1")) == 1 ? 0 : 1);
+	REQUIRE(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(pcache_admit(pc, SV_LIT("page:A1:v2")) == 1);
+	/* Many more keys than slots: most are first misses, and an early
+	 * one is forgotten. */
+	for (int i = 0; i < 20000; i++) {
+		snprintf(key, sizeof(key), "page:A%d:v1", 100 + i);
+		first += pcache_admit(pc, sv_cstr(key)) == 0;
+	}
+	CHECK(first > 19000);
+	for (int i = 0; i < 20000; i++) {
+		snprintf(key, sizeof(key), "page:A%d:v1", 100 + i);
+		again += pcache_admit(pc, sv_cstr(key)) == 1;
+	}
+	CHECK(again < 20000);   /* the table is bounded */
+	pcache_free(pc);
+}
+
 int
 main(void)
 {
 	basics();
+	admit();
 	eviction();
 	concurrent();
 	killed_writer();
