@@ -6,13 +6,12 @@
 -- Each thread seeds its own generator, so the two threads do not visit in
 -- step.
 
-local threads = {}
 local nthreads = 0
 
+-- Numbers each thread (its seed).
 function setup(thread)
    nthreads = nthreads + 1
    thread:set("tid", nthreads)
-   table.insert(threads, thread)
 end
 
 -- Percent-encodes what is not unreserved in a path segment (UTF-8 slugs).
