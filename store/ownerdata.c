@@ -184,10 +184,9 @@ int
 store_owner_settings_get(struct store_rtxn *t, struct sv researcher_id,
     struct store_owner_settings *out)
 {
+	struct sv owner;
 	MDB_val v;
 	int rc;
-
-	struct sv owner;
 
 	settings_defaults(out, researcher_id);
 	if ((rc = store_get(t, DB_OWNERSET, researcher_id, &v)) != 0)
