@@ -122,18 +122,17 @@ tree_pids() {
 		}'
 }
 
-# Sum of utime+stime (clock ticks) over the trees of the given roots.
-cpu_ticks() {
-	local f=() p
+# stat_sum EXPR ROOT...: awk expression EXPR of /proc/PID/stat's fields
+# (numbered from the state, after the command) summed over the roots' trees.
+stat_sum() {
+	local e=$1 f=() p
+	shift
 	for p in $(tree_pids "$@"); do f+=("/proc/$p/stat"); done
-	cat "${f[@]}" 2>/dev/null | sed 's/^.*) //' | awk '{ s += $12 + $13 } END { print s + 0 }'
+	cat "${f[@]}" 2>/dev/null | sed 's/^.*) //' | awk "{ s += $e } END { print s + 0 }"
 }
-# Major page faults of processes and all their descendants (stat's majflt).
-maj_faults() {
-	local f=() p
-	for p in $(tree_pids "$@"); do f+=("/proc/$p/stat"); done
-	cat "${f[@]}" 2>/dev/null | sed 's/^.*) //' | awk '{ s += $10 } END { print s + 0 }'
-}
+# utime+stime (clock ticks); major page faults.
+cpu_ticks() { stat_sum '$12 + $13' "$@"; }
+maj_faults() { stat_sum '$10' "$@"; }
 # The app's page-cache answers so far, "hit redis miss off", from the
 # /metrics of the nginx whose monitoring port is $1.
 cache_answers() {
