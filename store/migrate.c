@@ -58,8 +58,8 @@ legacy_layout(const char *dir)
 	char path[4096];
 	struct stat st;
 
-	return snprintf(path, sizeof(path), "%s/data.mdb", dir) <
-	    (int)sizeof(path) && stat(path, &st) == 0;
+	return path_join(path, sizeof(path), dir, "data.mdb") == 0 &&
+	    stat(path, &st) == 0;
 }
 
 int
@@ -77,9 +77,8 @@ store_migrate(const char *dir, const struct store_migrate_opts *o,
 	    "schema 7 is the split into two environments");
 	*from = *to = 0;
 	if (!legacy_layout(dir)) {
-		if (snprintf(cat, sizeof(cat), "%s/%s", dir, STORE_CATALOG_DIR) >=
-		    (int)sizeof(cat))
-			return ENAMETOOLONG;
+		if ((rc = path_join(cat, sizeof(cat), dir, STORE_CATALOG_DIR)) != 0)
+			return rc;
 		return migrate_run(cat, steps, 0, STORE_SCHEMA_VERSION, o,
 		    from, to);
 	}
@@ -134,11 +133,11 @@ int
 lock_open(const char *dir, int *fd)
 {
 	char path[4096];
+	int rc;
 
 	*fd = -1;
-	if (snprintf(path, sizeof(path), "%s/lock.mdb", dir) >=
-	    (int)sizeof(path))
-		return ENAMETOOLONG;
+	if ((rc = path_join(path, sizeof(path), dir, "lock.mdb")) != 0)
+		return rc;
 	if ((*fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
 		return errno;
 	return 0;
@@ -218,9 +217,8 @@ store_schema_of(const char *dir, uint32_t *version)
 		char cat[4096];
 
 		/* Schema 7 on: the catalog's says (user data's is the same). */
-		if (snprintf(cat, sizeof(cat), "%s/%s", dir, STORE_CATALOG_DIR) >=
-		    (int)sizeof(cat))
-			return ENAMETOOLONG;
+		if ((rc = path_join(cat, sizeof(cat), dir, STORE_CATALOG_DIR)) != 0)
+			return rc;
 		if ((rc = store_open(cat, STORE_RDONLY | STORE__RAW, &s)) != 0)
 			return rc;
 	} else if ((rc = store_open(dir, STORE_RDONLY | STORE__RAW, &s)) != 0)
@@ -787,10 +785,8 @@ split_layout(const char *dir, const struct store_migrate_opts *o)
 	c.program = o->program;
 	if (snprintf(unew, sizeof(unew), "%s/%s.new", dir, STORE_USER_DIR) >=
 	    (int)sizeof(unew) ||
-	    snprintf(user, sizeof(user), "%s/%s", dir, STORE_USER_DIR) >=
-	    (int)sizeof(user) ||
-	    snprintf(cat, sizeof(cat), "%s/%s", dir, STORE_CATALOG_DIR) >=
-	    (int)sizeof(cat))
+	    path_join(user, sizeof(user), dir, STORE_USER_DIR) != 0 ||
+	    path_join(cat, sizeof(cat), dir, STORE_CATALOG_DIR) != 0)
 		return ENAMETOOLONG;
 	if ((rc = store_open(dir, STORE__RAW, &s)) != 0)
 		return rc;
@@ -877,12 +873,9 @@ split_layout(const char *dir, const struct store_migrate_opts *o)
 		rc = errno;
 		goto out;
 	}
-	if (snprintf(from, sizeof(from), "%s/data.mdb", dir) >=
-	    (int)sizeof(from) ||
-	    snprintf(to, sizeof(to), "%s/data.mdb", cat) >= (int)sizeof(to)) {
-		rc = ENAMETOOLONG;
+	if ((rc = path_join(from, sizeof(from), dir, "data.mdb")) != 0 ||
+	    (rc = path_join(to, sizeof(to), cat, "data.mdb")) != 0)
 		goto out;
-	}
 	if (rename(from, to) != 0) {
 		rc = errno;
 		goto out;
