@@ -97,4 +97,80 @@ count_has(const struct buf *b, const char *s)
 	return n;
 }
 
+/* ---- invitations ---- */
+
+/* Sends an invitation from sender to researcher's owner (store_invite_send). */
+UTIL int
+send_one(struct store *s, const char *researcher, const char *sender,
+    struct sv subject, struct sv message, uint64_t *id, int *why)
+{
+	struct store_invite in;
+
+	memset(&in, 0, sizeof(in));
+	in.researcher_id = sv_cstr(researcher);
+	in.sender = sv_cstr(sender);
+	in.subject = subject;
+	in.message = message;
+	return store_invite_send(s, &in, id, why);
+}
+
+UTIL int
+send_text(struct store *s, const char *researcher, const char *sender,
+    uint64_t *id, int *why)
+{
+	return send_one(s, researcher, sender, SV_LIT("A joint workshop"),
+	    SV_LIT("Dear colleague,\nshall we?"), id, why);
+}
+
+/* Invitations listed: their ids and researchers, the first 16. */
+struct ids {
+	uint64_t id[16];
+	char     researcher[16][32];
+	size_t   n;
+};
+
+UTIL int
+ids_cb(void *ctx, const struct store_invite *c)
+{
+	struct ids *l = ctx;
+
+	if (l->n < 16) {
+		snprintf(l->researcher[l->n], sizeof(l->researcher[0]), "%.*s",
+		    (int)c->researcher_id.n, c->researcher_id.p);
+		l->id[l->n++] = c->id;
+	}
+	return 0;
+}
+
+/* The invitations sent to (to) or by (!to) name, newest first. */
+UTIL struct ids
+listed(struct store *s, int to, const char *name)
+{
+	struct store_rtxn *t;
+	struct ids l;
+
+	memset(&l, 0, sizeof(l));
+	REQUIRE(store_read_begin(s, &t) == 0);
+	if (to)
+		CHECK(store_invites_to(t, sv_cstr(name), ids_cb, &l) == 0);
+	else
+		CHECK(store_invites_from(t, sv_cstr(name), ids_cb, &l) == 0);
+	store_read_end(t);
+	return l;
+}
+
+/* Whether researcher's owner blocked sender: 1, 0, or -1 unread. */
+UTIL int
+blocked(struct store *s, const char *researcher, const char *sender)
+{
+	struct store_rtxn *t;
+	int b = -1;
+
+	REQUIRE(store_read_begin(s, &t) == 0);
+	CHECK(store_invite_blocked(t, sv_cstr(researcher), sv_cstr(sender),
+	    &b) == 0);
+	store_read_end(t);
+	return b;
+}
+
 #endif

@@ -36,28 +36,6 @@ own(struct store *s, const char *researcher, const char *user,
 	REQUIRE(store_claim_decide(s, id, 1, 0, SV_LIT("")) == 0);
 }
 
-static int
-send_one(struct store *s, const char *researcher, const char *sender,
-    struct sv subject, struct sv message, uint64_t *id, int *why)
-{
-	struct store_invite in;
-
-	memset(&in, 0, sizeof(in));
-	in.researcher_id = sv_cstr(researcher);
-	in.sender = sv_cstr(sender);
-	in.subject = subject;
-	in.message = message;
-	return store_invite_send(s, &in, id, why);
-}
-
-static int
-send_text(struct store *s, const char *researcher, const char *sender,
-    uint64_t *id, int *why)
-{
-	return send_one(s, researcher, sender, SV_LIT("A joint workshop"),
-	    SV_LIT("Dear colleague,\nshall we?"), id, why);
-}
-
 /* Invitation id as read now: its state and both contacts, copied. */
 struct seen {
 	int  found, state;
@@ -85,50 +63,6 @@ seen(struct store *s, uint64_t id)
 	}
 	store_read_end(t);
 	return out;
-}
-
-struct ids {
-	uint64_t id[16];
-	size_t   n;
-};
-
-static int
-ids_cb(void *ctx, const struct store_invite *c)
-{
-	struct ids *l = ctx;
-
-	if (l->n < 16)
-		l->id[l->n++] = c->id;
-	return 0;
-}
-
-static struct ids
-listed(struct store *s, int to, const char *name)
-{
-	struct store_rtxn *t;
-	struct ids l;
-
-	memset(&l, 0, sizeof(l));
-	REQUIRE(store_read_begin(s, &t) == 0);
-	if (to)
-		CHECK(store_invites_to(t, sv_cstr(name), ids_cb, &l) == 0);
-	else
-		CHECK(store_invites_from(t, sv_cstr(name), ids_cb, &l) == 0);
-	store_read_end(t);
-	return l;
-}
-
-static int
-blocked(struct store *s, const char *researcher, const char *sender)
-{
-	struct store_rtxn *t;
-	int b = -1;
-
-	REQUIRE(store_read_begin(s, &t) == 0);
-	CHECK(store_invite_blocked(t, sv_cstr(researcher), sv_cstr(sender),
-	    &b) == 0);
-	store_read_end(t);
-	return b;
 }
 
 static int

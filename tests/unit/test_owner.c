@@ -670,67 +670,6 @@ oa_merge(struct store *s, const char *from, const char *into)
 	fclose(o.log);
 }
 
-struct inv_seen {
-	size_t n;
-	uint64_t ids[8];
-	char rid[8][ID_BUF];
-};
-
-static int
-inv_cb(void *ctx, const struct store_invite *c)
-{
-	struct inv_seen *v = ctx;
-
-	if (v->n < 8) {
-		v->ids[v->n] = c->id;
-		snprintf(v->rid[v->n], ID_BUF, "%.*s", (int)c->researcher_id.n,
-		    c->researcher_id.p);
-	}
-	v->n++;
-	return 0;
-}
-
-/* The invitations sent to researcher id, newest first. */
-static struct inv_seen
-invites_to(struct store *s, const char *id)
-{
-	struct store_rtxn *t;
-	struct inv_seen v;
-
-	memset(&v, 0, sizeof(v));
-	REQUIRE(store_read_begin(s, &t) == 0);
-	CHECK(store_invites_to(t, sv_cstr(id), inv_cb, &v) == 0);
-	store_read_end(t);
-	return v;
-}
-
-static int
-blocked(struct store *s, const char *id, const char *sender)
-{
-	struct store_rtxn *t;
-	int b = -1;
-
-	REQUIRE(store_read_begin(s, &t) == 0);
-	CHECK(store_invite_blocked(t, sv_cstr(id), sv_cstr(sender), &b) == 0);
-	store_read_end(t);
-	return b;
-}
-
-static int
-invite(struct store *s, const char *researcher, const char *sender,
-    uint64_t *id)
-{
-	struct store_invite in;
-	int why;
-
-	memset(&in, 0, sizeof(in));
-	in.researcher_id = sv_cstr(researcher);
-	in.sender = sv_cstr(sender);
-	in.subject = SV_LIT("A joint workshop");
-	in.message = SV_LIT("Shall we?");
-	return store_invite_send(s, &in, id, &why);
-}
-
 /*
  * What the owner of a profile OpenAlex merges into another wrote on it goes
  * with their claim to the survivor: settings, works hidden, invitations
@@ -743,9 +682,10 @@ merged_owner(void)
 {
 	struct store *s = fixture_store("mowner", NULL);
 	struct buf b = BUF_INIT, d = BUF_INIT;
-	struct inv_seen v;
+	struct ids v;
 	struct seen x;
 	uint64_t cid, bob, bob2, mal, id;
+	int why;
 
 	/* Alice owns A103: her words, W7 hidden, bob's and mallory's
 	 * invitations, mallory blocked. */
@@ -754,18 +694,18 @@ merged_owner(void)
 	    0, STORE_OWNER_BIO | STORE_OWNER_HOMEPAGE) == 0);
 	REQUIRE(store_work_hide(s, SV_LIT("A103"), SV_LIT("alice"),
 	    SV_LIT("W7"), 1) == 0);
-	REQUIRE(invite(s, "A103", "bob", &bob) == 0);
-	REQUIRE(invite(s, "A103", "mallory", &mal) == 0);
+	REQUIRE(send_text(s, "A103", "bob", &bob, &why) == 0);
+	REQUIRE(send_text(s, "A103", "mallory", &mal, &why) == 0);
 	REQUIRE(store_invite_decide(s, mal, SV_LIT("alice"), STORE_INVITE_BLOCK,
 	    0) == 0);
 	/* Bob writes to A104 too (nobody's yet: refused). */
-	CHECK(invite(s, "A104", "bob", &id) == STORE_CONFLICT);
+	CHECK(send_text(s, "A104", "bob", &id, &why) == STORE_CONFLICT);
 
 	oa_merge(s, "A103", "A104");
 	/* Moved: nothing left under A103. */
 	CHECK(settings(s, "A103", &b) == STORE_NOTFOUND);
 	CHECK(hidden_count(s, "A103") == 0);
-	CHECK(invites_to(s, "A103").n == 0);
+	CHECK(listed(s, 1, "A103").n == 0);
 	CHECK(blocked(s, "A103", "mallory") == 0);
 	dump(s, &d);
 	CHECK(strstr(d.p, "ownerset A103") == NULL);
@@ -777,9 +717,9 @@ merged_owner(void)
 	CHECK(x.listed);
 	CHECK(settings(s, "A104", &b) == STORE_NOTFOUND &&
 	    strcmp(b.p, "||1|") == 0);
-	v = invites_to(s, "A104");
-	CHECK(v.n == 2 && v.ids[0] == mal && v.ids[1] == bob &&
-	    strcmp(v.rid[1], "A104") == 0);
+	v = listed(s, 1, "A104");
+	CHECK(v.n == 2 && v.id[0] == mal && v.id[1] == bob &&
+	    strcmp(v.researcher[1], "A104") == 0);
 	CHECK(blocked(s, "A104", "mallory") == 1);
 	CHECK(store_invite_decide(s, bob, SV_LIT("alice"), STORE_INVITE_ACCEPT,
 	    0) == STORE_NOTFOUND);
@@ -790,8 +730,8 @@ merged_owner(void)
 	    strcmp(b.p, "Alice's words|https://alice.example|1|alice") == 0);
 	/* Bob's open pair moved with it: sending again finds it. */
 	CHECK(put(s, "A104", "alice", NULL, NULL, 1, STORE_OWNER_OPEN) == 0);
-	CHECK(invite(s, "A104", "bob", &bob2) == STORE_EXISTS && bob2 == bob);
-	CHECK(invite(s, "A104", "mallory", &id) == STORE_CONFLICT);
+	CHECK(send_text(s, "A104", "bob", &bob2, &why) == STORE_EXISTS && bob2 == bob);
+	CHECK(send_text(s, "A104", "mallory", &id, &why) == STORE_CONFLICT);
 	CHECK(store_invite_decide(s, bob, SV_LIT("alice"), STORE_INVITE_ACCEPT,
 	    0) == 0);
 	CHECK(store_work_hide(s, SV_LIT("A104"), SV_LIT("alice"), SV_LIT("W7"),
