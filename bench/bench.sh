@@ -344,7 +344,7 @@ signin() { # signin USER -> "COOKIE CSRF"
 }
 read -r COOKIE_S CSRF_S < <(signin s) || die "sign-in failed"
 curl -fsS -o /dev/null -D "$RUN/signed.h" -H "Cookie: bzs=$COOKIE_S" "$SITE/researchers/$SLUG"
-grep -qiE '^X-Bzpeer-Cache: (hit|redis)' "$RUN/signed.h" || die "the signed-in GET is not a hit in the page cache"
+grep -qiE '^X-Bzpeer-Cache: (hit|redis)' "$RUN/signed.h" || die "the signed-in GET is not served from a page cache (this machine's or Redis)"
 curl -fsS -o "$RUN/cold.html" -D "$RUN/cold.h" -H "Cookie: bzs=$COOKIE_S" "http://127.0.0.1:$P_COLD/researchers/$SLUG"
 grep -qi '^X-Bzpeer-Cache: off' "$RUN/cold.h" || die "the cold path is not rendered from LMDB"
 grep -q 'name="csrf"' "$RUN/cold.html" || die "the cold path is not signed in"
