@@ -44,13 +44,15 @@
  * connections without using them cannot keep nginx's out.
  *
  * Stopping (SIGTERM): the worker accepts no more, answers what arrives on
- * the connections it holds, and exits when they are all closed. nginx
- * closes an idle kept connection after its keepalive_timeout and any after
- * keepalive_requests; a worker that closed one itself could cross a
- * request nginx is just sending on it, which nginx retries for a GET but
- * answers with 502 for a POST. So while stopping, an idle connection is
- * closed only after DRAIN_IDLE_S of silence, or once the stop has lasted
- * drain_s (at most DRAIN_MAX_S, half the shutdown_timeout).
+ * the connections it holds, and exits when they are all closed. A worker
+ * that closed one itself could cross a request nginx is just sending on
+ * it, which nginx retries for a GET but answers with 502 for a POST. So
+ * while stopping, an idle connection is closed only after DRAIN_IDLE_S of
+ * silence, or once the stop has lasted drain_s (at most DRAIN_MAX_S, half
+ * the shutdown_timeout), and nginx closes first: idle ones after its
+ * upstream keepalive_timeout (1 s), busy ones at the end of the first
+ * request after keepalive_time (1 s). A connection still in use when the
+ * drain ends is logged as a warning.
  */
 #define DRAIN_IDLE_S  2.0
 #define DRAIN_MAX_S   3.0
@@ -496,6 +498,14 @@ serve_loop(struct worker *w, const sigset_t *waitmask)
 				continue;
 			end = deadline_of(w, c);
 			if (now >= end) {
+				if (w->stop_at != 0 && c->last > w->stop_at &&
+				    now < c->last + DRAIN_IDLE_S &&
+				    deadline_why(c) == NULL)
+					log_warn("stopping: closed a FastCGI connection the "
+					    "front end used %.1f s ago, at the end of the "
+					    "drain (a request it sends on it now fails; "
+					    "nginx's upstream keepalive_time must be "
+					    "shorter than %.0f s)", now - c->last, w->drain_s);
 				conn_close(w, c, deadline_why(c));
 				continue;
 			}

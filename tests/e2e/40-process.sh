@@ -216,6 +216,31 @@ stored=$(grep -c '^follows A[0-9]* "swapper-[12]"$' "$T_DIR/dump.swap")
 check "follows across the swap: $nf posted, $nf200 answered 200, $stored in the store, $lostf lost" \
 	bash -c "[ $nf -ge 10 ] && [ $nf200 = $nf ] && [ $lostf = 0 ] && [ $stored = $nf200 ]"
 
+# ---- a stop while nginx keeps a connection busy ---------------------------------
+# One client on one connection, 15 requests a second (curl --rate): one
+# nginx worker takes them all and sends them on one kept connection to a
+# worker, opened for them (after 1.5 s of quiet nginx has closed every kept
+# one: its upstream keepalive_timeout is 1 s). A bound of 100 requests
+# would not close it within the 3 s a stopping worker waits; nginx must
+# close it first (the upstream's keepalive_time), or the worker closes a
+# connection nginx still uses and crosses a request nginx may be sending
+# on it (a POST then answers 502).
+sleep 1.5
+curl -s --rate 15/s -w 'status=%{http_code}\n' "$BASE/healthz?n=[1-120]" |
+	grep --line-buffered -o '^status=[0-9]*' >"$T_DIR/seq.out" & SEQ=$!
+wait_for 10 bash -c "[ \$(wc -l <'$T_DIR/seq.out') -ge 10 ]"
+before=$(workers)
+mark=$(log_mark)
+kill -HUP "$(master)"
+gone_all() { local p; for p in $before; do [ -e "/proc/$p" ] && return 1; done; return 0; }
+check "a reload under one client's steady requests: the old workers exit" wait_for 10 gone_all
+wait "$SEQ"
+check "a reload under one client's steady requests: $(wc -l <"$T_DIR/seq.out") answered, all 200" \
+	bash -c "[ \$(wc -l <'$T_DIR/seq.out') = 120 ] && [ \$(grep -cvx status=200 '$T_DIR/seq.out') = 0 ]"
+none_closed_under_nginx() { ! log_has "$mark" 'stopping: closed a FastCGI connection'; }
+check "nginx closed the stopping workers' connections before their drain ended (none closed under it)" \
+	none_closed_under_nginx
+
 # ---- a broken template at SIGHUP: the old workers keep serving -----------------------
 cp "$T_DIR/views/profile.html" "$T_DIR/profile.html.good"
 echo '{{no_such_slot_here}}' >>"$T_DIR/views/profile.html"

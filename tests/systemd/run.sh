@@ -318,6 +318,8 @@ check "restarts under load: $(n_lines "$GETS") GETs, none failed ($(n_not "$GETS
 check "restarts under load: $(n_lines "$OUT/restart.acked") follows acknowledged, none failed ($(n_lines "$OUT/restart.failed"))" \
 	bash -c "[ $(n_lines "$OUT/restart.acked") -ge 20 ] && [ ! -s '$OUT/restart.failed' ]"
 [ -s "$OUT/restart.failed" ] && head -n 5 "$OUT/restart.failed" | sed 's/^/#   /'
+check "no stopping worker closed a connection nginx still used (the site's keepalive_time)" \
+	bash -c "! nsenter -t $LEADER -a journalctl -u bzpeer-fcgi --no-pager -o cat | grep 'stopping: closed a FastCGI connection'"
 
 # kill -9 of a worker.
 load_start killw follows
