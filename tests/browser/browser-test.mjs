@@ -696,6 +696,90 @@ await section('owner', async () => {
 	await page.close();
 });
 
+// ---- the duplicate journey: the owner asks to merge another profile, a reviewer approves ----
+// (demo owns zhiyuan-li since the owner's journey; yi-zhang is the duplicate)
+await section('merge', async () => {
+	const admin = (...a) => execFileSync(join(process.env.BUILD, 'bzpeer-admin'),
+		['--store', process.env.STORE, ...a], { encoding: 'utf8' });
+	const DUP = '/researchers/yi-zhang';
+	const works = async (path) => {
+		const r = await context.request.get(BASE + path + '.json');
+		return (await r.json()).works.map((w) => w.id);
+	};
+	const dupWorks = await works(DUP);
+	ok(dupWorks.length > 0, 'merge: the duplicate has works of its own', String(dupWorks.length));
+	const { page, problems } = await open(CLAIMED + '/edit', DESKTOP);
+	page.removeAllListeners('console');
+	page.on('console', (m) => {
+		if (m.type() === 'error' && !m.text().includes('status of 400'))
+			problems.push(m.text());
+	});
+
+	// script on: an address that is not a profile here is refused at its field, the note kept
+	await page.locator('#owner-duplicate').fill(BASE + '/researchers/nobody-at-all');
+	await page.locator('#owner-mnote').fill('Both profiles are mine: my works were split.');
+	let answered = page.waitForResponse((r) => r.url().endsWith(CLAIMED + '/merge'));
+	await page.getByRole('button', { name: 'Ask to merge' }).click();
+	const resp = await answered;
+	await page.waitForLoadState('load');
+	ok(resp.status() === 400, 'merge (script on): a profile that is not here answers 400 with the form', String(resp.status()));
+	await validateServed(resp, 'owner-merge-errors');
+	await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'merge-errors',
+		null, { timeout: 5000 }).catch(() => {});
+	const st = await page.evaluate(() => {
+		const f = document.getElementById('owner-duplicate');
+		const err = document.getElementById('owner-duplicate-error');
+		return { focus: document.activeElement && document.activeElement.id, invalid: f.getAttribute('aria-invalid'),
+			described: (f.getAttribute('aria-describedby') || '').includes('owner-duplicate-error'),
+			err: err && err.textContent, value: f.value, note: document.getElementById('owner-mnote').value };
+	});
+	ok(st.focus === 'merge-errors' && st.invalid === 'true' && st.described && /no profile at that address/.test(st.err || ''),
+		'merge (script on): the error summary has the focus, the field its error', JSON.stringify(st));
+	ok(st.value.endsWith('/researchers/nobody-at-all') && st.note.startsWith('Both profiles'),
+		'merge: what was typed is kept', JSON.stringify(st));
+	await page.locator('#merge-errors').scrollIntoViewIfNeeded();
+	await checkPage(page, 'owner-merge-errors');
+
+	// script off: asked by the duplicate's address, Post/Redirect/Get, listed as waiting
+	const cdp = await context.newCDPSession(page);
+	await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+	await page.goto(BASE + CLAIMED + '/edit');
+	await page.locator('#owner-duplicate').fill(BASE + DUP);
+	await page.locator('#owner-mnote').fill('Both profiles are mine: my works were split.');
+	const nav = page.waitForNavigation();
+	await page.getByRole('button', { name: 'Ask to merge' }).click();
+	const r = await nav;
+	const mine = page.locator('.owner-merge .owner-item');
+	ok(r && r.url().endsWith(CLAIMED + '/edit') && r.status() === 200 &&
+		await page.getByText('Your request to merge the other profile was sent for review.').isVisible() &&
+		(await mine.innerText()).includes('Waiting for review'),
+		'merge (script off): sent, back on the edit page with the flash, listed as waiting (PRG)',
+		r ? `${r.status()} ${r.url()}` : 'none');
+	await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
+	await page.reload();
+	await page.locator('.owner-merge').scrollIntoViewIfNeeded();
+	await checkPage(page, 'owner-merge-asked');
+
+	// the reviewer approves; the duplicate's address now leads to the owner's profile
+	const line = admin('merges', 'list').split('\n').find((l) => / pending from=A5000000007\/yi-zhang into=A5000000002\/zhiyuan-li /.test(l));
+	ok(!!line, 'merge: bzpeer-admin merges list shows it pending, from and into', admin('merges', 'list'));
+	admin('merges', 'approve', line.split(' ')[0]);
+	const landed = await page.goto(BASE + DUP);
+	const hop = landed.request().redirectedFrom();
+	ok(hop && (await hop.response()).status() === 301 && page.url() === BASE + CLAIMED,
+		'merge: the duplicate\'s address answers 301 to the owner\'s profile', page.url());
+	ok(await page.getByRole('heading', { level: 1, name: 'Zhiyuan Li' }).isVisible(),
+		'merge: the browser lands on the owner\'s profile');
+	const joined = await works(CLAIMED);
+	ok(dupWorks.every((w) => joined.includes(w)), 'merge: the duplicate\'s works are on the owner\'s profile',
+		JSON.stringify({ dupWorks, joined }));
+	await checkPage(page, 'owner-merged-profile');
+	await page.goto(BASE + CLAIMED + '/edit');
+	ok((await mine.innerText()).includes('Merged'), 'merge: the edit page says the request was merged', await mine.innerText());
+	ok(problems.length === 0, 'merge: no console error or CSP violation', problems.join('\n'));
+	await page.close();
+});
+
 // ---- the invitation journey: a visitor invites, the owner accepts on /me, both see the contact ----
 // (tianhao-wang is claimed by demo, approved, by 60-browser.sh; demo2 is the
 // visitor, in a browser of their own), with JavaScript on, then off.

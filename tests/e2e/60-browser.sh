@@ -4,7 +4,8 @@
 # screenshots at 1280 and 390 px into $BUILD/browser-artifacts/, no horizontal
 # scroll on a phone, the explorer's SVG visible, no CSP violation, and
 # html-validate and axe-core clean on every page; the journeys (follow,
-# claim, invitation) with JavaScript on and off. Installs what is missing:
+# claim, dispute, the owner's edits, a duplicate merged, invitation) with
+# JavaScript on and off. Installs what is missing:
 # the Debian packages (chromium, nodejs, npm) and tests/browser/node_modules
 # from the committed package-lock.json.
 . "$(dirname "$0")/lib.sh"
