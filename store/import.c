@@ -179,6 +179,8 @@ import_txn(MDB_txn *txn, void *ctx)
 	/* What owners changed, over whatever the files brought back. */
 	if ((rc = imp_owner_data(m)) != 0)
 		return rc;
+	if (m->rep.merged > 0 && (rc = imp_merged_flatten(m)) != 0)
+		return rc;
 	w1 = now(0);
 	c1 = now(1);
 	m->rep.read_s = w1 - w0;

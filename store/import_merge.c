@@ -197,16 +197,24 @@ rewrite_work(const struct store_work *w, uint64_t from,
 
 /* ---- researchers ------------------------------------------------------------ */
 
-/* The researcher a merged one went into, through later merges: 0 when none. */
+/*
+ * The researcher a merged one went into, through later merges: 0 when it
+ * is in the store, MDB_NOTFOUND (and the last id named) when not. A merge
+ * never closes a loop (imp_merge_author), so a walk longer than the
+ * merged database reads as corrupt.
+ */
 int
 imp_survivor(struct imp *m, uint64_t num, uint64_t *out)
 {
 	char id[ID_BUF];
+	MDB_stat ms;
 	MDB_val v;
-	uint64_t x = num;
-	int rc, hops;
+	uint64_t x = num, hops;
+	int rc;
 
-	for (hops = 0; hops < 8; hops++) {
+	if ((rc = mdb_stat(m->txn, m->dbi[DB_MERGED], &ms)) != 0)
+		return rc;
+	for (hops = 0; ; hops++) {
 		struct sv ids = { id, id_format(id, 'A', x) };
 
 		if ((rc = imp_db_get(m, DB_RESEARCHERS, ids, &v)) == 0) {
@@ -219,11 +227,63 @@ imp_survivor(struct imp *m, uint64_t num, uint64_t *out)
 			break;
 		if (rc != 0)
 			return rc;
-		if (id_parse(val_sv(v), 'A', &x) != 0)
+		if (hops >= ms.ms_entries || id_parse(val_sv(v), 'A', &x) != 0)
 			return STORE_CORRUPT;
 	}
 	*out = x;     /* not in the store (yet): the last one named */
 	return MDB_NOTFOUND;
+}
+
+/*
+ * Every merged id straight to its survivor. A survivor merged in its turn
+ * (A1 into A2, then A2 into A3) leaves A1 two hops from A3, and a chain
+ * grows with each such merge while lookups follow a few hops only
+ * (store_researcher_by_id): after a run that merged anything, each entry
+ * that names a merged id is rewritten to name the end of its chain.
+ */
+int
+imp_merged_flatten(struct imp *m)
+{
+	struct buf moves = BUF_INIT;   /* (id, survivor) pairs of ID_BUF */
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint64_t y, to;
+	size_t i;
+	int rc;
+
+	if ((rc = mdb_cursor_open(m->txn, m->dbi[DB_MERGED], &c)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		MDB_val r;
+		char *e;
+
+		if (k.mv_size >= ID_BUF || id_parse(val_sv(v), 'A', &y) != 0) {
+			rc = STORE_CORRUPT;
+			break;
+		}
+		if ((rc = imp_db_get(m, DB_RESEARCHERS, val_sv(v), &r)) == 0)
+			continue;                 /* one hop already */
+		if (rc != MDB_NOTFOUND ||
+		    ((rc = imp_survivor(m, y, &to)) != 0 && rc != MDB_NOTFOUND))
+			break;
+		if (to == y)
+			continue;                 /* the chain ends there */
+		buf_reserve(&moves, 2 * ID_BUF);
+		e = moves.p + moves.len;
+		memset(e, 0, 2 * ID_BUF);
+		memcpy(e, k.mv_data, k.mv_size);
+		id_format(e + ID_BUF, 'A', to);
+		moves.len += 2 * ID_BUF;
+	}
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	for (i = 0; rc == 0 && i < moves.len; i += 2 * ID_BUF)
+		rc = imp_db_put(m, DB_MERGED, sv_cstr(moves.p + i),
+		    sv_cstr(moves.p + i + ID_BUF), 0);
+	buf_free(&moves);
+	return rc;
 }
 
 /*

@@ -794,8 +794,9 @@ overlay(struct store_rtxn *t, struct store_researcher *r)
 }
 
 /*
- * How many merges a lookup follows: OpenAlex merges into a survivor, which
- * is rarely merged again; a longer chain (or a loop) reads as corrupt.
+ * How many merges a lookup follows: the importer keeps every merged id one
+ * hop from its survivor (imp_merged_flatten), so a longer chain (or a
+ * loop) reads as corrupt.
  */
 #define MERGE_HOPS 8
 

@@ -466,6 +466,112 @@ hostile(void)
 	buf_free(&was);
 }
 
+/*
+ * A survivor merged in its turn, again and again: every old id and slug
+ * still leads to the end of the chain, however long, in one hop.
+ */
+static void
+chains(void)
+{
+	const char *d = path_in(scratch, "chain");
+	const char *store = path_in(scratch, "chain-store");
+	const char *out = path_in(scratch, "out"), *err = path_in(scratch, "err");
+	struct buf lines = BUF_INIT, b = BUF_INIT;
+	char m[512], name[128], text[128];
+	int k;
+
+	/* A1..A12 and A20, a work each, all "Ada Lovelace". */
+	for (k = 1; k <= 20; k++) {
+		if (k > 12 && k < 20)
+			continue;
+		snprintf(m, sizeof(m), "{\"id\":\"https://openalex.org/W%d\",\"title\":"
+		    "\"T%d\",\"publication_year\":2020,\"authorships\":[{\"author\":"
+		    "{\"id\":\"https://openalex.org/A%d\",\"display_name\":\"Ada "
+		    "Lovelace\"}}]}\n", k, k, k);
+		buf_puts(&lines, m);
+	}
+	buf_putc(&lines, '\0');
+	put(path_in(d, "data/works/updated_date=2024-01-01/0000_part_00.gz"), lines.p);
+	snprintf(m, sizeof(m), "{\"entries\":[{\"url\":"
+	    "\"s3://openalex/data/works/updated_date=2024-01-01/0000_part_00.gz\","
+	    "\"meta\":{\"content_length\":%zu,\"record_count\":13}}]}",
+	    lines.len - 1);
+	put(path_in(d, "data/works/manifest"), m);
+	/* A1 into A2 on Feb 1, A2 into A3 on Feb 2, ... A11 into A12; then
+	 * A20 into A1, which is A12 by then. */
+	for (k = 1; k <= 12; k++) {
+		snprintf(name, sizeof(name), "data/merged_ids/authors/2024-02-%02d.csv", k);
+		snprintf(text, sizeof(text), "merge_date,id,merge_into_id\n"
+		    "2024-02-%02d,A%d,A%d\n", k, k < 12 ? k : 20, k < 12 ? k + 1 : 1);
+		put(path_in(d, name), text);
+	}
+	CHECK(run(out, err, bin("bzpeer-import"), "--store", store, "--snapshot",
+	    d, NULL) == 0);
+	slurp(out, &b);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.p, "12 researchers merged") != NULL);
+	{
+		struct store *st;
+		struct store_rtxn *t;
+		struct store_researcher r;
+		char id[16];
+		int all = 1;
+
+		REQUIRE(store_open(store, STORE_RDONLY, &st) == 0);
+		REQUIRE(store_read_begin(st, &t) == 0);
+		for (k = 1; k <= 20; k++) {
+			if (k > 12 && k < 20)
+				continue;
+			snprintf(id, sizeof(id), "A%d", k);
+			if (store_researcher_by_id(t, sv_cstr(id), &r) != 0 ||
+			    !sv_eq_cstr(r.id, "A12") || r.works != 13) {
+				fprintf(stderr, "# %s: not A12 with 13 works\n", id);
+				all = 0;
+			}
+		}
+		CHECK(all);
+		CHECK(store_researcher_by_slug(t, SV_LIT("ada-lovelace"), &r) == 0 &&
+		    sv_eq_cstr(r.id, "A12"));
+		store_read_end(t);
+		store_close(st);
+	}
+	CHECK(run(out, NULL, bin("bzpeer-admin"), "--store", store, "dump",
+	    NULL) == 0);
+	slurp(out, &b);
+	buf_putc(&b, '\0');
+	CHECK(strstr(b.p, "\nmerged A1 \"A12\"\n") &&
+	    strstr(b.p, "\nmerged A11 \"A12\"\n") &&
+	    strstr(b.p, "\nmerged A20 \"A12\"\n") &&
+	    strstr(b.p, "\nresearchers A12 ") && !strstr(b.p, "\nresearchers A1 "));
+
+	/* Later, the end of the chain goes into one the store has not seen. */
+	put(path_in(d, "data/merged_ids/authors/2024-03-01.csv"),
+	    "merge_date,id,merge_into_id\n2024-03-01,A12,A13\n");
+	CHECK(run(out, err, bin("bzpeer-import"), "--store", store, "--snapshot",
+	    d, NULL) == 0);
+	CHECK(run(out, NULL, bin("bzpeer-admin"), "--store", store, "dump",
+	    NULL) == 0);
+	slurp(out, &b);
+	buf_putc(&b, '\0');
+	{
+		int all = 1;
+
+		for (k = 1; k <= 20; k++) {
+			if (k > 12 && k < 20)
+				continue;
+			snprintf(text, sizeof(text), "\nmerged A%d \"A13\"\n", k);
+			if (strstr(b.p, text) == NULL) {
+				fprintf(stderr, "# A%d: not straight to A13\n", k);
+				all = 0;
+			}
+		}
+		CHECK(all && strstr(b.p, "\nresearchers A13 ") &&
+		    !strstr(b.p, "\nresearchers A12 "));
+	}
+	buf_free(&lines);
+	buf_free(&b);
+}
+
 static void
 usage(void)
 {
@@ -483,6 +589,7 @@ main(void)
 	layouts();
 	csv_files();
 	hostile();
+	chains();
 	usage();
 	tdir_remove(scratch);
 	CHECK_DONE();
