@@ -1,6 +1,6 @@
 /*
  * bzpeer-admin.c: the operator's command for the store: stats, dump, claims
- * review, owners' removals and merge requests, follows, ending sessions, schema migrations, backups and
+ * review, owners' removals and merge requests, invitations, follows, ending sessions, schema migrations, backups and
  * restores. Run as root, it acts as the store's owner (the service's
  * user), so no file it makes keeps the service out. Every string it prints (user text,
  * catalog text, ids, even the arguments it echoes) goes through
@@ -40,6 +40,7 @@ struct args {
 	int state;               /* claims list: 0 all, else enum store_claim_state */
 	int identity_verified;   /* claims approve */
 	int override;            /* claims approve: despite what the checks found */
+	int by_user;             /* invitations list: what is a user, not a researcher */
 };
 
 struct command {
@@ -451,25 +452,38 @@ follows_one(void *ctx, struct sv user)
 	return out(&f->line);
 }
 
+/* The researcher an id or slug names now; 0, or an error said on stderr. */
+static int
+researcher_arg(struct store_rtxn *t, const char *cmd, const char *what,
+    struct store_researcher *r)
+{
+	struct buf e = BUF_INIT;
+	uint64_t num;
+	int rc;
+
+	if (id_parse(sv_cstr(what), 'A', &num) == 0)
+		rc = store_researcher_by_id(t, sv_cstr(what), r);
+	else
+		rc = store_researcher_by_slug(t, sv_cstr(what), r);
+	if (rc == STORE_NOTFOUND)
+		errmsg("no researcher %s", esc(&e, what));
+	else if (rc != 0)
+		errmsg("%s: %s", cmd, store_strerror(rc));
+	buf_free(&e);
+	return rc;
+}
+
 static int
 follows_txn(struct store_rtxn *t, const struct args *a)
 {
 	struct store_researcher r;
 	struct follows_ctx f = { BUF_INIT, 0 };
-	struct sv what = sv_cstr(a->what);
-	uint64_t num, count;
+	uint64_t count;
 	int rc, status = EXIT_FAIL;
 
-	if (id_parse(what, 'A', &num) == 0)
-		rc = store_researcher_by_id(t, what, &r);
-	else
-		rc = store_researcher_by_slug(t, what, &r);
-	if (rc == STORE_NOTFOUND) {
-		errmsg("no researcher %s", esc(&f.line, a->what));
-		buf_free(&f.line);
+	if (researcher_arg(t, "follows", a->what, &r) != 0)
 		return EXIT_FAIL;
-	}
-	if (rc != 0 || (rc = store_followers(t, r.id, &count)) != 0) {
+	if ((rc = store_followers(t, r.id, &count)) != 0) {
 		errmsg("follows: %s", store_strerror(rc));
 		return EXIT_FAIL;
 	}
@@ -876,6 +890,88 @@ cmd_merges_reject(struct store *s, const struct args *a)
 	return merge_decided(s, a, 0);
 }
 
+/* ---- invitations ------------------------------------------------------------- */
+
+static const char *
+invite_state_name(int state)
+{
+	return state == STORE_INVITE_OPEN ? "open" :
+	    state == STORE_INVITE_ACCEPTED ? "accepted" :
+	    state == STORE_INVITE_DECLINED ? "declined" : "?";
+}
+
+/* One line per invitation: what a complaint about one needs (not the contacts). */
+static int
+invites_one(void *ctx, const struct store_invite *in)
+{
+	struct list_ctx *l = ctx;
+	int blocked;
+
+	buf_reset(&l->line);
+	buf_putu64(&l->line, in->id);
+	buf_putc(&l->line, ' ');
+	buf_puts(&l->line, invite_state_name(in->state));
+	put_researcher(l, " to=", in->researcher_id);
+	buf_puts(&l->line, " from=");
+	dump_quote(&l->line, in->sender);
+	buf_puts(&l->line, " owner=");
+	dump_quote(&l->line, in->owner);
+	if (store_invite_blocked(l->t, in->researcher_id, in->sender,
+	    &blocked) == 0 && blocked)
+		buf_puts(&l->line, " sender_blocked");
+	buf_puts(&l->line, " sent=");
+	put_time(&l->line, in->sent_at);
+	buf_puts(&l->line, " decided=");
+	put_time(&l->line, in->decided_at);
+	buf_puts(&l->line, " subject=");
+	dump_quote(&l->line, in->subject);
+	buf_puts(&l->line, " message=");
+	dump_quote(&l->line, in->message);
+	buf_putc(&l->line, '\n');
+	return out(&l->line);
+}
+
+static int
+invites_txn(struct store_rtxn *t, const struct args *a)
+{
+	struct list_ctx l = { t, BUF_INIT };
+	struct store_researcher r;
+	int rc;
+
+	if (a->by_user)
+		rc = store_invites_from(t, sv_cstr(a->what), invites_one, &l);
+	else if (researcher_arg(t, "invitations list", a->what, &r) != 0) {
+		buf_free(&l.line);
+		return EXIT_FAIL;
+	} else
+		rc = store_invites_to(t, r.id, invites_one, &l);
+	buf_free(&l.line);
+	if (rc != 0) {
+		errmsg("invitations list: %s", store_strerror(rc));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int
+cmd_invites_list(struct store *s, const struct args *a)
+{
+	return in_read(s, a, invites_txn);
+}
+
+static int
+parse_invites(struct args *a, int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '\0')
+		return -1;
+	if (strcmp(argv[0], "--user") == 0)
+		a->by_user = 1;
+	else if (strcmp(argv[0], "--researcher") != 0)
+		return -1;
+	a->what = argv[1];
+	return 0;
+}
+
 /* ---- sessions ---------------------------------------------------------------- */
 
 /* Unix milliseconds as 2024-05-01T12:00:00.123Z. */
@@ -1166,6 +1262,14 @@ static const struct command commands[] = {
 	{ "merges", "reject", "merges reject ID --note TEXT",
 	  "reject a pending merge request; the note is kept on it",
 	  OPEN_WRITE, parse_reject, cmd_merges_reject },
+	{ "invitations", "list",
+	  "invitations list (--researcher RESEARCHER | --user USER)",
+	  "one line per invitation sent to the researcher's owners, or by the\n"
+	  "      user, newest first: id, state (open, accepted, declined), to=\n"
+	  "      (id/slug), from= (the sender), owner=, sender_blocked when the\n"
+	  "      owner blocked the sender, sent and decided times, subject= and\n"
+	  "      message= (the contacts are not shown)",
+	  OPEN_READ, parse_invites, cmd_invites_list },
 	{ "follows", NULL, "follows RESEARCHER",
 	  "the researcher (id:, slug:), the users following (follower:, one\n"
 	  "      a line) and the stored count (count:); exit 1 if the count\n"

@@ -199,6 +199,23 @@ check "the owner's /me says the sender is blocked, with a way back" bash -c "
 	grep -q 'Sender blocked' '$BODY' && grep -q 'value=\"unblock\">Unblock this sender</button>' '$BODY'"
 http GET "$P" -b "$J2"
 check "the blocked sender still sees the form (not told)" has 'invite-form'
+admin invitations list --researcher sanjeev-arora >"$T_DIR/inv.list"
+check "bzpeer-admin invitations list: the researcher's, newest first, the block said, no contact" bash -c "
+	[ \$(wc -l <'$T_DIR/inv.list') = 3 ] && awk '{print \$1}' '$T_DIR/inv.list' | tr '\n' ' ' | grep -qx '3 2 1 ' &&
+	grep -q '^3 declined to=A5000000001/sanjeev-arora from=\"demo2\" owner=\"demo\" sender_blocked sent=2[0-9T:Z-]* decided=2[0-9T:Z-]* subject=\"Third idea\" message=' '$T_DIR/inv.list' &&
+	grep -qF 'message=\"Dear Sanjeev,\\x0d\\x0aWould you join a workshop in June?\"' '$T_DIR/inv.list' &&
+	grep -q '^2 declined .* sender_blocked .*subject=\"Second idea\"' '$T_DIR/inv.list' &&
+	grep -q '^1 accepted .* decided=[0-9]' '$T_DIR/inv.list' && ! grep -q 'arora@' '$T_DIR/inv.list'"
+admin invitations list --user demo2 >"$T_DIR/inv.user"
+check "... and the sender's, by user: the same lines" cmp -s "$T_DIR/inv.list" "$T_DIR/inv.user"
+admin invitations list --researcher A5000000001 >"$T_DIR/inv.id"
+check "... and by the researcher's id" cmp -s "$T_DIR/inv.list" "$T_DIR/inv.id"
+admin invitations list --user nobody-here >"$T_DIR/inv.none"
+check "... a user who sent none: no line, exit 0" bash -c "[ $? = 0 ] && [ ! -s '$T_DIR/inv.none' ]"
+admin invitations list --researcher no-such-person >/dev/null 2>"$T_DIR/inv.err"
+check "... an unknown researcher: exit 1, said" bash -c "[ $? = 1 ] && grep -q 'no researcher no-such-person' '$T_DIR/inv.err'"
+admin invitations list >/dev/null 2>&1
+check "... neither --researcher nor --user: usage, exit 2" [ $? = 2 ]
 ref
 post "$P/invite" "$J2" "$(inv "$C2" "Fourth+idea" "$OK_M")"
 check "a blocked sender's invitation: 403 in neutral words" bash -c "
