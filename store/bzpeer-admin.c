@@ -905,8 +905,11 @@ static int
 invites_one(void *ctx, const struct store_invite *in)
 {
 	struct list_ctx *l = ctx;
-	int blocked;
+	int blocked, rc;
 
+	if ((rc = store_invite_blocked(l->t, in->researcher_id, in->sender,
+	    &blocked)) != 0)
+		return rc;
 	buf_reset(&l->line);
 	buf_putu64(&l->line, in->id);
 	buf_putc(&l->line, ' ');
@@ -916,8 +919,7 @@ invites_one(void *ctx, const struct store_invite *in)
 	dump_quote(&l->line, in->sender);
 	buf_puts(&l->line, " owner=");
 	dump_quote(&l->line, in->owner);
-	if (store_invite_blocked(l->t, in->researcher_id, in->sender,
-	    &blocked) == 0 && blocked)
+	if (blocked)
 		buf_puts(&l->line, " sender_blocked");
 	buf_puts(&l->line, " sent=");
 	put_time(&l->line, in->sent_at);
@@ -938,13 +940,18 @@ invites_txn(struct store_rtxn *t, const struct args *a)
 	struct store_researcher r;
 	int rc;
 
-	if (a->by_user)
-		rc = store_invites_from(t, sv_cstr(a->what), invites_one, &l);
-	else if (researcher_arg(t, "invitations list", a->what, &r) != 0) {
-		buf_free(&l.line);
+	if (a->by_user && !store_user_valid(sv_cstr(a->what))) {
+		errmsg("invitations list: not a user name the site signs in "
+		    "(1 to %d bytes of UTF-8 text without control characters)",
+		    STORE_USER_MAX);
 		return EXIT_FAIL;
-	} else
-		rc = store_invites_to(t, r.id, invites_one, &l);
+	}
+	if (!a->by_user && researcher_arg(t, "invitations list", a->what,
+	    &r) != 0)
+		return EXIT_FAIL;
+	rc = a->by_user ?
+	    store_invites_from(t, sv_cstr(a->what), invites_one, &l) :
+	    store_invites_to(t, r.id, invites_one, &l);
 	buf_free(&l.line);
 	if (rc != 0) {
 		errmsg("invitations list: %s", store_strerror(rc));

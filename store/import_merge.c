@@ -237,9 +237,12 @@ imp_survivor(struct imp *m, uint64_t num, uint64_t *out)
 /*
  * Every merged id straight to its survivor. A survivor merged in its turn
  * (A1 into A2, then A2 into A3) leaves A1 two hops from A3, and a chain
- * grows with each such merge while lookups follow a few hops only
+ * would grow with each such merge while lookups follow a few hops only
  * (store_researcher_by_id): after a run that merged anything, each entry
- * that names a merged id is rewritten to name the end of its chain.
+ * that names a researcher this run merged away is rewritten to name the
+ * end of its chain. One pass over the merged ids, looking each up in
+ * memory only (the run's touched map): a reviewer's approval of one merge
+ * on a full catalog costs a cursor walk, not a search per entry.
  */
 int
 imp_merged_flatten(struct imp *m)
@@ -255,18 +258,18 @@ imp_merged_flatten(struct imp *m)
 		return rc;
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		MDB_val r;
+		struct idmap_entry *g;
 		char *e;
 
 		if (k.mv_size >= ID_BUF || id_parse(val_sv(v), 'A', &y) != 0) {
 			rc = STORE_CORRUPT;
 			break;
 		}
-		if ((rc = imp_db_get(m, DB_RESEARCHERS, val_sv(v), &r)) == 0)
-			continue;                 /* one hop already */
-		if (rc != MDB_NOTFOUND ||
-		    ((rc = imp_survivor(m, y, &to)) != 0 && rc != MDB_NOTFOUND))
+		if ((g = idmap_get(&m->touched, y)) == NULL || !(g->n & T_GONE))
+			continue;                 /* names one still here */
+		if ((rc = imp_survivor(m, y, &to)) != 0 && rc != MDB_NOTFOUND)
 			break;
+		rc = 0;
 		if (to == y)
 			continue;                 /* the chain ends there */
 		buf_reserve(&moves, 2 * ID_BUF);

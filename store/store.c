@@ -794,9 +794,9 @@ overlay(struct store_rtxn *t, struct store_researcher *r)
 }
 
 /*
- * How many merges a lookup follows: the importer keeps every merged id one
- * hop from its survivor (imp_merged_flatten), so a longer chain (or a
- * loop) reads as corrupt.
+ * How many merges a lookup follows: the importer rewrites the ids that led
+ * to a survivor merged in its turn (imp_merged_flatten), so chains never
+ * grow, and a longer one (or a loop) reads as corrupt.
  */
 #define MERGE_HOPS 8
 

@@ -214,6 +214,9 @@ admin invitations list --user nobody-here >"$T_DIR/inv.none"
 check "... a user who sent none: no line, exit 0" bash -c "[ $? = 0 ] && [ ! -s '$T_DIR/inv.none' ]"
 admin invitations list --researcher no-such-person >/dev/null 2>"$T_DIR/inv.err"
 check "... an unknown researcher: exit 1, said" bash -c "[ $? = 1 ] && grep -q 'no researcher no-such-person' '$T_DIR/inv.err'"
+admin invitations list --user "$(printf 'demo\033[2J')" >"$T_DIR/inv.none" 2>"$T_DIR/inv.err"
+check "... a user name the site never signs in (an escape): exit 1, said" bash -c "
+	[ $? = 1 ] && [ ! -s '$T_DIR/inv.none' ] && grep -q 'not a user name the site signs in' '$T_DIR/inv.err'"
 admin invitations list >/dev/null 2>&1
 check "... neither --researcher nor --user: usage, exit 2" [ $? = 2 ]
 ref
