@@ -609,23 +609,27 @@ await section('dispute', async () => {
 	}
 });
 
-// (after the dispute: approving demo's claim rejects demo2's dispute with it)
-// ---- the owner's journey: the claim approved, then the profile edited, script on and off --
-// (the reviewer's step is bzpeer-admin's, on the stack's store: STORE and BUILD from lib.sh)
-await section('owner', async () => {
-	const admin = (...a) => execFileSync(join(process.env.BUILD, 'bzpeer-admin'),
-		['--store', process.env.STORE, ...a], { encoding: 'utf8' });
-	const line = admin('claims', 'list', '--state', 'pending').split('\n')
-		.find((l) => l.includes(' zhiyuan-li '));
-	ok(!!line, 'owner: demo\'s claim of zhiyuan-li waits for review', line);
-	admin('claims', 'approve', line.split(' ')[0]);
-	const { page, problems } = await open(CLAIMED, DESKTOP);
-	// 400s of refused forms are what was asked for
+// The reviewer's steps: bzpeer-admin on the stack's store (STORE and BUILD from lib.sh).
+const admin = (...a) => execFileSync(join(process.env.BUILD, 'bzpeer-admin'),
+	['--store', process.env.STORE, ...a], { encoding: 'utf8' });
+// The owner's forms answer 400 when refused, as asked: not a console problem.
+function refusalsExpected(page, problems) {
 	page.removeAllListeners('console');
 	page.on('console', (m) => {
 		if (m.type() === 'error' && !m.text().includes('status of 400'))
 			problems.push(m.text());
 	});
+}
+
+// ---- the owner's journey: the claim approved, then the profile edited, script on and off --
+// (after the dispute: approving demo's claim rejects demo2's dispute with it)
+await section('owner', async () => {
+	const line = admin('claims', 'list', '--state', 'pending').split('\n')
+		.find((l) => l.includes(' zhiyuan-li '));
+	ok(!!line, 'owner: demo\'s claim of zhiyuan-li waits for review', line);
+	admin('claims', 'approve', line.split(' ')[0]);
+	const { page, problems } = await open(CLAIMED, DESKTOP);
+	refusalsExpected(page, problems);
 	await page.getByRole('link', { name: 'Edit your profile' }).click();
 	await page.waitForURL('**' + CLAIMED + '/edit');
 	ok(await page.getByRole('heading', { name: 'Edit Zhiyuan Li' }).isVisible(),
@@ -699,8 +703,6 @@ await section('owner', async () => {
 // ---- the duplicate journey: the owner asks to merge another profile, a reviewer approves ----
 // (demo owns zhiyuan-li since the owner's journey; yi-zhang is the duplicate)
 await section('merge', async () => {
-	const admin = (...a) => execFileSync(join(process.env.BUILD, 'bzpeer-admin'),
-		['--store', process.env.STORE, ...a], { encoding: 'utf8' });
 	const DUP = '/researchers/yi-zhang';
 	const works = async (path) => {
 		const r = await context.request.get(BASE + path + '.json');
@@ -709,11 +711,7 @@ await section('merge', async () => {
 	const dupWorks = await works(DUP);
 	ok(dupWorks.length > 0, 'merge: the duplicate has works of its own', String(dupWorks.length));
 	const { page, problems } = await open(CLAIMED + '/edit', DESKTOP);
-	page.removeAllListeners('console');
-	page.on('console', (m) => {
-		if (m.type() === 'error' && !m.text().includes('status of 400'))
-			problems.push(m.text());
-	});
+	refusalsExpected(page, problems);
 
 	// script on: an address that is not a profile here is refused at its field, the note kept
 	await page.locator('#owner-duplicate').fill(BASE + '/researchers/nobody-at-all');
