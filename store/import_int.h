@@ -192,7 +192,7 @@ int imp_merge_author(struct imp *m, uint64_t xn, uint64_t yn);
 
 /* The researcher num was merged into, through later merges (store_int.h). */
 int imp_survivor(struct imp *m, uint64_t num, uint64_t *out);
-/* Every merged id rewritten to name the end of its chain (one hop). */
+/* The merged ids that named one this run merged away, to the end of the chain. */
 int imp_merged_flatten(struct imp *m);
 
 /* ---- import_owner.c ---- */

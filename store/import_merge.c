@@ -235,7 +235,7 @@ imp_survivor(struct imp *m, uint64_t num, uint64_t *out)
 }
 
 /*
- * Every merged id straight to its survivor. A survivor merged in its turn
+ * Merged ids straight to their survivor. A survivor merged in its turn
  * (A1 into A2, then A2 into A3) leaves A1 two hops from A3, and a chain
  * would grow with each such merge while lookups follow a few hops only
  * (store_researcher_by_id): after a run that merged anything, each entry
