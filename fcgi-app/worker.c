@@ -498,15 +498,16 @@ serve_loop(struct worker *w, const sigset_t *waitmask)
 				continue;
 			end = deadline_of(w, c);
 			if (now >= end) {
+				const char *why = deadline_why(c);
+
 				if (w->stop_at != 0 && c->last > w->stop_at &&
-				    now < c->last + DRAIN_IDLE_S &&
-				    deadline_why(c) == NULL)
+				    now < c->last + DRAIN_IDLE_S && why == NULL)
 					log_warn("stopping: closed a FastCGI connection the "
 					    "front end used %.1f s ago, at the end of the "
 					    "drain (a request it sends on it now fails; "
 					    "nginx's upstream keepalive_time must be "
 					    "shorter than %.0f s)", now - c->last, w->drain_s);
-				conn_close(w, c, deadline_why(c));
+				conn_close(w, c, why);
 				continue;
 			}
 			if (next == 0 || end < next)
